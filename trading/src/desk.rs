@@ -1,0 +1,1 @@
+//! The desk: where a proposal becomes an order.

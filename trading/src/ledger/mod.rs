@@ -1,0 +1,1 @@
+//! Positions, cash, fills and PnL per strategy, and their persistence.

@@ -1,0 +1,144 @@
+//! The order vocabulary shared by strategies' requests, the order manager, brokers and the ledger.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::market::{Side, Symbol, TimeMs};
+
+/// The name a strategy is known by (its manifest name, unique in one host).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StrategyId(Arc<str>);
+
+impl StrategyId {
+    pub fn new(name: &str) -> Self {
+        Self(Arc::from(name))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StrategyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for StrategyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", &*self.0)
+    }
+}
+
+/// The host's client order id: unique across the host's lifetime and across restarts
+/// (it is persisted before the order is sent), and the key a venue echoes back.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct OrderId(Arc<str>);
+
+impl OrderId {
+    pub fn new(text: &str) -> Self {
+        Self(Arc::from(text))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for OrderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", &*self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "type", content = "price")]
+pub enum OrderType {
+    Market,
+    Limit(Decimal),
+}
+
+/// What a strategy proposes. Nothing about it is trusted until risk has approved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRequest {
+    pub symbol: Symbol,
+    pub side: Side,
+    pub qty: Decimal,
+    pub order_type: OrderType,
+    /// The strategy's own label, echoed on every update. At most [`MAX_TAG_LEN`] bytes.
+    pub tag: String,
+}
+
+pub const MAX_TAG_LEN: usize = 64;
+
+/// Where an order is in its life, as strategies see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Open,
+    PartiallyFilled,
+    Filled,
+    Cancelled,
+    Rejected,
+}
+
+impl OrderStatus {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected)
+    }
+}
+
+/// One execution of (part of) an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fill {
+    pub order_id: OrderId,
+    pub strategy: StrategyId,
+    pub symbol: Symbol,
+    pub side: Side,
+    pub price: Decimal,
+    pub qty: Decimal,
+    /// In the quote currency, always ≥ 0.
+    pub fee: Decimal,
+    pub time_ms: TimeMs,
+}
+
+/// What the host tells a strategy about one of its orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderUpdate {
+    pub order_id: OrderId,
+    pub strategy: StrategyId,
+    pub tag: String,
+    pub symbol: Symbol,
+    pub side: Side,
+    pub status: OrderStatus,
+    pub filled_qty: Decimal,
+    pub remaining_qty: Decimal,
+    pub fill: Option<Fill>,
+    pub reason: Option<String>,
+    pub time_ms: TimeMs,
+}
+
+/// A strategy's holding in one symbol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    pub symbol: Symbol,
+    /// Signed: positive long, negative short.
+    pub qty: Decimal,
+    /// Average entry price of the open quantity (zero when flat).
+    pub avg_price: Decimal,
+    pub realized_pnl: Decimal,
+}
+
+impl Position {
+    pub fn flat(symbol: Symbol) -> Self {
+        Self { symbol, qty: Decimal::ZERO, avg_price: Decimal::ZERO, realized_pnl: Decimal::ZERO }
+    }
+}
