@@ -1,1 +1,22 @@
+//! strategy-host: runs trading strategies as sandboxed WebAssembly components against the
+//! trading core (`trading` crate), and serves the operator's surface.
+//!
+//! - [`runtime`]: wasmtime engine, component loading and checking, sandbox limits, supervised
+//!   strategy runners.
+//! - [`session`]: the event loop that feeds market data through the desk to the strategies, the
+//!   same in backtests and paper trading.
+//! - [`api`]: HTTP `/metrics`, `/health`, `/status`.
+//! - [`metrics`]: the Prometheus registry and metric handles.
+//! - [`config`]: the TOML configuration of `strategy-host run`.
+//! - [`cli`]: the `strategy-host` subcommands.
+//!
+//! Dependencies point one way: `cli -> api/session -> runtime -> trading`.
 
+#![deny(unsafe_code)]
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod metrics;
+pub mod runtime;
+pub mod session;

@@ -1,1 +1,170 @@
+//! sma-cross: trades the crossings of a fast and a slow simple moving average.
+//!
+//! For every symbol and timeframe it receives (it subscribes to all candles), it keeps an
+//! SMA of the last `fast` closes and one of the last `slow` closes:
+//! - **golden cross** (the fast average moves above the slow one, both warmed up): if the
+//!   host's ledger says the strategy is flat in the symbol, a market buy of `size`;
+//! - **death cross** (the fast average moves below): if long, a market sell of the whole
+//!   position, as the ledger records it.
+//!
+//! Every cross emits a decision with the averages. The per-bar path does not allocate: the
+//! averages are compared by cross-multiplying their sums, and divided only on a cross.
+//!
+//! The snapshot carries the averages' windows and last relation per stream, not the params:
+//! a new version restored from it continues with its own params, its windows resized to them.
 
+mod crossing;
+
+use strategy_sdk::indicators::{Cross, Period};
+use strategy_sdk::snapshot::{self, Snapshot};
+use strategy_sdk::{
+    export_strategy, Action, Candle, Decimal, Decision, Host, Manifest, OrderRequest, ParamError, ParamSpec, Params,
+    Side, StrMap, Strategy, Subscription, ANY,
+};
+
+use crate::crossing::Crossing;
+
+/// The strategy: its params, and one [`Crossing`] per symbol and timeframe.
+#[derive(Debug)]
+pub struct SmaCross {
+    config: Config,
+    /// Symbol, then timeframe: a 1m and a 1h series of the same symbol are averaged apart.
+    streams: StrMap<StrMap<Crossing>>,
+}
+
+/// What the params set.
+#[derive(Debug, Clone, Copy)]
+struct Config {
+    fast: Period,
+    slow: Period,
+    size: Decimal,
+}
+
+impl Strategy for SmaCross {
+    fn manifest() -> Manifest {
+        Manifest::new(
+            "sma-cross",
+            env!("CARGO_PKG_VERSION"),
+            "Buys when a fast SMA crosses above a slow one, sells the position when it crosses below",
+        )
+        .subscribe(Subscription::candles(ANY, ANY))
+        .param(ParamSpec::integer("fast", 10, "Bars in the fast average"))
+        .param(ParamSpec::integer(
+            "slow",
+            20,
+            "Bars in the slow average; more than `fast`",
+        ))
+        .param(ParamSpec::decimal(
+            "size",
+            Decimal::new(1, 1),
+            "Quantity bought on a golden cross, in the base asset",
+        ))
+    }
+
+    fn init(params: &Params) -> Result<Self, String> {
+        let config = Config {
+            fast: params.period("fast")?,
+            slow: params.period("slow")?,
+            size: params.positive_decimal("size")?,
+        };
+        if config.fast >= config.slow {
+            return Err(ParamError::invalid(
+                "fast",
+                format!("must be less than `slow` ({}), got {}", config.slow, config.fast),
+            )
+            .into());
+        }
+        Ok(SmaCross {
+            config,
+            streams: StrMap::new(),
+        })
+    }
+
+    fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
+        let Config { fast, slow, size } = self.config;
+        let crossing = self
+            .streams
+            .get_or_insert_with(&candle.symbol, StrMap::new)
+            .get_or_insert_with(&candle.timeframe, || Crossing::new(fast, slow));
+        let Some(cross) = crossing.update(candle.close) else {
+            return;
+        };
+        let Some((fast_value, slow_value)) = crossing.averages() else {
+            return;
+        };
+        let decision = act(host, candle, cross, size)
+            .with_confidence(confidence(fast_value, slow_value))
+            .with_indicator("fast", fast_value)
+            .with_indicator("slow", slow_value);
+        host.emit_decision(decision);
+    }
+}
+
+/// Trades a cross on the candle's symbol, asking the ledger for the position; returns the
+/// decision taken, without confidence and indicators.
+fn act(host: &mut dyn Host, candle: &Candle, cross: Cross, size: Decimal) -> Decision {
+    let (symbol, timeframe) = (&candle.symbol, &candle.timeframe);
+    let held = host.position(symbol);
+    let (order, reasoning) = match cross {
+        Cross::Up if held.is_flat() => (
+            Some(OrderRequest::market(symbol, Side::Buy, size).with_tag("golden-cross")),
+            format!("golden cross on {timeframe}: buying {size}"),
+        ),
+        Cross::Down if held.is_long() => (
+            Some(OrderRequest::market(symbol, Side::Sell, held.qty).with_tag("death-cross")),
+            format!("death cross on {timeframe}: selling the position of {}", held.qty),
+        ),
+        Cross::Up => (
+            None,
+            format!("golden cross on {timeframe}, but the position is already {}", held.qty),
+        ),
+        Cross::Down => (
+            None,
+            format!(
+                "death cross on {timeframe}, but no long position to sell ({})",
+                held.qty
+            ),
+        ),
+    };
+    let Some(order) = order else {
+        return Decision::new(symbol, Action::Hold).with_reasoning(reasoning);
+    };
+    let action = Action::from(order.side);
+    match host.place_order(order) {
+        Ok(_) => Decision::new(symbol, action).with_reasoning(reasoning),
+        Err(reject) => {
+            host.warn(&format!("{symbol}: {reasoning}: refused: {reject}"));
+            Decision::new(symbol, Action::Hold).with_reasoning(format!("{reasoning}: refused: {reject}"))
+        }
+    }
+}
+
+/// 0.5 at the cross itself, up to 1.0 as the averages part: full confidence at a 0.5% gap.
+fn confidence(fast: Decimal, slow: Decimal) -> f32 {
+    if slow.is_zero() {
+        return 0.5;
+    }
+    let gap = ((fast - slow) / slow).abs() * Decimal::ONE_HUNDRED;
+    let boost = gap.min(Decimal::new(5, 1));
+    f32::try_from(Decimal::new(5, 1) + boost).unwrap_or(0.5)
+}
+
+impl Snapshot for SmaCross {
+    fn snapshot(&self) -> Vec<u8> {
+        snapshot::encode(&self.streams)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let mut streams: StrMap<StrMap<Crossing>> = snapshot::decode(bytes)?;
+        for crossing in streams.values_mut().flat_map(StrMap::values_mut) {
+            crossing.resize(self.config.fast, self.config.slow);
+        }
+        self.streams = streams;
+        Ok(())
+    }
+}
+
+export_strategy!(SmaCross);
+
+#[cfg(test)]
+mod tests;

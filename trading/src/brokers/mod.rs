@@ -5,6 +5,12 @@
 //! against market data; live adapters (later) speak a venue's protocol. The desk treats them
 //! alike.
 
+mod sim;
+
+pub use sim::{
+    FillPrice, InvalidSimConfig, SimBroker, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS,
+};
+
 use rust_decimal::Decimal;
 
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};

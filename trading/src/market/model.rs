@@ -102,6 +102,15 @@ impl Timeframe {
         ('s', 1_000),
     ];
 
+    /// One second, the shortest timeframe.
+    pub const SECOND: Timeframe = Timeframe { ms: 1_000 };
+    /// One minute.
+    pub const MINUTE: Timeframe = Timeframe { ms: 60_000 };
+    /// One hour.
+    pub const HOUR: Timeframe = Timeframe { ms: 3_600_000 };
+    /// One day.
+    pub const DAY: Timeframe = Timeframe { ms: 86_400_000 };
+
     pub fn from_ms(ms: i64) -> Option<Self> {
         (ms > 0 && ms % 1_000 == 0).then_some(Self { ms })
     }

@@ -92,7 +92,10 @@ pub enum OrderStatus {
 
 impl OrderStatus {
     pub fn is_terminal(self) -> bool {
-        matches!(self, OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected)
+        matches!(
+            self,
+            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected
+        )
     }
 }
 
@@ -139,6 +142,11 @@ pub struct Position {
 
 impl Position {
     pub fn flat(symbol: Symbol) -> Self {
-        Self { symbol, qty: Decimal::ZERO, avg_price: Decimal::ZERO, realized_pnl: Decimal::ZERO }
+        Self {
+            symbol,
+            qty: Decimal::ZERO,
+            avg_price: Decimal::ZERO,
+            realized_pnl: Decimal::ZERO,
+        }
     }
 }

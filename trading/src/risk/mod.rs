@@ -1,1 +1,25 @@
-//! Pre-trade risk checks and the trading state.
+//! Pre-trade risk: the checks every order passes before it exists, and the trading state.
+//!
+//! Entry point: [`check`], which turns an [`crate::orders::OrderRequest`] into a
+//! [`RiskApproved`] one or a typed [`RiskRefusal`]. The desk's order path only takes
+//! `RiskApproved`, so a strategy cannot reach the broker around these checks.
+//!
+//! Invariants:
+//! 1. Each check is a small pure function with a typed refusal; [`RiskCheck::code`] is a
+//!    stable label (metrics and the reject code strategies see).
+//! 2. Risk reads a [`RiskContext`] the desk assembles; it knows nothing of the ledger, the
+//!    blotter or any broker.
+//! 3. Checks are conservative on arithmetic: saturating sums compare as "too much".
+
+mod checks;
+mod limits;
+
+pub use checks::{
+    check, insufficient_cash, insufficient_position, invalid_order, max_open_orders,
+    max_order_notional, max_position, reduce_only, trading_halted, valuation_price, InvalidOrder,
+    RiskApproved, RiskCheck, RiskContext, RiskRefusal,
+};
+pub use limits::{
+    InvalidRiskLimits, LimitProblem, RiskLimits, TradingState, DEFAULT_ALLOW_SHORT,
+    DEFAULT_FEE_RATE, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ORDER_NOTIONAL, DEFAULT_MAX_POSITION,
+};

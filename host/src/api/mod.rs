@@ -1,0 +1,117 @@
+//! The operator's HTTP surface: `GET /metrics` (Prometheus text), `GET /health` (liveness),
+//! `GET /status` (JSON: strategies, brokers, feed, books).
+//!
+//! Only this module knows HTTP and the JSON shape of `/status`. [`router`] builds the routes
+//! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
+//! shuts down gracefully.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+
+use crate::metrics::Metrics;
+use crate::runtime::{lock_desk, SharedDesk};
+use crate::session::StatusBoard;
+
+/// What the handlers read. Cheap to clone.
+#[derive(Clone)]
+pub struct ApiState {
+    pub metrics: Arc<Metrics>,
+    pub board: Arc<Mutex<StatusBoard>>,
+    pub desk: SharedDesk,
+    pub started: Instant,
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/health", get(health))
+        .route("/status", get(status))
+        .with_state(state)
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: ApiState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.encode())
+}
+
+async fn health(State(state): State<ApiState>) -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok", "uptime_seconds": state.started.elapsed().as_secs() }))
+}
+
+#[derive(Serialize)]
+struct StatusResponse {
+    version: &'static str,
+    uptime_seconds: u64,
+    #[serde(flatten)]
+    board: StatusBoard,
+    books: serde_json::Value,
+}
+
+async fn status(State(state): State<ApiState>) -> impl IntoResponse {
+    let board = state.board.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let books = books_json(&lock_desk(&state.desk));
+    Json(StatusResponse { version: env!("CARGO_PKG_VERSION"), uptime_seconds: state.started.elapsed().as_secs(), board, books })
+}
+
+/// Binds `addr`; a clear error names the address when it is taken.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+/// The books as JSON. Decimals are strings, so nothing is rounded on the way out.
+fn books_json(desk: &trading::desk::Desk) -> serde_json::Value {
+    let books: Vec<serde_json::Value> = desk
+        .strategies()
+        .filter_map(|id| desk.book(id))
+        .map(|b| {
+            let positions: Vec<serde_json::Value> = b
+                .positions
+                .iter()
+                .map(|p| {
+                    serde_json::json!({
+                        "symbol": p.symbol.as_str(),
+                        "qty": p.qty.to_string(),
+                        "avg_price": p.avg_price.to_string(),
+                        "mark": p.mark.map(|m| m.to_string()),
+                        "unrealized_pnl": p.unrealized_pnl.to_string(),
+                        "realized_pnl": p.realized_pnl.to_string(),
+                        "fees": p.fees.to_string(),
+                    })
+                })
+                .collect();
+            let counts = desk.counts(&b.strategy);
+            serde_json::json!({
+                "strategy": b.strategy.as_str(),
+                "initial_cash": b.initial_cash.to_string(),
+                "cash": b.cash.to_string(),
+                "equity": b.equity.to_string(),
+                "realized_pnl": b.realized_pnl.to_string(),
+                "unrealized_pnl": b.unrealized_pnl.to_string(),
+                "fees": b.fees.to_string(),
+                "positions": positions,
+                "open_orders": desk.open_orders(&b.strategy).count(),
+                "orders_placed": counts.placed,
+                "fills": counts.fills,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(books)
+}

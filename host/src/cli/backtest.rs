@@ -1,0 +1,129 @@
+//! `strategy-host backtest`: one strategy over historical bars, to completion, with a report.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use rust_decimal::Decimal;
+use trading::brokers::{FillPrice, SimConfig};
+use trading::market::{Symbol, Timeframe};
+use trading::report::{write_equity_csv, write_trades_csv};
+
+use crate::session::backtest::{self, BacktestSettings};
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The strategy component (.wasm).
+    #[arg(long)]
+    strategy: PathBuf,
+    /// OHLCV bars (CSV with a header).
+    #[arg(long)]
+    data: PathBuf,
+    /// Symbol of the bars.
+    #[arg(long, default_value = "BTC/USD")]
+    symbol: String,
+    /// Bar duration, like 1m or 1d [default: inferred from the data]
+    #[arg(long)]
+    timeframe: Option<String>,
+    /// Strategy parameters, a JSON object.
+    #[arg(long, default_value = "{}")]
+    params: String,
+    /// Starting cash.
+    #[arg(long, default_value_t = crate::config::DEFAULT_INITIAL_CASH)]
+    cash: Decimal,
+    /// Fee as a fraction of notional.
+    #[arg(long, default_value_t = SimConfig::default().fee_rate)]
+    fee_rate: Decimal,
+    /// Slippage of market orders, in basis points.
+    #[arg(long, default_value_t = Decimal::ZERO)]
+    slippage_bps: Decimal,
+    /// Price market orders fill at.
+    #[arg(long, value_enum, default_value_t = FillAt::NextOpen)]
+    fill_at: FillAt,
+    /// Print the report as one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Write the round-trip trades to this CSV file.
+    #[arg(long)]
+    trades_csv: Option<PathBuf>,
+    /// Write the equity curve (one row per bar) to this CSV file.
+    #[arg(long)]
+    equity_csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FillAt {
+    /// The open of the bar after the order.
+    NextOpen,
+    /// The close of the bar the strategy acted on.
+    Close,
+}
+
+pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
+    let symbol = Symbol::new(&args.symbol).with_context(|| "--symbol")?;
+    let timeframe = args.timeframe.as_deref().map(Timeframe::parse).transpose().with_context(|| "--timeframe")?;
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&args.params)
+        .with_context(|| format!("--params {:?}: expected a JSON object like '{{\"fast\": 10}}'", args.params))?;
+
+    let parse_started = Instant::now();
+    let candles = trading::market::read_candles_csv(&args.data, &symbol, timeframe)?;
+    let parse_ms = parse_started.elapsed().as_millis();
+
+    let settings = BacktestSettings {
+        params: args.params.clone(),
+        initial_cash: args.cash,
+        sim: SimConfig {
+            fill_price: match args.fill_at {
+                FillAt::NextOpen => FillPrice::NextOpen,
+                FillAt::Close => FillPrice::CurrentClose,
+            },
+            fee_rate: args.fee_rate,
+            slippage_bps: args.slippage_bps,
+        },
+        keep_equity_curve: args.equity_csv.is_some(),
+        ..BacktestSettings::default()
+    };
+    let outcome = backtest::run(&args.strategy, &candles, &settings)?;
+
+    if let Some(path) = &args.trades_csv {
+        let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+        write_trades_csv(BufWriter::new(file), &outcome.trades).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+    if let Some(path) = &args.equity_csv {
+        let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
+        write_equity_csv(BufWriter::new(file), &outcome.equity_curve)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+
+    let r = &outcome.report;
+    if args.json {
+        let mut value = serde_json::to_value(r)?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("strategy".into(), outcome.strategy.clone().into());
+            object.insert("version".into(), outcome.version.clone().into());
+            object.insert("parse_ms".into(), serde_json::Value::from(u64::try_from(parse_ms).unwrap_or(u64::MAX)));
+            object.insert("setup_ms".into(), outcome.setup_ms.into());
+        }
+        println!("{value}");
+    } else {
+        println!("strategy        {} {}", outcome.strategy, outcome.version);
+        println!("data            {} ({} bars of {})", args.data.display(), r.bars, symbol);
+        println!("orders          {} ({} rejected)", r.orders, r.rejected);
+        println!("fills           {}", r.fills);
+        println!("trades          {} (win rate {}%)", r.trades, r.win_rate_pct);
+        println!("fees            {}", r.fees);
+        println!("initial cash    {}", r.initial_cash);
+        println!("final equity    {}", r.final_equity);
+        println!("return          {}%", r.return_pct);
+        println!("max drawdown    {}%", r.max_drawdown_pct);
+        println!("exposure        {}%", r.exposure_pct);
+        println!("csv parse       {parse_ms} ms");
+        println!("setup           {} ms (compile + start)", outcome.setup_ms);
+        println!("event loop      {} ms, {} bars/s", r.elapsed_ms, r.bars_per_second);
+    }
+    Ok(ExitCode::SUCCESS)
+}

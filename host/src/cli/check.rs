@@ -1,0 +1,65 @@
+//! `strategy-host check FILE.wasm`: validates a component against the strategy world and
+//! prints its manifest and SHA-256.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use clap::Args;
+use trading::brokers::{SimBroker, SimConfig};
+use trading::desk::{Desk, DeskConfig};
+use trading::orders::StrategyId;
+
+use crate::metrics::Metrics;
+use crate::runtime::{
+    Clock, CpuBudget, GuestLog, RecoveryPolicy, Runner, Runtime, SandboxLimits, StrategyComponent, StrategyContext,
+};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The component to check.
+    file: PathBuf,
+    /// Parameters (a JSON object) to try `init` with.
+    #[arg(long, default_value = "{}")]
+    params: String,
+}
+
+pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let limits = SandboxLimits { cpu: CpuBudget::deterministic(), ..SandboxLimits::default() };
+    let runtime = Arc::new(Runtime::new(limits)?);
+    let component = StrategyComponent::load_file(&runtime, &args.file)?;
+    let hash = component.hash();
+    let size = component.size_bytes();
+    // Start it for real (describe + init) against a throwaway desk: a component that links but
+    // cannot initialize is not one an operator can run.
+    let id = StrategyId::new("check");
+    let broker = SimBroker::new(SimConfig::default())?;
+    let desk = Arc::new(Mutex::new(Desk::new(DeskConfig::default(), Box::new(broker), None)?));
+    let ctx = StrategyContext {
+        strategy: id.clone(),
+        desk,
+        clock: Clock::default(),
+        metrics: Metrics::new().strategy("check", "none"),
+        log: GuestLog::new(id),
+    };
+    let runner = Runner::start(runtime, Arc::new(component), args.params.clone(), ctx, RecoveryPolicy::deterministic())
+        .with_context(|| format!("{}: does not start", args.file.display()))?;
+    let m = runner.manifest();
+    println!("file:        {}", args.file.display());
+    println!("sha256:      {hash}");
+    println!("size:        {size} bytes");
+    println!("world:       {}/strategy@{}", crate::runtime::WIT_PACKAGE, crate::runtime::WIT_VERSION);
+    println!("name:        {}", m.name);
+    println!("version:     {}", m.version);
+    println!("description: {}", m.description);
+    println!("subscriptions:");
+    for s in &m.subscriptions {
+        println!("  - {s}");
+    }
+    println!("parameters:");
+    for p in &m.params {
+        println!("  - {} ({}, default {}): {}", p.name, p.kind, p.default_value, p.description);
+    }
+    Ok(ExitCode::SUCCESS)
+}

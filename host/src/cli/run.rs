@@ -1,0 +1,138 @@
+//! `strategy-host run`: paper trading on replayed bars, with the HTTP surface, until Ctrl-C.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::api::{self, ApiState};
+use crate::config::RawConfig;
+use crate::session::paper::PaperHost;
+
+/// The sample the binary carries: real BTC/USD daily bars (see data/README.md).
+const SAMPLE_DATA: &str = include_str!("../../../data/Bitcoin.csv");
+const SAMPLE_NAME: &str = "built-in sample: data/Bitcoin.csv (BTC/USD daily, 2017-08-16..2021-01-12)";
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// TOML configuration; every key has a default, so none is needed.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Folder of strategy components (*.wasm) [default: strategies.d]
+    #[arg(long)]
+    strategies_dir: Option<PathBuf>,
+    /// Address of the HTTP API [default: 127.0.0.1:9898]
+    #[arg(long)]
+    listen: Option<String>,
+    /// OHLCV CSV to replay [default: the built-in BTC/USD sample]
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Symbol of the bars in --data [default: BTC/USD]
+    #[arg(long)]
+    symbol: Option<String>,
+    /// Bar duration of --data, like 1m or 1d [default: inferred]
+    #[arg(long)]
+    timeframe: Option<String>,
+    /// Replay pace [default: 5]
+    #[arg(long)]
+    bars_per_second: Option<f64>,
+    /// SQLite book of record [default: strategy-host.db]
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (mut raw, source_name) = match &args.config {
+        Some(path) => (RawConfig::from_file(path)?, path.display().to_string()),
+        None => (RawConfig::default(), "defaults".to_owned()),
+    };
+    apply_flags(&mut raw, args);
+    let config = raw.resolve(&source_name)?;
+
+    let (candles, source) = match &config.feed.data {
+        Some(path) => (
+            trading::market::read_candles_csv(path, &config.feed.symbol, config.feed.timeframe)?,
+            path.display().to_string(),
+        ),
+        None => (
+            trading::market::parse_candles_csv(SAMPLE_DATA.as_bytes(), "data/Bitcoin.csv", &config.feed.symbol, config.feed.timeframe)?,
+            SAMPLE_NAME.to_owned(),
+        ),
+    };
+    let host = PaperHost::new(&config, candles, source)?;
+    let state = ApiState { metrics: host.metrics.clone(), board: host.board.clone(), desk: host.desk.clone(), started: Instant::now() };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let replay = std::thread::Builder::new()
+        .name("paper-session".into())
+        .spawn({
+            let stop = stop.clone();
+            move || host.run(stop)
+        })
+        .context("cannot start the session thread")?;
+
+    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let served = tokio.block_on(async {
+        let listener = api::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        tracing::info!("serving http://{addr}/metrics, /health and /status; Ctrl-C stops");
+        // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
+        println!("listening on http://{addr}");
+        api::serve(listener, state, shutdown_signal()).await
+    });
+    stop.store(true, Ordering::Relaxed);
+    let _ = replay.join();
+    served?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn apply_flags(raw: &mut RawConfig, args: RunArgs) {
+    if let Some(dir) = args.strategies_dir {
+        raw.strategies_dir = dir;
+    }
+    if let Some(listen) = args.listen {
+        raw.listen = listen;
+    }
+    if let Some(data) = args.data {
+        raw.feed.data = Some(data);
+    }
+    if let Some(symbol) = args.symbol {
+        raw.feed.symbol = symbol;
+    }
+    if let Some(timeframe) = args.timeframe {
+        raw.feed.timeframe = Some(timeframe);
+    }
+    if let Some(pace) = args.bars_per_second {
+        raw.feed.bars_per_second = pace;
+    }
+    if let Some(db) = args.db {
+        raw.db = db;
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

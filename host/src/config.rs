@@ -1,0 +1,336 @@
+//! The configuration of `strategy-host run`: TOML in which every key has a default, so no file
+//! is needed, and unknown keys are refused by name.
+//!
+//! Two stages: [`RawConfig`] is what serde reads from the file (and flags override); it
+//! resolves through [`RawConfig::resolve`] into a [`Config`] of checked, typed values, and only
+//! the resolved form reaches the run code.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use trading::brokers::{FillPrice, SimConfig};
+use trading::market::{Symbol, Timeframe};
+use trading::risk::{RiskLimits, TradingState};
+
+use crate::runtime::{CpuBudget, SandboxLimits};
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9898";
+pub const DEFAULT_STRATEGIES_DIR: &str = "strategies.d";
+pub const DEFAULT_DB: &str = "strategy-host.db";
+pub const DEFAULT_SYMBOL: &str = "BTC/USD";
+/// Bars replayed per second in paper mode: the 1,246 daily bars of the sample last about four
+/// minutes, slow enough to watch the metrics move.
+pub const DEFAULT_BARS_PER_SECOND: f64 = 5.0;
+pub const DEFAULT_INITIAL_CASH: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawConfig {
+    /// HTTP address for /metrics, /health and /status.
+    pub listen: String,
+    /// Folder of strategy components (`*.wasm`).
+    pub strategies_dir: PathBuf,
+    /// The SQLite book of record.
+    pub db: PathBuf,
+    pub feed: RawFeed,
+    pub paper: RawPaper,
+    pub risk: RawRisk,
+    pub sandbox: RawSandbox,
+    /// Per-strategy settings, keyed by the strategy's manifest name.
+    pub strategies: BTreeMap<String, RawStrategy>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawFeed {
+    /// OHLCV CSV to replay; absent means the sample data built into the binary.
+    pub data: Option<PathBuf>,
+    pub symbol: String,
+    /// Bar duration (`1m`, `1d`); absent means inferred from the data.
+    pub timeframe: Option<String>,
+    pub bars_per_second: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawPaper {
+    pub initial_cash: Decimal,
+    /// `next_open` (default) or `close`.
+    pub fill_price: String,
+    pub fee_rate: Decimal,
+    pub slippage_bps: Decimal,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawRisk {
+    pub max_order_notional: Decimal,
+    pub max_position: Decimal,
+    pub max_open_orders: usize,
+    pub allow_short: bool,
+    /// `active`, `reducing` or `halted`.
+    pub trading_state: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawSandbox {
+    pub call_deadline_ms: u64,
+    pub init_deadline_ms: u64,
+    pub memory_limit_mib: u64,
+    pub max_consecutive_failures: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawStrategy {
+    /// Given to the strategy's `init` as a JSON object.
+    pub params: toml::Table,
+    pub initial_cash: Option<Decimal>,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            listen: DEFAULT_LISTEN.into(),
+            strategies_dir: DEFAULT_STRATEGIES_DIR.into(),
+            db: DEFAULT_DB.into(),
+            feed: RawFeed::default(),
+            paper: RawPaper::default(),
+            risk: RawRisk::default(),
+            sandbox: RawSandbox::default(),
+            strategies: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for RawFeed {
+    fn default() -> Self {
+        Self { data: None, symbol: DEFAULT_SYMBOL.into(), timeframe: None, bars_per_second: DEFAULT_BARS_PER_SECOND }
+    }
+}
+
+impl Default for RawPaper {
+    fn default() -> Self {
+        let sim = SimConfig::default();
+        Self {
+            initial_cash: DEFAULT_INITIAL_CASH,
+            fill_price: "next_open".into(),
+            fee_rate: sim.fee_rate,
+            slippage_bps: sim.slippage_bps,
+        }
+    }
+}
+
+impl Default for RawRisk {
+    fn default() -> Self {
+        let limits = RiskLimits::default();
+        Self {
+            max_order_notional: limits.max_order_notional,
+            max_position: limits.max_position,
+            max_open_orders: limits.max_open_orders,
+            allow_short: limits.allow_short,
+            trading_state: "active".into(),
+        }
+    }
+}
+
+impl Default for RawSandbox {
+    fn default() -> Self {
+        Self {
+            call_deadline_ms: crate::runtime::DEFAULT_CALL_DEADLINE_MS,
+            init_deadline_ms: crate::runtime::DEFAULT_INIT_DEADLINE_MS,
+            memory_limit_mib: crate::runtime::DEFAULT_MEMORY_LIMIT_MIB,
+            max_consecutive_failures: crate::runtime::RecoveryPolicy::live().max_consecutive_failures,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{source_name}: invalid settings:\n{}", .problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    Invalid { source_name: String, problems: Vec<String> },
+}
+
+/// The checked configuration the run code uses.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub strategies_dir: PathBuf,
+    pub db: PathBuf,
+    pub feed: FeedConfig,
+    pub sim: SimConfig,
+    pub initial_cash: Decimal,
+    pub limits: RiskLimits,
+    pub trading_state: TradingState,
+    pub sandbox: SandboxLimits,
+    pub max_consecutive_failures: u32,
+    pub strategies: BTreeMap<String, StrategyConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    pub data: Option<PathBuf>,
+    pub symbol: Symbol,
+    pub timeframe: Option<Timeframe>,
+    pub bars_per_second: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StrategyConfig {
+    /// JSON text for `init`.
+    pub params_json: String,
+    pub initial_cash: Option<Decimal>,
+}
+
+impl RawConfig {
+    /// Reads a TOML file. Unknown keys and ill-typed values are errors naming the key and line.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Parse { path: path.to_owned(), message })
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+    }
+
+    /// Checks every value, collecting all problems (each naming its key) rather than the first.
+    pub fn resolve(&self, source_name: &str) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, problem: String| {
+            if !ok {
+                problems.push(problem);
+            }
+        };
+        let listen = self.listen.parse::<SocketAddr>();
+        check(listen.is_ok(), format!("listen = {:?}: expected an address like 127.0.0.1:9898", self.listen));
+        let symbol = Symbol::new(&self.feed.symbol);
+        check(symbol.is_ok(), format!("feed.symbol = {:?}: expected BASE/QUOTE like BTC/USD", self.feed.symbol));
+        let timeframe = self.feed.timeframe.as_deref().map(Timeframe::parse).transpose();
+        check(timeframe.is_ok(), format!("feed.timeframe = {:?}: expected a duration like 1m or 1d", self.feed.timeframe));
+        let pace_ok = self.feed.bars_per_second.is_finite() && self.feed.bars_per_second > 0.0;
+        check(pace_ok, format!("feed.bars_per_second = {}: expected a number above 0", self.feed.bars_per_second));
+        let fill_price = match self.paper.fill_price.as_str() {
+            "next_open" => Some(FillPrice::NextOpen),
+            "close" => Some(FillPrice::CurrentClose),
+            _ => None,
+        };
+        check(fill_price.is_some(), format!("paper.fill_price = {:?}: expected \"next_open\" or \"close\"", self.paper.fill_price));
+        check(self.paper.initial_cash > Decimal::ZERO, format!("paper.initial_cash = {}: expected a positive amount", self.paper.initial_cash));
+        check(
+            self.paper.fee_rate >= Decimal::ZERO && self.paper.fee_rate < Decimal::ONE,
+            format!("paper.fee_rate = {}: expected a fraction in [0, 1), like 0.001", self.paper.fee_rate),
+        );
+        check(self.paper.slippage_bps >= Decimal::ZERO, format!("paper.slippage_bps = {}: expected 0 or more", self.paper.slippage_bps));
+        let trading_state = match self.risk.trading_state.as_str() {
+            "active" => Some(TradingState::Active),
+            "reducing" => Some(TradingState::Reducing),
+            "halted" => Some(TradingState::Halted),
+            _ => None,
+        };
+        check(
+            trading_state.is_some(),
+            format!("risk.trading_state = {:?}: expected \"active\", \"reducing\" or \"halted\"", self.risk.trading_state),
+        );
+        check(self.risk.max_order_notional > Decimal::ZERO, format!("risk.max_order_notional = {}: expected a positive amount", self.risk.max_order_notional));
+        check(self.risk.max_position > Decimal::ZERO, format!("risk.max_position = {}: expected a positive quantity", self.risk.max_position));
+        check(self.sandbox.call_deadline_ms > 0, "sandbox.call_deadline_ms = 0: expected at least 1".into());
+        check(self.sandbox.init_deadline_ms > 0, "sandbox.init_deadline_ms = 0: expected at least 1".into());
+        check(
+            (1..=4096).contains(&self.sandbox.memory_limit_mib),
+            format!("sandbox.memory_limit_mib = {}: expected 1 to 4096", self.sandbox.memory_limit_mib),
+        );
+        check(self.sandbox.max_consecutive_failures > 0, "sandbox.max_consecutive_failures = 0: expected at least 1".into());
+        let mut strategies = BTreeMap::new();
+        for (name, raw) in &self.strategies {
+            if let Some(cash) = raw.initial_cash {
+                check(cash > Decimal::ZERO, format!("strategies.{name}.initial_cash = {cash}: expected a positive amount"));
+            }
+            let params_json = serde_json::to_string(&raw.params).unwrap_or_else(|_| "{}".into());
+            strategies.insert(name.clone(), StrategyConfig { params_json, initial_cash: raw.initial_cash });
+        }
+
+        let (Ok(listen), Ok(symbol), Ok(timeframe), Some(fill_price), Some(trading_state), true) =
+            (listen, symbol, timeframe, fill_price, trading_state, problems.is_empty())
+        else {
+            return Err(ConfigError::Invalid { source_name: source_name.to_owned(), problems });
+        };
+        Ok(Config {
+            listen,
+            strategies_dir: self.strategies_dir.clone(),
+            db: self.db.clone(),
+            feed: FeedConfig { data: self.feed.data.clone(), symbol, timeframe, bars_per_second: self.feed.bars_per_second },
+            sim: SimConfig { fill_price, fee_rate: self.paper.fee_rate, slippage_bps: self.paper.slippage_bps },
+            initial_cash: self.paper.initial_cash,
+            limits: RiskLimits {
+                max_order_notional: self.risk.max_order_notional,
+                max_position: self.risk.max_position,
+                max_open_orders: self.risk.max_open_orders,
+                allow_short: self.risk.allow_short,
+                // Cash reserved for a working buy includes the fee the paper broker will charge.
+                fee_rate: self.paper.fee_rate,
+            },
+            trading_state,
+            sandbox: SandboxLimits {
+                cpu: CpuBudget::Deadline { call_ms: self.sandbox.call_deadline_ms, init_ms: self.sandbox.init_deadline_ms },
+                memory_limit_bytes: usize::try_from(self.sandbox.memory_limit_mib * 1024 * 1024).unwrap_or(usize::MAX),
+            },
+            max_consecutive_failures: self.sandbox.max_consecutive_failures,
+            strategies,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_configuration_is_valid() {
+        let config = RawConfig::default().resolve("defaults").unwrap();
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.feed.symbol.as_str(), DEFAULT_SYMBOL);
+    }
+
+    #[test]
+    fn an_empty_file_means_all_defaults() {
+        let raw = RawConfig::from_toml("").unwrap();
+        assert!(raw.resolve("empty").is_ok());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = RawConfig::from_toml("[risk]\nmax_notional = 5\n").unwrap_err();
+        assert!(err.contains("max_notional"), "{err}");
+        let err = RawConfig::from_toml("lisen = \"x\"\n").unwrap_err();
+        assert!(err.contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_with_its_key() {
+        let raw = RawConfig::from_toml(
+            "listen = \"nowhere\"\n[feed]\nsymbol = \"BTCUSD\"\n[paper]\nfill_price = \"mid\"\n[sandbox]\ncall_deadline_ms = 0\n",
+        )
+        .unwrap();
+        let err = raw.resolve("host.toml").unwrap_err().to_string();
+        for key in ["listen", "feed.symbol", "paper.fill_price", "sandbox.call_deadline_ms"] {
+            assert!(err.contains(key), "{key} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn strategy_params_become_json() {
+        let raw = RawConfig::from_toml("[strategies.sma-cross]\nparams = { fast = 5, slow = 30, size = \"0.5\" }\n").unwrap();
+        let config = raw.resolve("x").unwrap();
+        let json: serde_json::Value = serde_json::from_str(&config.strategies["sma-cross"].params_json).unwrap();
+        assert_eq!(json["fast"], 5);
+        assert_eq!(json["size"], "0.5");
+    }
+}

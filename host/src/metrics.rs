@@ -1,0 +1,276 @@
+//! The host's Prometheus metrics: one registry, the names of DESIGN.md §8, label values from
+//! closed sets, and per-strategy handles resolved once so the hot path never hashes labels.
+
+use std::sync::Arc;
+
+use prometheus::{
+    Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// Call-duration buckets: 1 µs ~ 10 ms. A typed call into a component costs about a
+/// microsecond; the default deadline is 10 ms.
+const CALL_DURATION_BUCKETS: [f64; 13] =
+    [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2];
+
+/// Every `kind` of `strategy_host_strategy_traps_total`: the runtime's trap kinds, and
+/// `refused` for a call the guest answered with an error while being recovered.
+pub const TRAP_KINDS: [&str; 7] = ["deadline", "fuel", "stack_overflow", "memory", "unreachable", "other", "refused"];
+
+/// Lifecycle states counted by `strategy_host_strategies`.
+pub const STRATEGY_STATES: [&str; 3] = ["running", "failed", "quarantined"];
+
+pub struct Metrics {
+    registry: Registry,
+    strategy_info: IntGaugeVec,
+    strategies: IntGaugeVec,
+    events_total: IntCounterVec,
+    call_duration: HistogramVec,
+    traps_total: IntCounterVec,
+    reloads_total: IntCounterVec,
+    orders_total: IntCounterVec,
+    risk_rejections_total: IntCounterVec,
+    broker_connected: IntGaugeVec,
+    broker_reconnects_total: IntCounterVec,
+    market_data_age_seconds: GaugeVec,
+    position: GaugeVec,
+    pnl: GaugeVec,
+}
+
+fn opts(name: &str, help: &str) -> Opts {
+    Opts::new(name, help)
+}
+
+impl Metrics {
+    pub fn new() -> Arc<Self> {
+        let registry = Registry::new();
+        let build_info = IntGaugeVec::new(opts("strategy_host_build_info", "Always 1; labels name the build."), &["version"])
+            .expect("valid metric definition");
+        build_info.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
+        let metrics = Self {
+            strategy_info: IntGaugeVec::new(
+                opts("strategy_host_strategy_info", "Always 1 per loaded strategy; labels name its version and hash."),
+                &["strategy", "version", "hash"],
+            )
+            .expect("valid metric definition"),
+            strategies: IntGaugeVec::new(opts("strategy_host_strategies", "Strategies by lifecycle state."), &["state"])
+                .expect("valid metric definition"),
+            events_total: IntCounterVec::new(
+                opts("strategy_host_strategy_events_total", "Market events handled by each strategy."),
+                &["strategy"],
+            )
+            .expect("valid metric definition"),
+            call_duration: HistogramVec::new(
+                HistogramOpts::new(
+                    "strategy_host_strategy_call_duration_seconds",
+                    "Duration of each call into a strategy component.",
+                )
+                .buckets(CALL_DURATION_BUCKETS.to_vec()),
+                &["strategy"],
+            )
+            .expect("valid metric definition"),
+            traps_total: IntCounterVec::new(
+                opts("strategy_host_strategy_traps_total", "Traps by strategy and kind."),
+                &["strategy", "kind"],
+            )
+            .expect("valid metric definition"),
+            reloads_total: IntCounterVec::new(
+                opts("strategy_host_strategy_reloads_total", "Hot reloads by strategy and result."),
+                &["strategy", "result"],
+            )
+            .expect("valid metric definition"),
+            orders_total: IntCounterVec::new(
+                opts("strategy_host_orders_total", "Orders by strategy, broker and outcome."),
+                &["strategy", "broker", "outcome"],
+            )
+            .expect("valid metric definition"),
+            risk_rejections_total: IntCounterVec::new(
+                opts("strategy_host_risk_rejections_total", "Orders refused by a pre-trade risk check."),
+                &["strategy", "check"],
+            )
+            .expect("valid metric definition"),
+            broker_connected: IntGaugeVec::new(
+                opts("strategy_host_broker_connected", "1 while the broker's venue connection is up."),
+                &["broker"],
+            )
+            .expect("valid metric definition"),
+            broker_reconnects_total: IntCounterVec::new(
+                opts("strategy_host_broker_reconnects_total", "Reconnections of each broker."),
+                &["broker"],
+            )
+            .expect("valid metric definition"),
+            market_data_age_seconds: GaugeVec::new(
+                opts("strategy_host_market_data_age_seconds", "Seconds since the last market event of a stream."),
+                &["broker", "stream"],
+            )
+            .expect("valid metric definition"),
+            position: GaugeVec::new(
+                opts("strategy_host_position", "Signed position of a strategy in a symbol."),
+                &["strategy", "symbol"],
+            )
+            .expect("valid metric definition"),
+            pnl: GaugeVec::new(opts("strategy_host_pnl", "Profit and loss of a strategy."), &["strategy", "kind"])
+                .expect("valid metric definition"),
+            registry,
+        };
+        let collectors: [Box<dyn prometheus::core::Collector>; 14] = [
+            Box::new(build_info),
+            Box::new(metrics.strategy_info.clone()),
+            Box::new(metrics.strategies.clone()),
+            Box::new(metrics.events_total.clone()),
+            Box::new(metrics.call_duration.clone()),
+            Box::new(metrics.traps_total.clone()),
+            Box::new(metrics.reloads_total.clone()),
+            Box::new(metrics.orders_total.clone()),
+            Box::new(metrics.risk_rejections_total.clone()),
+            Box::new(metrics.broker_connected.clone()),
+            Box::new(metrics.broker_reconnects_total.clone()),
+            Box::new(metrics.market_data_age_seconds.clone()),
+            Box::new(metrics.position.clone()),
+            Box::new(metrics.pnl.clone()),
+        ];
+        for collector in collectors {
+            metrics.registry.register(collector).expect("metric names are unique");
+        }
+        for state in STRATEGY_STATES {
+            metrics.strategies.with_label_values(&[state]).set(0);
+        }
+        Arc::new(metrics)
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn encode(&self) -> String {
+        let mut out = Vec::new();
+        // Encoding into a Vec cannot fail on I/O; a failure would be a bug in a metric family.
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::error!("cannot encode metrics: {e}");
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Handles for one strategy trading through `broker`, resolved once.
+    pub fn strategy(self: &Arc<Self>, strategy: &str, broker: &str) -> StrategyMetrics {
+        let outcome = |o: &str| self.orders_total.with_label_values(&[strategy, broker, o]);
+        // Every series a strategy can have exists from its load on, at zero: a scrape shows the
+        // whole family, and `rate()` sees the first increment.
+        for result in ["ok", "failed"] {
+            self.reloads_total.with_label_values(&[strategy, result]);
+        }
+        for kind in TRAP_KINDS {
+            self.traps_total.with_label_values(&[strategy, kind]);
+        }
+        for check in trading::risk::RiskCheck::ALL {
+            self.risk_rejections_total.with_label_values(&[strategy, check.code()]);
+        }
+        StrategyMetrics {
+            strategy: Arc::from(strategy),
+            events: self.events_total.with_label_values(&[strategy]),
+            call_duration: self.call_duration.with_label_values(&[strategy]),
+            submitted: outcome("submitted"),
+            rejected: outcome("rejected"),
+            filled: outcome("filled"),
+            cancelled: outcome("cancelled"),
+            realized_pnl: self.pnl.with_label_values(&[strategy, "realized"]),
+            unrealized_pnl: self.pnl.with_label_values(&[strategy, "unrealized"]),
+            parent: self.clone(),
+        }
+    }
+
+    pub fn set_strategy_info(&self, strategy: &str, version: &str, hash: &str) {
+        self.strategy_info.with_label_values(&[strategy, version, hash]).set(1);
+    }
+
+    /// Drops a strategy version's info series (on unload or when a new version replaces it).
+    pub fn remove_strategy_info(&self, strategy: &str, version: &str, hash: &str) {
+        let _ = self.strategy_info.remove_label_values(&[strategy, version, hash]);
+    }
+
+    pub fn set_strategy_counts(&self, running: usize, failed: usize, quarantined: usize) {
+        for (state, count) in STRATEGY_STATES.iter().zip([running, failed, quarantined]) {
+            self.strategies.with_label_values(&[state]).set(count as i64);
+        }
+    }
+
+    pub fn reload(&self, strategy: &str, ok: bool) {
+        self.reloads_total.with_label_values(&[strategy, if ok { "ok" } else { "failed" }]).inc();
+    }
+
+    pub fn broker(&self, broker: &str) -> BrokerMetrics {
+        BrokerMetrics {
+            connected: self.broker_connected.with_label_values(&[broker]),
+            reconnects: self.broker_reconnects_total.with_label_values(&[broker]),
+        }
+    }
+
+    pub fn market_data_age(&self, broker: &str, stream: &str) -> Gauge {
+        self.market_data_age_seconds.with_label_values(&[broker, stream])
+    }
+}
+
+/// One strategy's metric handles; cheap to clone.
+#[derive(Clone)]
+pub struct StrategyMetrics {
+    strategy: Arc<str>,
+    events: IntCounter,
+    call_duration: Histogram,
+    submitted: IntCounter,
+    rejected: IntCounter,
+    filled: IntCounter,
+    cancelled: IntCounter,
+    realized_pnl: Gauge,
+    unrealized_pnl: Gauge,
+    parent: Arc<Metrics>,
+}
+
+impl StrategyMetrics {
+    pub fn event_handled(&self) {
+        self.events.inc();
+    }
+
+    pub fn call_duration(&self) -> &Histogram {
+        &self.call_duration
+    }
+
+    pub fn order_submitted(&self) {
+        self.submitted.inc();
+    }
+
+    /// An order refused by a risk check (or found invalid before risk could look at it).
+    pub fn order_refused(&self, check: &str) {
+        self.rejected.inc();
+        self.parent.risk_rejections_total.with_label_values(&[&*self.strategy, check]).inc();
+    }
+
+    /// An order the broker rejected after risk approved it.
+    pub fn order_rejected_by_broker(&self) {
+        self.rejected.inc();
+    }
+
+    pub fn order_filled(&self) {
+        self.filled.inc();
+    }
+
+    pub fn order_cancelled(&self) {
+        self.cancelled.inc();
+    }
+
+    pub fn trap(&self, kind: &str) {
+        self.parent.traps_total.with_label_values(&[&*self.strategy, kind]).inc();
+    }
+
+    pub fn set_pnl(&self, realized: f64, unrealized: f64) {
+        self.realized_pnl.set(realized);
+        self.unrealized_pnl.set(unrealized);
+    }
+
+    pub fn set_position(&self, symbol: &str, qty: f64) {
+        self.parent.position.with_label_values(&[&*self.strategy, symbol]).set(qty);
+    }
+}
+
+/// One broker's connection metrics.
+#[derive(Clone)]
+pub struct BrokerMetrics {
+    pub connected: IntGauge,
+    pub reconnects: IntCounter,
+}

@@ -1,0 +1,196 @@
+//! Conversions between the WIT types strategies see and the trading core's types.
+//!
+//! Untrusted direction (guest → host): every conversion validates and returns a typed error;
+//! nothing a guest sends can panic the host. Trusted direction (host → guest): total functions.
+
+use rust_decimal::Decimal;
+use trading::market::{Candle, MarketEvent, Quote, Side, Symbol, Trade};
+use trading::orders::{OrderRequest, OrderStatus, OrderType, OrderUpdate, Position};
+
+use super::bindings::wit;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConvertError {
+    #[error("decimal scale {scale} is out of range: at most 28 decimal places")]
+    DecimalScale { scale: u8 },
+    #[error("{0}")]
+    Symbol(#[from] trading::market::InvalidSymbol),
+}
+
+pub fn decimal_from_wit(d: wit::Decimal) -> Result<Decimal, ConvertError> {
+    Decimal::try_from_i128_with_scale(i128::from(d.mantissa), u32::from(d.scale))
+        .map_err(|_| ConvertError::DecimalScale { scale: d.scale })
+}
+
+/// Host decimals always fit: exchange prices and sizes have at most 19 significant digits once
+/// trailing zeros are dropped. A value that still does not fit in an `s64` mantissa is rounded,
+/// once, to the most decimal places that fit (and saturates if even zero places do not).
+pub fn decimal_to_wit(d: Decimal) -> wit::Decimal {
+    if let Ok(mantissa) = i64::try_from(d.mantissa()) {
+        // `scale()` is at most 28, so it always fits in a u8.
+        return wit::Decimal { mantissa, scale: d.scale() as u8 };
+    }
+    let normalized = d.normalize();
+    for scale in (0..=normalized.scale()).rev() {
+        let rounded = normalized.round_dp(scale);
+        if let Ok(mantissa) = i64::try_from(rounded.mantissa()) {
+            return wit::Decimal { mantissa, scale: rounded.scale() as u8 };
+        }
+    }
+    let mantissa = if d.is_sign_negative() { i64::MIN } else { i64::MAX };
+    wit::Decimal { mantissa, scale: 0 }
+}
+
+pub fn side_to_wit(side: Side) -> wit::Side {
+    match side {
+        Side::Buy => wit::Side::Buy,
+        Side::Sell => wit::Side::Sell,
+    }
+}
+
+pub fn side_from_wit(side: wit::Side) -> Side {
+    match side {
+        wit::Side::Buy => Side::Buy,
+        wit::Side::Sell => Side::Sell,
+    }
+}
+
+pub fn candle_to_wit(c: &Candle) -> wit::Candle {
+    wit::Candle {
+        symbol: c.symbol.as_str().to_owned(),
+        timeframe: c.timeframe.to_string(),
+        open_time_ms: c.open_time_ms,
+        open: decimal_to_wit(c.open),
+        high: decimal_to_wit(c.high),
+        low: decimal_to_wit(c.low),
+        close: decimal_to_wit(c.close),
+        volume: decimal_to_wit(c.volume),
+    }
+}
+
+fn trade_to_wit(t: &Trade) -> wit::Trade {
+    wit::Trade {
+        symbol: t.symbol.as_str().to_owned(),
+        time_ms: t.time_ms,
+        price: decimal_to_wit(t.price),
+        qty: decimal_to_wit(t.qty),
+        aggressor: side_to_wit(t.aggressor),
+    }
+}
+
+fn quote_to_wit(q: &Quote) -> wit::Quote {
+    wit::Quote {
+        symbol: q.symbol.as_str().to_owned(),
+        time_ms: q.time_ms,
+        bid: decimal_to_wit(q.bid),
+        bid_qty: decimal_to_wit(q.bid_qty),
+        ask: decimal_to_wit(q.ask),
+        ask_qty: decimal_to_wit(q.ask_qty),
+    }
+}
+
+pub fn market_event_to_wit(event: &MarketEvent) -> wit::MarketEvent {
+    match event {
+        MarketEvent::Candle(c) => wit::MarketEvent::Candle(candle_to_wit(c)),
+        MarketEvent::Trade(t) => wit::MarketEvent::Trade(trade_to_wit(t)),
+        MarketEvent::Quote(q) => wit::MarketEvent::Quote(quote_to_wit(q)),
+    }
+}
+
+/// Overwrites `slot` with `candle`, reusing its string buffers: the per-bar hot path of a
+/// backtest would otherwise allocate two strings per strategy per bar.
+pub fn overwrite_candle(slot: &mut wit::Candle, candle: &Candle) {
+    if slot.symbol != candle.symbol.as_str() {
+        slot.symbol.clear();
+        slot.symbol.push_str(candle.symbol.as_str());
+    }
+    slot.timeframe.clear();
+    use std::fmt::Write;
+    let _ = write!(slot.timeframe, "{}", candle.timeframe);
+    slot.open_time_ms = candle.open_time_ms;
+    slot.open = decimal_to_wit(candle.open);
+    slot.high = decimal_to_wit(candle.high);
+    slot.low = decimal_to_wit(candle.low);
+    slot.close = decimal_to_wit(candle.close);
+    slot.volume = decimal_to_wit(candle.volume);
+}
+
+pub fn order_request_from_wit(req: wit::OrderRequest) -> Result<OrderRequest, ConvertError> {
+    Ok(OrderRequest {
+        symbol: Symbol::new(&req.symbol)?,
+        side: side_from_wit(req.side),
+        qty: decimal_from_wit(req.qty)?,
+        order_type: match req.order_type {
+            wit::OrderType::Market => OrderType::Market,
+            wit::OrderType::Limit(price) => OrderType::Limit(decimal_from_wit(price)?),
+        },
+        tag: req.tag,
+    })
+}
+
+fn status_to_wit(status: OrderStatus) -> wit::OrderStatus {
+    match status {
+        OrderStatus::Open => wit::OrderStatus::Open,
+        OrderStatus::PartiallyFilled => wit::OrderStatus::PartiallyFilled,
+        OrderStatus::Filled => wit::OrderStatus::Filled,
+        OrderStatus::Cancelled => wit::OrderStatus::Cancelled,
+        OrderStatus::Rejected => wit::OrderStatus::Rejected,
+    }
+}
+
+pub fn order_update_to_wit(u: &OrderUpdate) -> wit::OrderUpdate {
+    wit::OrderUpdate {
+        order_id: u.order_id.as_str().to_owned(),
+        tag: u.tag.clone(),
+        symbol: u.symbol.as_str().to_owned(),
+        side: side_to_wit(u.side),
+        status: status_to_wit(u.status),
+        filled_qty: decimal_to_wit(u.filled_qty),
+        remaining_qty: decimal_to_wit(u.remaining_qty),
+        fill: u.fill.as_ref().map(|f| wit::Fill {
+            price: decimal_to_wit(f.price),
+            qty: decimal_to_wit(f.qty),
+            fee: decimal_to_wit(f.fee),
+            time_ms: f.time_ms,
+        }),
+        reason: u.reason.clone(),
+        time_ms: u.time_ms,
+    }
+}
+
+pub fn position_to_wit(p: &Position) -> wit::Position {
+    wit::Position {
+        symbol: p.symbol.as_str().to_owned(),
+        qty: decimal_to_wit(p.qty),
+        avg_price: decimal_to_wit(p.avg_price),
+        realized_pnl: decimal_to_wit(p.realized_pnl),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn decimals_round_trip_exactly() {
+        for text in ["0", "1", "-1", "4261.48", "0.00000001", "-795.150377", "123456789.123456789"] {
+            let d = Decimal::from_str(text).unwrap();
+            assert_eq!(decimal_from_wit(decimal_to_wit(d)).unwrap(), d, "{text}");
+        }
+    }
+
+    #[test]
+    fn oversized_host_decimals_are_rounded_not_panicked() {
+        let huge = Decimal::from_str("1234567890123456.123456789").unwrap();
+        let back = decimal_from_wit(decimal_to_wit(huge)).unwrap();
+        assert_eq!(back, Decimal::from_str("1234567890123456.123").unwrap());
+        assert_eq!(decimal_from_wit(decimal_to_wit(Decimal::MAX)).unwrap(), Decimal::from(i64::MAX));
+    }
+
+    #[test]
+    fn guest_decimals_with_bad_scale_are_errors() {
+        let bad = wit::Decimal { mantissa: 1, scale: 29 };
+        assert_eq!(decimal_from_wit(bad), Err(ConvertError::DecimalScale { scale: 29 }));
+    }
+}

@@ -1,0 +1,105 @@
+//! One live instance of a strategy component: its `Store`, its bindings, and typed calls that
+//! each get a fresh CPU budget. A trap poisons the instance; the caller must drop it.
+
+use wasmtime::Store;
+
+use super::bindings::{self, wit};
+use super::component::StrategyComponent;
+use super::engine::{CpuBudget, Runtime};
+use super::host_state::{Decision, HostState, StrategyContext};
+use super::manifest::{Manifest, ManifestError};
+use super::trap::TrapKind;
+
+/// Why a call into a strategy did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// The guest trapped (or ran out of budget). `detail` carries the wasm backtrace.
+    #[error("trapped ({kind}): {detail}")]
+    Trap { kind: TrapKind, detail: String },
+    /// The guest ran, and answered with an error (`init` or `restore` returned `err`).
+    #[error("{0}")]
+    Refused(String),
+    #[error("invalid manifest: {0}")]
+    Manifest(#[from] ManifestError),
+}
+
+impl CallError {
+    fn trap(error: wasmtime::Error) -> Self {
+        CallError::Trap { kind: TrapKind::classify(&error), detail: format!("{error:?}") }
+    }
+}
+
+pub struct StrategyInstance {
+    store: Store<HostState>,
+    bindings: bindings::Strategy,
+    cpu: CpuBudget,
+}
+
+impl StrategyInstance {
+    pub fn instantiate(runtime: &Runtime, component: &StrategyComponent, ctx: StrategyContext) -> Result<Self, CallError> {
+        let limits = runtime.limits();
+        let mut store = Store::new(runtime.engine(), HostState::new(ctx, limits.memory_limit_bytes));
+        store.limiter(|state| &mut state.limits);
+        if let CpuBudget::Deadline { .. } = limits.cpu {
+            store.epoch_deadline_trap();
+        }
+        arm(&mut store, limits.cpu, true);
+        let bindings = component.pre().instantiate(&mut store).map_err(CallError::trap)?;
+        Ok(Self { store, bindings, cpu: limits.cpu })
+    }
+
+    fn arm(&mut self, init: bool) {
+        arm(&mut self.store, self.cpu, init);
+    }
+
+    pub fn describe(&mut self) -> Result<Manifest, CallError> {
+        self.arm(true);
+        let manifest = self.bindings.call_describe(&mut self.store).map_err(CallError::trap)?;
+        Ok(Manifest::from_wit(manifest)?)
+    }
+
+    pub fn init(&mut self, params: &str) -> Result<(), CallError> {
+        self.arm(true);
+        self.bindings.call_init(&mut self.store, params).map_err(CallError::trap)?.map_err(CallError::Refused)
+    }
+
+    pub fn restore(&mut self, state: &[u8]) -> Result<(), CallError> {
+        self.arm(true);
+        self.bindings.call_restore(&mut self.store, state).map_err(CallError::trap)?.map_err(CallError::Refused)
+    }
+
+    pub fn snapshot(&mut self) -> Result<Vec<u8>, CallError> {
+        self.arm(false);
+        self.bindings.call_snapshot(&mut self.store).map_err(CallError::trap)
+    }
+
+    pub fn on_event(&mut self, event: &wit::MarketEvent) -> Result<(), CallError> {
+        self.arm(false);
+        self.bindings.call_on_event(&mut self.store, event).map_err(CallError::trap)
+    }
+
+    pub fn on_order_update(&mut self, update: &wit::OrderUpdate) -> Result<(), CallError> {
+        self.arm(false);
+        self.bindings.call_on_order_update(&mut self.store, update).map_err(CallError::trap)
+    }
+
+    pub fn take_decisions(&mut self) -> Vec<Decision> {
+        self.store.data_mut().take_decisions()
+    }
+}
+
+/// Gives the next call its budget: deadline ticks or fuel.
+fn arm(store: &mut Store<HostState>, cpu: CpuBudget, init: bool) {
+    match cpu {
+        CpuBudget::Deadline { call_ms, init_ms } => {
+            let ms = if init { init_ms } else { call_ms };
+            // One tick is one millisecond; the deadline fires between `ms` and `ms + 1` ms.
+            store.set_epoch_deadline(ms.max(1));
+        }
+        CpuBudget::Fuel { per_call, per_init } => {
+            // Fuel is only unavailable when the engine was built without it, which the
+            // runtime never does in fuel mode.
+            let _ = store.set_fuel(if init { per_init } else { per_call });
+        }
+    }
+}

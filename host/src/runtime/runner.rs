@@ -1,0 +1,313 @@
+//! A supervised strategy: one instance at a time, recovered from its last good snapshot when it
+//! traps, quarantined after too many consecutive failures. Events it does not subscribe to never
+//! reach it; order updates for it are never dropped while it lives.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use trading::market::MarketEvent;
+use trading::orders::OrderUpdate;
+
+use super::bindings::wit;
+use super::component::StrategyComponent;
+use super::convert::{market_event_to_wit, order_update_to_wit, overwrite_candle};
+use super::engine::Runtime;
+use super::host_state::{lock_desk, Decision, StrategyContext};
+use super::instance::{CallError, StrategyInstance};
+use super::manifest::Manifest;
+
+/// Consecutive failures after which a strategy is quarantined.
+pub const DEFAULT_MAX_CONSECUTIVE_FAILURES: u32 = 5;
+/// First wait before re-instantiating a trapped strategy; doubles per consecutive failure.
+pub const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_millis(100);
+pub const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(10);
+
+/// How a runner recovers from faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecoveryPolicy {
+    pub max_consecutive_failures: u32,
+    /// `None` re-instantiates at once (backtests: no wall clock may influence the outcome).
+    pub backoff: Option<(Duration, Duration)>,
+    /// Take a snapshot after this many handled events (1 = after every event).
+    pub snapshot_every_events: u64,
+}
+
+impl RecoveryPolicy {
+    pub fn live() -> Self {
+        Self {
+            max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
+            backoff: Some((DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX)),
+            snapshot_every_events: 1,
+        }
+    }
+
+    pub fn deterministic() -> Self {
+        Self { max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES, backoff: None, snapshot_every_events: 1_000 }
+    }
+}
+
+/// Where a runner is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Health {
+    Running,
+    /// Trapped; a fresh instance will be built (at `retry_at`, if set).
+    Failed { consecutive_failures: u32, last_error: String, retry_at: Option<Instant> },
+    /// Gave up after too many consecutive failures; its orders were cancelled.
+    Quarantined { last_error: String },
+}
+
+impl Health {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Health::Running => "running",
+            Health::Failed { .. } => "failed",
+            Health::Quarantined { .. } => "quarantined",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {stage} failed: {source}")]
+pub struct StartError {
+    pub path: String,
+    pub stage: &'static str,
+    #[source]
+    pub source: CallError,
+}
+
+pub struct Runner {
+    runtime: Arc<Runtime>,
+    component: Arc<StrategyComponent>,
+    manifest: Manifest,
+    params: String,
+    ctx: StrategyContext,
+    policy: RecoveryPolicy,
+    instance: Option<StrategyInstance>,
+    health: Health,
+    last_snapshot: Option<Vec<u8>>,
+    events_since_snapshot: u64,
+    /// Order updates that arrived while no instance was up; delivered first after recovery.
+    pending_updates: VecDeque<OrderUpdate>,
+    /// Reused lowering buffer for candles, the hot path of every backtest.
+    candle_slot: Option<wit::MarketEvent>,
+    decisions: Vec<Decision>,
+    time_calls: bool,
+}
+
+impl Runner {
+    /// Instantiates the component, asks its manifest, and initializes it with `params` (JSON).
+    pub fn start(
+        runtime: Arc<Runtime>,
+        component: Arc<StrategyComponent>,
+        params: String,
+        ctx: StrategyContext,
+        policy: RecoveryPolicy,
+    ) -> Result<Self, StartError> {
+        let path = component.path().display().to_string();
+        let fail = |stage| {
+            let path = path.clone();
+            move |source| StartError { path, stage, source }
+        };
+        let mut instance = StrategyInstance::instantiate(&runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
+        let manifest = instance.describe().map_err(fail("describe"))?;
+        instance.init(&params).map_err(fail("init"))?;
+        Ok(Self {
+            runtime,
+            component,
+            manifest,
+            params,
+            ctx,
+            policy,
+            instance: Some(instance),
+            health: Health::Running,
+            last_snapshot: None,
+            events_since_snapshot: 0,
+            pending_updates: VecDeque::new(),
+            candle_slot: None,
+            decisions: Vec::new(),
+            time_calls: true,
+        })
+    }
+
+    /// Whether each call's duration feeds the call-duration histogram (on by default; a
+    /// backtest chasing throughput turns it off).
+    pub fn set_time_calls(&mut self, on: bool) {
+        self.time_calls = on;
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn component(&self) -> &StrategyComponent {
+        &self.component
+    }
+
+    pub fn health(&self) -> &Health {
+        &self.health
+    }
+
+    pub fn context(&self) -> &StrategyContext {
+        &self.ctx
+    }
+
+    /// Decisions the strategy emitted since the last call, oldest first.
+    pub fn take_decisions(&mut self) -> Vec<Decision> {
+        std::mem::take(&mut self.decisions)
+    }
+
+    /// Delivers a market event if the strategy subscribes to it. Returns whether it was handled.
+    pub fn on_market_event(&mut self, event: &MarketEvent) -> bool {
+        if !self.manifest.wants(event) || !self.ensure_instance() {
+            return false;
+        }
+        let lowered = match (event, self.candle_slot.take()) {
+            (MarketEvent::Candle(c), Some(wit::MarketEvent::Candle(mut slot))) => {
+                overwrite_candle(&mut slot, c);
+                wit::MarketEvent::Candle(slot)
+            }
+            (event, _) => market_event_to_wit(event),
+        };
+        let result = self.call(|instance| instance.on_event(&lowered));
+        self.candle_slot = Some(lowered);
+        match result {
+            Ok(()) => {
+                self.ctx.metrics.event_handled();
+                self.events_since_snapshot += 1;
+                if self.events_since_snapshot >= self.policy.snapshot_every_events {
+                    self.take_snapshot();
+                }
+                true
+            }
+            Err(error) => {
+                self.fault("on-event", error);
+                false
+            }
+        }
+    }
+
+    /// Delivers an order update. Never dropped while the strategy lives: if no instance is up,
+    /// it waits for the next one.
+    pub fn on_order_update(&mut self, update: &OrderUpdate) {
+        if matches!(self.health, Health::Quarantined { .. }) {
+            return;
+        }
+        self.pending_updates.push_back(update.clone());
+        self.deliver_pending_updates();
+    }
+
+    fn deliver_pending_updates(&mut self) {
+        while self.instance.is_some() {
+            let Some(update) = self.pending_updates.pop_front() else { return };
+            let lowered = order_update_to_wit(&update);
+            if let Err(error) = self.call(|instance| instance.on_order_update(&lowered)) {
+                // The update reached a poisoned instance: the next instance gets it again.
+                self.pending_updates.push_front(update);
+                self.fault("on-order-update", error);
+            }
+        }
+    }
+
+    /// Makes sure an instance is up, recovering one if the backoff allows. Returns false when
+    /// the strategy cannot take events now.
+    fn ensure_instance(&mut self) -> bool {
+        if self.instance.is_some() {
+            return true;
+        }
+        match &self.health {
+            Health::Quarantined { .. } => false,
+            Health::Failed { retry_at: Some(at), .. } if Instant::now() < *at => false,
+            _ => self.recover(),
+        }
+    }
+
+    /// Builds a fresh instance: init with the same params, then restore the last good snapshot.
+    fn recover(&mut self) -> bool {
+        let attempt = StrategyInstance::instantiate(&self.runtime, &self.component, self.ctx.clone()).and_then(|mut instance| {
+            instance.init(&self.params)?;
+            if let Some(snapshot) = &self.last_snapshot {
+                instance.restore(snapshot)?;
+            }
+            Ok(instance)
+        });
+        match attempt {
+            Ok(instance) => {
+                tracing::info!(strategy = %self.ctx.strategy, "strategy re-instantiated from its last snapshot");
+                self.instance = Some(instance);
+                self.deliver_pending_updates();
+                self.instance.is_some()
+            }
+            Err(error) => {
+                self.fault("recover", error);
+                false
+            }
+        }
+    }
+
+    fn call<T>(&mut self, f: impl FnOnce(&mut StrategyInstance) -> Result<T, CallError>) -> Result<T, CallError> {
+        let Some(instance) = self.instance.as_mut() else {
+            return Err(CallError::Refused("no instance".into()));
+        };
+        let started = self.time_calls.then(Instant::now);
+        let result = f(instance);
+        if let Some(started) = started {
+            self.ctx.metrics.call_duration().observe(started.elapsed().as_secs_f64());
+        }
+        self.decisions.extend(instance.take_decisions());
+        if result.is_ok() && !matches!(self.health, Health::Running) {
+            self.health = Health::Running;
+        }
+        result
+    }
+
+    fn take_snapshot(&mut self) {
+        match self.call(|instance| instance.snapshot()) {
+            Ok(bytes) => {
+                self.last_snapshot = Some(bytes);
+                self.events_since_snapshot = 0;
+            }
+            Err(error) => self.fault("snapshot", error),
+        }
+    }
+
+    /// Handles a failed call: the instance is dropped (a trap poisons it), the fault is logged
+    /// and counted, and the strategy is either scheduled for recovery or quarantined.
+    fn fault(&mut self, stage: &'static str, error: CallError) {
+        self.instance = None;
+        let strategy = self.ctx.strategy.clone();
+        let kind = match &error {
+            CallError::Trap { kind, .. } => kind.label(),
+            CallError::Refused(_) | CallError::Manifest(_) => "refused",
+        };
+        self.ctx.metrics.trap(kind);
+        tracing::error!(
+            strategy = %strategy,
+            version = %self.manifest.version,
+            hash = %self.component.hash().short(),
+            stage,
+            "strategy failed: {error}"
+        );
+        let failures = match &self.health {
+            Health::Failed { consecutive_failures, .. } => consecutive_failures + 1,
+            _ => 1,
+        };
+        let last_error = format!("{stage}: {}", first_line(&error.to_string()));
+        if failures >= self.policy.max_consecutive_failures {
+            let cancelled = lock_desk(&self.ctx.desk).cancel_all(&strategy, self.ctx.clock.now_ms());
+            tracing::error!(strategy = %strategy, failures, cancelled, "strategy quarantined: its open orders were cancelled");
+            self.pending_updates.clear();
+            self.health = Health::Quarantined { last_error };
+            return;
+        }
+        let retry_at = self.policy.backoff.map(|(initial, max)| {
+            let wait = initial.saturating_mul(1 << (failures - 1).min(16)).min(max);
+            Instant::now() + wait
+        });
+        self.health = Health::Failed { consecutive_failures: failures, last_error, retry_at };
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
+}

@@ -1,0 +1,121 @@
+//! The trading session: the one event loop that takes market events, lets the desk (broker,
+//! orders, ledger) react first, then hands each event to every subscribed strategy and routes
+//! the order updates that result back to the strategies that own them.
+//!
+//! Backtests and paper trading run this same loop; they differ only in where events come from
+//! and how fast ([`backtest`], [`paper`]).
+//!
+//! Invariants:
+//! 1. Order updates reach their strategy before the next market event does.
+//! 2. Within one event, strategies are called in the order they were added, so a run is
+//!    reproducible.
+
+pub mod backtest;
+mod books;
+pub mod paper;
+mod status;
+
+use std::collections::HashMap;
+
+use trading::market::MarketEvent;
+use trading::orders::{OrderStatus, OrderUpdate, StrategyId};
+
+use crate::runtime::{lock_desk, Clock, Decision, Runner, SharedDesk};
+
+pub use status::{BrokerStatus, FeedStatus, LoadFailure, StatusBoard, StrategyStatus};
+
+pub struct Session {
+    desk: SharedDesk,
+    clock: Clock,
+    runners: Vec<Runner>,
+    index: HashMap<StrategyId, usize>,
+    updates: Vec<OrderUpdate>,
+    decision_log: Option<Box<dyn FnMut(Decision) + Send>>,
+}
+
+impl Session {
+    pub fn new(desk: SharedDesk, clock: Clock) -> Self {
+        Self { desk, clock, runners: Vec::new(), index: HashMap::new(), updates: Vec::new(), decision_log: None }
+    }
+
+    /// Where emitted decisions go (the paper session keeps the latest for `/status`).
+    pub fn on_decision(&mut self, sink: impl FnMut(Decision) + Send + 'static) {
+        self.decision_log = Some(Box::new(sink));
+    }
+
+    pub fn add_runner(&mut self, runner: Runner) {
+        self.index.insert(runner.context().strategy.clone(), self.runners.len());
+        self.runners.push(runner);
+    }
+
+    pub fn runners(&self) -> &[Runner] {
+        &self.runners
+    }
+
+    pub fn desk(&self) -> &SharedDesk {
+        &self.desk
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Handles one market event to completion: every consequence (fills, updates, new orders)
+    /// is settled before this returns.
+    pub fn process(&mut self, event: &MarketEvent) {
+        self.clock.advance_to(event.time_ms());
+        lock_desk(&self.desk).on_market_event(event);
+        self.route_updates();
+        for i in 0..self.runners.len() {
+            if self.runners[i].on_market_event(event) {
+                // Orders placed during the call may have been filled or rejected already
+                // (close-price fills, broker rejects): the strategy hears of it at once.
+                self.route_updates();
+            }
+            self.forward_decisions(i);
+        }
+    }
+
+    /// Delivers order updates until none are left: a strategy answering an update may place
+    /// orders whose own updates follow. Bounded, so two strategies cannot ping-pong forever.
+    fn route_updates(&mut self) {
+        const MAX_ROUNDS: usize = 1_000;
+        for _ in 0..MAX_ROUNDS {
+            lock_desk(&self.desk).drain_updates(&mut self.updates);
+            if self.updates.is_empty() {
+                return;
+            }
+            let updates = std::mem::take(&mut self.updates);
+            for update in &updates {
+                self.deliver_update(update);
+            }
+            self.updates = updates;
+            self.updates.clear();
+        }
+        tracing::warn!("order updates still pending after {MAX_ROUNDS} rounds; the rest follow with the next event");
+    }
+
+    fn deliver_update(&mut self, update: &OrderUpdate) {
+        let Some(&i) = self.index.get(&update.strategy) else {
+            tracing::warn!(strategy = %update.strategy, order = %update.order_id, "order update for a strategy that is not loaded");
+            return;
+        };
+        let runner = &mut self.runners[i];
+        let metrics = &runner.context().metrics;
+        match update.status {
+            OrderStatus::Filled => metrics.order_filled(),
+            OrderStatus::Cancelled => metrics.order_cancelled(),
+            OrderStatus::Rejected => metrics.order_rejected_by_broker(),
+            OrderStatus::Open | OrderStatus::PartiallyFilled => {}
+        }
+        runner.on_order_update(update);
+        self.forward_decisions(i);
+    }
+
+    fn forward_decisions(&mut self, i: usize) {
+        let decisions = self.runners[i].take_decisions();
+        if let Some(sink) = self.decision_log.as_mut() {
+            decisions.into_iter().for_each(|d| sink(d));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! What `/status` shows: the strategies, the brokers and the books, as plain serializable data.
+
+use serde::Serialize;
+
+use crate::runtime::{Decision, Runner};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StrategyStatus {
+    pub name: String,
+    pub version: String,
+    pub hash: String,
+    pub file: String,
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub subscriptions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_decision: Option<Decision>,
+}
+
+impl StrategyStatus {
+    pub fn of(runner: &Runner, last_decision: Option<Decision>) -> Self {
+        let manifest = runner.manifest();
+        let error = match runner.health() {
+            crate::runtime::Health::Running => None,
+            crate::runtime::Health::Failed { last_error, .. } | crate::runtime::Health::Quarantined { last_error } => {
+                Some(last_error.clone())
+            }
+        };
+        Self {
+            name: manifest.name.clone(),
+            version: manifest.version.clone(),
+            hash: runner.component().hash().to_string(),
+            file: runner.component().path().display().to_string(),
+            state: runner.health().label(),
+            error,
+            subscriptions: manifest.subscriptions.iter().map(ToString::to_string).collect(),
+            last_decision,
+        }
+    }
+}
+
+/// A strategy file that could not be loaded, shown so the operator sees why.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadFailure {
+    pub file: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BrokerStatus {
+    pub name: String,
+    pub connected: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedStatus {
+    pub source: String,
+    pub symbol: String,
+    pub timeframe: String,
+    pub bars_total: usize,
+    pub bars_replayed: usize,
+    pub last_event_time_ms: Option<i64>,
+    pub finished: bool,
+}
+
+/// Everything `/status` reports except the books, which are read from the desk on request.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StatusBoard {
+    pub strategies: Vec<StrategyStatus>,
+    pub load_failures: Vec<LoadFailure>,
+    pub brokers: Vec<BrokerStatus>,
+    pub feed: Option<FeedStatus>,
+}
+

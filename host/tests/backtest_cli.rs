@@ -1,0 +1,114 @@
+//! `strategy-host backtest` end to end, against a case small enough to check by hand.
+
+use crate::support::{self, run_bin, stderr, stdout, write_file};
+
+/// Ten daily bars built so that SMA(2)/SMA(3) crosses three times.
+///
+/// | bar | open | close | SMA2  | SMA3   | what happens                                   |
+/// | --- | ---- | ----- | ----- | ------ | ---------------------------------------------- |
+/// | 3   | 9    | 8     | 8.5   | 9      | first relation: below (no cross)               |
+/// | 4   | 8    | 12    | 10    | 9.667  | golden cross: market buy 1                     |
+/// | 5   | 12   | 13    | 12.5  | 11     | buy fills at the open, 12 (fee 0.012)          |
+/// | 6   | 13   | 5     | 9     | 10     | death cross: market sell the 1 held            |
+/// | 7   | 6    | 7     | 6     | 8.333  | sell fills at 6 (fee 0.006): trip pnl −6.018   |
+/// | 8   | 7    | 11    | 9     | 7.667  | golden cross: market buy 1                     |
+/// | 9   | 11   | 12    | 11.5  | 10     | buy fills at 11 (fee 0.011)                    |
+/// | 10  | 12   | 12    | 12    | 11.667 | still long 1 @ 11, marked at 12                |
+///
+/// Cash 1000 → 987.988 → 993.982 → 982.971; final equity 982.971 + 12 = 994.971.
+/// Equity at closes: 1000 ×4, 1000.988 (peak), 992.988 (trough), 993.982 ×2, 994.971 ×2:
+/// max drawdown 8 / 1000.988 = 0.7992 %. Exposed at the close of bars 5, 6, 9, 10: 40 %.
+const TEN_BARS: &str = "\
+date,open,high,low,close,volume
+2020-01-01,10,10,10,10,1
+2020-01-02,10,10,9,9,1
+2020-01-03,9,9,8,8,1
+2020-01-04,8,12,8,12,1
+2020-01-05,12,13,12,13,1
+2020-01-06,13,13,5,5,1
+2020-01-07,6,7,6,7,1
+2020-01-08,7,11,7,11,1
+2020-01-09,11,12,10,12,1
+2020-01-10,12,12,12,12,1
+";
+
+fn backtest_json(data: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let strategy = support::wasm("sma_cross");
+    let mut args = vec![
+        "backtest",
+        "--strategy",
+        strategy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let output = run_bin(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(stdout(&output).trim()).unwrap_or_else(|e| panic!("{e}: {}", stdout(&output)))
+}
+
+#[test]
+fn a_ten_bar_backtest_matches_the_hand_computed_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "ten.csv", TEN_BARS);
+    let params = r#"{"fast": 2, "slow": 3, "size": 1}"#;
+    let r = backtest_json(&data, &["--params", params, "--cash", "1000", "--fee-rate", "0.001"]);
+    assert_eq!(r["bars"], 10);
+    assert_eq!(r["orders"], 3);
+    assert_eq!(r["fills"], 3);
+    assert_eq!(r["trades"], 1);
+    assert_eq!(r["fees"], "0.029");
+    assert_eq!(r["final_equity"], "994.971");
+    assert_eq!(r["return_pct"], "-0.5029");
+    assert_eq!(r["max_drawdown_pct"], "0.7992");
+    assert_eq!(r["win_rate_pct"], "0");
+    assert_eq!(r["exposure_pct"], "40");
+    for key in ["elapsed_ms", "bars_per_second", "parse_ms"] {
+        assert!(r[key].is_u64(), "{key} missing: {r}");
+    }
+}
+
+#[test]
+fn close_fills_happen_on_the_bar_the_strategy_acted_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "ten.csv", TEN_BARS);
+    let params = r#"{"fast": 2, "slow": 3, "size": 1}"#;
+    let r = backtest_json(&data, &["--params", params, "--cash", "1000", "--fee-rate", "0", "--fill-at", "close"]);
+    // Buy at 12 (bar 4 close), sell at 5 (bar 6), buy at 11 (bar 8), marked at 12.
+    // Cash 1000 − 12 + 5 − 11 = 982; equity 982 + 12 = 994.
+    assert_eq!(r["fills"], 3);
+    assert_eq!(r["final_equity"], "994");
+}
+
+#[test]
+fn the_same_backtest_twice_gives_byte_identical_trades_and_equity() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/Bitcoin.csv");
+    let strategy = support::wasm("sma_cross");
+    let mut outputs = Vec::new();
+    for run in 0..2 {
+        let trades = dir.path().join(format!("trades-{run}.csv"));
+        let equity = dir.path().join(format!("equity-{run}.csv"));
+        let output = run_bin(&[
+            "backtest",
+            "--strategy",
+            strategy.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--params",
+            r#"{"fast": 5, "slow": 20}"#,
+            "--trades-csv",
+            trades.to_str().unwrap(),
+            "--equity-csv",
+            equity.to_str().unwrap(),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(stdout(&output).contains("final equity"), "{}", stdout(&output));
+        outputs.push((std::fs::read(&trades).unwrap(), std::fs::read(&equity).unwrap()));
+    }
+    let trade_rows = String::from_utf8_lossy(&outputs[0].0).lines().count();
+    assert!(trade_rows > 10, "too few trades to compare: {trade_rows}");
+    assert_eq!(String::from_utf8_lossy(&outputs[0].1).lines().count(), 1_246 + 1);
+    assert!(outputs[0] == outputs[1], "two runs differ");
+}

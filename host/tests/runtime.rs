@@ -1,0 +1,135 @@
+//! The runtime against real components: a strategy trades through the desk; a trapping one is
+//! counted, recovered from its snapshot, and quarantined when it keeps failing; CPU budgets cut
+//! off a spinning guest.
+
+use std::sync::{Arc, Mutex};
+
+use rust_decimal::Decimal;
+use strategy_host::metrics::Metrics;
+use strategy_host::runtime::{
+    lock_desk, Clock, CpuBudget, GuestLog, Health, RecoveryPolicy, Runner, Runtime, SandboxLimits, SharedDesk,
+    StrategyComponent, StrategyContext,
+};
+use strategy_host::session::Session;
+use trading::brokers::{SimBroker, SimConfig};
+use trading::desk::{Desk, DeskConfig};
+use trading::market::{Candle, MarketEvent, RandomWalk, RandomWalkConfig, Symbol, Timeframe};
+use trading::orders::StrategyId;
+
+use crate::support;
+
+struct Harness {
+    runtime: Arc<Runtime>,
+    desk: SharedDesk,
+    clock: Clock,
+    metrics: Arc<Metrics>,
+}
+
+impl Harness {
+    fn new(cpu: CpuBudget) -> Self {
+        let runtime = Arc::new(Runtime::new(SandboxLimits { cpu, ..SandboxLimits::default() }).unwrap());
+        let broker = SimBroker::new(SimConfig::default()).unwrap();
+        let desk = Arc::new(Mutex::new(Desk::new(DeskConfig::default(), Box::new(broker), None).unwrap()));
+        Self { runtime, desk, clock: Clock::default(), metrics: Metrics::new() }
+    }
+
+    fn start(&self, crate_name: &str, id: &str, params: &str) -> Result<Runner, String> {
+        let id = StrategyId::new(id);
+        lock_desk(&self.desk).register_strategy(&id, Decimal::from(100_000)).unwrap();
+        let component = StrategyComponent::load_file(&self.runtime, &support::wasm(crate_name)).map_err(|e| e.to_string())?;
+        let ctx = StrategyContext {
+            strategy: id.clone(),
+            desk: self.desk.clone(),
+            clock: self.clock.clone(),
+            metrics: self.metrics.strategy(id.as_str(), "paper"),
+            log: GuestLog::new(id),
+        };
+        Runner::start(self.runtime.clone(), Arc::new(component), params.into(), ctx, RecoveryPolicy::deterministic())
+            .map_err(|e| e.to_string())
+    }
+
+    fn session(&self) -> Session {
+        Session::new(self.desk.clone(), self.clock.clone())
+    }
+
+    fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
+        support::metric_value(&self.metrics.encode(), name, labels).unwrap_or(0.0)
+    }
+}
+
+fn walk(bars: usize) -> Vec<Candle> {
+    let config = RandomWalkConfig {
+        seed: 7,
+        ..RandomWalkConfig::new(Symbol::new("BTC/USD").unwrap(), Timeframe::parse("1m").unwrap())
+    };
+    RandomWalk::new(config).unwrap().take(bars).collect()
+}
+
+#[test]
+fn sma_cross_trades_through_the_desk() {
+    let h = Harness::new(CpuBudget::deterministic());
+    let mut session = h.session();
+    session.add_runner(h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#).unwrap());
+    for candle in walk(2_000) {
+        session.process(&MarketEvent::Candle(candle));
+    }
+    assert_eq!(h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]), 2_000.0);
+    let counts = lock_desk(&h.desk).counts(&StrategyId::new("sma-cross"));
+    assert!(counts.placed > 20 && counts.fills > 20, "{counts:?}");
+    assert!(matches!(session.runners()[0].health(), Health::Running));
+}
+
+#[test]
+fn a_trapping_strategy_is_counted_recovered_and_its_neighbour_trades_on() {
+    let h = Harness::new(CpuBudget::deterministic());
+    let mut session = h.session();
+    session.add_runner(h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 10}"#).unwrap());
+    session.add_runner(h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#).unwrap());
+    for candle in walk(500) {
+        session.process(&MarketEvent::Candle(candle));
+    }
+    let traps = h.metric("strategy_host_strategy_traps_total", &[("strategy", "faulty"), ("kind", "unreachable")]);
+    assert!(traps >= 40.0, "traps: {traps}");
+    // Every 10th event traps; the other nine of each ten are handled by a fresh instance.
+    let handled = h.metric("strategy_host_strategy_events_total", &[("strategy", "faulty")]);
+    assert!(handled >= 400.0, "handled: {handled}");
+    assert!(!matches!(session.runners()[0].health(), Health::Quarantined { .. }));
+    assert_eq!(h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]), 500.0);
+}
+
+#[test]
+fn a_strategy_that_keeps_failing_is_quarantined() {
+    let h = Harness::new(CpuBudget::deterministic());
+    let mut session = h.session();
+    session.add_runner(h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 1}"#).unwrap());
+    for candle in walk(50) {
+        session.process(&MarketEvent::Candle(candle));
+    }
+    let health = session.runners()[0].health().clone();
+    assert!(matches!(health, Health::Quarantined { .. }), "{health:?}");
+    // Five consecutive traps, then no more calls.
+    assert_eq!(h.metric("strategy_host_strategy_traps_total", &[("strategy", "faulty"), ("kind", "unreachable")]), 5.0);
+}
+
+#[test]
+fn a_strategy_that_traps_in_init_does_not_start() {
+    let h = Harness::new(CpuBudget::deterministic());
+    let Err(error) = h.start("hostile", "broken", r#"{"mode": "panic-init"}"#) else { panic!("panic-init started") };
+    assert!(error.contains("init") && error.contains("unreachable"), "{error}");
+}
+
+#[test]
+fn a_spinning_strategy_runs_out_of_fuel_and_of_time() {
+    for (cpu, kind) in [
+        (CpuBudget::deterministic(), "fuel"),
+        (CpuBudget::Deadline { call_ms: 5, init_ms: 1_000 }, "deadline"),
+    ] {
+        let h = Harness::new(cpu);
+        let mut session = h.session();
+        session.add_runner(h.start("hostile", "spinner", r#"{"mode": "spin"}"#).unwrap());
+        for candle in walk(2) {
+            session.process(&MarketEvent::Candle(candle));
+        }
+        assert_eq!(h.metric("strategy_host_strategy_traps_total", &[("strategy", "spinner"), ("kind", kind)]), 2.0, "{kind}");
+    }
+}

@@ -1,0 +1,36 @@
+//! [`ComponentHost`]: the [`Host`] a strategy gets inside a component, over the world's imports.
+
+use super::bindings::strategy_host::strategy::host as imports;
+use super::bindings::strategy_host::strategy::types as wit;
+use crate::{Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
+
+/// Calls the host's imports. Stateless: the host keeps everything.
+pub(crate) struct ComponentHost;
+
+impl Host for ComponentHost {
+    fn log(&mut self, level: LogLevel, message: &str) {
+        imports::log(level.into(), message);
+    }
+
+    fn now_ms(&mut self) -> i64 {
+        imports::now_ms()
+    }
+
+    fn position(&mut self, symbol: &str) -> Position {
+        imports::position(symbol).into()
+    }
+
+    fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject> {
+        order.validate()?;
+        let order = wit::OrderRequest::try_from(order)?;
+        imports::place_order(&order).map(OrderId::from).map_err(Reject::from)
+    }
+
+    fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String> {
+        imports::cancel_order(order_id.as_str())
+    }
+
+    fn emit_decision(&mut self, decision: Decision) {
+        imports::emit_decision(&decision.into());
+    }
+}

@@ -1,0 +1,327 @@
+//! Conversions between the WIT types and the SDK's.
+//!
+//! Host to strategy is total: every value the host can send has an SDK form (decimals via
+//! [`decimal::from_parts`]). Strategy to host can fail only on a decimal beyond the host's
+//! 64-bit range, which the callers turn into a reject (orders) or leave out (indicators).
+
+use rust_decimal::Decimal;
+
+use super::bindings::strategy_host::strategy::types as wit;
+use crate::decimal::{self, DecimalRangeError};
+use crate::orders::encode_decimal;
+use crate::{
+    Action, Candle, Decision, Fill, LogLevel, Manifest, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate,
+    ParamKind, ParamSpec, Position, Quote, Reject, Side, StreamKind, Subscription, Trade,
+};
+
+impl From<wit::Decimal> for Decimal {
+    fn from(value: wit::Decimal) -> Self {
+        decimal::from_parts(value.mantissa, value.scale)
+    }
+}
+
+impl TryFrom<Decimal> for wit::Decimal {
+    type Error = DecimalRangeError;
+
+    fn try_from(value: Decimal) -> Result<Self, Self::Error> {
+        let (mantissa, scale) = decimal::to_parts(value)?;
+        Ok(wit::Decimal { mantissa, scale })
+    }
+}
+
+impl From<wit::Side> for Side {
+    fn from(side: wit::Side) -> Self {
+        match side {
+            wit::Side::Buy => Side::Buy,
+            wit::Side::Sell => Side::Sell,
+        }
+    }
+}
+
+impl From<Side> for wit::Side {
+    fn from(side: Side) -> Self {
+        match side {
+            Side::Buy => wit::Side::Buy,
+            Side::Sell => wit::Side::Sell,
+        }
+    }
+}
+
+impl From<wit::Candle> for Candle {
+    fn from(candle: wit::Candle) -> Self {
+        Candle {
+            symbol: candle.symbol,
+            timeframe: candle.timeframe,
+            open_time_ms: candle.open_time_ms,
+            open: candle.open.into(),
+            high: candle.high.into(),
+            low: candle.low.into(),
+            close: candle.close.into(),
+            volume: candle.volume.into(),
+        }
+    }
+}
+
+impl From<wit::Trade> for Trade {
+    fn from(trade: wit::Trade) -> Self {
+        Trade {
+            symbol: trade.symbol,
+            time_ms: trade.time_ms,
+            price: trade.price.into(),
+            qty: trade.qty.into(),
+            aggressor: trade.aggressor.into(),
+        }
+    }
+}
+
+impl From<wit::Quote> for Quote {
+    fn from(quote: wit::Quote) -> Self {
+        Quote {
+            symbol: quote.symbol,
+            time_ms: quote.time_ms,
+            bid: quote.bid.into(),
+            bid_qty: quote.bid_qty.into(),
+            ask: quote.ask.into(),
+            ask_qty: quote.ask_qty.into(),
+        }
+    }
+}
+
+impl From<wit::OrderStatus> for OrderStatus {
+    fn from(status: wit::OrderStatus) -> Self {
+        match status {
+            wit::OrderStatus::Open => OrderStatus::Open,
+            wit::OrderStatus::PartiallyFilled => OrderStatus::PartiallyFilled,
+            wit::OrderStatus::Filled => OrderStatus::Filled,
+            wit::OrderStatus::Cancelled => OrderStatus::Cancelled,
+            wit::OrderStatus::Rejected => OrderStatus::Rejected,
+        }
+    }
+}
+
+impl From<wit::Fill> for Fill {
+    fn from(fill: wit::Fill) -> Self {
+        Fill {
+            price: fill.price.into(),
+            qty: fill.qty.into(),
+            fee: fill.fee.into(),
+            time_ms: fill.time_ms,
+        }
+    }
+}
+
+impl From<wit::OrderUpdate> for OrderUpdate {
+    fn from(update: wit::OrderUpdate) -> Self {
+        OrderUpdate {
+            order_id: OrderId::from(update.order_id),
+            tag: update.tag,
+            symbol: update.symbol,
+            side: update.side.into(),
+            status: update.status.into(),
+            filled_qty: update.filled_qty.into(),
+            remaining_qty: update.remaining_qty.into(),
+            fill: update.fill.map(Fill::from),
+            reason: update.reason,
+            time_ms: update.time_ms,
+        }
+    }
+}
+
+impl From<wit::Position> for Position {
+    fn from(position: wit::Position) -> Self {
+        Position {
+            symbol: position.symbol,
+            qty: position.qty.into(),
+            avg_price: position.avg_price.into(),
+            realized_pnl: position.realized_pnl.into(),
+        }
+    }
+}
+
+impl From<wit::Reject> for Reject {
+    fn from(reject: wit::Reject) -> Self {
+        Reject {
+            code: reject.code,
+            message: reject.message,
+        }
+    }
+}
+
+impl From<LogLevel> for wit::LogLevel {
+    fn from(level: LogLevel) -> Self {
+        match level {
+            LogLevel::Trace => wit::LogLevel::Trace,
+            LogLevel::Debug => wit::LogLevel::Debug,
+            LogLevel::Info => wit::LogLevel::Info,
+            LogLevel::Warn => wit::LogLevel::Warn,
+            LogLevel::Error => wit::LogLevel::Error,
+        }
+    }
+}
+
+impl TryFrom<OrderRequest> for wit::OrderRequest {
+    type Error = Reject;
+
+    fn try_from(order: OrderRequest) -> Result<Self, Self::Error> {
+        let to_wit =
+            |what, value| encode_decimal(what, value).map(|(mantissa, scale)| wit::Decimal { mantissa, scale });
+        let order_type = match order.order_type {
+            OrderType::Market => wit::OrderType::Market,
+            OrderType::Limit(price) => wit::OrderType::Limit(to_wit("limit price", price)?),
+        };
+        Ok(wit::OrderRequest {
+            qty: to_wit("qty", order.qty)?,
+            symbol: order.symbol,
+            side: order.side.into(),
+            order_type,
+            tag: order.tag,
+        })
+    }
+}
+
+impl From<Decision> for wit::Decision {
+    /// Confidence is clamped to 0.0 ..= 1.0 (NaN becomes 0.0), and indicators whose value is
+    /// beyond the host's range are left out: a decision is for people, and must not fail.
+    fn from(decision: Decision) -> Self {
+        let confidence = if decision.confidence.is_nan() {
+            0.0
+        } else {
+            decision.confidence.clamp(0.0, 1.0)
+        };
+        wit::Decision {
+            symbol: decision.symbol,
+            action: match decision.action {
+                Action::Buy => wit::Action::Buy,
+                Action::Sell => wit::Action::Sell,
+                Action::Hold => wit::Action::Hold,
+            },
+            confidence,
+            reasoning: decision.reasoning,
+            indicators: decision
+                .indicators
+                .into_iter()
+                .filter_map(|indicator| {
+                    let value = indicator.value.try_into().ok()?;
+                    Some(wit::Indicator {
+                        name: indicator.name,
+                        value,
+                    })
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<Manifest> for wit::Manifest {
+    fn from(manifest: Manifest) -> Self {
+        wit::Manifest {
+            name: manifest.name,
+            version: manifest.version,
+            description: manifest.description,
+            subscriptions: manifest
+                .subscriptions
+                .into_iter()
+                .map(wit::Subscription::from)
+                .collect(),
+            params: manifest.params.into_iter().map(wit::ParamSpec::from).collect(),
+        }
+    }
+}
+
+impl From<Subscription> for wit::Subscription {
+    fn from(subscription: Subscription) -> Self {
+        wit::Subscription {
+            symbol: subscription.symbol,
+            stream: match subscription.stream {
+                StreamKind::Candles(timeframe) => wit::StreamKind::Candles(timeframe),
+                StreamKind::Trades => wit::StreamKind::Trades,
+                StreamKind::Quotes => wit::StreamKind::Quotes,
+            },
+        }
+    }
+}
+
+impl From<ParamSpec> for wit::ParamSpec {
+    fn from(spec: ParamSpec) -> Self {
+        wit::ParamSpec {
+            kind: match spec.kind() {
+                ParamKind::Integer => wit::ParamKind::Integer,
+                ParamKind::Decimal => wit::ParamKind::Decimal,
+                ParamKind::Boolean => wit::ParamKind::Boolean,
+                ParamKind::Text => wit::ParamKind::Text,
+            },
+            default_value: spec.default.to_json(),
+            name: spec.name,
+            description: spec.description,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wit_decimal(mantissa: i64, scale: u8) -> wit::Decimal {
+        wit::Decimal { mantissa, scale }
+    }
+
+    #[test]
+    fn candles_convert_losslessly() {
+        let candle = Candle::from(wit::Candle {
+            symbol: "BTC/USD".into(),
+            timeframe: "1m".into(),
+            open_time_ms: 60_000,
+            open: wit_decimal(10_000, 2),
+            high: wit_decimal(10_150, 2),
+            low: wit_decimal(9_950, 2),
+            close: wit_decimal(10_100, 2),
+            volume: wit_decimal(5, 1),
+        });
+        assert_eq!(candle.close.to_string(), "101.00");
+        assert_eq!(candle.volume.to_string(), "0.5");
+        assert_eq!((candle.symbol.as_str(), candle.open_time_ms), ("BTC/USD", 60_000));
+    }
+
+    #[test]
+    fn orders_with_unrepresentable_decimals_become_invalid_order_rejects() {
+        let order = OrderRequest::limit("BTC/USD", Side::Buy, Decimal::MAX, Decimal::ONE);
+        let reject = wit::OrderRequest::try_from(order).unwrap_err();
+        assert_eq!(reject.code, "invalid_order");
+        assert!(reject.message.starts_with("qty: "), "{}", reject.message);
+
+        let order = OrderRequest::limit("BTC/USD", Side::Sell, Decimal::ONE, Decimal::new(25, 1)).with_tag("t");
+        let wit_order = wit::OrderRequest::try_from(order).unwrap();
+        assert!(matches!(
+            wit_order.order_type,
+            wit::OrderType::Limit(wit::Decimal { mantissa: 25, scale: 1 })
+        ));
+        assert_eq!(wit_order.tag, "t");
+    }
+
+    #[test]
+    fn decisions_clamp_confidence_and_drop_unrepresentable_indicators() {
+        let decision = Decision::new("BTC/USD", Action::Hold)
+            .with_confidence(f32::NAN)
+            .with_indicator("ok", Decimal::ONE)
+            .with_indicator("huge", Decimal::MAX);
+        let wit_decision = wit::Decision::from(decision.clone());
+        assert_eq!(wit_decision.confidence, 0.0);
+        assert_eq!(wit_decision.indicators.len(), 1);
+        assert_eq!(wit_decision.indicators[0].name, "ok");
+        assert_eq!(wit::Decision::from(decision.with_confidence(3.0)).confidence, 1.0);
+    }
+
+    #[test]
+    fn manifests_carry_param_defaults_as_json() {
+        let manifest = Manifest::new("demo", "1.0.0", "A demo")
+            .subscribe(Subscription::candles("*", "1m"))
+            .param(ParamSpec::text("label", "v1", "A label"));
+        let wit_manifest = wit::Manifest::from(manifest);
+        assert_eq!(wit_manifest.params[0].default_value, r#""v1""#);
+        assert!(matches!(wit_manifest.params[0].kind, wit::ParamKind::Text));
+        assert!(matches!(
+            &wit_manifest.subscriptions[0].stream,
+            wit::StreamKind::Candles(timeframe) if timeframe == "1m"
+        ));
+    }
+}

@@ -1,0 +1,100 @@
+//! The world's exports, generic over the strategy type.
+//!
+//! wit-bindgen wants a type implementing `Guest` with static functions, while a strategy is a
+//! value built by `init`. [`export_strategy!`](crate::export_strategy) bridges the two: it
+//! declares one [`Slot`] per component (a thread-local, which on `wasm32-wasip2` is a plain
+//! static) and a `Guest` impl whose every function forwards to it.
+
+use std::cell::RefCell;
+
+use super::bindings::strategy_host::strategy::types as wit;
+use super::component_host::ComponentHost;
+use crate::strategy::{instantiate, Strategy};
+use crate::Host;
+
+pub use super::bindings::Guest;
+pub use wit::{Manifest as WitManifest, MarketEvent as WitMarketEvent, OrderUpdate as WitOrderUpdate};
+
+/// The component's one strategy instance: empty until the host calls `init`.
+#[derive(Debug)]
+pub struct Slot<S> {
+    strategy: RefCell<Option<S>>,
+}
+
+impl<S> Slot<S> {
+    /// An empty slot, for the `thread_local!` that holds it.
+    pub const fn new() -> Self {
+        Slot {
+            strategy: RefCell::new(None),
+        }
+    }
+}
+
+impl<S> Default for Slot<S> {
+    fn default() -> Self {
+        Slot::new()
+    }
+}
+
+impl<S: Strategy> Slot<S> {
+    /// `describe`: the strategy's manifest.
+    pub fn describe() -> WitManifest {
+        S::manifest().into()
+    }
+
+    /// `init`: parse the params, build the strategy, and replace any previous one.
+    pub fn init(&self, params: String) -> Result<(), String> {
+        let strategy = instantiate::<S>(&params)?;
+        *self.borrow_mut()? = Some(strategy);
+        Ok(())
+    }
+
+    /// `on-event`: convert and dispatch to the strategy's `on_*` method.
+    pub fn on_event(&self, event: WitMarketEvent) {
+        self.with_strategy(|strategy, host| match event {
+            wit::MarketEvent::Candle(candle) => strategy.on_candle(host, &candle.into()),
+            wit::MarketEvent::Trade(trade) => strategy.on_trade(host, &trade.into()),
+            wit::MarketEvent::Quote(quote) => strategy.on_quote(host, &quote.into()),
+        });
+    }
+
+    /// `on-order-update`: convert and dispatch.
+    pub fn on_order_update(&self, update: WitOrderUpdate) {
+        self.with_strategy(|strategy, host| strategy.on_order_update(host, &update.into()));
+    }
+
+    /// `snapshot`: the strategy's state, or nothing before `init`.
+    pub fn snapshot(&self) -> Vec<u8> {
+        match self.strategy.try_borrow() {
+            Ok(strategy) => strategy.as_ref().map(S::snapshot).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// `restore`: hand the state to the strategy `init` built.
+    pub fn restore(&self, state: Vec<u8>) -> Result<(), String> {
+        match self.borrow_mut()?.as_mut() {
+            Some(strategy) => strategy.restore(&state),
+            None => Err("restore called before init: the host must call init first".to_owned()),
+        }
+    }
+
+    fn with_strategy(&self, handle: impl FnOnce(&mut S, &mut dyn Host)) {
+        let mut host = ComponentHost;
+        match self.borrow_mut() {
+            Ok(mut strategy) => match strategy.as_mut() {
+                Some(strategy) => handle(strategy, &mut host),
+                None => host.error("event received before init: ignored"),
+            },
+            Err(message) => host.error(&message),
+        }
+    }
+
+    /// The component model forbids re-entering a component, so this cannot fail; it is an
+    /// error rather than a panic all the same.
+    fn borrow_mut(&self) -> Result<std::cell::RefMut<'_, Option<S>>, String> {
+        self.strategy
+            .try_borrow_mut()
+            .map_err(|_| "re-entrant call into the strategy: ignored".to_owned())
+    }
+}

@@ -1,0 +1,80 @@
+//! What a strategy may ask of the host, and nothing more.
+//!
+//! Strategies receive a `&mut dyn Host` in every callback. Inside a component it calls the
+//! host's imports; in native unit tests `testing::MockHost` (feature `testing`) stands in and
+//! records every call, so decision logic is tested without wasm.
+
+use crate::decision::Decision;
+use crate::orders::{OrderId, OrderRequest, Reject};
+use crate::position::Position;
+
+/// Severity of a log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LogLevel {
+    /// Step-by-step detail.
+    Trace,
+    /// Detail for whoever debugs the strategy.
+    Debug,
+    /// Normal operation worth recording.
+    Info,
+    /// Something unexpected that the strategy handled.
+    Warn,
+    /// Something the strategy could not handle.
+    Error,
+}
+
+/// The host's services to a strategy.
+///
+/// Every method goes through the host: it rate-limits logs, answers positions from its ledger
+/// (the truth, not the strategy's own count), and runs each order through its risk checks.
+pub trait Host {
+    /// Writes a line to the host's log, attributed to this strategy.
+    fn log(&mut self, level: LogLevel, message: &str);
+
+    /// UTC milliseconds: the replayed time in backtests and paper replays, wall time live. Use
+    /// it, not `std::time`, so backtests stay deterministic.
+    fn now_ms(&mut self) -> i64;
+
+    /// This strategy's position in `symbol` (flat when it has none).
+    fn position(&mut self, symbol: &str) -> Position;
+
+    /// Proposes an order. On success the host's id for it; its fills arrive later as order
+    /// updates.
+    ///
+    /// # Errors
+    ///
+    /// A [`Reject`] when the host's risk checks refuse the order, or with code `invalid_order`
+    /// when the request breaks the contract ([`OrderRequest::validate`]) or holds a decimal
+    /// beyond the host's range.
+    fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject>;
+
+    /// Asks the host to cancel a working order; the outcome arrives as an order update.
+    ///
+    /// # Errors
+    ///
+    /// The host's reason when the order is unknown or already done.
+    fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String>;
+
+    /// Publishes a decision for the dashboard and the audit trail.
+    fn emit_decision(&mut self, decision: Decision);
+
+    /// [`Host::log`] at [`LogLevel::Debug`].
+    fn debug(&mut self, message: &str) {
+        self.log(LogLevel::Debug, message);
+    }
+
+    /// [`Host::log`] at [`LogLevel::Info`].
+    fn info(&mut self, message: &str) {
+        self.log(LogLevel::Info, message);
+    }
+
+    /// [`Host::log`] at [`LogLevel::Warn`].
+    fn warn(&mut self, message: &str) {
+        self.log(LogLevel::Warn, message);
+    }
+
+    /// [`Host::log`] at [`LogLevel::Error`].
+    fn error(&mut self, message: &str) {
+        self.log(LogLevel::Error, message);
+    }
+}

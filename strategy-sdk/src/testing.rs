@@ -1,0 +1,196 @@
+//! A recording [`Host`] for native unit tests of a strategy's decision logic (feature `testing`).
+//!
+//! [`MockHost`] accepts orders (or refuses them, when told to), answers positions you set,
+//! and records every call. It also builds the [`OrderUpdate`]s the real host would send for the
+//! orders it accepted, so a test can play fills back into the strategy:
+//!
+//! ```
+//! use strategy_sdk::{testing::MockHost, Decimal, Host, OrderRequest, OrderStatus, Side};
+//!
+//! let mut host = MockHost::new();
+//! let order = OrderRequest::limit("BTC/USD", Side::Buy, Decimal::ONE, Decimal::from(100));
+//! let id = host.place_order(order).unwrap();
+//! let update = host.filled(&id);
+//! assert_eq!(update.status, OrderStatus::Filled);
+//! assert_eq!(update.fill.unwrap().price, Decimal::from(100));
+//! ```
+
+use rust_decimal::Decimal;
+
+use crate::{
+    Candle, Decision, Fill, Host, LogLevel, OrderId, OrderRequest, OrderStatus, OrderUpdate, Position, Reject, StrMap,
+};
+
+/// A flat candle (open = high = low = close, volume 1) of `symbol` and `timeframe`, opened at
+/// `open_time_ms`.
+pub fn candle(symbol: &str, timeframe: &str, open_time_ms: i64, close: Decimal) -> Candle {
+    Candle {
+        symbol: symbol.to_owned(),
+        timeframe: timeframe.to_owned(),
+        open_time_ms,
+        open: close,
+        high: close,
+        low: close,
+        close,
+        volume: Decimal::ONE,
+    }
+}
+
+/// A [`Host`] that records everything; see the [module docs](self).
+#[derive(Debug, Default)]
+pub struct MockHost {
+    /// What [`Host::now_ms`] answers.
+    pub now_ms: i64,
+    /// Every order accepted, with its id, in order.
+    pub orders: Vec<(OrderId, OrderRequest)>,
+    /// Every order refused, with the reject.
+    pub rejected: Vec<(OrderRequest, Reject)>,
+    /// Every cancel asked for.
+    pub cancels: Vec<OrderId>,
+    /// Every decision emitted.
+    pub decisions: Vec<Decision>,
+    /// Every log line.
+    pub logs: Vec<(LogLevel, String)>,
+    positions: StrMap<Position>,
+    refuse_with: Option<Reject>,
+    orders_accepted: u64,
+}
+
+impl MockHost {
+    /// A host with no positions that accepts every valid order.
+    pub fn new() -> Self {
+        MockHost::default()
+    }
+
+    /// Sets the position [`Host::position`] answers for `symbol`.
+    pub fn set_position(&mut self, symbol: &str, qty: Decimal) {
+        self.positions.get_or_insert_with(symbol, || Position::flat(symbol)).qty = qty;
+    }
+
+    /// Refuses every order from now on with `code`, as the host's risk checks would.
+    pub fn refuse_orders(&mut self, code: &str) {
+        self.refuse_with = Some(Reject {
+            code: code.to_owned(),
+            message: format!("refused by MockHost ({code})"),
+        });
+    }
+
+    /// Accepts orders again.
+    pub fn accept_orders(&mut self) {
+        self.refuse_with = None;
+    }
+
+    /// The accepted order with this id.
+    pub fn order(&self, id: &OrderId) -> Option<&OrderRequest> {
+        self.orders
+            .iter()
+            .find(|(known, _)| known == id)
+            .map(|(_, order)| order)
+    }
+
+    /// Whether a log line at `level` contains `text`.
+    pub fn logged(&self, level: LogLevel, text: &str) -> bool {
+        self.logs
+            .iter()
+            .any(|(logged, line)| *logged == level && line.contains(text))
+    }
+
+    /// The update for the accepted order `id` filling completely, at its limit price (zero for a
+    /// market order).
+    ///
+    /// # Panics
+    ///
+    /// When no accepted order has this id: a mistake in the test.
+    pub fn filled(&self, id: &OrderId) -> OrderUpdate {
+        let qty = self.expect_order(id).qty;
+        self.update(id, OrderStatus::Filled, qty)
+    }
+
+    /// An update for the accepted order `id` with `status` and `filled_qty` traded in total; when
+    /// that is more than zero, the update carries one fill at the limit price (zero for a market
+    /// order) for the whole `filled_qty`.
+    ///
+    /// # Panics
+    ///
+    /// When no accepted order has this id: a mistake in the test.
+    pub fn update(&self, id: &OrderId, status: OrderStatus, filled_qty: Decimal) -> OrderUpdate {
+        let order = self.expect_order(id);
+        let price = order.limit_price().unwrap_or_default();
+        OrderUpdate {
+            order_id: id.clone(),
+            tag: order.tag.clone(),
+            symbol: order.symbol.clone(),
+            side: order.side,
+            status,
+            filled_qty,
+            remaining_qty: if status.is_final() {
+                Decimal::ZERO
+            } else {
+                order.qty - filled_qty
+            },
+            fill: (filled_qty > Decimal::ZERO).then_some(Fill {
+                price,
+                qty: filled_qty,
+                fee: Decimal::ZERO,
+                time_ms: self.now_ms,
+            }),
+            reason: None,
+            time_ms: self.now_ms,
+        }
+    }
+
+    fn expect_order(&self, id: &OrderId) -> &OrderRequest {
+        match self.order(id) {
+            Some(order) => order,
+            None => panic!("MockHost accepted no order with id {id}"),
+        }
+    }
+}
+
+impl Host for MockHost {
+    fn log(&mut self, level: LogLevel, message: &str) {
+        self.logs.push((level, message.to_owned()));
+    }
+
+    fn now_ms(&mut self) -> i64 {
+        self.now_ms
+    }
+
+    fn position(&mut self, symbol: &str) -> Position {
+        self.positions
+            .get(symbol)
+            .cloned()
+            .unwrap_or_else(|| Position::flat(symbol))
+    }
+
+    fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject> {
+        let verdict = match &self.refuse_with {
+            Some(reject) => Err(reject.clone()),
+            None => order.validate(),
+        };
+        match verdict {
+            Ok(()) => {
+                self.orders_accepted += 1;
+                let id = OrderId::new(format!("order-{}", self.orders_accepted));
+                self.orders.push((id.clone(), order));
+                Ok(id)
+            }
+            Err(reject) => {
+                self.rejected.push((order, reject.clone()));
+                Err(reject)
+            }
+        }
+    }
+
+    fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String> {
+        if self.order(order_id).is_none() {
+            return Err(format!("unknown order {order_id}"));
+        }
+        self.cancels.push(order_id.clone());
+        Ok(())
+    }
+
+    fn emit_decision(&mut self, decision: Decision) {
+        self.decisions.push(decision);
+    }
+}

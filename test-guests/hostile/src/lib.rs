@@ -1,0 +1,150 @@
+//! hostile: a test guest that misbehaves on demand, so host tests can prove the sandbox holds.
+//!
+//! The `mode` param picks the misbehaviour (see [`Mode`]); in every mode the guest also trades
+//! a tiny moving-average crossover on candles, so there is state and there are orders to
+//! protect. Misbehaviours happen on market events (`on-event`):
+//!
+//! | mode | what it does |
+//! | --- | --- |
+//! | `well-behaved` | only trades |
+//! | `panic-init` | panics in `init` |
+//! | `panic-every` | panics on every `every`-th event counted since instantiation (the count is not in the snapshot: a fresh instance starts from zero) |
+//! | `spin` | loops forever |
+//! | `alloc` | allocates and writes 1 MiB blocks until memory runs out |
+//! | `recurse` | recurses without bound |
+//! | `log-flood` | logs 2,000 lines per event to each of the host log, stdout and stderr |
+//! | `read-file` | `std::fs::read("/etc/passwd")` and `std::fs::read_dir(".")` |
+//! | `read-env` | `std::env::vars()` and `std::env::var("HOME")` |
+//! | `open-socket` | `std::net::TcpStream::connect("127.0.0.1:9898")` |
+//! | `clock` | reads `SystemTime::now()` and `Instant::now()` |
+//!
+//! The last four report what they observed as one warn-level host log line per attempt:
+//! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`; the clock line reads
+//! `hostile observed: clock -> "system_time_ms=… instant_elapsed_ns=… host_now_ms=…" […]`.
+//! They report sizes and counts, never contents.
+
+mod misbehave;
+mod mode;
+mod trader;
+
+use std::time::Instant;
+
+use strategy_sdk::snapshot::{self, Snapshot};
+use strategy_sdk::{
+    export_strategy, Candle, Host, Manifest, ParamError, ParamSpec, Params, Quote, Strategy, Subscription, Trade, ANY,
+};
+
+pub use crate::misbehave::{FLOOD_LINES, OBSERVED};
+pub use crate::mode::Mode;
+use crate::trader::Trader;
+
+/// The guest; see the crate docs.
+#[derive(Debug)]
+pub struct Hostile {
+    mode: Mode,
+    /// For `panic-every`: panic when `events` is a multiple of this.
+    every: u64,
+    /// Market events since this instance started; deliberately not in the snapshot.
+    events: u64,
+    /// For `clock`: the first monotonic reading of this instance.
+    first_instant: Option<Instant>,
+    /// The well-behaved side: the whole snapshot.
+    trader: Trader,
+}
+
+impl Hostile {
+    fn on_market_event(&mut self, host: &mut dyn Host) {
+        self.events += 1;
+        match self.mode {
+            Mode::WellBehaved | Mode::PanicInit => {}
+            Mode::PanicEvery => {
+                if self.events.is_multiple_of(self.every) {
+                    panic!("hostile panic-every: event {} of this instance", self.events);
+                }
+            }
+            Mode::Spin => misbehave::spin(),
+            Mode::Alloc => misbehave::hoard_memory(),
+            Mode::Recurse => {
+                let depth = misbehave::recurse(0);
+                host.error(&format!("hostile recurse: came back from depth {depth}"));
+            }
+            Mode::LogFlood => misbehave::flood(host),
+            Mode::ReadFile => misbehave::read_files(host),
+            Mode::ReadEnv => misbehave::read_env(host),
+            Mode::OpenSocket => misbehave::open_socket(host),
+            Mode::Clock => misbehave::read_clocks(host, &mut self.first_instant),
+        }
+    }
+}
+
+impl Strategy for Hostile {
+    fn manifest() -> Manifest {
+        Manifest::new(
+            "hostile",
+            env!("CARGO_PKG_VERSION"),
+            "Test guest: misbehaves on demand to prove the sandbox",
+        )
+        .subscribe(Subscription::candles(ANY, ANY))
+        .subscribe(Subscription::trades(ANY))
+        .subscribe(Subscription::quotes(ANY))
+        .param(ParamSpec::text(
+            "mode",
+            Mode::WellBehaved.name(),
+            "The misbehaviour: well-behaved, panic-init, panic-every, spin, alloc, recurse, \
+             log-flood, read-file, read-env, open-socket or clock",
+        ))
+        .param(ParamSpec::integer(
+            "every",
+            10,
+            "For panic-every: panic on every N-th event",
+        ))
+    }
+
+    fn init(params: &Params) -> Result<Self, String> {
+        let name = params.text("mode")?;
+        let mode = Mode::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Mode::ALL.iter().map(|mode| mode.name()).collect();
+            ParamError::invalid("mode", format!("unknown mode {name:?}; one of {}", known.join(", ")))
+        })?;
+        if mode == Mode::PanicInit {
+            panic!("hostile panic-init: panicking in init as asked");
+        }
+        let every = params.positive_integer("every")?;
+        Ok(Hostile {
+            mode,
+            every: every as u64,
+            events: 0,
+            first_instant: None,
+            trader: Trader::default(),
+        })
+    }
+
+    fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
+        self.on_market_event(host);
+        self.trader.on_candle(host, candle);
+    }
+
+    fn on_trade(&mut self, host: &mut dyn Host, _trade: &Trade) {
+        self.on_market_event(host);
+    }
+
+    fn on_quote(&mut self, host: &mut dyn Host, _quote: &Quote) {
+        self.on_market_event(host);
+    }
+}
+
+impl Snapshot for Hostile {
+    fn snapshot(&self) -> Vec<u8> {
+        snapshot::encode(&self.trader)
+    }
+
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), String> {
+        self.trader = snapshot::decode(bytes)?;
+        Ok(())
+    }
+}
+
+export_strategy!(Hostile);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,100 @@
+//! The misbehaviours themselves. Each either never returns (the host must cut it off) or
+//! reports what the sandbox let it see, through the host's `log` at warn level with the
+//! [`OBSERVED`] prefix, for host tests to assert on.
+
+use std::hint::black_box;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use strategy_sdk::Host;
+
+/// Starts every report line: `hostile observed: <mode> -> <outcome> [<what was tried>]`.
+pub const OBSERVED: &str = "hostile observed: ";
+
+/// Lines written per event in `log-flood`, through each of the host log, stdout and stderr.
+pub const FLOOD_LINES: usize = 2_000;
+
+/// Where `open-socket` tries to connect: the host's default HTTP address.
+const SOCKET_ADDRESS: &str = "127.0.0.1:9898";
+
+/// Loops forever.
+pub fn spin() -> ! {
+    let mut turns = 0_u64;
+    loop {
+        turns = black_box(turns.wrapping_add(1));
+    }
+}
+
+/// Allocates 1 MiB blocks, each written to, until the allocator fails (which aborts).
+pub fn hoard_memory() -> ! {
+    const BLOCK: usize = 1 << 20;
+    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    loop {
+        // `vec![1; n]` writes every byte, so the pages are really used.
+        hoard.push(vec![1_u8; BLOCK]);
+        black_box(&hoard);
+    }
+}
+
+/// Recurses until a stack gives out; each frame keeps half a KiB alive on the stack.
+pub fn recurse(depth: u64) -> u64 {
+    let frame = black_box([depth; 64]);
+    // Opaque to the compiler, never true: keeps the recursion from being proven endless.
+    if black_box(depth) == u64::MAX {
+        return frame[0];
+    }
+    recurse(depth + 1).wrapping_add(frame[63])
+}
+
+/// Writes [`FLOOD_LINES`] lines to each of the host log, stdout and stderr.
+pub fn flood(host: &mut dyn Host) {
+    for line in 0..FLOOD_LINES {
+        host.info(&format!("hostile log-flood: host log line {line}"));
+        println!("hostile log-flood: stdout line {line}");
+        eprintln!("hostile log-flood: stderr line {line}");
+    }
+}
+
+/// Tries the file system; reports sizes and counts, never contents.
+pub fn read_files(host: &mut dyn Host) {
+    let passwd = std::fs::read("/etc/passwd").map(|bytes| format!("{} bytes", bytes.len()));
+    report(host, "read-file", &passwd, r#"std::fs::read("/etc/passwd")"#);
+    let listing = std::fs::read_dir(".").map(|entries| format!("{} entries", entries.count()));
+    report(host, "read-file", &listing, r#"std::fs::read_dir(".")"#);
+}
+
+/// Tries the environment; reports counts and lengths, never values.
+pub fn read_env(host: &mut dyn Host) {
+    let count = std::env::vars_os().count();
+    report(host, "read-env", &format!("{count} variables"), "std::env::vars()");
+    let home = std::env::var("HOME").map(|home| format!("{} bytes", home.len()));
+    report(host, "read-env", &home, r#"std::env::var("HOME")"#);
+}
+
+/// Tries to open a TCP connection.
+pub fn open_socket(host: &mut dyn Host) {
+    let connection =
+        std::net::TcpStream::connect(SOCKET_ADDRESS).map(|stream| format!("connected from {:?}", stream.local_addr()));
+    let attempt = format!("std::net::TcpStream::connect({SOCKET_ADDRESS:?})");
+    report(host, "open-socket", &connection, &attempt);
+}
+
+/// Reads both clocks and reports them beside the host's time. `first_instant` is the first
+/// monotonic reading of this instance, for an elapsed time.
+pub fn read_clocks(host: &mut dyn Host, first_instant: &mut Option<Instant>) {
+    let system_time_ms = match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(since_epoch) => since_epoch.as_millis().to_string(),
+        Err(_) => "before-epoch".to_owned(),
+    };
+    let now = Instant::now();
+    let elapsed = now.duration_since(*first_instant.get_or_insert(now));
+    let outcome = format!(
+        "system_time_ms={system_time_ms} instant_elapsed_ns={} host_now_ms={}",
+        elapsed.as_nanos(),
+        host.now_ms()
+    );
+    report(host, "clock", &outcome, "SystemTime::now(), Instant::now()");
+}
+
+fn report(host: &mut dyn Host, mode: &str, outcome: &dyn std::fmt::Debug, attempt: &str) {
+    host.warn(&format!("{OBSERVED}{mode} -> {outcome:?} [{attempt}]"));
+}

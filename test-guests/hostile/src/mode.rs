@@ -1,0 +1,75 @@
+//! [`Mode`]: which misbehaviour the `mode` param selects.
+
+use std::fmt;
+
+/// What the guest does besides trading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Nothing: it only trades.
+    WellBehaved,
+    /// Panics in `init`.
+    PanicInit,
+    /// Panics on every `every`-th event since the instance started.
+    PanicEvery,
+    /// Loops forever in the event handler.
+    Spin,
+    /// Allocates, and writes to, memory without bound in the event handler.
+    Alloc,
+    /// Recurses without bound in the event handler.
+    Recurse,
+    /// Logs thousands of lines per event, through the host and through stdout and stderr.
+    LogFlood,
+    /// Tries to read `/etc/passwd` and to list `.`.
+    ReadFile,
+    /// Tries to read the environment.
+    ReadEnv,
+    /// Tries to connect to 127.0.0.1:9898.
+    OpenSocket,
+    /// Reads the wall clock and the monotonic clock.
+    Clock,
+}
+
+impl Mode {
+    /// Every mode, in the order the docs list them.
+    pub const ALL: [Mode; 11] = [
+        Mode::WellBehaved,
+        Mode::PanicInit,
+        Mode::PanicEvery,
+        Mode::Spin,
+        Mode::Alloc,
+        Mode::Recurse,
+        Mode::LogFlood,
+        Mode::ReadFile,
+        Mode::ReadEnv,
+        Mode::OpenSocket,
+        Mode::Clock,
+    ];
+
+    /// The `mode` param's value for this mode.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::WellBehaved => "well-behaved",
+            Mode::PanicInit => "panic-init",
+            Mode::PanicEvery => "panic-every",
+            Mode::Spin => "spin",
+            Mode::Alloc => "alloc",
+            Mode::Recurse => "recurse",
+            Mode::LogFlood => "log-flood",
+            Mode::ReadFile => "read-file",
+            Mode::ReadEnv => "read-env",
+            Mode::OpenSocket => "open-socket",
+            Mode::Clock => "clock",
+        }
+    }
+
+    /// The mode named `name`.
+    pub fn from_name(name: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|mode| mode.name() == name)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

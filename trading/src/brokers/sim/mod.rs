@@ -1,0 +1,269 @@
+//! The simulated venue (`paper`): matches orders against the market data it is shown. Paper
+//! trading and backtests both use it, so a strategy's backtested fills are its paper fills.
+//! The rules are documented on [`SimBroker`]; the matching itself is in `matching.rs`.
+
+mod config;
+mod matching;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use self::matching::{match_order, Match};
+use super::{Broker, BrokerError, Execution, NewOrder};
+use crate::market::{MarketEvent, Side, Symbol, TimeMs};
+use crate::orders::{OrderId, OrderType};
+
+pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS};
+
+/// The simulated broker, named `paper`.
+///
+/// What it does with an order:
+/// 1. [`Broker::submit`] refuses an id that is already working (`Err`); queues `Rejected` for a
+///    quantity or limit price that is not above zero; otherwise queues `Accepted` and keeps
+///    the order working. With [`FillPrice::CurrentClose`] a market order instead fills at once
+///    at the last close of its symbol (fill time: the order's time), or is rejected if no bar
+///    of the symbol was seen yet.
+/// 2. [`Broker::on_market_event`] fills the working orders of the event's symbol, in
+///    submission order:
+///    - **Bars.** Only a bar that opens at or after the order's time can fill it: an order
+///      placed on bar k's close (stamped with bar k's close time) first meets bar k+1, and
+///      bar k never fills it, whichever order events and orders arrive in. A market order
+///      fills at the open. A limit buy fills when the bar trades *through* the limit
+///      (`low < limit`) at `min(limit, open)`, so a gap below the limit fills at the better
+///      open; a limit sell mirrors it (`high > limit`, at `max(limit, open)`). A bar that only
+///      touches the limit does not fill it: the order's place in the queue is unknown. The
+///      fill time is the bar's open time.
+///    - **Trades and quotes** act as one-price bars (the trade price; the ask for a buy, the
+///      bid for a sell) for orders placed strictly before them. A market order fills at that
+///      price, a limit order when the price is strictly through its limit, at that price. The
+///      fill time is the tick's. A side quoted at zero (an empty book side) fills nothing.
+///    - **Full fills only:** there is no volume or depth model, so any size fills at one price.
+/// 3. Market fills get `slippage_bps` against the trader (a buy × (1 + bps/10,000), a sell
+///    × (1 − bps/10,000)); limit fills none. The fee is `fee_rate × price × qty`, in decimals.
+/// 4. [`Broker::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
+///    cancelled id is refused with [`BrokerError::Rejected`].
+///
+/// Guarantees: the executions of one order are reported in the order they happened
+/// (`on_market_event` hands over the queued ones first, so `Accepted` precedes `Filled`);
+/// nothing depends on hash-map iteration order, so the same calls give the same executions;
+/// a market event costs one map lookup plus a pass over the working orders of its symbol, and
+/// allocates nothing when nothing fills.
+#[derive(Debug)]
+pub struct SimBroker {
+    config: SimConfig,
+    /// Market fills are priced at the reference price times these: `(buy, sell)`.
+    slippage: (Decimal, Decimal),
+    books: HashMap<Symbol, Book>,
+    /// Which book each working order is in, for `cancel`.
+    working: HashMap<OrderId, Symbol>,
+    /// Executions not yet handed over by `poll` or `on_market_event`.
+    queued: Vec<Execution>,
+}
+
+/// One symbol's state at the venue.
+#[derive(Debug, Default)]
+struct Book {
+    /// The last bar's close, for [`FillPrice::CurrentClose`].
+    last_close: Option<Decimal>,
+    /// In submission order, which is the order they fill in.
+    orders: Vec<NewOrder>,
+}
+
+impl SimBroker {
+    /// # Errors
+    ///
+    /// [`InvalidSimConfig`] when a configuration value is out of range.
+    pub fn new(config: SimConfig) -> Result<Self, InvalidSimConfig> {
+        config.validate()?;
+        Ok(Self {
+            slippage: config.slippage_factors(),
+            config,
+            books: HashMap::new(),
+            working: HashMap::new(),
+            queued: Vec::new(),
+        })
+    }
+
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// The working orders of `symbol`, in submission order.
+    pub fn working_orders(&self, symbol: &Symbol) -> &[NewOrder] {
+        self.books.get(symbol).map_or(&[], |book| &book.orders)
+    }
+
+    fn reject(&mut self, order: &NewOrder, reason: String) {
+        self.queued.push(Execution::Rejected {
+            id: order.id.clone(),
+            reason,
+            time_ms: order.time_ms,
+        });
+    }
+
+    /// Submits a market order in [`FillPrice::CurrentClose`] mode: it fills now or never.
+    fn fill_at_close(&mut self, order: NewOrder) {
+        let Some(close) = self
+            .books
+            .get(&order.symbol)
+            .and_then(|book| book.last_close)
+        else {
+            let reason = format!(
+                "no bar of {} seen yet: in current_close mode a market order fills at the last close",
+                order.symbol
+            );
+            return self.reject(&order, reason);
+        };
+        self.queued.push(Execution::Accepted {
+            id: order.id.clone(),
+            time_ms: order.time_ms,
+        });
+        let matched = Match {
+            price: close,
+            time_ms: order.time_ms,
+        };
+        let execution = execute(&order, matched, self.slippage, self.config.fee_rate);
+        self.queued.push(execution);
+    }
+}
+
+impl Broker for SimBroker {
+    fn name(&self) -> &str {
+        "paper"
+    }
+
+    fn submit(&mut self, order: NewOrder) -> Result<(), BrokerError> {
+        if self.working.contains_key(&order.id) {
+            return Err(BrokerError::Rejected(format!(
+                "order id {} is already working",
+                order.id
+            )));
+        }
+        if order.qty <= Decimal::ZERO {
+            let reason = format!("quantity {} must be above zero", order.qty);
+            self.reject(&order, reason);
+            return Ok(());
+        }
+        if let OrderType::Limit(limit) = order.order_type {
+            if limit <= Decimal::ZERO {
+                self.reject(&order, format!("limit price {limit} must be above zero"));
+                return Ok(());
+            }
+        }
+        if self.config.fill_price == FillPrice::CurrentClose
+            && order.order_type == OrderType::Market
+        {
+            self.fill_at_close(order);
+            return Ok(());
+        }
+        self.queued.push(Execution::Accepted {
+            id: order.id.clone(),
+            time_ms: order.time_ms,
+        });
+        self.working.insert(order.id.clone(), order.symbol.clone());
+        self.books
+            .entry(order.symbol.clone())
+            .or_default()
+            .orders
+            .push(order);
+        Ok(())
+    }
+
+    fn cancel(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), BrokerError> {
+        let unknown = || {
+            BrokerError::Rejected(format!(
+                "unknown order {id}: it is not working here (never submitted, or already filled or cancelled)"
+            ))
+        };
+        let symbol = self.working.remove(id).ok_or_else(unknown)?;
+        let book = self.books.get_mut(&symbol).ok_or_else(unknown)?;
+        let at = book
+            .orders
+            .iter()
+            .position(|order| order.id == *id)
+            .ok_or_else(unknown)?;
+        book.orders.remove(at);
+        self.queued.push(Execution::Cancelled {
+            id: id.clone(),
+            reason: None,
+            time_ms,
+        });
+        Ok(())
+    }
+
+    fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<Execution>) {
+        out.append(&mut self.queued);
+        if let MarketEvent::Candle(bar) = event {
+            // Closes matter only to current_close market orders, and a book is kept for them
+            // from the first bar on; otherwise books exist only once orders do.
+            if self.config.fill_price == FillPrice::CurrentClose
+                && !self.books.contains_key(&bar.symbol)
+            {
+                self.books.insert(bar.symbol.clone(), Book::default());
+            }
+        }
+        let Some(book) = self.books.get_mut(event.symbol()) else {
+            return;
+        };
+        if let MarketEvent::Candle(bar) = event {
+            book.last_close = Some(bar.close);
+        }
+        if book.orders.is_empty() {
+            return;
+        }
+        let (slippage, fee_rate, working) =
+            (self.slippage, self.config.fee_rate, &mut self.working);
+        book.orders.retain(|order| match match_order(order, event) {
+            Some(matched) => {
+                out.push(execute(order, matched, slippage, fee_rate));
+                working.remove(&order.id);
+                false
+            }
+            None => true,
+        });
+    }
+
+    fn poll(&mut self, out: &mut Vec<Execution>) {
+        out.append(&mut self.queued);
+    }
+}
+
+/// The execution of a matched order: the fill with slippage (market orders) and fee. Should
+/// the numbers not fit a `Decimal` (absurd sizes), the order is cancelled with the reason
+/// rather than filled at a wrong price.
+fn execute(
+    order: &NewOrder,
+    matched: Match,
+    (buy, sell): (Decimal, Decimal),
+    fee_rate: Decimal,
+) -> Execution {
+    let price = match (order.order_type, order.side) {
+        (OrderType::Market, Side::Buy) => matched.price.checked_mul(buy),
+        (OrderType::Market, Side::Sell) => matched.price.checked_mul(sell),
+        (OrderType::Limit(_), _) => Some(matched.price),
+    };
+    let fee = price
+        .and_then(|p| p.checked_mul(order.qty))
+        .and_then(|notional| notional.checked_mul(fee_rate));
+    match (price, fee) {
+        (Some(price), Some(fee)) => Execution::Filled {
+            id: order.id.clone(),
+            price,
+            qty: order.qty,
+            fee,
+            time_ms: matched.time_ms,
+        },
+        _ => Execution::Cancelled {
+            id: order.id.clone(),
+            reason: Some(format!(
+                "a fill of {} at {} does not fit in a decimal: order cancelled",
+                order.qty, matched.price
+            )),
+            time_ms: matched.time_ms,
+        },
+    }
+}

@@ -1,1 +1,0 @@
-//! The desk: where a proposal becomes an order.

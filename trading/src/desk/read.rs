@@ -1,0 +1,115 @@
+//! The desk's read side: books, positions, orders and counters, for the runtime, `/status`,
+//! metrics and reports. Nothing here changes the desk (snapshots aside, which only write).
+
+use rust_decimal::Decimal;
+
+use crate::desk::{Desk, OrderCounts};
+use crate::ledger::{BookSummary, RoundTrip, StoreError, StrategySnapshot};
+use crate::market::{Symbol, TimeMs};
+use crate::orders::{Order, OrderId, Position, StrategyId};
+use crate::risk::{RiskLimits, TradingState};
+
+impl Desk {
+    /// A strategy's position in `symbol`; flat when it has none (or no book).
+    pub fn position(&self, strategy: &StrategyId, symbol: &Symbol) -> Position {
+        self.ledger
+            .book(strategy)
+            .map_or_else(|| Position::flat(symbol.clone()), |b| b.position(symbol))
+    }
+
+    pub fn trading_state(&self) -> TradingState {
+        self.trading_state
+    }
+
+    pub fn limits(&self) -> &RiskLimits {
+        &self.limits
+    }
+
+    /// The broker's name, as in metrics and `/status`.
+    pub fn broker_name(&self) -> &str {
+        self.broker.name()
+    }
+
+    /// Every strategy with a book, in name order.
+    pub fn strategies(&self) -> impl Iterator<Item = &StrategyId> + '_ {
+        self.ledger.books().map(|b| b.strategy())
+    }
+
+    /// A strategy's books valued at the last prices: cash, equity, positions, PnL, fees.
+    pub fn book(&self, strategy: &StrategyId) -> Option<BookSummary> {
+        self.ledger.summary(strategy)
+    }
+
+    /// Cash plus positions at the last prices; cheap enough to sample on every bar.
+    pub fn equity(&self, strategy: &StrategyId) -> Option<Decimal> {
+        self.ledger.equity(strategy)
+    }
+
+    /// Whether the strategy holds any position.
+    pub fn is_exposed(&self, strategy: &StrategyId) -> bool {
+        self.ledger.book(strategy).is_some_and(|b| b.is_exposed())
+    }
+
+    /// The last price seen for `symbol`.
+    pub fn last_price(&self, symbol: &Symbol) -> Option<Decimal> {
+        self.ledger.marks().get(symbol)
+    }
+
+    /// A strategy's working orders, oldest first.
+    pub fn open_orders(&self, strategy: &StrategyId) -> impl Iterator<Item = &Order> + '_ {
+        self.blotter.working(strategy)
+    }
+
+    pub fn order(&self, id: &OrderId) -> Option<&Order> {
+        self.blotter.get(id)
+    }
+
+    /// A strategy's round trips closed since its book was opened here, oldest first (earlier
+    /// runs' are in the store).
+    pub fn round_trips(&self, strategy: &StrategyId) -> &[RoundTrip] {
+        self.ledger.book(strategy).map_or(&[], |b| b.round_trips())
+    }
+
+    /// What happened to a strategy's orders so far (all zero for an unknown strategy).
+    pub fn counts(&self, strategy: &StrategyId) -> OrderCounts {
+        self.counts.get(strategy).copied().unwrap_or_default()
+    }
+
+    /// Stores a strategy's snapshot in the book of record. Without a store this does nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot write it.
+    pub fn save_strategy_snapshot(
+        &mut self,
+        strategy: &StrategyId,
+        version_hash: &str,
+        state: &[u8],
+        now_ms: TimeMs,
+    ) -> Result<(), StoreError> {
+        let Some(store) = &mut self.store else {
+            return Ok(());
+        };
+        store.save_snapshot(&StrategySnapshot {
+            strategy: strategy.clone(),
+            version_hash: version_hash.to_owned(),
+            state: state.to_vec(),
+            time_ms: now_ms,
+        })
+    }
+
+    /// The latest stored snapshot of a strategy (`None` without a store).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot be read.
+    pub fn latest_strategy_snapshot(
+        &self,
+        strategy: &StrategyId,
+    ) -> Result<Option<StrategySnapshot>, StoreError> {
+        match &self.store {
+            Some(store) => store.latest_snapshot(strategy),
+            None => Ok(None),
+        }
+    }
+}

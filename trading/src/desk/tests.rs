@@ -1,0 +1,735 @@
+//! Scenario tests: the desk driven through scripted tapes of requests and executions, a
+//! comment per step, state asserted after each.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rust_decimal::Decimal;
+
+use super::*;
+use crate::brokers::{Broker, BrokerError, Execution, FillPrice, NewOrder, SimBroker, SimConfig};
+use crate::ledger::{Book, BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
+use crate::market::{Candle, MarketEvent, Side, Symbol, TimeMs, Timeframe};
+use crate::orders::{
+    Order, OrderId, OrderRequest, OrderState, OrderStatus, OrderType, OrderUpdate, StrategyId,
+};
+use crate::risk::{RiskCheck, RiskLimits, TradingState};
+
+fn dec(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn btc() -> Symbol {
+    Symbol::new("BTC/USD").unwrap()
+}
+
+fn alice() -> StrategyId {
+    StrategyId::new("alice")
+}
+
+fn candle(open_time_ms: TimeMs, open: &str, close: &str) -> MarketEvent {
+    let (o, c) = (dec(open), dec(close));
+    MarketEvent::Candle(Candle {
+        symbol: btc(),
+        timeframe: Timeframe::parse("1m").unwrap(),
+        open_time_ms,
+        open: o,
+        high: o.max(c),
+        low: o.min(c),
+        close: c,
+        volume: Decimal::ONE,
+    })
+}
+
+fn order(side: Side, qty: &str, order_type: OrderType) -> OrderRequest {
+    OrderRequest {
+        symbol: btc(),
+        side,
+        qty: dec(qty),
+        order_type,
+        tag: "t".into(),
+    }
+}
+
+fn limit(price: &str) -> OrderType {
+    OrderType::Limit(dec(price))
+}
+
+/// What the scripted broker and the journaling store saw, in one timeline.
+type Journal = Arc<Mutex<Vec<String>>>;
+
+/// A test double of the broker seam: records requests, refuses them when told, and hands over
+/// the executions the test scripts.
+#[derive(Default)]
+struct Script {
+    submitted: Vec<NewOrder>,
+    cancelled: Vec<OrderId>,
+    refuse_submit: Option<BrokerError>,
+    refuse_cancel: Option<BrokerError>,
+    executions: Vec<Execution>,
+}
+
+#[derive(Clone, Default)]
+struct ScriptedBroker {
+    script: Arc<Mutex<Script>>,
+    journal: Journal,
+}
+
+impl ScriptedBroker {
+    fn script(&self) -> MutexGuard<'_, Script> {
+        self.script.lock().unwrap()
+    }
+    fn push(&self, execution: Execution) {
+        self.script().executions.push(execution);
+    }
+}
+
+impl Broker for ScriptedBroker {
+    fn name(&self) -> &str {
+        "scripted"
+    }
+    fn submit(&mut self, order: NewOrder) -> Result<(), BrokerError> {
+        self.journal
+            .lock()
+            .unwrap()
+            .push(format!("broker submit {}", order.id));
+        let mut script = self.script();
+        script.submitted.push(order);
+        script.refuse_submit.take().map_or(Ok(()), Err)
+    }
+    fn cancel(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), BrokerError> {
+        let mut script = self.script();
+        script.cancelled.push(id.clone());
+        script.refuse_cancel.take().map_or(Ok(()), Err)
+    }
+    fn on_market_event(&mut self, _event: &MarketEvent, out: &mut Vec<Execution>) {
+        out.append(&mut self.script().executions);
+    }
+    fn poll(&mut self, out: &mut Vec<Execution>) {
+        out.append(&mut self.script().executions);
+    }
+}
+
+/// A real SQLite store (in memory) that also writes what it is asked to the journal, or fails
+/// every write when told to.
+struct JournalStore {
+    inner: SqliteStore,
+    journal: Journal,
+    fail_writes: Arc<Mutex<bool>>,
+}
+
+impl JournalStore {
+    fn write(&self, entry: String) -> Result<(), StoreError> {
+        if *self.fail_writes.lock().unwrap() {
+            return Err(StoreError::Backend {
+                path: "test".into(),
+                source: "disk full".into(),
+            });
+        }
+        self.journal.lock().unwrap().push(entry);
+        Ok(())
+    }
+}
+
+impl BookStore for JournalStore {
+    fn create_book(&mut self, book: &Book, time_ms: TimeMs) -> Result<(), StoreError> {
+        self.write(format!("store book {}", book.strategy()))?;
+        self.inner.create_book(book, time_ms)
+    }
+    fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        self.write(format!("store order {}", order.id()))?;
+        self.inner.insert_order(order)
+    }
+    fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        self.write(format!("store {} {}", order.id(), order.state().code()))?;
+        self.inner.update_order(order)
+    }
+    fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
+        self.write(format!("store fill {}#{}", record.order.id(), record.seq))?;
+        self.inner.record_fill(record)
+    }
+    fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
+        self.inner.save_snapshot(snapshot)
+    }
+    fn load_book(&self, strategy: &StrategyId) -> Result<Option<Book>, StoreError> {
+        self.inner.load_book(strategy)
+    }
+    fn load_books(&self) -> Result<Vec<Book>, StoreError> {
+        self.inner.load_books()
+    }
+    fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
+        self.inner.load_working_orders()
+    }
+    fn load_round_trips(
+        &self,
+        strategy: &StrategyId,
+    ) -> Result<Vec<crate::ledger::RoundTrip>, StoreError> {
+        self.inner.load_round_trips(strategy)
+    }
+    fn latest_snapshot(
+        &self,
+        strategy: &StrategyId,
+    ) -> Result<Option<StrategySnapshot>, StoreError> {
+        self.inner.latest_snapshot(strategy)
+    }
+}
+
+/// A desk over a scripted broker, with `alice` registered with 10,000 and BTC/USD marked at 100.
+fn desk_with(
+    limits: RiskLimits,
+    store: Option<Box<dyn BookStore>>,
+    broker: &ScriptedBroker,
+) -> Desk {
+    let config = DeskConfig {
+        order_id_prefix: "bt".into(),
+        limits,
+        trading_state: TradingState::Active,
+    };
+    let mut desk = Desk::new(config, Box::new(broker.clone()), store).unwrap();
+    desk.register_strategy(&alice(), dec("10000")).unwrap();
+    desk.on_market_event(&candle(0, "100", "100"));
+    desk
+}
+
+fn desk(broker: &ScriptedBroker) -> Desk {
+    desk_with(RiskLimits::default(), None, broker)
+}
+
+fn drain(desk: &mut Desk) -> Vec<OrderUpdate> {
+    let mut out = Vec::new();
+    desk.drain_updates(&mut out);
+    out
+}
+
+fn filled(id: &OrderId, qty: &str, price: &str, fee: &str, time_ms: TimeMs) -> Execution {
+    Execution::Filled {
+        id: id.clone(),
+        price: dec(price),
+        qty: dec(qty),
+        fee: dec(fee),
+        time_ms,
+    }
+}
+
+#[test]
+fn place_accept_fill_position_and_updates() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+
+    // 1. Alice buys 2 at market: risk passes, the broker gets the order with the desk's id.
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "2", OrderType::Market), 60_000)
+        .unwrap();
+    assert_eq!(id.as_str(), "bt-1");
+    assert_eq!(broker.script().submitted[0].qty, dec("2"));
+    assert_eq!(desk.order(&id).unwrap().state(), &OrderState::PendingNew);
+    assert!(
+        drain(&mut desk).is_empty(),
+        "placing is acknowledged by the returned id, not an update"
+    );
+
+    // 2. The venue acknowledges: the order is open; the strategy's view (open) did not change.
+    broker.push(Execution::Accepted {
+        id: id.clone(),
+        time_ms: 60_001,
+    });
+    desk.poll();
+    assert_eq!(desk.order(&id).unwrap().state(), &OrderState::Open);
+    assert!(drain(&mut desk).is_empty());
+
+    // 3. Half fills at 101 (fee 0.101): one update carrying the fill; long 1 at 101.
+    broker.push(filled(&id, "1", "101", "0.101", 60_002));
+    desk.on_market_event(&candle(60_000, "101", "101"));
+    let updates = drain(&mut desk);
+    assert_eq!(updates.len(), 1);
+    let u = &updates[0];
+    assert_eq!(
+        (u.status, u.filled_qty, u.remaining_qty, u.time_ms),
+        (OrderStatus::PartiallyFilled, dec("1"), dec("1"), 60_002)
+    );
+    assert_eq!(
+        u.fill.as_ref().map(|f| (f.qty, f.price, f.fee)),
+        Some((dec("1"), dec("101"), dec("0.101")))
+    );
+    assert_eq!(
+        (u.tag.as_str(), u.strategy.as_str(), u.order_id.as_str()),
+        ("t", "alice", "bt-1")
+    );
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("1"));
+
+    // 4. The rest fills at 103: filled; long 2 at 102; cash 10000 − 101 − 0.101 − 103 − 0.103.
+    broker.push(filled(&id, "1", "103", "0.103", 60_003));
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.status, u.remaining_qty))
+            .collect::<Vec<_>>(),
+        [(OrderStatus::Filled, dec("0"))]
+    );
+    let position = desk.position(&alice(), &btc());
+    assert_eq!((position.qty, position.avg_price), (dec("2"), dec("102")));
+    let book = desk.book(&alice()).unwrap();
+    assert_eq!((book.cash, book.fees), (dec("9795.796"), dec("0.204")));
+    // Marked at the last close (101): equity is cash + 2 × 101.
+    assert_eq!(book.equity, dec("9997.796"));
+    assert_eq!(desk.open_orders(&alice()).count(), 0);
+    let counts = desk.counts(&alice());
+    assert_eq!(
+        (counts.placed, counts.fills, counts.filled, counts.cancelled),
+        (1, 2, 1, 0)
+    );
+}
+
+#[test]
+fn cancel_paths() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let bob = StrategyId::new("bob");
+    desk.register_strategy(&bob, dec("10000")).unwrap();
+
+    // 1. A resting limit buy, acknowledged.
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+    broker.push(Execution::Accepted {
+        id: id.clone(),
+        time_ms: 2,
+    });
+    desk.poll();
+
+    // 2. Bob cannot cancel it, nor can anyone cancel an id that does not exist.
+    assert_eq!(
+        desk.cancel_order(&bob, &id, 3),
+        Err(CancelError::UnknownOrder { id: id.clone() })
+    );
+    let ghost = OrderId::new("bt-99");
+    assert_eq!(
+        desk.cancel_order(&alice(), &ghost, 3),
+        Err(CancelError::UnknownOrder { id: ghost })
+    );
+
+    // 3. The broker refuses the first cancel: the error says so and the order is untouched.
+    broker.script().refuse_cancel = Some(BrokerError::Connectivity("timeout".into()));
+    assert!(matches!(
+        desk.cancel_order(&alice(), &id, 4),
+        Err(CancelError::Broker { .. })
+    ));
+    assert_eq!(desk.order(&id).unwrap().state(), &OrderState::Open);
+
+    // 4. Alice cancels: pending, no update yet; asking again sends nothing more.
+    desk.cancel_order(&alice(), &id, 5).unwrap();
+    assert_eq!(
+        desk.order(&id).unwrap().state(),
+        &OrderState::PendingCancel { requested_ms: 5 }
+    );
+    desk.cancel_order(&alice(), &id, 6).unwrap();
+    assert_eq!(broker.script().cancelled.len(), 2, "one refused, one sent");
+    assert!(drain(&mut desk).is_empty());
+
+    // 5. The venue confirms: one update, cancelled, nothing left working.
+    broker.push(Execution::Cancelled {
+        id: id.clone(),
+        reason: Some("by user".into()),
+        time_ms: 7,
+    });
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(updates.len(), 1);
+    assert_eq!(
+        (updates[0].status, updates[0].reason.as_deref()),
+        (OrderStatus::Cancelled, Some("by user"))
+    );
+    assert_eq!(desk.open_orders(&alice()).count(), 0);
+
+    // 6. Cancelling it again is an error that names its status.
+    assert_eq!(
+        desk.cancel_order(&alice(), &id, 8),
+        Err(CancelError::AlreadyTerminal {
+            id: id.clone(),
+            status: OrderStatus::Cancelled
+        })
+    );
+    assert_eq!(desk.counts(&alice()).cancelled, 1);
+}
+
+#[test]
+fn cancel_all_cancels_only_that_strategys_working_orders() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let bob = StrategyId::new("bob");
+    desk.register_strategy(&bob, dec("10000")).unwrap();
+    let a1 = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+    let a2 = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("80")), 1)
+        .unwrap();
+    let b1 = desk
+        .place_order(&bob, order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+
+    assert_eq!(desk.cancel_all(&alice(), 2), 2);
+    assert_eq!(broker.script().cancelled, [a1, a2]);
+    assert_eq!(
+        desk.open_orders(&bob)
+            .map(|o| o.id().clone())
+            .collect::<Vec<_>>(),
+        [b1]
+    );
+}
+
+#[test]
+fn reject_paths() {
+    let broker = ScriptedBroker::default();
+    let limits = RiskLimits {
+        max_open_orders: 2,
+        ..RiskLimits::default()
+    };
+    let mut desk = desk_with(limits, None, &broker);
+
+    // 1. Risk refuses: no order, nothing sent, the code is stable, the refusal counted.
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "1", OrderType::Market), 1)
+        .unwrap_err();
+    assert_eq!(
+        (reject.check, reject.code()),
+        (RiskCheck::InsufficientPosition, "insufficient_position")
+    );
+    assert!(broker.script().submitted.is_empty());
+    let unknown = desk.place_order(
+        &StrategyId::new("nobody"),
+        order(Side::Buy, "1", OrderType::Market),
+        1,
+    );
+    assert_eq!(unknown.unwrap_err().code(), "unknown_strategy");
+
+    // 2. The broker refuses during submit: the order exists, becomes rejected, one update says why.
+    broker.script().refuse_submit = Some(BrokerError::Rejected("lot size".into()));
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 2)
+        .unwrap();
+    let updates = drain(&mut desk);
+    assert_eq!(updates.len(), 1);
+    assert_eq!(
+        (
+            updates[0].order_id.clone(),
+            updates[0].status,
+            updates[0].reason.as_deref()
+        ),
+        (id, OrderStatus::Rejected, Some("lot size"))
+    );
+
+    // 3. The broker cannot be reached: rejected too, with a reason that says so.
+    broker.script().refuse_submit = Some(BrokerError::Connectivity("connection reset".into()));
+    desk.place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 3)
+        .unwrap();
+    let reason = drain(&mut desk)[0].reason.clone().unwrap();
+    assert_eq!(reason, "the broker could not be reached: connection reset");
+
+    // 4. The venue rejects later: an update then.
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 4)
+        .unwrap();
+    broker.push(Execution::Rejected {
+        id: id.clone(),
+        reason: "post-only".into(),
+        time_ms: 5,
+    });
+    desk.poll();
+    assert_eq!(drain(&mut desk)[0].status, OrderStatus::Rejected);
+
+    // 5. Rejected orders do not count against the open-order limit: two more fit, the third does not.
+    desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 6)
+        .unwrap();
+    desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 6)
+        .unwrap();
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 6)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::MaxOpenOrders);
+
+    // 6. Halted: everything is refused as trading_halted.
+    desk.set_trading_state(TradingState::Halted);
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 7)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::TradingHalted);
+
+    let counts = desk.counts(&alice());
+    assert_eq!(
+        (counts.placed, counts.rejected, counts.refused_total()),
+        (5, 3, 3)
+    );
+    assert_eq!(counts.refused(RiskCheck::MaxOpenOrders), 1);
+}
+
+#[test]
+fn working_orders_commit_cash_and_position() {
+    let broker = ScriptedBroker::default();
+    let limits = RiskLimits {
+        fee_rate: Decimal::ZERO,
+        ..RiskLimits::default()
+    };
+    let mut desk = desk_with(limits, None, &broker);
+
+    // 1. A limit buy of 60 at 100 commits 6,000 of the 10,000: another 40 fits, 41 does not.
+    desk.place_order(&alice(), order(Side::Buy, "60", limit("100")), 1)
+        .unwrap();
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "41", OrderType::Market), 1)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::InsufficientCash);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "40", OrderType::Market), 1)
+        .unwrap();
+
+    // 2. The market buy fills: long 40. A working sell of 30 leaves only 10 to sell.
+    broker.push(filled(&id, "40", "100", "0", 2));
+    desk.poll();
+    desk.place_order(&alice(), order(Side::Sell, "30", limit("110")), 3)
+        .unwrap();
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "11", limit("110")), 3)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::InsufficientPosition);
+    desk.place_order(&alice(), order(Side::Sell, "10", limit("110")), 3)
+        .unwrap();
+
+    // 3. Reducing: a buy is refused; a sell that the working sells already cover is refused too.
+    desk.set_trading_state(TradingState::Reducing);
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 4)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::ReduceOnly);
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "1", limit("110")), 4)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::ReduceOnly);
+}
+
+#[test]
+fn odd_executions_are_ignored_without_panic() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("100")), 1)
+        .unwrap();
+    broker.push(Execution::Accepted {
+        id: id.clone(),
+        time_ms: 2,
+    });
+    desk.poll();
+    let before = desk.book(&alice());
+
+    // An execution for an order nobody placed, a duplicate ack, an overfill, a fill with a
+    // negative fee, and a fill at a price of zero: all logged and ignored.
+    broker.push(filled(&OrderId::new("other-1"), "1", "100", "0", 3));
+    broker.push(Execution::Accepted {
+        id: id.clone(),
+        time_ms: 3,
+    });
+    broker.push(filled(&id, "2", "100", "0", 3));
+    broker.push(filled(&id, "1", "100", "-1", 3));
+    broker.push(filled(&id, "1", "0", "0", 3));
+    desk.poll();
+    assert!(drain(&mut desk).is_empty());
+    assert_eq!(desk.book(&alice()), before);
+    assert_eq!(desk.order(&id).unwrap().state(), &OrderState::Open);
+
+    // The order still works normally afterwards.
+    broker.push(filled(&id, "1", "100", "0", 4));
+    desk.poll();
+    assert_eq!(drain(&mut desk)[0].status, OrderStatus::Filled);
+
+    // A fill for a filled order is refused by the table.
+    broker.push(filled(&id, "1", "100", "0", 5));
+    desk.poll();
+    assert!(drain(&mut desk).is_empty());
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("1"));
+}
+
+#[test]
+fn a_fill_racing_a_cancel_is_booked() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "3", limit("100")), 1)
+        .unwrap();
+    desk.cancel_order(&alice(), &id, 2).unwrap();
+
+    // 1. A fill arrives while the cancel is pending: booked, status partially filled.
+    broker.push(filled(&id, "1", "100", "0", 3));
+    desk.poll();
+    assert_eq!(drain(&mut desk)[0].status, OrderStatus::PartiallyFilled);
+
+    // 2. The cancel is confirmed, then a late fill that happened before it: booked, still cancelled.
+    broker.push(Execution::Cancelled {
+        id: id.clone(),
+        reason: None,
+        time_ms: 4,
+    });
+    broker.push(filled(&id, "1", "100", "0", 3));
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.status, u.fill.is_some()))
+            .collect::<Vec<_>>(),
+        [
+            (OrderStatus::Cancelled, false),
+            (OrderStatus::Cancelled, true)
+        ]
+    );
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("2"));
+    assert_eq!(desk.counts(&alice()).fills, 2);
+}
+
+#[test]
+fn persist_before_acknowledge() {
+    let broker = ScriptedBroker::default();
+    let journal = broker.journal.clone();
+    let fail_writes = Arc::new(Mutex::new(false));
+    let store = JournalStore {
+        inner: SqliteStore::open_in_memory().unwrap(),
+        journal: journal.clone(),
+        fail_writes: fail_writes.clone(),
+    };
+    let mut desk = desk_with(RiskLimits::default(), Some(Box::new(store)), &broker);
+
+    // 1. The intent is stored before the broker sees it; the fill before anyone hears of it.
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 1)
+        .unwrap();
+    broker.push(Execution::Accepted {
+        id: id.clone(),
+        time_ms: 2,
+    });
+    broker.push(filled(&id, "1", "100", "0.1", 3));
+    desk.poll();
+    assert_eq!(
+        journal.lock().unwrap().clone(),
+        [
+            "store book alice",
+            "store order bt-1",
+            "broker submit bt-1",
+            "store bt-1 open",
+            "store fill bt-1#1"
+        ]
+    );
+    assert_eq!(drain(&mut desk).len(), 1);
+
+    // 2. The store fails: the next order is refused as trading_halted and never reaches the broker.
+    *fail_writes.lock().unwrap() = true;
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "1", OrderType::Market), 4)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::TradingHalted);
+    assert!(reject.message.contains("disk full"), "{}", reject.message);
+    assert_eq!(desk.trading_state(), TradingState::Halted);
+    assert_eq!(broker.script().submitted.len(), 1);
+}
+
+#[test]
+fn a_registered_strategy_reloads_its_book_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("books.sqlite");
+    let broker = ScriptedBroker::default();
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut desk = desk_with(RiskLimits::default(), Some(Box::new(store)), &broker);
+        let id = desk
+            .place_order(&alice(), order(Side::Buy, "2", OrderType::Market), 1)
+            .unwrap();
+        broker.push(filled(&id, "2", "100", "0.2", 2));
+        desk.poll();
+        // Registering again changes nothing.
+        desk.register_strategy(&alice(), dec("1")).unwrap();
+        assert_eq!(desk.book(&alice()).unwrap().cash, dec("9799.8"));
+    }
+    // A restart: the same strategy registers with other cash and gets its stored book back.
+    let store = SqliteStore::open(&path).unwrap();
+    let mut desk = Desk::new(
+        DeskConfig::default(),
+        Box::new(broker.clone()),
+        Some(Box::new(store)),
+    )
+    .unwrap();
+    desk.register_strategy(&alice(), dec("5")).unwrap();
+    let position = desk.position(&alice(), &btc());
+    assert_eq!((position.qty, position.avg_price), (dec("2"), dec("100")));
+    assert_eq!(desk.book(&alice()).unwrap().cash, dec("9799.8"));
+
+    assert!(matches!(
+        desk.register_strategy(&StrategyId::new("neg"), dec("-1")),
+        Err(DeskError::InvalidInitialCash { .. })
+    ));
+}
+
+#[test]
+fn bad_configs_are_refused() {
+    let bad_prefix = DeskConfig {
+        order_id_prefix: "has space".into(),
+        ..DeskConfig::default()
+    };
+    assert!(matches!(
+        Desk::new(bad_prefix, Box::new(ScriptedBroker::default()), None),
+        Err(DeskError::InvalidPrefix(_))
+    ));
+    let bad_limits = DeskConfig {
+        limits: RiskLimits {
+            max_open_orders: 0,
+            ..RiskLimits::default()
+        },
+        ..DeskConfig::default()
+    };
+    let err = Desk::new(bad_limits, Box::new(ScriptedBroker::default()), None).unwrap_err();
+    assert!(err.to_string().contains("max_open_orders"), "{err}");
+}
+
+#[test]
+fn with_the_sim_broker_a_market_order_fills_at_the_next_open() {
+    let sim = SimBroker::new(SimConfig {
+        fill_price: FillPrice::NextOpen,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let mut desk = Desk::new(DeskConfig::default(), Box::new(sim), None).unwrap();
+    desk.register_strategy(&alice(), dec("10000")).unwrap();
+
+    // 1. A bar closes at 100; alice buys 10 at market.
+    desk.on_market_event(&candle(0, "100", "100"));
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "10", OrderType::Market), 60_000)
+        .unwrap();
+    assert_eq!(desk.broker_name(), "paper");
+
+    // 2. The next bar opens at 101: filled there, fee 0.1 % of 1,010.
+    desk.on_market_event(&candle(60_000, "101", "105"));
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates.last().map(|u| (u.order_id.clone(), u.status)),
+        Some((id, OrderStatus::Filled))
+    );
+    let fill = updates.last().unwrap().fill.clone().unwrap();
+    assert_eq!((fill.price, fill.fee), (dec("101"), dec("1.010")));
+    let book = desk.book(&alice()).unwrap();
+    assert_eq!(
+        (book.cash, book.equity),
+        (dec("8988.990"), dec("10038.990"))
+    );
+
+    // 3. A limit sell above the market works until a bar trades through it.
+    let sell = desk
+        .place_order(&alice(), order(Side::Sell, "10", limit("110")), 120_000)
+        .unwrap();
+    desk.on_market_event(&candle(120_000, "105", "108"));
+    assert_eq!(desk.order(&sell).unwrap().status(), OrderStatus::Open);
+    desk.on_market_event(&candle(180_000, "108", "112"));
+    assert_eq!(desk.order(&sell).unwrap().status(), OrderStatus::Filled);
+    let trips = desk.round_trips(&alice());
+    assert_eq!(trips.len(), 1);
+    // (110 − 101) × 10 − fees 1.01 − 1.1
+    assert_eq!(trips[0].pnl, dec("87.89"));
+}

@@ -1,0 +1,101 @@
+//! The SQLite schema, as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` counts the migrations applied: opening a store applies the missing
+//! ones in one transaction, and refuses a store from a newer build. Append, never edit.
+//!
+//! Decimals are TEXT (exact); times are INTEGER UTC milliseconds; tables are STRICT.
+
+/// `MIGRATIONS[i]` takes a store from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "
+    CREATE TABLE strategies (
+        strategy      TEXT PRIMARY KEY,
+        initial_cash  TEXT NOT NULL,
+        cash          TEXT NOT NULL,
+        created_ms    INTEGER NOT NULL,
+        updated_ms    INTEGER NOT NULL
+    ) STRICT;
+
+    -- One row per symbol a strategy ever traded; the trade_* columns are the round trip in
+    -- progress and are all NULL while the position is flat.
+    CREATE TABLE positions (
+        strategy            TEXT NOT NULL REFERENCES strategies (strategy),
+        symbol              TEXT NOT NULL,
+        qty                 TEXT NOT NULL,
+        cost                TEXT NOT NULL,
+        realized_pnl        TEXT NOT NULL,
+        fees                TEXT NOT NULL,
+        trade_side          TEXT CHECK (trade_side IN ('long', 'short')),
+        trade_entry_ms      INTEGER,
+        trade_entry_qty     TEXT,
+        trade_entry_value   TEXT,
+        trade_exit_qty      TEXT,
+        trade_exit_value    TEXT,
+        trade_realized_pnl  TEXT,
+        trade_fees          TEXT,
+        updated_ms          INTEGER NOT NULL,
+        PRIMARY KEY (strategy, symbol)
+    ) STRICT;
+
+    CREATE TABLE orders (
+        client_order_id  TEXT PRIMARY KEY,
+        strategy         TEXT NOT NULL REFERENCES strategies (strategy),
+        symbol           TEXT NOT NULL,
+        side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        order_type       TEXT NOT NULL CHECK (order_type IN ('market', 'limit')),
+        limit_price      TEXT,
+        qty              TEXT NOT NULL,
+        tag              TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('pending_new', 'open', 'partially_filled',
+                             'pending_cancel', 'filled', 'cancelled', 'rejected')),
+        -- pending_cancel: when the cancel was requested.
+        state_time_ms    INTEGER,
+        reason           TEXT,
+        filled_qty       TEXT NOT NULL,
+        avg_fill_price   TEXT NOT NULL,
+        fill_count       INTEGER NOT NULL,
+        created_ms       INTEGER NOT NULL,
+        updated_ms       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX orders_working ON orders (created_ms)
+        WHERE state IN ('pending_new', 'open', 'partially_filled', 'pending_cancel');
+
+    CREATE TABLE fills (
+        client_order_id  TEXT NOT NULL REFERENCES orders (client_order_id),
+        seq              INTEGER NOT NULL,
+        strategy         TEXT NOT NULL,
+        symbol           TEXT NOT NULL,
+        side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        price            TEXT NOT NULL,
+        qty              TEXT NOT NULL,
+        fee              TEXT NOT NULL,
+        time_ms          INTEGER NOT NULL,
+        PRIMARY KEY (client_order_id, seq)
+    ) STRICT;
+
+    CREATE TABLE round_trips (
+        id               INTEGER PRIMARY KEY,
+        strategy         TEXT NOT NULL REFERENCES strategies (strategy),
+        symbol           TEXT NOT NULL,
+        side             TEXT NOT NULL CHECK (side IN ('long', 'short')),
+        qty              TEXT NOT NULL,
+        entry_ms         INTEGER NOT NULL,
+        exit_ms          INTEGER NOT NULL,
+        avg_entry_price  TEXT NOT NULL,
+        avg_exit_price   TEXT NOT NULL,
+        fees             TEXT NOT NULL,
+        pnl              TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX round_trips_strategy ON round_trips (strategy, id);
+
+    CREATE TABLE strategy_snapshots (
+        id            INTEGER PRIMARY KEY,
+        strategy      TEXT NOT NULL,
+        version_hash  TEXT NOT NULL,
+        state         BLOB NOT NULL,
+        time_ms       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX strategy_snapshots_latest ON strategy_snapshots (strategy, id);
+    ",
+];

@@ -1,0 +1,713 @@
+//! [`SqliteStore`]: the book of record in one SQLite file (bundled SQLite, WAL journal).
+//!
+//! `synchronous=NORMAL` with WAL means a committed transaction survives a crash of the process
+//! and, at worst, the last transactions are lost on a power cut; the file never corrupts.
+//! Every write is a prepared statement from the connection's cache.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use rust_decimal::Decimal;
+
+use crate::ledger::store::schema::MIGRATIONS;
+use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
+use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
+use crate::market::{Side, Symbol, TimeMs};
+use crate::orders::{Order, OrderId, OrderParts, OrderRequest, OrderState, OrderType, StrategyId};
+
+/// The book of record in SQLite.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const WORKING_STATES: &str = "('pending_new', 'open', 'partially_filled', 'pending_cancel')";
+
+impl SqliteStore {
+    /// Opens (or creates) the store at `path`, switches it to WAL and brings its schema up to date.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Open`] naming the file when it cannot be opened or migrated,
+    /// [`StoreError::TooNew`] when a newer build wrote it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(|e| StoreError::Open {
+            path: path.clone(),
+            source: e.into(),
+        })?;
+        Self::init(conn, path)
+    }
+
+    /// A store that lives in memory only: a real SQLite database, for tests.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Open`] if SQLite cannot allocate it.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|e| StoreError::Open {
+            path: path.clone(),
+            source: e.into(),
+        })?;
+        Self::init(conn, path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn init(mut conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+        let open_err = |e: rusqlite::Error| StoreError::Open {
+            path: path.clone(),
+            source: e.into(),
+        };
+        // journal_mode answers with the mode it switched to; an in-memory database stays "memory".
+        let _mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(open_err)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(open_err)?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::TooNew {
+                path,
+                found: version,
+                supported,
+            });
+        }
+        if version < supported {
+            let tx = conn.transaction().map_err(open_err)?;
+            for migration in &MIGRATIONS[version.max(0) as usize..] {
+                tx.execute_batch(migration).map_err(open_err)?;
+            }
+            tx.pragma_update(None, "user_version", supported)
+                .map_err(open_err)?;
+            tx.commit().map_err(open_err)?;
+        }
+        Ok(Self { conn, path })
+    }
+
+    fn backend(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Backend {
+            path: self.path.clone(),
+            source: e.into(),
+        }
+    }
+
+    fn corrupt(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        value: &str,
+        expected: &'static str,
+    ) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            table,
+            column,
+            value: value.to_owned(),
+            expected,
+        }
+    }
+
+    fn decimal(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        text: &str,
+    ) -> Result<Decimal, StoreError> {
+        Decimal::from_str(text).map_err(|_| self.corrupt(table, column, text, "a decimal"))
+    }
+
+    fn symbol(&self, table: &'static str, text: &str) -> Result<Symbol, StoreError> {
+        Symbol::new(text).map_err(|_| self.corrupt(table, "symbol", text, "a BASE/QUOTE symbol"))
+    }
+
+    fn side(&self, table: &'static str, text: &str) -> Result<Side, StoreError> {
+        match text {
+            "buy" => Ok(Side::Buy),
+            "sell" => Ok(Side::Sell),
+            _ => Err(self.corrupt(table, "side", text, "buy or sell")),
+        }
+    }
+
+    fn trade_side(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        text: &str,
+    ) -> Result<TradeSide, StoreError> {
+        match text {
+            "long" => Ok(TradeSide::Long),
+            "short" => Ok(TradeSide::Short),
+            _ => Err(self.corrupt(table, column, text, "long or short")),
+        }
+    }
+
+    fn holdings(&self, strategy: &StrategyId) -> Result<Vec<(Symbol, Holding)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT symbol, qty, cost, realized_pnl, fees, trade_side, trade_entry_ms, trade_entry_qty,
+                        trade_entry_value, trade_exit_qty, trade_exit_value, trade_realized_pnl, trade_fees
+                 FROM positions WHERE strategy = ?1 ORDER BY symbol",
+            )
+            .map_err(|e| self.backend(e))?;
+        let rows = stmt
+            .query_map([strategy.as_str()], RawHolding::read)
+            .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+            .map_err(|e| self.backend(e))?;
+        rows.into_iter().map(|raw| self.holding(raw)).collect()
+    }
+
+    fn holding(&self, raw: RawHolding) -> Result<(Symbol, Holding), StoreError> {
+        const T: &str = "positions";
+        let d = |column, text: &str| self.decimal(T, column, text);
+        let trade = match (raw.trade_side, raw.trade_entry_ms) {
+            (Some(side), Some(entry_ms)) => {
+                let text = |column, value: Option<String>| {
+                    value.ok_or_else(|| {
+                        self.corrupt(T, column, "NULL", "a decimal while a trade is open")
+                    })
+                };
+                Some(OpenTrade {
+                    side: self.trade_side(T, "trade_side", &side)?,
+                    entry_ms,
+                    entry_qty: d(
+                        "trade_entry_qty",
+                        &text("trade_entry_qty", raw.trade_entry_qty)?,
+                    )?,
+                    entry_value: d(
+                        "trade_entry_value",
+                        &text("trade_entry_value", raw.trade_entry_value)?,
+                    )?,
+                    exit_qty: d(
+                        "trade_exit_qty",
+                        &text("trade_exit_qty", raw.trade_exit_qty)?,
+                    )?,
+                    exit_value: d(
+                        "trade_exit_value",
+                        &text("trade_exit_value", raw.trade_exit_value)?,
+                    )?,
+                    realized_pnl: d(
+                        "trade_realized_pnl",
+                        &text("trade_realized_pnl", raw.trade_realized_pnl)?,
+                    )?,
+                    fees: d("trade_fees", &text("trade_fees", raw.trade_fees)?)?,
+                })
+            }
+            _ => None,
+        };
+        let parts = HoldingParts {
+            qty: d("qty", &raw.qty)?,
+            cost: d("cost", &raw.cost)?,
+            realized_pnl: d("realized_pnl", &raw.realized_pnl)?,
+            fees: d("fees", &raw.fees)?,
+            trade,
+        };
+        let holding = Holding::restore(parts).ok_or_else(|| {
+            self.corrupt(
+                T,
+                "qty",
+                &raw.qty,
+                "qty, cost and the open trade to agree on flatness",
+            )
+        })?;
+        Ok((self.symbol(T, &raw.symbol)?, holding))
+    }
+
+    fn book(
+        &self,
+        strategy: String,
+        initial_cash: String,
+        cash: String,
+    ) -> Result<Book, StoreError> {
+        let strategy = StrategyId::new(&strategy);
+        let holdings = self.holdings(&strategy)?;
+        Ok(Book::restore(
+            strategy,
+            self.decimal("strategies", "initial_cash", &initial_cash)?,
+            self.decimal("strategies", "cash", &cash)?,
+            holdings,
+        ))
+    }
+
+    fn order(&self, raw: RawOrder) -> Result<Order, StoreError> {
+        const T: &str = "orders";
+        let order_type = match (raw.order_type.as_str(), raw.limit_price) {
+            ("market", None) => OrderType::Market,
+            ("limit", Some(price)) => OrderType::Limit(self.decimal(T, "limit_price", &price)?),
+            (other, _) => {
+                return Err(self.corrupt(
+                    T,
+                    "order_type",
+                    other,
+                    "market (no price) or limit (a price)",
+                ))
+            }
+        };
+        let state = match (raw.state.as_str(), raw.state_time_ms) {
+            ("pending_new", _) => OrderState::PendingNew,
+            ("open", _) => OrderState::Open,
+            ("partially_filled", _) => OrderState::PartiallyFilled,
+            ("pending_cancel", Some(requested_ms)) => OrderState::PendingCancel { requested_ms },
+            ("filled", _) => OrderState::Filled,
+            ("cancelled", _) => OrderState::Cancelled { reason: raw.reason },
+            ("rejected", _) => OrderState::Rejected {
+                reason: raw.reason.unwrap_or_default(),
+            },
+            (other, _) => {
+                return Err(self.corrupt(
+                    T,
+                    "state",
+                    other,
+                    "an order state (pending_cancel with its time)",
+                ))
+            }
+        };
+        let parts = OrderParts {
+            id: OrderId::new(&raw.id),
+            strategy: StrategyId::new(&raw.strategy),
+            request: OrderRequest {
+                symbol: self.symbol(T, &raw.symbol)?,
+                side: self.side(T, &raw.side)?,
+                qty: self.decimal(T, "qty", &raw.qty)?,
+                order_type,
+                tag: raw.tag,
+            },
+            state,
+            filled_qty: self.decimal(T, "filled_qty", &raw.filled_qty)?,
+            avg_fill_price: self.decimal(T, "avg_fill_price", &raw.avg_fill_price)?,
+            fill_count: u32::try_from(raw.fill_count).map_err(|_| {
+                self.corrupt(T, "fill_count", &raw.fill_count.to_string(), "a count")
+            })?,
+            created_ms: raw.created_ms,
+            updated_ms: raw.updated_ms,
+        };
+        Order::restore(parts)
+            .ok_or_else(|| self.corrupt(T, "filled_qty", &raw.filled_qty, "0 ≤ filled_qty ≤ qty"))
+    }
+
+    fn write_order_state(conn: &Connection, order: &Order) -> rusqlite::Result<usize> {
+        let state_time = match order.state() {
+            OrderState::PendingCancel { requested_ms } => Some(*requested_ms),
+            _ => None,
+        };
+        conn.prepare_cached(
+            "UPDATE orders SET state = ?2, state_time_ms = ?3, reason = ?4, filled_qty = ?5, avg_fill_price = ?6,
+                    fill_count = ?7, updated_ms = ?8
+             WHERE client_order_id = ?1",
+        )?
+        .execute(params![
+            order.id().as_str(),
+            order.state().code(),
+            state_time,
+            order.state().reason(),
+            order.filled_qty().to_string(),
+            order.avg_fill_price().to_string(),
+            order.fill_count(),
+            order.updated_ms(),
+        ])
+    }
+}
+
+fn side_text(side: Side) -> &'static str {
+    match side {
+        Side::Buy => "buy",
+        Side::Sell => "sell",
+    }
+}
+
+impl BookStore for SqliteStore {
+    fn create_book(&mut self, book: &Book, time_ms: TimeMs) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO strategies (strategy, initial_cash, cash, created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (strategy) DO NOTHING",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    book.strategy().as_str(),
+                    book.initial_cash().to_string(),
+                    book.cash().to_string(),
+                    time_ms
+                ])
+            })
+            .map_err(|e| self.backend(e))?;
+        Ok(())
+    }
+
+    fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        let request = order.request();
+        let (order_type, limit_price) = match request.order_type {
+            OrderType::Market => ("market", None),
+            OrderType::Limit(price) => ("limit", Some(price.to_string())),
+        };
+        self.conn
+            .prepare_cached(
+                "INSERT INTO orders (client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag,
+                                     state, state_time_ms, reason, filled_qty, avg_fill_price, fill_count,
+                                     created_ms, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    order.id().as_str(),
+                    order.strategy().as_str(),
+                    request.symbol.as_str(),
+                    side_text(request.side),
+                    order_type,
+                    limit_price,
+                    request.qty.to_string(),
+                    request.tag,
+                    order.state().code(),
+                    order.state().reason(),
+                    order.filled_qty().to_string(),
+                    order.avg_fill_price().to_string(),
+                    order.fill_count(),
+                    order.created_ms(),
+                    order.updated_ms(),
+                ])
+            })
+            .map_err(|e| self.backend(e))?;
+        Ok(())
+    }
+
+    fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        let changed = Self::write_order_state(&self.conn, order).map_err(|e| self.backend(e))?;
+        if changed == 0 {
+            return Err(StoreError::UnknownOrder {
+                path: self.path.clone(),
+                id: order.id().to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
+        let FillRecord {
+            fill,
+            seq,
+            order,
+            effect,
+        } = record;
+        let tx = self.conn.transaction().map_err(|e| StoreError::Backend {
+            path: self.path.clone(),
+            source: e.into(),
+        })?;
+        let result = (|| -> rusqlite::Result<usize> {
+            tx.prepare_cached(
+                "INSERT INTO fills (client_order_id, seq, strategy, symbol, side, price, qty, fee, time_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                fill.order_id.as_str(),
+                seq,
+                fill.strategy.as_str(),
+                fill.symbol.as_str(),
+                side_text(fill.side),
+                fill.price.to_string(),
+                fill.qty.to_string(),
+                fill.fee.to_string(),
+                fill.time_ms,
+            ])?;
+            let changed = Self::write_order_state(&tx, order)?;
+            let h = &effect.holding;
+            let t = h.open_trade();
+            tx.prepare_cached(
+                "INSERT INTO positions (strategy, symbol, qty, cost, realized_pnl, fees, trade_side, trade_entry_ms,
+                                        trade_entry_qty, trade_entry_value, trade_exit_qty, trade_exit_value,
+                                        trade_realized_pnl, trade_fees, updated_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT (strategy, symbol) DO UPDATE SET
+                    qty = excluded.qty, cost = excluded.cost, realized_pnl = excluded.realized_pnl,
+                    fees = excluded.fees, trade_side = excluded.trade_side,
+                    trade_entry_ms = excluded.trade_entry_ms, trade_entry_qty = excluded.trade_entry_qty,
+                    trade_entry_value = excluded.trade_entry_value, trade_exit_qty = excluded.trade_exit_qty,
+                    trade_exit_value = excluded.trade_exit_value,
+                    trade_realized_pnl = excluded.trade_realized_pnl, trade_fees = excluded.trade_fees,
+                    updated_ms = excluded.updated_ms",
+            )?
+            .execute(params![
+                fill.strategy.as_str(),
+                fill.symbol.as_str(),
+                h.qty().to_string(),
+                h.cost().to_string(),
+                h.realized_pnl().to_string(),
+                h.fees().to_string(),
+                t.map(|t| t.side.as_str()),
+                t.map(|t| t.entry_ms),
+                t.map(|t| t.entry_qty.to_string()),
+                t.map(|t| t.entry_value.to_string()),
+                t.map(|t| t.exit_qty.to_string()),
+                t.map(|t| t.exit_value.to_string()),
+                t.map(|t| t.realized_pnl.to_string()),
+                t.map(|t| t.fees.to_string()),
+                fill.time_ms,
+            ])?;
+            tx.prepare_cached(
+                "UPDATE strategies SET cash = ?2, updated_ms = ?3 WHERE strategy = ?1",
+            )?
+            .execute(params![
+                fill.strategy.as_str(),
+                effect.cash.to_string(),
+                fill.time_ms
+            ])?;
+            if let Some(trip) = &effect.closed {
+                tx.prepare_cached(
+                    "INSERT INTO round_trips (strategy, symbol, side, qty, entry_ms, exit_ms, avg_entry_price,
+                                              avg_exit_price, fees, pnl)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )?
+                .execute(params![
+                    trip.strategy.as_str(),
+                    trip.symbol.as_str(),
+                    trip.side.as_str(),
+                    trip.qty.to_string(),
+                    trip.entry_ms,
+                    trip.exit_ms,
+                    trip.avg_entry_price.to_string(),
+                    trip.avg_exit_price.to_string(),
+                    trip.fees.to_string(),
+                    trip.pnl.to_string(),
+                ])?;
+            }
+            Ok(changed)
+        })();
+        match result {
+            Ok(0) => Err(StoreError::UnknownOrder {
+                path: self.path.clone(),
+                id: order.id().to_string(),
+            }),
+            Ok(_) => tx.commit().map_err(|e| StoreError::Backend {
+                path: self.path.clone(),
+                source: e.into(),
+            }),
+            Err(e) => Err(StoreError::Backend {
+                path: self.path.clone(),
+                source: e.into(),
+            }),
+        }
+    }
+
+    fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("INSERT INTO strategy_snapshots (strategy, version_hash, state, time_ms) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| {
+                s.execute(params![
+                    snapshot.strategy.as_str(),
+                    snapshot.version_hash,
+                    snapshot.state,
+                    snapshot.time_ms
+                ])
+            })
+            .map_err(|e| self.backend(e))?;
+        Ok(())
+    }
+
+    fn load_book(&self, strategy: &StrategyId) -> Result<Option<Book>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT strategy, initial_cash, cash FROM strategies WHERE strategy = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([strategy.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+            })
+            .map_err(|e| self.backend(e))?;
+        row.map(|(strategy, initial, cash)| self.book(strategy, initial, cash))
+            .transpose()
+    }
+
+    fn load_books(&self) -> Result<Vec<Book>, StoreError> {
+        let rows: Vec<(String, String, String)> = self
+            .conn
+            .prepare_cached("SELECT strategy, initial_cash, cash FROM strategies ORDER BY strategy")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.backend(e))?;
+        rows.into_iter()
+            .map(|(strategy, initial, cash)| self.book(strategy, initial, cash))
+            .collect()
+    }
+
+    fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
+        let sql = format!(
+            "SELECT client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag, state, state_time_ms,
+                    reason, filled_qty, avg_fill_price, fill_count, created_ms, updated_ms
+             FROM orders WHERE state IN {WORKING_STATES} ORDER BY created_ms, rowid"
+        );
+        let rows = self
+            .conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| {
+                s.query_map([], RawOrder::read)?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.backend(e))?;
+        rows.into_iter().map(|raw| self.order(raw)).collect()
+    }
+
+    fn load_round_trips(&self, strategy: &StrategyId) -> Result<Vec<RoundTrip>, StoreError> {
+        type Raw = (
+            String,
+            String,
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+        );
+        let rows: Vec<Raw> = self
+            .conn
+            .prepare_cached(
+                "SELECT symbol, side, qty, entry_ms, exit_ms, avg_entry_price, avg_exit_price, fees, pnl
+                 FROM round_trips WHERE strategy = ?1 ORDER BY id",
+            )
+            .and_then(|mut s| {
+                s.query_map([strategy.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.backend(e))?;
+        const T: &str = "round_trips";
+        rows.into_iter()
+            .map(
+                |(symbol, side, qty, entry_ms, exit_ms, entry, exit, fees, pnl)| {
+                    Ok(RoundTrip {
+                        strategy: strategy.clone(),
+                        symbol: self.symbol(T, &symbol)?,
+                        side: self.trade_side(T, "side", &side)?,
+                        qty: self.decimal(T, "qty", &qty)?,
+                        entry_ms,
+                        exit_ms,
+                        avg_entry_price: self.decimal(T, "avg_entry_price", &entry)?,
+                        avg_exit_price: self.decimal(T, "avg_exit_price", &exit)?,
+                        fees: self.decimal(T, "fees", &fees)?,
+                        pnl: self.decimal(T, "pnl", &pnl)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    fn latest_snapshot(
+        &self,
+        strategy: &StrategyId,
+    ) -> Result<Option<StrategySnapshot>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT version_hash, state, time_ms FROM strategy_snapshots WHERE strategy = ?1
+                 ORDER BY id DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([strategy.as_str()], |r| {
+                    Ok(StrategySnapshot {
+                        strategy: strategy.clone(),
+                        version_hash: r.get(0)?,
+                        state: r.get(1)?,
+                        time_ms: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.backend(e))
+    }
+}
+
+/// A `positions` row as SQLite returns it, before validation.
+struct RawHolding {
+    symbol: String,
+    qty: String,
+    cost: String,
+    realized_pnl: String,
+    fees: String,
+    trade_side: Option<String>,
+    trade_entry_ms: Option<i64>,
+    trade_entry_qty: Option<String>,
+    trade_entry_value: Option<String>,
+    trade_exit_qty: Option<String>,
+    trade_exit_value: Option<String>,
+    trade_realized_pnl: Option<String>,
+    trade_fees: Option<String>,
+}
+
+impl RawHolding {
+    fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            symbol: r.get(0)?,
+            qty: r.get(1)?,
+            cost: r.get(2)?,
+            realized_pnl: r.get(3)?,
+            fees: r.get(4)?,
+            trade_side: r.get(5)?,
+            trade_entry_ms: r.get(6)?,
+            trade_entry_qty: r.get(7)?,
+            trade_entry_value: r.get(8)?,
+            trade_exit_qty: r.get(9)?,
+            trade_exit_value: r.get(10)?,
+            trade_realized_pnl: r.get(11)?,
+            trade_fees: r.get(12)?,
+        })
+    }
+}
+
+/// An `orders` row as SQLite returns it, before validation.
+struct RawOrder {
+    id: String,
+    strategy: String,
+    symbol: String,
+    side: String,
+    order_type: String,
+    limit_price: Option<String>,
+    qty: String,
+    tag: String,
+    state: String,
+    state_time_ms: Option<i64>,
+    reason: Option<String>,
+    filled_qty: String,
+    avg_fill_price: String,
+    fill_count: i64,
+    created_ms: i64,
+    updated_ms: i64,
+}
+
+impl RawOrder {
+    fn read(r: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            strategy: r.get(1)?,
+            symbol: r.get(2)?,
+            side: r.get(3)?,
+            order_type: r.get(4)?,
+            limit_price: r.get(5)?,
+            qty: r.get(6)?,
+            tag: r.get(7)?,
+            state: r.get(8)?,
+            state_time_ms: r.get(9)?,
+            reason: r.get(10)?,
+            filled_qty: r.get(11)?,
+            avg_fill_price: r.get(12)?,
+            fill_count: r.get(13)?,
+            created_ms: r.get(14)?,
+            updated_ms: r.get(15)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

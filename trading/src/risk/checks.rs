@@ -1,0 +1,791 @@
+//! The pre-trade checks: one small function each, returning a typed [`RiskRefusal`].
+//!
+//! [`check`] runs them in a fixed order (cheapest and most fundamental first) and is the only
+//! way to get a [`RiskApproved`] request, which is the only thing the order path accepts.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::market::{Side, Symbol};
+use crate::orders::{OrderRequest, OrderType, MAX_TAG_LEN};
+use crate::risk::{RiskLimits, TradingState};
+
+/// Every check that can refuse an order. [`RiskCheck::code`] is stable: it is the `check`
+/// label of `strategy_host_risk_rejections_total` and the reject code strategies receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RiskCheck {
+    UnknownStrategy,
+    InvalidOrder,
+    TradingHalted,
+    UnknownSymbol,
+    ReduceOnly,
+    MaxOpenOrders,
+    MaxOrderNotional,
+    MaxPosition,
+    InsufficientPosition,
+    InsufficientCash,
+}
+
+impl RiskCheck {
+    /// Every check, in the order [`check`] runs them ([`RiskCheck::UnknownStrategy`] is the
+    /// desk's own, before any of them).
+    pub const ALL: [RiskCheck; 10] = [
+        RiskCheck::UnknownStrategy,
+        RiskCheck::InvalidOrder,
+        RiskCheck::TradingHalted,
+        RiskCheck::UnknownSymbol,
+        RiskCheck::ReduceOnly,
+        RiskCheck::MaxOpenOrders,
+        RiskCheck::MaxOrderNotional,
+        RiskCheck::MaxPosition,
+        RiskCheck::InsufficientPosition,
+        RiskCheck::InsufficientCash,
+    ];
+
+    /// The stable snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            RiskCheck::UnknownStrategy => "unknown_strategy",
+            RiskCheck::InvalidOrder => "invalid_order",
+            RiskCheck::TradingHalted => "trading_halted",
+            RiskCheck::UnknownSymbol => "unknown_symbol",
+            RiskCheck::ReduceOnly => "reduce_only",
+            RiskCheck::MaxOpenOrders => "max_open_orders",
+            RiskCheck::MaxOrderNotional => "max_order_notional",
+            RiskCheck::MaxPosition => "max_position",
+            RiskCheck::InsufficientPosition => "insufficient_position",
+            RiskCheck::InsufficientCash => "insufficient_cash",
+        }
+    }
+
+    /// The position of this check in [`RiskCheck::ALL`], for per-check counters.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for RiskCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What is wrong with a request on its own, before any limit is looked at.
+///
+/// More than 28 decimal places cannot occur here: [`Decimal`] holds at most 28, so the
+/// conversion from the WIT decimal is where that rule is enforced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidOrder {
+    #[error("quantity must be positive, got {qty}")]
+    NonPositiveQty { qty: Decimal },
+    #[error("limit price must be positive, got {price}")]
+    NonPositivePrice { price: Decimal },
+    #[error("tag is {len} bytes, at most {max} allowed")]
+    TagTooLong { len: usize, max: usize },
+    #[error("quantity × price is too large to represent")]
+    NotionalOverflow,
+}
+
+/// Why risk refused an order, with the numbers that made it so.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RiskRefusal {
+    #[error("the strategy has no book at this desk (it was never registered)")]
+    UnknownStrategy,
+    #[error("invalid order: {0}")]
+    InvalidOrder(InvalidOrder),
+    #[error("trading is halted")]
+    TradingHalted,
+    #[error("no price has been seen for {symbol} yet, so the order cannot be valued")]
+    UnknownSymbol { symbol: Symbol },
+    #[error("trading is reduce-only: a {side:?} of {qty} (with {open_same_side} already working on that side) does not bring the position of {position} toward zero")]
+    ReduceOnly {
+        side: Side,
+        qty: Decimal,
+        open_same_side: Decimal,
+        position: Decimal,
+    },
+    #[error("{open} orders are already working, the limit is {limit}")]
+    MaxOpenOrders { limit: usize, open: usize },
+    #[error("order notional {notional} is above the limit of {limit}")]
+    MaxOrderNotional { limit: Decimal, notional: Decimal },
+    #[error("worst-case position {worst_case} (position, working orders on this side and this order) is beyond the limit of {limit}")]
+    MaxPosition { limit: Decimal, worst_case: Decimal },
+    #[error("selling {qty} needs that much held: the position is {position} and {open_sells} is already offered, and shorting is not allowed")]
+    InsufficientPosition {
+        qty: Decimal,
+        position: Decimal,
+        open_sells: Decimal,
+    },
+    #[error("the buy needs {required} (notional plus estimated fee) but only {available} is free ({cash} cash less {committed} committed to working buys)")]
+    InsufficientCash {
+        required: Decimal,
+        available: Decimal,
+        cash: Decimal,
+        committed: Decimal,
+    },
+}
+
+impl RiskRefusal {
+    pub fn check(&self) -> RiskCheck {
+        match self {
+            RiskRefusal::UnknownStrategy => RiskCheck::UnknownStrategy,
+            RiskRefusal::InvalidOrder(_) => RiskCheck::InvalidOrder,
+            RiskRefusal::TradingHalted => RiskCheck::TradingHalted,
+            RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
+            RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
+            RiskRefusal::MaxOpenOrders { .. } => RiskCheck::MaxOpenOrders,
+            RiskRefusal::MaxOrderNotional { .. } => RiskCheck::MaxOrderNotional,
+            RiskRefusal::MaxPosition { .. } => RiskCheck::MaxPosition,
+            RiskRefusal::InsufficientPosition { .. } => RiskCheck::InsufficientPosition,
+            RiskRefusal::InsufficientCash { .. } => RiskCheck::InsufficientCash,
+        }
+    }
+}
+
+/// A request that passed every check. Only [`check`] makes one, and the order path takes
+/// nothing else, so no order can skip risk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskApproved<T>(T);
+
+impl<T> RiskApproved<T> {
+    pub fn get(&self) -> &T {
+        &self.0
+    }
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+    /// Tests elsewhere in the crate build orders without a desk around them.
+    #[cfg(test)]
+    pub(crate) fn for_test(item: T) -> Self {
+        Self(item)
+    }
+}
+
+/// What the desk knows about a strategy when one of its requests arrives.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RiskContext {
+    /// Signed position in the request's symbol.
+    pub position: Decimal,
+    /// Working orders of the strategy, all symbols.
+    pub open_orders: usize,
+    /// Remaining quantity of working buys in the request's symbol.
+    pub open_buy_qty: Decimal,
+    /// Remaining quantity of working sells in the request's symbol.
+    pub open_sell_qty: Decimal,
+    pub cash: Decimal,
+    /// Cash the strategy's working buys (all symbols) will need, fees included.
+    pub committed_cash: Decimal,
+    /// The last price seen for the request's symbol.
+    pub last_price: Option<Decimal>,
+}
+
+/// Runs every check in order and approves the request, or returns the first refusal.
+///
+/// # Errors
+///
+/// The [`RiskRefusal`] of the first check that fails.
+pub fn check(
+    limits: &RiskLimits,
+    state: TradingState,
+    request: OrderRequest,
+    ctx: &RiskContext,
+) -> Result<RiskApproved<OrderRequest>, RiskRefusal> {
+    invalid_order(&request)?;
+    trading_halted(state)?;
+    let price = valuation_price(&request, ctx.last_price)?;
+    let notional = request
+        .qty
+        .checked_mul(price)
+        .ok_or(RiskRefusal::InvalidOrder(InvalidOrder::NotionalOverflow))?;
+    let open_same_side = match request.side {
+        Side::Buy => ctx.open_buy_qty,
+        Side::Sell => ctx.open_sell_qty,
+    };
+    reduce_only(
+        state,
+        request.side,
+        request.qty,
+        ctx.position,
+        open_same_side,
+    )?;
+    max_open_orders(limits, ctx.open_orders)?;
+    max_order_notional(limits, notional)?;
+    max_position(
+        limits,
+        request.side,
+        request.qty,
+        ctx.position,
+        open_same_side,
+    )?;
+    if request.side == Side::Sell {
+        insufficient_position(limits, request.qty, ctx.position, ctx.open_sell_qty)?;
+    } else {
+        insufficient_cash(limits, notional, ctx.cash, ctx.committed_cash)?;
+    }
+    Ok(RiskApproved(request))
+}
+
+/// The request on its own: positive quantity and limit price, a tag within [`MAX_TAG_LEN`].
+pub fn invalid_order(request: &OrderRequest) -> Result<(), RiskRefusal> {
+    let invalid = |reason| Err(RiskRefusal::InvalidOrder(reason));
+    if request.qty <= Decimal::ZERO {
+        return invalid(InvalidOrder::NonPositiveQty { qty: request.qty });
+    }
+    if let OrderType::Limit(price) = request.order_type {
+        if price <= Decimal::ZERO {
+            return invalid(InvalidOrder::NonPositivePrice { price });
+        }
+    }
+    if request.tag.len() > MAX_TAG_LEN {
+        return invalid(InvalidOrder::TagTooLong {
+            len: request.tag.len(),
+            max: MAX_TAG_LEN,
+        });
+    }
+    Ok(())
+}
+
+/// Nothing passes while the desk is halted.
+pub fn trading_halted(state: TradingState) -> Result<(), RiskRefusal> {
+    match state {
+        TradingState::Halted => Err(RiskRefusal::TradingHalted),
+        TradingState::Active | TradingState::Reducing => Ok(()),
+    }
+}
+
+/// The price an order is valued at: its limit, or the last price for a market order.
+///
+/// Every order, limit ones too, needs a price seen for its symbol: a symbol the feed has
+/// never carried is most likely a typo, and a position in it could not be marked.
+pub fn valuation_price(
+    request: &OrderRequest,
+    last_price: Option<Decimal>,
+) -> Result<Decimal, RiskRefusal> {
+    let unknown = || RiskRefusal::UnknownSymbol {
+        symbol: request.symbol.clone(),
+    };
+    let last = last_price.ok_or_else(unknown)?;
+    Ok(match request.order_type {
+        OrderType::Limit(price) => price,
+        OrderType::Market => last,
+    })
+}
+
+/// While reducing, an order must be on the other side of the position and, together with the
+/// working orders on its side, must not take the position past zero.
+pub fn reduce_only(
+    state: TradingState,
+    side: Side,
+    qty: Decimal,
+    position: Decimal,
+    open_same_side: Decimal,
+) -> Result<(), RiskRefusal> {
+    if state != TradingState::Reducing {
+        return Ok(());
+    }
+    let against_position = match side {
+        Side::Buy => position < Decimal::ZERO,
+        Side::Sell => position > Decimal::ZERO,
+    };
+    if against_position && qty.saturating_add(open_same_side) <= position.abs() {
+        Ok(())
+    } else {
+        Err(RiskRefusal::ReduceOnly {
+            side,
+            qty,
+            open_same_side,
+            position,
+        })
+    }
+}
+
+pub fn max_open_orders(limits: &RiskLimits, open: usize) -> Result<(), RiskRefusal> {
+    if open < limits.max_open_orders {
+        Ok(())
+    } else {
+        Err(RiskRefusal::MaxOpenOrders {
+            limit: limits.max_open_orders,
+            open,
+        })
+    }
+}
+
+pub fn max_order_notional(limits: &RiskLimits, notional: Decimal) -> Result<(), RiskRefusal> {
+    if notional <= limits.max_order_notional {
+        Ok(())
+    } else {
+        Err(RiskRefusal::MaxOrderNotional {
+            limit: limits.max_order_notional,
+            notional,
+        })
+    }
+}
+
+/// The worst case if every working order on this side fills, and this one too. An order that
+/// shrinks the worst case passes even above the limit, so a strategy caught over a lowered
+/// limit can still get back under it.
+pub fn max_position(
+    limits: &RiskLimits,
+    side: Side,
+    qty: Decimal,
+    position: Decimal,
+    open_same_side: Decimal,
+) -> Result<(), RiskRefusal> {
+    let worst_case = position.saturating_add(
+        side.sign()
+            .saturating_mul(open_same_side.saturating_add(qty)),
+    );
+    if worst_case.abs() <= limits.max_position || worst_case.abs() <= position.abs() {
+        Ok(())
+    } else {
+        Err(RiskRefusal::MaxPosition {
+            limit: limits.max_position,
+            worst_case,
+        })
+    }
+}
+
+/// Without shorting, a sell (with the sells already working) may not exceed the long position.
+pub fn insufficient_position(
+    limits: &RiskLimits,
+    qty: Decimal,
+    position: Decimal,
+    open_sells: Decimal,
+) -> Result<(), RiskRefusal> {
+    if limits.allow_short || qty.saturating_add(open_sells) <= position.max(Decimal::ZERO) {
+        Ok(())
+    } else {
+        Err(RiskRefusal::InsufficientPosition {
+            qty,
+            position,
+            open_sells,
+        })
+    }
+}
+
+/// A buy needs its notional plus the estimated fee in free cash: cash less what the working
+/// buys already committed. Sells need no cash (short selling, when allowed, is not margined yet).
+pub fn insufficient_cash(
+    limits: &RiskLimits,
+    notional: Decimal,
+    cash: Decimal,
+    committed: Decimal,
+) -> Result<(), RiskRefusal> {
+    let required = notional.saturating_add(notional.saturating_mul(limits.fee_rate));
+    let available = cash.saturating_sub(committed);
+    if required <= available {
+        Ok(())
+    } else {
+        Err(RiskRefusal::InsufficientCash {
+            required,
+            available,
+            cash,
+            committed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn request(side: Side, qty: &str, order_type: OrderType) -> OrderRequest {
+        OrderRequest {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            side,
+            qty: dec(qty),
+            order_type,
+            tag: "t".into(),
+        }
+    }
+
+    fn limits() -> RiskLimits {
+        RiskLimits {
+            max_order_notional: dec("1000"),
+            max_position: dec("10"),
+            max_open_orders: 3,
+            allow_short: false,
+            fee_rate: dec("0.01"),
+        }
+    }
+
+    fn ctx() -> RiskContext {
+        RiskContext {
+            position: dec("5"),
+            cash: dec("10000"),
+            last_price: Some(dec("100")),
+            ..RiskContext::default()
+        }
+    }
+
+    /// One case per check and outcome: each row changes the passing baseline (buy 1 at market,
+    /// price 100, long 5, 10,000 cash) just enough to reach the check under test.
+    #[test]
+    fn each_check_accepts_and_refuses() {
+        let limit = |p: &str| OrderType::Limit(dec(p));
+        let buy = |q: &str| request(Side::Buy, q, OrderType::Market);
+        let sell = |q: &str| request(Side::Sell, q, OrderType::Market);
+        let c = ctx;
+        let l = limits;
+        #[rustfmt::skip]
+        type Case = (&'static str, RiskLimits, TradingState, OrderRequest, RiskContext, Option<RiskCheck>);
+        let cases: Vec<Case> = vec![
+            ("baseline", l(), TradingState::Active, buy("1"), c(), None),
+            (
+                "zero qty",
+                l(),
+                TradingState::Active,
+                buy("0"),
+                c(),
+                Some(RiskCheck::InvalidOrder),
+            ),
+            (
+                "negative qty",
+                l(),
+                TradingState::Active,
+                buy("-1"),
+                c(),
+                Some(RiskCheck::InvalidOrder),
+            ),
+            (
+                "zero limit price",
+                l(),
+                TradingState::Active,
+                request(Side::Buy, "1", limit("0")),
+                c(),
+                Some(RiskCheck::InvalidOrder),
+            ),
+            (
+                "long tag",
+                l(),
+                TradingState::Active,
+                OrderRequest {
+                    tag: "x".repeat(MAX_TAG_LEN + 1),
+                    ..buy("1")
+                },
+                c(),
+                Some(RiskCheck::InvalidOrder),
+            ),
+            (
+                "max tag",
+                l(),
+                TradingState::Active,
+                OrderRequest {
+                    tag: "x".repeat(MAX_TAG_LEN),
+                    ..buy("1")
+                },
+                c(),
+                None,
+            ),
+            (
+                "notional overflow",
+                l(),
+                TradingState::Active,
+                request(Side::Buy, "79228162514264337593543950335", limit("2")),
+                c(),
+                Some(RiskCheck::InvalidOrder),
+            ),
+            (
+                "halted",
+                l(),
+                TradingState::Halted,
+                buy("1"),
+                c(),
+                Some(RiskCheck::TradingHalted),
+            ),
+            (
+                "no price, market",
+                l(),
+                TradingState::Active,
+                buy("1"),
+                RiskContext {
+                    last_price: None,
+                    ..c()
+                },
+                Some(RiskCheck::UnknownSymbol),
+            ),
+            (
+                "no price, limit",
+                l(),
+                TradingState::Active,
+                request(Side::Buy, "1", limit("100")),
+                RiskContext {
+                    last_price: None,
+                    ..c()
+                },
+                Some(RiskCheck::UnknownSymbol),
+            ),
+            (
+                "reducing: sell long",
+                l(),
+                TradingState::Reducing,
+                sell("5"),
+                c(),
+                None,
+            ),
+            (
+                "reducing: buy long",
+                l(),
+                TradingState::Reducing,
+                buy("1"),
+                c(),
+                Some(RiskCheck::ReduceOnly),
+            ),
+            (
+                "reducing: flip",
+                l(),
+                TradingState::Reducing,
+                sell("6"),
+                c(),
+                Some(RiskCheck::ReduceOnly),
+            ),
+            (
+                "reducing: + working",
+                l(),
+                TradingState::Reducing,
+                sell("3"),
+                RiskContext {
+                    open_sell_qty: dec("3"),
+                    ..c()
+                },
+                Some(RiskCheck::ReduceOnly),
+            ),
+            (
+                "reducing: flat",
+                l(),
+                TradingState::Reducing,
+                sell("1"),
+                RiskContext {
+                    position: Decimal::ZERO,
+                    ..c()
+                },
+                Some(RiskCheck::ReduceOnly),
+            ),
+            (
+                "open orders below",
+                l(),
+                TradingState::Active,
+                buy("1"),
+                RiskContext {
+                    open_orders: 2,
+                    ..c()
+                },
+                None,
+            ),
+            (
+                "open orders at max",
+                l(),
+                TradingState::Active,
+                buy("1"),
+                RiskContext {
+                    open_orders: 3,
+                    ..c()
+                },
+                Some(RiskCheck::MaxOpenOrders),
+            ),
+            (
+                "notional at max",
+                l(),
+                TradingState::Active,
+                request(Side::Buy, "4", limit("250")),
+                c(),
+                None,
+            ),
+            (
+                "notional above",
+                l(),
+                TradingState::Active,
+                request(Side::Buy, "4", limit("250.01")),
+                c(),
+                Some(RiskCheck::MaxOrderNotional),
+            ),
+            (
+                "market notional",
+                l(),
+                TradingState::Active,
+                buy("10.01"),
+                RiskContext {
+                    position: Decimal::ZERO,
+                    ..c()
+                },
+                Some(RiskCheck::MaxOrderNotional),
+            ),
+            (
+                "position at max",
+                l(),
+                TradingState::Active,
+                buy("2"),
+                RiskContext {
+                    open_buy_qty: dec("3"),
+                    ..c()
+                },
+                None,
+            ),
+            (
+                "position above",
+                l(),
+                TradingState::Active,
+                buy("3"),
+                RiskContext {
+                    open_buy_qty: dec("3"),
+                    ..c()
+                },
+                Some(RiskCheck::MaxPosition),
+            ),
+            (
+                "short above",
+                RiskLimits {
+                    allow_short: true,
+                    ..l()
+                },
+                TradingState::Active,
+                sell("6"),
+                RiskContext {
+                    position: dec("-5"),
+                    ..c()
+                },
+                Some(RiskCheck::MaxPosition),
+            ),
+            (
+                "over max, reducing",
+                l(),
+                TradingState::Active,
+                sell("1"),
+                RiskContext {
+                    position: dec("20"),
+                    ..c()
+                },
+                None,
+            ),
+            (
+                "sell what is held",
+                l(),
+                TradingState::Active,
+                sell("5"),
+                c(),
+                None,
+            ),
+            (
+                "sell beyond held",
+                l(),
+                TradingState::Active,
+                sell("6"),
+                c(),
+                Some(RiskCheck::InsufficientPosition),
+            ),
+            (
+                "sell + working",
+                l(),
+                TradingState::Active,
+                sell("3"),
+                RiskContext {
+                    open_sell_qty: dec("3"),
+                    ..c()
+                },
+                Some(RiskCheck::InsufficientPosition),
+            ),
+            (
+                "short allowed",
+                RiskLimits {
+                    allow_short: true,
+                    ..l()
+                },
+                TradingState::Active,
+                sell("6"),
+                c(),
+                None,
+            ),
+            (
+                "cash just enough",
+                l(),
+                TradingState::Active,
+                buy("5"),
+                RiskContext {
+                    position: Decimal::ZERO,
+                    cash: dec("505"),
+                    ..c()
+                },
+                None,
+            ),
+            (
+                "cash short of fee",
+                l(),
+                TradingState::Active,
+                buy("5"),
+                RiskContext {
+                    position: Decimal::ZERO,
+                    cash: dec("504.99"),
+                    ..c()
+                },
+                Some(RiskCheck::InsufficientCash),
+            ),
+            (
+                "cash committed",
+                l(),
+                TradingState::Active,
+                buy("5"),
+                RiskContext {
+                    position: Decimal::ZERO,
+                    cash: dec("1000"),
+                    committed_cash: dec("495.01"),
+                    ..c()
+                },
+                Some(RiskCheck::InsufficientCash),
+            ),
+        ];
+        for (name, limits, state, request, ctx, expected) in cases {
+            let got = check(&limits, state, request.clone(), &ctx);
+            match (got, expected) {
+                (Ok(approved), None) => assert_eq!(approved.get(), &request, "{name}"),
+                (Err(refusal), Some(check)) => {
+                    assert_eq!(refusal.check(), check, "{name}: {refusal}");
+                    assert!(!refusal.to_string().is_empty());
+                }
+                (got, expected) => panic!("{name}: expected {expected:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_stable_snake_case_and_indexed() {
+        let codes: Vec<_> = RiskCheck::ALL.iter().map(|c| c.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "unknown_strategy",
+                "invalid_order",
+                "trading_halted",
+                "unknown_symbol",
+                "reduce_only",
+                "max_open_orders",
+                "max_order_notional",
+                "max_position",
+                "insufficient_position",
+                "insufficient_cash",
+            ]
+        );
+        for (i, check) in RiskCheck::ALL.iter().enumerate() {
+            assert_eq!(check.index(), i);
+        }
+    }
+
+    #[test]
+    fn refusals_explain_with_numbers() {
+        let refusal = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Buy, "20", OrderType::Market),
+            &ctx(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refusal.to_string(),
+            "order notional 2000 is above the limit of 1000"
+        );
+    }
+}
