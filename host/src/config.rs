@@ -109,7 +109,12 @@ impl Default for RawConfig {
 
 impl Default for RawFeed {
     fn default() -> Self {
-        Self { data: None, symbol: DEFAULT_SYMBOL.into(), timeframe: None, bars_per_second: DEFAULT_BARS_PER_SECOND }
+        Self {
+            data: None,
+            symbol: DEFAULT_SYMBOL.into(),
+            timeframe: None,
+            bars_per_second: DEFAULT_BARS_PER_SECOND,
+        }
     }
 }
 
@@ -193,8 +198,14 @@ pub struct StrategyConfig {
 impl RawConfig {
     /// Reads a TOML file. Unknown keys and ill-typed values are errors naming the key and line.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        Self::from_toml(&text).map_err(|message| ConfigError::Parse { path: path.to_owned(), message })
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        })
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {
@@ -210,25 +221,61 @@ impl RawConfig {
             }
         };
         let listen = self.listen.parse::<SocketAddr>();
-        check(listen.is_ok(), format!("listen = {:?}: expected an address like 127.0.0.1:9898", self.listen));
+        check(
+            listen.is_ok(),
+            format!("listen = {:?}: expected an address like 127.0.0.1:9898", self.listen),
+        );
         let symbol = Symbol::new(&self.feed.symbol);
-        check(symbol.is_ok(), format!("feed.symbol = {:?}: expected BASE/QUOTE like BTC/USD", self.feed.symbol));
+        check(
+            symbol.is_ok(),
+            format!("feed.symbol = {:?}: expected BASE/QUOTE like BTC/USD", self.feed.symbol),
+        );
         let timeframe = self.feed.timeframe.as_deref().map(Timeframe::parse).transpose();
-        check(timeframe.is_ok(), format!("feed.timeframe = {:?}: expected a duration like 1m or 1d", self.feed.timeframe));
+        check(
+            timeframe.is_ok(),
+            format!(
+                "feed.timeframe = {:?}: expected a duration like 1m or 1d",
+                self.feed.timeframe
+            ),
+        );
         let pace_ok = self.feed.bars_per_second.is_finite() && self.feed.bars_per_second > 0.0;
-        check(pace_ok, format!("feed.bars_per_second = {}: expected a number above 0", self.feed.bars_per_second));
+        check(
+            pace_ok,
+            format!(
+                "feed.bars_per_second = {}: expected a number above 0",
+                self.feed.bars_per_second
+            ),
+        );
         let fill_price = match self.paper.fill_price.as_str() {
             "next_open" => Some(FillPrice::NextOpen),
             "close" => Some(FillPrice::CurrentClose),
             _ => None,
         };
-        check(fill_price.is_some(), format!("paper.fill_price = {:?}: expected \"next_open\" or \"close\"", self.paper.fill_price));
-        check(self.paper.initial_cash > Decimal::ZERO, format!("paper.initial_cash = {}: expected a positive amount", self.paper.initial_cash));
+        check(
+            fill_price.is_some(),
+            format!(
+                "paper.fill_price = {:?}: expected \"next_open\" or \"close\"",
+                self.paper.fill_price
+            ),
+        );
+        check(
+            self.paper.initial_cash > Decimal::ZERO,
+            format!(
+                "paper.initial_cash = {}: expected a positive amount",
+                self.paper.initial_cash
+            ),
+        );
         check(
             self.paper.fee_rate >= Decimal::ZERO && self.paper.fee_rate < Decimal::ONE,
-            format!("paper.fee_rate = {}: expected a fraction in [0, 1), like 0.001", self.paper.fee_rate),
+            format!(
+                "paper.fee_rate = {}: expected a fraction in [0, 1), like 0.001",
+                self.paper.fee_rate
+            ),
         );
-        check(self.paper.slippage_bps >= Decimal::ZERO, format!("paper.slippage_bps = {}: expected 0 or more", self.paper.slippage_bps));
+        check(
+            self.paper.slippage_bps >= Decimal::ZERO,
+            format!("paper.slippage_bps = {}: expected 0 or more", self.paper.slippage_bps),
+        );
         let trading_state = match self.risk.trading_state.as_str() {
             "active" => Some(TradingState::Active),
             "reducing" => Some(TradingState::Reducing),
@@ -237,37 +284,90 @@ impl RawConfig {
         };
         check(
             trading_state.is_some(),
-            format!("risk.trading_state = {:?}: expected \"active\", \"reducing\" or \"halted\"", self.risk.trading_state),
+            format!(
+                "risk.trading_state = {:?}: expected \"active\", \"reducing\" or \"halted\"",
+                self.risk.trading_state
+            ),
         );
-        check(self.risk.max_order_notional > Decimal::ZERO, format!("risk.max_order_notional = {}: expected a positive amount", self.risk.max_order_notional));
-        check(self.risk.max_position > Decimal::ZERO, format!("risk.max_position = {}: expected a positive quantity", self.risk.max_position));
-        check(self.sandbox.call_deadline_ms > 0, "sandbox.call_deadline_ms = 0: expected at least 1".into());
-        check(self.sandbox.init_deadline_ms > 0, "sandbox.init_deadline_ms = 0: expected at least 1".into());
+        check(
+            self.risk.max_order_notional > Decimal::ZERO,
+            format!(
+                "risk.max_order_notional = {}: expected a positive amount",
+                self.risk.max_order_notional
+            ),
+        );
+        check(
+            self.risk.max_position > Decimal::ZERO,
+            format!(
+                "risk.max_position = {}: expected a positive quantity",
+                self.risk.max_position
+            ),
+        );
+        check(
+            self.sandbox.call_deadline_ms > 0,
+            "sandbox.call_deadline_ms = 0: expected at least 1".into(),
+        );
+        check(
+            self.sandbox.init_deadline_ms > 0,
+            "sandbox.init_deadline_ms = 0: expected at least 1".into(),
+        );
         check(
             (1..=4096).contains(&self.sandbox.memory_limit_mib),
-            format!("sandbox.memory_limit_mib = {}: expected 1 to 4096", self.sandbox.memory_limit_mib),
+            format!(
+                "sandbox.memory_limit_mib = {}: expected 1 to 4096",
+                self.sandbox.memory_limit_mib
+            ),
         );
-        check(self.sandbox.max_consecutive_failures > 0, "sandbox.max_consecutive_failures = 0: expected at least 1".into());
+        check(
+            self.sandbox.max_consecutive_failures > 0,
+            "sandbox.max_consecutive_failures = 0: expected at least 1".into(),
+        );
         let mut strategies = BTreeMap::new();
         for (name, raw) in &self.strategies {
             if let Some(cash) = raw.initial_cash {
-                check(cash > Decimal::ZERO, format!("strategies.{name}.initial_cash = {cash}: expected a positive amount"));
+                check(
+                    cash > Decimal::ZERO,
+                    format!("strategies.{name}.initial_cash = {cash}: expected a positive amount"),
+                );
             }
             let params_json = serde_json::to_string(&raw.params).unwrap_or_else(|_| "{}".into());
-            strategies.insert(name.clone(), StrategyConfig { params_json, initial_cash: raw.initial_cash });
+            strategies.insert(
+                name.clone(),
+                StrategyConfig {
+                    params_json,
+                    initial_cash: raw.initial_cash,
+                },
+            );
         }
 
-        let (Ok(listen), Ok(symbol), Ok(timeframe), Some(fill_price), Some(trading_state), true) =
-            (listen, symbol, timeframe, fill_price, trading_state, problems.is_empty())
-        else {
-            return Err(ConfigError::Invalid { source_name: source_name.to_owned(), problems });
+        let (Ok(listen), Ok(symbol), Ok(timeframe), Some(fill_price), Some(trading_state), true) = (
+            listen,
+            symbol,
+            timeframe,
+            fill_price,
+            trading_state,
+            problems.is_empty(),
+        ) else {
+            return Err(ConfigError::Invalid {
+                source_name: source_name.to_owned(),
+                problems,
+            });
         };
         Ok(Config {
             listen,
             strategies_dir: self.strategies_dir.clone(),
             db: self.db.clone(),
-            feed: FeedConfig { data: self.feed.data.clone(), symbol, timeframe, bars_per_second: self.feed.bars_per_second },
-            sim: SimConfig { fill_price, fee_rate: self.paper.fee_rate, slippage_bps: self.paper.slippage_bps },
+            feed: FeedConfig {
+                data: self.feed.data.clone(),
+                symbol,
+                timeframe,
+                bars_per_second: self.feed.bars_per_second,
+            },
+            sim: SimConfig {
+                fill_price,
+                fee_rate: self.paper.fee_rate,
+                slippage_bps: self.paper.slippage_bps,
+            },
             initial_cash: self.paper.initial_cash,
             limits: RiskLimits {
                 max_order_notional: self.risk.max_order_notional,
@@ -279,7 +379,10 @@ impl RawConfig {
             },
             trading_state,
             sandbox: SandboxLimits {
-                cpu: CpuBudget::Deadline { call_ms: self.sandbox.call_deadline_ms, init_ms: self.sandbox.init_deadline_ms },
+                cpu: CpuBudget::Deadline {
+                    call_ms: self.sandbox.call_deadline_ms,
+                    init_ms: self.sandbox.init_deadline_ms,
+                },
                 memory_limit_bytes: usize::try_from(self.sandbox.memory_limit_mib * 1024 * 1024).unwrap_or(usize::MAX),
             },
             max_consecutive_failures: self.sandbox.max_consecutive_failures,
@@ -326,8 +429,24 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_resolves_to_the_defaults() {
+        let text = include_str!("../../host.example.toml");
+        let example = RawConfig::from_toml(text)
+            .unwrap()
+            .resolve("host.example.toml")
+            .unwrap();
+        let defaults = RawConfig::default().resolve("defaults").unwrap();
+        assert_eq!(format!("{:?}", example.sim), format!("{:?}", defaults.sim));
+        assert_eq!(example.limits, defaults.limits);
+        assert_eq!(example.sandbox, defaults.sandbox);
+        assert_eq!(example.listen, defaults.listen);
+        assert_eq!(example.strategies.len(), 2);
+    }
+
+    #[test]
     fn strategy_params_become_json() {
-        let raw = RawConfig::from_toml("[strategies.sma-cross]\nparams = { fast = 5, slow = 30, size = \"0.5\" }\n").unwrap();
+        let raw =
+            RawConfig::from_toml("[strategies.sma-cross]\nparams = { fast = 5, slow = 30, size = \"0.5\" }\n").unwrap();
         let config = raw.resolve("x").unwrap();
         let json: serde_json::Value = serde_json::from_str(&config.strategies["sma-cross"].params_json).unwrap();
         assert_eq!(json["fast"], 5);

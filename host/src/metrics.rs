@@ -4,18 +4,27 @@
 use std::sync::Arc;
 
 use prometheus::{
-    Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 
 /// Call-duration buckets: 1 µs ~ 10 ms. A typed call into a component costs about a
 /// microsecond; the default deadline is 10 ms.
-const CALL_DURATION_BUCKETS: [f64; 13] =
-    [1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2];
+const CALL_DURATION_BUCKETS: [f64; 13] = [
+    1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2,
+];
 
 /// Every `kind` of `strategy_host_strategy_traps_total`: the runtime's trap kinds, and
 /// `refused` for a call the guest answered with an error while being recovered.
-pub const TRAP_KINDS: [&str; 7] = ["deadline", "fuel", "stack_overflow", "memory", "unreachable", "other", "refused"];
+pub const TRAP_KINDS: [&str; 7] = [
+    "deadline",
+    "fuel",
+    "stack_overflow",
+    "memory",
+    "unreachable",
+    "other",
+    "refused",
+];
 
 /// Lifecycle states counted by `strategy_host_strategies`.
 pub const STRATEGY_STATES: [&str; 3] = ["running", "failed", "quarantined"];
@@ -44,19 +53,31 @@ fn opts(name: &str, help: &str) -> Opts {
 impl Metrics {
     pub fn new() -> Arc<Self> {
         let registry = Registry::new();
-        let build_info = IntGaugeVec::new(opts("strategy_host_build_info", "Always 1; labels name the build."), &["version"])
-            .expect("valid metric definition");
+        let build_info = IntGaugeVec::new(
+            opts("strategy_host_build_info", "Always 1; labels name the build."),
+            &["version"],
+        )
+        .expect("valid metric definition");
         build_info.with_label_values(&[env!("CARGO_PKG_VERSION")]).set(1);
         let metrics = Self {
             strategy_info: IntGaugeVec::new(
-                opts("strategy_host_strategy_info", "Always 1 per loaded strategy; labels name its version and hash."),
+                opts(
+                    "strategy_host_strategy_info",
+                    "Always 1 per loaded strategy; labels name its version and hash.",
+                ),
                 &["strategy", "version", "hash"],
             )
             .expect("valid metric definition"),
-            strategies: IntGaugeVec::new(opts("strategy_host_strategies", "Strategies by lifecycle state."), &["state"])
-                .expect("valid metric definition"),
+            strategies: IntGaugeVec::new(
+                opts("strategy_host_strategies", "Strategies by lifecycle state."),
+                &["state"],
+            )
+            .expect("valid metric definition"),
             events_total: IntCounterVec::new(
-                opts("strategy_host_strategy_events_total", "Market events handled by each strategy."),
+                opts(
+                    "strategy_host_strategy_events_total",
+                    "Market events handled by each strategy.",
+                ),
                 &["strategy"],
             )
             .expect("valid metric definition"),
@@ -75,7 +96,10 @@ impl Metrics {
             )
             .expect("valid metric definition"),
             reloads_total: IntCounterVec::new(
-                opts("strategy_host_strategy_reloads_total", "Hot reloads by strategy and result."),
+                opts(
+                    "strategy_host_strategy_reloads_total",
+                    "Hot reloads by strategy and result.",
+                ),
                 &["strategy", "result"],
             )
             .expect("valid metric definition"),
@@ -85,12 +109,18 @@ impl Metrics {
             )
             .expect("valid metric definition"),
             risk_rejections_total: IntCounterVec::new(
-                opts("strategy_host_risk_rejections_total", "Orders refused by a pre-trade risk check."),
+                opts(
+                    "strategy_host_risk_rejections_total",
+                    "Orders refused by a pre-trade risk check.",
+                ),
                 &["strategy", "check"],
             )
             .expect("valid metric definition"),
             broker_connected: IntGaugeVec::new(
-                opts("strategy_host_broker_connected", "1 while the broker's venue connection is up."),
+                opts(
+                    "strategy_host_broker_connected",
+                    "1 while the broker's venue connection is up.",
+                ),
                 &["broker"],
             )
             .expect("valid metric definition"),
@@ -100,7 +130,10 @@ impl Metrics {
             )
             .expect("valid metric definition"),
             market_data_age_seconds: GaugeVec::new(
-                opts("strategy_host_market_data_age_seconds", "Seconds since the last market event of a stream."),
+                opts(
+                    "strategy_host_market_data_age_seconds",
+                    "Seconds since the last market event of a stream.",
+                ),
                 &["broker", "stream"],
             )
             .expect("valid metric definition"),
@@ -109,8 +142,11 @@ impl Metrics {
                 &["strategy", "symbol"],
             )
             .expect("valid metric definition"),
-            pnl: GaugeVec::new(opts("strategy_host_pnl", "Profit and loss of a strategy."), &["strategy", "kind"])
-                .expect("valid metric definition"),
+            pnl: GaugeVec::new(
+                opts("strategy_host_pnl", "Profit and loss of a strategy."),
+                &["strategy", "kind"],
+            )
+            .expect("valid metric definition"),
             registry,
         };
         let collectors: [Box<dyn prometheus::core::Collector>; 14] = [
@@ -192,7 +228,9 @@ impl Metrics {
     }
 
     pub fn reload(&self, strategy: &str, ok: bool) {
-        self.reloads_total.with_label_values(&[strategy, if ok { "ok" } else { "failed" }]).inc();
+        self.reloads_total
+            .with_label_values(&[strategy, if ok { "ok" } else { "failed" }])
+            .inc();
     }
 
     pub fn broker(&self, broker: &str) -> BrokerMetrics {
@@ -238,7 +276,10 @@ impl StrategyMetrics {
     /// An order refused by a risk check (or found invalid before risk could look at it).
     pub fn order_refused(&self, check: &str) {
         self.rejected.inc();
-        self.parent.risk_rejections_total.with_label_values(&[&*self.strategy, check]).inc();
+        self.parent
+            .risk_rejections_total
+            .with_label_values(&[&*self.strategy, check])
+            .inc();
     }
 
     /// An order the broker rejected after risk approved it.
@@ -255,7 +296,10 @@ impl StrategyMetrics {
     }
 
     pub fn trap(&self, kind: &str) {
-        self.parent.traps_total.with_label_values(&[&*self.strategy, kind]).inc();
+        self.parent
+            .traps_total
+            .with_label_values(&[&*self.strategy, kind])
+            .inc();
     }
 
     pub fn set_pnl(&self, realized: f64, unrealized: f64) {
@@ -264,7 +308,10 @@ impl StrategyMetrics {
     }
 
     pub fn set_position(&self, symbol: &str, qty: f64) {
-        self.parent.position.with_label_values(&[&*self.strategy, symbol]).set(qty);
+        self.parent
+            .position
+            .with_label_values(&[&*self.strategy, symbol])
+            .set(qty);
     }
 }
 

@@ -74,7 +74,19 @@ fn close_fills_happen_on_the_bar_the_strategy_acted_on() {
     let dir = tempfile::tempdir().unwrap();
     let data = write_file(dir.path(), "ten.csv", TEN_BARS);
     let params = r#"{"fast": 2, "slow": 3, "size": 1}"#;
-    let r = backtest_json(&data, &["--params", params, "--cash", "1000", "--fee-rate", "0", "--fill-at", "close"]);
+    let r = backtest_json(
+        &data,
+        &[
+            "--params",
+            params,
+            "--cash",
+            "1000",
+            "--fee-rate",
+            "0",
+            "--fill-at",
+            "close",
+        ],
+    );
     // Buy at 12 (bar 4 close), sell at 5 (bar 6), buy at 11 (bar 8), marked at 12.
     // Cash 1000 − 12 + 5 − 11 = 982; equity 982 + 12 = 994.
     assert_eq!(r["fills"], 3);

@@ -26,7 +26,13 @@ fn backtest_on(csv: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let data = write_file(dir.path(), "bars.csv", csv);
     let strategy = support::wasm("sma_cross");
-    let output = run_bin(&["backtest", "--strategy", strategy.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    let output = run_bin(&[
+        "backtest",
+        "--strategy",
+        strategy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+    ]);
     assert!(!output.status.success(), "accepted:\n{csv}");
     let err = stderr(&output);
     assert!(!err.contains("panicked"), "{err}");

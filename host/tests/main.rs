@@ -8,5 +8,6 @@ mod support;
 mod backtest_cli;
 mod bad_input;
 mod check_cli;
+mod new_cli;
 mod run_e2e;
 mod runtime;

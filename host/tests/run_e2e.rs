@@ -55,7 +55,9 @@ fn start_host(dir: &std::path::Path, config: &std::path::Path) -> Host {
         .expect("start strategy-host run");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut first_line = String::new();
-    BufReader::new(stdout).read_line(&mut first_line).expect("read the listening line");
+    BufReader::new(stdout)
+        .read_line(&mut first_line)
+        .expect("read the listening line");
     let addr = first_line
         .trim()
         .strip_prefix("listening on http://")
@@ -106,49 +108,108 @@ params = { mode = "panic-init" }
     let (code, metrics) = http_get(&addr, "/metrics").expect("/metrics answers");
     assert_eq!(code, 200);
     for name in DESIGN_METRICS {
-        assert!(metrics.contains(&format!("\n{name}")), "metric {name} missing from /metrics:\n{metrics}");
+        assert!(
+            metrics.contains(&format!("\n{name}")),
+            "metric {name} missing from /metrics:\n{metrics}"
+        );
     }
     // sma-cross subscribes to every bar: it handled each of them exactly once.
-    let events = metric_value(&metrics, "strategy_host_strategy_events_total", &[("strategy", "sma-cross")]);
+    let events = metric_value(
+        &metrics,
+        "strategy_host_strategy_events_total",
+        &[("strategy", "sma-cross")],
+    );
     assert_eq!(events, Some(SAMPLE_BARS));
-    let filled = metric_value(&metrics, "strategy_host_orders_total", &[("strategy", "sma-cross"), ("outcome", "filled")]);
+    let filled = metric_value(
+        &metrics,
+        "strategy_host_orders_total",
+        &[("strategy", "sma-cross"), ("outcome", "filled")],
+    );
     assert!(filled.unwrap_or(0.0) > 0.0, "sma-cross filled no order:\n{metrics}");
-    let grid_orders = metric_value(&metrics, "strategy_host_orders_total", &[("strategy", "grid"), ("outcome", "submitted")]);
+    let grid_orders = metric_value(
+        &metrics,
+        "strategy_host_orders_total",
+        &[("strategy", "grid"), ("outcome", "submitted")],
+    );
     assert!(grid_orders.unwrap_or(0.0) > 0.0, "grid placed no order");
-    assert_eq!(metric_value(&metrics, "strategy_host_broker_connected", &[("broker", "paper")]), Some(1.0));
+    assert_eq!(
+        metric_value(&metrics, "strategy_host_broker_connected", &[("broker", "paper")]),
+        Some(1.0)
+    );
 
     // The faulty strategy trapped, was counted, recovered, and kept handling events.
-    let traps = metric_value(&metrics, "strategy_host_strategy_traps_total", &[("strategy", "faulty"), ("kind", "unreachable")]);
+    let traps = metric_value(
+        &metrics,
+        "strategy_host_strategy_traps_total",
+        &[("strategy", "faulty"), ("kind", "unreachable")],
+    );
     assert!(traps.unwrap_or(0.0) >= 1.0, "no trap counted for faulty:\n{metrics}");
-    let faulty_events = metric_value(&metrics, "strategy_host_strategy_events_total", &[("strategy", "faulty")]);
-    assert!(faulty_events.unwrap_or(0.0) > 100.0, "faulty stopped handling events: {faulty_events:?}");
+    let faulty_events = metric_value(
+        &metrics,
+        "strategy_host_strategy_events_total",
+        &[("strategy", "faulty")],
+    );
+    assert!(
+        faulty_events.unwrap_or(0.0) > 100.0,
+        "faulty stopped handling events: {faulty_events:?}"
+    );
 
     // /status: the loaded strategies with their hash, and why the others were not loaded.
-    let loaded: Vec<&str> = status["strategies"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap()).collect();
+    let loaded: Vec<&str> = status["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
     assert_eq!(loaded.len(), 3, "{status:#}");
-    let sma = status["strategies"].as_array().unwrap().iter().find(|s| s["name"] == "sma-cross").expect("sma-cross in /status");
+    let sma = status["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "sma-cross")
+        .expect("sma-cross in /status");
     let bytes = std::fs::read(strategies.join("sma-cross.wasm")).unwrap();
     use sha2::Digest;
     assert_eq!(sma["hash"], hex::encode(sha2::Sha256::digest(&bytes)));
     assert_eq!(sma["state"], "running");
     let failures = status["load_failures"].as_array().unwrap();
     let failure_for = |file: &str| {
-        failures.iter().find(|f| f["file"].as_str().unwrap().ends_with(file)).map(|f| f["error"].as_str().unwrap().to_owned())
+        failures
+            .iter()
+            .find(|f| f["file"].as_str().unwrap().ends_with(file))
+            .map(|f| f["error"].as_str().unwrap().to_owned())
     };
-    assert!(failure_for("garbage.wasm").unwrap().contains("not a WebAssembly file"), "{status:#}");
+    assert!(
+        failure_for("garbage.wasm").unwrap().contains("not a WebAssembly file"),
+        "{status:#}"
+    );
     assert!(failure_for("broken.wasm").unwrap().contains("init"), "{status:#}");
     let books = status["books"].as_array().unwrap();
-    assert!(books.iter().any(|b| b["strategy"] == "sma-cross" && b["fills"].as_u64().unwrap() > 0), "{status:#}");
+    assert!(
+        books
+            .iter()
+            .any(|b| b["strategy"] == "sma-cross" && b["fills"].as_u64().unwrap() > 0),
+        "{status:#}"
+    );
 
     // The book of record is a real SQLite file with the orders in it.
     let db = rusqlite::Connection::open(dir.path().join("book.db")).unwrap();
-    let orders: i64 = db.query_row("SELECT count(*) FROM orders WHERE strategy = 'sma-cross'", [], |r| r.get(0)).unwrap();
+    let orders: i64 = db
+        .query_row("SELECT count(*) FROM orders WHERE strategy = 'sma-cross'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert!(orders > 0);
 
     // SIGTERM stops it gracefully.
     let pid = host.child.id().to_string();
-    let killed = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
     assert!(killed.success());
-    let exit = wait_until("the host to exit", Duration::from_secs(20), || host.child.try_wait().ok().flatten());
+    let exit = wait_until("the host to exit", Duration::from_secs(20), || {
+        host.child.try_wait().ok().flatten()
+    });
     assert!(exit.success(), "exit status {exit:?}");
 }

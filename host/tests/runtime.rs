@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 use strategy_host::metrics::Metrics;
 use strategy_host::runtime::{
-    lock_desk, Clock, CpuBudget, GuestLog, Health, RecoveryPolicy, Runner, Runtime, SandboxLimits, SharedDesk,
-    StrategyComponent, StrategyContext,
+    lock_desk, Clock, CpuBudget, Health, RecoveryPolicy, Runner, Runtime, SandboxLimits, SharedDesk, StrategyComponent,
+    StrategyContext,
 };
 use strategy_host::session::Session;
 use trading::brokers::{SimBroker, SimConfig};
@@ -27,25 +27,46 @@ struct Harness {
 
 impl Harness {
     fn new(cpu: CpuBudget) -> Self {
-        let runtime = Arc::new(Runtime::new(SandboxLimits { cpu, ..SandboxLimits::default() }).unwrap());
+        let runtime = Arc::new(
+            Runtime::new(SandboxLimits {
+                cpu,
+                ..SandboxLimits::default()
+            })
+            .unwrap(),
+        );
         let broker = SimBroker::new(SimConfig::default()).unwrap();
-        let desk = Arc::new(Mutex::new(Desk::new(DeskConfig::default(), Box::new(broker), None).unwrap()));
-        Self { runtime, desk, clock: Clock::default(), metrics: Metrics::new() }
+        let desk = Arc::new(Mutex::new(
+            Desk::new(DeskConfig::default(), Box::new(broker), None).unwrap(),
+        ));
+        Self {
+            runtime,
+            desk,
+            clock: Clock::default(),
+            metrics: Metrics::new(),
+        }
     }
 
     fn start(&self, crate_name: &str, id: &str, params: &str) -> Result<Runner, String> {
         let id = StrategyId::new(id);
-        lock_desk(&self.desk).register_strategy(&id, Decimal::from(100_000)).unwrap();
-        let component = StrategyComponent::load_file(&self.runtime, &support::wasm(crate_name)).map_err(|e| e.to_string())?;
-        let ctx = StrategyContext {
-            strategy: id.clone(),
-            desk: self.desk.clone(),
-            clock: self.clock.clone(),
-            metrics: self.metrics.strategy(id.as_str(), "paper"),
-            log: GuestLog::new(id),
-        };
-        Runner::start(self.runtime.clone(), Arc::new(component), params.into(), ctx, RecoveryPolicy::deterministic())
-            .map_err(|e| e.to_string())
+        lock_desk(&self.desk)
+            .register_strategy(&id, Decimal::from(100_000))
+            .unwrap();
+        let component =
+            StrategyComponent::load_file(&self.runtime, &support::wasm(crate_name)).map_err(|e| e.to_string())?;
+        let ctx = StrategyContext::new(
+            id.clone(),
+            self.desk.clone(),
+            self.clock.clone(),
+            self.metrics.strategy(id.as_str(), "paper"),
+        );
+        Runner::start(
+            self.runtime.clone(),
+            Arc::new(component),
+            params.into(),
+            ctx,
+            RecoveryPolicy::deterministic(),
+        )
+        .map_err(|e| e.to_string())
     }
 
     fn session(&self) -> Session {
@@ -69,11 +90,17 @@ fn walk(bars: usize) -> Vec<Candle> {
 fn sma_cross_trades_through_the_desk() {
     let h = Harness::new(CpuBudget::deterministic());
     let mut session = h.session();
-    session.add_runner(h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#).unwrap());
+    session.add_runner(
+        h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#)
+            .unwrap(),
+    );
     for candle in walk(2_000) {
         session.process(&MarketEvent::Candle(candle));
     }
-    assert_eq!(h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]), 2_000.0);
+    assert_eq!(
+        h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]),
+        2_000.0
+    );
     let counts = lock_desk(&h.desk).counts(&StrategyId::new("sma-cross"));
     assert!(counts.placed > 20 && counts.fills > 20, "{counts:?}");
     assert!(matches!(session.runners()[0].health(), Health::Running));
@@ -83,38 +110,61 @@ fn sma_cross_trades_through_the_desk() {
 fn a_trapping_strategy_is_counted_recovered_and_its_neighbour_trades_on() {
     let h = Harness::new(CpuBudget::deterministic());
     let mut session = h.session();
-    session.add_runner(h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 10}"#).unwrap());
-    session.add_runner(h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#).unwrap());
+    session.add_runner(
+        h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 10}"#)
+            .unwrap(),
+    );
+    session.add_runner(
+        h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#)
+            .unwrap(),
+    );
     for candle in walk(500) {
         session.process(&MarketEvent::Candle(candle));
     }
-    let traps = h.metric("strategy_host_strategy_traps_total", &[("strategy", "faulty"), ("kind", "unreachable")]);
+    let traps = h.metric(
+        "strategy_host_strategy_traps_total",
+        &[("strategy", "faulty"), ("kind", "unreachable")],
+    );
     assert!(traps >= 40.0, "traps: {traps}");
     // Every 10th event traps; the other nine of each ten are handled by a fresh instance.
     let handled = h.metric("strategy_host_strategy_events_total", &[("strategy", "faulty")]);
     assert!(handled >= 400.0, "handled: {handled}");
     assert!(!matches!(session.runners()[0].health(), Health::Quarantined { .. }));
-    assert_eq!(h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]), 500.0);
+    assert_eq!(
+        h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]),
+        500.0
+    );
 }
 
 #[test]
 fn a_strategy_that_keeps_failing_is_quarantined() {
     let h = Harness::new(CpuBudget::deterministic());
     let mut session = h.session();
-    session.add_runner(h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 1}"#).unwrap());
+    session.add_runner(
+        h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 1}"#)
+            .unwrap(),
+    );
     for candle in walk(50) {
         session.process(&MarketEvent::Candle(candle));
     }
     let health = session.runners()[0].health().clone();
     assert!(matches!(health, Health::Quarantined { .. }), "{health:?}");
     // Five consecutive traps, then no more calls.
-    assert_eq!(h.metric("strategy_host_strategy_traps_total", &[("strategy", "faulty"), ("kind", "unreachable")]), 5.0);
+    assert_eq!(
+        h.metric(
+            "strategy_host_strategy_traps_total",
+            &[("strategy", "faulty"), ("kind", "unreachable")]
+        ),
+        5.0
+    );
 }
 
 #[test]
 fn a_strategy_that_traps_in_init_does_not_start() {
     let h = Harness::new(CpuBudget::deterministic());
-    let Err(error) = h.start("hostile", "broken", r#"{"mode": "panic-init"}"#) else { panic!("panic-init started") };
+    let Err(error) = h.start("hostile", "broken", r#"{"mode": "panic-init"}"#) else {
+        panic!("panic-init started")
+    };
     assert!(error.contains("init") && error.contains("unreachable"), "{error}");
 }
 
@@ -122,7 +172,13 @@ fn a_strategy_that_traps_in_init_does_not_start() {
 fn a_spinning_strategy_runs_out_of_fuel_and_of_time() {
     for (cpu, kind) in [
         (CpuBudget::deterministic(), "fuel"),
-        (CpuBudget::Deadline { call_ms: 5, init_ms: 1_000 }, "deadline"),
+        (
+            CpuBudget::Deadline {
+                call_ms: 5,
+                init_ms: 1_000,
+            },
+            "deadline",
+        ),
     ] {
         let h = Harness::new(cpu);
         let mut session = h.session();
@@ -130,6 +186,13 @@ fn a_spinning_strategy_runs_out_of_fuel_and_of_time() {
         for candle in walk(2) {
             session.process(&MarketEvent::Candle(candle));
         }
-        assert_eq!(h.metric("strategy_host_strategy_traps_total", &[("strategy", "spinner"), ("kind", kind)]), 2.0, "{kind}");
+        assert_eq!(
+            h.metric(
+                "strategy_host_strategy_traps_total",
+                &[("strategy", "spinner"), ("kind", kind)]
+            ),
+            2.0,
+            "{kind}"
+        );
     }
 }

@@ -7,9 +7,7 @@ use std::error::Error;
 use std::fs::{self, File};
 use std::time::{Duration, Instant};
 
-use trading::market::{
-    read_candles_csv, write_candles_csv, RandomWalk, RandomWalkConfig, Symbol, Timeframe,
-};
+use trading::market::{read_candles_csv, write_candles_csv, RandomWalk, RandomWalkConfig, Symbol, Timeframe};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let rows: usize = match std::env::args().nth(1) {

@@ -43,11 +43,16 @@ pub async fn serve(
     state: ApiState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.encode())
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        state.metrics.encode(),
+    )
 }
 
 async fn health(State(state): State<ApiState>) -> impl IntoResponse {
@@ -66,7 +71,12 @@ struct StatusResponse {
 async fn status(State(state): State<ApiState>) -> impl IntoResponse {
     let board = state.board.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let books = books_json(&lock_desk(&state.desk));
-    Json(StatusResponse { version: env!("CARGO_PKG_VERSION"), uptime_seconds: state.started.elapsed().as_secs(), board, books })
+    Json(StatusResponse {
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: state.started.elapsed().as_secs(),
+        board,
+        books,
+    })
 }
 
 /// Binds `addr`; a clear error names the address when it is taken.

@@ -65,9 +65,18 @@ enum FillAt {
 
 pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
     let symbol = Symbol::new(&args.symbol).with_context(|| "--symbol")?;
-    let timeframe = args.timeframe.as_deref().map(Timeframe::parse).transpose().with_context(|| "--timeframe")?;
-    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&args.params)
-        .with_context(|| format!("--params {:?}: expected a JSON object like '{{\"fast\": 10}}'", args.params))?;
+    let timeframe = args
+        .timeframe
+        .as_deref()
+        .map(Timeframe::parse)
+        .transpose()
+        .with_context(|| "--timeframe")?;
+    serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&args.params).with_context(|| {
+        format!(
+            "--params {:?}: expected a JSON object like '{{\"fast\": 10}}'",
+            args.params
+        )
+    })?;
 
     let parse_started = Instant::now();
     let candles = trading::market::read_candles_csv(&args.data, &symbol, timeframe)?;
@@ -91,7 +100,8 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
 
     if let Some(path) = &args.trades_csv {
         let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
-        write_trades_csv(BufWriter::new(file), &outcome.trades).with_context(|| format!("{}: cannot write", path.display()))?;
+        write_trades_csv(BufWriter::new(file), &outcome.trades)
+            .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     if let Some(path) = &args.equity_csv {
         let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
@@ -105,13 +115,21 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         if let Some(object) = value.as_object_mut() {
             object.insert("strategy".into(), outcome.strategy.clone().into());
             object.insert("version".into(), outcome.version.clone().into());
-            object.insert("parse_ms".into(), serde_json::Value::from(u64::try_from(parse_ms).unwrap_or(u64::MAX)));
+            object.insert(
+                "parse_ms".into(),
+                serde_json::Value::from(u64::try_from(parse_ms).unwrap_or(u64::MAX)),
+            );
             object.insert("setup_ms".into(), outcome.setup_ms.into());
         }
         println!("{value}");
     } else {
         println!("strategy        {} {}", outcome.strategy, outcome.version);
-        println!("data            {} ({} bars of {})", args.data.display(), r.bars, symbol);
+        println!(
+            "data            {} ({} bars of {})",
+            args.data.display(),
+            r.bars,
+            symbol
+        );
         println!("orders          {} ({} rejected)", r.orders, r.rejected);
         println!("fills           {}", r.fills);
         println!("trades          {} (win rate {}%)", r.trades, r.win_rate_pct);

@@ -13,7 +13,7 @@ use trading::orders::StrategyId;
 
 use crate::metrics::Metrics;
 use crate::runtime::{
-    Clock, CpuBudget, GuestLog, RecoveryPolicy, Runner, Runtime, SandboxLimits, StrategyComponent, StrategyContext,
+    Clock, CpuBudget, RecoveryPolicy, Runner, Runtime, SandboxLimits, StrategyComponent, StrategyContext,
 };
 
 #[derive(Debug, Args)]
@@ -26,7 +26,10 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let limits = SandboxLimits { cpu: CpuBudget::deterministic(), ..SandboxLimits::default() };
+    let limits = SandboxLimits {
+        cpu: CpuBudget::deterministic(),
+        ..SandboxLimits::default()
+    };
     let runtime = Arc::new(Runtime::new(limits)?);
     let component = StrategyComponent::load_file(&runtime, &args.file)?;
     let hash = component.hash();
@@ -36,20 +39,24 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let id = StrategyId::new("check");
     let broker = SimBroker::new(SimConfig::default())?;
     let desk = Arc::new(Mutex::new(Desk::new(DeskConfig::default(), Box::new(broker), None)?));
-    let ctx = StrategyContext {
-        strategy: id.clone(),
-        desk,
-        clock: Clock::default(),
-        metrics: Metrics::new().strategy("check", "none"),
-        log: GuestLog::new(id),
-    };
-    let runner = Runner::start(runtime, Arc::new(component), args.params.clone(), ctx, RecoveryPolicy::deterministic())
-        .with_context(|| format!("{}: does not start", args.file.display()))?;
+    let ctx = StrategyContext::new(id, desk, Clock::default(), Metrics::new().strategy("check", "none"));
+    let runner = Runner::start(
+        runtime,
+        Arc::new(component),
+        args.params.clone(),
+        ctx,
+        RecoveryPolicy::deterministic(),
+    )
+    .with_context(|| format!("{}: does not start", args.file.display()))?;
     let m = runner.manifest();
     println!("file:        {}", args.file.display());
     println!("sha256:      {hash}");
     println!("size:        {size} bytes");
-    println!("world:       {}/strategy@{}", crate::runtime::WIT_PACKAGE, crate::runtime::WIT_VERSION);
+    println!(
+        "world:       {}/strategy@{}",
+        crate::runtime::WIT_PACKAGE,
+        crate::runtime::WIT_VERSION
+    );
     println!("name:        {}", m.name);
     println!("version:     {}", m.version);
     println!("description: {}", m.description);
@@ -59,7 +66,10 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     }
     println!("parameters:");
     for p in &m.params {
-        println!("  - {} ({}, default {}): {}", p.name, p.kind, p.default_value, p.description);
+        println!(
+            "  - {} ({}, default {}): {}",
+            p.name, p.kind, p.default_value, p.description
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

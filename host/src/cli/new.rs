@@ -7,8 +7,18 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-const TEMPLATE_CARGO_TOML: &str = include_str!("../../../strategy-sdk/template/Cargo.toml.in");
-const TEMPLATE_LIB_RS: &str = include_str!("../../../strategy-sdk/template/lib.rs.in");
+/// The template files (strategy-sdk/template/) and where each goes in the new crate.
+const TEMPLATE: [(&str, &str); 3] = [
+    (
+        "Cargo.toml",
+        include_str!("../../../strategy-sdk/template/Cargo.toml.in"),
+    ),
+    ("src/lib.rs", include_str!("../../../strategy-sdk/template/lib.rs.in")),
+    (
+        ".gitignore",
+        include_str!("../../../strategy-sdk/template/gitignore.in"),
+    ),
+];
 
 #[derive(Debug, Args)]
 pub struct NewArgs {
@@ -27,7 +37,9 @@ pub fn run(args: NewArgs) -> anyhow::Result<ExitCode> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !valid {
         bail!("strategy name `{name}` is invalid: expected kebab-case, lowercase letters, digits and `-`, starting with a letter");
     }
@@ -39,9 +51,12 @@ pub fn run(args: NewArgs) -> anyhow::Result<ExitCode> {
         Some(path) => path,
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../strategy-sdk"),
     };
-    let sdk = sdk
-        .canonicalize()
-        .with_context(|| format!("{}: strategy-sdk not found; pass --sdk-path to the strategy-sdk crate", sdk.display()))?;
+    let sdk = sdk.canonicalize().with_context(|| {
+        format!(
+            "{}: strategy-sdk not found; pass --sdk-path to the strategy-sdk crate",
+            sdk.display()
+        )
+    })?;
     let crate_name = name.replace('-', "_");
     let fill = |template: &str| {
         template
@@ -50,10 +65,15 @@ pub fn run(args: NewArgs) -> anyhow::Result<ExitCode> {
             .replace("{{sdk_path}}", &sdk.display().to_string())
     };
     std::fs::create_dir_all(dir.join("src")).with_context(|| format!("{}: cannot create", dir.display()))?;
-    std::fs::write(dir.join("Cargo.toml"), fill(TEMPLATE_CARGO_TOML))?;
-    std::fs::write(dir.join("src/lib.rs"), fill(TEMPLATE_LIB_RS))?;
+    for (file, template) in TEMPLATE {
+        let path = dir.join(file);
+        std::fs::write(&path, fill(template)).with_context(|| format!("{}: cannot write", path.display()))?;
+    }
     println!("created {}", dir.display());
-    println!("build it:  cd {} && cargo build --release --target wasm32-wasip2", dir.display());
+    println!(
+        "build it:  cd {} && cargo build --release --target wasm32-wasip2",
+        dir.display()
+    );
     println!("then:      cp target/wasm32-wasip2/release/{crate_name}.wasm <strategies folder>/{name}.wasm");
     Ok(ExitCode::SUCCESS)
 }

@@ -59,12 +59,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             path.display().to_string(),
         ),
         None => (
-            trading::market::parse_candles_csv(SAMPLE_DATA.as_bytes(), "data/Bitcoin.csv", &config.feed.symbol, config.feed.timeframe)?,
+            trading::market::parse_candles_csv(
+                SAMPLE_DATA.as_bytes(),
+                "data/Bitcoin.csv",
+                &config.feed.symbol,
+                config.feed.timeframe,
+            )?,
             SAMPLE_NAME.to_owned(),
         ),
     };
     let host = PaperHost::new(&config, candles, source)?;
-    let state = ApiState { metrics: host.metrics.clone(), board: host.board.clone(), desk: host.desk.clone(), started: Instant::now() };
+    let state = ApiState {
+        metrics: host.metrics.clone(),
+        board: host.board.clone(),
+        desk: host.desk.clone(),
+        started: Instant::now(),
+    };
 
     let stop = Arc::new(AtomicBool::new(false));
     let replay = std::thread::Builder::new()
@@ -75,7 +85,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         })
         .context("cannot start the session thread")?;
 
-    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let served = tokio.block_on(async {
         let listener = api::bind(config.listen).await?;
         let addr = listener.local_addr()?;

@@ -56,9 +56,13 @@ pub enum LoadError {
     Invalid { path: PathBuf, detail: String },
     #[error("{path}: built for {found}, but this host serves {WIT_PACKAGE}@{WIT_VERSION}: rebuild it against this host's SDK")]
     WrongVersion { path: PathBuf, found: String },
-    #[error("{path}: not a strategy: it does not export {missing} (expected world {WIT_PACKAGE}/strategy@{WIT_VERSION})")]
+    #[error(
+        "{path}: not a strategy: it does not export {missing} (expected world {WIT_PACKAGE}/strategy@{WIT_VERSION})"
+    )]
     WrongWorld { path: PathBuf, missing: String },
-    #[error("{path}: cannot be linked: {detail} (a strategy may import only {WIT_PACKAGE}/host@{WIT_VERSION} and WASI)")]
+    #[error(
+        "{path}: cannot be linked: {detail} (a strategy may import only {WIT_PACKAGE}/host@{WIT_VERSION} and WASI)"
+    )]
     Link { path: PathBuf, detail: String },
 }
 
@@ -72,7 +76,10 @@ pub struct StrategyComponent {
 
 impl fmt::Debug for StrategyComponent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StrategyComponent").field("path", &self.path).field("hash", &self.hash).finish()
+        f.debug_struct("StrategyComponent")
+            .field("path", &self.path)
+            .field("hash", &self.hash)
+            .finish()
     }
 }
 
@@ -80,7 +87,10 @@ impl StrategyComponent {
     /// Reads the whole file into memory first: a file in a drop folder can change under a
     /// memory map.
     pub fn load_file(runtime: &Runtime, path: &Path) -> Result<Self, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Read { path: path.to_owned(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::load_bytes(runtime, path, &bytes)
     }
 
@@ -88,16 +98,28 @@ impl StrategyComponent {
     pub fn load_bytes(runtime: &Runtime, path: &Path, bytes: &[u8]) -> Result<Self, LoadError> {
         let path = path.to_owned();
         check_header(&path, bytes)?;
-        let component = Component::new(runtime.engine(), bytes)
-            .map_err(|e| LoadError::Invalid { path: path.clone(), detail: first_line(&e) })?;
+        let component = Component::new(runtime.engine(), bytes).map_err(|e| LoadError::Invalid {
+            path: path.clone(),
+            detail: first_line(&e),
+        })?;
         check_world(runtime, &path, &component)?;
         let instance_pre = runtime
             .linker()
             .instantiate_pre(&component)
-            .map_err(|e| LoadError::Link { path: path.clone(), detail: first_line(&e) })?;
-        let pre = bindings::StrategyPre::new(instance_pre)
-            .map_err(|e| LoadError::WrongWorld { path: path.clone(), missing: first_line(&e) })?;
-        Ok(Self { path, hash: ContentHash::of(bytes), size_bytes: bytes.len(), pre })
+            .map_err(|e| LoadError::Link {
+                path: path.clone(),
+                detail: first_line(&e),
+            })?;
+        let pre = bindings::StrategyPre::new(instance_pre).map_err(|e| LoadError::WrongWorld {
+            path: path.clone(),
+            missing: first_line(&e),
+        })?;
+        Ok(Self {
+            path,
+            hash: ContentHash::of(bytes),
+            size_bytes: bytes.len(),
+            pre,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -140,10 +162,16 @@ fn check_world(runtime: &Runtime, path: &Path, component: &Component) -> Result<
         if let Some(rest) = name.strip_prefix(&package_prefix) {
             let version = rest.split_once('@').map(|(_, v)| v);
             if version != Some(WIT_VERSION) {
-                return Err(LoadError::WrongVersion { path: path.to_owned(), found: format!("{WIT_PACKAGE}@{}", version.unwrap_or("(unversioned)")) });
+                return Err(LoadError::WrongVersion {
+                    path: path.to_owned(),
+                    found: format!("{WIT_PACKAGE}@{}", version.unwrap_or("(unversioned)")),
+                });
             }
         } else if name.starts_with("strategy-host:") {
-            return Err(LoadError::WrongVersion { path: path.to_owned(), found: name.to_owned() });
+            return Err(LoadError::WrongVersion {
+                path: path.to_owned(),
+                found: name.to_owned(),
+            });
         }
     }
     let exports: Vec<&str> = ty.exports(engine).map(|(name, _)| name).collect();
@@ -153,7 +181,10 @@ fn check_world(runtime: &Runtime, path: &Path, component: &Component) -> Result<
         .map(|name| format!("`{name}`"))
         .collect();
     if !missing.is_empty() {
-        return Err(LoadError::WrongWorld { path: path.to_owned(), missing: missing.join(", ") });
+        return Err(LoadError::WrongWorld {
+            path: path.to_owned(),
+            missing: missing.join(", "),
+        });
     }
     Ok(())
 }

@@ -28,13 +28,19 @@ pub fn decimal_from_wit(d: wit::Decimal) -> Result<Decimal, ConvertError> {
 pub fn decimal_to_wit(d: Decimal) -> wit::Decimal {
     if let Ok(mantissa) = i64::try_from(d.mantissa()) {
         // `scale()` is at most 28, so it always fits in a u8.
-        return wit::Decimal { mantissa, scale: d.scale() as u8 };
+        return wit::Decimal {
+            mantissa,
+            scale: d.scale() as u8,
+        };
     }
     let normalized = d.normalize();
     for scale in (0..=normalized.scale()).rev() {
         let rounded = normalized.round_dp(scale);
         if let Ok(mantissa) = i64::try_from(rounded.mantissa()) {
-            return wit::Decimal { mantissa, scale: rounded.scale() as u8 };
+            return wit::Decimal {
+                mantissa,
+                scale: rounded.scale() as u8,
+            };
         }
     }
     let mantissa = if d.is_sign_negative() { i64::MIN } else { i64::MAX };
@@ -174,7 +180,15 @@ mod tests {
 
     #[test]
     fn decimals_round_trip_exactly() {
-        for text in ["0", "1", "-1", "4261.48", "0.00000001", "-795.150377", "123456789.123456789"] {
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "4261.48",
+            "0.00000001",
+            "-795.150377",
+            "123456789.123456789",
+        ] {
             let d = Decimal::from_str(text).unwrap();
             assert_eq!(decimal_from_wit(decimal_to_wit(d)).unwrap(), d, "{text}");
         }
@@ -185,7 +199,10 @@ mod tests {
         let huge = Decimal::from_str("1234567890123456.123456789").unwrap();
         let back = decimal_from_wit(decimal_to_wit(huge)).unwrap();
         assert_eq!(back, Decimal::from_str("1234567890123456.123").unwrap());
-        assert_eq!(decimal_from_wit(decimal_to_wit(Decimal::MAX)).unwrap(), Decimal::from(i64::MAX));
+        assert_eq!(
+            decimal_from_wit(decimal_to_wit(Decimal::MAX)).unwrap(),
+            Decimal::from(i64::MAX)
+        );
     }
 
     #[test]

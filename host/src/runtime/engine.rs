@@ -35,13 +35,19 @@ pub enum CpuBudget {
 
 impl Default for CpuBudget {
     fn default() -> Self {
-        CpuBudget::Deadline { call_ms: DEFAULT_CALL_DEADLINE_MS, init_ms: DEFAULT_INIT_DEADLINE_MS }
+        CpuBudget::Deadline {
+            call_ms: DEFAULT_CALL_DEADLINE_MS,
+            init_ms: DEFAULT_INIT_DEADLINE_MS,
+        }
     }
 }
 
 impl CpuBudget {
     pub fn deterministic() -> Self {
-        CpuBudget::Fuel { per_call: DEFAULT_FUEL_PER_CALL, per_init: DEFAULT_FUEL_PER_CALL * 20 }
+        CpuBudget::Fuel {
+            per_call: DEFAULT_FUEL_PER_CALL,
+            per_init: DEFAULT_FUEL_PER_CALL * 20,
+        }
     }
 }
 
@@ -99,7 +105,12 @@ impl Runtime {
             }
             CpuBudget::Fuel { .. } => None,
         };
-        Ok(Self { engine, linker, limits, _ticker: ticker })
+        Ok(Self {
+            engine,
+            linker,
+            limits,
+            _ticker: ticker,
+        })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -124,18 +135,19 @@ struct EpochTicker {
 impl EpochTicker {
     fn start(engine: Engine) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
-        let thread = thread::Builder::new()
-            .name("epoch-ticker".into())
-            .spawn({
-                let stop = stop.clone();
-                move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        thread::sleep(EPOCH_TICK);
-                        engine.increment_epoch();
-                    }
+        let thread = thread::Builder::new().name("epoch-ticker".into()).spawn({
+            let stop = stop.clone();
+            move || {
+                while !stop.load(Ordering::Relaxed) {
+                    thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
                 }
-            })?;
-        Ok(Self { stop, thread: Some(thread) })
+            }
+        })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
     }
 }
 

@@ -42,17 +42,30 @@ pub struct GuestLog {
 
 impl GuestLog {
     pub fn new(strategy: StrategyId) -> Self {
-        let bucket = Bucket { tokens: DEFAULT_LOG_BURST, refilled_at: Instant::now(), dropped: 0 };
-        Self { strategy, bucket: Arc::new(Mutex::new(bucket)) }
+        let bucket = Bucket {
+            tokens: DEFAULT_LOG_BURST,
+            refilled_at: Instant::now(),
+            dropped: 0,
+        };
+        Self {
+            strategy,
+            bucket: Arc::new(Mutex::new(bucket)),
+        }
     }
 
     /// Logs one line if the budget allows; otherwise counts it, and reports the count once the
     /// budget is back.
     pub fn line(&self, level: GuestLogLevel, source: &str, text: &str) {
-        let Some(dropped_before) = self.take_token() else { return };
+        let Some(dropped_before) = self.take_token() else {
+            return;
+        };
         let strategy = self.strategy.as_str();
         if dropped_before > 0 {
-            tracing::warn!(strategy, dropped = dropped_before, "strategy log rate limit: lines dropped");
+            tracing::warn!(
+                strategy,
+                dropped = dropped_before,
+                "strategy log rate limit: lines dropped"
+            );
         }
         let text = truncate(text, MAX_LINE_BYTES);
         match level {
@@ -86,7 +99,11 @@ impl GuestLog {
 
     /// A WASI stdout/stderr that feeds this log, line by line.
     pub fn output(&self, source: &'static str) -> GuestOutput {
-        GuestOutput { log: self.clone(), source, partial: Vec::new() }
+        GuestOutput {
+            log: self.clone(),
+            source,
+            partial: Vec::new(),
+        }
     }
 }
 
@@ -112,7 +129,11 @@ pub struct GuestOutput {
 impl GuestOutput {
     fn emit(&self, line: &[u8]) {
         let text = String::from_utf8_lossy(line);
-        let level = if self.source == "stderr" { GuestLogLevel::Warn } else { GuestLogLevel::Info };
+        let level = if self.source == "stderr" {
+            GuestLogLevel::Warn
+        } else {
+            GuestLogLevel::Info
+        };
         self.log.line(level, self.source, text.trim_end_matches('\r'));
     }
 }
@@ -161,7 +182,10 @@ pub struct GuestStdio {
 
 impl GuestStdio {
     pub fn new(log: &GuestLog, source: &'static str) -> Self {
-        Self { log: log.clone(), source }
+        Self {
+            log: log.clone(),
+            source,
+        }
     }
 }
 

@@ -53,6 +53,19 @@ pub struct StrategyContext {
     pub log: GuestLog,
 }
 
+impl StrategyContext {
+    pub fn new(strategy: StrategyId, desk: SharedDesk, clock: Clock, metrics: StrategyMetrics) -> Self {
+        let log = GuestLog::new(strategy.clone());
+        Self {
+            strategy,
+            desk,
+            clock,
+            metrics,
+            log,
+        }
+    }
+}
+
 /// The data of one strategy instance's `Store`.
 pub struct HostState {
     wasi: WasiCtx,
@@ -78,7 +91,10 @@ impl HostState {
             .wall_clock(ctx.clock.clone())
             .monotonic_clock(ctx.clock.clone())
             .secure_random(wasmtime_wasi::Deterministic::new(pseudo_random_bytes(seed, 4096)))
-            .insecure_random(wasmtime_wasi::Deterministic::new(pseudo_random_bytes(seed ^ 0x5eed, 4096)))
+            .insecure_random(wasmtime_wasi::Deterministic::new(pseudo_random_bytes(
+                seed ^ 0x5eed,
+                4096,
+            )))
             .insecure_random_seed(u128::from(seed))
             .build();
         let limits = StoreLimitsBuilder::new()
@@ -87,7 +103,13 @@ impl HostState {
             .tables(MAX_TABLES)
             .table_elements(MAX_TABLE_ELEMENTS)
             .build();
-        Self { wasi, table: ResourceTable::new(), limits, ctx, decisions: Vec::new() }
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            limits,
+            ctx,
+            decisions: Vec::new(),
+        }
     }
 
     pub fn context(&self) -> &StrategyContext {
@@ -102,7 +124,10 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -130,7 +155,12 @@ impl HostImports for HostState {
             // An invalid symbol cannot have a position: answer flat rather than trap the guest.
             Err(_) => {
                 let zero = decimal_to_wit(Decimal::ZERO);
-                wit::Position { symbol: String::new(), qty: zero, avg_price: zero, realized_pnl: zero }
+                wit::Position {
+                    symbol: String::new(),
+                    qty: zero,
+                    avg_price: zero,
+                    realized_pnl: zero,
+                }
             }
         };
         position.symbol = symbol;
@@ -140,7 +170,10 @@ impl HostImports for HostState {
     fn place_order(&mut self, req: wit::OrderRequest) -> Result<String, wit::Reject> {
         let request = order_request_from_wit(req).map_err(|e| {
             self.ctx.metrics.order_refused("invalid_order");
-            wit::Reject { code: "invalid_order".into(), message: e.to_string() }
+            wit::Reject {
+                code: "invalid_order".into(),
+                message: e.to_string(),
+            }
         })?;
         let now = self.ctx.clock.now_ms();
         let result = lock_desk(&self.ctx.desk).place_order(&self.ctx.strategy, request, now);
@@ -152,7 +185,10 @@ impl HostImports for HostState {
             Err(reject) => {
                 let code = reject.code();
                 self.ctx.metrics.order_refused(code);
-                Err(wit::Reject { code: code.to_owned(), message: reject.to_string() })
+                Err(wit::Reject {
+                    code: code.to_owned(),
+                    message: reject.to_string(),
+                })
             }
         }
     }
@@ -182,7 +218,11 @@ impl HostImports for HostState {
                 wit::Action::Sell => "sell",
                 wit::Action::Hold => "hold",
             },
-            confidence: if d.confidence.is_finite() { d.confidence.clamp(0.0, 1.0) } else { 0.0 },
+            confidence: if d.confidence.is_finite() {
+                d.confidence.clamp(0.0, 1.0)
+            } else {
+                0.0
+            },
             reasoning: d.reasoning,
             indicators,
         });
@@ -192,7 +232,9 @@ impl HostImports for HostState {
 /// A stable seed per strategy name, so a strategy's "random" numbers repeat run after run.
 fn seed_for(strategy: &StrategyId) -> u64 {
     // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
-    strategy.as_str().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    strategy.as_str().bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 /// SplitMix64 output bytes: WASI's deterministic RNG cycles through them.

@@ -25,7 +25,10 @@ pub enum CallError {
 
 impl CallError {
     fn trap(error: wasmtime::Error) -> Self {
-        CallError::Trap { kind: TrapKind::classify(&error), detail: format!("{error:?}") }
+        CallError::Trap {
+            kind: TrapKind::classify(&error),
+            detail: format!("{error:?}"),
+        }
     }
 }
 
@@ -36,7 +39,11 @@ pub struct StrategyInstance {
 }
 
 impl StrategyInstance {
-    pub fn instantiate(runtime: &Runtime, component: &StrategyComponent, ctx: StrategyContext) -> Result<Self, CallError> {
+    pub fn instantiate(
+        runtime: &Runtime,
+        component: &StrategyComponent,
+        ctx: StrategyContext,
+    ) -> Result<Self, CallError> {
         let limits = runtime.limits();
         let mut store = Store::new(runtime.engine(), HostState::new(ctx, limits.memory_limit_bytes));
         store.limiter(|state| &mut state.limits);
@@ -45,7 +52,11 @@ impl StrategyInstance {
         }
         arm(&mut store, limits.cpu, true);
         let bindings = component.pre().instantiate(&mut store).map_err(CallError::trap)?;
-        Ok(Self { store, bindings, cpu: limits.cpu })
+        Ok(Self {
+            store,
+            bindings,
+            cpu: limits.cpu,
+        })
     }
 
     fn arm(&mut self, init: bool) {
@@ -60,12 +71,18 @@ impl StrategyInstance {
 
     pub fn init(&mut self, params: &str) -> Result<(), CallError> {
         self.arm(true);
-        self.bindings.call_init(&mut self.store, params).map_err(CallError::trap)?.map_err(CallError::Refused)
+        self.bindings
+            .call_init(&mut self.store, params)
+            .map_err(CallError::trap)?
+            .map_err(CallError::Refused)
     }
 
     pub fn restore(&mut self, state: &[u8]) -> Result<(), CallError> {
         self.arm(true);
-        self.bindings.call_restore(&mut self.store, state).map_err(CallError::trap)?.map_err(CallError::Refused)
+        self.bindings
+            .call_restore(&mut self.store, state)
+            .map_err(CallError::trap)?
+            .map_err(CallError::Refused)
     }
 
     pub fn snapshot(&mut self) -> Result<Vec<u8>, CallError> {
@@ -75,12 +92,16 @@ impl StrategyInstance {
 
     pub fn on_event(&mut self, event: &wit::MarketEvent) -> Result<(), CallError> {
         self.arm(false);
-        self.bindings.call_on_event(&mut self.store, event).map_err(CallError::trap)
+        self.bindings
+            .call_on_event(&mut self.store, event)
+            .map_err(CallError::trap)
     }
 
     pub fn on_order_update(&mut self, update: &wit::OrderUpdate) -> Result<(), CallError> {
         self.arm(false);
-        self.bindings.call_on_order_update(&mut self.store, update).map_err(CallError::trap)
+        self.bindings
+            .call_on_order_update(&mut self.store, update)
+            .map_err(CallError::trap)
     }
 
     pub fn take_decisions(&mut self) -> Vec<Decision> {

@@ -75,11 +75,17 @@ impl Manifest {
     pub fn from_wit(m: wit::Manifest) -> Result<Self, ManifestError> {
         let name_ok = !m.name.is_empty()
             && m.name.len() <= 64
-            && m.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            && m.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !name_ok {
             return Err(ManifestError::Name(m.name));
         }
-        let subscriptions = m.subscriptions.into_iter().map(subscription_from_wit).collect::<Result<_, _>>()?;
+        let subscriptions = m
+            .subscriptions
+            .into_iter()
+            .map(subscription_from_wit)
+            .collect::<Result<_, _>>()?;
         let params = m
             .params
             .into_iter()
@@ -95,7 +101,13 @@ impl Manifest {
                 description: p.description,
             })
             .collect();
-        Ok(Self { name: m.name, version: m.version, description: m.description, subscriptions, params })
+        Ok(Self {
+            name: m.name,
+            version: m.version,
+            description: m.description,
+            subscriptions,
+            params,
+        })
     }
 
     pub fn wants(&self, event: &MarketEvent) -> bool {
@@ -110,9 +122,9 @@ fn subscription_from_wit(s: wit::Subscription) -> Result<Subscription, ManifestE
     };
     let stream = match s.stream {
         wit::StreamKind::Candles(tf) if tf == "*" => Stream::Candles(None),
-        wit::StreamKind::Candles(tf) => {
-            Stream::Candles(Some(Timeframe::parse(&tf).map_err(|_| ManifestError::Timeframe(tf.clone()))?))
-        }
+        wit::StreamKind::Candles(tf) => Stream::Candles(Some(
+            Timeframe::parse(&tf).map_err(|_| ManifestError::Timeframe(tf.clone()))?,
+        )),
         wit::StreamKind::Trades => Stream::Trades,
         wit::StreamKind::Quotes => Stream::Quotes,
     };

@@ -43,7 +43,11 @@ impl RecoveryPolicy {
     }
 
     pub fn deterministic() -> Self {
-        Self { max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES, backoff: None, snapshot_every_events: 1_000 }
+        Self {
+            max_consecutive_failures: DEFAULT_MAX_CONSECUTIVE_FAILURES,
+            backoff: None,
+            snapshot_every_events: 1_000,
+        }
     }
 }
 
@@ -52,9 +56,15 @@ impl RecoveryPolicy {
 pub enum Health {
     Running,
     /// Trapped; a fresh instance will be built (at `retry_at`, if set).
-    Failed { consecutive_failures: u32, last_error: String, retry_at: Option<Instant> },
+    Failed {
+        consecutive_failures: u32,
+        last_error: String,
+        retry_at: Option<Instant>,
+    },
     /// Gave up after too many consecutive failures; its orders were cancelled.
-    Quarantined { last_error: String },
+    Quarantined {
+        last_error: String,
+    },
 }
 
 impl Health {
@@ -109,7 +119,8 @@ impl Runner {
             let path = path.clone();
             move |source| StartError { path, stage, source }
         };
-        let mut instance = StrategyInstance::instantiate(&runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
+        let mut instance =
+            StrategyInstance::instantiate(&runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
         let manifest = instance.describe().map_err(fail("describe"))?;
         instance.init(&params).map_err(fail("init"))?;
         Ok(Self {
@@ -199,7 +210,9 @@ impl Runner {
 
     fn deliver_pending_updates(&mut self) {
         while self.instance.is_some() {
-            let Some(update) = self.pending_updates.pop_front() else { return };
+            let Some(update) = self.pending_updates.pop_front() else {
+                return;
+            };
             let lowered = order_update_to_wit(&update);
             if let Err(error) = self.call(|instance| instance.on_order_update(&lowered)) {
                 // The update reached a poisoned instance: the next instance gets it again.
@@ -224,13 +237,14 @@ impl Runner {
 
     /// Builds a fresh instance: init with the same params, then restore the last good snapshot.
     fn recover(&mut self) -> bool {
-        let attempt = StrategyInstance::instantiate(&self.runtime, &self.component, self.ctx.clone()).and_then(|mut instance| {
-            instance.init(&self.params)?;
-            if let Some(snapshot) = &self.last_snapshot {
-                instance.restore(snapshot)?;
-            }
-            Ok(instance)
-        });
+        let attempt =
+            StrategyInstance::instantiate(&self.runtime, &self.component, self.ctx.clone()).and_then(|mut instance| {
+                instance.init(&self.params)?;
+                if let Some(snapshot) = &self.last_snapshot {
+                    instance.restore(snapshot)?;
+                }
+                Ok(instance)
+            });
         match attempt {
             Ok(instance) => {
                 tracing::info!(strategy = %self.ctx.strategy, "strategy re-instantiated from its last snapshot");
@@ -252,7 +266,10 @@ impl Runner {
         let started = self.time_calls.then(Instant::now);
         let result = f(instance);
         if let Some(started) = started {
-            self.ctx.metrics.call_duration().observe(started.elapsed().as_secs_f64());
+            self.ctx
+                .metrics
+                .call_duration()
+                .observe(started.elapsed().as_secs_f64());
         }
         self.decisions.extend(instance.take_decisions());
         if result.is_ok() && !matches!(self.health, Health::Running) {
@@ -289,7 +306,9 @@ impl Runner {
             "strategy failed: {error}"
         );
         let failures = match &self.health {
-            Health::Failed { consecutive_failures, .. } => consecutive_failures + 1,
+            Health::Failed {
+                consecutive_failures, ..
+            } => consecutive_failures + 1,
             _ => 1,
         };
         let last_error = format!("{stage}: {}", first_line(&error.to_string()));
@@ -304,7 +323,11 @@ impl Runner {
             let wait = initial.saturating_mul(1 << (failures - 1).min(16)).min(max);
             Instant::now() + wait
         });
-        self.health = Health::Failed { consecutive_failures: failures, last_error, retry_at };
+        self.health = Health::Failed {
+            consecutive_failures: failures,
+            last_error,
+            retry_at,
+        };
     }
 }
 

@@ -17,7 +17,7 @@ use trading::risk::RiskLimits;
 use super::Session;
 use crate::metrics::Metrics;
 use crate::runtime::{
-    lock_desk, Clock, CpuBudget, GuestLog, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, StartError,
+    lock_desk, Clock, CpuBudget, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, StartError,
     StrategyComponent, StrategyContext,
 };
 
@@ -70,28 +70,44 @@ pub struct BacktestOutcome {
 }
 
 /// Runs `strategy_file` over `candles` (already in time order) to completion.
-pub fn run(strategy_file: &Path, candles: &[Candle], settings: &BacktestSettings) -> Result<BacktestOutcome, BacktestError> {
+pub fn run(
+    strategy_file: &Path,
+    candles: &[Candle],
+    settings: &BacktestSettings,
+) -> Result<BacktestOutcome, BacktestError> {
     let started = Instant::now();
-    let limits = SandboxLimits { cpu: CpuBudget::deterministic(), ..SandboxLimits::default() };
+    let limits = SandboxLimits {
+        cpu: CpuBudget::deterministic(),
+        ..SandboxLimits::default()
+    };
     let runtime = Arc::new(Runtime::new(limits)?);
     let component = Arc::new(StrategyComponent::load_file(&runtime, strategy_file)?);
 
-    let desk_config = DeskConfig { limits: settings.limits.clone(), ..DeskConfig::default() };
+    let desk_config = DeskConfig {
+        limits: settings.limits.clone(),
+        ..DeskConfig::default()
+    };
     let broker = SimBroker::new(settings.sim.clone())?;
     let mut desk = Desk::new(desk_config, Box::new(broker), None)?;
-    let id = super::paper::strategy_id_of(strategy_file).unwrap_or_else(|_| trading::orders::StrategyId::new("strategy"));
+    let id =
+        super::paper::strategy_id_of(strategy_file).unwrap_or_else(|_| trading::orders::StrategyId::new("strategy"));
     desk.register_strategy(&id, settings.initial_cash)?;
     let desk = Arc::new(Mutex::new(desk));
     let clock = Clock::default();
     let metrics = Metrics::new();
-    let ctx = StrategyContext {
-        strategy: id.clone(),
-        desk: desk.clone(),
-        clock: clock.clone(),
-        metrics: metrics.strategy(id.as_str(), "backtest"),
-        log: GuestLog::new(id.clone()),
-    };
-    let mut runner = Runner::start(runtime, component, settings.params.clone(), ctx, RecoveryPolicy::deterministic())?;
+    let ctx = StrategyContext::new(
+        id.clone(),
+        desk.clone(),
+        clock.clone(),
+        metrics.strategy(id.as_str(), "backtest"),
+    );
+    let mut runner = Runner::start(
+        runtime,
+        component,
+        settings.params.clone(),
+        ctx,
+        RecoveryPolicy::deterministic(),
+    )?;
     runner.set_time_calls(false);
     let (name, version) = (runner.manifest().name.clone(), runner.manifest().version.clone());
     let mut session = Session::new(desk.clone(), clock);
@@ -99,7 +115,11 @@ pub fn run(strategy_file: &Path, candles: &[Candle], settings: &BacktestSettings
 
     let setup_ms = millis_since(started);
     let loop_started = Instant::now();
-    let curve = if settings.keep_equity_curve { EquityCurve::Keep } else { EquityCurve::Discard };
+    let curve = if settings.keep_equity_curve {
+        EquityCurve::Keep
+    } else {
+        EquityCurve::Discard
+    };
     let mut builder = ReportBuilder::new(curve);
     for candle in candles {
         // Moving the candle into the event would need a clone either way: events are shared.

@@ -35,7 +35,14 @@ pub struct Session {
 
 impl Session {
     pub fn new(desk: SharedDesk, clock: Clock) -> Self {
-        Self { desk, clock, runners: Vec::new(), index: HashMap::new(), updates: Vec::new(), decision_log: None }
+        Self {
+            desk,
+            clock,
+            runners: Vec::new(),
+            index: HashMap::new(),
+            updates: Vec::new(),
+            decision_log: None,
+        }
     }
 
     /// Where emitted decisions go (the paper session keeps the latest for `/status`).
@@ -115,7 +122,7 @@ impl Session {
     fn forward_decisions(&mut self, i: usize) {
         let decisions = self.runners[i].take_decisions();
         if let Some(sink) = self.decision_log.as_mut() {
-            decisions.into_iter().for_each(|d| sink(d));
+            decisions.into_iter().for_each(sink);
         }
     }
 }

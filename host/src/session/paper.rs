@@ -17,7 +17,7 @@ use super::Session;
 use crate::config::Config;
 use crate::metrics::{Metrics, StrategyMetrics};
 use crate::runtime::{
-    lock_desk, Clock, Decision, GuestLog, RecoveryPolicy, Runner, Runtime, SharedDesk, StrategyComponent, StrategyContext,
+    lock_desk, Clock, Decision, RecoveryPolicy, Runner, Runtime, SharedDesk, StrategyComponent, StrategyContext,
 };
 
 /// The broker name paper trading reports in metrics and `/status`.
@@ -54,15 +54,18 @@ impl PaperHost {
     pub fn new(config: &Config, candles: Vec<Candle>, source: String) -> Result<Self, PaperError> {
         let metrics = Metrics::new();
         let runtime = Arc::new(Runtime::new(config.sandbox)?);
-        let store = SqliteStore::open(&config.db)
-            .map_err(|e| PaperError::Store { path: config.db.clone(), message: e.to_string() })?;
+        let store = SqliteStore::open(&config.db).map_err(|e| PaperError::Store {
+            path: config.db.clone(),
+            message: e.to_string(),
+        })?;
         let desk_config = DeskConfig {
             order_id_prefix: run_order_id_prefix(),
             limits: config.limits.clone(),
             trading_state: config.trading_state,
         };
         let broker = SimBroker::new(config.sim.clone()).map_err(|e| PaperError::Desk(e.to_string()))?;
-        let desk = Desk::new(desk_config, Box::new(broker), Some(Box::new(store))).map_err(|e| PaperError::Desk(e.to_string()))?;
+        let desk = Desk::new(desk_config, Box::new(broker), Some(Box::new(store)))
+            .map_err(|e| PaperError::Desk(e.to_string()))?;
         let desk: SharedDesk = Arc::new(Mutex::new(desk));
         let clock = Clock::default();
         let mut session = Session::new(desk.clone(), clock.clone());
@@ -70,35 +73,48 @@ impl PaperHost {
         let broker_metrics = metrics.broker(PAPER_BROKER);
         broker_metrics.connected.set(1);
         let mut board = StatusBoard {
-            brokers: vec![BrokerStatus { name: PAPER_BROKER.into(), connected: true }],
+            brokers: vec![BrokerStatus {
+                name: PAPER_BROKER.into(),
+                connected: true,
+            }],
             ..StatusBoard::default()
         };
 
-        let policy = RecoveryPolicy { max_consecutive_failures: config.max_consecutive_failures, ..RecoveryPolicy::live() };
+        let policy = RecoveryPolicy {
+            max_consecutive_failures: config.max_consecutive_failures,
+            ..RecoveryPolicy::live()
+        };
         let mut strategy_metrics = Vec::new();
         for path in strategy_files(&config.strategies_dir)? {
             let id = match strategy_id_of(&path) {
                 Ok(id) => id,
                 Err(error) => {
                     tracing::error!("{error}");
-                    board.load_failures.push(LoadFailure { file: path.display().to_string(), error });
+                    board.load_failures.push(LoadFailure {
+                        file: path.display().to_string(),
+                        error,
+                    });
                     continue;
                 }
             };
             let settings = config.strategies.get(id.as_str());
             let params = settings.map_or_else(|| "{}".to_owned(), |s| s.params_json.clone());
             let cash = settings.and_then(|s| s.initial_cash).unwrap_or(config.initial_cash);
-            let started = StrategyComponent::load_file(&runtime, &path).map_err(|e| e.to_string()).and_then(|component| {
-                lock_desk(&desk).register_strategy(&id, cash).map_err(|e| e.to_string())?;
-                let ctx = StrategyContext {
-                    strategy: id.clone(),
-                    desk: desk.clone(),
-                    clock: clock.clone(),
-                    metrics: metrics.strategy(id.as_str(), PAPER_BROKER),
-                    log: GuestLog::new(id.clone()),
-                };
-                Runner::start(runtime.clone(), Arc::new(component), params.clone(), ctx, policy).map_err(|e| e.to_string())
-            });
+            let started = StrategyComponent::load_file(&runtime, &path)
+                .map_err(|e| e.to_string())
+                .and_then(|component| {
+                    lock_desk(&desk)
+                        .register_strategy(&id, cash)
+                        .map_err(|e| e.to_string())?;
+                    let ctx = StrategyContext::new(
+                        id.clone(),
+                        desk.clone(),
+                        clock.clone(),
+                        metrics.strategy(id.as_str(), PAPER_BROKER),
+                    );
+                    Runner::start(runtime.clone(), Arc::new(component), params.clone(), ctx, policy)
+                        .map_err(|e| e.to_string())
+                });
             match started {
                 Ok(runner) => {
                     let m = runner.manifest();
@@ -109,7 +125,10 @@ impl PaperHost {
                 }
                 Err(error) => {
                     tracing::error!("strategy not loaded: {error}");
-                    board.load_failures.push(LoadFailure { file: path.display().to_string(), error });
+                    board.load_failures.push(LoadFailure {
+                        file: path.display().to_string(),
+                        error,
+                    });
                 }
             }
         }
@@ -130,8 +149,10 @@ impl PaperHost {
                 }
             });
         }
-        let (symbol, timeframe) =
-            candles.first().map(|c| (c.symbol.to_string(), c.timeframe.to_string())).unwrap_or_default();
+        let (symbol, timeframe) = candles
+            .first()
+            .map(|c| (c.symbol.to_string(), c.timeframe.to_string()))
+            .unwrap_or_default();
         board.feed = Some(FeedStatus {
             source: source.clone(),
             symbol,
@@ -160,7 +181,11 @@ impl PaperHost {
     /// `stop` is set. Blocking: run it on its own thread.
     pub fn run(mut self, stop: Arc<AtomicBool>) {
         let interval = Duration::from_secs_f64(1.0 / self.bars_per_second);
-        let stream = self.candles.first().map(|c| format!("{} {}", c.symbol, c.timeframe)).unwrap_or_default();
+        let stream = self
+            .candles
+            .first()
+            .map(|c| format!("{} {}", c.symbol, c.timeframe))
+            .unwrap_or_default();
         let age = self.metrics.market_data_age(PAPER_BROKER, &stream);
         let started = Instant::now();
         let mut last_event_at = Instant::now();
@@ -199,7 +224,8 @@ impl PaperHost {
             .map(|(runner, decision)| StrategyStatus::of(runner, decision))
             .collect();
         let count = |state: &str| strategies.iter().filter(|s| s.state == state).count();
-        self.metrics.set_strategy_counts(count("running"), count("failed"), count("quarantined"));
+        self.metrics
+            .set_strategy_counts(count("running"), count("failed"), count("quarantined"));
         {
             let desk = lock_desk(&self.desk);
             for (id, metrics) in &self.strategy_metrics {
@@ -225,12 +251,21 @@ fn strategy_files(dir: &Path) -> Result<Vec<PathBuf>, PaperError> {
             tracing::warn!(dir = %dir.display(), "strategies folder does not exist");
             return Ok(Vec::new());
         }
-        Err(source) => return Err(PaperError::StrategiesDir { path: dir.to_owned(), source }),
+        Err(source) => {
+            return Err(PaperError::StrategiesDir {
+                path: dir.to_owned(),
+                source,
+            })
+        }
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|ext| ext == "wasm"))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| !n.starts_with('.') && !n.ends_with('~')))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with('.') && !n.ends_with('~'))
+        })
         .collect();
     files.sort();
     Ok(files)
@@ -242,18 +277,25 @@ pub fn strategy_id_of(path: &Path) -> Result<StrategyId, String> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
     let valid = !stem.is_empty()
         && stem.len() <= 64
-        && stem.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if valid {
         Ok(StrategyId::new(stem))
     } else {
-        Err(format!("{}: file name must be 1-64 letters, digits, `-` or `_` followed by .wasm", path.display()))
+        Err(format!(
+            "{}: file name must be 1-64 letters, digits, `-` or `_` followed by .wasm",
+            path.display()
+        ))
     }
 }
 
 /// Client order ids of a run start with the run's start time in base 36, so ids stay unique
 /// across restarts of the host.
 fn run_order_id_prefix() -> String {
-    let mut ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+    let mut ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
     let mut digits = Vec::new();
     while ms > 0 {
         digits.push(char::from_digit((ms % 36) as u32, 36).unwrap_or('0'));

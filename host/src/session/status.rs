@@ -72,4 +72,3 @@ pub struct StatusBoard {
     pub brokers: Vec<BrokerStatus>,
     pub feed: Option<FeedStatus>,
 }
-

@@ -13,13 +13,20 @@ pub fn wasm_dir() -> PathBuf {
     }
     let bin = Path::new(env!("CARGO_BIN_EXE_strategy-host"));
     // target/<profile>/strategy-host -> target/wasm32-wasip2/wasm
-    bin.parent().and_then(Path::parent).map(|t| t.join("wasm32-wasip2/wasm")).unwrap_or_default()
+    bin.parent()
+        .and_then(Path::parent)
+        .map(|t| t.join("wasm32-wasip2/wasm"))
+        .unwrap_or_default()
 }
 
 /// A built component by crate name (`sma_cross`, `grid`, `hostile`, `counter`).
 pub fn wasm(crate_name: &str) -> PathBuf {
     let path = wasm_dir().join(format!("{crate_name}.wasm"));
-    assert!(path.is_file(), "{} is missing: run ./test.sh (it builds the components first)", path.display());
+    assert!(
+        path.is_file(),
+        "{} is missing: run ./test.sh (it builds the components first)",
+        path.display()
+    );
     path
 }
 
@@ -29,7 +36,11 @@ pub fn bin() -> Command {
 
 /// Runs the binary to completion with `args`.
 pub fn run_bin(args: &[&str]) -> Output {
-    bin().args(args).env("RUST_LOG", "warn").output().expect("the strategy-host binary runs")
+    bin()
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the strategy-host binary runs")
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -47,7 +58,10 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> O
         if let Some(value) = probe() {
             return value;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -57,7 +71,11 @@ pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let status = response.split_whitespace().nth(1)?.parse().ok()?;
@@ -70,8 +88,12 @@ fn dechunk(body: &str) -> String {
     let mut out = String::new();
     let mut rest = body;
     loop {
-        let Some((size_line, after)) = rest.split_once("\r\n") else { return body.to_owned() };
-        let Ok(size) = usize::from_str_radix(size_line.trim(), 16) else { return body.to_owned() };
+        let Some((size_line, after)) = rest.split_once("\r\n") else {
+            return body.to_owned();
+        };
+        let Ok(size) = usize::from_str_radix(size_line.trim(), 16) else {
+            return body.to_owned();
+        };
         if size == 0 {
             return out;
         }

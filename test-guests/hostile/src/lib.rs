@@ -19,8 +19,8 @@
 //! | `clock` | reads `SystemTime::now()` and `Instant::now()` |
 //!
 //! The last four report what they observed as one warn-level host log line per attempt:
-//! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`; the clock line reads
-//! `hostile observed: clock -> "system_time_ms=… instant_elapsed_ns=… host_now_ms=…" […]`.
+//! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`, and
+//! `hostile observed: clock -> system_time_ms=… instant_elapsed_ns=… host_now_ms=… […]`.
 //! They report sizes and counts, never contents.
 
 mod misbehave;

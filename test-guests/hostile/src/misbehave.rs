@@ -57,9 +57,14 @@ pub fn flood(host: &mut dyn Host) {
 /// Tries the file system; reports sizes and counts, never contents.
 pub fn read_files(host: &mut dyn Host) {
     let passwd = std::fs::read("/etc/passwd").map(|bytes| format!("{} bytes", bytes.len()));
-    report(host, "read-file", &passwd, r#"std::fs::read("/etc/passwd")"#);
+    report(
+        host,
+        "read-file",
+        &format!("{passwd:?}"),
+        r#"std::fs::read("/etc/passwd")"#,
+    );
     let listing = std::fs::read_dir(".").map(|entries| format!("{} entries", entries.count()));
-    report(host, "read-file", &listing, r#"std::fs::read_dir(".")"#);
+    report(host, "read-file", &format!("{listing:?}"), r#"std::fs::read_dir(".")"#);
 }
 
 /// Tries the environment; reports counts and lengths, never values.
@@ -67,7 +72,7 @@ pub fn read_env(host: &mut dyn Host) {
     let count = std::env::vars_os().count();
     report(host, "read-env", &format!("{count} variables"), "std::env::vars()");
     let home = std::env::var("HOME").map(|home| format!("{} bytes", home.len()));
-    report(host, "read-env", &home, r#"std::env::var("HOME")"#);
+    report(host, "read-env", &format!("{home:?}"), r#"std::env::var("HOME")"#);
 }
 
 /// Tries to open a TCP connection.
@@ -75,7 +80,7 @@ pub fn open_socket(host: &mut dyn Host) {
     let connection =
         std::net::TcpStream::connect(SOCKET_ADDRESS).map(|stream| format!("connected from {:?}", stream.local_addr()));
     let attempt = format!("std::net::TcpStream::connect({SOCKET_ADDRESS:?})");
-    report(host, "open-socket", &connection, &attempt);
+    report(host, "open-socket", &format!("{connection:?}"), &attempt);
 }
 
 /// Reads both clocks and reports them beside the host's time. `first_instant` is the first
@@ -95,6 +100,6 @@ pub fn read_clocks(host: &mut dyn Host, first_instant: &mut Option<Instant>) {
     report(host, "clock", &outcome, "SystemTime::now(), Instant::now()");
 }
 
-fn report(host: &mut dyn Host, mode: &str, outcome: &dyn std::fmt::Debug, attempt: &str) {
-    host.warn(&format!("{OBSERVED}{mode} -> {outcome:?} [{attempt}]"));
+fn report(host: &mut dyn Host, mode: &str, outcome: &str, attempt: &str) {
+    host.warn(&format!("{OBSERVED}{mode} -> {outcome} [{attempt}]"));
 }

@@ -83,7 +83,7 @@ fn capability_probes_report_each_attempt_with_the_fixed_prefix() {
         ("read-file", 2, "hostile observed: read-file -> "),
         ("read-env", 2, "hostile observed: read-env -> "),
         ("open-socket", 1, "hostile observed: open-socket -> "),
-        ("clock", 1, "hostile observed: clock -> \"system_time_ms="),
+        ("clock", 1, "hostile observed: clock -> system_time_ms="),
     ];
     for (mode, attempts, prefix) in cases {
         let mut guest = hostile(&format!(r#"{{"mode": "{mode}"}}"#));

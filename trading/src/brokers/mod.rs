@@ -7,9 +7,7 @@
 
 mod sim;
 
-pub use sim::{
-    FillPrice, InvalidSimConfig, SimBroker, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS,
-};
+pub use sim::{FillPrice, InvalidSimConfig, SimBroker, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS};
 
 use rust_decimal::Decimal;
 
@@ -31,10 +29,27 @@ pub struct NewOrder {
 /// What a venue did with an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Execution {
-    Accepted { id: OrderId, time_ms: TimeMs },
-    Rejected { id: OrderId, reason: String, time_ms: TimeMs },
-    Filled { id: OrderId, price: Decimal, qty: Decimal, fee: Decimal, time_ms: TimeMs },
-    Cancelled { id: OrderId, reason: Option<String>, time_ms: TimeMs },
+    Accepted {
+        id: OrderId,
+        time_ms: TimeMs,
+    },
+    Rejected {
+        id: OrderId,
+        reason: String,
+        time_ms: TimeMs,
+    },
+    Filled {
+        id: OrderId,
+        price: Decimal,
+        qty: Decimal,
+        fee: Decimal,
+        time_ms: TimeMs,
+    },
+    Cancelled {
+        id: OrderId,
+        reason: Option<String>,
+        time_ms: TimeMs,
+    },
 }
 
 impl Execution {

@@ -10,8 +10,8 @@ use crate::desk::{CancelError, DeskConfig, DeskError, OrderCounts, Reject};
 use crate::ledger::{Book, BookStore, FillRecord, Ledger, LedgerError, StoreError};
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
 use crate::orders::{
-    Blotter, Fill, Order, OrderError, OrderEvent, OrderId, OrderIdGen, OrderRequest, OrderState,
-    OrderStatus, OrderType, OrderUpdate, StrategyId,
+    Blotter, Fill, Order, OrderError, OrderEvent, OrderId, OrderIdGen, OrderRequest, OrderState, OrderStatus,
+    OrderType, OrderUpdate, StrategyId,
 };
 use crate::risk::{self, RiskContext, RiskLimits, RiskRefusal, TradingState};
 
@@ -96,11 +96,7 @@ impl Desk {
     ///
     /// [`DeskError::InvalidInitialCash`] for negative cash, [`DeskError::Store`] when the store
     /// cannot be read or written.
-    pub fn register_strategy(
-        &mut self,
-        strategy: &StrategyId,
-        initial_cash: Decimal,
-    ) -> Result<(), DeskError> {
+    pub fn register_strategy(&mut self, strategy: &StrategyId, initial_cash: Decimal) -> Result<(), DeskError> {
         if self.ledger.book(strategy).is_some() {
             return Ok(());
         }
@@ -207,12 +203,7 @@ impl Desk {
     /// [`CancelError::UnknownOrder`] when the strategy has no such order,
     /// [`CancelError::AlreadyTerminal`] when it is filled, cancelled or rejected,
     /// [`CancelError::Broker`] when the broker does not take the request.
-    pub fn cancel_order(
-        &mut self,
-        strategy: &StrategyId,
-        id: &OrderId,
-        now_ms: TimeMs,
-    ) -> Result<(), CancelError> {
+    pub fn cancel_order(&mut self, strategy: &StrategyId, id: &OrderId, now_ms: TimeMs) -> Result<(), CancelError> {
         self.observe(now_ms);
         let order = match self.blotter.get(id) {
             Some(order) if order.strategy() == strategy => order,
@@ -230,10 +221,7 @@ impl Desk {
         }
         self.broker
             .cancel(id, now_ms)
-            .map_err(|source| CancelError::Broker {
-                id: id.clone(),
-                source,
-            })?;
+            .map_err(|source| CancelError::Broker { id: id.clone(), source })?;
         self.apply_order_event(id, OrderEvent::CancelRequested { time_ms: now_ms }, now_ms);
         self.poll();
         Ok(())
@@ -305,10 +293,7 @@ impl Desk {
         strategy: &StrategyId,
         request: OrderRequest,
     ) -> Result<risk::RiskApproved<OrderRequest>, RiskRefusal> {
-        let book = self
-            .ledger
-            .book(strategy)
-            .ok_or(RiskRefusal::UnknownStrategy)?;
+        let book = self.ledger.book(strategy).ok_or(RiskRefusal::UnknownStrategy)?;
         let ctx = self.risk_context(book, &request.symbol);
         risk::check(&self.limits, self.trading_state, request, &ctx)
     }
@@ -348,19 +333,13 @@ impl Desk {
     fn apply_executions(&mut self, executions: &mut Vec<Execution>) {
         for execution in executions.drain(..) {
             match execution {
-                Execution::Accepted { id, time_ms } => {
-                    self.apply_order_event(&id, OrderEvent::Accepted, time_ms)
+                Execution::Accepted { id, time_ms } => self.apply_order_event(&id, OrderEvent::Accepted, time_ms),
+                Execution::Rejected { id, reason, time_ms } => {
+                    self.apply_order_event(&id, OrderEvent::Rejected { reason }, time_ms)
                 }
-                Execution::Rejected {
-                    id,
-                    reason,
-                    time_ms,
-                } => self.apply_order_event(&id, OrderEvent::Rejected { reason }, time_ms),
-                Execution::Cancelled {
-                    id,
-                    reason,
-                    time_ms,
-                } => self.apply_order_event(&id, OrderEvent::Cancelled { reason }, time_ms),
+                Execution::Cancelled { id, reason, time_ms } => {
+                    self.apply_order_event(&id, OrderEvent::Cancelled { reason }, time_ms)
+                }
                 Execution::Filled {
                     id,
                     price,
@@ -404,14 +383,7 @@ impl Desk {
 
     /// Books a fill: checked against the order and the ledger, persisted, then applied to
     /// both, then reported to the strategy.
-    fn apply_fill(
-        &mut self,
-        id: &OrderId,
-        price: Decimal,
-        qty: Decimal,
-        fee: Decimal,
-        time_ms: TimeMs,
-    ) {
+    fn apply_fill(&mut self, id: &OrderId, price: Decimal, qty: Decimal, fee: Decimal, time_ms: TimeMs) {
         let Desk {
             blotter,
             store,

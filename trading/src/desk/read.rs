@@ -103,10 +103,7 @@ impl Desk {
     /// # Errors
     ///
     /// [`StoreError`] when the store cannot be read.
-    pub fn latest_strategy_snapshot(
-        &self,
-        strategy: &StrategyId,
-    ) -> Result<Option<StrategySnapshot>, StoreError> {
+    pub fn latest_strategy_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         match &self.store {
             Some(store) => store.latest_snapshot(strategy),
             None => Ok(None),

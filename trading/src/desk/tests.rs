@@ -9,9 +9,7 @@ use super::*;
 use crate::brokers::{Broker, BrokerError, Execution, FillPrice, NewOrder, SimBroker, SimConfig};
 use crate::ledger::{Book, BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::market::{Candle, MarketEvent, Side, Symbol, TimeMs, Timeframe};
-use crate::orders::{
-    Order, OrderId, OrderRequest, OrderState, OrderStatus, OrderType, OrderUpdate, StrategyId,
-};
+use crate::orders::{Order, OrderId, OrderRequest, OrderState, OrderStatus, OrderType, OrderUpdate, StrategyId};
 use crate::risk::{RiskCheck, RiskLimits, TradingState};
 
 fn dec(text: &str) -> Decimal {
@@ -88,10 +86,7 @@ impl Broker for ScriptedBroker {
         "scripted"
     }
     fn submit(&mut self, order: NewOrder) -> Result<(), BrokerError> {
-        self.journal
-            .lock()
-            .unwrap()
-            .push(format!("broker submit {}", order.id));
+        self.journal.lock().unwrap().push(format!("broker submit {}", order.id));
         let mut script = self.script();
         script.submitted.push(order);
         script.refuse_submit.take().map_or(Ok(()), Err)
@@ -159,26 +154,16 @@ impl BookStore for JournalStore {
     fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
         self.inner.load_working_orders()
     }
-    fn load_round_trips(
-        &self,
-        strategy: &StrategyId,
-    ) -> Result<Vec<crate::ledger::RoundTrip>, StoreError> {
+    fn load_round_trips(&self, strategy: &StrategyId) -> Result<Vec<crate::ledger::RoundTrip>, StoreError> {
         self.inner.load_round_trips(strategy)
     }
-    fn latest_snapshot(
-        &self,
-        strategy: &StrategyId,
-    ) -> Result<Option<StrategySnapshot>, StoreError> {
+    fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         self.inner.latest_snapshot(strategy)
     }
 }
 
 /// A desk over a scripted broker, with `alice` registered with 10,000 and BTC/USD marked at 100.
-fn desk_with(
-    limits: RiskLimits,
-    store: Option<Box<dyn BookStore>>,
-    broker: &ScriptedBroker,
-) -> Desk {
+fn desk_with(limits: RiskLimits, store: Option<Box<dyn BookStore>>, broker: &ScriptedBroker) -> Desk {
     let config = DeskConfig {
         order_id_prefix: "bt".into(),
         limits,
@@ -261,10 +246,7 @@ fn place_accept_fill_position_and_updates() {
     desk.poll();
     let updates = drain(&mut desk);
     assert_eq!(
-        updates
-            .iter()
-            .map(|u| (u.status, u.remaining_qty))
-            .collect::<Vec<_>>(),
+        updates.iter().map(|u| (u.status, u.remaining_qty)).collect::<Vec<_>>(),
         [(OrderStatus::Filled, dec("0"))]
     );
     let position = desk.position(&alice(), &btc());
@@ -365,18 +347,11 @@ fn cancel_all_cancels_only_that_strategys_working_orders() {
     let a2 = desk
         .place_order(&alice(), order(Side::Buy, "1", limit("80")), 1)
         .unwrap();
-    let b1 = desk
-        .place_order(&bob, order(Side::Buy, "1", limit("90")), 1)
-        .unwrap();
+    let b1 = desk.place_order(&bob, order(Side::Buy, "1", limit("90")), 1).unwrap();
 
     assert_eq!(desk.cancel_all(&alice(), 2), 2);
     assert_eq!(broker.script().cancelled, [a1, a2]);
-    assert_eq!(
-        desk.open_orders(&bob)
-            .map(|o| o.id().clone())
-            .collect::<Vec<_>>(),
-        [b1]
-    );
+    assert_eq!(desk.open_orders(&bob).map(|o| o.id().clone()).collect::<Vec<_>>(), [b1]);
 }
 
 #[test]
@@ -397,11 +372,7 @@ fn reject_paths() {
         (RiskCheck::InsufficientPosition, "insufficient_position")
     );
     assert!(broker.script().submitted.is_empty());
-    let unknown = desk.place_order(
-        &StrategyId::new("nobody"),
-        order(Side::Buy, "1", OrderType::Market),
-        1,
-    );
+    let unknown = desk.place_order(&StrategyId::new("nobody"), order(Side::Buy, "1", OrderType::Market), 1);
     assert_eq!(unknown.unwrap_err().code(), "unknown_strategy");
 
     // 2. The broker refuses during submit: the order exists, becomes rejected, one update says why.
@@ -457,10 +428,7 @@ fn reject_paths() {
     assert_eq!(reject.check, RiskCheck::TradingHalted);
 
     let counts = desk.counts(&alice());
-    assert_eq!(
-        (counts.placed, counts.rejected, counts.refused_total()),
-        (5, 3, 3)
-    );
+    assert_eq!((counts.placed, counts.rejected, counts.refused_total()), (5, 3, 3));
     assert_eq!(counts.refused(RiskCheck::MaxOpenOrders), 1);
 }
 
@@ -573,14 +541,8 @@ fn a_fill_racing_a_cancel_is_booked() {
     desk.poll();
     let updates = drain(&mut desk);
     assert_eq!(
-        updates
-            .iter()
-            .map(|u| (u.status, u.fill.is_some()))
-            .collect::<Vec<_>>(),
-        [
-            (OrderStatus::Cancelled, false),
-            (OrderStatus::Cancelled, true)
-        ]
+        updates.iter().map(|u| (u.status, u.fill.is_some())).collect::<Vec<_>>(),
+        [(OrderStatus::Cancelled, false), (OrderStatus::Cancelled, true)]
     );
     assert_eq!(desk.position(&alice(), &btc()).qty, dec("2"));
     assert_eq!(desk.counts(&alice()).fills, 2);
@@ -650,12 +612,7 @@ fn a_registered_strategy_reloads_its_book_from_the_store() {
     }
     // A restart: the same strategy registers with other cash and gets its stored book back.
     let store = SqliteStore::open(&path).unwrap();
-    let mut desk = Desk::new(
-        DeskConfig::default(),
-        Box::new(broker.clone()),
-        Some(Box::new(store)),
-    )
-    .unwrap();
+    let mut desk = Desk::new(DeskConfig::default(), Box::new(broker.clone()), Some(Box::new(store))).unwrap();
     desk.register_strategy(&alice(), dec("5")).unwrap();
     let position = desk.position(&alice(), &btc());
     assert_eq!((position.qty, position.avg_price), (dec("2"), dec("100")));
@@ -715,10 +672,7 @@ fn with_the_sim_broker_a_market_order_fills_at_the_next_open() {
     let fill = updates.last().unwrap().fill.clone().unwrap();
     assert_eq!((fill.price, fill.fee), (dec("101"), dec("1.010")));
     let book = desk.book(&alice()).unwrap();
-    assert_eq!(
-        (book.cash, book.equity),
-        (dec("8988.990"), dec("10038.990"))
-    );
+    assert_eq!((book.cash, book.equity), (dec("8988.990"), dec("10038.990")));
 
     // 3. A limit sell above the market works until a bar trades through it.
     let sell = desk

@@ -169,9 +169,7 @@ impl Book {
             if h.qty().is_zero() {
                 return equity;
             }
-            let value = marks
-                .get(symbol)
-                .map_or(h.cost(), |mark| h.market_value(mark));
+            let value = marks.get(symbol).map_or(h.cost(), |mark| h.market_value(mark));
             equity.saturating_add(value)
         })
     }
@@ -350,14 +348,8 @@ mod tests {
         let mut book = Book::new(StrategyId::new("s"), dec("1000000"));
         let mut seed: u64 = 42;
         for t in 0..2_000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let side = if seed >> 63 == 0 {
-                Side::Buy
-            } else {
-                Side::Sell
-            };
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let side = if seed >> 63 == 0 { Side::Buy } else { Side::Sell };
             let qty = Decimal::new(((seed >> 20) % 500 + 1) as i64, 2);
             let price = Decimal::new(((seed >> 40) % 20_000 + 1) as i64, 2);
             let fee = (qty * price * dec("0.001")).round_dp(8);
@@ -386,9 +378,7 @@ mod tests {
         let mut book = Book::new(StrategyId::new("s"), dec("100"));
         book_fill(&mut book, fill(Side::Buy, "1", "10", "0", 1));
         let before = book.clone();
-        assert!(book
-            .preview_fill(&fill(Side::Buy, "1", "10", "-1", 2))
-            .is_err());
+        assert!(book.preview_fill(&fill(Side::Buy, "1", "10", "-1", 2)).is_err());
         assert_eq!(book, before);
     }
 }

@@ -22,11 +22,7 @@ pub enum LedgerError {
     #[error("amounts too large to book exactly")]
     Overflow,
     #[error("invalid fill: quantity {qty} and price {price} must be positive and the fee {fee} not negative")]
-    InvalidFill {
-        qty: Decimal,
-        price: Decimal,
-        fee: Decimal,
-    },
+    InvalidFill { qty: Decimal, price: Decimal, fee: Decimal },
 }
 
 pub(crate) fn add(a: Decimal, b: Decimal) -> Result<Decimal, LedgerError> {
@@ -202,8 +198,7 @@ impl Holding {
         if qty <= Decimal::ZERO || price <= Decimal::ZERO || fee < Decimal::ZERO {
             return Err(LedgerError::InvalidFill { qty, price, fee });
         }
-        let same_direction =
-            self.qty.is_zero() || (self.qty > Decimal::ZERO) == (side == Side::Buy);
+        let same_direction = self.qty.is_zero() || (self.qty > Decimal::ZERO) == (side == Side::Buy);
         if same_direction {
             self.open(side, qty, price, fee, time_ms)?;
             return Ok(None);
@@ -244,10 +239,7 @@ impl Holding {
             trade: Some(trade),
         };
         let closed = if next.qty.is_zero() {
-            next.trade
-                .take()
-                .map(|t| t.close(key, time_ms))
-                .transpose()?
+            next.trade.take().map(|t| t.close(key, time_ms)).transpose()?
         } else {
             None
         };
@@ -268,10 +260,7 @@ impl Holding {
         time_ms: TimeMs,
     ) -> Result<(), LedgerError> {
         let value = mul(qty, price)?;
-        let mut trade = self
-            .trade
-            .clone()
-            .unwrap_or_else(|| OpenTrade::starting(side, time_ms));
+        let mut trade = self.trade.clone().unwrap_or_else(|| OpenTrade::starting(side, time_ms));
         trade.entry_qty = add(trade.entry_qty, qty)?;
         trade.entry_value = add(trade.entry_value, value)?;
         trade.fees = add(trade.fees, fee)?;
@@ -305,11 +294,7 @@ impl OpenTrade {
         }
     }
 
-    fn close(
-        self,
-        (strategy, symbol): (&StrategyId, &Symbol),
-        exit_ms: TimeMs,
-    ) -> Result<RoundTrip, LedgerError> {
+    fn close(self, (strategy, symbol): (&StrategyId, &Symbol), exit_ms: TimeMs) -> Result<RoundTrip, LedgerError> {
         Ok(RoundTrip {
             strategy: strategy.clone(),
             symbol: symbol.clone(),
@@ -347,14 +332,7 @@ mod tests {
         }
     }
 
-    fn fill(
-        h: &mut Holding,
-        side: Side,
-        qty: &str,
-        price: &str,
-        fee: &str,
-        t: TimeMs,
-    ) -> Option<RoundTrip> {
+    fn fill(h: &mut Holding, side: Side, qty: &str, price: &str, fee: &str, t: TimeMs) -> Option<RoundTrip> {
         h.apply_fill(&make_fill(side, dec(qty), dec(price), dec(fee), t))
             .unwrap()
     }
@@ -367,10 +345,7 @@ mod tests {
         assert_eq!((h.qty(), h.avg_price()), (dec("2"), dec("100")));
         // Buy 1 @ 130, fee 0.13: long 3, cost 330, average 110.
         assert_eq!(fill(&mut h, Side::Buy, "1", "130", "0.13", 2), None);
-        assert_eq!(
-            (h.qty(), h.cost(), h.avg_price()),
-            (dec("3"), dec("330"), dec("110"))
-        );
+        assert_eq!((h.qty(), h.cost(), h.avg_price()), (dec("3"), dec("330"), dec("110")));
         assert_eq!(h.unrealized_pnl(dec("120")), dec("30"));
         // Sell 3 @ 120, fee 0.36: flat; realized (120 − 110) × 3 = 30; fees 0.69; net 29.31.
         let trip = fill(&mut h, Side::Sell, "3", "120", "0.36", 3).unwrap();
@@ -383,10 +358,7 @@ mod tests {
             (trip.side, trip.qty, trip.entry_ms, trip.exit_ms),
             (TradeSide::Long, dec("3"), 1, 3)
         );
-        assert_eq!(
-            (trip.avg_entry_price, trip.avg_exit_price),
-            (dec("110"), dec("120"))
-        );
+        assert_eq!((trip.avg_entry_price, trip.avg_exit_price), (dec("110"), dec("120")));
         assert_eq!((trip.fees, trip.pnl), (dec("0.69"), dec("29.31")));
     }
 
@@ -400,24 +372,13 @@ mod tests {
             (trip.side, trip.qty, trip.fees, trip.pnl),
             (TradeSide::Long, dec("1"), dec("2"), dec("-12"))
         );
-        assert_eq!(
-            (h.qty(), h.avg_price(), h.fees()),
-            (dec("-2"), dec("90"), dec("4"))
-        );
+        assert_eq!((h.qty(), h.avg_price(), h.fees()), (dec("-2"), dec("90"), dec("4")));
         let open = h.open_trade().unwrap();
-        assert_eq!(
-            (open.side, open.entry_ms, open.fees),
-            (TradeSide::Short, 2, dec("2"))
-        );
+        assert_eq!((open.side, open.entry_ms, open.fees), (TradeSide::Short, 2, dec("2")));
         // Cover 2 @ 80: short gains (90 − 80) × 2 = 20, less its fee 2.
         let trip = fill(&mut h, Side::Buy, "2", "80", "0", 3).unwrap();
         assert_eq!(
-            (
-                trip.side,
-                trip.avg_entry_price,
-                trip.avg_exit_price,
-                trip.pnl
-            ),
+            (trip.side, trip.avg_entry_price, trip.avg_exit_price, trip.pnl),
             (TradeSide::Short, dec("90"), dec("80"), dec("18"))
         );
         assert_eq!(h.realized_pnl(), dec("10"));
@@ -437,10 +398,7 @@ mod tests {
         );
         let trip = fill(&mut h, Side::Sell, "2", "9", "0", 3).unwrap();
         // Proceeds 12 + 18 = 30, cost 32: exactly −2 however the pieces were rounded.
-        assert_eq!(
-            (trip.pnl, h.realized_pnl(), h.cost()),
-            (dec("-2"), dec("-2"), dec("0"))
-        );
+        assert_eq!((trip.pnl, h.realized_pnl(), h.cost()), (dec("-2"), dec("-2"), dec("0")));
     }
 
     #[test]
@@ -469,18 +427,10 @@ mod tests {
                     fee: dec("-1"),
                 }),
             ),
-            (
-                Decimal::MAX,
-                Decimal::MAX,
-                dec("0"),
-                Err(LedgerError::Overflow),
-            ),
+            (Decimal::MAX, Decimal::MAX, dec("0"), Err(LedgerError::Overflow)),
         ];
         for (qty, price, fee, expected) in bad {
-            assert_eq!(
-                h.apply_fill(&make_fill(Side::Buy, qty, price, fee, 2)),
-                expected
-            );
+            assert_eq!(h.apply_fill(&make_fill(Side::Buy, qty, price, fee, 2)), expected);
         }
         assert_eq!(h, before);
     }

@@ -42,9 +42,7 @@ impl BadTime {
     pub(crate) fn expected(self) -> &'static str {
         match self {
             BadTime::Format => TIME_FORMATS,
-            BadTime::Range => {
-                "a real calendar date and time of day (month 1-12, a day the month has, hour 0-23)"
-            }
+            BadTime::Range => "a real calendar date and time of day (month 1-12, a day the month has, hour 0-23)",
         }
     }
 }
@@ -69,8 +67,7 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
@@ -116,9 +113,7 @@ fn parse_epoch(text: &[u8]) -> Result<TimeMs, BadTime> {
     if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
         return Err(BadTime::Format);
     }
-    let magnitude = digits
-        .iter()
-        .fold(0_i64, |n, d| n * 10 + i64::from(d - b'0'));
+    let magnitude = digits.iter().fold(0_i64, |n, d| n * 10 + i64::from(d - b'0'));
     let ms = if magnitude < EPOCH_SECONDS_BELOW {
         magnitude * 1_000
     } else {
@@ -202,10 +197,7 @@ fn parse_date_time(text: &[u8]) -> Result<TimeMs, BadTime> {
     if hour > 23 || minute > 59 || second > 59 {
         return Err(BadTime::Range);
     }
-    ms += i64::from(hour) * 3_600_000
-        + i64::from(minute) * 60_000
-        + i64::from(second) * 1_000
-        + millis;
+    ms += i64::from(hour) * 3_600_000 + i64::from(minute) * 60_000 + i64::from(second) * 1_000 + millis;
     ms -= zone_offset_ms(&mut c)?;
     if c.done() {
         Ok(ms)
@@ -269,11 +261,7 @@ impl fmt::Display for UtcTime {
         let (year, month, day) = civil_from_days(days);
         write!(f, "{year:04}-{month:02}-{day:02}")?;
         if of_day != 0 {
-            let (h, m, s) = (
-                of_day / 3_600_000,
-                of_day / 60_000 % 60,
-                of_day / 1_000 % 60,
-            );
+            let (h, m, s) = (of_day / 3_600_000, of_day / 60_000 % 60, of_day / 1_000 % 60);
             write!(f, " {h:02}:{m:02}:{s:02}")?;
             if of_day % 1_000 != 0 {
                 write!(f, ".{:03}", of_day % 1_000)?;
@@ -334,10 +322,7 @@ mod tests {
             ("2020-01-03T09:30:00Z", Ok(day + 34_200_000)),
             ("2020-01-03t09:30:00z", Ok(day + 34_200_000)),
             ("2020-01-03T09:30:00+01:00", Ok(day + 30_600_000)),
-            (
-                "2020-01-03T09:30:00.250-05:30",
-                Ok(day + 34_200_250 + 19_800_000),
-            ),
+            ("2020-01-03T09:30:00.250-05:30", Ok(day + 34_200_250 + 19_800_000)),
             ("1578009600", Ok(1_578_009_600_000)),
             ("1578009600000", Ok(1_578_009_600_000)),
             ("99999999999", Ok(99_999_999_999_000)),

@@ -14,11 +14,8 @@ mod model;
 mod random_walk;
 
 pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvError};
-pub use model::{
-    Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe,
-    Trade,
-};
+pub use model::{Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade};
 pub use random_walk::{
-    InvalidRandomWalk, RandomWalk, RandomWalkConfig, DEFAULT_START_PRICE, DEFAULT_START_TIME_MS,
-    DEFAULT_VOLATILITY, MAX_START_PRICE, MAX_VOLATILITY, NOISE_TO_VOLATILITY,
+    InvalidRandomWalk, RandomWalk, RandomWalkConfig, DEFAULT_START_PRICE, DEFAULT_START_TIME_MS, DEFAULT_VOLATILITY,
+    MAX_START_PRICE, MAX_VOLATILITY, NOISE_TO_VOLATILITY,
 };

@@ -27,8 +27,7 @@ pub struct InvalidSymbol {
 impl Symbol {
     /// Parses and validates a `BASE/QUOTE` symbol.
     pub fn new(text: &str) -> Result<Self, InvalidSymbol> {
-        let valid_part =
-            |p: &str| !p.is_empty() && p.len() <= 16 && p.bytes().all(|b| b.is_ascii_alphanumeric());
+        let valid_part = |p: &str| !p.is_empty() && p.len() <= 16 && p.bytes().all(|b| b.is_ascii_alphanumeric());
         match text.split_once('/') {
             Some((base, quote)) if valid_part(base) && valid_part(quote) => Ok(Self(Arc::from(text))),
             _ => Err(InvalidSymbol { text: text.to_owned() }),
@@ -120,10 +119,7 @@ impl Timeframe {
         let unit = text.chars().last().ok_or_else(err)?;
         let unit_ms = Self::UNITS.iter().find(|(u, _)| *u == unit).ok_or_else(err)?.1;
         let count: i64 = text[..text.len() - 1].parse().map_err(|_| err())?;
-        count
-            .checked_mul(unit_ms)
-            .and_then(Self::from_ms)
-            .ok_or_else(err)
+        count.checked_mul(unit_ms).and_then(Self::from_ms).ok_or_else(err)
     }
 
     pub fn as_ms(self) -> i64 {
@@ -275,7 +271,13 @@ mod tests {
 
     #[test]
     fn timeframes_round_trip_through_text() {
-        for (text, ms) in [("1m", 60_000), ("15m", 900_000), ("1h", 3_600_000), ("1d", 86_400_000), ("90s", 90_000)] {
+        for (text, ms) in [
+            ("1m", 60_000),
+            ("15m", 900_000),
+            ("1h", 3_600_000),
+            ("1d", 86_400_000),
+            ("90s", 90_000),
+        ] {
             let tf = Timeframe::parse(text).unwrap();
             assert_eq!(tf.as_ms(), ms);
             assert_eq!(tf.to_string(), text);

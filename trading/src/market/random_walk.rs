@@ -131,9 +131,7 @@ impl RandomWalk {
         let mut sum = 0;
         for _ in 0..3 {
             let bits = self.rng.next_u64();
-            sum += (0..4)
-                .map(|i| i128::from((bits >> (16 * i)) as u16))
-                .sum::<i128>();
+            sum += (0..4).map(|i| i128::from((bits >> (16 * i)) as u16)).sum::<i128>();
         }
         sum - 6 * UNIFORM
     }
@@ -296,9 +294,7 @@ mod tests {
             );
             let (min, max) = closes
                 .iter()
-                .fold((Decimal::MAX, Decimal::MIN), |(lo, hi), c| {
-                    (lo.min(*c), hi.max(*c))
-                });
+                .fold((Decimal::MAX, Decimal::MIN), |(lo, hi), c| (lo.min(*c), hi.max(*c)));
             assert!(
                 min > Decimal::from(20) && max < Decimal::from(500),
                 "seed {seed}: prices {min}..{max}"
@@ -332,12 +328,7 @@ mod tests {
         ] {
             assert!(RandomWalk::new(config.clone()).is_err(), "{config:?}");
         }
-        for config in [
-            price("0.01"),
-            price("1000000000"),
-            vol("0.1"),
-            vol("0.000001"),
-        ] {
+        for config in [price("0.01"), price("1000000000"), vol("0.1"), vol("0.000001")] {
             assert!(RandomWalk::new(config.clone()).is_ok(), "{config:?}");
         }
     }

@@ -19,9 +19,7 @@ pub struct OrderIdGen {
 
 /// A prefix that would make ids a venue may refuse or that could collide.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid order id prefix `{prefix}`: expected 1 to {MAX_ORDER_ID_PREFIX_LEN} ASCII letters, digits or `_`"
-)]
+#[error("invalid order id prefix `{prefix}`: expected 1 to {MAX_ORDER_ID_PREFIX_LEN} ASCII letters, digits or `_`")]
 pub struct InvalidOrderIdPrefix {
     pub prefix: String,
 }
@@ -34,9 +32,7 @@ impl OrderIdGen {
     pub fn new(prefix: &str) -> Result<Self, InvalidOrderIdPrefix> {
         let valid = !prefix.is_empty()
             && prefix.len() <= MAX_ORDER_ID_PREFIX_LEN
-            && prefix
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            && prefix.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !valid {
             return Err(InvalidOrderIdPrefix {
                 prefix: prefix.to_owned(),

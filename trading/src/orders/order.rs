@@ -58,12 +58,7 @@ pub(crate) struct OrderParts {
 
 impl Order {
     /// A new order in [`OrderState::PendingNew`]: the only way to make one from a request.
-    pub fn new(
-        id: OrderId,
-        strategy: StrategyId,
-        request: RiskApproved<OrderRequest>,
-        now_ms: TimeMs,
-    ) -> Self {
+    pub fn new(id: OrderId, strategy: StrategyId, request: RiskApproved<OrderRequest>, now_ms: TimeMs) -> Self {
         Self {
             id,
             strategy,
@@ -116,9 +111,7 @@ impl Order {
     }
     /// Volume-weighted average price of the fills so far (zero before the first).
     pub fn avg_fill_price(&self) -> Decimal {
-        self.filled_value
-            .checked_div(self.filled_qty)
-            .unwrap_or(Decimal::ZERO)
+        self.filled_value.checked_div(self.filled_qty).unwrap_or(Decimal::ZERO)
     }
     /// How many fills the order has had; the last fill's sequence number.
     pub fn fill_count(&self) -> u32 {

@@ -59,10 +59,7 @@ pub enum OrderEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
     #[error("invalid order transition: {event:?} in state {state:?}")]
-    InvalidTransition {
-        state: OrderState,
-        event: OrderEvent,
-    },
+    InvalidTransition { state: OrderState, event: OrderEvent },
     #[error("overfill: a fill of {fill_qty} on top of {filled_qty} filled exceeds the order quantity {order_qty}")]
     Overfill {
         order_qty: rust_decimal::Decimal,
@@ -95,14 +92,10 @@ impl OrderState {
     /// (pending new, pending cancel) apart as open or partially filled.
     pub fn status(&self, has_fills: bool) -> OrderStatus {
         match self {
-            OrderState::PendingNew | OrderState::Open | OrderState::PendingCancel { .. }
-                if has_fills =>
-            {
+            OrderState::PendingNew | OrderState::Open | OrderState::PendingCancel { .. } if has_fills => {
                 OrderStatus::PartiallyFilled
             }
-            OrderState::PendingNew | OrderState::Open | OrderState::PendingCancel { .. } => {
-                OrderStatus::Open
-            }
+            OrderState::PendingNew | OrderState::Open | OrderState::PendingCancel { .. } => OrderStatus::Open,
             OrderState::PartiallyFilled => OrderStatus::PartiallyFilled,
             OrderState::Filled => OrderStatus::Filled,
             OrderState::Cancelled { .. } => OrderStatus::Cancelled,
@@ -203,14 +196,10 @@ mod tests {
         }
     }
     fn rejected() -> S {
-        S::Rejected {
-            reason: "no".into(),
-        }
+        S::Rejected { reason: "no".into() }
     }
     fn reject() -> E {
-        E::Rejected {
-            reason: "no".into(),
-        }
+        E::Rejected { reason: "no".into() }
     }
     fn cancel_req() -> E {
         E::CancelRequested { time_ms: 7 }

@@ -8,55 +8,47 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::{Side, Symbol, TimeMs};
 
-/// The name a strategy is known by (its manifest name, unique in one host).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct StrategyId(Arc<str>);
+/// A cheap-to-clone identifier over shared text, shown as the bare text.
+macro_rules! text_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub struct $name(Arc<str>);
 
-impl StrategyId {
-    pub fn new(name: &str) -> Self {
-        Self(Arc::from(name))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+        impl $name {
+            pub fn new(text: &str) -> Self {
+                Self(Arc::from(text))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{:?}", &*self.0)
+            }
+        }
+    };
 }
 
-impl fmt::Display for StrategyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+text_id! {
+    /// The name a strategy is known by: unique in one host (the host uses the strategy's file
+    /// name, which a new version keeps).
+    StrategyId
 }
 
-impl fmt::Debug for StrategyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", &*self.0)
-    }
-}
-
-/// The host's client order id: unique across the host's lifetime and across restarts
-/// (it is persisted before the order is sent), and the key a venue echoes back.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct OrderId(Arc<str>);
-
-impl OrderId {
-    pub fn new(text: &str) -> Self {
-        Self(Arc::from(text))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for OrderId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for OrderId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", &*self.0)
-    }
+text_id! {
+    /// The host's client order id: unique across the host's lifetime and across restarts
+    /// (it is persisted before the order is sent), and the key a venue echoes back.
+    OrderId
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

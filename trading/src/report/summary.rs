@@ -71,16 +71,10 @@ impl BacktestReport {
             fees: totals.fees,
             initial_cash: totals.initial_cash,
             final_equity: totals.final_equity,
-            return_pct: pct(
-                totals.final_equity - totals.initial_cash,
-                totals.initial_cash,
-            ),
+            return_pct: pct(totals.final_equity - totals.initial_cash, totals.initial_cash),
             max_drawdown_pct: pct(builder.max_drawdown(), Decimal::ONE),
             win_rate_pct: pct(Decimal::from(wins), Decimal::from(trades.len())),
-            exposure_pct: pct(
-                Decimal::from(builder.exposed_bars()),
-                Decimal::from(builder.bars()),
-            ),
+            exposure_pct: pct(Decimal::from(builder.exposed_bars()), Decimal::from(builder.bars())),
             elapsed_ms: 0,
             bars_per_second: 0,
         }

@@ -55,11 +55,7 @@ fn drawdown_return_win_rate_and_exposure_by_hand() {
     for (i, (equity, exposed)) in series.iter().enumerate() {
         builder.on_bar(i as i64 * 60_000, dec(equity), *exposed);
     }
-    let trips = [
-        trip("10", 60_000),
-        trip("-5", 120_000),
-        trip("0.01", 180_000),
-    ];
+    let trips = [trip("10", 60_000), trip("-5", 120_000), trip("0.01", 180_000)];
     let report = BacktestReport::new(&builder, &totals("1080"), &trips);
     assert_eq!(report.bars, 7);
     assert_eq!(report.trades, 3);

@@ -202,22 +202,10 @@ pub fn check(
         Side::Buy => ctx.open_buy_qty,
         Side::Sell => ctx.open_sell_qty,
     };
-    reduce_only(
-        state,
-        request.side,
-        request.qty,
-        ctx.position,
-        open_same_side,
-    )?;
+    reduce_only(state, request.side, request.qty, ctx.position, open_same_side)?;
     max_open_orders(limits, ctx.open_orders)?;
     max_order_notional(limits, notional)?;
-    max_position(
-        limits,
-        request.side,
-        request.qty,
-        ctx.position,
-        open_same_side,
-    )?;
+    max_position(limits, request.side, request.qty, ctx.position, open_same_side)?;
     if request.side == Side::Sell {
         insufficient_position(limits, request.qty, ctx.position, ctx.open_sell_qty)?;
     } else {
@@ -258,10 +246,7 @@ pub fn trading_halted(state: TradingState) -> Result<(), RiskRefusal> {
 ///
 /// Every order, limit ones too, needs a price seen for its symbol: a symbol the feed has
 /// never carried is most likely a typo, and a position in it could not be marked.
-pub fn valuation_price(
-    request: &OrderRequest,
-    last_price: Option<Decimal>,
-) -> Result<Decimal, RiskRefusal> {
+pub fn valuation_price(request: &OrderRequest, last_price: Option<Decimal>) -> Result<Decimal, RiskRefusal> {
     let unknown = || RiskRefusal::UnknownSymbol {
         symbol: request.symbol.clone(),
     };
@@ -332,10 +317,7 @@ pub fn max_position(
     position: Decimal,
     open_same_side: Decimal,
 ) -> Result<(), RiskRefusal> {
-    let worst_case = position.saturating_add(
-        side.sign()
-            .saturating_mul(open_same_side.saturating_add(qty)),
-    );
+    let worst_case = position.saturating_add(side.sign().saturating_mul(open_same_side.saturating_add(qty)));
     if worst_case.abs() <= limits.max_position || worst_case.abs() <= position.abs() {
         Ok(())
     } else {
@@ -520,14 +502,7 @@ mod tests {
                 },
                 Some(RiskCheck::UnknownSymbol),
             ),
-            (
-                "reducing: sell long",
-                l(),
-                TradingState::Reducing,
-                sell("5"),
-                c(),
-                None,
-            ),
+            ("reducing: sell long", l(), TradingState::Reducing, sell("5"), c(), None),
             (
                 "reducing: buy long",
                 l(),
@@ -571,10 +546,7 @@ mod tests {
                 l(),
                 TradingState::Active,
                 buy("1"),
-                RiskContext {
-                    open_orders: 2,
-                    ..c()
-                },
+                RiskContext { open_orders: 2, ..c() },
                 None,
             ),
             (
@@ -582,10 +554,7 @@ mod tests {
                 l(),
                 TradingState::Active,
                 buy("1"),
-                RiskContext {
-                    open_orders: 3,
-                    ..c()
-                },
+                RiskContext { open_orders: 3, ..c() },
                 Some(RiskCheck::MaxOpenOrders),
             ),
             (
@@ -662,14 +631,7 @@ mod tests {
                 },
                 None,
             ),
-            (
-                "sell what is held",
-                l(),
-                TradingState::Active,
-                sell("5"),
-                c(),
-                None,
-            ),
+            ("sell what is held", l(), TradingState::Active, sell("5"), c(), None),
             (
                 "sell beyond held",
                 l(),
@@ -783,9 +745,6 @@ mod tests {
             &ctx(),
         )
         .unwrap_err();
-        assert_eq!(
-            refusal.to_string(),
-            "order notional 2000 is above the limit of 1000"
-        );
+        assert_eq!(refusal.to_string(), "order notional 2000 is above the limit of 1000");
     }
 }

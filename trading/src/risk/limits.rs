@@ -151,21 +151,10 @@ mod tests {
             allow_short: true,
             fee_rate: Decimal::ONE,
         };
-        let keys: Vec<_> = limits
-            .validate()
-            .unwrap_err()
-            .problems
-            .iter()
-            .map(|p| p.key)
-            .collect();
+        let keys: Vec<_> = limits.validate().unwrap_err().problems.iter().map(|p| p.key).collect();
         assert_eq!(
             keys,
-            [
-                "max_order_notional",
-                "max_position",
-                "max_open_orders",
-                "fee_rate"
-            ]
+            ["max_order_notional", "max_position", "max_open_orders", "fee_rate"]
         );
     }
 

@@ -15,11 +15,10 @@ mod checks;
 mod limits;
 
 pub use checks::{
-    check, insufficient_cash, insufficient_position, invalid_order, max_open_orders,
-    max_order_notional, max_position, reduce_only, trading_halted, valuation_price, InvalidOrder,
-    RiskApproved, RiskCheck, RiskContext, RiskRefusal,
+    check, insufficient_cash, insufficient_position, invalid_order, max_open_orders, max_order_notional, max_position,
+    reduce_only, trading_halted, valuation_price, InvalidOrder, RiskApproved, RiskCheck, RiskContext, RiskRefusal,
 };
 pub use limits::{
-    InvalidRiskLimits, LimitProblem, RiskLimits, TradingState, DEFAULT_ALLOW_SHORT,
-    DEFAULT_FEE_RATE, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ORDER_NOTIONAL, DEFAULT_MAX_POSITION,
+    InvalidRiskLimits, LimitProblem, RiskLimits, TradingState, DEFAULT_ALLOW_SHORT, DEFAULT_FEE_RATE,
+    DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ORDER_NOTIONAL, DEFAULT_MAX_POSITION,
 };

@@ -94,10 +94,22 @@ mod tests {
         let cases = [
             (with("0", "0"), Ok(())),
             (with("0.999", "9999.99"), Ok(())),
-            (with("-0.001", "0"), Err("fee_rate -0.001: expected a fraction of the notional from 0 up to (not including) 1, like 0.001")),
-            (with("1", "0"), Err("fee_rate 1: expected a fraction of the notional from 0 up to (not including) 1, like 0.001")),
-            (with("0", "-1"), Err("slippage_bps -1: expected basis points from 0 up to (not including) 10000, like 5")),
-            (with("0", "10000"), Err("slippage_bps 10000: expected basis points from 0 up to (not including) 10000, like 5")),
+            (
+                with("-0.001", "0"),
+                Err("fee_rate -0.001: expected a fraction of the notional from 0 up to (not including) 1, like 0.001"),
+            ),
+            (
+                with("1", "0"),
+                Err("fee_rate 1: expected a fraction of the notional from 0 up to (not including) 1, like 0.001"),
+            ),
+            (
+                with("0", "-1"),
+                Err("slippage_bps -1: expected basis points from 0 up to (not including) 10000, like 5"),
+            ),
+            (
+                with("0", "10000"),
+                Err("slippage_bps 10000: expected basis points from 0 up to (not including) 10000, like 5"),
+            ),
         ];
         for (config, expected) in cases {
             assert_eq!(

@@ -107,11 +107,7 @@ impl SimBroker {
 
     /// Submits a market order in [`FillPrice::CurrentClose`] mode: it fills now or never.
     fn fill_at_close(&mut self, order: NewOrder) {
-        let Some(close) = self
-            .books
-            .get(&order.symbol)
-            .and_then(|book| book.last_close)
-        else {
+        let Some(close) = self.books.get(&order.symbol).and_then(|book| book.last_close) else {
             let reason = format!(
                 "no bar of {} seen yet: in current_close mode a market order fills at the last close",
                 order.symbol
@@ -154,9 +150,7 @@ impl Broker for SimBroker {
                 return Ok(());
             }
         }
-        if self.config.fill_price == FillPrice::CurrentClose
-            && order.order_type == OrderType::Market
-        {
+        if self.config.fill_price == FillPrice::CurrentClose && order.order_type == OrderType::Market {
             self.fill_at_close(order);
             return Ok(());
         }
@@ -165,11 +159,7 @@ impl Broker for SimBroker {
             time_ms: order.time_ms,
         });
         self.working.insert(order.id.clone(), order.symbol.clone());
-        self.books
-            .entry(order.symbol.clone())
-            .or_default()
-            .orders
-            .push(order);
+        self.books.entry(order.symbol.clone()).or_default().orders.push(order);
         Ok(())
     }
 
@@ -200,9 +190,7 @@ impl Broker for SimBroker {
         if let MarketEvent::Candle(bar) = event {
             // Closes matter only to current_close market orders, and a book is kept for them
             // from the first bar on; otherwise books exist only once orders do.
-            if self.config.fill_price == FillPrice::CurrentClose
-                && !self.books.contains_key(&bar.symbol)
-            {
+            if self.config.fill_price == FillPrice::CurrentClose && !self.books.contains_key(&bar.symbol) {
                 self.books.insert(bar.symbol.clone(), Book::default());
             }
         }
@@ -215,8 +203,7 @@ impl Broker for SimBroker {
         if book.orders.is_empty() {
             return;
         }
-        let (slippage, fee_rate, working) =
-            (self.slippage, self.config.fee_rate, &mut self.working);
+        let (slippage, fee_rate, working) = (self.slippage, self.config.fee_rate, &mut self.working);
         book.orders.retain(|order| match match_order(order, event) {
             Some(matched) => {
                 out.push(execute(order, matched, slippage, fee_rate));
@@ -235,12 +222,7 @@ impl Broker for SimBroker {
 /// The execution of a matched order: the fill with slippage (market orders) and fee. Should
 /// the numbers not fit a `Decimal` (absurd sizes), the order is cancelled with the reason
 /// rather than filled at a wrong price.
-fn execute(
-    order: &NewOrder,
-    matched: Match,
-    (buy, sell): (Decimal, Decimal),
-    fee_rate: Decimal,
-) -> Execution {
+fn execute(order: &NewOrder, matched: Match, (buy, sell): (Decimal, Decimal), fee_rate: Decimal) -> Execution {
     let price = match (order.order_type, order.side) {
         (OrderType::Market, Side::Buy) => matched.price.checked_mul(buy),
         (OrderType::Market, Side::Sell) => matched.price.checked_mul(sell),

@@ -5,9 +5,7 @@ use rust_decimal::Decimal;
 
 use super::{FillPrice, SimBroker, SimConfig};
 use crate::brokers::{Broker, BrokerError, Execution, NewOrder};
-use crate::market::{
-    Candle, MarketEvent, Quote, RandomWalk, RandomWalkConfig, Side, Symbol, Timeframe, Trade,
-};
+use crate::market::{Candle, MarketEvent, Quote, RandomWalk, RandomWalkConfig, Side, Symbol, Timeframe, Trade};
 use crate::orders::{OrderId, OrderType};
 
 const MIN: i64 = 60_000;
@@ -147,21 +145,33 @@ fn scenarios() {
         (
             "market buy fills at the next bar's open",
             default(),
-            vec![bar(0, ["100", "101", "99", "100.5"]), market("a", Buy, "2", 1), bar(1, ["100.8", "102", "100", "101"])],
+            vec![
+                bar(0, ["100", "101", "99", "100.5"]),
+                market("a", Buy, "2", 1),
+                bar(1, ["100.8", "102", "100", "101"]),
+            ],
             // fee = 0.001 × 100.8 × 2 = 0.2016
             vec![accepted("a", MIN), filled("a", "100.8", "2", "0.2016", MIN)],
         ),
         (
             "the bar the order was placed on never fills it, even when fed after the order",
             default(),
-            vec![market("a", Sell, "1", 1), bar(0, ["100", "101", "99", "100.5"]), bar(1, ["99", "99.5", "98", "99"])],
+            vec![
+                market("a", Sell, "1", 1),
+                bar(0, ["100", "101", "99", "100.5"]),
+                bar(1, ["99", "99.5", "98", "99"]),
+            ],
             // fee = 0.001 × 99 × 1 = 0.099
             vec![accepted("a", MIN), filled("a", "99", "1", "0.099", MIN)],
         ),
         (
             "current_close fills a market order at once at the last close",
             config(CurrentClose, "0.001", "0"),
-            vec![bar(0, ["100", "101", "99", "100.5"]), market("a", Buy, "2", 1), bar(1, ["90", "91", "89", "90"])],
+            vec![
+                bar(0, ["100", "101", "99", "100.5"]),
+                market("a", Buy, "2", 1),
+                bar(1, ["90", "91", "89", "90"]),
+            ],
             // fee = 0.001 × 100.5 × 2 = 0.201
             vec![accepted("a", MIN), filled("a", "100.5", "2", "0.201", MIN)],
         ),
@@ -169,18 +179,29 @@ fn scenarios() {
             "current_close rejects a market order when no bar of its symbol was seen",
             config(CurrentClose, "0.001", "0"),
             vec![market("a", Buy, "1", 1)],
-            vec![rejected("a", "no bar of BTC/USD seen yet: in current_close mode a market order fills at the last close", MIN)],
+            vec![rejected(
+                "a",
+                "no bar of BTC/USD seen yet: in current_close mode a market order fills at the last close",
+                MIN,
+            )],
         ),
         (
             "current_close leaves limit orders working",
             config(CurrentClose, "0", "0"),
-            vec![bar(0, ["100", "101", "99", "100"]), limit("a", Buy, "1", "99.5", 1), bar(1, ["100", "100", "99", "99.5"])],
+            vec![
+                bar(0, ["100", "101", "99", "100"]),
+                limit("a", Buy, "1", "99.5", 1),
+                bar(1, ["100", "100", "99", "99.5"]),
+            ],
             vec![accepted("a", MIN), filled("a", "99.5", "1", "0", MIN)],
         ),
         (
             "limit buy fills when the bar trades through it, at the limit",
             default(),
-            vec![limit("a", Buy, "1", "99.5", 1), bar(1, ["100", "100.5", "99.4", "99.8"])],
+            vec![
+                limit("a", Buy, "1", "99.5", 1),
+                bar(1, ["100", "100.5", "99.4", "99.8"]),
+            ],
             // min(99.5, open 100) = 99.5; fee = 0.001 × 99.5 = 0.0995
             vec![accepted("a", MIN), filled("a", "99.5", "1", "0.0995", MIN)],
         ),
@@ -215,7 +236,10 @@ fn scenarios() {
         (
             "limit sell gapped through fills at the better open",
             default(),
-            vec![limit("a", Sell, "1", "101", 1), bar(1, ["103", "104", "102.5", "103.5"])],
+            vec![
+                limit("a", Sell, "1", "101", 1),
+                bar(1, ["103", "104", "102.5", "103.5"]),
+            ],
             // max(101, 103) = 103; fee = 0.103
             vec![accepted("a", MIN), filled("a", "103", "1", "0.103", MIN)],
         ),
@@ -249,7 +273,11 @@ fn scenarios() {
         (
             "a cancelled order is never filled",
             default(),
-            vec![limit("a", Buy, "1", "99.5", 1), Step::Cancel("a", MIN + 5), bar(1, ["98", "99", "97", "98"])],
+            vec![
+                limit("a", Buy, "1", "99.5", 1),
+                Step::Cancel("a", MIN + 5),
+                bar(1, ["98", "99", "97", "98"]),
+            ],
             vec![accepted("a", MIN), cancelled("a", MIN + 5)],
         ),
         (
@@ -278,15 +306,28 @@ fn scenarios() {
         (
             "a limit order fills on a trade printed through it, not on one at its price",
             default(),
-            vec![limit("a", Sell, "1", "101", 1), trade(MIN + 1, "101"), trade(MIN + 2, "101.2")],
+            vec![
+                limit("a", Sell, "1", "101", 1),
+                trade(MIN + 1, "101"),
+                trade(MIN + 2, "101.2"),
+            ],
             // fee = 0.001 × 101.2 = 0.1012
             vec![accepted("a", MIN), filled("a", "101.2", "1", "0.1012", MIN + 2)],
         ),
         (
             "market orders take the ask to buy and the bid to sell",
             config(NextOpen, "0", "0"),
-            vec![market("b", Buy, "1", 1), market("s", Sell, "1", 1), quote(MIN + 3, "99.9", "100.1")],
-            vec![accepted("b", MIN), accepted("s", MIN), filled("b", "100.1", "1", "0", MIN + 3), filled("s", "99.9", "1", "0", MIN + 3)],
+            vec![
+                market("b", Buy, "1", 1),
+                market("s", Sell, "1", 1),
+                quote(MIN + 3, "99.9", "100.1"),
+            ],
+            vec![
+                accepted("b", MIN),
+                accepted("s", MIN),
+                filled("b", "100.1", "1", "0", MIN + 3),
+                filled("s", "99.9", "1", "0", MIN + 3),
+            ],
         ),
         (
             "a limit buy fills when the ask crosses below it; an empty side fills nothing",
@@ -317,10 +358,7 @@ fn accepted_comes_before_filled_even_without_poll() {
     };
     let mut out = Vec::new();
     broker.on_market_event(&event, &mut out);
-    assert_eq!(
-        out,
-        vec![accepted("a", MIN), filled("a", "100", "1", "0.1", MIN)]
-    );
+    assert_eq!(out, vec![accepted("a", MIN), filled("a", "100", "1", "0.1", MIN)]);
 }
 
 #[test]
@@ -334,20 +372,14 @@ fn refusals_are_errors_of_the_rejected_kind() {
     submit(&mut broker, limit("a", Side::Buy, "1", "90", 1)).unwrap();
     assert_eq!(
         submit(&mut broker, limit("a", Side::Buy, "1", "90", 1)),
-        Err(BrokerError::Rejected(
-            "order id a is already working".into()
-        ))
+        Err(BrokerError::Rejected("order id a is already working".into()))
     );
     submit(&mut broker, market("m", Side::Buy, "1", 1)).unwrap();
     let Step::Event(event) = bar(1, ["100", "101", "99", "100"]) else {
         unreachable!()
     };
     broker.on_market_event(&event, &mut out);
-    assert_eq!(
-        broker.working_orders(&btc()).len(),
-        1,
-        "the limit order still works"
-    );
+    assert_eq!(broker.working_orders(&btc()).len(), 1, "the limit order still works");
     let unknown = |id: &str| {
         Err(BrokerError::Rejected(format!(
             "unknown order {id}: it is not working here (never submitted, or already filled or cancelled)"
@@ -358,10 +390,7 @@ fn refusals_are_errors_of_the_rejected_kind() {
         unknown("m"),
         "already filled"
     );
-    assert_eq!(
-        broker.cancel(&OrderId::new("nope"), 2 * MIN),
-        unknown("nope")
-    );
+    assert_eq!(broker.cancel(&OrderId::new("nope"), 2 * MIN), unknown("nope"));
     assert_eq!(broker.cancel(&OrderId::new("a"), 2 * MIN), Ok(()));
     assert_eq!(
         broker.cancel(&OrderId::new("a"), 2 * MIN),
@@ -426,8 +455,7 @@ fn deterministic() {
             if closes.len() < 20 {
                 continue;
             }
-            let sma =
-                |k: usize| closes[closes.len() - k..].iter().sum::<Decimal>() / Decimal::from(k);
+            let sma = |k: usize| closes[closes.len() - k..].iter().sum::<Decimal>() / Decimal::from(k);
             let want_long = sma(10) > sma(20);
             if want_long != long {
                 long = want_long;
@@ -454,11 +482,7 @@ fn deterministic() {
     }
     for fill_price in [FillPrice::NextOpen, FillPrice::CurrentClose] {
         let first = session(fill_price);
-        assert!(
-            first.len() > 1_000,
-            "{fill_price:?}: {} executions",
-            first.len()
-        );
+        assert!(first.len() > 1_000, "{fill_price:?}: {} executions", first.len());
         assert!(first.iter().any(|e| matches!(e, Execution::Filled { .. })));
         assert_eq!(first, session(fill_price), "{fill_price:?}");
     }

@@ -32,11 +32,7 @@ pub enum StoreError {
     #[error("cannot open the book store {}: {source}", .path.display())]
     Open { path: PathBuf, source: BackendError },
     #[error("the book store {} has schema version {found}, newer than this build's {supported}: run a newer strategy-host", .path.display())]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    TooNew { path: PathBuf, found: i64, supported: i64 },
     #[error("book store {}: {source}", .path.display())]
     Backend { path: PathBuf, source: BackendError },
     #[error("book store {}: {table}.{column} holds {value:?}, expected {expected}", .path.display())]
@@ -135,8 +131,5 @@ pub trait BookStore: Send {
     /// # Errors
     ///
     /// [`StoreError`] when the read fails.
-    fn latest_snapshot(
-        &self,
-        strategy: &StrategyId,
-    ) -> Result<Option<StrategySnapshot>, StoreError>;
+    fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError>;
 }

@@ -86,8 +86,7 @@ impl SqliteStore {
             for migration in &MIGRATIONS[version.max(0) as usize..] {
                 tx.execute_batch(migration).map_err(open_err)?;
             }
-            tx.pragma_update(None, "user_version", supported)
-                .map_err(open_err)?;
+            tx.pragma_update(None, "user_version", supported).map_err(open_err)?;
             tx.commit().map_err(open_err)?;
         }
         Ok(Self { conn, path })
@@ -100,13 +99,7 @@ impl SqliteStore {
         }
     }
 
-    fn corrupt(
-        &self,
-        table: &'static str,
-        column: &'static str,
-        value: &str,
-        expected: &'static str,
-    ) -> StoreError {
+    fn corrupt(&self, table: &'static str, column: &'static str, value: &str, expected: &'static str) -> StoreError {
         StoreError::Corrupt {
             path: self.path.clone(),
             table,
@@ -116,12 +109,7 @@ impl SqliteStore {
         }
     }
 
-    fn decimal(
-        &self,
-        table: &'static str,
-        column: &'static str,
-        text: &str,
-    ) -> Result<Decimal, StoreError> {
+    fn decimal(&self, table: &'static str, column: &'static str, text: &str) -> Result<Decimal, StoreError> {
         Decimal::from_str(text).map_err(|_| self.corrupt(table, column, text, "a decimal"))
     }
 
@@ -137,12 +125,7 @@ impl SqliteStore {
         }
     }
 
-    fn trade_side(
-        &self,
-        table: &'static str,
-        column: &'static str,
-        text: &str,
-    ) -> Result<TradeSide, StoreError> {
+    fn trade_side(&self, table: &'static str, column: &'static str, text: &str) -> Result<TradeSide, StoreError> {
         match text {
             "long" => Ok(TradeSide::Long),
             "short" => Ok(TradeSide::Short),
@@ -172,29 +155,15 @@ impl SqliteStore {
         let trade = match (raw.trade_side, raw.trade_entry_ms) {
             (Some(side), Some(entry_ms)) => {
                 let text = |column, value: Option<String>| {
-                    value.ok_or_else(|| {
-                        self.corrupt(T, column, "NULL", "a decimal while a trade is open")
-                    })
+                    value.ok_or_else(|| self.corrupt(T, column, "NULL", "a decimal while a trade is open"))
                 };
                 Some(OpenTrade {
                     side: self.trade_side(T, "trade_side", &side)?,
                     entry_ms,
-                    entry_qty: d(
-                        "trade_entry_qty",
-                        &text("trade_entry_qty", raw.trade_entry_qty)?,
-                    )?,
-                    entry_value: d(
-                        "trade_entry_value",
-                        &text("trade_entry_value", raw.trade_entry_value)?,
-                    )?,
-                    exit_qty: d(
-                        "trade_exit_qty",
-                        &text("trade_exit_qty", raw.trade_exit_qty)?,
-                    )?,
-                    exit_value: d(
-                        "trade_exit_value",
-                        &text("trade_exit_value", raw.trade_exit_value)?,
-                    )?,
+                    entry_qty: d("trade_entry_qty", &text("trade_entry_qty", raw.trade_entry_qty)?)?,
+                    entry_value: d("trade_entry_value", &text("trade_entry_value", raw.trade_entry_value)?)?,
+                    exit_qty: d("trade_exit_qty", &text("trade_exit_qty", raw.trade_exit_qty)?)?,
+                    exit_value: d("trade_exit_value", &text("trade_exit_value", raw.trade_exit_value)?)?,
                     realized_pnl: d(
                         "trade_realized_pnl",
                         &text("trade_realized_pnl", raw.trade_realized_pnl)?,
@@ -211,23 +180,12 @@ impl SqliteStore {
             fees: d("fees", &raw.fees)?,
             trade,
         };
-        let holding = Holding::restore(parts).ok_or_else(|| {
-            self.corrupt(
-                T,
-                "qty",
-                &raw.qty,
-                "qty, cost and the open trade to agree on flatness",
-            )
-        })?;
+        let holding = Holding::restore(parts)
+            .ok_or_else(|| self.corrupt(T, "qty", &raw.qty, "qty, cost and the open trade to agree on flatness"))?;
         Ok((self.symbol(T, &raw.symbol)?, holding))
     }
 
-    fn book(
-        &self,
-        strategy: String,
-        initial_cash: String,
-        cash: String,
-    ) -> Result<Book, StoreError> {
+    fn book(&self, strategy: String, initial_cash: String, cash: String) -> Result<Book, StoreError> {
         let strategy = StrategyId::new(&strategy);
         let holdings = self.holdings(&strategy)?;
         Ok(Book::restore(
@@ -243,14 +201,7 @@ impl SqliteStore {
         let order_type = match (raw.order_type.as_str(), raw.limit_price) {
             ("market", None) => OrderType::Market,
             ("limit", Some(price)) => OrderType::Limit(self.decimal(T, "limit_price", &price)?),
-            (other, _) => {
-                return Err(self.corrupt(
-                    T,
-                    "order_type",
-                    other,
-                    "market (no price) or limit (a price)",
-                ))
-            }
+            (other, _) => return Err(self.corrupt(T, "order_type", other, "market (no price) or limit (a price)")),
         };
         let state = match (raw.state.as_str(), raw.state_time_ms) {
             ("pending_new", _) => OrderState::PendingNew,
@@ -262,14 +213,7 @@ impl SqliteStore {
             ("rejected", _) => OrderState::Rejected {
                 reason: raw.reason.unwrap_or_default(),
             },
-            (other, _) => {
-                return Err(self.corrupt(
-                    T,
-                    "state",
-                    other,
-                    "an order state (pending_cancel with its time)",
-                ))
-            }
+            (other, _) => return Err(self.corrupt(T, "state", other, "an order state (pending_cancel with its time)")),
         };
         let parts = OrderParts {
             id: OrderId::new(&raw.id),
@@ -284,14 +228,12 @@ impl SqliteStore {
             state,
             filled_qty: self.decimal(T, "filled_qty", &raw.filled_qty)?,
             avg_fill_price: self.decimal(T, "avg_fill_price", &raw.avg_fill_price)?,
-            fill_count: u32::try_from(raw.fill_count).map_err(|_| {
-                self.corrupt(T, "fill_count", &raw.fill_count.to_string(), "a count")
-            })?,
+            fill_count: u32::try_from(raw.fill_count)
+                .map_err(|_| self.corrupt(T, "fill_count", &raw.fill_count.to_string(), "a count"))?,
             created_ms: raw.created_ms,
             updated_ms: raw.updated_ms,
         };
-        Order::restore(parts)
-            .ok_or_else(|| self.corrupt(T, "filled_qty", &raw.filled_qty, "0 ≤ filled_qty ≤ qty"))
+        Order::restore(parts).ok_or_else(|| self.corrupt(T, "filled_qty", &raw.filled_qty, "0 ≤ filled_qty ≤ qty"))
     }
 
     fn write_order_state(conn: &Connection, order: &Order) -> rusqlite::Result<usize> {
@@ -451,14 +393,8 @@ impl BookStore for SqliteStore {
                 t.map(|t| t.fees.to_string()),
                 fill.time_ms,
             ])?;
-            tx.prepare_cached(
-                "UPDATE strategies SET cash = ?2, updated_ms = ?3 WHERE strategy = ?1",
-            )?
-            .execute(params![
-                fill.strategy.as_str(),
-                effect.cash.to_string(),
-                fill.time_ms
-            ])?;
+            tx.prepare_cached("UPDATE strategies SET cash = ?2, updated_ms = ?3 WHERE strategy = ?1")?
+                .execute(params![fill.strategy.as_str(), effect.cash.to_string(), fill.time_ms])?;
             if let Some(trip) = &effect.closed {
                 tx.prepare_cached(
                     "INSERT INTO round_trips (strategy, symbol, side, qty, entry_ms, exit_ms, avg_entry_price,
@@ -498,7 +434,9 @@ impl BookStore for SqliteStore {
 
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
         self.conn
-            .prepare_cached("INSERT INTO strategy_snapshots (strategy, version_hash, state, time_ms) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT INTO strategy_snapshots (strategy, version_hash, state, time_ms) VALUES (?1, ?2, ?3, ?4)",
+            )
             .and_then(|mut s| {
                 s.execute(params![
                     snapshot.strategy.as_str(),
@@ -514,14 +452,10 @@ impl BookStore for SqliteStore {
     fn load_book(&self, strategy: &StrategyId) -> Result<Option<Book>, StoreError> {
         let row = self
             .conn
-            .prepare_cached(
-                "SELECT strategy, initial_cash, cash FROM strategies WHERE strategy = ?1",
-            )
+            .prepare_cached("SELECT strategy, initial_cash, cash FROM strategies WHERE strategy = ?1")
             .and_then(|mut s| {
-                s.query_row([strategy.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()
+                s.query_row([strategy.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
             })
             .map_err(|e| self.backend(e))?;
         row.map(|(strategy, initial, cash)| self.book(strategy, initial, cash))
@@ -551,26 +485,13 @@ impl BookStore for SqliteStore {
         let rows = self
             .conn
             .prepare_cached(&sql)
-            .and_then(|mut s| {
-                s.query_map([], RawOrder::read)?
-                    .collect::<Result<Vec<_>, _>>()
-            })
+            .and_then(|mut s| s.query_map([], RawOrder::read)?.collect::<Result<Vec<_>, _>>())
             .map_err(|e| self.backend(e))?;
         rows.into_iter().map(|raw| self.order(raw)).collect()
     }
 
     fn load_round_trips(&self, strategy: &StrategyId) -> Result<Vec<RoundTrip>, StoreError> {
-        type Raw = (
-            String,
-            String,
-            String,
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-        );
+        type Raw = (String, String, String, i64, i64, String, String, String, String);
         let rows: Vec<Raw> = self
             .conn
             .prepare_cached(
@@ -579,36 +500,41 @@ impl BookStore for SqliteStore {
             )
             .and_then(|mut s| {
                 s.query_map([strategy.as_str()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
                 })?
                 .collect::<Result<Vec<_>, _>>()
             })
             .map_err(|e| self.backend(e))?;
         const T: &str = "round_trips";
         rows.into_iter()
-            .map(
-                |(symbol, side, qty, entry_ms, exit_ms, entry, exit, fees, pnl)| {
-                    Ok(RoundTrip {
-                        strategy: strategy.clone(),
-                        symbol: self.symbol(T, &symbol)?,
-                        side: self.trade_side(T, "side", &side)?,
-                        qty: self.decimal(T, "qty", &qty)?,
-                        entry_ms,
-                        exit_ms,
-                        avg_entry_price: self.decimal(T, "avg_entry_price", &entry)?,
-                        avg_exit_price: self.decimal(T, "avg_exit_price", &exit)?,
-                        fees: self.decimal(T, "fees", &fees)?,
-                        pnl: self.decimal(T, "pnl", &pnl)?,
-                    })
-                },
-            )
+            .map(|(symbol, side, qty, entry_ms, exit_ms, entry, exit, fees, pnl)| {
+                Ok(RoundTrip {
+                    strategy: strategy.clone(),
+                    symbol: self.symbol(T, &symbol)?,
+                    side: self.trade_side(T, "side", &side)?,
+                    qty: self.decimal(T, "qty", &qty)?,
+                    entry_ms,
+                    exit_ms,
+                    avg_entry_price: self.decimal(T, "avg_entry_price", &entry)?,
+                    avg_exit_price: self.decimal(T, "avg_exit_price", &exit)?,
+                    fees: self.decimal(T, "fees", &fees)?,
+                    pnl: self.decimal(T, "pnl", &pnl)?,
+                })
+            })
             .collect()
     }
 
-    fn latest_snapshot(
-        &self,
-        strategy: &StrategyId,
-    ) -> Result<Option<StrategySnapshot>, StoreError> {
+    fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT version_hash, state, time_ms FROM strategy_snapshots WHERE strategy = ?1

@@ -16,14 +16,7 @@ pub(super) enum Role {
 }
 
 impl Role {
-    const ALL: [Role; 6] = [
-        Role::Time,
-        Role::Open,
-        Role::High,
-        Role::Low,
-        Role::Close,
-        Role::Volume,
-    ];
+    const ALL: [Role; 6] = [Role::Time, Role::Open, Role::High, Role::Low, Role::Close, Role::Volume];
 
     pub(super) fn name(self) -> &'static str {
         match self {

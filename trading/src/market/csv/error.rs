@@ -19,7 +19,9 @@ pub enum CsvError {
         error: std::io::Error,
     },
 
-    #[error("{file}: the file is empty: expected a header line naming the columns, like `time,open,high,low,close,volume`")]
+    #[error(
+        "{file}: the file is empty: expected a header line naming the columns, like `time,open,high,low,close,volume`"
+    )]
     Empty { file: String },
 
     #[error("{file}: the header is there but no rows of bars follow it")]
@@ -33,9 +35,7 @@ pub enum CsvError {
         header: String,
     },
 
-    #[error(
-        "{file}:{line}: columns `{first}` and `{second}` both name the `{column}` column: keep one"
-    )]
+    #[error("{file}:{line}: columns `{first}` and `{second}` both name the `{column}` column: keep one")]
     AmbiguousColumn {
         file: String,
         line: u64,
@@ -108,18 +108,10 @@ pub enum CsvError {
          give the timeframe explicitly",
         gap_ms
     )]
-    UnsupportedTimeframe {
-        file: String,
-        line: u64,
-        gap_ms: i64,
-    },
+    UnsupportedTimeframe { file: String, line: u64, gap_ms: i64 },
 
     #[error("{file}:{line}: not valid CSV: {message}")]
-    Malformed {
-        file: String,
-        line: u64,
-        message: String,
-    },
+    Malformed { file: String, line: u64, message: String },
 }
 
 /// A duration between two rows, in the largest unit that divides it evenly.

@@ -47,13 +47,7 @@ fn parse_short(text: &[u8]) -> Option<Decimal> {
     let scale = point_at.map_or(0, |at| digits - at);
     // The casts split the mantissa into the 32-bit words `from_parts` takes.
     let (lo, mid) = (mantissa as u32, (mantissa >> 32) as u32);
-    Some(Decimal::from_parts(
-        lo,
-        mid,
-        0,
-        negative && mantissa != 0,
-        scale,
-    ))
+    Some(Decimal::from_parts(lo, mid, 0, negative && mantissa != 0, scale))
 }
 
 /// Every accepted form, including exponents and up to 28 decimals.
@@ -81,9 +75,7 @@ fn parse_general(text: &[u8]) -> Option<Decimal> {
                 } else if digit == 0 {
                     held_zeros += 1;
                 } else {
-                    mantissa = mantissa
-                        .checked_mul(pow10(held_zeros + 1)?)?
-                        .checked_add(digit)?;
+                    mantissa = mantissa.checked_mul(pow10(held_zeros + 1)?)?.checked_add(digit)?;
                     scale = scale.checked_add(held_zeros + 1)?;
                     held_zeros = 0;
                 }
@@ -172,28 +164,18 @@ mod tests {
             ("1.5e-05", "0.000015"),
             ("2E3", "2000"),
             ("1.25e+2", "125"),
-            (
-                "0.0000000000000000000000000001",
-                "0.0000000000000000000000000001",
-            ),
+            ("0.0000000000000000000000000001", "0.0000000000000000000000000001"),
             (
                 "1.00000000000000000000000000000000000000",
                 "1.0000000000000000000000000000",
             ),
-            (
-                "79228162514264337593543950335",
-                "79228162514264337593543950335",
-            ),
+            ("79228162514264337593543950335", "79228162514264337593543950335"),
             ("367.34499999999997", "367.34499999999997"),
         ];
         for (text, expected) in ok {
             let parsed = parse_decimal(text.as_bytes());
             assert_eq!(parsed, Some(Decimal::from_str(expected).unwrap()), "{text}");
-            assert_eq!(
-                parsed.unwrap().to_string(),
-                expected,
-                "{text} keeps its scale"
-            );
+            assert_eq!(parsed.unwrap().to_string(), expected, "{text} keeps its scale");
         }
         let bad = [
             "",
@@ -222,11 +204,7 @@ mod tests {
             "99999999999999999999999999999999999999999",
         ];
         for text in bad {
-            assert_eq!(
-                parse_decimal(text.as_bytes()),
-                None,
-                "{text} should be refused"
-            );
+            assert_eq!(parse_decimal(text.as_bytes()), None, "{text} should be refused");
         }
     }
 }

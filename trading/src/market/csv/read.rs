@@ -42,11 +42,7 @@ use crate::market::{Candle, Symbol, TimeMs, Timeframe};
 ///
 /// [`CsvError`] when the file cannot be read or any row is not a valid bar; the message names
 /// the file, the line and the column.
-pub fn read_candles_csv(
-    path: &Path,
-    symbol: &Symbol,
-    timeframe: Option<Timeframe>,
-) -> Result<Vec<Candle>, CsvError> {
+pub fn read_candles_csv(path: &Path, symbol: &Symbol, timeframe: Option<Timeframe>) -> Result<Vec<Candle>, CsvError> {
     let file_name = path.display().to_string();
     let file = File::open(path).map_err(|error| CsvError::Io {
         file: file_name.clone(),
@@ -124,9 +120,7 @@ pub fn parse_candles_csv<R: Read>(
 /// The timeframe of rows whose smallest positive gap is `smallest_gap`: that gap itself, so
 /// that missing bars (weekends, halts, overnight) do not widen it.
 fn infer_timeframe(file: &str, smallest_gap: Option<(i64, u64)>) -> Result<Timeframe, CsvError> {
-    let (gap_ms, line) = smallest_gap.ok_or_else(|| CsvError::TimeframeUnknown {
-        file: file.to_owned(),
-    })?;
+    let (gap_ms, line) = smallest_gap.ok_or_else(|| CsvError::TimeframeUnknown { file: file.to_owned() })?;
     Timeframe::from_ms(gap_ms).ok_or_else(|| CsvError::UnsupportedTimeframe {
         file: file.to_owned(),
         line,

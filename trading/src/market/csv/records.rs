@@ -43,10 +43,7 @@ impl<'a, R: Read> Records<'a, R> {
     /// `None` at the end of the input.
     pub(super) fn next(&mut self, record: &mut ByteRecord) -> Result<Option<u64>, CsvError> {
         loop {
-            let more = self
-                .reader
-                .read_byte_record(record)
-                .map_err(|err| self.error(err))?;
+            let more = self.reader.read_byte_record(record).map_err(|err| self.error(err))?;
             if !more {
                 return Ok(None);
             }
@@ -67,8 +64,7 @@ impl<'a, R: Read> Records<'a, R> {
         } else {
             0
         };
-        let unterminated =
-            source.ended && end.byte() == source.bytes && source.last_byte != Some(b'\n');
+        let unterminated = source.ended && end.byte() == source.bytes && source.last_byte != Some(b'\n');
         end.line().saturating_sub(inside + u64::from(!unterminated))
     }
 

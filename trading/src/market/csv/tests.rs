@@ -130,11 +130,7 @@ fn layouts() {
 #[test]
 fn timeframe_is_the_smallest_gap() {
     let cases = [
-        (
-            "two minutes apart",
-            "2020-01-03 09:30:00\n2020-01-03 09:32:00\n",
-            "2m",
-        ),
+        ("two minutes apart", "2020-01-03 09:30:00\n2020-01-03 09:32:00\n", "2m"),
         (
             "gaps ignored",
             "2020-01-03 09:30:00\n2020-01-03 09:35:00\n2020-01-03 09:36:00\n2020-01-04 09:30:00\n",
@@ -145,8 +141,7 @@ fn timeframe_is_the_smallest_gap() {
     ];
     for (name, times, expected) in cases {
         let rows: String = times.lines().map(|t| format!("{t},1,1,1,1\n")).collect();
-        let bars = parse(&format!("time,open,high,low,close\n{rows}"), None)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let bars = parse(&format!("time,open,high,low,close\n{rows}"), None).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
             bars.iter().all(|b| b.timeframe.to_string() == expected),
             "{name}: {:?}",
@@ -237,9 +232,7 @@ fn io_errors_name_the_file() {
 }
 
 fn shipped(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../data")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(name)
 }
 
 #[test]
@@ -250,8 +243,7 @@ fn shipped_data_files_parse() {
         ("Default.csv", 502, "1d", "2017-01-03"),
     ];
     for (name, rows, timeframe, first_day) in cases {
-        let bars =
-            read_candles_csv(&shipped(name), &symbol(), None).unwrap_or_else(|e| panic!("{e}"));
+        let bars = read_candles_csv(&shipped(name), &symbol(), None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(bars.len(), rows, "{name}");
         assert_eq!(bars[0].timeframe.to_string(), timeframe, "{name}");
         let first = crate::market::calendar::UtcTime(bars[0].open_time_ms).to_string();
@@ -262,10 +254,7 @@ fn shipped_data_files_parse() {
     assert!(btc
         .windows(2)
         .all(|w| w[1].open_time_ms - w[0].open_time_ms == 86_400_000));
-    assert_eq!(
-        (btc[0].open, btc[0].volume),
-        (dec("4261.48"), dec("795.150377"))
-    );
+    assert_eq!((btc[0].open, btc[0].volume), (dec("4261.48"), dec("795.150377")));
 }
 
 /// A tiny deterministic generator for the garbage below (xorshift64).

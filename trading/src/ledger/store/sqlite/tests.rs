@@ -23,24 +23,11 @@ fn new_order(id: &str, side: Side, qty: &str, order_type: OrderType, now_ms: Tim
         order_type,
         tag: format!("tag of {id}"),
     };
-    Order::new(
-        OrderId::new(id),
-        alice(),
-        RiskApproved::for_test(request),
-        now_ms,
-    )
+    Order::new(OrderId::new(id), alice(), RiskApproved::for_test(request), now_ms)
 }
 
 /// Books a fill the way the desk does: plan, preview, write, commit.
-fn fill(
-    store: &mut SqliteStore,
-    book: &mut Book,
-    order: &mut Order,
-    qty: &str,
-    price: &str,
-    fee: &str,
-    t: TimeMs,
-) {
+fn fill(store: &mut SqliteStore, book: &mut Book, order: &mut Order, qty: &str, price: &str, fee: &str, t: TimeMs) {
     let plan = order.plan_fill(dec(qty), dec(price)).unwrap();
     let fill = Fill {
         order_id: order.id().clone(),
@@ -92,9 +79,7 @@ fn a_reopened_store_returns_what_was_written() {
         let mut resting = new_order("h1-4", Side::Sell, "2", OrderType::Limit(dec("60.5")), 9);
         store.insert_order(&resting).unwrap();
         resting.apply(OrderEvent::Accepted, 10).unwrap();
-        resting
-            .apply(OrderEvent::CancelRequested { time_ms: 11 }, 11)
-            .unwrap();
+        resting.apply(OrderEvent::CancelRequested { time_ms: 11 }, 11).unwrap();
         store.update_order(&resting).unwrap();
 
         store
@@ -132,31 +117,18 @@ fn a_reopened_store_returns_what_was_written() {
     // The closed round trip, and the latest snapshot.
     assert_eq!(store.load_round_trips(&alice()).unwrap(), vec![closed_trip]);
     let snapshot = store.latest_snapshot(&alice()).unwrap().unwrap();
-    assert_eq!(
-        (snapshot.version_hash.as_str(), snapshot.state),
-        ("v2", vec![2, 3])
-    );
+    assert_eq!((snapshot.version_hash.as_str(), snapshot.state), ("v2", vec![2, 3]));
     // WAL mode is on the file.
-    let mode: String = store
-        .conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
+    let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
 }
 
 #[test]
 fn creating_a_book_twice_keeps_the_first() {
     let mut store = SqliteStore::open_in_memory().unwrap();
-    store
-        .create_book(&Book::new(alice(), dec("100")), 1)
-        .unwrap();
-    store
-        .create_book(&Book::new(alice(), dec("999")), 2)
-        .unwrap();
-    assert_eq!(
-        store.load_book(&alice()).unwrap().unwrap().cash(),
-        dec("100")
-    );
+    store.create_book(&Book::new(alice(), dec("100")), 1).unwrap();
+    store.create_book(&Book::new(alice(), dec("999")), 2).unwrap();
+    assert_eq!(store.load_book(&alice()).unwrap().unwrap().cash(), dec("100"));
 }
 
 #[test]
@@ -174,10 +146,7 @@ fn open_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-such-dir").join("books.sqlite");
     let err = SqliteStore::open(&path).unwrap_err();
-    assert!(
-        err.to_string().contains("no-such-dir/books.sqlite"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("no-such-dir/books.sqlite"), "{err}");
 }
 
 #[test]
@@ -205,13 +174,8 @@ fn a_store_from_a_newer_build_is_refused() {
 #[test]
 fn corrupt_rows_are_named() {
     let mut store = SqliteStore::open_in_memory().unwrap();
-    store
-        .create_book(&Book::new(alice(), dec("100")), 1)
-        .unwrap();
-    store
-        .conn
-        .execute("UPDATE strategies SET cash = 'lots'", [])
-        .unwrap();
+    store.create_book(&Book::new(alice(), dec("100")), 1).unwrap();
+    store.conn.execute("UPDATE strategies SET cash = 'lots'", []).unwrap();
     let err = store.load_book(&alice()).unwrap_err();
     assert_eq!(
         err.to_string(),

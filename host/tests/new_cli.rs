@@ -1,0 +1,51 @@
+//! `strategy-host new`: the scaffold builds to a component with one command, and the host
+//! accepts that component.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::{run_bin, stderr, stdout};
+
+#[test]
+fn a_scaffolded_strategy_builds_to_a_component_the_host_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let crate_dir = dir.path().join("my-momentum");
+    let output = run_bin(&["new", "my-momentum", "--dir", crate_dir.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(crate_dir.join("src/lib.rs").is_file() && crate_dir.join(".gitignore").is_file());
+
+    // The one build command the scaffold promises. Its target folder persists beside the
+    // host's (when there is one), so a warm run only rebuilds the new crate.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(|t| PathBuf::from(t).join("scaffold"))
+        .unwrap_or_else(|| dir.path().join("target"));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let build = Command::new(cargo)
+        .args(["build", "--release", "--target", "wasm32-wasip2"])
+        .current_dir(&crate_dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+
+    let wasm = target.join("wasm32-wasip2/release/my_momentum.wasm");
+    let check = run_bin(&["check", wasm.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("name:        my-momentum"),
+        "{}",
+        stdout(&check)
+    );
+}
+
+#[test]
+fn new_refuses_a_bad_name_and_an_existing_folder() {
+    let output = run_bin(&["new", "Bad Name"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("kebab-case"), "{}", stderr(&output));
+
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_bin(&["new", "taken", "--dir", dir.path().to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("already exists"), "{}", stderr(&output));
+}
