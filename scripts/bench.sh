@@ -19,7 +19,7 @@ data="$target/bench-walk-$bars.csv"
 results=()
 for i in $(seq "$runs"); do
   json=$("$target/release/strategy-host" backtest --strategy "$target/wasm32-wasip2/wasm/sma_cross.wasm" \
-    --data "$data" --symbol SIM/USD --params '{"fast":10,"slow":20,"size":"1"}' --json 2>/dev/null)
+    --data "$data" --symbol SIM/USD --params '{"fast":10,"slow":20,"size":"1"}' --cash 10000000 --json 2>/dev/null)
   echo "run $i: $json"
   results+=("$json")
 done
@@ -28,5 +28,6 @@ import json, statistics, sys
 runs = [json.loads(line) for line in sys.stdin]
 for key in ["parse_ms", "setup_ms", "elapsed_ms", "bars_per_second"]:
     print(f"median {key}: {statistics.median(r[key] for r in runs)}")
-print(f"bars {runs[0][\"bars\"]}, orders {runs[0][\"orders\"]}, fills {runs[0][\"fills\"]}, trades {runs[0][\"trades\"]}")
+first = runs[0]
+print("bars {bars}, orders {orders} ({rejected} rejected), fills {fills}, trades {trades}".format(**first))
 '

@@ -52,6 +52,24 @@ fn new_desk() -> SharedDesk {
 }
 
 fn runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget) -> Runner {
+    start_runner(
+        desk,
+        clock,
+        budget,
+        "sma_cross",
+        r#"{"fast": 10, "slow": 20, "size": "1"}"#,
+    )
+}
+
+/// A guest whose `on-event` only counts: the floor of one call (lowering a candle, entering and
+/// leaving wasm, the SDK lifting it).
+fn counting_runner(desk: &SharedDesk, clock: &Clock) -> Runner {
+    // Its one trap per 100,000 events (the largest period it takes) costs under 1% here.
+    let params = r#"{"mode": "panic-every", "every": 100000}"#;
+    start_runner(desk, clock, CpuBudget::deterministic(), "hostile", params)
+}
+
+fn start_runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget, crate_name: &str, params: &str) -> Runner {
     let runtime = Arc::new(
         Runtime::new(SandboxLimits {
             cpu: budget,
@@ -59,7 +77,7 @@ fn runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget) -> Runner {
         })
         .unwrap(),
     );
-    let component = StrategyComponent::load_file(&runtime, &wasm("sma_cross")).expect("build the components first");
+    let component = StrategyComponent::load_file(&runtime, &wasm(crate_name)).expect("build the components first");
     let id = StrategyId::new("sma-cross");
     lock_desk(desk)
         .register_strategy(&id, Decimal::from(1_000_000_000))
@@ -70,11 +88,10 @@ fn runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget) -> Runner {
         clock.clone(),
         Metrics::new().strategy("sma-cross", "bench"),
     );
-    let params = r#"{"fast": 10, "slow": 20, "size": "1"}"#.to_owned();
     let mut runner = Runner::start(
         runtime,
         Arc::new(component),
-        params,
+        params.to_owned(),
         ctx,
         RecoveryPolicy::deterministic(),
     )
@@ -123,6 +140,17 @@ fn hot_path(c: &mut Criterion) {
         next: 0,
     };
     group.bench_function("runner_on_event_sma_cross", |b| {
+        b.iter(|| runner.on_market_event(tape.next()))
+    });
+
+    let desk = new_desk();
+    let clock = Clock::default();
+    let mut runner = counting_runner(&desk, &clock);
+    let mut tape = Tape {
+        events: events.clone(),
+        next: 0,
+    };
+    group.bench_function("runner_on_event_counting_only", |b| {
         b.iter(|| runner.on_market_event(tape.next()))
     });
 

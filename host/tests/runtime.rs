@@ -196,3 +196,25 @@ fn a_spinning_strategy_runs_out_of_fuel_and_of_time() {
         );
     }
 }
+
+#[test]
+fn a_flooding_strategy_is_rate_limited_and_keeps_running() {
+    let h = Harness::new(CpuBudget::deterministic());
+    let mut session = h.session();
+    session.add_runner(h.start("hostile", "flood", r#"{"mode": "log-flood"}"#).unwrap());
+    for candle in walk(5) {
+        session.process(&MarketEvent::Candle(candle));
+    }
+    let runner = &session.runners()[0];
+    assert!(matches!(runner.health(), Health::Running), "{:?}", runner.health());
+    assert_eq!(
+        h.metric("strategy_host_strategy_events_total", &[("strategy", "flood")]),
+        5.0
+    );
+    // Thousands of lines per event through `log` and stdout/stderr; the budget lets ~200 through.
+    assert!(
+        runner.context().log.dropped() > 1_000,
+        "dropped: {}",
+        runner.context().log.dropped()
+    );
+}

@@ -40,7 +40,15 @@ pub struct Decision {
     pub action: &'static str,
     pub confidence: f32,
     pub reasoning: String,
-    pub indicators: Vec<(String, Decimal)>,
+    pub indicators: Vec<Indicator>,
+}
+
+/// One named value a decision was based on. The value serializes as a string (the workspace
+/// builds `rust_decimal` with `serde-str`): exact.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Indicator {
+    pub name: String,
+    pub value: Decimal,
 }
 
 /// What the host knows about the strategy on whose behalf an import runs.
@@ -207,7 +215,11 @@ impl HostImports for HostState {
         let indicators = d
             .indicators
             .into_iter()
-            .filter_map(|i| decimal_from_wit(i.value).ok().map(|v| (i.name, v)))
+            .filter_map(|i| {
+                decimal_from_wit(i.value)
+                    .ok()
+                    .map(|value| Indicator { name: i.name, value })
+            })
             .collect();
         self.decisions.push(Decision {
             strategy: self.ctx.strategy.clone(),

@@ -34,7 +34,7 @@ pub use engine::{
     DEFAULT_INIT_DEADLINE_MS, DEFAULT_MEMORY_LIMIT_MIB,
 };
 pub use guest_log::GuestLog;
-pub use host_state::{lock_desk, Decision, SharedDesk, StrategyContext};
+pub use host_state::{lock_desk, Decision, Indicator, SharedDesk, StrategyContext};
 pub use instance::{CallError, StrategyInstance};
 pub use manifest::{Manifest, ManifestError, ParamSpec, Stream, Subscription};
 pub use runner::{Health, RecoveryPolicy, Runner, StartError};
