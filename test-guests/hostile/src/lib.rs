@@ -56,7 +56,7 @@ impl Hostile {
     fn on_market_event(&mut self, host: &mut dyn Host) {
         self.events += 1;
         match self.mode {
-            Mode::WellBehaved | Mode::PanicInit => {}
+            Mode::WellBehaved | Mode::Idle | Mode::PanicInit => {}
             Mode::PanicEvery => {
                 if self.events.is_multiple_of(self.every) {
                     panic!("hostile panic-every: event {} of this instance", self.events);
@@ -121,7 +121,9 @@ impl Strategy for Hostile {
 
     fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
         self.on_market_event(host);
-        self.trader.on_candle(host, candle);
+        if self.mode != Mode::Idle {
+            self.trader.on_candle(host, candle);
+        }
     }
 
     fn on_trade(&mut self, host: &mut dyn Host, _trade: &Trade) {

@@ -7,6 +7,8 @@ use std::fmt;
 pub enum Mode {
     /// Nothing: it only trades.
     WellBehaved,
+    /// Nothing at all, not even trading: the floor cost of a call, for benchmarks.
+    Idle,
     /// Panics in `init`.
     PanicInit,
     /// Panics on every `every`-th event since the instance started.
@@ -31,8 +33,9 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Mode; 11] = [
+    pub const ALL: [Mode; 12] = [
         Mode::WellBehaved,
+        Mode::Idle,
         Mode::PanicInit,
         Mode::PanicEvery,
         Mode::Spin,
@@ -49,6 +52,7 @@ impl Mode {
     pub fn name(self) -> &'static str {
         match self {
             Mode::WellBehaved => "well-behaved",
+            Mode::Idle => "idle",
             Mode::PanicInit => "panic-init",
             Mode::PanicEvery => "panic-every",
             Mode::Spin => "spin",
