@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/build-wasm.sh
 export STRATEGY_HOST_WASM_DIR="$(cd "${CARGO_TARGET_DIR:-target}/wasm32-wasip2/wasm" && pwd)"
-cargo test --workspace "$@"
+cargo test --workspace --no-fail-fast "$@"

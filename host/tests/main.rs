@@ -11,3 +11,4 @@ mod check_cli;
 mod new_cli;
 mod run_e2e;
 mod runtime;
+mod tidy;

@@ -184,6 +184,12 @@ params = { mode = "panic-init" }
         "{status:#}"
     );
     assert!(failure_for("broken.wasm").unwrap().contains("init"), "{status:#}");
+    let init_traps = metric_value(
+        &metrics,
+        "strategy_host_strategy_traps_total",
+        &[("strategy", "broken"), ("kind", "unreachable")],
+    );
+    assert_eq!(init_traps, Some(1.0), "the trap in init was not counted");
     let books = status["books"].as_array().unwrap();
     assert!(
         books

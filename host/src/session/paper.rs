@@ -17,7 +17,8 @@ use super::Session;
 use crate::config::Config;
 use crate::metrics::{Metrics, StrategyMetrics};
 use crate::runtime::{
-    lock_desk, Clock, Decision, RecoveryPolicy, Runner, Runtime, SharedDesk, StrategyComponent, StrategyContext,
+    lock_desk, CallError, Clock, Decision, RecoveryPolicy, Runner, Runtime, SharedDesk, StrategyComponent,
+    StrategyContext,
 };
 
 /// The broker name paper trading reports in metrics and `/status`.
@@ -112,8 +113,14 @@ impl PaperHost {
                         clock.clone(),
                         metrics.strategy(id.as_str(), PAPER_BROKER),
                     );
-                    Runner::start(runtime.clone(), Arc::new(component), params.clone(), ctx, policy)
-                        .map_err(|e| e.to_string())
+                    let strategy_metrics = ctx.metrics.clone();
+                    Runner::start(runtime.clone(), Arc::new(component), params.clone(), ctx, policy).map_err(|e| {
+                        // A trap while starting (in `init`, say) is a trap like any other.
+                        if let CallError::Trap { kind, .. } = &e.source {
+                            strategy_metrics.trap(kind.label());
+                        }
+                        e.to_string()
+                    })
                 });
             match started {
                 Ok(runner) => {

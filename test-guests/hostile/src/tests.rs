@@ -42,7 +42,7 @@ fn well_behaved_trades_a_crossover() {
 fn unknown_modes_are_refused_with_the_list_of_modes() {
     let error = instantiate::<Hostile>(r#"{"mode": "explode"}"#).unwrap_err();
     assert!(
-        error.starts_with(r#"param `mode`: unknown mode "explode"; one of well-behaved, panic-init"#),
+        error.starts_with(r#"param `mode`: unknown mode "explode"; one of well-behaved, idle, panic-init"#),
         "{error}"
     );
 }
@@ -106,4 +106,12 @@ fn clock_reports_the_hosts_time_beside_its_own() {
         lines[0]
     );
     assert!(lines[1].contains("host_now_ms=120000"), "{}", lines[1]);
+}
+
+#[test]
+fn idle_does_nothing_at_all() {
+    let (mut guest, mut host) = (hostile(r#"{"mode": "idle"}"#), MockHost::new());
+    // The same closes make the well-behaved mode trade (see above).
+    feed(&mut guest, &mut host, &[14, 12, 10, 9, 30]);
+    assert!(host.orders.is_empty() && host.decisions.is_empty() && host.logs.is_empty());
 }
