@@ -1,5 +1,5 @@
 //! Style rules enforced as a test (after rust-analyzer's tidy): every Rust file opens with a
-//! `//!` doc saying what it owns, and no test hides behind `#[should_panic]`.
+//! `//!` doc saying what it owns, and no test expects a panic (assert on the error instead).
 
 use std::path::{Path, PathBuf};
 
