@@ -82,6 +82,9 @@ pub struct RawSandbox {
     pub init_deadline_ms: u64,
     pub memory_limit_mib: u64,
     pub max_consecutive_failures: u32,
+    /// Where compiled components are kept between runs; `""` turns the cache off.
+    /// Default: `$XDG_CACHE_HOME/strategy-host/components` or `~/.cache/strategy-host/components`.
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -150,8 +153,22 @@ impl Default for RawSandbox {
             init_deadline_ms: crate::runtime::DEFAULT_INIT_DEADLINE_MS,
             memory_limit_mib: crate::runtime::DEFAULT_MEMORY_LIMIT_MIB,
             max_consecutive_failures: crate::runtime::RecoveryPolicy::live().max_consecutive_failures,
+            cache_dir: default_cache_dir(),
         }
     }
+}
+
+/// The conventional per-user cache folder, if the environment names one.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })?;
+    Some(base.join("strategy-host/components"))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +194,8 @@ pub struct Config {
     pub trading_state: TradingState,
     pub sandbox: SandboxLimits,
     pub max_consecutive_failures: u32,
+    /// Compiled-component cache folder; `None` compiles on every start.
+    pub cache_dir: Option<PathBuf>,
     pub strategies: BTreeMap<String, StrategyConfig>,
 }
 
@@ -386,6 +405,7 @@ impl RawConfig {
                 memory_limit_bytes: usize::try_from(self.sandbox.memory_limit_mib * 1024 * 1024).unwrap_or(usize::MAX),
             },
             max_consecutive_failures: self.sandbox.max_consecutive_failures,
+            cache_dir: self.sandbox.cache_dir.clone().filter(|dir| !dir.as_os_str().is_empty()),
             strategies,
         })
     }

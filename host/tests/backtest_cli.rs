@@ -70,6 +70,26 @@ fn a_ten_bar_backtest_matches_the_hand_computed_report() {
 }
 
 #[test]
+fn a_second_backtest_loads_the_compiled_strategy_from_the_cache_with_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "ten.csv", TEN_BARS);
+    let cache = dir.path().join("cache");
+    let args = [
+        "--params",
+        r#"{"fast": 2, "slow": 3, "size": 1}"#,
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ];
+    let first = backtest_json(&data, &args);
+    let second = backtest_json(&data, &args);
+    assert_eq!(first["compiled_from_cache"], false);
+    assert_eq!(second["compiled_from_cache"], true);
+    for key in ["orders", "fills", "final_equity", "max_drawdown_pct"] {
+        assert_eq!(first[key], second[key], "{key}");
+    }
+}
+
+#[test]
 fn close_fills_happen_on_the_bar_the_strategy_acted_on() {
     let dir = tempfile::tempdir().unwrap();
     let data = write_file(dir.path(), "ten.csv", TEN_BARS);

@@ -218,3 +218,44 @@ fn a_flooding_strategy_is_rate_limited_and_keeps_running() {
         runner.context().log.dropped()
     );
 }
+
+#[test]
+fn compiled_components_are_cached_on_disk_and_a_corrupt_entry_is_recompiled() {
+    let cache = tempfile::tempdir().unwrap();
+    let load = || {
+        let runtime = Runtime::new(SandboxLimits::default())
+            .unwrap()
+            .with_component_cache(cache.path().to_owned());
+        StrategyComponent::load_file(&runtime, &support::wasm("sma_cross"))
+            .unwrap()
+            .from_cache()
+    };
+    assert!(!load(), "the first load compiles");
+    assert!(load(), "the second load comes from the cache");
+
+    // Flip one byte of the compiled code: the digest no longer matches, so it is compiled again
+    // (and the entry rewritten), never run.
+    let entry = std::fs::read_dir(cache.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .unwrap();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&entry, bytes).unwrap();
+    assert!(!load(), "a corrupt entry is not used");
+    assert!(load(), "the rewritten entry is used");
+
+    // A deterministic (fuel) engine compiles different code: its own entry.
+    let runtime = Runtime::new(SandboxLimits {
+        cpu: CpuBudget::deterministic(),
+        ..SandboxLimits::default()
+    })
+    .unwrap()
+    .with_component_cache(cache.path().to_owned());
+    assert!(!StrategyComponent::load_file(&runtime, &support::wasm("sma_cross"))
+        .unwrap()
+        .from_cache());
+}

@@ -53,6 +53,12 @@ pub struct BacktestArgs {
     /// Write the equity curve (one row per bar) to this CSV file.
     #[arg(long)]
     equity_csv: Option<PathBuf>,
+    /// Keep compiled strategies here [default: ~/.cache/strategy-host/components]
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
+    /// Compile the strategy even if a compiled copy is cached, and store none.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -94,6 +100,11 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
             slippage_bps: args.slippage_bps,
         },
         keep_equity_curve: args.equity_csv.is_some(),
+        cache_dir: if args.no_cache {
+            None
+        } else {
+            args.cache_dir.clone().or_else(crate::config::default_cache_dir)
+        },
         ..BacktestSettings::default()
     };
     let outcome = backtest::run(&args.strategy, &candles, &settings)?;
@@ -120,6 +131,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
                 serde_json::Value::from(u64::try_from(parse_ms).unwrap_or(u64::MAX)),
             );
             object.insert("setup_ms".into(), outcome.setup_ms.into());
+            object.insert("compiled_from_cache".into(), outcome.compiled_from_cache.into());
         }
         println!("{value}");
     } else {
@@ -140,7 +152,12 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         println!("max drawdown    {}%", r.max_drawdown_pct);
         println!("exposure        {}%", r.exposure_pct);
         println!("csv parse       {parse_ms} ms");
-        println!("setup           {} ms (compile + start)", outcome.setup_ms);
+        let compiled = if outcome.compiled_from_cache {
+            "cached compile"
+        } else {
+            "compile"
+        };
+        println!("setup           {} ms ({compiled} + start)", outcome.setup_ms);
         println!("event loop      {} ms, {} bars/s", r.elapsed_ms, r.bars_per_second);
     }
     Ok(ExitCode::SUCCESS)

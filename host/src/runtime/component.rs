@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
 use super::bindings::{self, WIT_PACKAGE, WIT_VERSION};
+use super::cache::CacheOutcome;
 use super::engine::Runtime;
 use super::host_state::HostState;
 
@@ -71,6 +72,8 @@ pub struct StrategyComponent {
     path: PathBuf,
     hash: ContentHash,
     size_bytes: usize,
+    /// Whether the compiled code came from the on-disk cache rather than the compiler.
+    from_cache: bool,
     pre: bindings::StrategyPre<HostState>,
 }
 
@@ -98,7 +101,8 @@ impl StrategyComponent {
     pub fn load_bytes(runtime: &Runtime, path: &Path, bytes: &[u8]) -> Result<Self, LoadError> {
         let path = path.to_owned();
         check_header(&path, bytes)?;
-        let component = Component::new(runtime.engine(), bytes).map_err(|e| LoadError::Invalid {
+        let hash = ContentHash::of(bytes);
+        let (component, cache) = runtime.compile(hash, bytes).map_err(|e| LoadError::Invalid {
             path: path.clone(),
             detail: first_line(&e),
         })?;
@@ -116,8 +120,9 @@ impl StrategyComponent {
         })?;
         Ok(Self {
             path,
-            hash: ContentHash::of(bytes),
+            hash,
             size_bytes: bytes.len(),
+            from_cache: cache == CacheOutcome::Hit,
             pre,
         })
     }
@@ -132,6 +137,10 @@ impl StrategyComponent {
 
     pub fn size_bytes(&self) -> usize {
         self.size_bytes
+    }
+
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
     }
 
     pub(super) fn pre(&self) -> &bindings::StrategyPre<HostState> {

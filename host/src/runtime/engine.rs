@@ -5,10 +5,14 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use wasmtime::component::{HasSelf, Linker};
+use std::path::PathBuf;
+
+use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Config, Engine};
 
 use super::bindings;
+use super::cache::{CacheOutcome, ComponentCache};
+use super::component::ContentHash;
 use super::host_state::HostState;
 
 /// Default CPU budget of one call into a strategy (`on-event`, `on-order-update`, `snapshot`).
@@ -77,6 +81,7 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<HostState>,
     limits: SandboxLimits,
+    cache: Option<ComponentCache>,
     _ticker: Option<EpochTicker>,
 }
 
@@ -109,8 +114,23 @@ impl Runtime {
             engine,
             linker,
             limits,
+            cache: None,
             _ticker: ticker,
         })
+    }
+
+    /// Keeps compiled components in `dir`, so the next start loads them instead of compiling.
+    pub fn with_component_cache(mut self, dir: PathBuf) -> Self {
+        self.cache = Some(ComponentCache::new(dir, &self.engine));
+        self
+    }
+
+    /// Compiles a component's bytes, or loads their compiled form from the cache.
+    pub(super) fn compile(&self, hash: ContentHash, bytes: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
+        match &self.cache {
+            Some(cache) => cache.load_or_compile(&self.engine, hash, bytes),
+            None => Ok((Component::new(&self.engine, bytes)?, CacheOutcome::Compiled)),
+        }
     }
 
     pub fn engine(&self) -> &Engine {

@@ -15,6 +15,7 @@
 //!    rejects or errors.
 
 mod bindings;
+mod cache;
 mod clock;
 mod component;
 mod convert;
@@ -27,6 +28,7 @@ mod runner;
 mod trap;
 
 pub use bindings::{WIT_PACKAGE, WIT_VERSION};
+pub use cache::{CacheOutcome, ComponentCache};
 pub use clock::Clock;
 pub use component::{ContentHash, LoadError, StrategyComponent};
 pub use engine::{

@@ -30,6 +30,8 @@ pub struct BacktestSettings {
     pub sim: SimConfig,
     pub limits: RiskLimits,
     pub keep_equity_curve: bool,
+    /// Compiled-component cache folder; `None` compiles the strategy every time.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for BacktestSettings {
@@ -40,6 +42,7 @@ impl Default for BacktestSettings {
             sim: SimConfig::default(),
             limits: RiskLimits::default(),
             keep_equity_curve: false,
+            cache_dir: None,
         }
     }
 }
@@ -65,8 +68,10 @@ pub struct BacktestOutcome {
     /// Strategy name and version from its manifest.
     pub strategy: String,
     pub version: String,
-    /// Compiling and starting the strategy, before the first bar.
+    /// Compiling (or loading from the cache) and starting the strategy, before the first bar.
     pub setup_ms: u64,
+    /// Whether the compiled strategy came from the cache.
+    pub compiled_from_cache: bool,
 }
 
 /// Runs `strategy_file` over `candles` (already in time order) to completion.
@@ -80,8 +85,13 @@ pub fn run(
         cpu: CpuBudget::deterministic(),
         ..SandboxLimits::default()
     };
-    let runtime = Arc::new(Runtime::new(limits)?);
+    let mut runtime = Runtime::new(limits)?;
+    if let Some(dir) = &settings.cache_dir {
+        runtime = runtime.with_component_cache(dir.clone());
+    }
+    let runtime = Arc::new(runtime);
     let component = Arc::new(StrategyComponent::load_file(&runtime, strategy_file)?);
+    let compiled_from_cache = component.from_cache();
 
     let desk_config = DeskConfig {
         limits: settings.limits.clone(),
@@ -137,6 +147,7 @@ pub fn run(
         strategy: name,
         version,
         setup_ms,
+        compiled_from_cache,
     })
 }
 

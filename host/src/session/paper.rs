@@ -54,7 +54,11 @@ impl PaperHost {
     /// strategies folder. A strategy that fails to load is reported and skipped; the others run.
     pub fn new(config: &Config, candles: Vec<Candle>, source: String) -> Result<Self, PaperError> {
         let metrics = Metrics::new();
-        let runtime = Arc::new(Runtime::new(config.sandbox)?);
+        let mut runtime = Runtime::new(config.sandbox)?;
+        if let Some(dir) = &config.cache_dir {
+            runtime = runtime.with_component_cache(dir.clone());
+        }
+        let runtime = Arc::new(runtime);
         let store = SqliteStore::open(&config.db).map_err(|e| PaperError::Store {
             path: config.db.clone(),
             message: e.to_string(),
@@ -125,7 +129,7 @@ impl PaperHost {
             match started {
                 Ok(runner) => {
                     let m = runner.manifest();
-                    tracing::info!(strategy = %id, name = %m.name, version = %m.version, hash = %runner.component().hash().short(), "strategy loaded");
+                    tracing::info!(strategy = %id, from_cache = runner.component().from_cache(), name = %m.name, version = %m.version, hash = %runner.component().hash().short(), "strategy loaded");
                     metrics.set_strategy_info(id.as_str(), &m.version, &runner.component().hash().to_string());
                     strategy_metrics.push((id, runner.context().metrics.clone()));
                     session.add_runner(runner);

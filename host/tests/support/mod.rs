@@ -30,8 +30,12 @@ pub fn wasm(crate_name: &str) -> PathBuf {
     path
 }
 
+/// The real binary, with its default compiled-component cache in a folder of the tests' own
+/// (the user's `~/.cache` stays untouched).
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_strategy-host"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strategy-host"));
+    command.env("XDG_CACHE_HOME", std::env::temp_dir().join("strategy-host-tests"));
+    command
 }
 
 /// Runs the binary to completion with `args`.
