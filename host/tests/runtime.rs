@@ -69,6 +69,18 @@ impl Harness {
         .map_err(|e| e.to_string())
     }
 
+    /// Starts `(crate, id, params)` strategies in one session and replays `bars` bars of a walk.
+    fn run(&self, strategies: &[(&str, &str, &str)], bars: usize) -> Session {
+        let mut session = self.session();
+        for (crate_name, id, params) in strategies {
+            session.add_runner(self.start(crate_name, id, params).unwrap());
+        }
+        for candle in walk(bars) {
+            session.process(&MarketEvent::Candle(candle));
+        }
+        session
+    }
+
     fn session(&self) -> Session {
         Session::new(self.desk.clone(), self.clock.clone())
     }
@@ -89,14 +101,10 @@ fn walk(bars: usize) -> Vec<Candle> {
 #[test]
 fn sma_cross_trades_through_the_desk() {
     let h = Harness::new(CpuBudget::deterministic());
-    let mut session = h.session();
-    session.add_runner(
-        h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#)
-            .unwrap(),
+    let session = h.run(
+        &[("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#)],
+        2_000,
     );
-    for candle in walk(2_000) {
-        session.process(&MarketEvent::Candle(candle));
-    }
     assert_eq!(
         h.metric("strategy_host_strategy_events_total", &[("strategy", "sma-cross")]),
         2_000.0
@@ -109,18 +117,13 @@ fn sma_cross_trades_through_the_desk() {
 #[test]
 fn a_trapping_strategy_is_counted_recovered_and_its_neighbour_trades_on() {
     let h = Harness::new(CpuBudget::deterministic());
-    let mut session = h.session();
-    session.add_runner(
-        h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 10}"#)
-            .unwrap(),
+    let session = h.run(
+        &[
+            ("hostile", "faulty", r#"{"mode": "panic-every", "every": 10}"#),
+            ("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#),
+        ],
+        500,
     );
-    session.add_runner(
-        h.start("sma_cross", "sma-cross", r#"{"fast": 5, "slow": 20, "size": "0.5"}"#)
-            .unwrap(),
-    );
-    for candle in walk(500) {
-        session.process(&MarketEvent::Candle(candle));
-    }
     let traps = h.metric(
         "strategy_host_strategy_traps_total",
         &[("strategy", "faulty"), ("kind", "unreachable")],
@@ -139,14 +142,7 @@ fn a_trapping_strategy_is_counted_recovered_and_its_neighbour_trades_on() {
 #[test]
 fn a_strategy_that_keeps_failing_is_quarantined() {
     let h = Harness::new(CpuBudget::deterministic());
-    let mut session = h.session();
-    session.add_runner(
-        h.start("hostile", "faulty", r#"{"mode": "panic-every", "every": 1}"#)
-            .unwrap(),
-    );
-    for candle in walk(50) {
-        session.process(&MarketEvent::Candle(candle));
-    }
+    let session = h.run(&[("hostile", "faulty", r#"{"mode": "panic-every", "every": 1}"#)], 50);
     let health = session.runners()[0].health().clone();
     assert!(matches!(health, Health::Quarantined { .. }), "{health:?}");
     // Five consecutive traps, then no more calls.
@@ -181,11 +177,7 @@ fn a_spinning_strategy_runs_out_of_fuel_and_of_time() {
         ),
     ] {
         let h = Harness::new(cpu);
-        let mut session = h.session();
-        session.add_runner(h.start("hostile", "spinner", r#"{"mode": "spin"}"#).unwrap());
-        for candle in walk(2) {
-            session.process(&MarketEvent::Candle(candle));
-        }
+        h.run(&[("hostile", "spinner", r#"{"mode": "spin"}"#)], 2);
         assert_eq!(
             h.metric(
                 "strategy_host_strategy_traps_total",
@@ -200,11 +192,7 @@ fn a_spinning_strategy_runs_out_of_fuel_and_of_time() {
 #[test]
 fn a_flooding_strategy_is_rate_limited_and_keeps_running() {
     let h = Harness::new(CpuBudget::deterministic());
-    let mut session = h.session();
-    session.add_runner(h.start("hostile", "flood", r#"{"mode": "log-flood"}"#).unwrap());
-    for candle in walk(5) {
-        session.process(&MarketEvent::Candle(candle));
-    }
+    let session = h.run(&[("hostile", "flood", r#"{"mode": "log-flood"}"#)], 5);
     let runner = &session.runners()[0];
     assert!(matches!(runner.health(), Health::Running), "{:?}", runner.health());
     assert_eq!(
