@@ -30,7 +30,9 @@ pub enum GuestLogLevel {
 struct Bucket {
     tokens: f64,
     refilled_at: Instant,
+    /// Dropped since the last line that got through (which reports them).
     dropped: u64,
+    dropped_total: u64,
 }
 
 /// The rate-limited log of one strategy.
@@ -46,6 +48,7 @@ impl GuestLog {
             tokens: DEFAULT_LOG_BURST,
             refilled_at: Instant::now(),
             dropped: 0,
+            dropped_total: 0,
         };
         Self {
             strategy,
@@ -77,9 +80,9 @@ impl GuestLog {
         }
     }
 
-    /// Lines dropped by the rate limit and not yet reported.
-    pub fn dropped(&self) -> u64 {
-        self.bucket.lock().map(|b| b.dropped).unwrap_or(0)
+    /// Lines the rate limit has dropped since the strategy started.
+    pub fn dropped_total(&self) -> u64 {
+        self.bucket.lock().map(|b| b.dropped_total).unwrap_or(0)
     }
 
     /// Takes one token; `Some(lines dropped since the last success)` when allowed.
@@ -91,6 +94,7 @@ impl GuestLog {
         bucket.refilled_at = now;
         if bucket.tokens < 1.0 {
             bucket.dropped += 1;
+            bucket.dropped_total += 1;
             return None;
         }
         bucket.tokens -= 1.0;
