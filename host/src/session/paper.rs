@@ -15,7 +15,7 @@ use trading::orders::StrategyId;
 use super::status::{BrokerStatus, FeedStatus, LoadFailure, StatusBoard, StrategyStatus};
 use super::Session;
 use crate::config::Config;
-use crate::metrics::{Metrics, StrategyMetrics};
+use crate::metrics::Metrics;
 use crate::runtime::{
     lock_desk, CallError, Clock, Decision, RecoveryPolicy, Runner, Runtime, SharedDesk, StrategyComponent,
     StrategyContext,
@@ -28,12 +28,14 @@ pub const PAPER_BROKER: &str = "paper";
 pub enum PaperError {
     #[error(transparent)]
     Engine(#[from] crate::runtime::EngineError),
-    #[error("{path}: cannot open the book of record: {message}")]
-    Store { path: PathBuf, message: String },
+    #[error("cannot open the book of record: {0}")]
+    Store(#[from] trading::ledger::StoreError),
     #[error("{path}: cannot read the strategies folder: {source}")]
     StrategiesDir { path: PathBuf, source: std::io::Error },
-    #[error("{0}")]
-    Desk(String),
+    #[error("invalid paper broker settings: {0}")]
+    Broker(#[from] trading::brokers::InvalidSimConfig),
+    #[error("cannot set up the desk: {0}")]
+    Desk(#[from] trading::desk::DeskError),
 }
 
 /// A paper session, set up and ready to replay.
@@ -45,8 +47,8 @@ pub struct PaperHost {
     candles: Vec<Candle>,
     source: String,
     bars_per_second: f64,
+    /// The latest decision of each runner, by runner index.
     last_decisions: Arc<Mutex<Vec<Option<Decision>>>>,
-    strategy_metrics: Vec<(StrategyId, StrategyMetrics)>,
 }
 
 impl PaperHost {
@@ -59,81 +61,30 @@ impl PaperHost {
             runtime = runtime.with_component_cache(dir.clone());
         }
         let runtime = Arc::new(runtime);
-        let store = SqliteStore::open(&config.db).map_err(|e| PaperError::Store {
-            path: config.db.clone(),
-            message: e.to_string(),
-        })?;
-        let desk_config = DeskConfig {
-            order_id_prefix: run_order_id_prefix(),
-            limits: config.limits.clone(),
-            trading_state: config.trading_state,
-        };
-        let broker = SimBroker::new(config.sim.clone()).map_err(|e| PaperError::Desk(e.to_string()))?;
-        let desk = Desk::new(desk_config, Box::new(broker), Some(Box::new(store)))
-            .map_err(|e| PaperError::Desk(e.to_string()))?;
-        let desk: SharedDesk = Arc::new(Mutex::new(desk));
+        let desk = open_desk(config)?;
         let clock = Clock::default();
         let mut session = Session::new(desk.clone(), clock.clone());
 
-        let broker_metrics = metrics.broker(PAPER_BROKER);
-        broker_metrics.connected.set(1);
+        metrics.broker(PAPER_BROKER).connected.set(1);
         let mut board = StatusBoard {
             brokers: vec![BrokerStatus {
                 name: PAPER_BROKER.into(),
                 connected: true,
             }],
+            feed: Some(FeedStatus::new(source.clone(), &candles)),
             ..StatusBoard::default()
         };
 
-        let policy = RecoveryPolicy {
-            max_consecutive_failures: config.max_consecutive_failures,
-            ..RecoveryPolicy::live()
+        let loader = Loader {
+            config,
+            runtime: &runtime,
+            desk: &desk,
+            clock: &clock,
+            metrics: &metrics,
         };
-        let mut strategy_metrics = Vec::new();
         for path in strategy_files(&config.strategies_dir)? {
-            let id = match strategy_id_of(&path) {
-                Ok(id) => id,
-                Err(error) => {
-                    tracing::error!("{error}");
-                    board.load_failures.push(LoadFailure {
-                        file: path.display().to_string(),
-                        error,
-                    });
-                    continue;
-                }
-            };
-            let settings = config.strategies.get(id.as_str());
-            let params = settings.map_or_else(|| "{}".to_owned(), |s| s.params_json.clone());
-            let cash = settings.and_then(|s| s.initial_cash).unwrap_or(config.initial_cash);
-            let started = StrategyComponent::load_file(&runtime, &path)
-                .map_err(|e| e.to_string())
-                .and_then(|component| {
-                    lock_desk(&desk)
-                        .register_strategy(&id, cash)
-                        .map_err(|e| e.to_string())?;
-                    let ctx = StrategyContext::new(
-                        id.clone(),
-                        desk.clone(),
-                        clock.clone(),
-                        metrics.strategy(id.as_str(), PAPER_BROKER),
-                    );
-                    let strategy_metrics = ctx.metrics.clone();
-                    Runner::start(runtime.clone(), Arc::new(component), params.clone(), ctx, policy).map_err(|e| {
-                        // A trap while starting (in `init`, say) is a trap like any other.
-                        if let CallError::Trap { kind, .. } = &e.source {
-                            strategy_metrics.trap(kind.label());
-                        }
-                        e.to_string()
-                    })
-                });
-            match started {
-                Ok(runner) => {
-                    let m = runner.manifest();
-                    tracing::info!(strategy = %id, from_cache = runner.component().from_cache(), name = %m.name, version = %m.version, hash = %runner.component().hash().short(), "strategy loaded");
-                    metrics.set_strategy_info(id.as_str(), &m.version, &runner.component().hash().to_string());
-                    strategy_metrics.push((id, runner.context().metrics.clone()));
-                    session.add_runner(runner);
-                }
+            match loader.load(&path) {
+                Ok(runner) => session.add_runner(runner),
                 Err(error) => {
                     tracing::error!("strategy not loaded: {error}");
                     board.load_failures.push(LoadFailure {
@@ -148,31 +99,7 @@ impl PaperHost {
         }
 
         let last_decisions = Arc::new(Mutex::new(vec![None; session.runners().len()]));
-        {
-            let last_decisions = last_decisions.clone();
-            let ids: Vec<StrategyId> = session.runners().iter().map(|r| r.context().strategy.clone()).collect();
-            session.on_decision(move |decision| {
-                tracing::info!(strategy = %decision.strategy, action = decision.action, symbol = %decision.symbol, "decision: {}", decision.reasoning);
-                if let Some(i) = ids.iter().position(|id| *id == decision.strategy) {
-                    if let Ok(mut last) = last_decisions.lock() {
-                        last[i] = Some(decision);
-                    }
-                }
-            });
-        }
-        let (symbol, timeframe) = candles
-            .first()
-            .map(|c| (c.symbol.to_string(), c.timeframe.to_string()))
-            .unwrap_or_default();
-        board.feed = Some(FeedStatus {
-            source: source.clone(),
-            symbol,
-            timeframe,
-            bars_total: candles.len(),
-            bars_replayed: 0,
-            last_event_time_ms: None,
-            finished: false,
-        });
+        session.on_decision(keep_last_decision(&session, last_decisions.clone()));
         let host = Self {
             metrics,
             board: Arc::new(Mutex::new(board)),
@@ -182,7 +109,6 @@ impl PaperHost {
             source,
             bars_per_second: config.feed.bars_per_second,
             last_decisions,
-            strategy_metrics,
         };
         host.publish(0, None, false);
         Ok(host)
@@ -239,8 +165,9 @@ impl PaperHost {
             .set_strategy_counts(count("running"), count("failed"), count("quarantined"));
         {
             let desk = lock_desk(&self.desk);
-            for (id, metrics) in &self.strategy_metrics {
-                super::books::publish_book(&desk, id, metrics);
+            for runner in self.session.runners() {
+                let ctx = runner.context();
+                super::books::publish_book(&desk, &ctx.strategy, &ctx.metrics);
             }
         }
         let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
@@ -249,6 +176,88 @@ impl PaperHost {
             feed.bars_replayed = replayed;
             feed.last_event_time_ms = last_time;
             feed.finished = finished;
+        }
+    }
+}
+
+/// The desk of a paper session: the simulated broker and the SQLite book of record.
+fn open_desk(config: &Config) -> Result<SharedDesk, PaperError> {
+    let store = SqliteStore::open(&config.db)?;
+    let desk_config = DeskConfig {
+        order_id_prefix: run_order_id_prefix(),
+        limits: config.limits.clone(),
+        trading_state: config.trading_state,
+    };
+    let broker = SimBroker::new(config.sim.clone())?;
+    let desk = Desk::new(desk_config, Box::new(broker), Some(Box::new(store)))?;
+    Ok(Arc::new(Mutex::new(desk)))
+}
+
+/// What loading one strategy file needs.
+struct Loader<'a> {
+    config: &'a Config,
+    runtime: &'a Arc<Runtime>,
+    desk: &'a SharedDesk,
+    clock: &'a Clock,
+    metrics: &'a Arc<Metrics>,
+}
+
+impl Loader<'_> {
+    /// Compiles and starts the strategy in `path` with its configured params and cash. The
+    /// error says which file failed and why, for the log and `/status`.
+    fn load(&self, path: &Path) -> Result<Runner, String> {
+        let id = strategy_id_of(path)?;
+        let settings = self.config.strategies.get(id.as_str());
+        let params = settings.map_or_else(|| "{}".to_owned(), |s| s.params_json.clone());
+        let cash = settings
+            .and_then(|s| s.initial_cash)
+            .unwrap_or(self.config.initial_cash);
+        let component = StrategyComponent::load_file(self.runtime, path).map_err(|e| e.to_string())?;
+        lock_desk(self.desk)
+            .register_strategy(&id, cash)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let strategy_metrics = self.metrics.strategy(id.as_str(), PAPER_BROKER);
+        let ctx = StrategyContext::new(
+            id.clone(),
+            self.desk.clone(),
+            self.clock.clone(),
+            strategy_metrics.clone(),
+        );
+        let policy = RecoveryPolicy {
+            max_consecutive_failures: self.config.max_consecutive_failures,
+            ..RecoveryPolicy::live()
+        };
+        let runner = Runner::start(self.runtime.clone(), Arc::new(component), params, ctx, policy).map_err(|e| {
+            // A trap while starting (in `init`, say) is a trap like any other.
+            if let CallError::Trap { kind, .. } = &e.source {
+                strategy_metrics.trap(kind.label());
+            }
+            e.to_string()
+        })?;
+        let (m, component) = (runner.manifest(), runner.component());
+        tracing::info!(
+            strategy = %id,
+            name = %m.name,
+            version = %m.version,
+            hash = %component.hash().short(),
+            from_cache = component.from_cache(),
+            "strategy loaded"
+        );
+        self.metrics
+            .set_strategy_info(id.as_str(), &m.version, &component.hash().to_string());
+        Ok(runner)
+    }
+}
+
+/// A decision sink that logs each decision and keeps the latest per runner for `/status`.
+fn keep_last_decision(session: &Session, last: Arc<Mutex<Vec<Option<Decision>>>>) -> impl FnMut(Decision) + Send {
+    let ids: Vec<StrategyId> = session.runners().iter().map(|r| r.context().strategy.clone()).collect();
+    move |decision| {
+        tracing::info!(strategy = %decision.strategy, action = decision.action, symbol = %decision.symbol, "decision: {}", decision.reasoning);
+        if let Some(i) = ids.iter().position(|id| *id == decision.strategy) {
+            if let Ok(mut last) = last.lock() {
+                last[i] = Some(decision);
+            }
         }
     }
 }

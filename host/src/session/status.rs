@@ -64,6 +64,25 @@ pub struct FeedStatus {
     pub finished: bool,
 }
 
+impl FeedStatus {
+    /// A replay of `candles` from `source`, not started yet.
+    pub fn new(source: String, candles: &[trading::market::Candle]) -> Self {
+        let (symbol, timeframe) = candles
+            .first()
+            .map(|c| (c.symbol.to_string(), c.timeframe.to_string()))
+            .unwrap_or_default();
+        Self {
+            source,
+            symbol,
+            timeframe,
+            bars_total: candles.len(),
+            bars_replayed: 0,
+            last_event_time_ms: None,
+            finished: false,
+        }
+    }
+}
+
 /// Everything `/status` reports except the books, which are read from the desk on request.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct StatusBoard {
