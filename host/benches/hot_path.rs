@@ -9,7 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rust_decimal::Decimal;
 use strategy_host::metrics::Metrics;
 use strategy_host::runtime::{
-    lock_desk, Clock, CpuBudget, RecoveryPolicy, Runner, Runtime, SandboxLimits, SharedDesk, StrategyComponent,
+    lock_desk, CpuBudget, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, SharedDesk, StrategyComponent,
     StrategyContext,
 };
 use strategy_host::session::Session;
@@ -51,10 +51,10 @@ fn new_desk() -> SharedDesk {
     ))
 }
 
-fn runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget) -> Runner {
+fn runner(desk: &SharedDesk, shared: &SessionShared, budget: CpuBudget) -> Runner {
     start_runner(
         desk,
-        clock,
+        shared,
         budget,
         "sma_cross",
         r#"{"fast": 10, "slow": 20, "size": "1"}"#,
@@ -63,12 +63,18 @@ fn runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget) -> Runner {
 
 /// A guest whose `on-event` does nothing: the floor of one call (lowering a candle, entering and
 /// leaving wasm, the SDK lifting it).
-fn idle_runner(desk: &SharedDesk, clock: &Clock) -> Runner {
+fn idle_runner(desk: &SharedDesk, shared: &SessionShared) -> Runner {
     let params = r#"{"mode": "idle"}"#;
-    start_runner(desk, clock, CpuBudget::deterministic(), "hostile", params)
+    start_runner(desk, shared, CpuBudget::deterministic(), "hostile", params)
 }
 
-fn start_runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget, crate_name: &str, params: &str) -> Runner {
+fn start_runner(
+    desk: &SharedDesk,
+    shared: &SessionShared,
+    budget: CpuBudget,
+    crate_name: &str,
+    params: &str,
+) -> Runner {
     let runtime = Arc::new(
         Runtime::new(SandboxLimits {
             cpu: budget,
@@ -84,7 +90,7 @@ fn start_runner(desk: &SharedDesk, clock: &Clock, budget: CpuBudget, crate_name:
     let ctx = StrategyContext::new(
         id.clone(),
         desk.clone(),
-        clock.clone(),
+        shared,
         Metrics::new().strategy("sma-cross", "bench"),
     );
     let mut runner = Runner::start(
@@ -119,9 +125,9 @@ fn hot_path(c: &mut Criterion) {
 
     for (name, budget) in [("fuel", CpuBudget::deterministic()), ("epoch", CpuBudget::default())] {
         let desk = new_desk();
-        let clock = Clock::default();
-        let mut session = Session::new(desk.clone(), clock.clone());
-        session.add_runner(runner(&desk, &clock, budget));
+        let shared = SessionShared::default();
+        let mut session = Session::new(desk.clone(), shared.clone());
+        session.add_runner(runner(&desk, &shared, budget));
         let mut tape = Tape {
             events: events.clone(),
             next: 0,
@@ -132,25 +138,25 @@ fn hot_path(c: &mut Criterion) {
     }
 
     let desk = new_desk();
-    let clock = Clock::default();
-    let mut runner = runner(&desk, &clock, CpuBudget::deterministic());
+    let shared = SessionShared::default();
+    let mut runner = runner(&desk, &shared, CpuBudget::deterministic());
     let mut tape = Tape {
         events: events.clone(),
         next: 0,
     };
     group.bench_function("runner_on_event_sma_cross", |b| {
-        b.iter(|| runner.on_market_event(tape.next()))
+        b.iter(|| runner.on_market_event(tape.next(), 0))
     });
 
     let desk = new_desk();
-    let clock = Clock::default();
-    let mut runner = idle_runner(&desk, &clock);
+    let shared = SessionShared::default();
+    let mut runner = idle_runner(&desk, &shared);
     let mut tape = Tape {
         events: events.clone(),
         next: 0,
     };
     group.bench_function("runner_on_event_idle_guest", |b| {
-        b.iter(|| runner.on_market_event(tape.next()))
+        b.iter(|| runner.on_market_event(tape.next(), 0))
     });
 
     let desk = new_desk();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 use strategy_host::metrics::Metrics;
 use strategy_host::runtime::{
-    lock_desk, Clock, RecoveryPolicy, Runner, Runtime, SandboxLimits, StrategyComponent, StrategyContext,
+    lock_desk, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StrategyComponent, StrategyContext,
 };
 use trading::brokers::{SimBroker, SimConfig};
 use trading::desk::{Desk, DeskConfig};
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let component = Arc::new(StrategyComponent::load_file(&runtime, std::path::Path::new(wasm))?);
     let broker = SimBroker::new(SimConfig::default())?;
     let desk = Arc::new(Mutex::new(Desk::new(DeskConfig::default(), Box::new(broker), None)?));
-    let clock = Clock::default();
+    let shared = SessionShared::default();
     let bars: Vec<MarketEvent> = RandomWalk::new(RandomWalkConfig::new(Symbol::new("SIM/USD")?, Timeframe::MINUTE))?
         .take(100)
         .map(MarketEvent::Candle)
@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ctx = StrategyContext::new(
             id.clone(),
             desk.clone(),
-            clock.clone(),
+            &shared,
             metrics.strategy(id.as_str(), "paper"),
         );
         let mut runner = Runner::start(
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         // Warm each instance up (windows filled, first snapshot taken), as a running strategy is.
         for bar in &bars {
-            runner.on_market_event(bar);
+            runner.on_market_event(bar, 0);
         }
         runners.push(runner);
     }

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use rust_decimal::Decimal;
 use strategy_host::metrics::Metrics;
 use strategy_host::runtime::{
-    lock_desk, Clock, CpuBudget, Health, RecoveryPolicy, Runner, Runtime, SandboxLimits, SharedDesk, StrategyComponent,
-    StrategyContext,
+    lock_desk, CpuBudget, Health, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, SharedDesk,
+    StrategyComponent, StrategyContext,
 };
 use strategy_host::session::Session;
 use trading::brokers::{SimBroker, SimConfig};
@@ -21,7 +21,7 @@ use crate::support;
 struct Harness {
     runtime: Arc<Runtime>,
     desk: SharedDesk,
-    clock: Clock,
+    shared: SessionShared,
     metrics: Arc<Metrics>,
 }
 
@@ -41,7 +41,7 @@ impl Harness {
         Self {
             runtime,
             desk,
-            clock: Clock::default(),
+            shared: SessionShared::default(),
             metrics: Metrics::new(),
         }
     }
@@ -56,7 +56,7 @@ impl Harness {
         let ctx = StrategyContext::new(
             id.clone(),
             self.desk.clone(),
-            self.clock.clone(),
+            &self.shared,
             self.metrics.strategy(id.as_str(), "paper"),
         );
         Runner::start(
@@ -82,7 +82,7 @@ impl Harness {
     }
 
     fn session(&self) -> Session {
-        Session::new(self.desk.clone(), self.clock.clone())
+        Session::new(self.desk.clone(), self.shared.clone())
     }
 
     fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {

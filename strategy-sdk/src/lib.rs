@@ -52,7 +52,8 @@
 //! What is where:
 //! - [`Strategy`], [`Host`] and [`export_strategy!`]: the contract with the host.
 //! - Market data ([`Candle`], [`Trade`], [`Quote`]), orders ([`OrderRequest`], [`OrderUpdate`],
-//!   [`Reject`]), [`Position`] and [`Decision`]: plain data in exact [`Decimal`]s.
+//!   [`Reject`]), [`Position`] and [`Decision`]: plain data in exact [`Decimal`]s. An event's
+//!   symbol and timeframe are [`SharedStr`]s, shared by every event of its stream.
 //! - [`Manifest`], [`ParamSpec`] and [`Params`]: typed parameters, declared once.
 //! - [`snapshot`]: state carried across hot reloads; [`indicators`]: streaming SMA, EMA and
 //!   crossovers; [`StrMap`]: per-symbol state; [`decimal`]: the host's decimal representation.
@@ -70,6 +71,7 @@ mod market;
 mod orders;
 mod params;
 mod position;
+mod shared_str;
 pub mod snapshot;
 mod str_map;
 mod strategy;
@@ -84,6 +86,7 @@ pub use orders::{Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdat
 pub use params::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
 pub use position::Position;
 pub use rust_decimal::Decimal;
+pub use shared_str::SharedStr;
 pub use snapshot::Snapshot;
 pub use str_map::StrMap;
 pub use strategy::{instantiate, Strategy};

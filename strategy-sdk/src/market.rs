@@ -1,10 +1,13 @@
 //! Market data as a strategy receives it: candles, trades and quotes.
 //!
 //! Symbols are always `BASE/QUOTE` (`BTC/USD`), times are UTC milliseconds, prices and
-//! quantities exact [`Decimal`]s.
+//! quantities exact [`Decimal`]s. Symbols and timeframes are [`SharedStr`]s: every event of a
+//! stream shares one copy of the text, so delivering an event allocates nothing.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::shared_str::SharedStr;
 
 /// The side of an order or of a trade's aggressor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -38,9 +41,9 @@ impl Side {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candle {
     /// `BASE/QUOTE`.
-    pub symbol: String,
+    pub symbol: SharedStr,
     /// The bar's duration, such as `1m`, `1h` or `1d`.
-    pub timeframe: String,
+    pub timeframe: SharedStr,
     /// UTC millisecond at which the bar opened.
     pub open_time_ms: i64,
     /// First trade price of the bar.
@@ -59,7 +62,7 @@ pub struct Candle {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trade {
     /// `BASE/QUOTE`.
-    pub symbol: String,
+    pub symbol: SharedStr,
     /// UTC millisecond of the execution.
     pub time_ms: i64,
     /// Execution price.
@@ -74,7 +77,7 @@ pub struct Trade {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     /// `BASE/QUOTE`.
-    pub symbol: String,
+    pub symbol: SharedStr,
     /// UTC millisecond of the quote.
     pub time_ms: i64,
     /// Best bid price.

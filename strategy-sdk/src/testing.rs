@@ -25,8 +25,8 @@ use crate::{
 /// `open_time_ms`.
 pub fn candle(symbol: &str, timeframe: &str, open_time_ms: i64, close: Decimal) -> Candle {
     Candle {
-        symbol: symbol.to_owned(),
-        timeframe: timeframe.to_owned(),
+        symbol: symbol.into(),
+        timeframe: timeframe.into(),
         open_time_ms,
         open: close,
         high: close,

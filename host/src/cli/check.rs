@@ -13,7 +13,7 @@ use trading::orders::StrategyId;
 
 use crate::metrics::Metrics;
 use crate::runtime::{
-    Clock, CpuBudget, RecoveryPolicy, Runner, Runtime, SandboxLimits, StrategyComponent, StrategyContext,
+    CpuBudget, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StrategyComponent, StrategyContext,
 };
 
 #[derive(Debug, Args)]
@@ -39,7 +39,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let id = StrategyId::new("check");
     let broker = SimBroker::new(SimConfig::default())?;
     let desk = Arc::new(Mutex::new(Desk::new(DeskConfig::default(), Box::new(broker), None)?));
-    let ctx = StrategyContext::new(id, desk, Clock::default(), Metrics::new().strategy("check", "none"));
+    let ctx = StrategyContext::new(
+        id,
+        desk,
+        &SessionShared::default(),
+        Metrics::new().strategy("check", "none"),
+    );
     let runner = Runner::start(
         runtime,
         Arc::new(component),

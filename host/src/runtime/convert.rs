@@ -8,6 +8,7 @@ use trading::market::{Candle, MarketEvent, Quote, Side, Symbol, Trade};
 use trading::orders::{OrderRequest, OrderStatus, OrderType, OrderUpdate, Position};
 
 use super::bindings::wit;
+use super::streams::StreamKey;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConvertError {
@@ -61,10 +62,9 @@ pub fn side_from_wit(side: wit::Side) -> Side {
     }
 }
 
-pub fn candle_to_wit(c: &Candle) -> wit::Candle {
+fn candle_to_wit(c: &Candle, stream: u32) -> wit::Candle {
     wit::Candle {
-        symbol: c.symbol.as_str().to_owned(),
-        timeframe: c.timeframe.to_string(),
+        stream,
         open_time_ms: c.open_time_ms,
         open: decimal_to_wit(c.open),
         high: decimal_to_wit(c.high),
@@ -74,9 +74,9 @@ pub fn candle_to_wit(c: &Candle) -> wit::Candle {
     }
 }
 
-fn trade_to_wit(t: &Trade) -> wit::Trade {
+fn trade_to_wit(t: &Trade, stream: u32) -> wit::Trade {
     wit::Trade {
-        symbol: t.symbol.as_str().to_owned(),
+        stream,
         time_ms: t.time_ms,
         price: decimal_to_wit(t.price),
         qty: decimal_to_wit(t.qty),
@@ -84,9 +84,9 @@ fn trade_to_wit(t: &Trade) -> wit::Trade {
     }
 }
 
-fn quote_to_wit(q: &Quote) -> wit::Quote {
+fn quote_to_wit(q: &Quote, stream: u32) -> wit::Quote {
     wit::Quote {
-        symbol: q.symbol.as_str().to_owned(),
+        stream,
         time_ms: q.time_ms,
         bid: decimal_to_wit(q.bid),
         bid_qty: decimal_to_wit(q.bid_qty),
@@ -95,30 +95,26 @@ fn quote_to_wit(q: &Quote) -> wit::Quote {
     }
 }
 
-pub fn market_event_to_wit(event: &MarketEvent) -> wit::MarketEvent {
+/// `event` as the guest sees it, tagged with its stream's id (see `streams.rs`). No strings:
+/// lowering it allocates nothing in the guest.
+pub fn market_event_to_wit(event: &MarketEvent, stream: u32) -> wit::MarketEvent {
     match event {
-        MarketEvent::Candle(c) => wit::MarketEvent::Candle(candle_to_wit(c)),
-        MarketEvent::Trade(t) => wit::MarketEvent::Trade(trade_to_wit(t)),
-        MarketEvent::Quote(q) => wit::MarketEvent::Quote(quote_to_wit(q)),
+        MarketEvent::Candle(c) => wit::MarketEvent::Candle(candle_to_wit(c, stream)),
+        MarketEvent::Trade(t) => wit::MarketEvent::Trade(trade_to_wit(t, stream)),
+        MarketEvent::Quote(q) => wit::MarketEvent::Quote(quote_to_wit(q, stream)),
     }
 }
 
-/// Overwrites `slot` with `candle`, reusing its string buffers: the per-bar hot path of a
-/// backtest would otherwise allocate two strings per strategy per bar.
-pub fn overwrite_candle(slot: &mut wit::Candle, candle: &Candle) {
-    if slot.symbol != candle.symbol.as_str() {
-        slot.symbol.clear();
-        slot.symbol.push_str(candle.symbol.as_str());
+pub fn stream_info_to_wit(key: &StreamKey) -> wit::StreamInfo {
+    let (symbol, kind) = match key {
+        StreamKey::Candles(symbol, timeframe) => (symbol, wit::StreamKind::Candles(timeframe.to_string())),
+        StreamKey::Trades(symbol) => (symbol, wit::StreamKind::Trades),
+        StreamKey::Quotes(symbol) => (symbol, wit::StreamKind::Quotes),
+    };
+    wit::StreamInfo {
+        symbol: symbol.as_str().to_owned(),
+        kind,
     }
-    slot.timeframe.clear();
-    use std::fmt::Write;
-    let _ = write!(slot.timeframe, "{}", candle.timeframe);
-    slot.open_time_ms = candle.open_time_ms;
-    slot.open = decimal_to_wit(candle.open);
-    slot.high = decimal_to_wit(candle.high);
-    slot.low = decimal_to_wit(candle.low);
-    slot.close = decimal_to_wit(candle.close);
-    slot.volume = decimal_to_wit(candle.volume);
 }
 
 pub fn order_request_from_wit(req: wit::OrderRequest) -> Result<OrderRequest, ConvertError> {

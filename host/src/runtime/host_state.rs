@@ -16,8 +16,9 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::{wit, HostImports};
 use super::clock::Clock;
-use super::convert::{decimal_from_wit, decimal_to_wit, order_request_from_wit, position_to_wit};
+use super::convert::{decimal_from_wit, decimal_to_wit, order_request_from_wit, position_to_wit, stream_info_to_wit};
 use super::guest_log::{GuestLog, GuestLogLevel, GuestStdio};
+use super::streams::StreamRegistry;
 use crate::metrics::StrategyMetrics;
 
 /// The desk shared by every strategy of a host: one lock, so that risk for an account is
@@ -57,21 +58,31 @@ pub struct StrategyContext {
     pub strategy: StrategyId,
     pub desk: SharedDesk,
     pub clock: Clock,
+    pub streams: StreamRegistry,
     pub metrics: StrategyMetrics,
     pub log: GuestLog,
 }
 
 impl StrategyContext {
-    pub fn new(strategy: StrategyId, desk: SharedDesk, clock: Clock, metrics: StrategyMetrics) -> Self {
+    pub fn new(strategy: StrategyId, desk: SharedDesk, session: &SessionShared, metrics: StrategyMetrics) -> Self {
         let log = GuestLog::new(strategy.clone());
         Self {
             strategy,
             desk,
-            clock,
+            clock: session.clock.clone(),
+            streams: session.streams.clone(),
             metrics,
             log,
         }
     }
+}
+
+/// What every strategy of one session shares with the session: the time it is, and the
+/// numbering of the streams it delivers.
+#[derive(Debug, Clone, Default)]
+pub struct SessionShared {
+    pub clock: Clock,
+    pub streams: StreamRegistry,
 }
 
 /// The data of one strategy instance's `Store`.
@@ -155,6 +166,10 @@ impl HostImports for HostState {
 
     fn now_ms(&mut self) -> i64 {
         self.ctx.clock.now_ms()
+    }
+
+    fn describe_stream(&mut self, id: u32) -> Option<wit::StreamInfo> {
+        self.ctx.streams.describe(id).map(|key| stream_info_to_wit(&key))
     }
 
     fn position(&mut self, symbol: String) -> wit::Position {

@@ -90,7 +90,7 @@ impl StrategyInstance {
         self.bindings.call_snapshot(&mut self.store).map_err(CallError::trap)
     }
 
-    pub fn on_event(&mut self, event: &wit::MarketEvent) -> Result<(), CallError> {
+    pub fn on_event(&mut self, event: wit::MarketEvent) -> Result<(), CallError> {
         self.arm(false);
         self.bindings
             .call_on_event(&mut self.store, event)

@@ -25,6 +25,7 @@ mod host_state;
 mod instance;
 mod manifest;
 mod runner;
+mod streams;
 mod trap;
 
 pub use bindings::{WIT_PACKAGE, WIT_VERSION};
@@ -36,8 +37,9 @@ pub use engine::{
     DEFAULT_INIT_DEADLINE_MS, DEFAULT_MEMORY_LIMIT_MIB,
 };
 pub use guest_log::GuestLog;
-pub use host_state::{lock_desk, Decision, Indicator, SharedDesk, StrategyContext};
+pub use host_state::{lock_desk, Decision, Indicator, SessionShared, SharedDesk, StrategyContext};
 pub use instance::{CallError, StrategyInstance};
 pub use manifest::{Manifest, ManifestError, ParamSpec, Stream, Subscription};
 pub use runner::{Health, RecoveryPolicy, Runner, StartError};
+pub use streams::{StreamKey, StreamRegistry};
 pub use trap::TrapKind;

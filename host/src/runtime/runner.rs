@@ -9,9 +9,8 @@ use std::time::{Duration, Instant};
 use trading::market::MarketEvent;
 use trading::orders::OrderUpdate;
 
-use super::bindings::wit;
 use super::component::StrategyComponent;
-use super::convert::{market_event_to_wit, order_update_to_wit, overwrite_candle};
+use super::convert::{market_event_to_wit, order_update_to_wit};
 use super::engine::Runtime;
 use super::host_state::{lock_desk, Decision, StrategyContext};
 use super::instance::{CallError, StrategyInstance};
@@ -99,8 +98,6 @@ pub struct Runner {
     events_since_snapshot: u64,
     /// Order updates that arrived while no instance was up; delivered first after recovery.
     pending_updates: VecDeque<OrderUpdate>,
-    /// Reused lowering buffer for candles, the hot path of every backtest.
-    candle_slot: Option<wit::MarketEvent>,
     decisions: Vec<Decision>,
     time_calls: bool,
 }
@@ -135,7 +132,6 @@ impl Runner {
             last_snapshot: None,
             events_since_snapshot: 0,
             pending_updates: VecDeque::new(),
-            candle_slot: None,
             decisions: Vec::new(),
             time_calls: true,
         })
@@ -168,21 +164,16 @@ impl Runner {
         std::mem::take(&mut self.decisions)
     }
 
-    /// Delivers a market event if the strategy subscribes to it. Returns whether it was handled.
-    pub fn on_market_event(&mut self, event: &MarketEvent) -> bool {
+    /// Delivers a market event, numbered `stream` by the session's [`StreamRegistry`], if the
+    /// strategy subscribes to it. Returns whether it was handled.
+    ///
+    /// [`StreamRegistry`]: super::StreamRegistry
+    pub fn on_market_event(&mut self, event: &MarketEvent, stream: u32) -> bool {
         if !self.manifest.wants(event) || !self.ensure_instance() {
             return false;
         }
-        let lowered = match (event, self.candle_slot.take()) {
-            (MarketEvent::Candle(c), Some(wit::MarketEvent::Candle(mut slot))) => {
-                overwrite_candle(&mut slot, c);
-                wit::MarketEvent::Candle(slot)
-            }
-            (event, _) => market_event_to_wit(event),
-        };
-        let result = self.call(|instance| instance.on_event(&lowered));
-        self.candle_slot = Some(lowered);
-        match result {
+        let lowered = market_event_to_wit(event, stream);
+        match self.call(|instance| instance.on_event(lowered)) {
             Ok(()) => {
                 self.ctx.metrics.event_handled();
                 self.events_since_snapshot += 1;

@@ -17,7 +17,7 @@ use trading::risk::RiskLimits;
 use super::Session;
 use crate::metrics::Metrics;
 use crate::runtime::{
-    lock_desk, Clock, CpuBudget, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, StartError,
+    lock_desk, CpuBudget, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StartError,
     StrategyComponent, StrategyContext,
 };
 
@@ -103,12 +103,12 @@ pub fn run(
         super::paper::strategy_id_of(strategy_file).unwrap_or_else(|_| trading::orders::StrategyId::new("strategy"));
     desk.register_strategy(&id, settings.initial_cash)?;
     let desk = Arc::new(Mutex::new(desk));
-    let clock = Clock::default();
+    let shared = SessionShared::default();
     let metrics = Metrics::new();
     let ctx = StrategyContext::new(
         id.clone(),
         desk.clone(),
-        clock.clone(),
+        &shared,
         metrics.strategy(id.as_str(), "backtest"),
     );
     let mut runner = Runner::start(
@@ -120,7 +120,7 @@ pub fn run(
     )?;
     runner.set_time_calls(false);
     let (name, version) = (runner.manifest().name.clone(), runner.manifest().version.clone());
-    let mut session = Session::new(desk.clone(), clock);
+    let mut session = Session::new(desk.clone(), shared);
     session.add_runner(runner);
 
     let setup_ms = millis_since(started);

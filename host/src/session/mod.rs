@@ -20,13 +20,13 @@ use std::collections::HashMap;
 use trading::market::MarketEvent;
 use trading::orders::{OrderStatus, OrderUpdate, StrategyId};
 
-use crate::runtime::{lock_desk, Clock, Decision, Runner, SharedDesk};
+use crate::runtime::{lock_desk, Clock, Decision, Runner, SessionShared, SharedDesk};
 
 pub use status::{BrokerStatus, FeedStatus, LoadFailure, StatusBoard, StrategyStatus};
 
 pub struct Session {
     desk: SharedDesk,
-    clock: Clock,
+    shared: SessionShared,
     runners: Vec<Runner>,
     index: HashMap<StrategyId, usize>,
     updates: Vec<OrderUpdate>,
@@ -34,10 +34,10 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(desk: SharedDesk, clock: Clock) -> Self {
+    pub fn new(desk: SharedDesk, shared: SessionShared) -> Self {
         Self {
             desk,
-            clock,
+            shared,
             runners: Vec::new(),
             index: HashMap::new(),
             updates: Vec::new(),
@@ -64,17 +64,18 @@ impl Session {
     }
 
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        &self.shared.clock
     }
 
     /// Handles one market event to completion: every consequence (fills, updates, new orders)
     /// is settled before this returns.
     pub fn process(&mut self, event: &MarketEvent) {
-        self.clock.advance_to(event.time_ms());
+        self.shared.clock.advance_to(event.time_ms());
+        let stream = self.shared.streams.id_of(event);
         lock_desk(&self.desk).on_market_event(event);
         self.route_updates();
         for i in 0..self.runners.len() {
-            if self.runners[i].on_market_event(event) {
+            if self.runners[i].on_market_event(event, stream) {
                 // Orders placed during the call may have been filled or rejected already
                 // (close-price fills, broker rejects): the strategy hears of it at once.
                 self.route_updates();

@@ -17,7 +17,7 @@ use super::Session;
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::runtime::{
-    lock_desk, CallError, Clock, Decision, RecoveryPolicy, Runner, Runtime, SharedDesk, StrategyComponent,
+    lock_desk, CallError, Decision, RecoveryPolicy, Runner, Runtime, SessionShared, SharedDesk, StrategyComponent,
     StrategyContext,
 };
 
@@ -62,8 +62,8 @@ impl PaperHost {
         }
         let runtime = Arc::new(runtime);
         let desk = open_desk(config)?;
-        let clock = Clock::default();
-        let mut session = Session::new(desk.clone(), clock.clone());
+        let shared = SessionShared::default();
+        let mut session = Session::new(desk.clone(), shared.clone());
 
         metrics.broker(PAPER_BROKER).connected.set(1);
         let mut board = StatusBoard {
@@ -79,7 +79,7 @@ impl PaperHost {
             config,
             runtime: &runtime,
             desk: &desk,
-            clock: &clock,
+            shared: &shared,
             metrics: &metrics,
         };
         for path in strategy_files(&config.strategies_dir)? {
@@ -198,7 +198,7 @@ struct Loader<'a> {
     config: &'a Config,
     runtime: &'a Arc<Runtime>,
     desk: &'a SharedDesk,
-    clock: &'a Clock,
+    shared: &'a SessionShared,
     metrics: &'a Arc<Metrics>,
 }
 
@@ -217,12 +217,7 @@ impl Loader<'_> {
             .register_strategy(&id, cash)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let strategy_metrics = self.metrics.strategy(id.as_str(), PAPER_BROKER);
-        let ctx = StrategyContext::new(
-            id.clone(),
-            self.desk.clone(),
-            self.clock.clone(),
-            strategy_metrics.clone(),
-        );
+        let ctx = StrategyContext::new(id.clone(), self.desk.clone(), self.shared, strategy_metrics.clone());
         let policy = RecoveryPolicy {
             max_consecutive_failures: self.config.max_consecutive_failures,
             ..RecoveryPolicy::live()

@@ -1,7 +1,8 @@
 //! Conversions between the WIT types and the SDK's.
 //!
 //! Host to strategy is total: every value the host can send has an SDK form (decimals via
-//! [`decimal::from_parts`]). Strategy to host can fail only on a decimal beyond the host's
+//! [`decimal::from_parts`]); market events take their symbol and timeframe from the stream
+//! table, since they carry only a stream id. Strategy to host can fail only on a decimal beyond the host's
 //! 64-bit range, which the callers turn into a reject (orders) or leave out (indicators).
 
 use rust_decimal::Decimal;
@@ -11,7 +12,7 @@ use crate::decimal::{self, DecimalRangeError};
 use crate::orders::encode_decimal;
 use crate::{
     Action, Candle, Decision, Fill, LogLevel, Manifest, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate,
-    ParamKind, ParamSpec, Position, Quote, Reject, Side, StreamKind, Subscription, Trade,
+    ParamKind, ParamSpec, Position, Quote, Reject, SharedStr, Side, StreamKind, Subscription, Trade,
 };
 
 impl From<wit::Decimal> for Decimal {
@@ -47,43 +48,41 @@ impl From<Side> for wit::Side {
     }
 }
 
-impl From<wit::Candle> for Candle {
-    fn from(candle: wit::Candle) -> Self {
-        Candle {
-            symbol: candle.symbol,
-            timeframe: candle.timeframe,
-            open_time_ms: candle.open_time_ms,
-            open: candle.open.into(),
-            high: candle.high.into(),
-            low: candle.low.into(),
-            close: candle.close.into(),
-            volume: candle.volume.into(),
-        }
+/// A candle of the stream whose symbol and timeframe [`Streams`](super::streams::Streams)
+/// resolved; the two clones share the stream's text rather than allocating.
+pub(crate) fn candle(candle: wit::Candle, symbol: &SharedStr, timeframe: &SharedStr) -> Candle {
+    Candle {
+        symbol: symbol.clone(),
+        timeframe: timeframe.clone(),
+        open_time_ms: candle.open_time_ms,
+        open: candle.open.into(),
+        high: candle.high.into(),
+        low: candle.low.into(),
+        close: candle.close.into(),
+        volume: candle.volume.into(),
     }
 }
 
-impl From<wit::Trade> for Trade {
-    fn from(trade: wit::Trade) -> Self {
-        Trade {
-            symbol: trade.symbol,
-            time_ms: trade.time_ms,
-            price: trade.price.into(),
-            qty: trade.qty.into(),
-            aggressor: trade.aggressor.into(),
-        }
+/// A trade of the stream whose symbol is `symbol`; see [`candle`].
+pub(crate) fn trade(trade: wit::Trade, symbol: &SharedStr) -> Trade {
+    Trade {
+        symbol: symbol.clone(),
+        time_ms: trade.time_ms,
+        price: trade.price.into(),
+        qty: trade.qty.into(),
+        aggressor: trade.aggressor.into(),
     }
 }
 
-impl From<wit::Quote> for Quote {
-    fn from(quote: wit::Quote) -> Self {
-        Quote {
-            symbol: quote.symbol,
-            time_ms: quote.time_ms,
-            bid: quote.bid.into(),
-            bid_qty: quote.bid_qty.into(),
-            ask: quote.ask.into(),
-            ask_qty: quote.ask_qty.into(),
-        }
+/// A quote of the stream whose symbol is `symbol`; see [`candle`].
+pub(crate) fn quote(quote: wit::Quote, symbol: &SharedStr) -> Quote {
+    Quote {
+        symbol: symbol.clone(),
+        time_ms: quote.time_ms,
+        bid: quote.bid.into(),
+        bid_qty: quote.bid_qty.into(),
+        ask: quote.ask.into(),
+        ask_qty: quote.ask_qty.into(),
     }
 }
 
@@ -267,19 +266,24 @@ mod tests {
 
     #[test]
     fn candles_convert_losslessly() {
-        let candle = Candle::from(wit::Candle {
-            symbol: "BTC/USD".into(),
-            timeframe: "1m".into(),
+        let (symbol, timeframe) = (SharedStr::from("BTC/USD"), SharedStr::from("1m"));
+        let wit_candle = wit::Candle {
+            stream: 0,
             open_time_ms: 60_000,
             open: wit_decimal(10_000, 2),
             high: wit_decimal(10_150, 2),
             low: wit_decimal(9_950, 2),
             close: wit_decimal(10_100, 2),
             volume: wit_decimal(5, 1),
-        });
+        };
+        let candle = candle(wit_candle, &symbol, &timeframe);
         assert_eq!(candle.close.to_string(), "101.00");
         assert_eq!(candle.volume.to_string(), "0.5");
         assert_eq!((candle.symbol.as_str(), candle.open_time_ms), ("BTC/USD", 60_000));
+        assert!(
+            std::ptr::eq(candle.timeframe.as_str(), timeframe.as_str()),
+            "shared, not copied"
+        );
     }
 
     #[test]

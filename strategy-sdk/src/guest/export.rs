@@ -7,18 +7,24 @@
 
 use std::cell::RefCell;
 
+use super::bindings::strategy_host::strategy::host as imports;
 use super::bindings::strategy_host::strategy::types as wit;
 use super::component_host::ComponentHost;
+use super::convert;
+use super::streams::{EventKind, Streams};
 use crate::strategy::{instantiate, Strategy};
 use crate::Host;
 
 pub use super::bindings::Guest;
 pub use wit::{Manifest as WitManifest, MarketEvent as WitMarketEvent, OrderUpdate as WitOrderUpdate};
 
-/// The component's one strategy instance: empty until the host calls `init`.
+/// The component's one strategy instance (empty until the host calls `init`), and the table of
+/// the streams its events came on.
 #[derive(Debug)]
 pub struct Slot<S> {
     strategy: RefCell<Option<S>>,
+    /// Outlives the strategy `init` replaces: stream ids hold for the host's whole run.
+    streams: RefCell<Streams>,
 }
 
 impl<S> Slot<S> {
@@ -26,6 +32,7 @@ impl<S> Slot<S> {
     pub const fn new() -> Self {
         Slot {
             strategy: RefCell::new(None),
+            streams: RefCell::new(Streams::new()),
         }
     }
 }
@@ -49,12 +56,29 @@ impl<S: Strategy> Slot<S> {
         Ok(())
     }
 
-    /// `on-event`: convert and dispatch to the strategy's `on_*` method.
+    /// `on-event`: resolve the event's stream, convert and dispatch to the strategy's `on_*`
+    /// method. An event whose stream the host cannot describe is dropped (and reported once per
+    /// stream), never a panic.
     pub fn on_event(&self, event: WitMarketEvent) {
-        self.with_strategy(|strategy, host| match event {
-            wit::MarketEvent::Candle(candle) => strategy.on_candle(host, &candle.into()),
-            wit::MarketEvent::Trade(trade) => strategy.on_trade(host, &trade.into()),
-            wit::MarketEvent::Quote(quote) => strategy.on_quote(host, &quote.into()),
+        self.with_strategy(|strategy, host| {
+            let Ok(mut streams) = self.streams.try_borrow_mut() else {
+                return host.error(REENTRANT);
+            };
+            let describe = imports::describe_stream;
+            let dropped = match event {
+                wit::MarketEvent::Candle(candle) => streams
+                    .candles(candle.stream, describe)
+                    .map(|(symbol, timeframe)| strategy.on_candle(host, &convert::candle(candle, symbol, timeframe))),
+                wit::MarketEvent::Trade(trade) => streams
+                    .symbol(trade.stream, EventKind::Trade, describe)
+                    .map(|symbol| strategy.on_trade(host, &convert::trade(trade, symbol))),
+                wit::MarketEvent::Quote(quote) => streams
+                    .symbol(quote.stream, EventKind::Quote, describe)
+                    .map(|symbol| strategy.on_quote(host, &convert::quote(quote, symbol))),
+            };
+            if let Err(Some(report)) = dropped {
+                host.error(&report);
+            }
         });
     }
 
@@ -93,8 +117,8 @@ impl<S: Strategy> Slot<S> {
     /// The component model forbids re-entering a component, so this cannot fail; it is an
     /// error rather than a panic all the same.
     fn borrow_mut(&self) -> Result<std::cell::RefMut<'_, Option<S>>, String> {
-        self.strategy
-            .try_borrow_mut()
-            .map_err(|_| "re-entrant call into the strategy: ignored".to_owned())
+        self.strategy.try_borrow_mut().map_err(|_| REENTRANT.to_owned())
     }
 }
+
+const REENTRANT: &str = "re-entrant call into the strategy: ignored";

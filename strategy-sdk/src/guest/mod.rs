@@ -2,6 +2,8 @@
 //!
 //! - `bindings`: the code generated from `wit/strategy.wit` (world `strategy`).
 //! - `convert`: WIT types to SDK types and back.
+//! - `streams`: the stream table that turns a market event's stream id into its symbol and
+//!   timeframe, asking the host once per id.
 //! - `component_host`: [`Host`](crate::Host) over the world's imports.
 //! - `export`: the world's exports, generic over a [`Strategy`](crate::Strategy); what
 //!   [`export_strategy!`](crate::export_strategy) expands to calls into it.
@@ -13,3 +15,4 @@ pub mod bindings;
 mod component_host;
 mod convert;
 pub mod export;
+mod streams;
