@@ -1,6 +1,6 @@
 //! [`Desk`] and its order flow: proposals in, orders out, executions back into the books.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
@@ -80,7 +80,7 @@ impl Desk {
             store,
             ledger: Ledger::new(),
             blotter: Blotter::new(),
-            counts: HashMap::new(),
+            counts: HashMap::default(),
             updates: Vec::new(),
             executions: Vec::new(),
             now_ms: 0,

@@ -7,7 +7,9 @@
 //! 3. A fill is previewed on a copy ([`Book::preview_fill`]) and committed whole
 //!    ([`Book::commit`]), so the caller can persist in between and a refused fill changes nothing.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 
 use rust_decimal::Decimal;
 

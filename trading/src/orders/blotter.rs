@@ -6,7 +6,7 @@
 //!    change an order ([`Blotter::update`]) restores this before it returns.
 //! 3. Working lists keep placement order, so "cancel all" and listings are deterministic.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::orders::{Order, OrderId, StrategyId};
 

@@ -8,7 +8,7 @@ mod matching;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use rust_decimal::Decimal;
 
@@ -82,8 +82,8 @@ impl SimBroker {
         Ok(Self {
             slippage: config.slippage_factors(),
             config,
-            books: HashMap::new(),
-            working: HashMap::new(),
+            books: HashMap::default(),
+            working: HashMap::default(),
             queued: Vec::new(),
         })
     }
