@@ -1,11 +1,9 @@
 //! `strategy-host run` end to end: the real binary paper-trades the built-in sample with real
 //! components (and some broken ones) in a temp folder, and the test reads its HTTP surface.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::support::{self, http_get, metric_value, wait_until, write_file};
+use crate::support::{self, http_get, metric_value, wait_until, write_file, RunningHost};
 
 /// Every metric name of DESIGN.md §8: a scrape must show each of them.
 const DESIGN_METRICS: [&str; 14] = [
@@ -27,44 +25,6 @@ const DESIGN_METRICS: [&str; 14] = [
 
 /// Bars in the built-in sample (data/Bitcoin.csv).
 const SAMPLE_BARS: f64 = 1246.0;
-
-struct Host {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_host(dir: &std::path::Path, config: &std::path::Path) -> Host {
-    let mut child = support::bin()
-        .args(["run", "--listen", "127.0.0.1:0", "--bars-per-second", "500", "--config"])
-        .arg(config)
-        .arg("--strategies-dir")
-        .arg(dir.join("strategies"))
-        .arg("--db")
-        .arg(dir.join("book.db"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start strategy-host run");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut first_line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first_line)
-        .expect("read the listening line");
-    let addr = first_line
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line: {first_line:?}"))
-        .to_owned();
-    Host { child, addr }
-}
 
 #[test]
 fn paper_run_trades_the_sample_and_serves_metrics_health_and_status() {
@@ -92,21 +52,16 @@ params = { mode = "panic-every", every = 50 }
 params = { mode = "panic-init" }
 "#,
     );
-    let mut host = start_host(dir.path(), &config);
+    let mut host = RunningHost::start(dir.path(), &config, 500, "warn", &[]);
     let addr = host.addr.clone();
 
-    // The replay of 1,246 bars at 500 bars/s takes under 3 s; wait for /status to say so.
-    let status: serde_json::Value = wait_until("the replay to finish", Duration::from_secs(60), || {
-        let (code, body) = http_get(&addr, "/status")?;
-        let status: serde_json::Value = serde_json::from_str(&body).ok()?;
-        (code == 200 && status["feed"]["finished"] == true).then_some(status)
-    });
+    // The replay of 1,246 bars at 500 bars/s takes under 3 s.
+    let status = host.wait_for_replay(Duration::from_secs(60));
 
     let (code, _) = http_get(&addr, "/health").expect("/health answers");
     assert_eq!(code, 200);
 
-    let (code, metrics) = http_get(&addr, "/metrics").expect("/metrics answers");
-    assert_eq!(code, 200);
+    let metrics = host.metrics();
     for name in DESIGN_METRICS {
         assert!(
             metrics.contains(&format!("\n{name}")),
@@ -218,4 +173,8 @@ params = { mode = "panic-init" }
         host.child.try_wait().ok().flatten()
     });
     assert!(exit.success(), "exit status {exit:?}");
+    // Guests panicked (their messages are in the log); the host itself did not.
+    let log = host.log();
+    assert!(log.iter().any(|l| l.contains("strategy failed")), "no fault logged");
+    assert!(!log.iter().any(|l| l.starts_with("thread '")), "the host panicked:\n{}", log.join("\n"));
 }

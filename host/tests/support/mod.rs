@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod host;
+pub use host::RunningHost;
+
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test
 /// binary was built into.
 pub fn wasm_dir() -> PathBuf {
