@@ -15,6 +15,7 @@ use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{Symbol, Timeframe};
 use trading::risk::{RiskLimits, TradingState};
 
+use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9898";
@@ -24,6 +25,8 @@ pub const DEFAULT_SYMBOL: &str = "BTC/USD";
 /// Bars replayed per second in paper mode: the 1,246 daily bars of the sample last about four
 /// minutes, slow enough to watch the metrics move.
 pub const DEFAULT_BARS_PER_SECOND: f64 = 5.0;
+/// Market events one strategy's queue holds: at 1,000 events a second, a second of backlog.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 1_024;
 pub const DEFAULT_INITIAL_CASH: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,17 +85,99 @@ pub struct RawSandbox {
     pub init_deadline_ms: u64,
     pub memory_limit_mib: u64,
     pub max_consecutive_failures: u32,
+    /// Market events a strategy's queue holds before they are coalesced or the oldest dropped.
+    pub queue_capacity: usize,
     /// Where compiled components are kept between runs; `""` turns the cache off.
     /// Default: `$XDG_CACHE_HOME/strategy-host/components` or `~/.cache/strategy-host/components`.
     pub cache_dir: Option<PathBuf>,
 }
 
+/// One strategy's settings: a `[strategies.NAME]` section of the config, or the whole of a
+/// `NAME.toml` beside `NAME.wasm` (which, when present, replaces the section).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RawStrategy {
     /// Given to the strategy's `init` as a JSON object.
     pub params: toml::Table,
+    /// Cash of the strategy's book when it is first created (a book keeps its cash after).
     pub initial_cash: Option<Decimal>,
+    /// What deleting the strategy's file does: `cancel-orders` (default), `keep` or `flatten`.
+    pub on_delete: Option<String>,
+    /// Overrides `sandbox.call_deadline_ms` for this strategy.
+    pub call_deadline_ms: Option<u64>,
+    /// Overrides `sandbox.memory_limit_mib` for this strategy.
+    pub memory_limit_mib: Option<u64>,
+}
+
+impl RawStrategy {
+    /// Reads a `NAME.toml` strategy file. Unknown keys and ill-typed values are errors naming
+    /// the key and line.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string().trim_end().to_owned(),
+        })
+    }
+
+    /// Checks the values against the host-wide `sandbox`, naming each bad key after `key_prefix`
+    /// (`strategies.grid.` in the config, empty in a strategy file).
+    pub fn resolve(&self, key_prefix: &str, sandbox: SandboxLimits) -> Result<StrategyConfig, Vec<String>> {
+        let mut problems = Vec::new();
+        if let Some(cash) = self.initial_cash {
+            if cash <= Decimal::ZERO {
+                problems.push(format!("{key_prefix}initial_cash = {cash}: expected a positive amount"));
+            }
+        }
+        let on_delete = match self.on_delete.as_deref() {
+            None => Some(OnDelete::default()),
+            Some(text) => OnDelete::parse(text),
+        };
+        if on_delete.is_none() {
+            problems.push(format!(
+                "{key_prefix}on_delete = {:?}: expected \"cancel-orders\", \"keep\" or \"flatten\"",
+                self.on_delete.as_deref().unwrap_or_default()
+            ));
+        }
+        let mut limits = sandbox;
+        if let Some(ms) = self.call_deadline_ms {
+            match &mut limits.cpu {
+                _ if ms == 0 => problems.push(format!("{key_prefix}call_deadline_ms = 0: expected at least 1")),
+                CpuBudget::Deadline { call_ms, .. } => *call_ms = ms,
+                CpuBudget::Fuel { .. } => {}
+            }
+        }
+        if let Some(mib) = self.memory_limit_mib {
+            match memory_limit_bytes(mib) {
+                Some(bytes) => limits.memory_limit_bytes = bytes,
+                None => problems.push(format!(
+                    "{key_prefix}memory_limit_mib = {mib}: expected {MEMORY_LIMIT_MIB_RANGE:?}"
+                )),
+            }
+        }
+        let (Some(on_delete), true) = (on_delete, problems.is_empty()) else {
+            return Err(problems);
+        };
+        Ok(StrategyConfig {
+            params_json: serde_json::to_string(&self.params).unwrap_or_else(|_| "{}".into()),
+            initial_cash: self.initial_cash,
+            on_delete,
+            limits,
+        })
+    }
+}
+
+/// What `memory_limit_mib` may be.
+const MEMORY_LIMIT_MIB_RANGE: std::ops::RangeInclusive<u64> = 1..=4096;
+
+fn memory_limit_bytes(mib: u64) -> Option<usize> {
+    MEMORY_LIMIT_MIB_RANGE
+        .contains(&mib)
+        .then(|| usize::try_from(mib * 1024 * 1024).ok())
+        .flatten()
 }
 
 impl Default for RawConfig {
@@ -153,6 +238,7 @@ impl Default for RawSandbox {
             init_deadline_ms: crate::runtime::DEFAULT_INIT_DEADLINE_MS,
             memory_limit_mib: crate::runtime::DEFAULT_MEMORY_LIMIT_MIB,
             max_consecutive_failures: crate::runtime::RecoveryPolicy::live().max_consecutive_failures,
+            queue_capacity: DEFAULT_QUEUE_CAPACITY,
             cache_dir: default_cache_dir(),
         }
     }
@@ -194,6 +280,7 @@ pub struct Config {
     pub trading_state: TradingState,
     pub sandbox: SandboxLimits,
     pub max_consecutive_failures: u32,
+    pub queue_capacity: usize,
     /// Compiled-component cache folder; `None` compiles on every start.
     pub cache_dir: Option<PathBuf>,
     pub strategies: BTreeMap<String, StrategyConfig>,
@@ -207,11 +294,37 @@ pub struct FeedConfig {
     pub bars_per_second: f64,
 }
 
-#[derive(Debug, Clone)]
+/// One strategy's checked settings.
+#[derive(Debug, Clone, PartialEq)]
 pub struct StrategyConfig {
     /// JSON text for `init`.
     pub params_json: String,
     pub initial_cash: Option<Decimal>,
+    pub on_delete: OnDelete,
+    /// The host's sandbox limits with this strategy's overrides applied.
+    pub limits: SandboxLimits,
+}
+
+impl StrategyConfig {
+    /// The settings of a strategy the config does not mention.
+    pub fn defaults(sandbox: SandboxLimits) -> Self {
+        Self {
+            params_json: "{}".into(),
+            initial_cash: None,
+            on_delete: OnDelete::default(),
+            limits: sandbox,
+        }
+    }
+}
+
+impl Config {
+    /// The settings of strategy `name` from the config alone (a `NAME.toml` may override them).
+    pub fn strategy(&self, name: &str) -> StrategyConfig {
+        self.strategies
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| StrategyConfig::defaults(self.sandbox))
+    }
 }
 
 impl RawConfig {
@@ -330,33 +443,37 @@ impl RawConfig {
             self.sandbox.init_deadline_ms > 0,
             "sandbox.init_deadline_ms = 0: expected at least 1".into(),
         );
+        let memory_limit = memory_limit_bytes(self.sandbox.memory_limit_mib);
         check(
-            (1..=4096).contains(&self.sandbox.memory_limit_mib),
+            memory_limit.is_some(),
             format!(
-                "sandbox.memory_limit_mib = {}: expected 1 to 4096",
+                "sandbox.memory_limit_mib = {}: expected {MEMORY_LIMIT_MIB_RANGE:?}",
                 self.sandbox.memory_limit_mib
             ),
+        );
+        check(
+            self.sandbox.queue_capacity > 0,
+            "sandbox.queue_capacity = 0: expected at least 1".into(),
         );
         check(
             self.sandbox.max_consecutive_failures > 0,
             "sandbox.max_consecutive_failures = 0: expected at least 1".into(),
         );
+        let sandbox = SandboxLimits {
+            cpu: CpuBudget::Deadline {
+                call_ms: self.sandbox.call_deadline_ms,
+                init_ms: self.sandbox.init_deadline_ms,
+            },
+            memory_limit_bytes: memory_limit.unwrap_or_default(),
+        };
         let mut strategies = BTreeMap::new();
         for (name, raw) in &self.strategies {
-            if let Some(cash) = raw.initial_cash {
-                check(
-                    cash > Decimal::ZERO,
-                    format!("strategies.{name}.initial_cash = {cash}: expected a positive amount"),
-                );
+            match raw.resolve(&format!("strategies.{name}."), sandbox) {
+                Ok(strategy) => {
+                    strategies.insert(name.clone(), strategy);
+                }
+                Err(found) => problems.extend(found),
             }
-            let params_json = serde_json::to_string(&raw.params).unwrap_or_else(|_| "{}".into());
-            strategies.insert(
-                name.clone(),
-                StrategyConfig {
-                    params_json,
-                    initial_cash: raw.initial_cash,
-                },
-            );
         }
 
         let (Ok(listen), Ok(symbol), Ok(timeframe), Some(fill_price), Some(trading_state), true) = (
@@ -397,14 +514,9 @@ impl RawConfig {
                 fee_rate: self.paper.fee_rate,
             },
             trading_state,
-            sandbox: SandboxLimits {
-                cpu: CpuBudget::Deadline {
-                    call_ms: self.sandbox.call_deadline_ms,
-                    init_ms: self.sandbox.init_deadline_ms,
-                },
-                memory_limit_bytes: usize::try_from(self.sandbox.memory_limit_mib * 1024 * 1024).unwrap_or(usize::MAX),
-            },
+            sandbox,
             max_consecutive_failures: self.sandbox.max_consecutive_failures,
+            queue_capacity: self.sandbox.queue_capacity,
             cache_dir: self.sandbox.cache_dir.clone().filter(|dir| !dir.as_os_str().is_empty()),
             strategies,
         })
@@ -461,6 +573,45 @@ mod tests {
         assert_eq!(example.sandbox, defaults.sandbox);
         assert_eq!(example.listen, defaults.listen);
         assert_eq!(example.strategies.len(), 2);
+    }
+
+    #[test]
+    fn a_strategy_section_overrides_the_sandbox_and_names_its_bad_keys() {
+        let raw = RawConfig::from_toml(
+            "[strategies.fast]\ncall_deadline_ms = 3\nmemory_limit_mib = 8\non_delete = \"flatten\"\n",
+        )
+        .unwrap();
+        let config = raw.resolve("x").unwrap();
+        let fast = config.strategy("fast");
+        assert_eq!(fast.on_delete, OnDelete::Flatten);
+        assert_eq!(fast.limits.memory_limit_bytes, 8 * 1024 * 1024);
+        assert!(matches!(fast.limits.cpu, CpuBudget::Deadline { call_ms: 3, .. }));
+        assert_eq!(config.strategy("other"), StrategyConfig::defaults(config.sandbox));
+
+        let raw = RawConfig::from_toml(
+            "[strategies.bad]\non_delete = \"sell\"\nmemory_limit_mib = 0\ncall_deadline_ms = 0\n",
+        )
+        .unwrap();
+        let err = raw.resolve("host.toml").unwrap_err().to_string();
+        for key in [
+            "strategies.bad.on_delete",
+            "strategies.bad.memory_limit_mib",
+            "strategies.bad.call_deadline_ms",
+        ] {
+            assert!(err.contains(key), "{key} missing from: {err}");
+        }
+    }
+
+    #[test]
+    fn a_strategy_file_names_its_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grid.toml");
+        std::fs::write(&path, "initial_cash = 5\n\non_delet = \"keep\"\n[params]\nlevels = 3\n").unwrap();
+        let err = RawStrategy::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("grid.toml") && err.contains("on_delet") && err.contains("line 3"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod fleet;
 pub mod metrics;
 pub mod runtime;
 pub mod session;

@@ -34,6 +34,7 @@ pub struct Metrics {
     strategy_info: IntGaugeVec,
     strategies: IntGaugeVec,
     events_total: IntCounterVec,
+    events_shed_total: IntCounterVec,
     call_duration: HistogramVec,
     traps_total: IntCounterVec,
     reloads_total: IntCounterVec,
@@ -79,6 +80,15 @@ impl Metrics {
                     "Market events handled by each strategy.",
                 ),
                 &["strategy"],
+            )
+            .expect("valid metric definition"),
+            events_shed_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_strategy_events_shed_total",
+                    "Market events a strategy's full queue did not deliver: coalesced into a newer \
+                     state of the same stream, or dropped as the oldest.",
+                ),
+                &["strategy", "reason"],
             )
             .expect("valid metric definition"),
             call_duration: HistogramVec::new(
@@ -149,11 +159,12 @@ impl Metrics {
             .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 14] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 15] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
             Box::new(metrics.events_total.clone()),
+            Box::new(metrics.events_shed_total.clone()),
             Box::new(metrics.call_duration.clone()),
             Box::new(metrics.traps_total.clone()),
             Box::new(metrics.reloads_total.clone()),
@@ -201,6 +212,8 @@ impl Metrics {
         StrategyMetrics {
             strategy: Arc::from(strategy),
             events: self.events_total.with_label_values(&[strategy]),
+            coalesced: self.events_shed_total.with_label_values(&[strategy, "coalesced"]),
+            dropped: self.events_shed_total.with_label_values(&[strategy, "dropped"]),
             call_duration: self.call_duration.with_label_values(&[strategy]),
             submitted: outcome("submitted"),
             rejected: outcome("rejected"),
@@ -250,6 +263,8 @@ impl Metrics {
 pub struct StrategyMetrics {
     strategy: Arc<str>,
     events: IntCounter,
+    coalesced: IntCounter,
+    dropped: IntCounter,
     call_duration: Histogram,
     submitted: IntCounter,
     rejected: IntCounter,
@@ -293,6 +308,27 @@ impl StrategyMetrics {
 
     pub fn order_cancelled(&self) {
         self.cancelled.inc();
+    }
+
+    /// Counts what an order update says happened to an order.
+    pub fn order_update(&self, status: trading::orders::OrderStatus) {
+        use trading::orders::OrderStatus;
+        match status {
+            OrderStatus::Filled => self.order_filled(),
+            OrderStatus::Cancelled => self.order_cancelled(),
+            OrderStatus::Rejected => self.order_rejected_by_broker(),
+            OrderStatus::Open | OrderStatus::PartiallyFilled => {}
+        }
+    }
+
+    /// A market event that replaced an older one of the same stream in a full queue.
+    pub fn event_coalesced(&self) {
+        self.coalesced.inc();
+    }
+
+    /// A market event dropped from a full queue.
+    pub fn event_dropped(&self) {
+        self.dropped.inc();
     }
 
     pub fn trap(&self, kind: &str) {

@@ -176,5 +176,9 @@ params = { mode = "panic-init" }
     // Guests panicked (their messages are in the log); the host itself did not.
     let log = host.log();
     assert!(log.iter().any(|l| l.contains("strategy failed")), "no fault logged");
-    assert!(!log.iter().any(|l| l.starts_with("thread '")), "the host panicked:\n{}", log.join("\n"));
+    assert!(
+        !log.iter().any(|l| l.starts_with("thread '")),
+        "the host panicked:\n{}",
+        log.join("\n")
+    );
 }

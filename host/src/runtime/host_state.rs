@@ -17,6 +17,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use super::bindings::{wit, HostImports};
 use super::clock::Clock;
 use super::convert::{decimal_from_wit, decimal_to_wit, order_request_from_wit, position_to_wit, stream_info_to_wit};
+use super::engine::SandboxLimits;
 use super::guest_log::{GuestLog, GuestLogLevel, GuestStdio};
 use super::streams::StreamRegistry;
 use crate::metrics::StrategyMetrics;
@@ -61,6 +62,8 @@ pub struct StrategyContext {
     pub streams: StreamRegistry,
     pub metrics: StrategyMetrics,
     pub log: GuestLog,
+    /// This strategy's own CPU and memory limits; `None` means the runtime's.
+    pub limits: Option<SandboxLimits>,
 }
 
 impl StrategyContext {
@@ -73,7 +76,15 @@ impl StrategyContext {
             streams: session.streams.clone(),
             metrics,
             log,
+            limits: None,
         }
+    }
+
+    /// The same strategy with limits of its own. The CPU budget must be of the runtime's kind
+    /// (deadline or fuel): only its amounts may differ.
+    pub fn with_limits(mut self, limits: SandboxLimits) -> Self {
+        self.limits = Some(limits);
+        self
     }
 }
 

@@ -44,7 +44,7 @@ impl StrategyInstance {
         component: &StrategyComponent,
         ctx: StrategyContext,
     ) -> Result<Self, CallError> {
-        let limits = runtime.limits();
+        let limits = ctx.limits.unwrap_or_else(|| runtime.limits());
         let mut store = Store::new(runtime.engine(), HostState::new(ctx, limits.memory_limit_bytes));
         store.limiter(|state| &mut state.limits);
         if let CpuBudget::Deadline { .. } = limits.cpu {

@@ -40,6 +40,6 @@ pub use guest_log::GuestLog;
 pub use host_state::{lock_desk, Decision, Indicator, SessionShared, SharedDesk, StrategyContext};
 pub use instance::{CallError, StrategyInstance};
 pub use manifest::{Manifest, ManifestError, ParamSpec, Stream, Subscription};
-pub use runner::{Health, RecoveryPolicy, Runner, StartError};
+pub use runner::{Health, PreparedVersion, RecoveryPolicy, Runner, StartError, SwapError};
 pub use streams::{StreamKey, StreamRegistry};
 pub use trap::TrapKind;

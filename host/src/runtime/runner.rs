@@ -1,6 +1,7 @@
 //! A supervised strategy: one instance at a time, recovered from its last good snapshot when it
-//! traps, quarantined after too many consecutive failures. Events it does not subscribe to never
-//! reach it; order updates for it are never dropped while it lives.
+//! traps, quarantined after too many consecutive failures, and swapped for a new version (or the
+//! same code with new params) between two calls. Events it does not subscribe to never reach it;
+//! order updates for it are never dropped while it lives.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -85,6 +86,59 @@ pub struct StartError {
     pub source: CallError,
 }
 
+/// Why a prepared version did not take over. The version that was running keeps running.
+#[derive(Debug, thiserror::Error)]
+pub enum SwapError {
+    #[error("restore of the running version's state failed: {0}")]
+    Restore(#[source] CallError),
+}
+
+/// A strategy version built off the event path: compiled, instantiated, described and
+/// initialized with its params, ready to take over a [`Runner`] (or to start one).
+pub struct PreparedVersion {
+    component: Arc<StrategyComponent>,
+    manifest: Manifest,
+    params: String,
+    ctx: StrategyContext,
+    instance: StrategyInstance,
+}
+
+impl PreparedVersion {
+    /// Instantiates `component` for the strategy of `ctx`, asks its manifest, and initializes
+    /// it with `params` (JSON).
+    pub fn prepare(
+        runtime: &Runtime,
+        component: Arc<StrategyComponent>,
+        params: String,
+        ctx: StrategyContext,
+    ) -> Result<Self, StartError> {
+        let path = component.path().display().to_string();
+        let fail = |stage| {
+            let path = path.clone();
+            move |source| StartError { path, stage, source }
+        };
+        let mut instance =
+            StrategyInstance::instantiate(runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
+        let manifest = instance.describe().map_err(fail("describe"))?;
+        instance.init(&params).map_err(fail("init"))?;
+        Ok(Self {
+            component,
+            manifest,
+            params,
+            ctx,
+            instance,
+        })
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn component(&self) -> &Arc<StrategyComponent> {
+        &self.component
+    }
+}
+
 pub struct Runner {
     runtime: Arc<Runtime>,
     component: Arc<StrategyComponent>,
@@ -111,30 +165,68 @@ impl Runner {
         ctx: StrategyContext,
         policy: RecoveryPolicy,
     ) -> Result<Self, StartError> {
-        let path = component.path().display().to_string();
-        let fail = |stage| {
-            let path = path.clone();
-            move |source| StartError { path, stage, source }
-        };
-        let mut instance =
-            StrategyInstance::instantiate(&runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
-        let manifest = instance.describe().map_err(fail("describe"))?;
-        instance.init(&params).map_err(fail("init"))?;
-        Ok(Self {
+        let version = PreparedVersion::prepare(&runtime, component, params, ctx)?;
+        Ok(Self::from_prepared(runtime, version, policy))
+    }
+
+    /// Starts a runner with a version prepared beforehand (off the event path).
+    pub fn from_prepared(runtime: Arc<Runtime>, version: PreparedVersion, policy: RecoveryPolicy) -> Self {
+        let mut runner = Self {
             runtime,
-            component,
-            manifest,
-            params,
-            ctx,
+            component: version.component,
+            manifest: version.manifest,
+            params: version.params,
+            ctx: version.ctx,
             policy,
-            instance: Some(instance),
+            instance: Some(version.instance),
             health: Health::Running,
             last_snapshot: None,
             events_since_snapshot: 0,
             pending_updates: VecDeque::new(),
             decisions: Vec::new(),
             time_calls: true,
-        })
+        };
+        runner.collect_decisions();
+        runner
+    }
+
+    /// Hands the strategy to `next`: the running version's state (a fresh snapshot, or the last
+    /// good one if it cannot give one) is restored into `next`, which then takes every later
+    /// event and order update, including pending ones. Called between two events, so each event
+    /// is handled by exactly one version.
+    ///
+    /// A new version starts with a clean slate: a failing or quarantined strategy runs again.
+    ///
+    /// # Errors
+    ///
+    /// [`SwapError`] when `next` refuses or traps on the state; the running version stays.
+    pub fn swap(&mut self, mut next: PreparedVersion) -> Result<(), SwapError> {
+        if self.instance.is_some() {
+            self.take_snapshot();
+        }
+        let state = self.last_snapshot.clone();
+        if let Some(state) = &state {
+            let restored = next.instance.restore(state);
+            // Whatever it emitted while restoring is dropped with it on failure.
+            let emitted = next.instance.take_decisions();
+            restored.map_err(SwapError::Restore)?;
+            self.decisions.extend(emitted);
+        }
+        self.component = next.component;
+        self.manifest = next.manifest;
+        self.params = next.params;
+        self.ctx = next.ctx;
+        self.instance = Some(next.instance);
+        self.health = Health::Running;
+        self.last_snapshot = state;
+        self.events_since_snapshot = 0;
+        self.deliver_pending_updates();
+        Ok(())
+    }
+
+    /// The params (JSON) the running version was initialized with.
+    pub fn params(&self) -> &str {
+        &self.params
     }
 
     /// Whether each call's duration feeds the call-duration histogram (on by default; a
@@ -267,6 +359,12 @@ impl Runner {
             self.health = Health::Running;
         }
         result
+    }
+
+    fn collect_decisions(&mut self) {
+        if let Some(instance) = self.instance.as_mut() {
+            self.decisions.extend(instance.take_decisions());
+        }
     }
 
     fn take_snapshot(&mut self) {

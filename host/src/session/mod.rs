@@ -22,7 +22,7 @@ use trading::orders::{OrderStatus, OrderUpdate, StrategyId};
 
 use crate::runtime::{lock_desk, Clock, Decision, Runner, SessionShared, SharedDesk};
 
-pub use status::{BrokerStatus, FeedStatus, LoadFailure, StatusBoard, StrategyStatus};
+pub use status::{BrokerStatus, FeedStatus, LoadFailure, ReloadStatus, StatusBoard, StrategyStatus};
 
 pub struct Session {
     desk: SharedDesk,

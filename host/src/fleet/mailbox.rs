@@ -1,0 +1,322 @@
+//! A strategy's mailbox: the one queue between the session and a strategy's worker.
+//!
+//! Market events and order updates share one FIFO lane, so a strategy sees them in the order
+//! they happened; control letters (swap, retire) jump the lane, since they are about the
+//! strategy rather than the market. Only market events count against the capacity: on overflow
+//! a newer quote or a newer state of the same bar replaces the queued one (coalescing), and
+//! failing that the oldest market event is dropped. Order updates are never dropped.
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+use trading::market::MarketEvent;
+use trading::orders::OrderUpdate;
+
+use super::worker::Control;
+
+/// One item a worker handles.
+pub enum Letter {
+    Market { event: MarketEvent, stream: u32 },
+    Update(OrderUpdate),
+    Control(Control),
+}
+
+/// What posting a market event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Posted {
+    Queued,
+    /// The queue was full; the event replaced a queued, older state of the same stream.
+    Coalesced,
+    /// The queue was full and nothing could be coalesced: the oldest market event was dropped.
+    DroppedOldest,
+    /// The worker has stopped.
+    Closed,
+}
+
+#[derive(Default)]
+struct Queue {
+    lane: VecDeque<Letter>,
+    controls: VecDeque<Control>,
+    market_events: usize,
+    /// A letter has been handed out and its handling has not finished.
+    busy: bool,
+    closed: bool,
+}
+
+pub struct Mailbox {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    capacity: usize,
+}
+
+impl Mailbox {
+    /// A mailbox holding up to `capacity` market events (at least one).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            queue: Mutex::new(Queue::default()),
+            wake: Condvar::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // Nothing panics while holding this lock; a poisoned queue is still a consistent queue.
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn post_market(&self, event: MarketEvent, stream: u32) -> Posted {
+        let mut queue = self.lock();
+        if queue.closed {
+            return Posted::Closed;
+        }
+        let mut posted = Posted::Queued;
+        if queue.market_events >= self.capacity {
+            posted = match queue.position_superseded_by(&event, stream) {
+                Some(i) => {
+                    queue.lane.remove(i);
+                    Posted::Coalesced
+                }
+                None => {
+                    if let Some(i) = queue.lane.iter().position(|l| matches!(l, Letter::Market { .. })) {
+                        queue.lane.remove(i);
+                    }
+                    Posted::DroppedOldest
+                }
+            };
+            queue.market_events -= 1;
+        }
+        queue.market_events += 1;
+        queue.lane.push_back(Letter::Market { event, stream });
+        drop(queue);
+        self.wake.notify_one();
+        posted
+    }
+
+    /// Queues an order update. Never dropped while the worker runs; returns false once it has
+    /// stopped.
+    pub fn post_update(&self, update: OrderUpdate) -> bool {
+        self.post(|queue| queue.lane.push_back(Letter::Update(update)))
+    }
+
+    /// Queues a control letter ahead of every market event and update. Returns false (and
+    /// drops it) once the worker has stopped.
+    pub fn post_control(&self, control: Control) -> bool {
+        self.post(|queue| queue.controls.push_back(control))
+    }
+
+    fn post(&self, push: impl FnOnce(&mut Queue)) -> bool {
+        let mut queue = self.lock();
+        if queue.closed {
+            return false;
+        }
+        push(&mut queue);
+        drop(queue);
+        self.wake.notify_one();
+        true
+    }
+
+    /// The next letter, waiting for one; `None` once the mailbox is closed. Calling it again
+    /// says the previous letter has been handled.
+    pub fn next(&self) -> Option<Letter> {
+        let mut queue = self.lock();
+        queue.busy = false;
+        loop {
+            if queue.closed {
+                return None;
+            }
+            if let Some(control) = queue.controls.pop_front() {
+                queue.busy = true;
+                return Some(Letter::Control(control));
+            }
+            if let Some(letter) = queue.lane.pop_front() {
+                if matches!(letter, Letter::Market { .. }) {
+                    queue.market_events -= 1;
+                }
+                queue.busy = true;
+                return Some(letter);
+            }
+            queue = self.wake.wait(queue).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Stops the mailbox: letters still queued are dropped, later posts are refused, and the
+    /// worker's next call to [`Mailbox::next`] returns `None`.
+    pub fn close(&self) {
+        let mut queue = self.lock();
+        queue.closed = true;
+        queue.lane.clear();
+        queue.controls.clear();
+        queue.market_events = 0;
+        drop(queue);
+        self.wake.notify_all();
+    }
+
+    /// Nothing queued and nothing being handled.
+    pub fn is_idle(&self) -> bool {
+        let queue = self.lock();
+        queue.closed || (!queue.busy && queue.lane.is_empty() && queue.controls.is_empty())
+    }
+
+    /// Market events waiting.
+    pub fn depth(&self) -> usize {
+        self.lock().market_events
+    }
+}
+
+impl Queue {
+    /// The queued market event that `event` makes obsolete: the latest quote of the same stream,
+    /// or the same bar (same stream and open time) in an earlier state. Trades are never
+    /// superseded: each is a print of its own.
+    fn position_superseded_by(&self, event: &MarketEvent, stream: u32) -> Option<usize> {
+        self.lane.iter().rposition(|letter| {
+            let Letter::Market {
+                event: queued,
+                stream: queued_stream,
+            } = letter
+            else {
+                return false;
+            };
+            *queued_stream == stream
+                && match (queued, event) {
+                    (MarketEvent::Quote(_), MarketEvent::Quote(_)) => true,
+                    (MarketEvent::Candle(old), MarketEvent::Candle(new)) => old.open_time_ms == new.open_time_ms,
+                    _ => false,
+                }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+    use trading::market::{Candle, Quote, Symbol, Timeframe, Trade};
+    use trading::orders::{OrderId, OrderStatus, StrategyId};
+
+    use super::*;
+
+    fn candle(open_time_ms: i64, close: i64) -> MarketEvent {
+        MarketEvent::Candle(Candle {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            timeframe: Timeframe::parse("1m").unwrap(),
+            open_time_ms,
+            open: Decimal::ONE,
+            high: Decimal::from(close),
+            low: Decimal::ONE,
+            close: Decimal::from(close),
+            volume: Decimal::ONE,
+        })
+    }
+
+    fn quote(time_ms: i64) -> MarketEvent {
+        MarketEvent::Quote(Quote {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            time_ms,
+            bid: Decimal::ONE,
+            bid_qty: Decimal::ONE,
+            ask: Decimal::TWO,
+            ask_qty: Decimal::ONE,
+        })
+    }
+
+    fn trade(time_ms: i64) -> MarketEvent {
+        MarketEvent::Trade(Trade {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            time_ms,
+            price: Decimal::ONE,
+            qty: Decimal::ONE,
+            aggressor: trading::market::Side::Buy,
+        })
+    }
+
+    fn update(n: u64) -> OrderUpdate {
+        OrderUpdate {
+            order_id: OrderId::new(&format!("o{n}")),
+            strategy: StrategyId::new("s"),
+            tag: String::new(),
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            side: trading::market::Side::Buy,
+            status: OrderStatus::Open,
+            filled_qty: Decimal::ZERO,
+            remaining_qty: Decimal::ONE,
+            fill: None,
+            reason: None,
+            time_ms: 0,
+        }
+    }
+
+    /// What the worker would see, as short labels: `c<time>`, `q<time>`, `t<time>`, `u<order>`.
+    fn drain(mailbox: &Mailbox) -> Vec<String> {
+        let mut seen = Vec::new();
+        while !mailbox.lock().lane.is_empty() {
+            match mailbox.next() {
+                Some(Letter::Market { event, .. }) => seen.push(match event {
+                    MarketEvent::Candle(c) => format!("c{}:{}", c.open_time_ms, c.close),
+                    MarketEvent::Quote(q) => format!("q{}", q.time_ms),
+                    MarketEvent::Trade(t) => format!("t{}", t.time_ms),
+                }),
+                Some(Letter::Update(u)) => seen.push(format!("u{}", u.order_id)),
+                Some(Letter::Control(_)) => seen.push("control".into()),
+                None => break,
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn market_events_and_updates_keep_their_order() {
+        let mailbox = Mailbox::new(8);
+        mailbox.post_market(candle(0, 1), 0);
+        assert!(mailbox.post_update(update(1)));
+        mailbox.post_market(candle(60_000, 2), 0);
+        assert_eq!(drain(&mailbox), ["c0:1", "uo1", "c60000:2"]);
+    }
+
+    #[test]
+    fn on_overflow_a_newer_quote_or_bar_state_replaces_the_queued_one() {
+        let mailbox = Mailbox::new(2);
+        assert_eq!(mailbox.post_market(quote(1), 0), Posted::Queued);
+        assert_eq!(mailbox.post_market(candle(0, 1), 1), Posted::Queued);
+        assert_eq!(mailbox.post_market(quote(2), 0), Posted::Coalesced);
+        assert_eq!(mailbox.post_market(candle(0, 5), 1), Posted::Coalesced);
+        // The newer state goes to the back: time order is kept.
+        assert_eq!(drain(&mailbox), ["q2", "c0:5"]);
+    }
+
+    #[test]
+    fn on_overflow_without_a_coalescable_event_the_oldest_market_event_goes_but_no_update() {
+        let mailbox = Mailbox::new(2);
+        mailbox.post_market(trade(1), 0);
+        assert!(mailbox.post_update(update(1)));
+        mailbox.post_market(trade(2), 0);
+        assert_eq!(mailbox.post_market(trade(3), 0), Posted::DroppedOldest);
+        assert!(mailbox.post_update(update(2)));
+        assert_eq!(mailbox.depth(), 2);
+        assert_eq!(drain(&mailbox), ["uo1", "t2", "t3", "uo2"]);
+    }
+
+    #[test]
+    fn a_closed_mailbox_refuses_letters_and_ends_the_worker_loop() {
+        let mailbox = Mailbox::new(2);
+        mailbox.post_market(trade(1), 0);
+        mailbox.close();
+        assert_eq!(mailbox.post_market(trade(2), 0), Posted::Closed);
+        assert!(!mailbox.post_update(update(1)));
+        assert!(mailbox.next().is_none());
+        assert!(mailbox.is_idle());
+    }
+
+    #[test]
+    fn a_worker_blocked_in_next_wakes_for_a_letter_from_another_thread() {
+        let mailbox = std::sync::Arc::new(Mailbox::new(2));
+        let poster = {
+            let mailbox = mailbox.clone();
+            std::thread::spawn(move || {
+                mailbox.post_market(trade(7), 3);
+            })
+        };
+        let letter = mailbox.next();
+        poster.join().unwrap();
+        assert!(matches!(letter, Some(Letter::Market { stream: 3, .. })));
+        assert!(!mailbox.is_idle(), "busy until the worker asks for the next letter");
+    }
+}

@@ -1,0 +1,216 @@
+//! The live side of a session: every strategy on a thread of its own (its worker), fed through
+//! a mailbox of its own, so a slow or spinning strategy never delays market data for the
+//! others; and the reloader, which starts, swaps and retires strategies as their files come,
+//! change and go.
+//!
+//! Backtests do not use this: they call strategies in lockstep on one thread
+//! ([`crate::session::Session`]), which is what makes them deterministic.
+//!
+//! Invariants:
+//! 1. Each strategy sees its market events and order updates in the order they happened. Under
+//!    overflow only market data is coalesced or dropped, never an order update.
+//! 2. A strategy's version changes only between two letters of its mailbox: every event is
+//!    handled once, by one version.
+//! 3. Lock order: desk, then the route table, then a mailbox. No lock is held across a call
+//!    into a strategy.
+
+mod files;
+mod mailbox;
+mod reloader;
+mod retire;
+mod routes;
+mod watcher;
+mod worker;
+
+use std::collections::BTreeMap;
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use trading::market::MarketEvent;
+use trading::orders::StrategyId;
+
+pub use files::{strategy_id_of, StrategyFileKind};
+pub use mailbox::{Letter, Mailbox, Posted};
+pub use reloader::{Reloader, SyncOutcome};
+pub use retire::{retire, OnDelete, Retired};
+pub use routes::{Route, Routes};
+pub use watcher::{watch, WatchError};
+pub use worker::{Control, DecisionSink, Swapped, Worker};
+
+use crate::runtime::{lock_desk, PreparedVersion, Runner, SessionShared, SharedDesk, SwapError};
+use crate::session::{ReloadStatus, StrategyStatus};
+
+/// Why a control letter did not get its answer.
+#[derive(Debug, thiserror::Error)]
+pub enum FleetError {
+    #[error("strategy {0} is not running")]
+    NotRunning(StrategyId),
+    #[error("strategy {0} stopped before answering")]
+    Stopped(StrategyId),
+    #[error(transparent)]
+    Swap(#[from] SwapError),
+    #[error("cannot start a thread for strategy {strategy}: {source}")]
+    Spawn {
+        strategy: StrategyId,
+        source: std::io::Error,
+    },
+}
+
+/// The running strategies of one session, and the way market events reach them.
+pub struct Fleet {
+    routes: Arc<Routes>,
+    desk: SharedDesk,
+    shared: SessionShared,
+    queue_capacity: usize,
+    decisions: DecisionSink,
+    threads: Mutex<BTreeMap<StrategyId, JoinHandle<()>>>,
+}
+
+impl Fleet {
+    pub fn new(desk: SharedDesk, shared: SessionShared, queue_capacity: usize, decisions: DecisionSink) -> Self {
+        Self {
+            routes: Arc::new(Routes::default()),
+            desk,
+            shared,
+            queue_capacity,
+            decisions,
+            threads: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn desk(&self) -> &SharedDesk {
+        &self.desk
+    }
+
+    pub fn shared(&self) -> &SessionShared {
+        &self.shared
+    }
+
+    /// Takes one market event: the desk reacts first (fills, their updates go out), then every
+    /// strategy's mailbox gets the event. Returns without waiting for any strategy.
+    pub fn deliver(&self, event: &MarketEvent) {
+        self.shared.clock.advance_to(event.time_ms());
+        let stream = self.shared.streams.id_of(event);
+        lock_desk(&self.desk).on_market_event(event);
+        self.routes.deliver_updates(&self.desk);
+        self.routes.broadcast(event, stream);
+    }
+
+    /// Runs `runner` on a worker thread of its own, taking events from now on.
+    pub fn start(&self, runner: Runner) -> Result<(), FleetError> {
+        let strategy = runner.context().strategy.clone();
+        let mailbox = Arc::new(Mailbox::new(self.queue_capacity));
+        let status = Arc::new(Mutex::new(StrategyStatus::of(&runner, None)));
+        let route = Route {
+            mailbox: mailbox.clone(),
+            metrics: runner.context().metrics.clone(),
+            status: status.clone(),
+        };
+        let worker = Worker {
+            runner,
+            mailbox,
+            routes: self.routes.clone(),
+            status,
+            decisions: self.decisions.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name(format!("strategy {strategy}"))
+            .spawn(move || worker.run())
+            .map_err(|source| FleetError::Spawn {
+                strategy: strategy.clone(),
+                source,
+            })?;
+        self.routes.insert(strategy.clone(), route);
+        self.lock_threads().insert(strategy, thread);
+        Ok(())
+    }
+
+    /// Hands `strategy` to `version` between two of its events, and waits for the outcome.
+    pub fn swap(&self, strategy: &StrategyId, version: PreparedVersion) -> Result<Swapped, FleetError> {
+        let route = self.route(strategy)?;
+        let (reply, answer) = sync_channel(1);
+        let control = Control::Swap {
+            version: Box::new(version),
+            reply,
+        };
+        if !route.mailbox.post_control(control) {
+            return Err(FleetError::NotRunning(strategy.clone()));
+        }
+        let swapped = answer.recv().map_err(|_| FleetError::Stopped(strategy.clone()))?;
+        Ok(swapped?)
+    }
+
+    /// Stops `strategy`: its worker applies `on_delete` and exits; later events skip it.
+    pub fn retire(&self, strategy: &StrategyId, on_delete: OnDelete) -> Result<Retired, FleetError> {
+        let route = self.route(strategy)?;
+        let (reply, answer) = sync_channel(1);
+        if !route.mailbox.post_control(Control::Retire { on_delete, reply }) {
+            return Err(FleetError::NotRunning(strategy.clone()));
+        }
+        let retired = answer.recv().map_err(|_| FleetError::Stopped(strategy.clone()));
+        self.routes.remove(strategy);
+        if let Some(thread) = self.lock_threads().remove(strategy) {
+            let _ = thread.join();
+        }
+        retired
+    }
+
+    /// Records the outcome of a reload attempt for `/status`.
+    pub fn set_reload_status(&self, strategy: &StrategyId, reload: ReloadStatus) {
+        if let Some(route) = self.routes.get(strategy) {
+            route.status.lock().unwrap_or_else(|p| p.into_inner()).last_reload = Some(reload);
+        }
+    }
+
+    pub fn is_running(&self, strategy: &StrategyId) -> bool {
+        self.routes.get(strategy).is_some()
+    }
+
+    /// Every running strategy's status, by name.
+    pub fn statuses(&self) -> Vec<StrategyStatus> {
+        self.routes
+            .all()
+            .into_iter()
+            .map(|(_, route)| route.status.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .collect()
+    }
+
+    pub fn routes(&self) -> &Routes {
+        &self.routes
+    }
+
+    /// No strategy has a letter waiting or in hand.
+    pub fn is_idle(&self) -> bool {
+        self.routes.all().iter().all(|(_, route)| route.mailbox.is_idle())
+    }
+
+    /// Stops every worker (queued letters are dropped; orders and positions stay as they are)
+    /// and waits for each to finish its current call.
+    pub fn shutdown(&self) {
+        for (strategy, route) in self.routes.all() {
+            route.mailbox.close();
+            self.routes.remove(&strategy);
+        }
+        let threads = std::mem::take(&mut *self.lock_threads());
+        for (_, thread) in threads {
+            let _ = thread.join();
+        }
+    }
+
+    fn route(&self, strategy: &StrategyId) -> Result<Route, FleetError> {
+        self.routes
+            .get(strategy)
+            .ok_or_else(|| FleetError::NotRunning(strategy.clone()))
+    }
+
+    fn lock_threads(&self) -> std::sync::MutexGuard<'_, BTreeMap<StrategyId, JoinHandle<()>>> {
+        self.threads.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

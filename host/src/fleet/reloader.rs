@@ -1,0 +1,364 @@
+//! The reloader: brings the running strategies in line with the strategies folder.
+//!
+//! For strategy NAME it looks at `NAME.wasm` and `NAME.toml` (or the config's
+//! `[strategies.NAME]`) and does what they call for: start it, swap in a new version or new
+//! settings, retire it, or nothing when neither the component's SHA-256 nor the settings
+//! changed. Compiling, instantiating and `init` happen here, on the reloader's thread, never on
+//! the event path; the running version keeps trading until the new one is ready, and keeps
+//! trading if the new one fails.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use trading::orders::StrategyId;
+
+use super::files::{strategy_id_of, StrategyFileKind};
+use super::watcher::WatchEvent;
+use super::Fleet;
+use crate::config::{Config, RawStrategy, StrategyConfig};
+use crate::metrics::Metrics;
+use crate::runtime::{
+    lock_desk, CallError, ContentHash, PreparedVersion, RecoveryPolicy, Runner, Runtime, StartError, StrategyComponent,
+    StrategyContext,
+};
+use crate::session::{LoadFailure, ReloadStatus, StatusBoard};
+
+/// How long the folder must stay quiet before the reloader acts: a copy arrives as several
+/// writes, and acting on the first would load a half-written file.
+pub const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// The version of a strategy that is running.
+struct Loaded {
+    component: Arc<StrategyComponent>,
+    settings: StrategyConfig,
+    /// The manifest's version, which labels its `strategy_host_strategy_info` series.
+    version: String,
+}
+
+/// What one sync did, for logs and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncOutcome {
+    Started,
+    Swapped,
+    Retired,
+    /// Same bytes, same settings: nothing to do.
+    Unchanged,
+    /// Not running and no component file: nothing to do.
+    Absent,
+    /// The error is in the log, the metrics and `/status`; the running version (if any) runs on.
+    Failed(String),
+}
+
+pub struct Reloader {
+    runtime: Arc<Runtime>,
+    config: Config,
+    fleet: Arc<Fleet>,
+    metrics: Arc<Metrics>,
+    board: Arc<Mutex<StatusBoard>>,
+    broker: &'static str,
+    policy: RecoveryPolicy,
+    loaded: HashMap<StrategyId, Loaded>,
+}
+
+impl Reloader {
+    pub fn new(
+        runtime: Arc<Runtime>,
+        config: Config,
+        fleet: Arc<Fleet>,
+        metrics: Arc<Metrics>,
+        board: Arc<Mutex<StatusBoard>>,
+        broker: &'static str,
+    ) -> Self {
+        let policy = RecoveryPolicy {
+            max_consecutive_failures: config.max_consecutive_failures,
+            ..RecoveryPolicy::live()
+        };
+        Self {
+            runtime,
+            config,
+            fleet,
+            metrics,
+            board,
+            broker,
+            policy,
+            loaded: HashMap::new(),
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        &self.config.strategies_dir
+    }
+
+    /// Syncs every strategy named by a file in the folder or running now, in name order.
+    pub fn sync_all(&mut self) {
+        let mut names: BTreeSet<String> = self.loaded.keys().map(|id| id.to_string()).collect();
+        match std::fs::read_dir(self.dir()) {
+            Ok(entries) => names.extend(
+                entries
+                    .filter_map(|entry| entry.ok())
+                    .filter_map(|entry| StrategyFileKind::of(&entry.path()).map(|(_, name)| name.to_owned())),
+            ),
+            Err(error) => tracing::warn!(dir = %self.dir().display(), "cannot list the strategies folder: {error}"),
+        }
+        for name in names {
+            self.sync(&name);
+        }
+    }
+
+    /// Handles watch events until the watcher goes away: waits for the folder to be quiet for
+    /// [`DEBOUNCE`], then syncs each strategy whose files changed.
+    pub fn run(mut self, events: Receiver<WatchEvent>) {
+        while let Ok(first) = events.recv() {
+            let mut changed = BTreeSet::new();
+            let mut rescan = false;
+            let mut note = |event| match event {
+                WatchEvent::Changed(name) => {
+                    changed.insert(name);
+                }
+                WatchEvent::Rescan => rescan = true,
+            };
+            note(first);
+            loop {
+                match events.recv_timeout(DEBOUNCE) {
+                    Ok(event) => note(event),
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+            if rescan {
+                self.sync_all();
+            } else {
+                for name in changed {
+                    self.sync(&name);
+                }
+            }
+        }
+    }
+
+    /// Brings strategy `name` in line with its files.
+    pub fn sync(&mut self, name: &str) -> SyncOutcome {
+        let wasm = self.dir().join(format!("{name}.wasm"));
+        let id = match strategy_id_of(&wasm) {
+            Ok(id) => id,
+            Err(error) if wasm.is_file() => return self.fail_to_load(&wasm, error),
+            Err(_) => return SyncOutcome::Absent,
+        };
+        if !wasm.exists() {
+            return self.retire(&id);
+        }
+        let started = Instant::now();
+        let settings = match self.settings_of(&id) {
+            Ok(settings) => settings,
+            Err(error) => return self.fail(&id, &wasm, None, error),
+        };
+        // Read into memory: a file in a drop folder can change under a memory map.
+        let bytes = match std::fs::read(&wasm) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return self.retire(&id),
+            Err(error) => return self.fail(&id, &wasm, None, format!("{}: cannot read: {error}", wasm.display())),
+        };
+        let hash = ContentHash::of(&bytes);
+        let running = self.loaded.get(&id);
+        if running.is_some_and(|r| r.component.hash() == hash && r.settings == settings) {
+            tracing::debug!(strategy = %id, hash = %hash.short(), "unchanged");
+            return SyncOutcome::Unchanged;
+        }
+        let component = match running.filter(|r| r.component.hash() == hash) {
+            Some(running) => running.component.clone(),
+            None => match StrategyComponent::load_bytes(&self.runtime, &wasm, &bytes) {
+                Ok(component) => Arc::new(component),
+                Err(error) => return self.fail(&id, &wasm, Some(hash), error.to_string()),
+            },
+        };
+        let version = match self.prepare(&id, component.clone(), &settings) {
+            Ok(version) => version,
+            Err(error) => return self.fail(&id, &wasm, Some(hash), error),
+        };
+        let manifest_version = version.manifest().version.clone();
+        let outcome = if self.loaded.contains_key(&id) {
+            self.swap(&id, version, hash, started)
+        } else {
+            self.start(&id, version, started)
+        };
+        if matches!(outcome, SyncOutcome::Started | SyncOutcome::Swapped) {
+            let loaded = Loaded {
+                component,
+                settings,
+                version: manifest_version,
+            };
+            self.loaded.insert(id, loaded);
+        }
+        outcome
+    }
+
+    /// The strategy's settings: `NAME.toml` if present, else the config's section.
+    fn settings_of(&self, id: &StrategyId) -> Result<StrategyConfig, String> {
+        let path = self.dir().join(format!("{id}.toml"));
+        if !path.exists() {
+            return Ok(self.config.strategy(id.as_str()));
+        }
+        let raw = RawStrategy::from_file(&path).map_err(|e| e.to_string())?;
+        raw.resolve("", self.config.sandbox)
+            .map_err(|problems| format!("{}: invalid settings: {}", path.display(), problems.join("; ")))
+    }
+
+    /// Instantiates and initializes a version for `id`, with a book to trade on.
+    fn prepare(
+        &self,
+        id: &StrategyId,
+        component: Arc<StrategyComponent>,
+        settings: &StrategyConfig,
+    ) -> Result<PreparedVersion, String> {
+        let cash = settings.initial_cash.unwrap_or(self.config.initial_cash);
+        lock_desk(self.fleet.desk())
+            .register_strategy(id, cash)
+            .map_err(|e| format!("{}: {e}", component.path().display()))?;
+        let metrics = self.metrics.strategy(id.as_str(), self.broker);
+        let ctx = StrategyContext::new(
+            id.clone(),
+            self.fleet.desk().clone(),
+            self.fleet.shared(),
+            metrics.clone(),
+        )
+        .with_limits(settings.limits);
+        PreparedVersion::prepare(&self.runtime, component, settings.params_json.clone(), ctx).map_err(
+            |error: StartError| {
+                // A trap while starting (in `init`, say) is a trap like any other.
+                if let CallError::Trap { kind, .. } = &error.source {
+                    metrics.trap(kind.label());
+                }
+                error.to_string()
+            },
+        )
+    }
+
+    fn start(&mut self, id: &StrategyId, version: PreparedVersion, started: Instant) -> SyncOutcome {
+        let (manifest, component) = (version.manifest().clone(), version.component().clone());
+        let runner = Runner::from_prepared(self.runtime.clone(), version, self.policy);
+        if let Err(error) = self.fleet.start(runner) {
+            return self.fail(id, component.path(), Some(component.hash()), error.to_string());
+        }
+        tracing::info!(
+            strategy = %id,
+            name = %manifest.name,
+            version = %manifest.version,
+            hash = %component.hash().short(),
+            from_cache = component.from_cache(),
+            ms = started.elapsed().as_millis() as u64,
+            "strategy loaded"
+        );
+        self.metrics
+            .set_strategy_info(id.as_str(), &manifest.version, &component.hash().to_string());
+        self.clear_load_failure(component.path());
+        SyncOutcome::Started
+    }
+
+    fn swap(&mut self, id: &StrategyId, version: PreparedVersion, hash: ContentHash, started: Instant) -> SyncOutcome {
+        let (manifest, component) = (version.manifest().clone(), version.component().clone());
+        let swapped = match self.fleet.swap(id, version) {
+            Ok(swapped) => swapped,
+            Err(error) => return self.fail(id, component.path(), Some(hash), error.to_string()),
+        };
+        tracing::info!(
+            strategy = %id,
+            version = %manifest.version,
+            hash = %hash.short(),
+            from_cache = component.from_cache(),
+            ms = started.elapsed().as_millis() as u64,
+            pause_us = swapped.pause.as_micros() as u64,
+            "strategy reloaded"
+        );
+        if let Some(old) = self.loaded.get(id) {
+            self.metrics
+                .remove_strategy_info(id.as_str(), &old.version, &old.component.hash().to_string());
+        }
+        self.metrics
+            .set_strategy_info(id.as_str(), &manifest.version, &hash.to_string());
+        self.metrics.reload(id.as_str(), true);
+        self.fleet.set_reload_status(
+            id,
+            ReloadStatus {
+                result: "ok",
+                at_ms: wall_clock_ms(),
+                hash: Some(hash.to_string()),
+                error: None,
+                swap_pause_us: Some(swapped.pause.as_micros() as u64),
+            },
+        );
+        SyncOutcome::Swapped
+    }
+
+    fn retire(&mut self, id: &StrategyId) -> SyncOutcome {
+        let Some(loaded) = self.loaded.remove(id) else {
+            self.clear_load_failure(&self.dir().join(format!("{id}.wasm")));
+            return SyncOutcome::Absent;
+        };
+        let on_delete = loaded.settings.on_delete;
+        self.metrics
+            .remove_strategy_info(id.as_str(), &loaded.version, &loaded.component.hash().to_string());
+        match self.fleet.retire(id, on_delete) {
+            Ok(retired) => {
+                tracing::info!(
+                    strategy = %id,
+                    on_delete = on_delete.label(),
+                    orders_cancelled = retired.orders_cancelled,
+                    closing_orders = retired.closing_orders,
+                    "strategy stopped: its file was deleted"
+                );
+                for error in &retired.errors {
+                    tracing::error!(strategy = %id, "position not closed: {error}");
+                }
+            }
+            Err(error) => tracing::error!(strategy = %id, "stopping the strategy: {error}"),
+        }
+        SyncOutcome::Retired
+    }
+
+    /// Reports a failed load or reload. A running version keeps running.
+    fn fail(&mut self, id: &StrategyId, file: &Path, hash: Option<ContentHash>, error: String) -> SyncOutcome {
+        if !self.loaded.contains_key(id) {
+            return self.fail_to_load(file, error);
+        }
+        tracing::error!(strategy = %id, "reload failed, the running version stays: {error}");
+        self.metrics.reload(id.as_str(), false);
+        self.fleet.set_reload_status(
+            id,
+            ReloadStatus {
+                result: "failed",
+                at_ms: wall_clock_ms(),
+                hash: hash.map(|h| h.to_string()),
+                error: Some(error.clone()),
+                swap_pause_us: None,
+            },
+        );
+        SyncOutcome::Failed(error)
+    }
+
+    /// Reports a file that could not be loaded (no version of it runs).
+    fn fail_to_load(&mut self, file: &Path, error: String) -> SyncOutcome {
+        tracing::error!("strategy not loaded: {error}");
+        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        let file = file.display().to_string();
+        board.load_failures.retain(|f| f.file != file);
+        board.load_failures.push(LoadFailure {
+            file,
+            error: error.clone(),
+        });
+        SyncOutcome::Failed(error)
+    }
+
+    fn clear_load_failure(&self, file: &Path) {
+        let file = file.display().to_string();
+        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        board.load_failures.retain(|f| f.file != file);
+    }
+}
+
+fn wall_clock_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,110 @@
+//! A strategy's worker: the thread that owns its [`Runner`] and handles its mailbox, one letter
+//! at a time. Swaps and retirement arrive as control letters, so they always happen between two
+//! events.
+
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::mailbox::{Letter, Mailbox};
+use super::retire::{retire, OnDelete, Retired};
+use super::routes::Routes;
+use crate::runtime::{lock_desk, ContentHash, Decision, PreparedVersion, Runner, SwapError};
+use crate::session::StrategyStatus;
+
+/// Where each decision goes, with the hash of the version that made it.
+pub type DecisionSink = Arc<dyn Fn(&Decision, &ContentHash) + Send + Sync>;
+
+/// What a worker is asked to do besides handling market events and order updates.
+pub enum Control {
+    /// Hand the strategy to a new version (or the same code with new params).
+    Swap {
+        version: Box<PreparedVersion>,
+        reply: SyncSender<Result<Swapped, SwapError>>,
+    },
+    /// Stop: apply `on_delete` to the strategy's orders and positions, then exit.
+    Retire {
+        on_delete: OnDelete,
+        reply: SyncSender<Retired>,
+    },
+}
+
+/// A swap that took place.
+#[derive(Debug, Clone, Copy)]
+pub struct Swapped {
+    /// How long event handling paused: snapshot, restore and hand-over.
+    pub pause: Duration,
+}
+
+pub struct Worker {
+    pub runner: Runner,
+    pub mailbox: Arc<Mailbox>,
+    pub routes: Arc<Routes>,
+    pub status: Arc<Mutex<StrategyStatus>>,
+    pub decisions: DecisionSink,
+}
+
+impl Worker {
+    /// Handles letters until the mailbox closes or the strategy is retired.
+    pub fn run(mut self) {
+        while let Some(letter) = self.mailbox.next() {
+            let retired = match letter {
+                Letter::Market { event, stream } => {
+                    self.runner.on_market_event(&event, stream);
+                    false
+                }
+                Letter::Update(update) => {
+                    self.runner.on_order_update(&update);
+                    false
+                }
+                Letter::Control(Control::Swap { version, reply }) => {
+                    let started = Instant::now();
+                    let result = self.runner.swap(*version).map(|()| Swapped {
+                        pause: started.elapsed(),
+                    });
+                    // The reloader waits for the answer; if it has gone, nobody needs it.
+                    let _ = reply.send(result);
+                    self.publish_version();
+                    false
+                }
+                Letter::Control(Control::Retire { on_delete, reply }) => {
+                    let ctx = self.runner.context();
+                    let retired = retire(&mut lock_desk(&ctx.desk), &ctx.strategy, on_delete, ctx.clock.now_ms());
+                    let _ = reply.send(retired);
+                    true
+                }
+            };
+            // Orders placed during the call may already be filled or rejected (close-price
+            // fills, broker refusals): their updates go out now, not with the next event.
+            self.routes.deliver_updates(&self.runner.context().desk);
+            self.forward_decisions();
+            if retired {
+                self.mailbox.close();
+                return;
+            }
+        }
+    }
+
+    fn forward_decisions(&mut self) {
+        let decisions = self.runner.take_decisions();
+        let hash = self.runner.component().hash();
+        for decision in &decisions {
+            (self.decisions)(decision, &hash);
+        }
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        status.refresh(&self.runner);
+        if let Some(last) = decisions.into_iter().last() {
+            status.last_decision = Some(last);
+        }
+    }
+
+    /// After a swap: the new version's name, hash and subscriptions.
+    fn publish_version(&self) {
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh = StrategyStatus::of(&self.runner, status.last_decision.take());
+        *status = StrategyStatus {
+            last_reload: status.last_reload.take(),
+            ..fresh
+        };
+    }
+}
