@@ -3,7 +3,7 @@
 
 use sha2::Digest;
 
-use crate::support::{self, run_bin, stderr, stdout};
+use crate::support::{self, bad_components, run_bin, stderr, stdout};
 
 #[test]
 fn check_prints_the_manifest_and_the_sha256() {
@@ -21,35 +21,6 @@ fn check_prints_the_manifest_and_the_sha256() {
         );
     }
     assert!(text.contains("candles"), "subscriptions missing:\n{text}");
-}
-
-/// Each bad file: its bytes, and what the one-line error must say.
-fn bad_components() -> Vec<(&'static str, Vec<u8>, &'static str)> {
-    let real = std::fs::read(support::wasm("sma_cross")).unwrap();
-    let wrong_version =
-        wat::parse_str(r#"(component (import "strategy-host:strategy/host@0.2.0" (instance)))"#).unwrap();
-    let other_world = wat::parse_str("(component)").unwrap();
-    let core_module = wat::parse_str("(module)").unwrap();
-    vec![
-        (
-            "garbage.wasm",
-            b"definitely not wasm".to_vec(),
-            "not a WebAssembly file",
-        ),
-        ("empty.wasm", Vec::new(), "not a WebAssembly file"),
-        (
-            "truncated.wasm",
-            real[..real.len() / 2].to_vec(),
-            "not a valid wasm component",
-        ),
-        ("core.wasm", core_module, "is a core wasm module, not a component"),
-        (
-            "wrong-version.wasm",
-            wrong_version,
-            "built for strategy-host:strategy@0.2.0, but this host serves strategy-host:strategy@0.1.0",
-        ),
-        ("other-world.wasm", other_world, "does not export `describe`"),
-    ]
 }
 
 #[test]

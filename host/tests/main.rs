@@ -9,6 +9,7 @@ mod backtest_cli;
 mod bad_input;
 mod check_cli;
 mod new_cli;
+mod reload;
 mod run_e2e;
 mod runtime;
 mod tidy;

@@ -61,6 +61,9 @@ pub struct Reloader {
     broker: &'static str,
     policy: RecoveryPolicy,
     loaded: HashMap<StrategyId, Loaded>,
+    /// The component and settings that last failed, per strategy: seeing them again is not a
+    /// new attempt (one failure is reported once, however many file events it causes).
+    refused: HashMap<StrategyId, (ContentHash, StrategyConfig)>,
 }
 
 impl Reloader {
@@ -85,6 +88,7 @@ impl Reloader {
             broker,
             policy,
             loaded: HashMap::new(),
+            refused: HashMap::new(),
         }
     }
 
@@ -161,27 +165,58 @@ impl Reloader {
             Err(error) => return self.fail(&id, &wasm, None, format!("{}: cannot read: {error}", wasm.display())),
         };
         let hash = ContentHash::of(&bytes);
-        let running = self.loaded.get(&id);
-        if running.is_some_and(|r| r.component.hash() == hash && r.settings == settings) {
+        if self
+            .loaded
+            .get(&id)
+            .is_some_and(|r| r.component.hash() == hash && r.settings == settings)
+        {
+            self.refused.remove(&id);
             tracing::debug!(strategy = %id, hash = %hash.short(), "unchanged");
             return SyncOutcome::Unchanged;
         }
+        if self.refused.get(&id).is_some_and(|(h, s)| *h == hash && *s == settings) {
+            tracing::debug!(strategy = %id, hash = %hash.short(), "unchanged since it was refused");
+            return SyncOutcome::Unchanged;
+        }
+        let outcome = self.try_version(&id, &wasm, &bytes, hash, settings.clone(), started);
+        match &outcome {
+            SyncOutcome::Failed(_) => {
+                self.refused.insert(id, (hash, settings));
+            }
+            _ => {
+                self.refused.remove(&id);
+            }
+        }
+        outcome
+    }
+
+    /// Compiles (unless the code is unchanged), prepares and starts or swaps in a version.
+    fn try_version(
+        &mut self,
+        id: &StrategyId,
+        wasm: &Path,
+        bytes: &[u8],
+        hash: ContentHash,
+        settings: StrategyConfig,
+        started: Instant,
+    ) -> SyncOutcome {
+        let running = self.loaded.get(id);
         let component = match running.filter(|r| r.component.hash() == hash) {
             Some(running) => running.component.clone(),
-            None => match StrategyComponent::load_bytes(&self.runtime, &wasm, &bytes) {
+            None => match StrategyComponent::load_bytes(&self.runtime, wasm, bytes) {
                 Ok(component) => Arc::new(component),
-                Err(error) => return self.fail(&id, &wasm, Some(hash), error.to_string()),
+                Err(error) => return self.fail(id, wasm, Some(hash), error.to_string()),
             },
         };
-        let version = match self.prepare(&id, component.clone(), &settings) {
+        let version = match self.prepare(id, component.clone(), &settings) {
             Ok(version) => version,
-            Err(error) => return self.fail(&id, &wasm, Some(hash), error),
+            Err(error) => return self.fail(id, wasm, Some(hash), error),
         };
         let manifest_version = version.manifest().version.clone();
-        let outcome = if self.loaded.contains_key(&id) {
-            self.swap(&id, version, hash, started)
+        let outcome = if self.loaded.contains_key(id) {
+            self.swap(id, version, hash, started)
         } else {
-            self.start(&id, version, started)
+            self.start(id, version, started)
         };
         if matches!(outcome, SyncOutcome::Started | SyncOutcome::Swapped) {
             let loaded = Loaded {
@@ -189,7 +224,7 @@ impl Reloader {
                 settings,
                 version: manifest_version,
             };
-            self.loaded.insert(id, loaded);
+            self.loaded.insert(id.clone(), loaded);
         }
         outcome
     }
@@ -260,7 +295,10 @@ impl Reloader {
         let (manifest, component) = (version.manifest().clone(), version.component().clone());
         let swapped = match self.fleet.swap(id, version) {
             Ok(swapped) => swapped,
-            Err(error) => return self.fail(id, component.path(), Some(hash), error.to_string()),
+            Err(error) => {
+                let error = format!("{}: {error}", component.path().display());
+                return self.fail(id, component.path(), Some(hash), error);
+            }
         };
         tracing::info!(
             strategy = %id,
@@ -323,7 +361,6 @@ impl Reloader {
             return self.fail_to_load(file, error);
         }
         tracing::error!(strategy = %id, "reload failed, the running version stays: {error}");
-        self.metrics.reload(id.as_str(), false);
         self.fleet.set_reload_status(
             id,
             ReloadStatus {
@@ -334,6 +371,7 @@ impl Reloader {
                 swap_pause_us: None,
             },
         );
+        self.metrics.reload(id.as_str(), false);
         SyncOutcome::Failed(error)
     }
 

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod components;
 mod host;
+pub use components::{bad_components, with_custom_section};
 pub use host::RunningHost;
 
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test

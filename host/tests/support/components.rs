@@ -1,0 +1,58 @@
+//! Component files for tests: bad ones of every kind, and new versions of a good one.
+
+use super::wasm;
+
+/// Each bad file: its bytes, and what the one-line error must say.
+pub fn bad_components() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let real = std::fs::read(wasm("sma_cross")).unwrap();
+    let wrong_version =
+        wat::parse_str(r#"(component (import "strategy-host:strategy/host@0.2.0" (instance)))"#).unwrap();
+    let other_world = wat::parse_str("(component)").unwrap();
+    let core_module = wat::parse_str("(module)").unwrap();
+    vec![
+        (
+            "garbage.wasm",
+            b"definitely not wasm".to_vec(),
+            "not a WebAssembly file",
+        ),
+        ("empty.wasm", Vec::new(), "not a WebAssembly file"),
+        (
+            "truncated.wasm",
+            real[..real.len() / 2].to_vec(),
+            "not a valid wasm component",
+        ),
+        ("core.wasm", core_module, "is a core wasm module, not a component"),
+        (
+            "wrong-version.wasm",
+            wrong_version,
+            "built for strategy-host:strategy@0.2.0, but this host serves strategy-host:strategy@0.1.0",
+        ),
+        ("other-world.wasm", other_world, "does not export `describe`"),
+    ]
+}
+
+/// `component` with a custom section appended: a different file (and SHA-256) with the same code,
+/// which is how tests make "a new version" without building one.
+pub fn with_custom_section(component: &[u8], name: &str, payload: &[u8]) -> Vec<u8> {
+    let mut content = leb128(name.len());
+    content.extend_from_slice(name.as_bytes());
+    content.extend_from_slice(payload);
+    let mut out = component.to_vec();
+    out.push(0); // custom section id
+    out.extend(leb128(content.len()));
+    out.extend(content);
+    out
+}
+
+fn leb128(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return out;
+        }
+        out.push(byte | 0x80);
+    }
+}
