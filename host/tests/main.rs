@@ -11,4 +11,5 @@ mod check_cli;
 mod new_cli;
 mod run_e2e;
 mod runtime;
+mod sandbox;
 mod tidy;
