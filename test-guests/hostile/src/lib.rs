@@ -11,7 +11,8 @@
 //! | `panic-every` | panics on every `every`-th event counted since instantiation (the count is not in the snapshot: a fresh instance starts from zero) |
 //! | `spin` | loops forever |
 //! | `alloc` | allocates and writes 1 MiB blocks until an allocation is refused, reports how many it held, then aborts as a failed allocation does |
-//! | `recurse` | recurses without bound |
+//! | `recurse` | recurses without bound, half a KiB per frame on the shadow stack in linear memory |
+//! | `recurse-native` | recurses without bound with nothing in linear memory: only wasm's own call stack grows |
 //! | `log-flood` | logs `lines` lines (default 2,000) per event to each of the host log, stdout and stderr |
 //! | `read-file` | `std::fs::read("/etc/passwd")` and `std::fs::read_dir(".")` |
 //! | `read-env` | `std::env::vars()` and `std::env::var("HOME")` |
@@ -72,6 +73,10 @@ impl Hostile {
                 let depth = misbehave::recurse(0);
                 host.error(&format!("hostile recurse: came back from depth {depth}"));
             }
+            Mode::RecurseNative => {
+                let depth = misbehave::recurse_native(0);
+                host.error(&format!("hostile recurse-native: came back with {depth}"));
+            }
             Mode::LogFlood => misbehave::flood(host, self.lines),
             Mode::ReadFile => misbehave::read_files(host),
             Mode::ReadEnv => misbehave::read_env(host),
@@ -95,7 +100,7 @@ impl Strategy for Hostile {
             "mode",
             Mode::WellBehaved.name(),
             "The misbehaviour: well-behaved, panic-init, panic-every, spin, alloc, recurse, \
-             log-flood, read-file, read-env, open-socket or clock",
+             recurse-native, log-flood, read-file, read-env, open-socket or clock",
         ))
         .param(ParamSpec::integer(
             "every",

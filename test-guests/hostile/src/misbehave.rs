@@ -3,6 +3,7 @@
 //! [`OBSERVED`] prefix, for host tests to assert on.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use strategy_sdk::Host;
@@ -61,6 +62,22 @@ pub fn recurse(depth: u64) -> u64 {
         return frame[0];
     }
     recurse(depth + 1).wrapping_add(frame[63])
+}
+
+/// The depth at which [`recurse_native`] would stop: never reached, but an atomic load the
+/// compiler cannot see through (`black_box` would put the depth in linear memory).
+static NATIVE_DEPTH_LIMIT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Recurses until wasm's own call stack gives out, keeping nothing in linear memory: no local
+/// has its address taken, so every frame lives on the stack the engine bounds.
+#[inline(never)]
+pub fn recurse_native(depth: u64) -> u64 {
+    if depth == NATIVE_DEPTH_LIMIT.load(Ordering::Relaxed) {
+        return depth;
+    }
+    // Work after the call (a rotation, which no accumulator rewrite undoes) keeps it from
+    // becoming a loop.
+    recurse_native(depth + 1).rotate_left(1) ^ depth
 }
 
 /// Writes `lines` lines to each of the host log, stdout and stderr.

@@ -1,4 +1,4 @@
-//! The misbehaviours that return, driven natively. (`spin`, `alloc` and `recurse` never return:
+//! The misbehaviours that return, driven natively. (`spin`, `alloc`, `recurse` and `recurse-native` never return:
 //! only the host's sandbox can stop them, and the host's tests check that it does.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
