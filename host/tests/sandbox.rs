@@ -44,7 +44,7 @@ const FLOOD_LINES: u64 = 100;
 /// The guests that handle every call without a trap: the probes and the flood.
 const UNTRAPPED: [&str; 5] = ["read-file", "read-env", "open-socket", "log-flood", "clock"];
 /// The guests that fail on every call, and so end quarantined.
-const ALWAYS_FAILING: [&str; 3] = ["spin", "alloc", "recurse"];
+const ALWAYS_FAILING: [&str; 4] = ["spin", "alloc", "recurse", "recurse-native"];
 
 /// The name of the hostile guest in `mode`: its file is `hostile-MODE.wasm`.
 fn hostile(mode: &str) -> String {
@@ -136,10 +136,26 @@ fn a_recursing_guest_runs_out_of_stack_and_is_quarantined() {
     // A Rust guest keeps its frames' arrays on a shadow stack at the bottom of its linear
     // memory, which runs out (an access below address 0: `memory`) before wasmtime's guard on
     // the native stack (`stack_overflow`) does; which one gives out first is the guest's
-    // layout, not the host's business. Either way the trap is contained.
+    // layout, not the host's business. Either way the trap is contained. (The native stack on
+    // its own is the next test's.)
     let stack_traps = run.trap_count(&recurse, "memory") + run.trap_count(&recurse, "stack_overflow");
     assert_eq!(
         stack_traps,
+        f64::from(MAX_CONSECUTIVE_FAILURES),
+        "{}",
+        run.trap_lines(&recurse)
+    );
+    assert_always_failing(run, &recurse);
+}
+
+#[test]
+fn a_guest_recursing_on_the_native_stack_hits_the_engines_guard() {
+    let run = &runs().hostile;
+    let recurse = hostile("recurse-native");
+    // Nothing of its frames is in linear memory, so only wasmtime's bound on the native stack
+    // can stop it: had that guard failed, the host process would have crashed.
+    assert_eq!(
+        run.trap_count(&recurse, "stack_overflow"),
         f64::from(MAX_CONSECUTIVE_FAILURES),
         "{}",
         run.trap_lines(&recurse)
@@ -264,8 +280,9 @@ fn untrapped_guests_trade_exactly_like_a_well_behaved_one() {
     }
 }
 
-/// A guest that fails on every call: no event completed, exactly K traps (one per instance),
-/// quarantined with the reason in `/status`, every trap logged, and no order ever placed.
+/// A guest that fails on every call: no event completed, exactly K traps (one per instance, and
+/// no call after the quarantine), quarantined with the reason in `/status`, its traps logged,
+/// and no order ever placed.
 fn assert_always_failing(run: &Run, strategy: &str) {
     assert_eq!(
         run.traps(strategy),
@@ -340,6 +357,7 @@ fn run_both() -> Runs {
         ("spin", String::new()),
         ("alloc", String::new()),
         ("recurse", String::new()),
+        ("recurse-native", String::new()),
         ("panic-every", format!(", every = {PANIC_EVERY}")),
         ("log-flood", format!(", lines = {FLOOD_LINES}")),
         ("clock", String::new()),
