@@ -12,4 +12,5 @@ mod new_cli;
 mod reload;
 mod run_e2e;
 mod runtime;
+mod sandbox;
 mod tidy;

@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod book;
 mod components;
 mod host;
+mod stop;
+pub use book::{book_of, Book};
 pub use components::{bad_components, with_custom_section};
 pub use host::RunningHost;
+pub use stop::terminate;
 
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test
 /// binary was built into.

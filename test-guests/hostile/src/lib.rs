@@ -10,15 +10,16 @@
 //! | `panic-init` | panics in `init` |
 //! | `panic-every` | panics on every `every`-th event counted since instantiation (the count is not in the snapshot: a fresh instance starts from zero) |
 //! | `spin` | loops forever |
-//! | `alloc` | allocates and writes 1 MiB blocks until memory runs out |
-//! | `recurse` | recurses without bound |
-//! | `log-flood` | logs 2,000 lines per event to each of the host log, stdout and stderr |
+//! | `alloc` | allocates and writes 1 MiB blocks until an allocation is refused, reports how many it held, then aborts as a failed allocation does |
+//! | `recurse` | recurses without bound, half a KiB per frame on the shadow stack in linear memory |
+//! | `recurse-native` | recurses without bound with nothing in linear memory: only wasm's own call stack grows |
+//! | `log-flood` | logs `lines` lines (default 2,000) per event to each of the host log, stdout and stderr |
 //! | `read-file` | `std::fs::read("/etc/passwd")` and `std::fs::read_dir(".")` |
 //! | `read-env` | `std::env::vars()` and `std::env::var("HOME")` |
-//! | `open-socket` | `std::net::TcpStream::connect("127.0.0.1:9898")` |
+//! | `open-socket` | `std::net::TcpStream::connect(address)` (the `address` param, default `127.0.0.1:9898`) |
 //! | `clock` | reads `SystemTime::now()` and `Instant::now()` |
 //!
-//! The last four report what they observed as one warn-level host log line per attempt:
+//! `alloc` and the last four report what they observed as one warn-level host log line per attempt:
 //! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`, and
 //! `hostile observed: clock -> system_time_ms=… instant_elapsed_ns=… host_now_ms=… […]`.
 //! They report sizes and counts, never contents.
@@ -34,7 +35,7 @@ use strategy_sdk::{
     export_strategy, Candle, Host, Manifest, ParamError, ParamSpec, Params, Quote, Strategy, Subscription, Trade, ANY,
 };
 
-pub use crate::misbehave::{FLOOD_LINES, OBSERVED};
+pub use crate::misbehave::{FLOOD_LINES, OBSERVED, SOCKET_ADDRESS};
 pub use crate::mode::Mode;
 use crate::trader::Trader;
 
@@ -44,6 +45,10 @@ pub struct Hostile {
     mode: Mode,
     /// For `panic-every`: panic when `events` is a multiple of this.
     every: u64,
+    /// For `log-flood`: lines per event to each output.
+    lines: usize,
+    /// For `open-socket`: where to connect.
+    address: String,
     /// Market events since this instance started; deliberately not in the snapshot.
     events: u64,
     /// For `clock`: the first monotonic reading of this instance.
@@ -63,15 +68,19 @@ impl Hostile {
                 }
             }
             Mode::Spin => misbehave::spin(),
-            Mode::Alloc => misbehave::hoard_memory(),
+            Mode::Alloc => misbehave::hoard_memory(host),
             Mode::Recurse => {
                 let depth = misbehave::recurse(0);
                 host.error(&format!("hostile recurse: came back from depth {depth}"));
             }
-            Mode::LogFlood => misbehave::flood(host),
+            Mode::RecurseNative => {
+                let depth = misbehave::recurse_native(0);
+                host.error(&format!("hostile recurse-native: came back with {depth}"));
+            }
+            Mode::LogFlood => misbehave::flood(host, self.lines),
             Mode::ReadFile => misbehave::read_files(host),
             Mode::ReadEnv => misbehave::read_env(host),
-            Mode::OpenSocket => misbehave::open_socket(host),
+            Mode::OpenSocket => misbehave::open_socket(host, &self.address),
             Mode::Clock => misbehave::read_clocks(host, &mut self.first_instant),
         }
     }
@@ -91,12 +100,22 @@ impl Strategy for Hostile {
             "mode",
             Mode::WellBehaved.name(),
             "The misbehaviour: well-behaved, panic-init, panic-every, spin, alloc, recurse, \
-             log-flood, read-file, read-env, open-socket or clock",
+             recurse-native, log-flood, read-file, read-env, open-socket or clock",
         ))
         .param(ParamSpec::integer(
             "every",
             10,
             "For panic-every: panic on every N-th event",
+        ))
+        .param(ParamSpec::integer(
+            "lines",
+            FLOOD_LINES as i64,
+            "For log-flood: lines per event to each of the host log, stdout and stderr",
+        ))
+        .param(ParamSpec::text(
+            "address",
+            SOCKET_ADDRESS,
+            "For open-socket: the host:port to connect to",
         ))
     }
 
@@ -110,9 +129,13 @@ impl Strategy for Hostile {
             panic!("hostile panic-init: panicking in init as asked");
         }
         let every = params.positive_integer("every")?;
+        let lines = params.positive_integer("lines")?;
+        let address = params.text("address")?.to_owned();
         Ok(Hostile {
             mode,
             every: every as u64,
+            lines,
+            address,
             events: 0,
             first_instant: None,
             trader: Trader::default(),

@@ -1,8 +1,9 @@
 //! The misbehaviours themselves. Each either never returns (the host must cut it off) or
-//! reports what the sandbox let it see, through the host's `log` at warn level with the
+//! reports what the sandbox let it see (`alloc` does both), through the host's `log` at warn level with the
 //! [`OBSERVED`] prefix, for host tests to assert on.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use strategy_sdk::Host;
@@ -10,11 +11,13 @@ use strategy_sdk::Host;
 /// Starts every report line: `hostile observed: <mode> -> <outcome> [<what was tried>]`.
 pub const OBSERVED: &str = "hostile observed: ";
 
-/// Lines written per event in `log-flood`, through each of the host log, stdout and stderr.
+/// Lines written per event in `log-flood` unless the `lines` param says otherwise, through each
+/// of the host log, stdout and stderr.
 pub const FLOOD_LINES: usize = 2_000;
 
-/// Where `open-socket` tries to connect: the host's default HTTP address.
-const SOCKET_ADDRESS: &str = "127.0.0.1:9898";
+/// Where `open-socket` tries to connect unless the `address` param says otherwise: the host's
+/// default HTTP address.
+pub const SOCKET_ADDRESS: &str = "127.0.0.1:9898";
 
 /// Loops forever.
 pub fn spin() -> ! {
@@ -24,13 +27,29 @@ pub fn spin() -> ! {
     }
 }
 
-/// Allocates 1 MiB blocks, each written to, until the allocator fails (which aborts).
-pub fn hoard_memory() -> ! {
+/// Allocates 1 MiB blocks, each written to, until an allocation is refused; then reports how
+/// many it held and aborts the way a failed allocation does (which traps).
+pub fn hoard_memory(host: &mut dyn Host) -> ! {
     const BLOCK: usize = 1 << 20;
-    let mut hoard: Vec<Vec<u8>> = Vec::new();
+    // Room for 4 GiB of blocks up front, so only the blocks themselves can be refused.
+    let mut hoard: Vec<Vec<u8>> = Vec::with_capacity(4096);
     loop {
-        // `vec![1; n]` writes every byte, so the pages are really used.
-        hoard.push(vec![1_u8; BLOCK]);
+        let mut block: Vec<u8> = Vec::new();
+        if let Err(refused) = block.try_reserve_exact(BLOCK) {
+            let held = hoard.len();
+            // Freed first, so that reporting has memory to format its line in.
+            drop(hoard);
+            report(
+                host,
+                "alloc",
+                &format!("Err({refused}) holding {held} MiB"),
+                "Vec::try_reserve_exact(1 MiB)",
+            );
+            std::alloc::handle_alloc_error(std::alloc::Layout::new::<[u8; BLOCK]>());
+        }
+        // `resize` writes every byte, so the pages are really used.
+        block.resize(BLOCK, 1);
+        hoard.push(block);
         black_box(&hoard);
     }
 }
@@ -45,9 +64,25 @@ pub fn recurse(depth: u64) -> u64 {
     recurse(depth + 1).wrapping_add(frame[63])
 }
 
-/// Writes [`FLOOD_LINES`] lines to each of the host log, stdout and stderr.
-pub fn flood(host: &mut dyn Host) {
-    for line in 0..FLOOD_LINES {
+/// The depth at which [`recurse_native`] would stop: never reached, but an atomic load the
+/// compiler cannot see through (`black_box` would put the depth in linear memory).
+static NATIVE_DEPTH_LIMIT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Recurses until wasm's own call stack gives out, keeping nothing in linear memory: no local
+/// has its address taken, so every frame lives on the stack the engine bounds.
+#[inline(never)]
+pub fn recurse_native(depth: u64) -> u64 {
+    if depth == NATIVE_DEPTH_LIMIT.load(Ordering::Relaxed) {
+        return depth;
+    }
+    // Work after the call (a rotation, which no accumulator rewrite undoes) keeps it from
+    // becoming a loop.
+    recurse_native(depth + 1).rotate_left(1) ^ depth
+}
+
+/// Writes `lines` lines to each of the host log, stdout and stderr.
+pub fn flood(host: &mut dyn Host, lines: usize) {
+    for line in 0..lines {
         host.info(&format!("hostile log-flood: host log line {line}"));
         println!("hostile log-flood: stdout line {line}");
         eprintln!("hostile log-flood: stderr line {line}");
@@ -75,11 +110,11 @@ pub fn read_env(host: &mut dyn Host) {
     report(host, "read-env", &format!("{home:?}"), r#"std::env::var("HOME")"#);
 }
 
-/// Tries to open a TCP connection.
-pub fn open_socket(host: &mut dyn Host) {
+/// Tries to open a TCP connection to `address`.
+pub fn open_socket(host: &mut dyn Host, address: &str) {
     let connection =
-        std::net::TcpStream::connect(SOCKET_ADDRESS).map(|stream| format!("connected from {:?}", stream.local_addr()));
-    let attempt = format!("std::net::TcpStream::connect({SOCKET_ADDRESS:?})");
+        std::net::TcpStream::connect(address).map(|stream| format!("connected from {:?}", stream.local_addr()));
+    let attempt = format!("std::net::TcpStream::connect({address:?})");
     report(host, "open-socket", &format!("{connection:?}"), &attempt);
 }
 

@@ -17,8 +17,12 @@ pub enum Mode {
     Spin,
     /// Allocates, and writes to, memory without bound in the event handler.
     Alloc,
-    /// Recurses without bound in the event handler.
+    /// Recurses without bound in the event handler, keeping half a KiB per frame on the
+    /// shadow stack in linear memory.
     Recurse,
+    /// Recurses without bound in the event handler with nothing in linear memory, so only
+    /// wasm's own call stack grows.
+    RecurseNative,
     /// Logs thousands of lines per event, through the host and through stdout and stderr.
     LogFlood,
     /// Tries to read `/etc/passwd` and to list `.`.
@@ -33,7 +37,7 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Mode; 12] = [
+    pub const ALL: [Mode; 13] = [
         Mode::WellBehaved,
         Mode::Idle,
         Mode::PanicInit,
@@ -41,6 +45,7 @@ impl Mode {
         Mode::Spin,
         Mode::Alloc,
         Mode::Recurse,
+        Mode::RecurseNative,
         Mode::LogFlood,
         Mode::ReadFile,
         Mode::ReadEnv,
@@ -58,6 +63,7 @@ impl Mode {
             Mode::Spin => "spin",
             Mode::Alloc => "alloc",
             Mode::Recurse => "recurse",
+            Mode::RecurseNative => "recurse-native",
             Mode::LogFlood => "log-flood",
             Mode::ReadFile => "read-file",
             Mode::ReadEnv => "read-env",

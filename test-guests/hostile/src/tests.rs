@@ -1,4 +1,4 @@
-//! The misbehaviours that return, driven natively. (`spin`, `alloc` and `recurse` never return:
+//! The misbehaviours that return, driven natively. (`spin`, `alloc`, `recurse` and `recurse-native` never return:
 //! only the host's sandbox can stop them, and the host's tests check that it does.)
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -78,6 +78,14 @@ fn log_flood_writes_thousands_of_host_log_lines_per_event() {
 }
 
 #[test]
+fn log_flood_takes_its_lines_per_event_from_the_lines_param() {
+    let (mut guest, mut host) = (hostile(r#"{"mode": "log-flood", "lines": 7}"#), MockHost::new());
+    feed(&mut guest, &mut host, &[1, 2]);
+    let flood = host.logs.iter().filter(|(_, line)| line.contains("log-flood")).count();
+    assert_eq!(flood, 2 * 7);
+}
+
+#[test]
 fn capability_probes_report_each_attempt_with_the_fixed_prefix() {
     let cases = [
         ("read-file", 2, "hostile observed: read-file -> "),
@@ -93,6 +101,18 @@ fn capability_probes_report_each_attempt_with_the_fixed_prefix() {
         assert_eq!(lines.len(), attempts, "{mode}: {lines:?}");
         assert!(lines.iter().all(|line| line.starts_with(prefix)), "{mode}: {lines:?}");
     }
+}
+
+#[test]
+fn open_socket_tries_the_address_param() {
+    let mut guest = hostile(r#"{"mode": "open-socket", "address": "127.0.0.1:1"}"#);
+    let mut host = MockHost::new();
+    feed(&mut guest, &mut host, &[1]);
+    let lines = observed(&host);
+    assert!(
+        lines[0].ends_with(r#"[std::net::TcpStream::connect("127.0.0.1:1")]"#),
+        "{lines:?}"
+    );
 }
 
 #[test]
