@@ -85,8 +85,9 @@ impl Metrics {
             events_shed_total: IntCounterVec::new(
                 opts(
                     "strategy_host_strategy_events_shed_total",
-                    "Market events a strategy's full queue did not deliver: coalesced into a newer \
-                     state of the same stream, or dropped as the oldest.",
+                    "Market events a strategy subscribed to but did not handle: coalesced into a \
+                     newer state of the same stream or dropped as the oldest by its full queue, or \
+                     missed while it was down (recovering from a trap, or quarantined).",
                 ),
                 &["strategy", "reason"],
             )
@@ -214,6 +215,7 @@ impl Metrics {
             events: self.events_total.with_label_values(&[strategy]),
             coalesced: self.events_shed_total.with_label_values(&[strategy, "coalesced"]),
             dropped: self.events_shed_total.with_label_values(&[strategy, "dropped"]),
+            missed: self.events_shed_total.with_label_values(&[strategy, "down"]),
             call_duration: self.call_duration.with_label_values(&[strategy]),
             submitted: outcome("submitted"),
             rejected: outcome("rejected"),
@@ -265,6 +267,7 @@ pub struct StrategyMetrics {
     events: IntCounter,
     coalesced: IntCounter,
     dropped: IntCounter,
+    missed: IntCounter,
     call_duration: Histogram,
     submitted: IntCounter,
     rejected: IntCounter,
@@ -329,6 +332,11 @@ impl StrategyMetrics {
     /// A market event dropped from a full queue.
     pub fn event_dropped(&self) {
         self.dropped.inc();
+    }
+
+    /// A market event that arrived while the strategy was down.
+    pub fn event_missed(&self) {
+        self.missed.inc();
     }
 
     pub fn trap(&self, kind: &str) {

@@ -279,8 +279,24 @@ fn deleting_a_strategy_applies_its_on_delete_setting() {
         (running == 0).then_some(())
     });
     assert_eq!(open_orders("grid-cancel"), 0, "cancel-orders left orders working");
-    assert!(open_orders("grid-keep") > 0, "keep cancelled the orders");
     assert_eq!(open_orders("grid-flat"), 0, "flatten left orders working");
+    // grid-keep's orders stay working (until the market fills them: nobody re-arms them now).
+    let stopped = |name: &str| {
+        host.log()
+            .into_iter()
+            .find(|line| line.contains("strategy stopped") && line.contains(&format!("strategy={name} ")))
+            .unwrap_or_else(|| panic!("no stop logged for {name}"))
+    };
+    assert!(
+        stopped("grid-keep").contains("orders_cancelled=0"),
+        "{}",
+        stopped("grid-keep")
+    );
+    assert!(
+        !stopped("grid-cancel").contains("orders_cancelled=0"),
+        "{}",
+        stopped("grid-cancel")
+    );
     // The closing market order fills at the next bar's open.
     wait_until("grid-flat to be flat", PATIENCE, || {
         (position("grid-flat") == 0.0).then_some(())

@@ -24,12 +24,17 @@ use crate::support::{self, book_of, http_get, metric_value, terminate, wait_unti
 const SAMPLE_BARS: f64 = 1246.0;
 /// Its first bar opens at 2017-08-16 and its last closes at 2021-01-13 (UTC, in ms).
 const SAMPLE_SPAN_MS: (i64, i64) = (1_502_841_600_000, 1_610_496_000_000);
-/// Fast enough that the replay is bound by the strategies' work, not by the pace.
-const BARS_PER_SECOND: u32 = 2_000;
-/// Cuts a spinning call off within a second, yet stays far above what a real call takes on a
-/// busy two-core machine (well under a millisecond): a deadline trap on the neighbour would
-/// change its trades and fail the comparison for the wrong reason.
-const CALL_DEADLINE_MS: u64 = 500;
+/// Five seconds of replay: each strategy has its own thread, so the pace, not the hostile
+/// guests, sets the replay's length, and it must leave the failing guests time to back off,
+/// recover and fail again until they are quarantined.
+const BARS_PER_SECOND: u32 = 250;
+/// Far above what a real call takes even on a busy two-core machine running every test at
+/// once: a deadline trap on a neighbour would change its trades and fail the comparison for the
+/// wrong reason. Only the spinning guest gets a short deadline of its own.
+const CALL_DEADLINE_MS: u64 = 2_000;
+/// The spinning guest's own deadline (`[strategies.hostile-spin] call_deadline_ms`), below
+/// everyone else's.
+const SPIN_DEADLINE_MS: u64 = 100;
 /// The memory cap of every instance: not the default, so the test sees the configured cap at
 /// work, and small, so the allocating guest (which writes every byte it gets) fills it fast.
 const MEMORY_LIMIT_MIB: u64 = 16;
@@ -58,7 +63,11 @@ fn sma_cross_trades_exactly_as_it_does_without_hostile_neighbours() {
     let beside = &runs.hostile.books["sma-cross"];
     // The baseline must trade, or an empty book on both sides would prove nothing.
     assert!(alone.fills.len() >= 10, "sma-cross barely traded alone: {alone:?}");
-    assert_eq!(alone, beside, "sma-cross traded differently beside the hostile guests");
+    assert_eq!(
+        alone.first_difference(beside),
+        None,
+        "sma-cross traded differently beside the hostile guests"
+    );
     for run in [&runs.baseline, &runs.hostile] {
         assert_eq!(run.events("sma-cross"), SAMPLE_BARS, "{}", run.name);
         assert_eq!(run.state("sma-cross"), "running", "{}", run.name);
@@ -91,6 +100,19 @@ fn a_spinning_guest_is_cut_off_by_its_deadline_then_quarantined() {
     let run = &runs().hostile;
     let spin = hostile("spin");
     assert_eq!(run.trap_count(&spin, "deadline"), f64::from(MAX_CONSECUTIVE_FAILURES));
+    // Its own deadline cut it off, not the host-wide one: its calls took less time in all than
+    // the host-wide deadline would have let them take.
+    let spent = metric_value(
+        &run.metrics,
+        "strategy_host_strategy_call_duration_seconds_sum",
+        &[("strategy", &spin)],
+    )
+    .unwrap_or(f64::MAX);
+    let host_wide = f64::from(MAX_CONSECUTIVE_FAILURES) * CALL_DEADLINE_MS as f64 / 1000.0;
+    assert!(
+        spent < host_wide,
+        "{spent} s in calls: the {SPIN_DEADLINE_MS} ms deadline did not apply"
+    );
     assert_always_failing(run, &spin);
 }
 
@@ -268,15 +290,15 @@ fn untrapped_guests_trade_exactly_like_a_well_behaved_one() {
     assert!(!well_behaved.fills.is_empty(), "the well-behaved guest never traded");
     for mode in UNTRAPPED {
         let name = hostile(mode);
-        assert_eq!(&runs.hostile.books[&name], well_behaved, "{name}");
-        assert_eq!(runs.hostile.events(&name), SAMPLE_BARS, "{name}");
         assert_eq!(
             runs.hostile.traps(&name),
             0.0,
             "{name}: {}",
             runs.hostile.trap_lines(&name)
         );
+        assert_eq!(runs.hostile.events(&name), SAMPLE_BARS, "{name}");
         assert_eq!(runs.hostile.state(&name), "running", "{name}");
+        assert_eq!(runs.hostile.books[&name].first_difference(well_behaved), None, "{name}");
     }
 }
 
@@ -411,6 +433,9 @@ impl PaperRun {
             config.push_str(&format!(
                 "\n[strategies.{strategy}]\nparams = {{ mode = \"{mode}\"{extra} }}\n"
             ));
+            if *mode == "spin" {
+                config.push_str(&format!("call_deadline_ms = {SPIN_DEADLINE_MS}\n"));
+            }
             strategies.push(strategy);
         }
         let config = write_file(dir.path(), "host.toml", &config);

@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Instant;
 
 use trading::market::MarketEvent;
 use trading::orders::OrderUpdate;
@@ -19,6 +20,15 @@ pub enum Letter {
     Market { event: MarketEvent, stream: u32 },
     Update(OrderUpdate),
     Control(Control),
+}
+
+/// What a worker gets from [`Mailbox::next`].
+pub enum Next {
+    Letter(Letter),
+    /// Nothing arrived before the worker's wake-up time.
+    TimedOut,
+    /// The mailbox is closed: the worker stops.
+    Closed,
 }
 
 /// What posting a market event did.
@@ -115,32 +125,40 @@ impl Mailbox {
         true
     }
 
-    /// The next letter, waiting for one; `None` once the mailbox is closed. Calling it again
+    /// The next letter, waiting for one until `wake_at` (forever if `None`). Calling it again
     /// says the previous letter has been handled.
-    pub fn next(&self) -> Option<Letter> {
+    pub fn next(&self, wake_at: Option<Instant>) -> Next {
         let mut queue = self.lock();
         queue.busy = false;
         loop {
             if queue.closed {
-                return None;
+                return Next::Closed;
             }
             if let Some(control) = queue.controls.pop_front() {
                 queue.busy = true;
-                return Some(Letter::Control(control));
+                return Next::Letter(Letter::Control(control));
             }
             if let Some(letter) = queue.lane.pop_front() {
                 if matches!(letter, Letter::Market { .. }) {
                     queue.market_events -= 1;
                 }
                 queue.busy = true;
-                return Some(letter);
+                return Next::Letter(letter);
             }
-            queue = self.wake.wait(queue).unwrap_or_else(|p| p.into_inner());
+            queue = match wake_at {
+                None => self.wake.wait(queue).unwrap_or_else(|p| p.into_inner()),
+                Some(at) => {
+                    let Some(wait) = at.checked_duration_since(Instant::now()) else {
+                        return Next::TimedOut;
+                    };
+                    self.wake.wait_timeout(queue, wait).unwrap_or_else(|p| p.into_inner()).0
+                }
+            };
         }
     }
 
     /// Stops the mailbox: letters still queued are dropped, later posts are refused, and the
-    /// worker's next call to [`Mailbox::next`] returns `None`.
+    /// worker's next call to [`Mailbox::next`] returns [`Next::Closed`].
     pub fn close(&self) {
         let mut queue = self.lock();
         queue.closed = true;
@@ -248,15 +266,15 @@ mod tests {
     fn drain(mailbox: &Mailbox) -> Vec<String> {
         let mut seen = Vec::new();
         while !mailbox.lock().lane.is_empty() {
-            match mailbox.next() {
-                Some(Letter::Market { event, .. }) => seen.push(match event {
+            match mailbox.next(None) {
+                Next::Letter(Letter::Market { event, .. }) => seen.push(match event {
                     MarketEvent::Candle(c) => format!("c{}:{}", c.open_time_ms, c.close),
                     MarketEvent::Quote(q) => format!("q{}", q.time_ms),
                     MarketEvent::Trade(t) => format!("t{}", t.time_ms),
                 }),
-                Some(Letter::Update(u)) => seen.push(format!("u{}", u.order_id)),
-                Some(Letter::Control(_)) => seen.push("control".into()),
-                None => break,
+                Next::Letter(Letter::Update(u)) => seen.push(format!("u{}", u.order_id)),
+                Next::Letter(Letter::Control(_)) => seen.push("control".into()),
+                Next::TimedOut | Next::Closed => break,
             }
         }
         seen
@@ -301,7 +319,7 @@ mod tests {
         mailbox.close();
         assert_eq!(mailbox.post_market(trade(2), 0), Posted::Closed);
         assert!(!mailbox.post_update(update(1)));
-        assert!(mailbox.next().is_none());
+        assert!(matches!(mailbox.next(None), Next::Closed));
         assert!(mailbox.is_idle());
     }
 
@@ -314,9 +332,18 @@ mod tests {
                 mailbox.post_market(trade(7), 3);
             })
         };
-        let letter = mailbox.next();
+        let letter = mailbox.next(None);
         poster.join().unwrap();
-        assert!(matches!(letter, Some(Letter::Market { stream: 3, .. })));
+        assert!(matches!(letter, Next::Letter(Letter::Market { stream: 3, .. })));
         assert!(!mailbox.is_idle(), "busy until the worker asks for the next letter");
+    }
+
+    #[test]
+    fn a_worker_with_a_wake_up_time_gets_a_time_out_when_nothing_comes() {
+        let mailbox = Mailbox::new(2);
+        let wake_at = Instant::now() + std::time::Duration::from_millis(20);
+        assert!(matches!(mailbox.next(Some(wake_at)), Next::TimedOut));
+        assert!(Instant::now() >= wake_at);
+        assert!(mailbox.is_idle());
     }
 }

@@ -31,7 +31,7 @@ use trading::market::MarketEvent;
 use trading::orders::StrategyId;
 
 pub use files::{strategy_id_of, StrategyFileKind};
-pub use mailbox::{Letter, Mailbox, Posted};
+pub use mailbox::{Letter, Mailbox, Next, Posted};
 pub use reloader::{Reloader, SyncOutcome};
 pub use retire::{retire, OnDelete, Retired};
 pub use routes::{Route, Routes};

@@ -21,8 +21,8 @@ use super::Fleet;
 use crate::config::{Config, RawStrategy, StrategyConfig};
 use crate::metrics::Metrics;
 use crate::runtime::{
-    lock_desk, CallError, ContentHash, PreparedVersion, RecoveryPolicy, Runner, Runtime, StartError, StrategyComponent,
-    StrategyContext,
+    lock_desk, CallError, Clock, ContentHash, PreparedVersion, RecoveryPolicy, Runner, Runtime, SessionShared,
+    StartError, StrategyComponent, StrategyContext,
 };
 use crate::session::{LoadFailure, ReloadStatus, StatusBoard};
 
@@ -36,6 +36,8 @@ struct Loaded {
     settings: StrategyConfig,
     /// The manifest's version, which labels its `strategy_host_strategy_info` series.
     version: String,
+    /// The strategy's own clock, kept across versions so its time never goes backwards.
+    clock: Clock,
 }
 
 /// What one sync did, for logs and tests.
@@ -208,7 +210,18 @@ impl Reloader {
                 Err(error) => return self.fail(id, wasm, Some(hash), error.to_string()),
             },
         };
-        let version = match self.prepare(id, component.clone(), &settings) {
+        // Each strategy has a clock of its own, which its worker sets to the time of the event
+        // it is handling: a strategy running behind the feed still sees (and stamps its orders
+        // with) the time of the event it is acting on.
+        let clock = running.map_or_else(
+            || {
+                let clock = Clock::default();
+                clock.advance_to(self.fleet.shared().clock.now_ms());
+                clock
+            },
+            |running| running.clock.clone(),
+        );
+        let version = match self.prepare(id, component.clone(), &settings, &clock) {
             Ok(version) => version,
             Err(error) => return self.fail(id, wasm, Some(hash), error),
         };
@@ -223,6 +236,7 @@ impl Reloader {
                 component,
                 settings,
                 version: manifest_version,
+                clock,
             };
             self.loaded.insert(id.clone(), loaded);
         }
@@ -246,19 +260,19 @@ impl Reloader {
         id: &StrategyId,
         component: Arc<StrategyComponent>,
         settings: &StrategyConfig,
+        clock: &Clock,
     ) -> Result<PreparedVersion, String> {
         let cash = settings.initial_cash.unwrap_or(self.config.initial_cash);
         lock_desk(self.fleet.desk())
             .register_strategy(id, cash)
             .map_err(|e| format!("{}: {e}", component.path().display()))?;
         let metrics = self.metrics.strategy(id.as_str(), self.broker);
-        let ctx = StrategyContext::new(
-            id.clone(),
-            self.fleet.desk().clone(),
-            self.fleet.shared(),
-            metrics.clone(),
-        )
-        .with_limits(settings.limits);
+        let shared = SessionShared {
+            clock: clock.clone(),
+            streams: self.fleet.shared().streams.clone(),
+        };
+        let ctx = StrategyContext::new(id.clone(), self.fleet.desk().clone(), &shared, metrics.clone())
+            .with_limits(settings.limits);
         PreparedVersion::prepare(&self.runtime, component, settings.params_json.clone(), ctx).map_err(
             |error: StartError| {
                 // A trap while starting (in `init`, say) is a trap like any other.

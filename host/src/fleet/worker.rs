@@ -6,7 +6,7 @@ use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::mailbox::{Letter, Mailbox};
+use super::mailbox::{Letter, Mailbox, Next};
 use super::retire::{retire, OnDelete, Retired};
 use super::routes::Routes;
 use crate::runtime::{lock_desk, ContentHash, Decision, PreparedVersion, Runner, SwapError};
@@ -47,9 +47,21 @@ pub struct Worker {
 impl Worker {
     /// Handles letters until the mailbox closes or the strategy is retired.
     pub fn run(mut self) {
-        while let Some(letter) = self.mailbox.next() {
+        loop {
+            let letter = match self.mailbox.next(self.runner.retry_at()) {
+                Next::Letter(letter) => letter,
+                Next::TimedOut => {
+                    // A trapped strategy comes back when its backoff ends, not with the next
+                    // event: order updates may be waiting for it.
+                    self.runner.recover_if_due();
+                    self.forward_decisions();
+                    continue;
+                }
+                Next::Closed => return,
+            };
             let retired = match letter {
                 Letter::Market { event, stream } => {
+                    self.runner.context().clock.advance_to(event.time_ms());
                     self.runner.on_market_event(&event, stream);
                     false
                 }

@@ -261,7 +261,11 @@ impl Runner {
     ///
     /// [`StreamRegistry`]: super::StreamRegistry
     pub fn on_market_event(&mut self, event: &MarketEvent, stream: u32) -> bool {
-        if !self.manifest.wants(event) || !self.ensure_instance() {
+        if !self.manifest.wants(event) {
+            return false;
+        }
+        if !self.ensure_instance() {
+            self.ctx.metrics.event_missed();
             return false;
         }
         let lowered = market_event_to_wit(event, stream);
@@ -302,6 +306,22 @@ impl Runner {
                 self.pending_updates.push_front(update);
                 self.fault("on-order-update", error);
             }
+        }
+    }
+
+    /// When a trapped strategy may be recovered next, if it is waiting for that.
+    pub fn retry_at(&self) -> Option<Instant> {
+        match &self.health {
+            Health::Failed { retry_at, .. } if self.instance.is_none() => *retry_at,
+            _ => None,
+        }
+    }
+
+    /// Recovers a trapped strategy whose backoff has ended, and hands it the order updates that
+    /// waited.
+    pub fn recover_if_due(&mut self) {
+        if self.instance.is_none() {
+            self.ensure_instance();
         }
     }
 

@@ -87,3 +87,24 @@ fn rows<T>(
         .and_then(|rows| rows.collect())
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+impl Book {
+    /// Where `self` and `other` first part ways, for a failure message that fits on a screen.
+    pub fn first_difference(&self, other: &Book) -> Option<String> {
+        fn first<T: PartialEq + std::fmt::Debug>(what: &str, a: &[T], b: &[T]) -> Option<String> {
+            let i = a
+                .iter()
+                .zip(b)
+                .position(|(x, y)| x != y)
+                .or_else(|| (a.len() != b.len()).then(|| a.len().min(b.len())))?;
+            Some(format!(
+                "{what} #{i} of {}/{}: {:?} vs {:?}",
+                a.len(),
+                b.len(),
+                a.get(i),
+                b.get(i)
+            ))
+        }
+        first("order", &self.orders, &other.orders).or_else(|| first("fill", &self.fills, &other.fills))
+    }
+}

@@ -8,6 +8,8 @@ mod matching;
 #[cfg(test)]
 mod tests;
 
+use std::collections::VecDeque;
+
 use foldhash::HashMap;
 
 use rust_decimal::Decimal;
@@ -42,6 +44,12 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///      price, a limit order when the price is strictly through its limit, at that price. The
 ///      fill time is the tick's. A side quoted at zero (an empty book side) fills nothing.
 ///    - **Full fills only:** there is no volume or depth model, so any size fills at one price.
+///    - **Late orders fill as of their time.** An order stamped before market events the venue
+///      has already seen (a strategy on its own thread, handling bar k while the feed is at bar
+///      k+3) is matched against those events first, at [`Broker::submit`]: it fills where it
+///      would have filled had it arrived on time. So a paper strategy's fills do not depend on
+///      how busy the machine was. The venue remembers the last [`RECENT_EVENTS`] events of each
+///      symbol for this.
 /// 3. Market fills get `slippage_bps` against the trader (a buy × (1 + bps/10,000), a sell
 ///    × (1 − bps/10,000)); limit fills none. The fee is `fee_rate × price × qty`, in decimals.
 /// 4. [`Broker::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
@@ -50,7 +58,8 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 /// Guarantees: the executions of one order are reported in the order they happened
 /// (`on_market_event` hands over the queued ones first, so `Accepted` precedes `Filled`);
 /// nothing depends on hash-map iteration order, so the same calls give the same executions;
-/// a market event costs one map lookup plus a pass over the working orders of its symbol, and
+/// a market event costs one map lookup, a copy into the recent events, and a pass over the
+/// working orders of its symbol, and
 /// allocates nothing when nothing fills.
 #[derive(Debug)]
 pub struct SimBroker {
@@ -64,6 +73,10 @@ pub struct SimBroker {
     queued: Vec<Execution>,
 }
 
+/// Market events of a symbol the venue remembers, to fill late orders as of their time. A
+/// strategy further behind than this has lost events from its own queue anyway.
+pub const RECENT_EVENTS: usize = 1_024;
+
 /// One symbol's state at the venue.
 #[derive(Debug, Default)]
 struct Book {
@@ -71,6 +84,32 @@ struct Book {
     last_close: Option<Decimal>,
     /// In submission order, which is the order they fill in.
     orders: Vec<NewOrder>,
+    /// The latest market events, oldest first, at most [`RECENT_EVENTS`].
+    recent: VecDeque<MarketEvent>,
+}
+
+impl Book {
+    fn remember(&mut self, event: &MarketEvent) {
+        if self.recent.len() == RECENT_EVENTS {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(event.clone());
+    }
+
+    /// The first of the remembered events later than `order` that fills it. Only the events
+    /// after the order's time are looked at (a scan from the newest back), so an order that
+    /// arrives on time costs one comparison.
+    fn missed_match(&self, order: &NewOrder) -> Option<Match> {
+        let later = self
+            .recent
+            .iter()
+            .rev()
+            .take_while(|event| event.time_ms() > order.time_ms)
+            .count();
+        self.recent
+            .range(self.recent.len() - later..)
+            .find_map(|event| match_order(order, event))
+    }
 }
 
 impl SimBroker {
@@ -158,8 +197,14 @@ impl Broker for SimBroker {
             id: order.id.clone(),
             time_ms: order.time_ms,
         });
+        let book = self.books.entry(order.symbol.clone()).or_default();
+        if let Some(matched) = book.missed_match(&order) {
+            let execution = execute(&order, matched, self.slippage, self.config.fee_rate);
+            self.queued.push(execution);
+            return Ok(());
+        }
         self.working.insert(order.id.clone(), order.symbol.clone());
-        self.books.entry(order.symbol.clone()).or_default().orders.push(order);
+        book.orders.push(order);
         Ok(())
     }
 
@@ -187,16 +232,11 @@ impl Broker for SimBroker {
 
     fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<Execution>) {
         out.append(&mut self.queued);
-        if let MarketEvent::Candle(bar) = event {
-            // Closes matter only to current_close market orders, and a book is kept for them
-            // from the first bar on; otherwise books exist only once orders do.
-            if self.config.fill_price == FillPrice::CurrentClose && !self.books.contains_key(&bar.symbol) {
-                self.books.insert(bar.symbol.clone(), Book::default());
-            }
-        }
-        let Some(book) = self.books.get_mut(event.symbol()) else {
-            return;
+        let book = match self.books.get_mut(event.symbol()) {
+            Some(book) => book,
+            None => self.books.entry(event.symbol().clone()).or_default(),
         };
+        book.remember(event);
         if let MarketEvent::Candle(bar) = event {
             book.last_close = Some(bar.close);
         }

@@ -165,6 +165,32 @@ fn scenarios() {
             vec![accepted("a", MIN), filled("a", "99", "1", "0.099", MIN)],
         ),
         (
+            "a market order that arrives after later bars fills as of its time",
+            default(),
+            vec![
+                bar(0, ["100", "101", "99", "100.5"]),
+                bar(1, ["100.8", "102", "100", "101"]),
+                bar(2, ["105", "106", "104", "105"]),
+                market("a", Buy, "2", 1),
+                bar(3, ["110", "111", "109", "110"]),
+            ],
+            // As if it had arrived before bar 1: fee = 0.001 × 100.8 × 2 = 0.2016
+            vec![accepted("a", MIN), filled("a", "100.8", "2", "0.2016", MIN)],
+        ),
+        (
+            "a late limit order fills on the first remembered bar that trades through it",
+            default(),
+            vec![
+                bar(0, ["100", "101", "99", "100"]),
+                bar(1, ["100", "101", "99.5", "100"]),
+                bar(2, ["99", "99", "97", "98"]),
+                limit("a", Buy, "1", "98.5", 1),
+                bar(3, ["90", "91", "89", "90"]),
+            ],
+            // Bar 1 only reached 99.5; bar 2 traded through at 97: fee = 0.001 × 98.5
+            vec![accepted("a", MIN), filled("a", "98.5", "1", "0.0985", 2 * MIN)],
+        ),
+        (
             "current_close fills a market order at once at the last close",
             config(CurrentClose, "0.001", "0"),
             vec![
