@@ -8,6 +8,7 @@ mod support;
 mod backtest_cli;
 mod bad_input;
 mod check_cli;
+mod fleet;
 mod new_cli;
 mod reload;
 mod run_e2e;

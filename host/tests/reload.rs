@@ -225,8 +225,28 @@ fn a_failed_reload_keeps_the_running_version_trading() {
             (events(&host, "counter") > before).then_some(())
         });
     }
+    // Params the strategy's `init` refuses: the version with the old params runs on.
+    deploy(&strategies, "counter.wasm", &good);
+    let before = events(&host, "counter");
+    write_file(&strategies, "counter.toml", "[params]\nlabel = 5\n");
+    let status = wait_until("the bad params to be refused", PATIENCE, || {
+        strategy_status(&host, "counter").filter(|status| {
+            let error = status["last_reload"]["error"].as_str().unwrap_or_default();
+            error.contains("init") && error.contains("label")
+        })
+    });
+    assert_eq!(status["state"], "running", "{status:#}");
+    assert_eq!(reloads(&host, "counter", "failed"), cases.len() as f64 + 1.0);
+    wait_until("the counter to trade on after refused params", PATIENCE, || {
+        (events(&host, "counter") > before).then_some(())
+    });
+
     assert_eq!(reloads(&host, "counter", "ok"), 0.0);
     let handled = handled_by(&host.log(), "counter");
+    assert!(
+        handled.iter().all(|h| h.label == "v1"),
+        "another params version handled events"
+    );
     assert!(
         handled.iter().all(|h| h.hash == sha256(&good)[..12]),
         "another version handled events"
@@ -322,6 +342,14 @@ fn deleting_a_strategy_applies_its_on_delete_setting() {
         working, 0,
         "the book of record still shows grid-cancel's orders working"
     );
-    let log = host.log().join("\n");
-    assert!(log.contains("strategy stopped: its file was deleted"), "{log}");
+
+    // A strategy file dropped into the running host starts trading from the next bars on.
+    deploy(&strategies, "grid-cancel.wasm", &grid);
+    wait_until("the returning strategy to place orders again", PATIENCE, || {
+        (open_orders("grid-cancel") > 0).then_some(())
+    });
+    let status = wait_until("grid-cancel back in /status", PATIENCE, || {
+        strategy_status(&host, "grid-cancel")
+    });
+    assert_eq!(status["state"], "running", "{status:#}");
 }

@@ -19,6 +19,7 @@ mod mailbox;
 mod reloader;
 mod retire;
 mod routes;
+mod status;
 mod watcher;
 mod worker;
 
@@ -35,11 +36,11 @@ pub use mailbox::{Letter, Mailbox, Next, Posted};
 pub use reloader::{Reloader, SyncOutcome};
 pub use retire::{retire, OnDelete, Retired};
 pub use routes::{Route, Routes};
+pub use status::{LoadFailure, ReloadStatus, StrategyStatus};
 pub use watcher::{watch, WatchError};
 pub use worker::{Control, DecisionSink, Swapped, Worker};
 
 use crate::runtime::{lock_desk, PreparedVersion, Runner, SessionShared, SharedDesk, SwapError};
-use crate::session::{ReloadStatus, StrategyStatus};
 
 /// Why a control letter did not get its answer.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,8 @@ pub struct Fleet {
     queue_capacity: usize,
     decisions: DecisionSink,
     threads: Mutex<BTreeMap<StrategyId, JoinHandle<()>>>,
+    /// Files that could not be loaded (no version of them runs), by file.
+    load_failures: Mutex<BTreeMap<String, String>>,
 }
 
 impl Fleet {
@@ -76,6 +79,7 @@ impl Fleet {
             queue_capacity,
             decisions,
             threads: Mutex::new(BTreeMap::new()),
+            load_failures: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -161,6 +165,30 @@ impl Fleet {
         if let Some(route) = self.routes.get(strategy) {
             route.status.lock().unwrap_or_else(|p| p.into_inner()).last_reload = Some(reload);
         }
+    }
+
+    /// Records why `file` could not be loaded, replacing an earlier reason.
+    pub fn report_load_failure(&self, file: String, error: String) {
+        self.lock_failures().insert(file, error);
+    }
+
+    pub fn clear_load_failure(&self, file: &str) {
+        self.lock_failures().remove(file);
+    }
+
+    /// The files that could not be loaded, by file name.
+    pub fn load_failures(&self) -> Vec<LoadFailure> {
+        self.lock_failures()
+            .iter()
+            .map(|(file, error)| LoadFailure {
+                file: file.clone(),
+                error: error.clone(),
+            })
+            .collect()
+    }
+
+    fn lock_failures(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, String>> {
+        self.load_failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn is_running(&self, strategy: &StrategyId) -> bool {

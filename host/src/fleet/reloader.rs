@@ -10,12 +10,13 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use trading::orders::StrategyId;
 
 use super::files::{strategy_id_of, StrategyFileKind};
+use super::status::ReloadStatus;
 use super::watcher::WatchEvent;
 use super::Fleet;
 use crate::config::{Config, RawStrategy, StrategyConfig};
@@ -24,7 +25,6 @@ use crate::runtime::{
     lock_desk, CallError, Clock, ContentHash, PreparedVersion, RecoveryPolicy, Runner, Runtime, SessionShared,
     StartError, StrategyComponent, StrategyContext,
 };
-use crate::session::{LoadFailure, ReloadStatus, StatusBoard};
 
 /// How long the folder must stay quiet before the reloader acts: a copy arrives as several
 /// writes, and acting on the first would load a half-written file.
@@ -59,7 +59,6 @@ pub struct Reloader {
     config: Config,
     fleet: Arc<Fleet>,
     metrics: Arc<Metrics>,
-    board: Arc<Mutex<StatusBoard>>,
     broker: &'static str,
     policy: RecoveryPolicy,
     loaded: HashMap<StrategyId, Loaded>,
@@ -74,7 +73,6 @@ impl Reloader {
         config: Config,
         fleet: Arc<Fleet>,
         metrics: Arc<Metrics>,
-        board: Arc<Mutex<StatusBoard>>,
         broker: &'static str,
     ) -> Self {
         let policy = RecoveryPolicy {
@@ -86,7 +84,6 @@ impl Reloader {
             config,
             fleet,
             metrics,
-            board,
             broker,
             policy,
             loaded: HashMap::new(),
@@ -392,20 +389,13 @@ impl Reloader {
     /// Reports a file that could not be loaded (no version of it runs).
     fn fail_to_load(&mut self, file: &Path, error: String) -> SyncOutcome {
         tracing::error!("strategy not loaded: {error}");
-        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
-        let file = file.display().to_string();
-        board.load_failures.retain(|f| f.file != file);
-        board.load_failures.push(LoadFailure {
-            file,
-            error: error.clone(),
-        });
+        self.fleet
+            .report_load_failure(file.display().to_string(), error.clone());
         SyncOutcome::Failed(error)
     }
 
     fn clear_load_failure(&self, file: &Path) {
-        let file = file.display().to_string();
-        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
-        board.load_failures.retain(|f| f.file != file);
+        self.fleet.clear_load_failure(&file.display().to_string());
     }
 }
 

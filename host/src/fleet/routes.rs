@@ -8,9 +8,9 @@ use trading::market::MarketEvent;
 use trading::orders::{OrderUpdate, StrategyId};
 
 use super::mailbox::{Mailbox, Posted};
+use super::status::StrategyStatus;
 use crate::metrics::StrategyMetrics;
 use crate::runtime::{lock_desk, SharedDesk};
-use crate::session::StrategyStatus;
 
 /// One running strategy as the rest of the host reaches it.
 #[derive(Clone)]

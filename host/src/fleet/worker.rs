@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use super::mailbox::{Letter, Mailbox, Next};
 use super::retire::{retire, OnDelete, Retired};
 use super::routes::Routes;
+use super::status::StrategyStatus;
 use crate::runtime::{lock_desk, ContentHash, Decision, PreparedVersion, Runner, SwapError};
-use crate::session::StrategyStatus;
 
 /// Where each decision goes, with the hash of the version that made it.
 pub type DecisionSink = Arc<dyn Fn(&Decision, &ContentHash) + Send + Sync>;

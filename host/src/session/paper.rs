@@ -102,7 +102,6 @@ impl PaperHost {
             config.clone(),
             fleet.clone(),
             metrics.clone(),
-            board.clone(),
             PAPER_BROKER,
         );
         reloader.sync_all();
@@ -188,6 +187,7 @@ impl PaperHost {
         }
         let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
         board.strategies = strategies;
+        board.load_failures = self.fleet.load_failures();
         if let Some(feed) = board.feed.as_mut() {
             feed.bars_replayed = replayed;
             feed.last_event_time_ms = last_time;
