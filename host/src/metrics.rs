@@ -35,6 +35,7 @@ pub struct Metrics {
     strategies: IntGaugeVec,
     events_total: IntCounterVec,
     events_shed_total: IntCounterVec,
+    log_lines_dropped_total: IntCounterVec,
     call_duration: HistogramVec,
     traps_total: IntCounterVec,
     reloads_total: IntCounterVec,
@@ -90,6 +91,14 @@ impl Metrics {
                      missed while it was down (recovering from a trap, or quarantined).",
                 ),
                 &["strategy", "reason"],
+            )
+            .expect("valid metric definition"),
+            log_lines_dropped_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_strategy_log_lines_dropped_total",
+                    "Lines a strategy logged (log import, stdout, stderr) that its rate limit dropped.",
+                ),
+                &["strategy"],
             )
             .expect("valid metric definition"),
             call_duration: HistogramVec::new(
@@ -160,12 +169,13 @@ impl Metrics {
             .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 15] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 16] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
             Box::new(metrics.events_total.clone()),
             Box::new(metrics.events_shed_total.clone()),
+            Box::new(metrics.log_lines_dropped_total.clone()),
             Box::new(metrics.call_duration.clone()),
             Box::new(metrics.traps_total.clone()),
             Box::new(metrics.reloads_total.clone()),
@@ -216,6 +226,7 @@ impl Metrics {
             coalesced: self.events_shed_total.with_label_values(&[strategy, "coalesced"]),
             dropped: self.events_shed_total.with_label_values(&[strategy, "dropped"]),
             missed: self.events_shed_total.with_label_values(&[strategy, "down"]),
+            log_lines_dropped: self.log_lines_dropped_total.with_label_values(&[strategy]),
             call_duration: self.call_duration.with_label_values(&[strategy]),
             submitted: outcome("submitted"),
             rejected: outcome("rejected"),
@@ -268,6 +279,7 @@ pub struct StrategyMetrics {
     coalesced: IntCounter,
     dropped: IntCounter,
     missed: IntCounter,
+    log_lines_dropped: IntCounter,
     call_duration: Histogram,
     submitted: IntCounter,
     rejected: IntCounter,
@@ -281,6 +293,10 @@ pub struct StrategyMetrics {
 impl StrategyMetrics {
     pub fn event_handled(&self) {
         self.events.inc();
+    }
+
+    pub fn log_lines_dropped(&self) -> &IntCounter {
+        &self.log_lines_dropped
     }
 
     pub fn call_duration(&self) -> &Histogram {

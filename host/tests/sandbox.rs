@@ -226,6 +226,14 @@ fn a_flooding_guest_is_rate_limited_and_keeps_trading() {
         .filter(|line| line.contains("lines dropped"))
         .count();
     assert!(reported_drops >= 1, "the dropped lines were never reported");
+    // Every line is either in the log or counted as dropped.
+    let dropped = metric_value(
+        &run.metrics,
+        "strategy_host_strategy_log_lines_dropped_total",
+        &[("strategy", &flood)],
+    )
+    .unwrap_or(0.0);
+    assert_eq!(logged + dropped, written, "{logged} logged, {dropped} dropped");
 }
 
 #[test]

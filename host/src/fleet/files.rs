@@ -27,13 +27,6 @@ impl StrategyFileKind {
         };
         Some((kind, path.file_stem()?.to_str()?))
     }
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            StrategyFileKind::Component => "wasm",
-            StrategyFileKind::Settings => "toml",
-        }
-    }
 }
 
 /// A strategy is known by its file name without `.wasm`: the name a new version keeps when it

@@ -191,10 +191,6 @@ impl Fleet {
         self.load_failures.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn is_running(&self, strategy: &StrategyId) -> bool {
-        self.routes.get(strategy).is_some()
-    }
-
     /// Every running strategy's status, by name.
     pub fn statuses(&self) -> Vec<StrategyStatus> {
         self.routes

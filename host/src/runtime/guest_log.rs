@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
+use prometheus::IntCounter;
 use trading::orders::StrategyId;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
@@ -32,7 +33,6 @@ struct Bucket {
     refilled_at: Instant,
     /// Dropped since the last line that got through (which reports them).
     dropped: u64,
-    dropped_total: u64,
 }
 
 /// The rate-limited log of one strategy.
@@ -40,19 +40,21 @@ struct Bucket {
 pub struct GuestLog {
     strategy: StrategyId,
     bucket: Arc<Mutex<Bucket>>,
+    /// Every line dropped, for `strategy_host_strategy_log_lines_dropped_total`.
+    dropped_total: IntCounter,
 }
 
 impl GuestLog {
-    pub fn new(strategy: StrategyId) -> Self {
+    pub fn new(strategy: StrategyId, dropped_total: IntCounter) -> Self {
         let bucket = Bucket {
             tokens: DEFAULT_LOG_BURST,
             refilled_at: Instant::now(),
             dropped: 0,
-            dropped_total: 0,
         };
         Self {
             strategy,
             bucket: Arc::new(Mutex::new(bucket)),
+            dropped_total,
         }
     }
 
@@ -80,9 +82,9 @@ impl GuestLog {
         }
     }
 
-    /// Lines the rate limit has dropped since the strategy started.
+    /// Lines the rate limit has dropped since the strategy was first loaded.
     pub fn dropped_total(&self) -> u64 {
-        self.bucket.lock().map(|b| b.dropped_total).unwrap_or(0)
+        self.dropped_total.get()
     }
 
     /// Takes one token; `Some(lines dropped since the last success)` when allowed.
@@ -94,7 +96,7 @@ impl GuestLog {
         bucket.refilled_at = now;
         if bucket.tokens < 1.0 {
             bucket.dropped += 1;
-            bucket.dropped_total += 1;
+            self.dropped_total.inc();
             return None;
         }
         bucket.tokens -= 1.0;

@@ -68,7 +68,7 @@ pub struct StrategyContext {
 
 impl StrategyContext {
     pub fn new(strategy: StrategyId, desk: SharedDesk, session: &SessionShared, metrics: StrategyMetrics) -> Self {
-        let log = GuestLog::new(strategy.clone());
+        let log = GuestLog::new(strategy.clone(), metrics.log_lines_dropped().clone());
         Self {
             strategy,
             desk,

@@ -12,8 +12,9 @@ pub enum TrapKind {
     Fuel,
     /// Unbounded recursion.
     StackOverflow,
-    /// An out-of-bounds access, or memory growth past the sandbox cap that the guest's
-    /// allocator turned into an abort.
+    /// An out-of-bounds access (a Rust guest's shadow stack running into its data lands here
+    /// too). Memory growth past the sandbox cap fails inside the guest; a Rust guest then
+    /// aborts, which is [`TrapKind::Unreachable`].
     Memory,
     /// `unreachable` executed: a Rust guest's panic lands here.
     Unreachable,
