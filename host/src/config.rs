@@ -113,14 +113,7 @@ impl RawStrategy {
     /// Reads a `NAME.toml` strategy file. Unknown keys and ill-typed values are errors naming
     /// the key and line.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.to_owned(),
-            message: e.to_string().trim_end().to_owned(),
-        })
+        read_toml(path)
     }
 
     /// Checks the values against the host-wide `sandbox`, naming each bad key after `key_prefix`
@@ -168,6 +161,22 @@ impl RawStrategy {
             limits,
         })
     }
+}
+
+/// Reads and parses a TOML file, with errors naming the file (and the key and line).
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse_toml(&text).map_err(|message| ConfigError::Parse {
+        path: path.to_owned(),
+        message,
+    })
+}
+
+fn parse_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
 }
 
 /// What `memory_limit_mib` may be.
@@ -330,18 +339,11 @@ impl Config {
 impl RawConfig {
     /// Reads a TOML file. Unknown keys and ill-typed values are errors naming the key and line.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_toml(&text).map_err(|message| ConfigError::Parse {
-            path: path.to_owned(),
-            message,
-        })
+        read_toml(path)
     }
 
     pub fn from_toml(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())
+        parse_toml(text)
     }
 
     /// Checks every value, collecting all problems (each naming its key) rather than the first.

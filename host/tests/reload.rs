@@ -37,23 +37,22 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(bytes))
 }
 
-/// `/status` of one running strategy.
-fn strategy_status(host: &RunningHost, strategy: &str) -> Option<serde_json::Value> {
+/// The entry of `strategy` in the `/status` list `list` (`strategies` or `books`).
+fn status_entry(host: &RunningHost, list: &str, strategy: &str) -> Option<serde_json::Value> {
     let status = host.status()?;
-    status["strategies"]
+    status[list]
         .as_array()?
         .iter()
         .find(|s| s["strategy"] == strategy)
         .cloned()
 }
 
+fn strategy_status(host: &RunningHost, strategy: &str) -> Option<serde_json::Value> {
+    status_entry(host, "strategies", strategy)
+}
+
 fn book(host: &RunningHost, strategy: &str) -> Option<serde_json::Value> {
-    let status = host.status()?;
-    status["books"]
-        .as_array()?
-        .iter()
-        .find(|b| b["strategy"] == strategy)
-        .cloned()
+    status_entry(host, "books", strategy)
 }
 
 fn metric(host: &RunningHost, name: &str, labels: &[(&str, &str)]) -> f64 {
