@@ -30,7 +30,9 @@ pub const MAX_SCALE: u8 = 28;
 /// assert_eq!(from_parts(12_345, 2).to_string(), "123.45");
 /// ```
 pub fn from_parts(mantissa: i64, scale: u8) -> Decimal {
-    if let Ok(value) = Decimal::try_from_i128_with_scale(i128::from(mantissa), u32::from(scale)) {
+    // Every event carries several decimals, so this is on the hot path: `try_new` builds the
+    // value from the 64-bit mantissa directly, without 128-bit arithmetic (emulated in wasm).
+    if let Ok(value) = Decimal::try_new(mantissa, u32::from(scale)) {
         return value;
     }
     // Only reachable for scale > 28: shift the excess digits out of the mantissa.
@@ -62,8 +64,11 @@ pub fn from_parts(mantissa: i64, scale: u8) -> Decimal {
 /// assert!(to_parts(Decimal::MAX).is_err());
 /// ```
 pub fn to_parts(value: Decimal) -> Result<(i64, u8), DecimalRangeError> {
+    if let Some(parts) = fits(value) {
+        return Ok(parts);
+    }
     let normalized = value.normalize();
-    if let Some(parts) = fits(value).or_else(|| fits(normalized)) {
+    if let Some(parts) = fits(normalized) {
         return Ok(parts);
     }
     // Each attempt rounds the original value once: rounding step by step would round twice.
