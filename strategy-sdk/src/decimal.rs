@@ -29,12 +29,21 @@ pub const MAX_SCALE: u8 = 28;
 /// use strategy_sdk::decimal::from_parts;
 /// assert_eq!(from_parts(12_345, 2).to_string(), "123.45");
 /// ```
+#[inline]
 pub fn from_parts(mantissa: i64, scale: u8) -> Decimal {
-    if let Ok(value) = Decimal::try_from_i128_with_scale(i128::from(mantissa), u32::from(scale)) {
-        return value;
+    // Every event carries several decimals, so this is on the hot path: inlined, and `try_new`
+    // builds the value from the 64-bit mantissa directly, without 128-bit arithmetic (emulated
+    // in wasm). The rest is out of line.
+    match Decimal::try_new(mantissa, u32::from(scale)) {
+        Ok(value) => value,
+        Err(_) => round_to_max_scale(mantissa, scale),
     }
-    // Only reachable for scale > 28: shift the excess digits out of the mantissa.
-    let excess = u32::from(scale - MAX_SCALE);
+}
+
+/// [`from_parts`] for a scale beyond [`MAX_SCALE`]: shift the excess digits out of the mantissa.
+#[cold]
+fn round_to_max_scale(mantissa: i64, scale: u8) -> Decimal {
+    let excess = u32::from(scale.saturating_sub(MAX_SCALE));
     match 10_i64.checked_pow(excess) {
         Some(divisor) => {
             let value = Decimal::from_i128_with_scale(i128::from(mantissa), u32::from(MAX_SCALE));
@@ -62,8 +71,11 @@ pub fn from_parts(mantissa: i64, scale: u8) -> Decimal {
 /// assert!(to_parts(Decimal::MAX).is_err());
 /// ```
 pub fn to_parts(value: Decimal) -> Result<(i64, u8), DecimalRangeError> {
+    if let Some(parts) = fits(value) {
+        return Ok(parts);
+    }
     let normalized = value.normalize();
-    if let Some(parts) = fits(value).or_else(|| fits(normalized)) {
+    if let Some(parts) = fits(normalized) {
         return Ok(parts);
     }
     // Each attempt rounds the original value once: rounding step by step would round twice.

@@ -19,8 +19,7 @@ pub enum ConvertError {
 }
 
 pub fn decimal_from_wit(d: wit::Decimal) -> Result<Decimal, ConvertError> {
-    Decimal::try_from_i128_with_scale(i128::from(d.mantissa), u32::from(d.scale))
-        .map_err(|_| ConvertError::DecimalScale { scale: d.scale })
+    Decimal::try_new(d.mantissa, u32::from(d.scale)).map_err(|_| ConvertError::DecimalScale { scale: d.scale })
 }
 
 /// Host decimals always fit: exchange prices and sizes have at most 19 significant digits once

@@ -72,8 +72,16 @@ impl Session {
     pub fn process(&mut self, event: &MarketEvent) {
         self.shared.clock.advance_to(event.time_ms());
         let stream = self.shared.streams.id_of(event);
-        lock_desk(&self.desk).on_market_event(event);
-        self.route_updates();
+        {
+            // One lock for the desk's reaction and the updates it produced.
+            let mut desk = lock_desk(&self.desk);
+            desk.on_market_event(event);
+            desk.drain_updates(&mut self.updates);
+        }
+        if !self.updates.is_empty() {
+            self.deliver_drained_updates();
+            self.route_updates();
+        }
         for i in 0..self.runners.len() {
             if self.runners[i].on_market_event(event, stream) {
                 // Orders placed during the call may have been filled or rejected already
@@ -93,14 +101,20 @@ impl Session {
             if self.updates.is_empty() {
                 return;
             }
-            let updates = std::mem::take(&mut self.updates);
-            for update in &updates {
-                self.deliver_update(update);
-            }
-            self.updates = updates;
-            self.updates.clear();
+            self.deliver_drained_updates();
         }
         tracing::warn!("order updates still pending after {MAX_ROUNDS} rounds; the rest follow with the next event");
+    }
+
+    /// Delivers the updates already drained into `self.updates`, leaving it empty (and its
+    /// allocation in place for the next drain).
+    fn deliver_drained_updates(&mut self) {
+        let updates = std::mem::take(&mut self.updates);
+        for update in &updates {
+            self.deliver_update(update);
+        }
+        self.updates = updates;
+        self.updates.clear();
     }
 
     fn deliver_update(&mut self, update: &OrderUpdate) {

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use crate::desk::{Desk, OrderCounts};
-use crate::ledger::{BookSummary, RoundTrip, StoreError, StrategySnapshot};
+use crate::ledger::{BookSummary, RoundTrip, StoreError, StrategySnapshot, Valuation};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Order, OrderId, Position, StrategyId};
 use crate::risk::{RiskLimits, TradingState};
@@ -40,14 +40,10 @@ impl Desk {
         self.ledger.summary(strategy)
     }
 
-    /// Cash plus positions at the last prices; cheap enough to sample on every bar.
-    pub fn equity(&self, strategy: &StrategyId) -> Option<Decimal> {
-        self.ledger.equity(strategy)
-    }
-
-    /// Whether the strategy holds any position.
-    pub fn is_exposed(&self, strategy: &StrategyId) -> bool {
-        self.ledger.book(strategy).is_some_and(|b| b.is_exposed())
+    /// A strategy's equity at the last prices and whether it holds any position: one book
+    /// lookup and one pass over its holdings, cheap enough to sample on every bar.
+    pub fn valuation(&self, strategy: &StrategyId) -> Option<Valuation> {
+        self.ledger.valuation(strategy)
     }
 
     /// The last price seen for `symbol`.

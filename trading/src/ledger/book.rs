@@ -61,6 +61,15 @@ pub struct Book {
     round_trips: Vec<RoundTrip>,
 }
 
+/// What a book is worth at the marks, as a backtest samples it on every bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Valuation {
+    /// Cash plus every open position at its mark (at cost when no mark is known).
+    pub equity: Decimal,
+    /// Whether any position is open.
+    pub exposed: bool,
+}
+
 /// A position with its valuation, for reports and `/status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PositionSummary {
@@ -167,13 +176,25 @@ impl Book {
 
     /// Cash plus every open position at its mark (at cost when no mark is known).
     pub fn equity(&self, marks: &Marks) -> Decimal {
-        self.holdings.iter().fold(self.cash, |equity, (symbol, h)| {
-            if h.qty().is_zero() {
-                return equity;
-            }
-            let value = marks.get(symbol).map_or(h.cost(), |mark| h.market_value(mark));
-            equity.saturating_add(value)
-        })
+        self.valuation(marks).equity
+    }
+
+    /// Equity and exposure in one pass over the holdings.
+    pub fn valuation(&self, marks: &Marks) -> Valuation {
+        let open = self.holdings.iter().filter(|(_, h)| !h.qty().is_zero());
+        open.fold(
+            Valuation {
+                equity: self.cash,
+                exposed: false,
+            },
+            |valuation, (symbol, h)| {
+                let value = marks.get(symbol).map_or(h.cost(), |mark| h.market_value(mark));
+                Valuation {
+                    equity: valuation.equity.saturating_add(value),
+                    exposed: true,
+                }
+            },
+        )
     }
 
     pub fn summary(&self, marks: &Marks) -> BookSummary {
@@ -276,8 +297,8 @@ impl Ledger {
     pub fn mark(&mut self, symbol: &Symbol, price: Decimal) {
         self.marks.set(symbol, price);
     }
-    pub fn equity(&self, strategy: &StrategyId) -> Option<Decimal> {
-        self.books.get(strategy).map(|b| b.equity(&self.marks))
+    pub fn valuation(&self, strategy: &StrategyId) -> Option<Valuation> {
+        self.books.get(strategy).map(|b| b.valuation(&self.marks))
     }
     pub fn summary(&self, strategy: &StrategyId) -> Option<BookSummary> {
         self.books.get(strategy).map(|b| b.summary(&self.marks))
@@ -342,6 +363,11 @@ mod tests {
         assert_eq!(book.round_trips().len(), 1);
         assert_eq!(book.round_trips()[0].pnl, dec("29.31"));
         assert!(!book.is_exposed());
+        let flat = Valuation {
+            equity: dec("10029.31"),
+            exposed: false,
+        };
+        assert_eq!(book.valuation(&marks), flat);
     }
 
     /// Invariant 2 over a long deterministic tape of buys and sells through zero.

@@ -31,6 +31,8 @@ pub struct ReportBuilder {
     /// The lowest equity since the current peak: a new drawdown is only computed below it.
     trough: Decimal,
     max_drawdown: Decimal,
+    /// The previous sample, exactly as it was given (see [`ReportBuilder::on_bar`]).
+    last: Option<Decimal>,
     curve: Option<Vec<EquityPoint>>,
 }
 
@@ -42,6 +44,7 @@ impl ReportBuilder {
             peak: None,
             trough: Decimal::ZERO,
             max_drawdown: Decimal::ZERO,
+            last: None,
             curve: match curve {
                 EquityCurve::Keep => Some(Vec::new()),
                 EquityCurve::Discard => None,
@@ -60,6 +63,15 @@ impl ReportBuilder {
         }
         if let Some(curve) = &mut self.curve {
             curve.push(EquityPoint { time_ms, equity });
+        }
+        // A flat book's equity is its cash, the same value bar after bar, and a repeated value
+        // moves neither the peak nor the trough: skip the comparisons. Comparing the 16-byte
+        // representations is enough for that (equal values with different scales just take
+        // the long way) and much cheaper than comparing decimals.
+        let repeated = self.last.is_some_and(|last| last.serialize() == equity.serialize());
+        self.last = Some(equity);
+        if repeated {
+            return;
         }
         match self.peak {
             Some(peak) if equity <= peak => {
@@ -81,8 +93,8 @@ impl ReportBuilder {
     /// Samples a strategy of `desk` at a bar close: its equity and whether it is exposed.
     /// Does nothing for a strategy without a book.
     pub fn sample(&mut self, desk: &Desk, strategy: &StrategyId, time_ms: TimeMs) {
-        if let Some(equity) = desk.equity(strategy) {
-            self.on_bar(time_ms, equity, desk.is_exposed(strategy));
+        if let Some(valuation) = desk.valuation(strategy) {
+            self.on_bar(time_ms, valuation.equity, valuation.exposed);
         }
     }
 

@@ -66,6 +66,33 @@ fn drawdown_return_win_rate_and_exposure_by_hand() {
     assert_eq!(builder.equity_curve().len(), 7);
 }
 
+/// Repeated equities (a flat book, or an unmoved mark) still count as bars, exposed or not, and
+/// leave the drawdown alone, whatever scale the repeat is written with.
+/// Equity 1000 → 1100 (peak, then repeated) → 990 (repeated, once as 990.00) → 1050.
+/// Drawdown 110 / 1100 = 10 %; exposed on 5 of 8 bars.
+#[test]
+fn repeated_equities_count_as_bars_and_keep_the_drawdown() {
+    let mut builder = ReportBuilder::new(EquityCurve::Keep);
+    let series = [
+        ("1000", false),
+        ("1100", true),
+        ("1100", true),
+        ("990", true),
+        ("990.00", true),
+        ("990", true),
+        ("1050", false),
+        ("1050", false),
+    ];
+    for (i, (equity, exposed)) in series.iter().enumerate() {
+        builder.on_bar(i as i64 * 60_000, dec(equity), *exposed);
+    }
+    let report = BacktestReport::new(&builder, &totals("1050"), &[]);
+    assert_eq!(report.bars, 8);
+    assert_eq!(report.max_drawdown_pct, dec("10"));
+    assert_eq!(report.exposure_pct, dec("62.5"));
+    assert_eq!(builder.equity_curve()[4].equity.to_string(), "990.00");
+}
+
 #[test]
 fn empty_runs_give_zeros_not_errors() {
     let builder = ReportBuilder::new(EquityCurve::Discard);
