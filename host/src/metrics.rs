@@ -317,15 +317,15 @@ impl StrategyMetrics {
     }
 
     /// An order the broker rejected after risk approved it.
-    pub fn order_rejected_by_broker(&self) {
+    fn order_rejected_by_broker(&self) {
         self.rejected.inc();
     }
 
-    pub fn order_filled(&self) {
+    fn order_filled(&self) {
         self.filled.inc();
     }
 
-    pub fn order_cancelled(&self) {
+    fn order_cancelled(&self) {
         self.cancelled.inc();
     }
 

@@ -18,7 +18,7 @@ mod status;
 use std::collections::HashMap;
 
 use trading::market::MarketEvent;
-use trading::orders::{OrderStatus, OrderUpdate, StrategyId};
+use trading::orders::{OrderUpdate, StrategyId};
 
 use crate::runtime::{lock_desk, Clock, Decision, Runner, SessionShared, SharedDesk};
 
@@ -123,13 +123,7 @@ impl Session {
             return;
         };
         let runner = &mut self.runners[i];
-        let metrics = &runner.context().metrics;
-        match update.status {
-            OrderStatus::Filled => metrics.order_filled(),
-            OrderStatus::Cancelled => metrics.order_cancelled(),
-            OrderStatus::Rejected => metrics.order_rejected_by_broker(),
-            OrderStatus::Open | OrderStatus::PartiallyFilled => {}
-        }
+        runner.context().metrics.order_update(update.status);
         runner.on_order_update(update);
         self.forward_decisions(i);
     }
