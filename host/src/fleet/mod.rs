@@ -111,6 +111,9 @@ impl Fleet {
             metrics: runner.context().metrics.clone(),
             status: status.clone(),
         };
+        // The route first, under the desk lock: updates of orders placed during `init` wait in
+        // the mailbox until the worker starts.
+        self.routes.insert_locked(&self.desk, strategy.clone(), route);
         let worker = Worker {
             runner,
             mailbox,
@@ -121,11 +124,13 @@ impl Fleet {
         let thread = std::thread::Builder::new()
             .name(format!("strategy {strategy}"))
             .spawn(move || worker.run())
-            .map_err(|source| FleetError::Spawn {
-                strategy: strategy.clone(),
-                source,
+            .map_err(|source| {
+                self.routes.remove(&strategy);
+                FleetError::Spawn {
+                    strategy: strategy.clone(),
+                    source,
+                }
             })?;
-        self.routes.insert(strategy.clone(), route);
         self.lock_threads().insert(strategy, thread);
         Ok(())
     }

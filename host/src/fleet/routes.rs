@@ -21,9 +21,16 @@ pub struct Route {
     pub status: Arc<Mutex<StrategyStatus>>,
 }
 
+/// Updates kept for one strategy that has no route: beyond this, the oldest are dropped.
+const MAX_WAITING_UPDATES: usize = 1_024;
+
 #[derive(Default)]
 pub struct Routes {
     table: RwLock<BTreeMap<StrategyId, Route>>,
+    /// Updates for strategies without a route: one whose first version is still starting
+    /// (`init` may place orders before its worker exists), or one retired and perhaps coming
+    /// back. A route, when it appears, gets them first.
+    waiting: Mutex<BTreeMap<StrategyId, Vec<OrderUpdate>>>,
 }
 
 impl Routes {
@@ -31,11 +38,23 @@ impl Routes {
         self.table.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub fn insert(&self, strategy: StrategyId, route: Route) {
+    /// Adds `strategy`'s route, first posting it the updates that waited for one. The desk is
+    /// locked meanwhile, so that no update is being delivered.
+    pub fn insert_locked(&self, desk: &SharedDesk, strategy: StrategyId, route: Route) {
+        let _delivering = lock_desk(desk);
+        let waited = self.lock_waiting().remove(&strategy).unwrap_or_default();
+        for update in waited {
+            route.metrics.order_update(update.status);
+            route.mailbox.post_update(update);
+        }
         self.table
             .write()
             .unwrap_or_else(|p| p.into_inner())
             .insert(strategy, route);
+    }
+
+    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, BTreeMap<StrategyId, Vec<OrderUpdate>>> {
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn remove(&self, strategy: &StrategyId) -> Option<Route> {
@@ -75,19 +94,108 @@ impl Routes {
         }
         let table = self.read();
         for update in updates {
-            deliver(&table, update);
+            match table.get(&update.strategy) {
+                Some(route) => {
+                    route.metrics.order_update(update.status);
+                    route.mailbox.post_update(update);
+                }
+                None => self.keep_waiting(update),
+            }
         }
+    }
+
+    fn keep_waiting(&self, update: OrderUpdate) {
+        let mut waiting = self.lock_waiting();
+        let queue = waiting.entry(update.strategy.clone()).or_default();
+        if queue.len() == MAX_WAITING_UPDATES {
+            let dropped = queue.remove(0);
+            tracing::warn!(strategy = %dropped.strategy, order = %dropped.order_id, "too many order updates for a strategy that is not running: the oldest is dropped (the book of record has it)");
+        }
+        queue.push(update);
     }
 }
 
-fn deliver(table: &BTreeMap<StrategyId, Route>, update: OrderUpdate) {
-    let Some(route) = table.get(&update.strategy) else {
-        // A retired strategy's last cancels and closing fills: the book has them.
-        tracing::debug!(strategy = %update.strategy, order = %update.order_id, status = ?update.status, "order update for a strategy no longer running");
-        return;
-    };
-    route.metrics.order_update(update.status);
-    if !route.mailbox.post_update(update) {
-        tracing::debug!("order update for a strategy being retired");
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rust_decimal::Decimal;
+    use trading::brokers::{SimBroker, SimConfig};
+    use trading::desk::{Desk, DeskConfig};
+    use trading::market::{Candle, Side, Symbol, Timeframe};
+    use trading::orders::{OrderRequest, OrderStatus, OrderType};
+
+    use super::*;
+    use crate::fleet::mailbox::{Letter, Next};
+    use crate::metrics::Metrics;
+
+    fn route(strategy: &str) -> Route {
+        Route {
+            mailbox: Arc::new(Mailbox::new(8)),
+            metrics: Metrics::new().strategy(strategy, "paper"),
+            status: Arc::new(Mutex::new(StrategyStatus {
+                strategy: strategy.into(),
+                name: strategy.into(),
+                version: "1".into(),
+                hash: String::new(),
+                file: String::new(),
+                state: "running",
+                error: None,
+                subscriptions: Vec::new(),
+                last_decision: None,
+                last_reload: None,
+            })),
+        }
+    }
+
+    #[test]
+    fn updates_for_a_strategy_without_a_route_wait_for_it() {
+        let desk: SharedDesk = Arc::new(Mutex::new(
+            Desk::new(
+                DeskConfig::default(),
+                Box::new(SimBroker::new(SimConfig::default()).unwrap()),
+                None,
+            )
+            .unwrap(),
+        ));
+        let s = StrategyId::new("s");
+        lock_desk(&desk).register_strategy(&s, Decimal::from(1_000)).unwrap();
+        // A price, so the order can be valued.
+        lock_desk(&desk).on_market_event(&MarketEvent::Candle(Candle {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            timeframe: Timeframe::MINUTE,
+            open_time_ms: 0,
+            open: Decimal::TWO,
+            high: Decimal::TWO,
+            low: Decimal::TWO,
+            close: Decimal::TWO,
+            volume: Decimal::ONE,
+        }));
+        let request = OrderRequest {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            side: Side::Buy,
+            qty: Decimal::ONE,
+            order_type: OrderType::Limit(Decimal::ONE),
+            tag: "placed in init".into(),
+        };
+        // Placed and cancelled before the strategy's worker exists (as `init` could do).
+        let id = lock_desk(&desk).place_order(&s, request, 0).unwrap();
+        lock_desk(&desk).cancel_order(&s, &id, 0).unwrap();
+        lock_desk(&desk).poll();
+
+        let routes = Routes::default();
+        routes.deliver_updates(&desk);
+        let route = route("s");
+        routes.insert_locked(&desk, s.clone(), route.clone());
+        let soon = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        match route.mailbox.next(Some(soon)) {
+            Next::Letter(Letter::Update(update)) => {
+                assert_eq!(
+                    (update.tag.as_str(), update.status),
+                    ("placed in init", OrderStatus::Cancelled)
+                );
+            }
+            _ => panic!("the waiting update was not delivered"),
+        }
     }
 }

@@ -202,7 +202,9 @@ mod tests {
         blotter.insert(order("a-1", "a"));
         cancel(&mut blotter, "a-1");
         // A repeated cancel is refused by the state machine, and the blotter reports its answer.
-        let again = blotter.update(&OrderId::new("a-1"), |o| o.apply(OrderEvent::Cancelled { reason: None }, 2));
+        let again = blotter.update(&OrderId::new("a-1"), |o| {
+            o.apply(OrderEvent::Cancelled { reason: None }, 2)
+        });
         assert!(matches!(again, Some(Err(_))));
         assert!(working_ids(&blotter, "a").is_empty());
         assert!(blotter.update(&OrderId::new("nope"), |_| ()).is_none());
