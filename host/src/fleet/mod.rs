@@ -15,6 +15,7 @@
 //!    into a strategy.
 
 mod files;
+mod hot_reload;
 mod mailbox;
 mod reloader;
 mod retire;
@@ -32,6 +33,7 @@ use trading::market::MarketEvent;
 use trading::orders::StrategyId;
 
 pub use files::{strategy_id_of, StrategyFileKind};
+pub use hot_reload::HotReload;
 pub use mailbox::{Letter, Mailbox, Next, Posted};
 pub use reloader::{Reloader, SyncOutcome};
 pub use retire::{retire, OnDelete, Retired};

@@ -91,7 +91,8 @@ impl Reloader {
         }
     }
 
-    fn dir(&self) -> &Path {
+    /// The strategies folder it follows.
+    pub fn dir(&self) -> &Path {
         &self.config.strategies_dir
     }
 

@@ -3,9 +3,7 @@
 //! status board the HTTP API reads.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::channel;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use trading::brokers::SimBroker;
@@ -15,7 +13,7 @@ use trading::market::{Candle, MarketEvent};
 
 use super::status::{BrokerStatus, FeedStatus, StatusBoard};
 use crate::config::Config;
-use crate::fleet::{watch, DecisionSink, Fleet, Reloader};
+use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader};
 use crate::metrics::Metrics;
 use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
 
@@ -54,9 +52,8 @@ pub struct PaperHost {
     candles: Vec<Candle>,
     source: String,
     bars_per_second: f64,
-    /// Dropping it ends the reloader's event stream, and so the reloader.
-    watcher: Option<notify::RecommendedWatcher>,
-    reloader: Option<JoinHandle<()>>,
+    /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
+    hot_reload: Option<HotReload>,
 }
 
 impl PaperHost {
@@ -92,26 +89,17 @@ impl PaperHost {
             path: dir.clone(),
             source,
         })?;
-        // Watch before the first look, so a file dropped in between is not missed.
-        let (events, changes) = channel();
-        let watcher = watch(dir, events)
-            .inspect_err(|error| tracing::error!("{error}: hot reload is off"))
-            .ok();
-        let mut reloader = Reloader::new(
+        let reloader = Reloader::new(
             Arc::new(runtime),
             config.clone(),
             fleet.clone(),
             metrics.clone(),
             PAPER_BROKER,
         );
-        reloader.sync_all();
+        let hot_reload = HotReload::start(reloader).map_err(PaperError::Reloader)?;
         if fleet.statuses().is_empty() {
             tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
         }
-        let reloader = std::thread::Builder::new()
-            .name("reloader".into())
-            .spawn(move || reloader.run(changes))
-            .map_err(PaperError::Reloader)?;
 
         let host = Self {
             metrics,
@@ -121,8 +109,7 @@ impl PaperHost {
             candles,
             source,
             bars_per_second: config.feed.bars_per_second,
-            watcher,
-            reloader: Some(reloader),
+            hot_reload: Some(hot_reload),
         };
         host.publish(0, None, false);
         Ok(host)
@@ -198,10 +185,7 @@ impl PaperHost {
 
 impl Drop for PaperHost {
     fn drop(&mut self) {
-        drop(self.watcher.take());
-        if let Some(reloader) = self.reloader.take() {
-            let _ = reloader.join();
-        }
+        drop(self.hot_reload.take());
         self.fleet.shutdown();
     }
 }

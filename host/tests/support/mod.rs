@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 
 mod book;
 mod components;
+mod custom_section;
 mod host;
 mod stop;
 pub use book::{book_of, Book};
-pub use components::{bad_components, with_custom_section};
+pub use components::bad_components;
+pub use custom_section::with_custom_section;
 pub use host::RunningHost;
 pub use stop::terminate;
 
