@@ -3,14 +3,16 @@
 //!
 //! - [`runtime`]: wasmtime engine, component loading and checking, sandbox limits, supervised
 //!   strategy runners.
-//! - [`session`]: the event loop that feeds market data through the desk to the strategies, the
-//!   same in backtests and paper trading.
+//! - [`session`]: backtests (the lockstep loop that feeds market data through the desk to the
+//!   strategies) and paper trading.
+//! - [`fleet`]: the live side: each strategy on its own thread with its own queue, and hot
+//!   reload of the strategies folder.
 //! - [`api`]: HTTP `/metrics`, `/health`, `/status`.
 //! - [`metrics`]: the Prometheus registry and metric handles.
 //! - [`config`]: the TOML configuration of `strategy-host run`.
 //! - [`cli`]: the `strategy-host` subcommands.
 //!
-//! Dependencies point one way: `cli -> api/session -> runtime -> trading`.
+//! Dependencies point one way: `cli -> api/session -> fleet -> runtime -> trading`.
 
 #![deny(unsafe_code)]
 

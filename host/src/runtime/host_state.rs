@@ -15,6 +15,7 @@ use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use super::bindings::{wit, HostImports};
+use super::call_budget::CallBudget;
 use super::clock::Clock;
 use super::convert::{decimal_from_wit, decimal_to_wit, order_request_from_wit, position_to_wit, stream_info_to_wit};
 use super::engine::SandboxLimits;
@@ -98,6 +99,8 @@ pub struct SessionShared {
 
 /// The data of one strategy instance's `Store`.
 pub struct HostState {
+    /// The CPU deadline of the call in progress (deadline mode).
+    pub(super) call_budget: CallBudget,
     wasi: WasiCtx,
     table: ResourceTable,
     pub(super) limits: StoreLimits,
@@ -134,6 +137,7 @@ impl HostState {
             .table_elements(MAX_TABLE_ELEMENTS)
             .build();
         Self {
+            call_budget: CallBudget::start(0),
             wasi,
             table: ResourceTable::new(),
             limits,

@@ -4,6 +4,7 @@
 use wasmtime::Store;
 
 use super::bindings::{self, wit};
+use super::call_budget::CallBudget;
 use super::component::StrategyComponent;
 use super::engine::{CpuBudget, Runtime};
 use super::host_state::{Decision, HostState, StrategyContext};
@@ -27,7 +28,9 @@ impl CallError {
     fn trap(error: wasmtime::Error) -> Self {
         CallError::Trap {
             kind: TrapKind::classify(&error),
-            detail: format!("{error:?}"),
+            // The error chain with the wasm backtrace, but not the host's own stack (which the
+            // `Debug` form adds under RUST_BACKTRACE=1, at the cost of loading debug info).
+            detail: format!("{error:#}"),
         }
     }
 }
@@ -48,7 +51,7 @@ impl StrategyInstance {
         let mut store = Store::new(runtime.engine(), HostState::new(ctx, limits.memory_limit_bytes));
         store.limiter(|state| &mut state.limits);
         if let CpuBudget::Deadline { .. } = limits.cpu {
-            store.epoch_deadline_trap();
+            store.epoch_deadline_callback(|store| Ok(store.data().call_budget.on_deadline()));
         }
         arm(&mut store, limits.cpu, true);
         let bindings = component.pre().instantiate(&mut store).map_err(CallError::trap)?;
@@ -113,9 +116,10 @@ impl StrategyInstance {
 fn arm(store: &mut Store<HostState>, cpu: CpuBudget, init: bool) {
     match cpu {
         CpuBudget::Deadline { call_ms, init_ms } => {
-            let ms = if init { init_ms } else { call_ms };
-            // One tick is one millisecond; the deadline fires between `ms` and `ms + 1` ms.
-            store.set_epoch_deadline(ms.max(1));
+            let budget = CallBudget::start(if init { init_ms } else { call_ms });
+            // One tick is one millisecond. When it fires, the callback checks the CPU used.
+            store.set_epoch_deadline(budget.ticks());
+            store.data_mut().call_budget = budget;
         }
         CpuBudget::Fuel { per_call, per_init } => {
             // Fuel is only unavailable when the engine was built without it, which the

@@ -16,6 +16,7 @@
 
 mod bindings;
 mod cache;
+mod call_budget;
 mod clock;
 mod component;
 mod convert;
