@@ -47,7 +47,7 @@ const PANIC_EVERY: u64 = 20;
 const FLOOD_LINES: u64 = 100;
 
 /// The guests that handle every call without a trap: the probes and the flood.
-const UNTRAPPED: [&str; 5] = ["read-file", "read-env", "open-socket", "log-flood", "clock"];
+const UNTRAPPED: [&str; 6] = ["read-file", "read-env", "open-socket", "log-flood", "clock", "sleep"];
 /// The guests that fail on every call, and so end quarantined.
 const ALWAYS_FAILING: [&str; 4] = ["spin", "alloc", "recurse", "recurse-native"];
 
@@ -270,6 +270,17 @@ fn file_environment_and_network_probes_find_nothing() {
 }
 
 #[test]
+fn a_sleeping_guest_sleeps_no_time_and_holds_up_nothing() {
+    let run = &runs().hostile;
+    let sleep = hostile("sleep");
+    // An hour's sleep on each of 1,246 events would hold its worker (and the test) for
+    // 1,246 hours: each returned at once, having slept no replayed time.
+    let slept: Vec<&str> = run.lines_of(&sleep).filter(|l| l.contains("sleep -> ")).collect();
+    assert!(!slept.is_empty(), "the sleeping guest never reported");
+    assert!(slept.iter().all(|l| l.contains("slept_ns=0 ")), "{slept:?}");
+}
+
+#[test]
 fn a_guest_clock_reads_the_replayed_time() {
     let run = &runs().hostile;
     let readings: Vec<ClockReading> = run
@@ -391,6 +402,7 @@ fn run_both() -> Runs {
         ("panic-every", format!(", every = {PANIC_EVERY}")),
         ("log-flood", format!(", lines = {FLOOD_LINES}")),
         ("clock", String::new()),
+        ("sleep", String::new()),
     ];
     let baseline = PaperRun::start(
         "baseline",

@@ -101,6 +101,7 @@ impl Runtime {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(EngineError)?;
+        super::replay_sleep::add_to_linker(&mut linker).map_err(EngineError)?;
         bindings::Strategy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(EngineError)?;
 
         let ticker = match limits.cpu {

@@ -146,6 +146,10 @@ impl HostState {
         }
     }
 
+    pub(super) fn table_mut(&mut self) -> &mut ResourceTable {
+        &mut self.table
+    }
+
     pub fn context(&self) -> &StrategyContext {
         &self.ctx
     }

@@ -25,6 +25,7 @@ mod guest_log;
 mod host_state;
 mod instance;
 mod manifest;
+mod replay_sleep;
 mod runner;
 mod streams;
 mod trap;

@@ -18,6 +18,7 @@
 //! | `read-env` | `std::env::vars()` and `std::env::var("HOME")` |
 //! | `open-socket` | `std::net::TcpStream::connect(address)` (the `address` param, default `127.0.0.1:9898`) |
 //! | `clock` | reads `SystemTime::now()` and `Instant::now()` |
+//! | `sleep` | sleeps for an hour (`std::thread::sleep`) on every event, then trades |
 //!
 //! `alloc` and the last four report what they observed as one warn-level host log line per attempt:
 //! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`, and
@@ -82,6 +83,7 @@ impl Hostile {
             Mode::ReadEnv => misbehave::read_env(host),
             Mode::OpenSocket => misbehave::open_socket(host, &self.address),
             Mode::Clock => misbehave::read_clocks(host, &mut self.first_instant),
+            Mode::Sleep => misbehave::sleep_an_hour(host),
         }
     }
 }

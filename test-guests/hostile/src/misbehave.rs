@@ -135,6 +135,14 @@ pub fn read_clocks(host: &mut dyn Host, first_instant: &mut Option<Instant>) {
     report(host, "clock", &outcome, "SystemTime::now(), Instant::now()");
 }
 
+/// Sleeps for an hour and reports how long the monotonic clock says it slept.
+pub fn sleep_an_hour(host: &mut dyn Host) {
+    let before = Instant::now();
+    std::thread::sleep(std::time::Duration::from_secs(3_600));
+    let outcome = format!("slept_ns={}", before.elapsed().as_nanos());
+    report(host, "sleep", &outcome, "std::thread::sleep(1 h)");
+}
+
 fn report(host: &mut dyn Host, mode: &str, outcome: &str, attempt: &str) {
     host.warn(&format!("{OBSERVED}{mode} -> {outcome} [{attempt}]"));
 }

@@ -33,11 +33,13 @@ pub enum Mode {
     OpenSocket,
     /// Reads the wall clock and the monotonic clock.
     Clock,
+    /// Sleeps for an hour in the event handler, then trades.
+    Sleep,
 }
 
 impl Mode {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Mode; 13] = [
+    pub const ALL: [Mode; 14] = [
         Mode::WellBehaved,
         Mode::Idle,
         Mode::PanicInit,
@@ -51,6 +53,7 @@ impl Mode {
         Mode::ReadEnv,
         Mode::OpenSocket,
         Mode::Clock,
+        Mode::Sleep,
     ];
 
     /// The `mode` param's value for this mode.
@@ -69,6 +72,7 @@ impl Mode {
             Mode::ReadEnv => "read-env",
             Mode::OpenSocket => "open-socket",
             Mode::Clock => "clock",
+            Mode::Sleep => "sleep",
         }
     }
 
