@@ -21,16 +21,17 @@ use strategy_host::runtime::{
     lock_desk, Clock, ContentHash, RecoveryPolicy, Runner, Runtime, SessionShared, SharedDesk, StrategyComponent,
     StrategyContext,
 };
-use trading::brokers::{SimBroker, SimConfig};
+use trading::brokers::{SimBroker, SimConfig, RECENT_EVENTS};
 use trading::desk::{Desk, DeskConfig};
 use trading::market::{MarketEvent, RandomWalk, RandomWalkConfig, Symbol, Timeframe};
 use trading::orders::StrategyId;
 
 pub type BoxError = Box<dyn Error>;
 
-/// A desk on the simulated broker, with no book of record (nothing is written to disk).
+/// A desk on the simulated broker as paper trading sets it up, with no book of record (nothing
+/// is written to disk).
 pub fn desk() -> Result<SharedDesk, BoxError> {
-    let broker = SimBroker::new(SimConfig::default())?;
+    let broker = SimBroker::new(SimConfig::default())?.remembering(RECENT_EVENTS);
     let desk = Desk::new(DeskConfig::default(), Box::new(broker), None)?;
     Ok(Arc::new(Mutex::new(desk)))
 }

@@ -107,7 +107,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         },
         ..BacktestSettings::default()
     };
-    let outcome = backtest::run(&args.strategy, &candles, &settings)?;
+    let outcome = backtest::run(&args.strategy, candles, &settings)?;
 
     if let Some(path) = &args.trades_csv {
         let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;

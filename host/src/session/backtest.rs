@@ -74,10 +74,11 @@ pub struct BacktestOutcome {
     pub compiled_from_cache: bool,
 }
 
-/// Runs `strategy_file` over `candles` (already in time order) to completion.
+/// Runs `strategy_file` over `candles` (already in time order) to completion. The candles are
+/// consumed: each moves into its event, with no copy on the hot path.
 pub fn run(
     strategy_file: &Path,
-    candles: &[Candle],
+    candles: Vec<Candle>,
     settings: &BacktestSettings,
 ) -> Result<BacktestOutcome, BacktestError> {
     let started = Instant::now();
@@ -132,9 +133,9 @@ pub fn run(
     };
     let mut builder = ReportBuilder::new(curve);
     for candle in candles {
-        // Moving the candle into the event would need a clone either way: events are shared.
-        session.process(&MarketEvent::Candle(candle.clone()));
-        builder.sample(&lock_desk(&desk), &id, candle.close_time_ms());
+        let close_time_ms = candle.close_time_ms();
+        session.process(&MarketEvent::Candle(candle));
+        builder.sample(&lock_desk(&desk), &id, close_time_ms);
     }
 
     let desk = lock_desk(&desk);

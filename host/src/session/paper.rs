@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use trading::brokers::SimBroker;
+use trading::brokers::{SimBroker, RECENT_EVENTS};
 use trading::desk::{Desk, DeskConfig};
 use trading::ledger::SqliteStore;
 use trading::market::{Candle, MarketEvent};
@@ -198,7 +198,9 @@ fn open_desk(config: &Config) -> Result<SharedDesk, PaperError> {
         limits: config.limits.clone(),
         trading_state: config.trading_state,
     };
-    let broker = SimBroker::new(config.sim.clone())?;
+    // Strategies run on their own threads and may act a few bars late: the venue fills their
+    // orders as of the bar they acted on.
+    let broker = SimBroker::new(config.sim.clone())?.remembering(RECENT_EVENTS);
     let desk = Desk::new(desk_config, Box::new(broker), Some(Box::new(store)))?;
     Ok(Arc::new(Mutex::new(desk)))
 }

@@ -7,7 +7,9 @@
 
 mod sim;
 
-pub use sim::{FillPrice, InvalidSimConfig, SimBroker, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS};
+pub use sim::{
+    FillPrice, InvalidSimConfig, SimBroker, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS, RECENT_EVENTS,
+};
 
 use rust_decimal::Decimal;
 

@@ -48,8 +48,8 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///      has already seen (a strategy on its own thread, handling bar k while the feed is at bar
 ///      k+3) is matched against those events first, at [`Broker::submit`]: it fills where it
 ///      would have filled had it arrived on time. So a paper strategy's fills do not depend on
-///      how busy the machine was. The venue remembers the last [`RECENT_EVENTS`] events of each
-///      symbol for this.
+///      how busy the machine was. For this the venue remembers the latest market events of each
+///      symbol ([`SimBroker::remembering`]); a backtest, where no order is ever late, does not.
 /// 3. Market fills get `slippage_bps` against the trader (a buy × (1 + bps/10,000), a sell
 ///    × (1 − bps/10,000)); limit fills none. The fee is `fee_rate × price × qty`, in decimals.
 /// 4. [`Broker::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
@@ -71,9 +71,11 @@ pub struct SimBroker {
     working: HashMap<OrderId, Symbol>,
     /// Executions not yet handed over by `poll` or `on_market_event`.
     queued: Vec<Execution>,
+    /// Market events kept per symbol to fill late orders; 0 keeps none.
+    recent_events: usize,
 }
 
-/// Market events of a symbol the venue remembers, to fill late orders as of their time. A
+/// Market events of a symbol a paper venue remembers, to fill late orders as of their time. A
 /// strategy further behind than this has lost events from its own queue anyway.
 pub const RECENT_EVENTS: usize = 1_024;
 
@@ -84,13 +86,16 @@ struct Book {
     last_close: Option<Decimal>,
     /// In submission order, which is the order they fill in.
     orders: Vec<NewOrder>,
-    /// The latest market events, oldest first, at most [`RECENT_EVENTS`].
+    /// The latest market events, oldest first, as many as the venue remembers.
     recent: VecDeque<MarketEvent>,
 }
 
 impl Book {
-    fn remember(&mut self, event: &MarketEvent) {
-        if self.recent.len() == RECENT_EVENTS {
+    fn remember(&mut self, event: &MarketEvent, capacity: usize) {
+        if capacity == 0 {
+            return;
+        }
+        if self.recent.len() >= capacity {
             self.recent.pop_front();
         }
         self.recent.push_back(event.clone());
@@ -124,7 +129,16 @@ impl SimBroker {
             books: HashMap::default(),
             working: HashMap::default(),
             queued: Vec::new(),
+            recent_events: 0,
         })
+    }
+
+    /// The same venue, remembering the last `events` market events of each symbol to fill an
+    /// order that arrives after them as of its own time (see the rules above). Paper trading
+    /// uses [`RECENT_EVENTS`]; without it a late order waits for the next event.
+    pub fn remembering(mut self, events: usize) -> Self {
+        self.recent_events = events;
+        self
     }
 
     pub fn config(&self) -> &SimConfig {
@@ -236,7 +250,7 @@ impl Broker for SimBroker {
             Some(book) => book,
             None => self.books.entry(event.symbol().clone()).or_default(),
         };
-        book.remember(event);
+        book.remember(event, self.recent_events);
         if let MarketEvent::Candle(bar) = event {
             book.last_close = Some(bar.close);
         }

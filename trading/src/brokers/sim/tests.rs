@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{FillPrice, SimBroker, SimConfig};
+use super::{FillPrice, SimBroker, SimConfig, RECENT_EVENTS};
 use crate::brokers::{Broker, BrokerError, Execution, NewOrder};
 use crate::market::{Candle, MarketEvent, Quote, RandomWalk, RandomWalkConfig, Side, Symbol, Timeframe, Trade};
 use crate::orders::{OrderId, OrderType};
@@ -115,7 +115,12 @@ fn cancelled(id: &str, time_ms: i64) -> Execution {
 
 /// Runs the steps, handing every execution over after each step, as the desk would.
 fn run(config: SimConfig, steps: Vec<Step>) -> Vec<Execution> {
-    let mut broker = SimBroker::new(config).unwrap();
+    run_remembering(config, RECENT_EVENTS, steps)
+}
+
+/// [`run`] with a venue remembering `recent_events` events per symbol.
+fn run_remembering(config: SimConfig, recent_events: usize, steps: Vec<Step>) -> Vec<Execution> {
+    let mut broker = SimBroker::new(config).unwrap().remembering(recent_events);
     let mut out = Vec::new();
     for step in steps {
         match step {
@@ -134,6 +139,24 @@ fn config(fill_price: FillPrice, fee_rate: &str, slippage_bps: &str) -> SimConfi
         fee_rate: d(fee_rate),
         slippage_bps: d(slippage_bps),
     }
+}
+
+#[test]
+fn a_venue_that_remembers_nothing_fills_a_late_order_on_the_next_event() {
+    let steps = || {
+        vec![
+            bar(0, ["100", "101", "99", "100.5"]),
+            bar(1, ["100.8", "102", "100", "101"]),
+            market("a", Side::Buy, "1", 1),
+            bar(2, ["105", "106", "104", "105"]),
+        ]
+    };
+    let fill_price = |executions: Vec<Execution>| match executions.last() {
+        Some(Execution::Filled { price, .. }) => *price,
+        other => panic!("expected a fill last, got {other:?}"),
+    };
+    assert_eq!(fill_price(run_remembering(SimConfig::default(), 0, steps())), d("105"));
+    assert_eq!(fill_price(run(SimConfig::default(), steps())), d("100.8"));
 }
 
 #[test]
