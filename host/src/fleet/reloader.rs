@@ -7,7 +7,7 @@
 //! the event path; the running version keeps trading until the new one is ready, and keeps
 //! trading if the new one fails.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -26,9 +26,32 @@ use crate::runtime::{
     StartError, StrategyComponent, StrategyContext,
 };
 
-/// How long the folder must stay quiet before the reloader acts: a copy arrives as several
-/// writes, and acting on the first would load a half-written file.
+/// How long the folder must stay quiet before the reloader acts on a file still being written:
+/// a copy arrives as several writes, and acting on the first would load a half-written file.
 pub const DEBOUNCE: Duration = Duration::from_millis(20);
+
+/// Changes noticed together: by strategy name, whether its file is complete (the latest event
+/// for it says so).
+#[derive(Default)]
+struct Batch {
+    changed: BTreeMap<String, bool>,
+    rescan: bool,
+}
+
+impl Batch {
+    fn note(&mut self, event: WatchEvent) {
+        match event {
+            WatchEvent::Changed { name, complete } => {
+                self.changed.insert(name, complete);
+            }
+            WatchEvent::Rescan => self.rescan = true,
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        !self.rescan && self.changed.values().all(|complete| *complete)
+    }
+}
 
 /// The version of a strategy that is running.
 struct Loaded {
@@ -112,30 +135,29 @@ impl Reloader {
         }
     }
 
-    /// Handles watch events until the watcher goes away: waits for the folder to be quiet for
-    /// [`DEBOUNCE`], then syncs each strategy whose files changed.
+    /// Handles watch events until the watcher goes away. A batch of changes is acted on once
+    /// the folder has been quiet for [`DEBOUNCE`], or at once when every file in it is complete
+    /// (renamed into place, closed after writing, or removed): a deploy by rename is not kept
+    /// waiting.
     pub fn run(mut self, events: Receiver<WatchEvent>) {
         while let Ok(first) = events.recv() {
-            let mut changed = BTreeSet::new();
-            let mut rescan = false;
-            let mut note = |event| match event {
-                WatchEvent::Changed(name) => {
-                    changed.insert(name);
-                }
-                WatchEvent::Rescan => rescan = true,
-            };
-            note(first);
-            loop {
+            let mut batch = Batch::default();
+            batch.note(first);
+            while !batch.is_complete() {
                 match events.recv_timeout(DEBOUNCE) {
-                    Ok(event) => note(event),
+                    Ok(event) => batch.note(event),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
-            if rescan {
+            // Whatever has arrived meanwhile joins the batch.
+            while let Ok(event) = events.try_recv() {
+                batch.note(event);
+            }
+            if batch.rescan {
                 self.sync_all();
             } else {
-                for name in changed {
+                for name in batch.changed.into_keys() {
                     self.sync(&name);
                 }
             }

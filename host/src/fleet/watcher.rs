@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 
-use notify::event::{AccessKind, AccessMode};
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::files::StrategyFileKind;
@@ -12,8 +12,10 @@ use super::files::StrategyFileKind;
 /// What the watcher reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchEvent {
-    /// A file of this strategy was created, written, renamed or removed.
-    Changed(String),
+    /// A file of strategy `name` was created, written, renamed or removed. `complete` when the
+    /// event says the file is whole (renamed into place, closed after writing) or gone: nothing
+    /// more is coming for it, so the reloader need not wait for the folder to be quiet.
+    Changed { name: String, complete: bool },
     /// Events may have been lost (the kernel queue overflowed): look at everything again.
     Rescan,
 }
@@ -35,11 +37,19 @@ pub fn watch(dir: &Path, events: Sender<WatchEvent>) -> Result<RecommendedWatche
     let mut watcher = notify::recommended_watcher(move |result: notify::Result<Event>| {
         let sent = match result {
             Ok(event) if event.need_rescan() => events.send(WatchEvent::Rescan),
-            Ok(event) if is_content_change(&event.kind) => event
-                .paths
-                .iter()
-                .filter_map(|path| StrategyFileKind::of(path))
-                .try_for_each(|(_, name)| events.send(WatchEvent::Changed(name.to_owned()))),
+            Ok(event) if is_content_change(&event.kind) => {
+                let complete = is_complete(&event.kind);
+                event
+                    .paths
+                    .iter()
+                    .filter_map(|path| StrategyFileKind::of(path))
+                    .try_for_each(|(_, name)| {
+                        events.send(WatchEvent::Changed {
+                            name: name.to_owned(),
+                            complete,
+                        })
+                    })
+            }
             Ok(_) => Ok(()),
             Err(error) => {
                 tracing::warn!("strategies folder watch: {error}; rescanning");
@@ -64,6 +74,16 @@ fn is_content_change(kind: &EventKind) -> bool {
     }
 }
 
+/// A rename into place, a close after writing and a removal leave the file as it will stay.
+fn is_complete(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+            | EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Remove(_)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::mpsc::channel;
@@ -79,8 +99,12 @@ mod tests {
         std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
         std::fs::write(dir.path().join(".grid.wasm.swp"), "x").unwrap();
         std::fs::write(dir.path().join("grid.wasm"), "x").unwrap();
+        let name_of = |event| match event {
+            WatchEvent::Changed { name, .. } => name,
+            WatchEvent::Rescan => "(rescan)".into(),
+        };
         let first = rx.recv_timeout(Duration::from_secs(10)).unwrap();
-        assert_eq!(first, WatchEvent::Changed("grid".into()));
+        assert_eq!(name_of(first), "grid");
         // Reading is not a change: after the write's events, the channel goes quiet.
         while rx.recv_timeout(Duration::from_millis(300)).is_ok() {}
         let _ = std::fs::read(dir.path().join("grid.wasm")).unwrap();
@@ -88,7 +112,21 @@ mod tests {
         std::fs::remove_file(dir.path().join("grid.wasm")).unwrap();
         assert_eq!(
             rx.recv_timeout(Duration::from_secs(10)).unwrap(),
-            WatchEvent::Changed("grid".into())
+            WatchEvent::Changed {
+                name: "grid".into(),
+                complete: true
+            }
+        );
+        // A rename into place is complete at once.
+        std::fs::write(dir.path().join(".grid.wasm.part"), "y").unwrap();
+        while rx.recv_timeout(Duration::from_millis(300)).is_ok() {}
+        std::fs::rename(dir.path().join(".grid.wasm.part"), dir.path().join("grid.wasm")).unwrap();
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(10)).unwrap(),
+            WatchEvent::Changed {
+                name: "grid".into(),
+                complete: true
+            }
         );
     }
 }
