@@ -22,7 +22,9 @@ pub enum Letter {
     Control(Control),
 }
 
-/// What a worker gets from [`Mailbox::next`].
+/// What a worker gets from [`Mailbox::next`]. Matched as soon as it is returned, so the size
+/// of a letter in it costs nothing, and boxing it would cost an allocation per letter.
+#[allow(clippy::large_enum_variant)]
 pub enum Next {
     Letter(Letter),
     /// Nothing arrived before the worker's wake-up time.
