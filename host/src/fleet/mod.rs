@@ -98,8 +98,11 @@ impl Fleet {
     pub fn deliver(&self, event: &MarketEvent) {
         self.shared.clock.advance_to(event.time_ms());
         let stream = self.shared.streams.id_of(event);
-        lock_desk(&self.desk).on_market_event(event);
-        self.routes.deliver_updates(&self.desk);
+        {
+            let mut desk = lock_desk(&self.desk);
+            desk.on_market_event(event);
+            self.routes.deliver_updates(&mut desk);
+        }
         self.routes.broadcast(event, stream);
     }
 
@@ -115,7 +118,7 @@ impl Fleet {
         };
         // The route first, under the desk lock: updates of orders placed during `init` wait in
         // the mailbox until the worker starts.
-        self.routes.insert_locked(&self.desk, strategy.clone(), route);
+        self.routes.insert(&mut lock_desk(&self.desk), strategy.clone(), route);
         let worker = Worker {
             runner,
             mailbox,

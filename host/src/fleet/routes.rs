@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
+use trading::desk::Desk;
 use trading::market::MarketEvent;
 use trading::orders::{OrderUpdate, StrategyId};
 
 use super::mailbox::{Mailbox, Posted};
 use super::status::StrategyStatus;
 use crate::metrics::StrategyMetrics;
-use crate::runtime::{lock_desk, SharedDesk};
 
 /// One running strategy as the rest of the host reaches it.
 #[derive(Clone)]
@@ -38,10 +38,9 @@ impl Routes {
         self.table.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds `strategy`'s route, first posting it the updates that waited for one. The desk is
-    /// locked meanwhile, so that no update is being delivered.
-    pub fn insert_locked(&self, desk: &SharedDesk, strategy: StrategyId, route: Route) {
-        let _delivering = lock_desk(desk);
+    /// Adds `strategy`'s route, first posting it the updates that waited for one. Takes the
+    /// locked desk, so that no update is being delivered meanwhile.
+    pub fn insert(&self, _locked: &mut Desk, strategy: StrategyId, route: Route) {
         let waited = self.lock_waiting().remove(&strategy).unwrap_or_default();
         for update in waited {
             route.metrics.order_update(update.status);
@@ -83,10 +82,9 @@ impl Routes {
 
     /// Takes every order update the desk has and posts each to its strategy's mailbox.
     ///
-    /// Posting happens under the desk lock: two threads delivering at once cannot reorder one
-    /// strategy's updates.
-    pub fn deliver_updates(&self, desk: &SharedDesk) {
-        let mut desk = lock_desk(desk);
+    /// Posting happens under the desk lock (the caller holds it): two threads delivering at once
+    /// cannot reorder one strategy's updates.
+    pub fn deliver_updates(&self, desk: &mut Desk) {
         let mut updates = Vec::new();
         desk.drain_updates(&mut updates);
         if updates.is_empty() {
@@ -128,6 +126,7 @@ mod tests {
     use super::*;
     use crate::fleet::mailbox::{Letter, Next};
     use crate::metrics::Metrics;
+    use crate::runtime::{lock_desk, SharedDesk};
 
     fn route(strategy: &str) -> Route {
         Route {
@@ -184,9 +183,9 @@ mod tests {
         lock_desk(&desk).poll();
 
         let routes = Routes::default();
-        routes.deliver_updates(&desk);
+        routes.deliver_updates(&mut lock_desk(&desk));
         let route = route("s");
-        routes.insert_locked(&desk, s.clone(), route.clone());
+        routes.insert(&mut lock_desk(&desk), s.clone(), route.clone());
         let soon = std::time::Instant::now() + std::time::Duration::from_secs(5);
         match route.mailbox.next(Some(soon)) {
             Next::Letter(Letter::Update(update)) => {

@@ -88,7 +88,7 @@ impl Worker {
             };
             // Orders placed during the call may already be filled or rejected (close-price
             // fills, broker refusals): their updates go out now, not with the next event.
-            self.routes.deliver_updates(&self.runner.context().desk);
+            self.routes.deliver_updates(&mut lock_desk(&self.runner.context().desk));
             self.forward_decisions();
             if retired {
                 self.mailbox.close();
