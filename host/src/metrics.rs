@@ -295,6 +295,11 @@ impl StrategyMetrics {
         self.events.inc();
     }
 
+    /// `count` events handled in one call (`on-events`).
+    pub fn events_handled(&self, count: u64) {
+        self.events.inc_by(count);
+    }
+
     pub fn log_lines_dropped(&self) -> &IntCounter {
         &self.log_lines_dropped
     }

@@ -11,6 +11,7 @@ mod check_cli;
 mod fleet;
 mod new_cli;
 mod reload;
+mod replay;
 mod run_e2e;
 mod runtime;
 mod sandbox;

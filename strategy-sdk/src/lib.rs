@@ -126,6 +126,10 @@ macro_rules! export_strategy {
                     SLOT.with(|slot| slot.on_event(event))
                 }
 
+                fn on_events() {
+                    SLOT.with(|slot| slot.on_events())
+                }
+
                 fn on_order_update(update: WitOrderUpdate) {
                     SLOT.with(|slot| slot.on_order_update(update))
                 }

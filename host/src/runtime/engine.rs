@@ -24,6 +24,9 @@ pub const DEFAULT_MEMORY_LIMIT_MIB: u64 = 64;
 /// Default fuel of one call in deterministic mode: ample for real strategies (sma-cross uses
 /// well under 10,000 per bar), small enough that a spinning guest is cut off in milliseconds.
 pub const DEFAULT_FUEL_PER_CALL: u64 = 50_000_000;
+/// Set (to anything) to have wasmtime write `/tmp/perf-PID.map`, naming compiled wasm functions
+/// for `perf report`.
+pub const PERF_MAP_ENV: &str = "STRATEGY_HOST_PERF_MAP";
 /// How often the epoch ticker advances the engine's epoch: the resolution of deadlines.
 pub const EPOCH_TICK: Duration = Duration::from_millis(1);
 
@@ -97,12 +100,17 @@ impl Runtime {
                 config.consume_fuel(true);
             }
         }
+        // For profiling: `perf` can then name the strategies' functions (BENCHMARKS.md).
+        if std::env::var_os(PERF_MAP_ENV).is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(EngineError)?;
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(EngineError)?;
         super::replay_sleep::add_to_linker(&mut linker).map_err(EngineError)?;
         bindings::Strategy::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state).map_err(EngineError)?;
+        super::event_pull::add_to_linker(&mut linker).map_err(EngineError)?;
 
         let ticker = match limits.cpu {
             CpuBudget::Deadline { .. } => {

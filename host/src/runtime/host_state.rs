@@ -19,6 +19,7 @@ use super::call_budget::CallBudget;
 use super::clock::Clock;
 use super::convert::{decimal_from_wit, decimal_to_wit, order_request_from_wit, position_to_wit, stream_info_to_wit};
 use super::engine::SandboxLimits;
+use super::event_pull::Pull;
 use super::guest_log::{GuestLog, GuestLogLevel, GuestStdio};
 use super::streams::StreamRegistry;
 use crate::metrics::StrategyMetrics;
@@ -106,6 +107,8 @@ pub struct HostState {
     pub(super) limits: StoreLimits,
     ctx: StrategyContext,
     decisions: Vec<Decision>,
+    /// The `on-events` call in progress, if any: where `next-event` takes its events.
+    pub(super) pull: Option<Pull>,
 }
 
 /// Decisions kept between two drains; a strategy that emits more loses the oldest.
@@ -143,6 +146,7 @@ impl HostState {
             limits,
             ctx,
             decisions: Vec::new(),
+            pull: None,
         }
     }
 
@@ -240,6 +244,12 @@ impl HostImports for HostState {
         lock_desk(&self.ctx.desk)
             .cancel_order(&self.ctx.strategy, &OrderId::new(&order_id), now)
             .map_err(|e| e.to_string())
+    }
+
+    /// Never called: `event_pull` links `next-event` over this one, because handing out an
+    /// event re-arms the CPU budget, which takes the store.
+    fn next_event(&mut self) -> Option<wit::MarketEvent> {
+        None
     }
 
     fn emit_decision(&mut self, d: wit::Decision) {

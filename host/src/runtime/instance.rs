@@ -1,12 +1,13 @@
 //! One live instance of a strategy component: its `Store`, its bindings, and typed calls that
 //! each get a fresh CPU budget. A trap poisons the instance; the caller must drop it.
 
-use wasmtime::Store;
+use wasmtime::{AsContextMut, Store};
 
 use super::bindings::{self, wit};
 use super::call_budget::CallBudget;
 use super::component::StrategyComponent;
 use super::engine::{CpuBudget, Runtime};
+use super::event_pull::{unbox, EventSource, Pull, RunEnd};
 use super::host_state::{Decision, HostState, StrategyContext};
 use super::manifest::{Manifest, ManifestError};
 use super::trap::TrapKind;
@@ -33,6 +34,14 @@ impl CallError {
             detail: format!("{error:#}"),
         }
     }
+}
+
+/// What an `on-events` call did: see [`StrategyInstance::on_events`].
+pub struct PullResult<S> {
+    pub source: Box<S>,
+    pub handed: u64,
+    pub end: RunEnd,
+    pub result: Result<(), CallError>,
 }
 
 pub struct StrategyInstance {
@@ -100,6 +109,25 @@ impl StrategyInstance {
             .map_err(CallError::trap)
     }
 
+    /// Calls `on-events` with `source` to pull from, handing out at most `limit` events.
+    /// Returns the source, how many events were handed out (on a trap, the last of them is the
+    /// one the strategy trapped on), and how the run ended.
+    pub fn on_events<S: EventSource>(&mut self, source: Box<S>, limit: u64) -> PullResult<S> {
+        self.arm(false);
+        self.store.data_mut().pull = Some(Pull::new(source, limit, self.cpu));
+        let called = self.bindings.call_on_events(&mut self.store);
+        let Some(pull) = self.store.data_mut().pull.take() else {
+            unreachable!("only this call takes the pull out of the store");
+        };
+        let (source, handed, end) = pull.finish();
+        PullResult {
+            source: unbox(source),
+            handed,
+            end,
+            result: called.map_err(CallError::trap),
+        }
+    }
+
     pub fn on_order_update(&mut self, update: &wit::OrderUpdate) -> Result<(), CallError> {
         self.arm(false);
         self.bindings
@@ -112,8 +140,10 @@ impl StrategyInstance {
     }
 }
 
-/// Gives the next call its budget: deadline ticks or fuel.
-fn arm(store: &mut Store<HostState>, cpu: CpuBudget, init: bool) {
+/// Gives the next call (or the next event of an `on-events` call) its budget: deadline ticks
+/// or fuel.
+pub(super) fn arm(store: &mut impl AsContextMut<Data = HostState>, cpu: CpuBudget, init: bool) {
+    let mut store = store.as_context_mut();
     match cpu {
         CpuBudget::Deadline { call_ms, init_ms } => {
             let budget = CallBudget::start(if init { init_ms } else { call_ms });

@@ -21,6 +21,7 @@ mod clock;
 mod component;
 mod convert;
 mod engine;
+mod event_pull;
 mod guest_log;
 mod host_state;
 mod instance;
@@ -38,9 +39,10 @@ pub use engine::{
     CpuBudget, EngineError, Runtime, SandboxLimits, DEFAULT_CALL_DEADLINE_MS, DEFAULT_FUEL_PER_CALL,
     DEFAULT_INIT_DEADLINE_MS, DEFAULT_MEMORY_LIMIT_MIB,
 };
+pub use event_pull::{EventSource, RunEnd};
 pub use guest_log::GuestLog;
 pub use host_state::{lock_desk, Decision, Indicator, SessionShared, SharedDesk, StrategyContext};
-pub use instance::{CallError, StrategyInstance};
+pub use instance::{CallError, PullResult, StrategyInstance};
 pub use manifest::{Manifest, ManifestError, ParamSpec, Stream, Subscription};
 pub use runner::{Health, PreparedVersion, RecoveryPolicy, Runner, StartError, SwapError};
 pub use streams::{StreamKey, StreamRegistry};

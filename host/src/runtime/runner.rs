@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 use trading::market::MarketEvent;
 use trading::orders::OrderUpdate;
 
+use super::bindings::wit;
 use super::component::StrategyComponent;
 use super::convert::{market_event_to_wit, order_update_to_wit};
 use super::engine::Runtime;
+use super::event_pull::{EventSource, RunEnd};
 use super::host_state::{lock_desk, Decision, StrategyContext};
 use super::instance::{CallError, StrategyInstance};
 use super::manifest::Manifest;
@@ -268,8 +270,12 @@ impl Runner {
             self.ctx.metrics.event_missed();
             return false;
         }
-        let lowered = market_event_to_wit(event, stream);
-        match self.call(|instance| instance.on_event(lowered)) {
+        self.handle_lowered("on-event", market_event_to_wit(event, stream))
+    }
+
+    /// Calls `on-event` with an event the strategy subscribes to; returns whether it was handled.
+    fn handle_lowered(&mut self, stage: &'static str, event: wit::MarketEvent) -> bool {
+        match self.call(|instance| instance.on_event(event)) {
             Ok(()) => {
                 self.ctx.metrics.event_handled();
                 self.events_since_snapshot += 1;
@@ -279,10 +285,65 @@ impl Runner {
                 true
             }
             Err(error) => {
-                self.fault("on-event", error);
+                self.fault(stage, error);
                 false
             }
         }
+    }
+
+    /// Hands the strategy a run of events from `source` in one `on-events` call, up to its next
+    /// snapshot, as one `on-event` call per event would: the same events, budgets, snapshots
+    /// and recovery. The source must hand out only events the strategy subscribes to.
+    ///
+    /// Always moves the source on by at least one event when it has one: a strategy that cannot
+    /// take events now misses it, and one that returns from `on-events` without asking for any
+    /// gets it by `on-event`.
+    pub fn on_events<S: EventSource>(&mut self, mut source: Box<S>) -> Box<S> {
+        if !self.ensure_instance() {
+            if source.next_event().is_some() {
+                self.ctx.metrics.event_missed();
+            }
+            return source;
+        }
+        let limit = self
+            .policy
+            .snapshot_every_events
+            .saturating_sub(self.events_since_snapshot)
+            .max(1);
+        let Some(instance) = self.instance.as_mut() else {
+            return source;
+        };
+        let pulled = instance.on_events(source, limit);
+        self.decisions.extend(instance.take_decisions());
+        let (handled, trapped) = match pulled.result {
+            Ok(()) => (pulled.handed, None),
+            // Trapped while handling the last event handed out (unless it had been told the
+            // run was over): that one was not handled.
+            Err(error) if pulled.end == RunEnd::Strategy => (pulled.handed.saturating_sub(1), Some(error)),
+            Err(error) => (pulled.handed, Some(error)),
+        };
+        self.ctx.metrics.events_handled(handled);
+        self.events_since_snapshot += handled;
+        if handled > 0 {
+            // As after a successful `on-event`: a trap now is the first of a new series.
+            self.health = Health::Running;
+        }
+        if let Some(error) = trapped {
+            self.fault("on-events", error);
+            return pulled.source;
+        }
+        self.health = Health::Running;
+        if self.events_since_snapshot >= self.policy.snapshot_every_events {
+            self.take_snapshot();
+        }
+        let mut source = pulled.source;
+        if pulled.handed == 0 && pulled.end == RunEnd::Strategy {
+            if let Some((event, stream)) = source.next_event() {
+                let event = market_event_to_wit(event, stream);
+                self.handle_lowered("on-event", event);
+            }
+        }
+        source
     }
 
     /// Delivers an order update. Never dropped while the strategy lives: if no instance is up,

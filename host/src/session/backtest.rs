@@ -11,10 +11,11 @@ use trading::brokers::{InvalidSimConfig, SimBroker, SimConfig};
 use trading::desk::{Desk, DeskConfig, DeskError};
 use trading::ledger::RoundTrip;
 use trading::market::{Candle, MarketEvent};
+use trading::orders::StrategyId;
 use trading::report::{BacktestReport, EquityCurve, EquityPoint, ReportBuilder};
 use trading::risk::RiskLimits;
 
-use super::Session;
+use super::{Session, Settled};
 use crate::metrics::Metrics;
 use crate::runtime::{
     lock_desk, CpuBudget, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StartError,
@@ -100,8 +101,7 @@ pub fn run(
     };
     let broker = SimBroker::new(settings.sim.clone())?;
     let mut desk = Desk::new(desk_config, Box::new(broker), None)?;
-    let id =
-        super::paper::strategy_id_of(strategy_file).unwrap_or_else(|_| trading::orders::StrategyId::new("strategy"));
+    let id = super::paper::strategy_id_of(strategy_file).unwrap_or_else(|_| StrategyId::new("strategy"));
     desk.register_strategy(&id, settings.initial_cash)?;
     let desk = Arc::new(Mutex::new(desk));
     let shared = SessionShared::default();
@@ -131,12 +131,11 @@ pub fn run(
     } else {
         EquityCurve::Discard
     };
-    let mut builder = ReportBuilder::new(curve);
-    for candle in candles {
-        let close_time_ms = candle.close_time_ms();
-        session.process(&MarketEvent::Candle(candle));
-        builder.sample(&lock_desk(&desk), &id, close_time_ms);
-    }
+    let sampler = Sampler {
+        builder: ReportBuilder::new(curve),
+        strategy: id.clone(),
+    };
+    let Sampler { builder, .. } = session.replay(candles.into_iter().map(MarketEvent::Candle), sampler);
 
     let desk = lock_desk(&desk);
     let mut report = builder.finish(&desk, &id);
@@ -150,6 +149,20 @@ pub fn run(
         setup_ms,
         compiled_from_cache,
     })
+}
+
+/// Samples the strategy's equity at the close of every bar, once the bar is settled.
+struct Sampler {
+    builder: ReportBuilder,
+    strategy: StrategyId,
+}
+
+impl Settled for Sampler {
+    fn settled(&mut self, desk: &Desk, event: &MarketEvent) {
+        if let MarketEvent::Candle(candle) = event {
+            self.builder.sample(desk, &self.strategy, candle.close_time_ms());
+        }
+    }
 }
 
 fn millis_since(start: Instant) -> u64 {

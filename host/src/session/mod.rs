@@ -13,6 +13,7 @@
 pub mod backtest;
 mod books;
 pub mod paper;
+mod replay;
 mod status;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use trading::orders::{OrderUpdate, StrategyId};
 
 use crate::runtime::{lock_desk, Clock, Decision, Runner, SessionShared, SharedDesk};
 
+pub use replay::Settled;
 pub use status::{BrokerStatus, FeedStatus, LoadFailure, ReloadStatus, StatusBoard, StrategyStatus};
 
 pub struct Session {

@@ -6,7 +6,7 @@ use super::wasm;
 pub fn bad_components() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let real = std::fs::read(wasm("sma_cross")).unwrap();
     let wrong_version =
-        wat::parse_str(r#"(component (import "strategy-host:strategy/host@0.2.0" (instance)))"#).unwrap();
+        wat::parse_str(r#"(component (import "strategy-host:strategy/host@0.1.0" (instance)))"#).unwrap();
     let other_world = wat::parse_str("(component)").unwrap();
     let core_module = wat::parse_str("(module)").unwrap();
     vec![
@@ -25,7 +25,7 @@ pub fn bad_components() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "wrong-version.wasm",
             wrong_version,
-            "built for strategy-host:strategy@0.2.0, but this host serves strategy-host:strategy@0.1.0",
+            "built for strategy-host:strategy@0.1.0, but this host serves strategy-host:strategy@0.2.0",
         ),
         ("other-world.wasm", other_world, "does not export `describe`"),
     ]

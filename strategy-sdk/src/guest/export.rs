@@ -60,26 +60,38 @@ impl<S: Strategy> Slot<S> {
     /// method. An event whose stream the host cannot describe is dropped (and reported once per
     /// stream), never a panic.
     pub fn on_event(&self, event: WitMarketEvent) {
+        self.with_strategy(|strategy, host| self.dispatch(strategy, host, event));
+    }
+
+    /// `on-events`: the events the host hands out one by one, each dispatched as `on-event`
+    /// dispatches it, until the host says the run is over.
+    pub fn on_events(&self) {
         self.with_strategy(|strategy, host| {
-            let Ok(mut streams) = self.streams.try_borrow_mut() else {
-                return host.error(REENTRANT);
-            };
-            let describe = imports::describe_stream;
-            let dropped = match event {
-                wit::MarketEvent::Candle(candle) => streams
-                    .candles(candle.stream, describe)
-                    .map(|(symbol, timeframe)| strategy.on_candle(host, &convert::candle(candle, symbol, timeframe))),
-                wit::MarketEvent::Trade(trade) => streams
-                    .symbol(trade.stream, EventKind::Trade, describe)
-                    .map(|symbol| strategy.on_trade(host, &convert::trade(trade, symbol))),
-                wit::MarketEvent::Quote(quote) => streams
-                    .symbol(quote.stream, EventKind::Quote, describe)
-                    .map(|symbol| strategy.on_quote(host, &convert::quote(quote, symbol))),
-            };
-            if let Err(Some(report)) = dropped {
-                host.error(&report);
+            while let Some(event) = imports::next_event() {
+                self.dispatch(strategy, host, event);
             }
         });
+    }
+
+    fn dispatch(&self, strategy: &mut S, host: &mut dyn Host, event: WitMarketEvent) {
+        let Ok(mut streams) = self.streams.try_borrow_mut() else {
+            return host.error(REENTRANT);
+        };
+        let describe = imports::describe_stream;
+        let dropped = match event {
+            wit::MarketEvent::Candle(candle) => streams
+                .candles(candle.stream, describe)
+                .map(|(symbol, timeframe)| strategy.on_candle(host, &convert::candle(candle, symbol, timeframe))),
+            wit::MarketEvent::Trade(trade) => streams
+                .symbol(trade.stream, EventKind::Trade, describe)
+                .map(|symbol| strategy.on_trade(host, &convert::trade(trade, symbol))),
+            wit::MarketEvent::Quote(quote) => streams
+                .symbol(quote.stream, EventKind::Quote, describe)
+                .map(|symbol| strategy.on_quote(host, &convert::quote(quote, symbol))),
+        };
+        if let Err(Some(report)) = dropped {
+            host.error(&report);
+        }
     }
 
     /// `on-order-update`: convert and dispatch.

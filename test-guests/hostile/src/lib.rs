@@ -19,6 +19,7 @@
 //! | `open-socket` | `std::net::TcpStream::connect(address)` (the `address` param, default `127.0.0.1:9898`) |
 //! | `clock` | reads `SystemTime::now()` and `Instant::now()` |
 //! | `sleep` | sleeps for an hour (`std::thread::sleep`) on every event, then trades |
+//! | `skip-pull` | returns from `on-events` without asking for an event (only trades, by `on-event`) |
 //!
 //! `alloc` and the last four report what they observed as one warn-level host log line per attempt:
 //! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`, and
@@ -29,12 +30,11 @@ mod misbehave;
 mod mode;
 mod trader;
 
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use strategy_sdk::snapshot::{self, Snapshot};
-use strategy_sdk::{
-    export_strategy, Candle, Host, Manifest, ParamError, ParamSpec, Params, Quote, Strategy, Subscription, Trade, ANY,
-};
+use strategy_sdk::{Candle, Host, Manifest, ParamError, ParamSpec, Params, Quote, Strategy, Subscription, Trade, ANY};
 
 pub use crate::misbehave::{FLOOD_LINES, OBSERVED, SOCKET_ADDRESS};
 pub use crate::mode::Mode;
@@ -62,7 +62,7 @@ impl Hostile {
     fn on_market_event(&mut self, host: &mut dyn Host) {
         self.events += 1;
         match self.mode {
-            Mode::WellBehaved | Mode::Idle | Mode::PanicInit => {}
+            Mode::WellBehaved | Mode::Idle | Mode::PanicInit | Mode::SkipPull => {}
             Mode::PanicEvery => {
                 if self.events.is_multiple_of(self.every) {
                     panic!("hostile panic-every: event {} of this instance", self.events);
@@ -102,7 +102,7 @@ impl Strategy for Hostile {
             "mode",
             Mode::WellBehaved.name(),
             "The misbehaviour: well-behaved, panic-init, panic-every, spin, alloc, recurse, \
-             recurse-native, log-flood, read-file, read-env, open-socket or clock",
+             recurse-native, log-flood, read-file, read-env, open-socket, clock, sleep or skip-pull",
         ))
         .param(ParamSpec::integer(
             "every",
@@ -130,6 +130,7 @@ impl Strategy for Hostile {
         if mode == Mode::PanicInit {
             panic!("hostile panic-init: panicking in init as asked");
         }
+        export::SKIP_PULL.store(mode == Mode::SkipPull, Ordering::Relaxed);
         let every = params.positive_integer("every")?;
         let lines = params.positive_integer("lines")?;
         let address = params.text("address")?.to_owned();
@@ -171,7 +172,58 @@ impl Snapshot for Hostile {
     }
 }
 
-export_strategy!(Hostile);
+/// Exported by hand rather than with `export_strategy!`, so that `skip-pull` can break the
+/// `on-events` contract: the SDK's export always asks for events until the host says `none`.
+mod export {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use strategy_sdk::__export::{Guest, Slot, WitManifest, WitMarketEvent, WitOrderUpdate};
+
+    use super::Hostile;
+
+    std::thread_local! {
+        static SLOT: Slot<Hostile> = const { Slot::new() };
+    }
+
+    /// Set by `init` in mode `skip-pull`.
+    pub(crate) static SKIP_PULL: AtomicBool = AtomicBool::new(false);
+
+    struct Exports;
+
+    impl Guest for Exports {
+        fn describe() -> WitManifest {
+            Slot::<Hostile>::describe()
+        }
+
+        fn init(params: String) -> Result<(), String> {
+            SLOT.with(|slot| slot.init(params))
+        }
+
+        fn on_event(event: WitMarketEvent) {
+            SLOT.with(|slot| slot.on_event(event))
+        }
+
+        fn on_events() {
+            if !SKIP_PULL.load(Ordering::Relaxed) {
+                SLOT.with(|slot| slot.on_events())
+            }
+        }
+
+        fn on_order_update(update: WitOrderUpdate) {
+            SLOT.with(|slot| slot.on_order_update(update))
+        }
+
+        fn snapshot() -> Vec<u8> {
+            SLOT.with(|slot| slot.snapshot())
+        }
+
+        fn restore(state: Vec<u8>) -> Result<(), String> {
+            SLOT.with(|slot| slot.restore(state))
+        }
+    }
+
+    strategy_sdk::__bindings::export_strategy_world!(Exports with_types_in strategy_sdk::__bindings);
+}
 
 #[cfg(test)]
 mod tests;

@@ -35,11 +35,14 @@ pub enum Mode {
     Clock,
     /// Sleeps for an hour in the event handler, then trades.
     Sleep,
+    /// Returns from `on-events` without asking for a single event, breaking the contract the
+    /// SDK's export keeps: the host must still deliver every event (by `on-event`).
+    SkipPull,
 }
 
 impl Mode {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Mode; 14] = [
+    pub const ALL: [Mode; 15] = [
         Mode::WellBehaved,
         Mode::Idle,
         Mode::PanicInit,
@@ -54,6 +57,7 @@ impl Mode {
         Mode::OpenSocket,
         Mode::Clock,
         Mode::Sleep,
+        Mode::SkipPull,
     ];
 
     /// The `mode` param's value for this mode.
@@ -73,6 +77,7 @@ impl Mode {
             Mode::OpenSocket => "open-socket",
             Mode::Clock => "clock",
             Mode::Sleep => "sleep",
+            Mode::SkipPull => "skip-pull",
         }
     }
 

@@ -267,6 +267,11 @@ impl Desk {
         self.executions = executions;
     }
 
+    /// Whether order updates wait in [`Desk::drain_updates`].
+    pub fn has_updates(&self) -> bool {
+        !self.updates.is_empty()
+    }
+
     /// Moves the order updates produced so far into `out`, in the order they happened.
     pub fn drain_updates(&mut self, out: &mut Vec<OrderUpdate>) {
         out.append(&mut self.updates);
