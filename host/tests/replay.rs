@@ -214,6 +214,30 @@ fn traps_and_recoveries_fall_on_the_same_events() {
 }
 
 #[test]
+fn an_update_a_strategy_traps_on_is_delivered_again() {
+    // Panics on every 3rd order update of an instance (that update must go to the next
+    // instance), and records each update it handles as a decision.
+    let outcome = same_both_ways(
+        "hostile",
+        r#"{"mode": "panic-on-update", "every": 3}"#,
+        FillPrice::NextOpen,
+        3_000,
+    );
+    assert!(outcome.traps > 5.0, "traps: {}", outcome.traps);
+    assert_eq!(outcome.health, "running");
+    // Its market orders each fill at once, in one update: every one handled once, in order.
+    let handled: Vec<&str> = outcome
+        .decisions
+        .iter()
+        .map(|(_, _, reasoning)| reasoning.as_str())
+        .filter(|reasoning| reasoning.starts_with("update "))
+        .collect();
+    let expected: Vec<String> = (1..=outcome.fills).map(|n| format!("update bt-{n} Filled")).collect();
+    assert!(expected.len() > 15, "{} fills", expected.len());
+    assert_eq!(handled, expected);
+}
+
+#[test]
 fn a_spinning_strategy_runs_out_of_fuel_on_each_event_and_is_quarantined() {
     let outcome = same_both_ways("hostile", r#"{"mode": "spin"}"#, FillPrice::NextOpen, 20);
     assert_eq!(outcome.traps, 5.0);

@@ -14,43 +14,75 @@
 use std::any::Any;
 
 use trading::market::MarketEvent;
+use trading::orders::{OrderStatus, OrderUpdate};
 
 use wasmtime::component::Linker;
 use wasmtime::StoreContextMut;
 
 use super::bindings::{wit, WIT_PACKAGE, WIT_VERSION};
-use super::convert::market_event_to_wit;
+use super::convert::{market_event_to_wit, order_update_to_wit};
 use super::engine::CpuBudget;
 use super::host_state::HostState;
 use super::instance::arm;
 
+/// What an [`EventSource`] hands out next.
+#[derive(Debug, Clone, Copy)]
+pub enum Next<'a> {
+    /// A market event, with its stream id, settled: the desk has reacted to it and the clock
+    /// shows its time.
+    Market(&'a MarketEvent, u32),
+    /// An update of one of the strategy's orders.
+    Update(&'a OrderUpdate),
+}
+
 /// Where the events of an `on-events` call come from.
 pub trait EventSource: Any + Send {
-    /// The next event for the strategy with its stream id, settled: the desk has reacted to it
-    /// and the clock shows its time. `None` ends the run (for example while the desk holds
-    /// order updates the strategy must hear of first).
-    fn next_event(&mut self) -> Option<(&MarketEvent, u32)>;
+    /// What the strategy handles next; `None` ends the run.
+    fn next_event(&mut self) -> Option<Next<'_>>;
 }
 
 /// How a run of events ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunEnd {
-    /// The source had no event to hand out.
+    /// The source had nothing to hand out.
     SourceEmpty,
-    /// The call handed out as many events as it was allowed to.
+    /// The call handed out as many market events as it was allowed to.
     Limit,
     /// The strategy returned without asking again, or trapped.
     Strategy,
 }
 
+/// What a strategy was handed last in a run.
+enum Handed {
+    Market,
+    /// Kept until the strategy asks again, so that an update it traps on is not lost.
+    Update(OrderUpdate),
+}
+
 /// The state of one `on-events` call, kept in the strategy's [`HostState`] while it runs.
 pub(super) struct Pull {
     source: Box<dyn EventSource>,
-    /// Events this call may still hand out.
+    /// Market events this call may still hand out.
     remaining: u64,
-    handed: u64,
+    /// Market events handed out.
+    events: u64,
+    /// Market events and order updates handed out.
+    items: u64,
+    last: Option<Handed>,
     end: Option<RunEnd>,
     cpu: CpuBudget,
+}
+
+/// How an `on-events` call went, for the runner: see [`Pull::finish`].
+pub(super) struct PullSummary {
+    pub source: Box<dyn EventSource>,
+    /// Market events the strategy handled to the end.
+    pub handled: u64,
+    /// The order update the strategy was handling when the call failed: to be delivered again.
+    pub unfinished_update: Option<OrderUpdate>,
+    /// Whether it handled anything (event or update) to the end.
+    pub handled_any: bool,
+    pub end: RunEnd,
 }
 
 impl Pull {
@@ -58,18 +90,44 @@ impl Pull {
         Self {
             source,
             remaining: limit,
-            handed: 0,
+            events: 0,
+            items: 0,
+            last: None,
             end: None,
             cpu,
         }
     }
 
-    /// The source back, how many events were handed out, and why the run ended.
-    pub(super) fn finish(self) -> (Box<dyn EventSource>, u64, RunEnd) {
-        (self.source, self.handed, self.end.unwrap_or(RunEnd::Strategy))
+    /// The source back, and what the strategy got through. `failed`: the call trapped, so the
+    /// last thing handed out (unless the run had ended) was not handled.
+    pub(super) fn finish(self, failed: bool) -> PullSummary {
+        let end = self.end.unwrap_or(RunEnd::Strategy);
+        let interrupted = if failed && end == RunEnd::Strategy {
+            self.last
+        } else {
+            None
+        };
+        let completed_items = if interrupted.is_some() {
+            self.items - 1
+        } else {
+            self.items
+        };
+        let (handled, unfinished_update) = match interrupted {
+            Some(Handed::Market) => (self.events - 1, None),
+            Some(Handed::Update(update)) => (self.events, Some(update)),
+            None => (self.events, None),
+        };
+        PullSummary {
+            source: self.source,
+            handled,
+            unfinished_update,
+            handled_any: completed_items > 0,
+            end,
+        }
     }
 
-    fn next(&mut self) -> Option<wit::MarketEvent> {
+    /// The next thing to hand out, lowered, and the status of the order update it is, if so.
+    fn next(&mut self) -> Option<(wit::Event, Option<OrderStatus>)> {
         if self.end.is_some() {
             // A strategy that asks again after `none` keeps getting `none`.
             return None;
@@ -78,13 +136,25 @@ impl Pull {
             self.end = Some(RunEnd::Limit);
             return None;
         }
-        let Some((event, stream)) = self.source.next_event() else {
+        let Some(next) = self.source.next_event() else {
             self.end = Some(RunEnd::SourceEmpty);
             return None;
         };
-        self.remaining -= 1;
-        self.handed += 1;
-        Some(market_event_to_wit(event, stream))
+        self.items += 1;
+        Some(match next {
+            Next::Market(event, stream) => {
+                self.remaining -= 1;
+                self.events += 1;
+                self.last = Some(Handed::Market);
+                (wit::Event::Market(market_event_to_wit(event, stream)), None)
+            }
+            Next::Update(update) => {
+                let lowered = order_update_to_wit(update);
+                let status = update.status;
+                self.last = Some(Handed::Update(update.clone()));
+                (wit::Event::OrderUpdate(lowered), Some(status))
+            }
+        })
     }
 }
 
@@ -96,13 +166,16 @@ pub(super) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<
         let Some(pull) = store.data_mut().pull.as_mut() else {
             return Ok((None,));
         };
-        let event = pull.next();
         let cpu = pull.cpu;
-        if event.is_some() {
-            // The event's own budget, as `on-event` would have given it.
-            arm(&mut store, cpu, false);
+        let Some((event, update_status)) = pull.next() else {
+            return Ok((None,));
+        };
+        if let Some(status) = update_status {
+            store.data().context().metrics.order_update(status);
         }
-        Ok((event,))
+        // Its own budget, as `on-event` or `on-order-update` would have given it.
+        arm(&mut store, cpu, false);
+        Ok((Some(event),))
     })?;
     linker.allow_shadowing(false);
     Ok(())

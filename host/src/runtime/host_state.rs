@@ -248,7 +248,7 @@ impl HostImports for HostState {
 
     /// Never called: `event_pull` links `next-event` over this one, because handing out an
     /// event re-arms the CPU budget, which takes the store.
-    fn next_event(&mut self) -> Option<wit::MarketEvent> {
+    fn next_event(&mut self) -> Option<wit::Event> {
         None
     }
 

@@ -1,6 +1,7 @@
 //! One live instance of a strategy component: its `Store`, its bindings, and typed calls that
 //! each get a fresh CPU budget. A trap poisons the instance; the caller must drop it.
 
+use trading::orders::OrderUpdate;
 use wasmtime::{AsContextMut, Store};
 
 use super::bindings::{self, wit};
@@ -39,7 +40,12 @@ impl CallError {
 /// What an `on-events` call did: see [`StrategyInstance::on_events`].
 pub struct PullResult<S> {
     pub source: Box<S>,
-    pub handed: u64,
+    /// Market events the strategy handled to the end.
+    pub handled: u64,
+    /// The order update the strategy was handling when it trapped: not handled.
+    pub unfinished_update: Option<OrderUpdate>,
+    /// Whether it handled anything (event or update) to the end.
+    pub handled_any: bool,
     pub end: RunEnd,
     pub result: Result<(), CallError>,
 }
@@ -109,22 +115,22 @@ impl StrategyInstance {
             .map_err(CallError::trap)
     }
 
-    /// Calls `on-events` with `source` to pull from, handing out at most `limit` events.
-    /// Returns the source, how many events were handed out (on a trap, the last of them is the
-    /// one the strategy trapped on), and how the run ended.
+    /// Calls `on-events` with `source` to pull from, handing out at most `limit` market events.
     pub fn on_events<S: EventSource>(&mut self, source: Box<S>, limit: u64) -> PullResult<S> {
         self.arm(false);
         self.store.data_mut().pull = Some(Pull::new(source, limit, self.cpu));
-        let called = self.bindings.call_on_events(&mut self.store);
+        let called = self.bindings.call_on_events(&mut self.store).map_err(CallError::trap);
         let Some(pull) = self.store.data_mut().pull.take() else {
             unreachable!("only this call takes the pull out of the store");
         };
-        let (source, handed, end) = pull.finish();
+        let summary = pull.finish(called.is_err());
         PullResult {
-            source: unbox(source),
-            handed,
-            end,
-            result: called.map_err(CallError::trap),
+            source: unbox(summary.source),
+            handled: summary.handled,
+            unfinished_update: summary.unfinished_update,
+            handled_any: summary.handled_any,
+            end: summary.end,
+            result: called,
         }
     }
 

@@ -14,7 +14,7 @@ use super::bindings::wit;
 use super::component::StrategyComponent;
 use super::convert::{market_event_to_wit, order_update_to_wit};
 use super::engine::Runtime;
-use super::event_pull::{EventSource, RunEnd};
+use super::event_pull::{EventSource, Next, RunEnd};
 use super::host_state::{lock_desk, Decision, StrategyContext};
 use super::instance::{CallError, StrategyInstance};
 use super::manifest::Manifest;
@@ -291,18 +291,17 @@ impl Runner {
         }
     }
 
-    /// Hands the strategy a run of events from `source` in one `on-events` call, up to its next
-    /// snapshot, as one `on-event` call per event would: the same events, budgets, snapshots
-    /// and recovery. The source must hand out only events the strategy subscribes to.
+    /// Hands the strategy a run of events and order updates from `source` in one `on-events`
+    /// call, up to its next snapshot, as one `on-event` or `on-order-update` call each would:
+    /// the same budgets, snapshots and recovery, and an update it traps on is delivered again.
+    /// The source must hand out only events the strategy subscribes to, and its own updates.
     ///
-    /// Always moves the source on by at least one event when it has one: a strategy that cannot
-    /// take events now misses it, and one that returns from `on-events` without asking for any
-    /// gets it by `on-event`.
+    /// Always moves the source on when it has something: a strategy that cannot take events
+    /// now misses the next event (an update waits for it, as ever), and one that returns from
+    /// `on-events` without asking gets the next one by `on-event` or `on-order-update`.
     pub fn on_events<S: EventSource>(&mut self, mut source: Box<S>) -> Box<S> {
         if !self.ensure_instance() {
-            if source.next_event().is_some() {
-                self.ctx.metrics.event_missed();
-            }
+            self.deliver_one(source.next_event(), false);
             return source;
         }
         let limit = self
@@ -315,20 +314,16 @@ impl Runner {
         };
         let pulled = instance.on_events(source, limit);
         self.decisions.extend(instance.take_decisions());
-        let (handled, trapped) = match pulled.result {
-            Ok(()) => (pulled.handed, None),
-            // Trapped while handling the last event handed out (unless it had been told the
-            // run was over): that one was not handled.
-            Err(error) if pulled.end == RunEnd::Strategy => (pulled.handed.saturating_sub(1), Some(error)),
-            Err(error) => (pulled.handed, Some(error)),
-        };
-        self.ctx.metrics.events_handled(handled);
-        self.events_since_snapshot += handled;
-        if handled > 0 {
-            // As after a successful `on-event`: a trap now is the first of a new series.
+        self.ctx.metrics.events_handled(pulled.handled);
+        self.events_since_snapshot += pulled.handled;
+        if pulled.handled_any {
+            // As after a successful call: a trap now is the first of a new series.
             self.health = Health::Running;
         }
-        if let Some(error) = trapped {
+        if let Err(error) = pulled.result {
+            if let Some(update) = pulled.unfinished_update {
+                self.pending_updates.push_front(update);
+            }
             self.fault("on-events", error);
             return pulled.source;
         }
@@ -337,13 +332,28 @@ impl Runner {
             self.take_snapshot();
         }
         let mut source = pulled.source;
-        if pulled.handed == 0 && pulled.end == RunEnd::Strategy {
-            if let Some((event, stream)) = source.next_event() {
+        if pulled.end == RunEnd::Strategy {
+            // It stopped asking: what it did not ask for comes by the one-at-a-time calls.
+            self.deliver_one(source.next_event(), true);
+        }
+        source
+    }
+
+    /// Delivers one thing from a source outside `on-events`: an event by `on-event` (when
+    /// `running`, else it is missed), an update as every update is delivered.
+    fn deliver_one(&mut self, next: Option<Next<'_>>, running: bool) {
+        match next {
+            Some(Next::Market(event, stream)) if running => {
                 let event = market_event_to_wit(event, stream);
                 self.handle_lowered("on-event", event);
             }
+            Some(Next::Market(..)) => self.ctx.metrics.event_missed(),
+            Some(Next::Update(update)) => {
+                self.ctx.metrics.order_update(update.status);
+                self.on_order_update(update);
+            }
+            None => {}
         }
-        source
     }
 
     /// Delivers an order update. Never dropped while the strategy lives: if no instance is up,

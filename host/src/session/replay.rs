@@ -1,15 +1,19 @@
 //! Replaying a series of events through a session, as fast as it goes: backtests.
 //!
-//! A session with one strategy pulls: the strategy handles a run of events within one
-//! `on-events` call, and [`Feed`] settles each event only when the strategy asks for it. The
-//! order of everything that happens is the same as [`Session::process`] event by event (the
-//! tests compare the two), only with far fewer calls into the strategy.
+//! A session with one strategy pulls: the strategy handles a run of events, and the order
+//! updates they cause, within one `on-events` call, and [`Feed`] settles each event only when
+//! the strategy asks for it. The order of everything that happens is the same as
+//! [`Session::process`] event by event (the tests compare the two), only with far fewer calls
+//! into the strategy.
+
+use std::collections::VecDeque;
 
 use trading::desk::Desk;
 use trading::market::MarketEvent;
+use trading::orders::{OrderUpdate, StrategyId};
 
 use super::Session;
-use crate::runtime::{lock_desk, EventSource, Manifest, SessionShared, SharedDesk};
+use crate::runtime::{lock_desk, EventSource, Manifest, Next, SessionShared, SharedDesk};
 
 /// What a replay records once an event is settled: the desk has reacted to it, every strategy
 /// has handled it, and every order update it caused has been delivered.
@@ -33,20 +37,24 @@ impl Session {
             }
             return recorder;
         };
+        let strategy = runner.context().strategy.clone();
         let manifest = runner.manifest().clone();
-        let mut feed = Box::new(Feed::new(
+        let mut feed = Box::new(Feed {
             events,
-            self.desk.clone(),
-            self.shared.clone(),
+            desk: self.desk.clone(),
+            shared: self.shared.clone(),
+            strategy,
             manifest,
             recorder,
-        ));
-        loop {
-            // What the desk owes the strategy comes before its next event.
-            self.route_updates();
-            if feed.is_drained() {
-                break;
-            }
+            updates: VecDeque::new(),
+            drained: Vec::new(),
+            handed_update: None,
+            updates_in_a_row: 0,
+            current: None,
+            waiting: false,
+            exhausted: false,
+        });
+        while !feed.is_drained() {
             feed = self.runners[0].on_events(feed);
             self.forward_decisions(0);
         }
@@ -54,22 +62,41 @@ impl Session {
     }
 }
 
-/// The events of a one-strategy replay, each settled when the strategy asks for it.
+/// Order updates handed out in a row, with no market event between them, after which the next
+/// event comes first: a strategy whose every update makes another (an order refused, placed
+/// again, refused...) still moves through the replay.
+const MAX_UPDATES_IN_A_ROW: u32 = 10_000;
+
+/// The events of a one-strategy replay, each settled when the strategy asks for it, and the
+/// order updates they cause, each handed out as soon as the desk has it.
 struct Feed<I, R> {
     events: I,
     desk: SharedDesk,
     shared: SessionShared,
+    strategy: StrategyId,
     /// The strategy's subscriptions: events it does not want are settled without it.
     manifest: Manifest,
     recorder: R,
+    /// Updates from the desk not handed out yet, oldest first.
+    updates: VecDeque<OrderUpdate>,
+    /// Reused for every drain of the desk.
+    drained: Vec<OrderUpdate>,
+    /// The update handed out last.
+    handed_update: Option<OrderUpdate>,
+    updates_in_a_row: u32,
     /// The event the desk reacted to last, with its stream id; recorded as settled before the
     /// desk reacts to the next one.
     current: Option<(MarketEvent, u32)>,
-    /// `current` is waiting to be handed out: its reaction produced order updates, which the
-    /// strategy must hear of first.
+    /// `current` is still to be handed out (after the updates its reaction produced).
     waiting: bool,
     /// `events` has no more.
     exhausted: bool,
+}
+
+/// What the feed hands out next, found by [`Feed::advance`].
+enum Handout {
+    Update,
+    Event,
 }
 
 impl<I, R> Feed<I, R>
@@ -77,22 +104,9 @@ where
     I: Iterator<Item = MarketEvent>,
     R: Settled,
 {
-    fn new(events: I, desk: SharedDesk, shared: SessionShared, manifest: Manifest, recorder: R) -> Self {
-        Self {
-            events,
-            desk,
-            shared,
-            manifest,
-            recorder,
-            current: None,
-            waiting: false,
-            exhausted: false,
-        }
-    }
-
-    /// Whether every event has been handed out or passed over.
+    /// Whether everything has been handed out (or passed over).
     fn is_drained(&self) -> bool {
-        self.exhausted && !self.waiting
+        self.exhausted && !self.waiting && self.updates.is_empty() && !lock_desk(&self.desk).has_updates()
     }
 
     /// Records the last event as settled and returns the recorder.
@@ -102,24 +116,29 @@ where
         }
         self.recorder
     }
-}
 
-impl<I, R> EventSource for Feed<I, R>
-where
-    I: Iterator<Item = MarketEvent> + Send + 'static,
-    R: Settled,
-{
-    fn next_event(&mut self) -> Option<(&MarketEvent, u32)> {
+    /// Moves on to what comes next: updates first, in the order the desk made them; then the
+    /// event they came with; then, once the event in hand is settled, the next event.
+    fn advance(&mut self) -> Option<Handout> {
         let mut desk = lock_desk(&self.desk);
-        // Updates from the event in hand (fills at the close, or at the open of a waiting
-        // event) reach the strategy before anything else.
-        if desk.has_updates() {
-            return None;
-        }
-        if std::mem::take(&mut self.waiting) {
-            return self.current.as_ref().map(|(event, stream)| (event, *stream));
-        }
         loop {
+            desk.drain_updates(&mut self.drained);
+            self.updates.extend(self.drained.drain(..));
+            if self.updates_in_a_row < MAX_UPDATES_IN_A_ROW {
+                while let Some(update) = self.updates.pop_front() {
+                    if update.strategy != self.strategy {
+                        tracing::warn!(strategy = %update.strategy, order = %update.order_id, "order update for a strategy that is not in this replay");
+                        continue;
+                    }
+                    self.updates_in_a_row += 1;
+                    self.handed_update = Some(update);
+                    return Some(Handout::Update);
+                }
+            }
+            self.updates_in_a_row = 0;
+            if std::mem::take(&mut self.waiting) {
+                return Some(Handout::Event);
+            }
             if let Some((settled, _)) = self.current.take() {
                 self.recorder.settled(&desk, &settled);
             }
@@ -130,16 +149,24 @@ where
             self.shared.clock.advance_to(event.time_ms());
             let stream = self.shared.streams.id_of(&event);
             desk.on_market_event(&event);
-            let wanted = self.manifest.wants(&event);
+            self.waiting = self.manifest.wants(&event);
             self.current = Some((event, stream));
-            if desk.has_updates() {
-                self.waiting = wanted;
-                return None;
-            }
-            if wanted {
-                break;
-            }
         }
-        self.current.as_ref().map(|(event, stream)| (event, *stream))
+    }
+}
+
+impl<I, R> EventSource for Feed<I, R>
+where
+    I: Iterator<Item = MarketEvent> + Send + 'static,
+    R: Settled,
+{
+    fn next_event(&mut self) -> Option<Next<'_>> {
+        match self.advance()? {
+            Handout::Update => self.handed_update.as_ref().map(Next::Update),
+            Handout::Event => self
+                .current
+                .as_ref()
+                .map(|(event, stream)| Next::Market(event, *stream)),
+        }
     }
 }

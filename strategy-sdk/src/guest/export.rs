@@ -63,12 +63,15 @@ impl<S: Strategy> Slot<S> {
         self.with_strategy(|strategy, host| self.dispatch(strategy, host, event));
     }
 
-    /// `on-events`: the events the host hands out one by one, each dispatched as `on-event`
-    /// dispatches it, until the host says the run is over.
+    /// `on-events`: what the host hands out one by one, each dispatched as `on-event` or
+    /// `on-order-update` dispatches it, until the host says the run is over.
     pub fn on_events(&self) {
         self.with_strategy(|strategy, host| {
             while let Some(event) = imports::next_event() {
-                self.dispatch(strategy, host, event);
+                match event {
+                    wit::Event::Market(event) => self.dispatch(strategy, host, event),
+                    wit::Event::OrderUpdate(update) => strategy.on_order_update(host, &update.into()),
+                }
             }
         });
     }

@@ -9,6 +9,7 @@
 //! | `well-behaved` | only trades |
 //! | `panic-init` | panics in `init` |
 //! | `panic-every` | panics on every `every`-th event counted since instantiation (the count is not in the snapshot: a fresh instance starts from zero) |
+//! | `panic-on-update` | panics on every `every`-th order update counted since instantiation; emits a `hold` decision `update <order id> <status>` for every update it handles |
 //! | `spin` | loops forever |
 //! | `alloc` | allocates and writes 1 MiB blocks until an allocation is refused, reports how many it held, then aborts as a failed allocation does |
 //! | `recurse` | recurses without bound, half a KiB per frame on the shadow stack in linear memory |
@@ -34,7 +35,10 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use strategy_sdk::snapshot::{self, Snapshot};
-use strategy_sdk::{Candle, Host, Manifest, ParamError, ParamSpec, Params, Quote, Strategy, Subscription, Trade, ANY};
+use strategy_sdk::{
+    Action, Candle, Decision, Host, Manifest, OrderUpdate, ParamError, ParamSpec, Params, Quote, Strategy,
+    Subscription, Trade, ANY,
+};
 
 pub use crate::misbehave::{FLOOD_LINES, OBSERVED, SOCKET_ADDRESS};
 pub use crate::mode::Mode;
@@ -52,6 +56,8 @@ pub struct Hostile {
     address: String,
     /// Market events since this instance started; deliberately not in the snapshot.
     events: u64,
+    /// Order updates since this instance started; not in the snapshot either.
+    updates: u64,
     /// For `clock`: the first monotonic reading of this instance.
     first_instant: Option<Instant>,
     /// The well-behaved side: the whole snapshot.
@@ -62,7 +68,7 @@ impl Hostile {
     fn on_market_event(&mut self, host: &mut dyn Host) {
         self.events += 1;
         match self.mode {
-            Mode::WellBehaved | Mode::Idle | Mode::PanicInit | Mode::SkipPull => {}
+            Mode::WellBehaved | Mode::Idle | Mode::PanicInit | Mode::PanicOnUpdate | Mode::SkipPull => {}
             Mode::PanicEvery => {
                 if self.events.is_multiple_of(self.every) {
                     panic!("hostile panic-every: event {} of this instance", self.events);
@@ -102,12 +108,13 @@ impl Strategy for Hostile {
             "mode",
             Mode::WellBehaved.name(),
             "The misbehaviour: well-behaved, panic-init, panic-every, spin, alloc, recurse, \
-             recurse-native, log-flood, read-file, read-env, open-socket, clock, sleep or skip-pull",
+             recurse-native, log-flood, read-file, read-env, open-socket, clock, sleep, skip-pull \
+             or panic-on-update",
         ))
         .param(ParamSpec::integer(
             "every",
             10,
-            "For panic-every: panic on every N-th event",
+            "For panic-every and panic-on-update: panic on every N-th event or update",
         ))
         .param(ParamSpec::integer(
             "lines",
@@ -140,6 +147,7 @@ impl Strategy for Hostile {
             lines,
             address,
             events: 0,
+            updates: 0,
             first_instant: None,
             trader: Trader::default(),
         })
@@ -158,6 +166,19 @@ impl Strategy for Hostile {
 
     fn on_quote(&mut self, host: &mut dyn Host, _quote: &Quote) {
         self.on_market_event(host);
+    }
+
+    fn on_order_update(&mut self, host: &mut dyn Host, update: &OrderUpdate) {
+        if self.mode != Mode::PanicOnUpdate {
+            return;
+        }
+        self.updates += 1;
+        if self.updates.is_multiple_of(self.every) {
+            panic!("hostile panic-on-update: update {} of this instance", self.updates);
+        }
+        // A record of every update handled, for tests to check none is lost or repeated.
+        let reasoning = format!("update {} {:?}", update.order_id, update.status);
+        host.emit_decision(Decision::new(&update.symbol, Action::Hold).with_reasoning(reasoning));
     }
 }
 

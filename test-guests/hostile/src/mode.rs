@@ -13,6 +13,8 @@ pub enum Mode {
     PanicInit,
     /// Panics on every `every`-th event since the instance started.
     PanicEvery,
+    /// Panics on every `every`-th order update since the instance started.
+    PanicOnUpdate,
     /// Loops forever in the event handler.
     Spin,
     /// Allocates, and writes to, memory without bound in the event handler.
@@ -42,11 +44,12 @@ pub enum Mode {
 
 impl Mode {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Mode; 15] = [
+    pub const ALL: [Mode; 16] = [
         Mode::WellBehaved,
         Mode::Idle,
         Mode::PanicInit,
         Mode::PanicEvery,
+        Mode::PanicOnUpdate,
         Mode::Spin,
         Mode::Alloc,
         Mode::Recurse,
@@ -67,6 +70,7 @@ impl Mode {
             Mode::Idle => "idle",
             Mode::PanicInit => "panic-init",
             Mode::PanicEvery => "panic-every",
+            Mode::PanicOnUpdate => "panic-on-update",
             Mode::Spin => "spin",
             Mode::Alloc => "alloc",
             Mode::Recurse => "recurse",
