@@ -39,6 +39,9 @@ pub enum Next<'a> {
 pub trait EventSource: Any + Send {
     /// What the strategy handles next; `None` ends the run.
     fn next_event(&mut self) -> Option<Next<'_>>;
+
+    /// The strategy failed while handling the update handed out last: hand it out again, first.
+    fn redeliver_update(&mut self);
 }
 
 /// How a run of events ended.
@@ -53,10 +56,10 @@ pub enum RunEnd {
 }
 
 /// What a strategy was handed last in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Handed {
     Market,
-    /// Kept until the strategy asks again, so that an update it traps on is not lost.
-    Update(OrderUpdate),
+    Update,
 }
 
 /// The state of one `on-events` call, kept in the strategy's [`HostState`] while it runs.
@@ -78,8 +81,8 @@ pub(super) struct PullSummary {
     pub source: Box<dyn EventSource>,
     /// Market events the strategy handled to the end.
     pub handled: u64,
-    /// The order update the strategy was handling when the call failed: to be delivered again.
-    pub unfinished_update: Option<OrderUpdate>,
+    /// The call failed while the strategy handled an order update: to be delivered again.
+    pub unfinished_update: bool,
     /// Whether it handled anything (event or update) to the end.
     pub handled_any: bool,
     pub end: RunEnd,
@@ -112,15 +115,14 @@ impl Pull {
         } else {
             self.items
         };
-        let (handled, unfinished_update) = match interrupted {
-            Some(Handed::Market) => (self.events - 1, None),
-            Some(Handed::Update(update)) => (self.events, Some(update)),
-            None => (self.events, None),
+        let handled = match interrupted {
+            Some(Handed::Market) => self.events - 1,
+            Some(Handed::Update) | None => self.events,
         };
         PullSummary {
             source: self.source,
             handled,
-            unfinished_update,
+            unfinished_update: interrupted == Some(Handed::Update),
             handled_any: completed_items > 0,
             end,
         }
@@ -149,10 +151,8 @@ impl Pull {
                 (wit::Event::Market(market_event_to_wit(event, stream)), None)
             }
             Next::Update(update) => {
-                let lowered = order_update_to_wit(update);
-                let status = update.status;
-                self.last = Some(Handed::Update(update.clone()));
-                (wit::Event::OrderUpdate(lowered), Some(status))
+                self.last = Some(Handed::Update);
+                (wit::Event::OrderUpdate(order_update_to_wit(update)), Some(update.status))
             }
         })
     }

@@ -1,7 +1,6 @@
 //! One live instance of a strategy component: its `Store`, its bindings, and typed calls that
 //! each get a fresh CPU budget. A trap poisons the instance; the caller must drop it.
 
-use trading::orders::OrderUpdate;
 use wasmtime::{AsContextMut, Store};
 
 use super::bindings::{self, wit};
@@ -42,8 +41,8 @@ pub struct PullResult<S> {
     pub source: Box<S>,
     /// Market events the strategy handled to the end.
     pub handled: u64,
-    /// The order update the strategy was handling when it trapped: not handled.
-    pub unfinished_update: Option<OrderUpdate>,
+    /// It trapped while handling an order update (which the source must hand out again).
+    pub unfinished_update: bool,
     /// Whether it handled anything (event or update) to the end.
     pub handled_any: bool,
     pub end: RunEnd,

@@ -320,18 +320,18 @@ impl Runner {
             // As after a successful call: a trap now is the first of a new series.
             self.health = Health::Running;
         }
+        let mut source = pulled.source;
         if let Err(error) = pulled.result {
-            if let Some(update) = pulled.unfinished_update {
-                self.pending_updates.push_front(update);
+            if pulled.unfinished_update {
+                source.redeliver_update();
             }
             self.fault("on-events", error);
-            return pulled.source;
+            return source;
         }
         self.health = Health::Running;
         if self.events_since_snapshot >= self.policy.snapshot_every_events {
             self.take_snapshot();
         }
-        let mut source = pulled.source;
         if pulled.end == RunEnd::Strategy {
             // It stopped asking: what it did not ask for comes by the one-at-a-time calls.
             self.deliver_one(source.next_event(), true);

@@ -81,7 +81,7 @@ struct Feed<I, R> {
     updates: VecDeque<OrderUpdate>,
     /// Reused for every drain of the desk.
     drained: Vec<OrderUpdate>,
-    /// The update handed out last.
+    /// The update handed out last (kept in case the strategy fails on it).
     handed_update: Option<OrderUpdate>,
     updates_in_a_row: u32,
     /// The event the desk reacted to last, with its stream id; recorded as settled before the
@@ -167,6 +167,12 @@ where
                 .current
                 .as_ref()
                 .map(|(event, stream)| Next::Market(event, *stream)),
+        }
+    }
+
+    fn redeliver_update(&mut self) {
+        if let Some(update) = self.handed_update.take() {
+            self.updates.push_front(update);
         }
     }
 }
