@@ -122,9 +122,11 @@ where
     fn advance(&mut self) -> Option<Handout> {
         let mut desk = lock_desk(&self.desk);
         loop {
-            desk.drain_updates(&mut self.drained);
-            self.updates.extend(self.drained.drain(..));
-            if self.updates_in_a_row < MAX_UPDATES_IN_A_ROW {
+            if desk.has_updates() {
+                desk.drain_updates(&mut self.drained);
+                self.updates.extend(self.drained.drain(..));
+            }
+            if !self.updates.is_empty() && self.updates_in_a_row < MAX_UPDATES_IN_A_ROW {
                 while let Some(update) = self.updates.pop_front() {
                     if update.strategy != self.strategy {
                         tracing::warn!(strategy = %update.strategy, order = %update.order_id, "order update for a strategy that is not in this replay");
