@@ -7,6 +7,7 @@
 
 mod crossover;
 mod ema;
+mod exact_sum;
 mod period;
 mod sma;
 mod window;

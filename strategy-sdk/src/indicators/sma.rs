@@ -6,6 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::exact_sum::ExactSum;
 use super::{Period, Window};
 
 /// The largest magnitude of a value the host can send (a 64-bit mantissa at scale 0). Values
@@ -31,11 +32,37 @@ fn max_input() -> Decimal {
 /// assert_eq!(sma.value(), Some(Decimal::from(3))); // (2 + 3 + 4) / 3
 /// # Ok::<(), strategy_sdk::indicators::PeriodError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "SmaState")]
 pub struct Sma {
     window: Window<Decimal>,
-    sum: Decimal,
+    /// The sum of `window`, in integers while it can be (see [`ExactSum`]).
+    sum: ExactSum,
+}
+
+/// Two averages are equal when they hold the same values (the sum follows from them).
+impl PartialEq for Sma {
+    fn eq(&self, other: &Self) -> bool {
+        self.window == other.window
+    }
+}
+
+impl Eq for Sma {}
+
+/// The snapshot form: the window and its sum as a `Decimal`, as [`SmaState`] reads it back.
+impl Serialize for Sma {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct State<'a> {
+            window: &'a Window<Decimal>,
+            sum: Decimal,
+        }
+        State {
+            window: &self.window,
+            sum: self.sum.to_decimal(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Sma {
@@ -43,7 +70,7 @@ impl Sma {
     pub fn new(period: Period) -> Self {
         Sma {
             window: Window::new(period),
-            sum: Decimal::ZERO,
+            sum: ExactSum::ZERO,
         }
     }
 
@@ -54,15 +81,15 @@ impl Sma {
     /// When the running sum overflows `Decimal`, which needs values beyond 7.9 × 10^23 on
     /// average: never with prices or quantities from the host (below 9.3 × 10^18).
     pub fn update(&mut self, value: Decimal) {
-        self.sum += value;
+        self.sum.add(value);
         if let Some(evicted) = self.window.push(value) {
-            self.sum -= evicted;
+            self.sum.sub(evicted);
         }
     }
 
     /// The average, once `period` values have been seen.
     pub fn value(&self) -> Option<Decimal> {
-        self.is_ready().then(|| self.sum / Decimal::from(self.window.len()))
+        self.is_ready().then(|| self.sum.to_decimal() / Decimal::from(self.window.len()))
     }
 
     /// Whether `period` values have been seen.
@@ -81,19 +108,27 @@ impl Sma {
         if !(self.is_ready() && other.is_ready()) {
             return None;
         }
-        let own_len = Decimal::from(self.window.len());
-        let other_len = Decimal::from(other.window.len());
-        match (self.sum.checked_mul(other_len), other.sum.checked_mul(own_len)) {
+        // Window lengths are at most `MAX_PERIOD`, far below `u32::MAX`.
+        let (own_len, other_len) = (self.window.len() as u32, other.window.len() as u32);
+        if let Some(ordering) = self.sum.cmp_weighted(other_len, other.sum, own_len) {
+            return Some(ordering);
+        }
+        let (sum, other_sum) = (self.sum.to_decimal(), other.sum.to_decimal());
+        let (own_len, other_len) = (Decimal::from(own_len), Decimal::from(other_len));
+        match (sum.checked_mul(other_len), other_sum.checked_mul(own_len)) {
             (Some(own), Some(theirs)) => Some(own.cmp(&theirs)),
             // Only huge sums overflow; the rounded averages are then as good as it gets.
-            _ => Some((self.sum / own_len).cmp(&(other.sum / other_len))),
+            _ => Some((sum / own_len).cmp(&(other_sum / other_len))),
         }
     }
 
     /// Changes the period, keeping the newest values that still fit (see [`Window::resize`]).
     pub fn resize(&mut self, period: Period) {
         self.window.resize(period);
-        self.sum = self.window.iter().sum();
+        self.sum = ExactSum::ZERO;
+        for value in self.window.iter() {
+            self.sum.add(*value);
+        }
     }
 }
 
@@ -122,7 +157,8 @@ impl TryFrom<SmaState> for Sma {
         }
         Ok(Sma {
             window: state.window,
-            sum: state.sum,
+            // As recorded, scale included, so that the next snapshot writes it the same.
+            sum: ExactSum::from_decimal(state.sum),
         })
     }
 }
