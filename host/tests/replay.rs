@@ -57,6 +57,17 @@ impl Settled for Recorder {
 }
 
 fn run(crate_name: &str, params: &str, fill_price: FillPrice, bars: usize, delivery: Delivery) -> Outcome {
+    run_keeping(crate_name, params, fill_price, bars, delivery, true)
+}
+
+fn run_keeping(
+    crate_name: &str,
+    params: &str,
+    fill_price: FillPrice,
+    bars: usize,
+    delivery: Delivery,
+    keep_decisions: bool,
+) -> Outcome {
     let runtime = Arc::new(
         Runtime::new(SandboxLimits {
             cpu: CpuBudget::deterministic(),
@@ -76,12 +87,15 @@ fn run(crate_name: &str, params: &str, fill_price: FillPrice, bars: usize, deliv
     lock_desk(&desk).register_strategy(&id, Decimal::from(100_000)).unwrap();
     let shared = SessionShared::default();
     let metrics = Metrics::new();
-    let ctx = StrategyContext::new(
+    let mut ctx = StrategyContext::new(
         id.clone(),
         desk.clone(),
         &shared,
         metrics.strategy(id.as_str(), "paper"),
     );
+    if !keep_decisions {
+        ctx = ctx.without_decisions();
+    }
     let component = Arc::new(StrategyComponent::load_file(&runtime, &support::wasm(crate_name)).unwrap());
     let runner = Runner::start(runtime, component, params.into(), ctx, RecoveryPolicy::deterministic()).unwrap();
 
@@ -187,6 +201,25 @@ fn sma_cross_trades_the_same_filling_at_the_next_open_or_at_the_close() {
             outcome.decisions.len()
         );
         assert_eq!(outcome.events, 3_000.0);
+    }
+}
+
+#[test]
+fn strategies_told_decisions_are_not_kept_trade_the_same_without_them() {
+    for (crate_name, params) in [("sma_cross", r#"{"fast": 5, "slow": 20}"#), ("grid", "{}")] {
+        let keeping = run(crate_name, params, FillPrice::NextOpen, 2_000, Delivery::Pulled);
+        let dropping = run_keeping(crate_name, params, FillPrice::NextOpen, 2_000, Delivery::Pulled, false);
+        assert!(
+            keeping.decisions.len() > 20,
+            "{crate_name}: {}",
+            keeping.decisions.len()
+        );
+        assert!(dropping.decisions.is_empty(), "{crate_name}: {:?}", dropping.decisions);
+        assert_eq!(
+            (dropping.bars, dropping.books),
+            (keeping.bars, keeping.books),
+            "{crate_name}"
+        );
     }
 }
 

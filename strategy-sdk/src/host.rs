@@ -58,6 +58,11 @@ pub trait Host {
     /// Publishes a decision for the dashboard and the audit trail.
     fn emit_decision(&mut self, decision: Decision);
 
+    /// Whether the host keeps decisions. Where it does not (a backtest), a strategy may skip
+    /// building them: `if host.decisions_wanted() { host.emit_decision(...) }`. One emitted
+    /// anyway is dropped. The answer holds for the life of the instance.
+    fn decisions_wanted(&mut self) -> bool;
+
     /// [`Host::log`] at [`LogLevel::Debug`].
     fn debug(&mut self, message: &str) {
         self.log(LogLevel::Debug, message);

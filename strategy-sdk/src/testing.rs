@@ -47,10 +47,13 @@ pub struct MockHost {
     pub rejected: Vec<(OrderRequest, Reject)>,
     /// Every cancel asked for.
     pub cancels: Vec<OrderId>,
-    /// Every decision emitted.
+    /// Every decision emitted (even with `drops_decisions` set, so that a test sees whether a
+    /// strategy skips them).
     pub decisions: Vec<Decision>,
     /// Every log line.
     pub logs: Vec<(LogLevel, String)>,
+    /// When set, [`Host::decisions_wanted`] answers false, as a backtest's host does.
+    pub drops_decisions: bool,
     positions: StrMap<Position>,
     refuse_with: Option<Reject>,
     orders_accepted: u64,
@@ -192,5 +195,9 @@ impl Host for MockHost {
 
     fn emit_decision(&mut self, decision: Decision) {
         self.decisions.push(decision);
+    }
+
+    fn decisions_wanted(&mut self) -> bool {
+        !self.drops_decisions
     }
 }

@@ -152,7 +152,10 @@ impl Pull {
             }
             Next::Update(update) => {
                 self.last = Some(Handed::Update);
-                (wit::Event::OrderUpdate(order_update_to_wit(update)), Some(update.status))
+                (
+                    wit::Event::OrderUpdate(order_update_to_wit(update)),
+                    Some(update.status),
+                )
             }
         })
     }

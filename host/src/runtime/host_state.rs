@@ -66,6 +66,8 @@ pub struct StrategyContext {
     pub log: GuestLog,
     /// This strategy's own CPU and memory limits; `None` means the runtime's.
     pub limits: Option<SandboxLimits>,
+    /// Whether its decisions are kept (`decisions-wanted`); a backtest keeps none.
+    pub keep_decisions: bool,
 }
 
 impl StrategyContext {
@@ -79,7 +81,14 @@ impl StrategyContext {
             metrics,
             log,
             limits: None,
+            keep_decisions: true,
         }
+    }
+
+    /// The same strategy, its decisions not kept: it is told so, and may skip building them.
+    pub fn without_decisions(mut self) -> Self {
+        self.keep_decisions = false;
+        self
     }
 
     /// The same strategy with limits of its own. The CPU budget must be of the runtime's kind
@@ -252,7 +261,14 @@ impl HostImports for HostState {
         None
     }
 
+    fn decisions_wanted(&mut self) -> bool {
+        self.ctx.keep_decisions
+    }
+
     fn emit_decision(&mut self, d: wit::Decision) {
+        if !self.ctx.keep_decisions {
+            return;
+        }
         if self.decisions.len() >= MAX_PENDING_DECISIONS {
             self.decisions.remove(0);
         }

@@ -111,7 +111,9 @@ pub fn run(
         desk.clone(),
         &shared,
         metrics.strategy(id.as_str(), "backtest"),
-    );
+    )
+    // Nothing reads a backtest's decisions.
+    .without_decisions();
     let mut runner = Runner::start(
         runtime,
         component,

@@ -94,6 +94,9 @@ impl Strategy for Grid {
             .iter()
             .filter(|buy| place(host, &candle.symbol, ladder, **buy))
             .count();
+        if !host.decisions_wanted() {
+            return;
+        }
         let decision = Decision::new(&candle.symbol, Action::Buy)
             .with_reasoning(format!(
                 "grid opened around {}: {placed} of {} limit buys placed",
@@ -127,6 +130,9 @@ impl Strategy for Grid {
             return;
         };
         let placed = place(host, &update.symbol, ladder, rearm);
+        if !host.decisions_wanted() {
+            return;
+        }
         let decision = Decision::new(
             &update.symbol,
             if placed { Action::from(rearm.side) } else { Action::Hold },

@@ -7,8 +7,9 @@
 //! - **death cross** (the fast average moves below): if long, a market sell of the whole
 //!   position, as the ledger records it.
 //!
-//! Every cross emits a decision with the averages. The per-bar path does not allocate: the
-//! averages are compared by cross-multiplying their sums, and divided only on a cross.
+//! Every cross emits a decision with the averages, where the host keeps decisions. The per-bar
+//! path does not allocate: the averages are compared by cross-multiplying their sums, and
+//! divided only to explain a cross.
 //!
 //! The snapshot carries the averages' windows and last relation per stream, not the params:
 //! a new version restored from it continues with its own params, its windows resized to them.
@@ -19,7 +20,7 @@ use strategy_sdk::indicators::{Cross, Period};
 use strategy_sdk::snapshot::{self, Snapshot};
 use strategy_sdk::{
     export_strategy, Action, Candle, Decimal, Decision, Host, Manifest, OrderRequest, ParamError, ParamSpec, Params,
-    Side, StrMap, Strategy, Subscription, ANY,
+    Reject, Side, StrMap, Strategy, Subscription, ANY,
 };
 
 use crate::crossing::Crossing;
@@ -89,10 +90,15 @@ impl Strategy for SmaCross {
         let Some(cross) = crossing.update(candle.close) else {
             return;
         };
+        let acted = act(host, candle, cross, size);
+        // Explaining costs divisions and formatting: only where the host keeps decisions.
+        if !host.decisions_wanted() {
+            return;
+        }
         let Some((fast_value, slow_value)) = crossing.averages() else {
             return;
         };
-        let decision = act(host, candle, cross, size)
+        let decision = explain(candle, cross, &acted)
             .with_confidence(confidence(fast_value, slow_value))
             .with_indicator("fast", fast_value)
             .with_indicator("slow", slow_value);
@@ -100,41 +106,62 @@ impl Strategy for SmaCross {
     }
 }
 
-/// Trades a cross on the candle's symbol, asking the ledger for the position; returns the
-/// decision taken, without confidence and indicators.
-fn act(host: &mut dyn Host, candle: &Candle, cross: Cross, size: Decimal) -> Decision {
-    let (symbol, timeframe) = (&candle.symbol, &candle.timeframe);
+/// What a cross led to.
+#[derive(Debug)]
+enum Acted {
+    /// The host accepted this order.
+    Ordered { side: Side, qty: Decimal },
+    /// The host refused this order.
+    Refused { side: Side, qty: Decimal, reject: Reject },
+    /// Nothing to trade: long already on a golden cross, or not long on a death cross.
+    Held { position: Decimal },
+}
+
+/// Trades a cross on the candle's symbol, asking the ledger for the position: buys `size` on
+/// a golden cross when flat, sells the whole position on a death cross when long.
+fn act(host: &mut dyn Host, candle: &Candle, cross: Cross, size: Decimal) -> Acted {
+    let symbol = &candle.symbol;
     let held = host.position(symbol);
-    let (order, reasoning) = match cross {
-        Cross::Up if held.is_flat() => (
-            Some(OrderRequest::market(symbol, Side::Buy, size).with_tag("golden-cross")),
-            format!("golden cross on {timeframe}: buying {size}"),
-        ),
-        Cross::Down if held.is_long() => (
-            Some(OrderRequest::market(symbol, Side::Sell, held.qty).with_tag("death-cross")),
-            format!("death cross on {timeframe}: selling the position of {}", held.qty),
-        ),
-        Cross::Up => (
-            None,
-            format!("golden cross on {timeframe}, but the position is already {}", held.qty),
-        ),
-        Cross::Down => (
-            None,
-            format!(
-                "death cross on {timeframe}, but no long position to sell ({})",
-                held.qty
-            ),
-        ),
+    let (side, qty, tag) = match cross {
+        Cross::Up if held.is_flat() => (Side::Buy, size, "golden-cross"),
+        Cross::Down if held.is_long() => (Side::Sell, held.qty, "death-cross"),
+        Cross::Up | Cross::Down => return Acted::Held { position: held.qty },
     };
-    let Some(order) = order else {
-        return Decision::new(symbol, Action::Hold).with_reasoning(reasoning);
-    };
-    let action = Action::from(order.side);
-    match host.place_order(order) {
-        Ok(_) => Decision::new(symbol, action).with_reasoning(reasoning),
+    match host.place_order(OrderRequest::market(symbol, side, qty).with_tag(tag)) {
+        Ok(_) => Acted::Ordered { side, qty },
         Err(reject) => {
-            host.warn(&format!("{symbol}: {reasoning}: refused: {reject}"));
-            Decision::new(symbol, Action::Hold).with_reasoning(format!("{reasoning}: refused: {reject}"))
+            let refused = Acted::Refused { side, qty, reject };
+            host.warn(&format!("{symbol}: {}", reasoning(cross, &candle.timeframe, &refused)));
+            refused
+        }
+    }
+}
+
+/// The decision a cross led to, without confidence and indicators.
+fn explain(candle: &Candle, cross: Cross, acted: &Acted) -> Decision {
+    let action = match acted {
+        Acted::Ordered { side, .. } => Action::from(*side),
+        Acted::Refused { .. } | Acted::Held { .. } => Action::Hold,
+    };
+    Decision::new(&candle.symbol, action).with_reasoning(reasoning(cross, &candle.timeframe, acted))
+}
+
+/// Why: `golden cross on 1m: buying 0.5`, `death cross on 1m, but no long position to sell (0)`.
+fn reasoning(cross: Cross, timeframe: &str, acted: &Acted) -> String {
+    match (cross, acted) {
+        (Cross::Up, Acted::Ordered { qty, .. }) => format!("golden cross on {timeframe}: buying {qty}"),
+        (Cross::Down, Acted::Ordered { qty, .. }) => {
+            format!("death cross on {timeframe}: selling the position of {qty}")
+        }
+        (Cross::Up, Acted::Held { position }) => {
+            format!("golden cross on {timeframe}, but the position is already {position}")
+        }
+        (Cross::Down, Acted::Held { position }) => {
+            format!("death cross on {timeframe}, but no long position to sell ({position})")
+        }
+        (_, Acted::Refused { side, qty, reject }) => {
+            let ordered = Acted::Ordered { side: *side, qty: *qty };
+            format!("{}: refused: {reject}", reasoning(cross, timeframe, &ordered))
         }
     }
 }

@@ -53,6 +53,15 @@ fn golden_cross_when_flat_buys_size_at_market() {
 }
 
 #[test]
+fn crosses_trade_without_decisions_where_the_host_keeps_none() {
+    let (mut sma, mut host) = (strategy(SMALL), MockHost::new());
+    host.drops_decisions = true;
+    feed(&mut sma, &mut host, "BTC/USD", "1m", &TO_GOLDEN);
+    assert_eq!(host.orders.len(), 1, "the golden cross still buys");
+    assert!(host.decisions.is_empty(), "{:?}", host.decisions);
+}
+
+#[test]
 fn golden_cross_when_already_long_holds() {
     let (mut sma, mut host) = (strategy(SMALL), MockHost::new());
     host.set_position("BTC/USD", Decimal::ONE);

@@ -4,7 +4,7 @@ use super::bindings::strategy_host::strategy::host as imports;
 use super::bindings::strategy_host::strategy::types as wit;
 use crate::{Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
 
-/// Calls the host's imports. Stateless: the host keeps everything.
+/// Calls the host's imports. Stateless but for one cached answer: the host keeps everything.
 pub(crate) struct ComponentHost;
 
 impl Host for ComponentHost {
@@ -33,4 +33,20 @@ impl Host for ComponentHost {
     fn emit_decision(&mut self, decision: Decision) {
         imports::emit_decision(&decision.into());
     }
+
+    fn decisions_wanted(&mut self) -> bool {
+        DECISIONS_WANTED.with(|wanted| match wanted.get() {
+            Some(answer) => answer,
+            None => {
+                let answer = imports::decisions_wanted();
+                wanted.set(Some(answer));
+                answer
+            }
+        })
+    }
+}
+
+std::thread_local! {
+    /// The host's answer to `decisions-wanted`, asked once: it holds for the instance's life.
+    static DECISIONS_WANTED: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
 }

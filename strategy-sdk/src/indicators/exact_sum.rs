@@ -70,7 +70,13 @@ impl ExactSum {
     /// exactly; `None` when that takes more than `i64` arithmetic (sums at different scales,
     /// large sums, or a sum that became a `Decimal`).
     pub(crate) fn cmp_weighted(self, weight: u32, other: ExactSum, other_weight: u32) -> Option<Ordering> {
-        let (ExactSum::Units { units, scale }, ExactSum::Units { units: o_units, scale: o_scale }) = (self, other)
+        let (
+            ExactSum::Units { units, scale },
+            ExactSum::Units {
+                units: o_units,
+                scale: o_scale,
+            },
+        ) = (self, other)
         else {
             return None;
         };
@@ -140,7 +146,11 @@ mod tests {
             exact.sub(value);
             reference -= value;
             let (sum, expected) = (exact.to_decimal(), reference);
-            assert_eq!((sum, sum.scale()), (expected, expected.scale()), "after removing {value}");
+            assert_eq!(
+                (sum, sum.scale()),
+                (expected, expected.scale()),
+                "after removing {value}"
+            );
         }
     }
 
@@ -170,7 +180,11 @@ mod tests {
         let sixth = ExactSum::from_decimal(dec("2.000"));
         assert_eq!(third.cmp_weighted(6, sixth, 3), Some(Ordering::Equal));
         // Beyond plain i64 arithmetic: the caller compares as decimals.
-        assert_eq!(third.cmp_weighted(1, ExactSum::from_decimal(dec("1")), 1), None, "scales differ");
+        assert_eq!(
+            third.cmp_weighted(1, ExactSum::from_decimal(dec("1")), 1),
+            None,
+            "scales differ"
+        );
         let large = ExactSum::from_decimal(dec("100000000000000"));
         assert_eq!(large.cmp_weighted(1, large, 1), None, "too large to multiply in i64");
     }

@@ -89,7 +89,8 @@ impl Sma {
 
     /// The average, once `period` values have been seen.
     pub fn value(&self) -> Option<Decimal> {
-        self.is_ready().then(|| self.sum.to_decimal() / Decimal::from(self.window.len()))
+        self.is_ready()
+            .then(|| self.sum.to_decimal() / Decimal::from(self.window.len()))
     }
 
     /// Whether `period` values have been seen.
