@@ -45,16 +45,51 @@ impl ExactSum {
     /// # Panics
     ///
     /// As `Decimal` addition does, when the sum leaves `Decimal`'s range.
+    #[inline]
     pub(crate) fn add(&mut self, value: Decimal) {
-        if !self.add_units(value.mantissa(), value.scale()) {
-            *self = ExactSum::Decimal(self.to_decimal() + value);
+        if !self.add_at_scale(value, false) {
+            self.add_slow(value, false);
         }
     }
 
     /// Removes `value`, which was added before; panics as [`ExactSum::add`].
+    #[inline]
     pub(crate) fn sub(&mut self, value: Decimal) {
-        if !self.add_units(-value.mantissa(), value.scale()) {
-            *self = ExactSum::Decimal(self.to_decimal() - value);
+        if !self.add_at_scale(value, true) {
+            self.add_slow(value, true);
+        }
+    }
+
+    /// The common case, kept small enough to inline: a value at the sum's scale whose mantissa
+    /// fits in an `i64`, and a sum that stays in one. False (and unchanged) otherwise.
+    #[inline]
+    fn add_at_scale(&mut self, value: Decimal, negate: bool) -> bool {
+        let ExactSum::Units { units, scale } = self else {
+            return false;
+        };
+        if value.scale() != *scale {
+            return false;
+        }
+        let Ok(mantissa) = i64::try_from(value.mantissa()) else {
+            return false;
+        };
+        let sum = if negate { units.checked_sub(mantissa) } else { units.checked_add(mantissa) };
+        match sum {
+            Some(sum) => {
+                *units = sum;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Everything else: a rescale, or a `Decimal` sum.
+    #[cold]
+    fn add_slow(&mut self, value: Decimal, negate: bool) {
+        let mantissa = if negate { -value.mantissa() } else { value.mantissa() };
+        if !self.add_units(mantissa, value.scale()) {
+            let sum = self.to_decimal();
+            *self = ExactSum::Decimal(if negate { sum - value } else { sum + value });
         }
     }
 
@@ -94,14 +129,6 @@ impl ExactSum {
         let ExactSum::Units { units, scale } = self else {
             return false;
         };
-        if value_scale == *scale {
-            // The common case: one more value at the scale of the others.
-            let Some(sum) = i64::try_from(mantissa).ok().and_then(|m| units.checked_add(m)) else {
-                return false;
-            };
-            *units = sum;
-            return true;
-        }
         let target = value_scale.max(*scale);
         let sum = rescale(i128::from(*units), *scale, target)
             .zip(rescale(mantissa, value_scale, target))
@@ -120,8 +147,11 @@ impl ExactSum {
     }
 }
 
-/// `units` at `scale`, expressed at the larger scale `target`.
+/// `units` at `scale`, expressed at the scale `target`, at least as large.
 fn rescale(units: i128, scale: u32, target: u32) -> Option<i128> {
+    if target == scale {
+        return Some(units);
+    }
     units.checked_mul(10_i128.checked_pow(target - scale)?)
 }
 
