@@ -73,7 +73,11 @@ impl ExactSum {
         let Ok(mantissa) = i64::try_from(value.mantissa()) else {
             return false;
         };
-        let sum = if negate { units.checked_sub(mantissa) } else { units.checked_add(mantissa) };
+        let sum = if negate {
+            units.checked_sub(mantissa)
+        } else {
+            units.checked_add(mantissa)
+        };
         match sum {
             Some(sum) => {
                 *units = sum;
