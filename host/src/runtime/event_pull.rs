@@ -1,15 +1,16 @@
-//! `on-events`: a run of market events that the strategy pulls, one at a time, within one call.
+//! `on-events`: a run of market events and order updates that the strategy pulls, one at a
+//! time, within one call.
 //!
 //! Entering a component costs more than anything sma-cross does with a bar (BENCHMARKS.md), so
 //! a replay does not call `on-event` once per event: it calls `on-events` once, and the
-//! strategy asks `next-event` for each event in turn. The host settles an event (the clock, the
-//! desk's fills and marks) only when it is asked for it, after the strategy has finished with
-//! the one before, so a run is the same as one `on-event` call per event: the same fills, the
-//! same positions and the same time at every host call.
+//! strategy asks `next-event` for each event or update in turn. The host settles an event (the
+//! clock, the desk's fills and marks) only when it is asked for it, after the strategy has
+//! finished with the one before, so a run is the same as one call per event and per update:
+//! the same fills, the same positions and the same time at every host call.
 //!
-//! Each event handed out gets a fresh CPU budget, as an `on-event` call would. That needs the
-//! store, which the generated host trait does not give, so `next-event` is linked here, over
-//! the generated import.
+//! Each one handed out gets a fresh CPU budget, as its own call would. That needs the store,
+//! which the generated host trait does not give, so `next-event` is linked here, over the
+//! generated import.
 
 use std::any::Any;
 
