@@ -77,9 +77,9 @@ pub(super) struct Pull {
     cpu: CpuBudget,
 }
 
-/// How an `on-events` call went, for the runner: see [`Pull::finish`].
-pub(super) struct PullSummary {
-    pub source: Box<dyn EventSource>,
+/// How an `on-events` call went, for the runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunSummary {
     /// Market events the strategy handled to the end.
     pub handled: u64,
     /// The call failed while the strategy handled an order update: to be delivered again.
@@ -104,7 +104,7 @@ impl Pull {
 
     /// The source back, and what the strategy got through. `failed`: the call trapped, so the
     /// last thing handed out (unless the run had ended) was not handled.
-    pub(super) fn finish(self, failed: bool) -> PullSummary {
+    pub(super) fn finish(self, failed: bool) -> (Box<dyn EventSource>, RunSummary) {
         let end = self.end.unwrap_or(RunEnd::Strategy);
         let interrupted = if failed && end == RunEnd::Strategy {
             self.last
@@ -120,13 +120,13 @@ impl Pull {
             Some(Handed::Market) => self.events - 1,
             Some(Handed::Update) | None => self.events,
         };
-        PullSummary {
-            source: self.source,
+        let summary = RunSummary {
             handled,
             unfinished_update: interrupted == Some(Handed::Update),
             handled_any: completed_items > 0,
             end,
-        }
+        };
+        (self.source, summary)
     }
 
     /// The next thing to hand out, lowered, and the status of the order update it is, if so.

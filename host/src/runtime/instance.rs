@@ -7,7 +7,7 @@ use super::bindings::{self, wit};
 use super::call_budget::CallBudget;
 use super::component::StrategyComponent;
 use super::engine::{CpuBudget, Runtime};
-use super::event_pull::{unbox, EventSource, Pull, RunEnd};
+use super::event_pull::{unbox, EventSource, Pull, RunSummary};
 use super::host_state::{Decision, HostState, StrategyContext};
 use super::manifest::{Manifest, ManifestError};
 use super::trap::TrapKind;
@@ -39,13 +39,7 @@ impl CallError {
 /// What an `on-events` call did: see [`StrategyInstance::on_events`].
 pub struct PullResult<S> {
     pub source: Box<S>,
-    /// Market events the strategy handled to the end.
-    pub handled: u64,
-    /// It trapped while handling an order update (which the source must hand out again).
-    pub unfinished_update: bool,
-    /// Whether it handled anything (event or update) to the end.
-    pub handled_any: bool,
-    pub end: RunEnd,
+    pub run: RunSummary,
     pub result: Result<(), CallError>,
 }
 
@@ -122,13 +116,10 @@ impl StrategyInstance {
         let Some(pull) = self.store.data_mut().pull.take() else {
             unreachable!("only this call takes the pull out of the store");
         };
-        let summary = pull.finish(called.is_err());
+        let (source, run) = pull.finish(called.is_err());
         PullResult {
-            source: unbox(summary.source),
-            handled: summary.handled,
-            unfinished_update: summary.unfinished_update,
-            handled_any: summary.handled_any,
-            end: summary.end,
+            source: unbox(source),
+            run,
             result: called,
         }
     }

@@ -39,7 +39,7 @@ pub use engine::{
     CpuBudget, EngineError, Runtime, SandboxLimits, DEFAULT_CALL_DEADLINE_MS, DEFAULT_FUEL_PER_CALL,
     DEFAULT_INIT_DEADLINE_MS, DEFAULT_MEMORY_LIMIT_MIB,
 };
-pub use event_pull::{EventSource, Next, RunEnd};
+pub use event_pull::{EventSource, Next, RunEnd, RunSummary};
 pub use guest_log::GuestLog;
 pub use host_state::{lock_desk, Decision, Indicator, SessionShared, SharedDesk, StrategyContext};
 pub use instance::{CallError, PullResult, StrategyInstance};

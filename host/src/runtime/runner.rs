@@ -270,11 +270,11 @@ impl Runner {
             self.ctx.metrics.event_missed();
             return false;
         }
-        self.handle_lowered("on-event", market_event_to_wit(event, stream))
+        self.handle_lowered(market_event_to_wit(event, stream))
     }
 
     /// Calls `on-event` with an event the strategy subscribes to; returns whether it was handled.
-    fn handle_lowered(&mut self, stage: &'static str, event: wit::MarketEvent) -> bool {
+    fn handle_lowered(&mut self, event: wit::MarketEvent) -> bool {
         match self.call(|instance| instance.on_event(event)) {
             Ok(()) => {
                 self.ctx.metrics.event_handled();
@@ -285,7 +285,7 @@ impl Runner {
                 true
             }
             Err(error) => {
-                self.fault(stage, error);
+                self.fault("on-event", error);
                 false
             }
         }
@@ -314,15 +314,15 @@ impl Runner {
         };
         let pulled = instance.on_events(source, limit);
         self.decisions.extend(instance.take_decisions());
-        self.ctx.metrics.events_handled(pulled.handled);
-        self.events_since_snapshot += pulled.handled;
-        if pulled.handled_any {
+        self.ctx.metrics.events_handled(pulled.run.handled);
+        self.events_since_snapshot += pulled.run.handled;
+        if pulled.run.handled_any {
             // As after a successful call: a trap now is the first of a new series.
             self.health = Health::Running;
         }
         let mut source = pulled.source;
         if let Err(error) = pulled.result {
-            if pulled.unfinished_update {
+            if pulled.run.unfinished_update {
                 source.redeliver_update();
             }
             self.fault("on-events", error);
@@ -332,7 +332,7 @@ impl Runner {
         if self.events_since_snapshot >= self.policy.snapshot_every_events {
             self.take_snapshot();
         }
-        if pulled.end == RunEnd::Strategy {
+        if pulled.run.end == RunEnd::Strategy {
             // It stopped asking: what it did not ask for comes by the one-at-a-time calls.
             self.deliver_one(source.next_event(), true);
         }
@@ -344,8 +344,7 @@ impl Runner {
     fn deliver_one(&mut self, next: Option<Next<'_>>, running: bool) {
         match next {
             Some(Next::Market(event, stream)) if running => {
-                let event = market_event_to_wit(event, stream);
-                self.handle_lowered("on-event", event);
+                self.handle_lowered(market_event_to_wit(event, stream));
             }
             Some(Next::Market(..)) => self.ctx.metrics.event_missed(),
             Some(Next::Update(update)) => {

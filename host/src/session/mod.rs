@@ -90,7 +90,7 @@ impl Session {
                 // (close-price fills, broker rejects): the strategy hears of it at once.
                 self.route_updates();
             }
-            self.recover_if_due(i);
+            self.after_call(i);
         }
     }
 
@@ -127,13 +127,13 @@ impl Session {
         let runner = &mut self.runners[i];
         runner.context().metrics.order_update(update.status);
         runner.on_order_update(update);
-        self.recover_if_due(i);
+        self.after_call(i);
     }
 
     /// After a call into strategy `i`: a strategy that trapped is recovered as soon as its
     /// backoff allows (at once in a backtest), and handed the updates that waited, before
     /// anything else happens; then its decisions are forwarded.
-    fn recover_if_due(&mut self, i: usize) {
+    fn after_call(&mut self, i: usize) {
         self.runners[i].recover_if_due();
         self.forward_decisions(i);
     }
