@@ -1,0 +1,11 @@
+//! strategy-host's venue adapters.
+//!
+//! - [`kraken`]: Kraken spot over WebSocket v2 (REST where Kraken has no WebSocket equivalent).
+//!
+//! Architecture invariant: a venue's wire format never leaves its module. What crosses the
+//! crate's boundary is the normalized model of [`trading::market`] (UTC ms, `BASE/QUOTE`, exact
+//! decimals) and the execution seam of [`trading::brokers`].
+
+#![deny(unsafe_code)]
+
+pub mod kraken;
