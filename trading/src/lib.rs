@@ -3,8 +3,8 @@
 //!
 //! - [`market`]: the normalized market data model (UTC ms, `BASE/QUOTE`, exact decimals) and
 //!   the historical feeds (CSV bars, a deterministic random walk).
-//! - [`brokers`]: the [`brokers::Broker`] seam every venue adapter implements, and the simulated
-//!   broker that paper trading and backtests share.
+//! - [`brokers`]: the [`brokers::ExecutionPort`] seam every venue adapter implements, the venue
+//!   events that come back, and the simulated broker that paper trading and backtests share.
 //! - [`risk`]: pre-trade checks a strategy cannot bypass, and the trading state.
 //! - [`orders`]: the order vocabulary and the order lifecycle state machine.
 //! - [`ledger`]: positions, cash, fills and PnL per strategy, and their persistence.

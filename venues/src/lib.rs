@@ -1,5 +1,7 @@
 //! strategy-host's venue adapters.
 //!
+//! - [`kit`]: what every live venue shares: reconnect backoff with jitter, the venue's connect
+//!   budget, the data-flow heartbeat of streams.
 //! - [`kraken`]: Kraken spot over WebSocket v2 (REST where Kraken has no WebSocket equivalent).
 //!
 //! Architecture invariant: a venue's wire format never leaves its module. What crosses the
@@ -8,4 +10,5 @@
 
 #![deny(unsafe_code)]
 
+pub mod kit;
 pub mod kraken;

@@ -1,12 +1,29 @@
-//! Brokers: the seam between the desk and a venue, and the simulated venue.
+//! Brokers: the execution seam between the desk and a venue, what venues report back, and the
+//! simulated venue.
 //!
-//! A [`Broker`] takes orders the desk has already approved and persisted, and reports what the
-//! venue did with them as [`Execution`]s. The simulated broker ([`SimBroker`]) matches orders
-//! against market data; live adapters (later) speak a venue's protocol. The desk treats them
-//! alike.
+//! An [`ExecutionPort`] takes commands the desk has already approved and persisted (submit,
+//! cancel, amend, query one order, mass status) and never blocks on a network: a live adapter
+//! queues the request for its connection task and reports the outcome later as a
+//! [`VenueEvent`]. The simulated broker ([`SimBroker`]) matches orders against the market data
+//! it is shown; live adapters (crate `venues`) speak a venue's protocol. The desk treats them
+//! alike, which is what makes backtest, paper and live differ only in feed and port.
+//!
+//! Invariants every port keeps:
+//! 1. **Unknown outcomes are not rejections.** A request whose reply never came (timeout, a
+//!    connection lost mid-request, a 5xx) is not reported as rejected: the port settles it with
+//!    a query by client order id and reports what the venue says ([`Execution::Status`]). An
+//!    order is never sent twice.
+//! 2. A [`PortError`] from a command means the request did not leave the host.
+//! 3. Each order's executions are reported in the order the venue reported them.
 
+mod events;
+mod inbox;
 mod sim;
 
+pub use events::{
+    Execution, FillReport, MassStatus, OrderReport, RejectKind, RejectReason, VenueEvent, VenueOrderState,
+};
+pub use inbox::{venue_channel, Doorbell, VenueEventSender, VenueInbox};
 pub use sim::{
     FillPrice, InvalidSimConfig, SimBroker, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS, RECENT_EVENTS,
 };
@@ -14,9 +31,14 @@ pub use sim::{
 use rust_decimal::Decimal;
 
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
-use crate::orders::{OrderId, OrderType};
+use crate::orders::{OrderId, OrderType, VenueId};
 
-/// An order the desk has approved and persisted, as a broker receives it.
+/// The venue name of the simulated broker when it trades on its own (paper trading and
+/// backtests on replayed data).
+pub const PAPER_VENUE: &str = "paper";
+
+/// An order the desk has approved and persisted, as a port receives it. Its id is the client
+/// order id the venue echoes back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOrder {
     pub id: OrderId,
@@ -28,64 +50,75 @@ pub struct NewOrder {
     pub time_ms: TimeMs,
 }
 
-/// What a venue did with an order.
+/// A change of a working order's quantity or limit price, in place (the venue keeps its id
+/// and, where it can, its queue priority).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Execution {
-    Accepted {
-        id: OrderId,
-        time_ms: TimeMs,
-    },
-    Rejected {
-        id: OrderId,
-        reason: String,
-        time_ms: TimeMs,
-    },
-    Filled {
-        id: OrderId,
-        price: Decimal,
-        qty: Decimal,
-        fee: Decimal,
-        time_ms: TimeMs,
-    },
-    Cancelled {
-        id: OrderId,
-        reason: Option<String>,
-        time_ms: TimeMs,
-    },
+pub struct AmendOrder {
+    pub id: OrderId,
+    pub symbol: Symbol,
+    /// The new total quantity (what already filled included).
+    pub qty: Decimal,
+    /// The new limit price; `None` keeps it.
+    pub limit_price: Option<Decimal>,
+    pub time_ms: TimeMs,
 }
 
-impl Execution {
-    pub fn order_id(&self) -> &OrderId {
-        match self {
-            Execution::Accepted { id, .. }
-            | Execution::Rejected { id, .. }
-            | Execution::Filled { id, .. }
-            | Execution::Cancelled { id, .. } => id,
-        }
-    }
-}
-
-/// Why a broker could not take a request. The two kinds ask different things of the caller.
+/// Why a command did not leave the host. Nothing reached the venue, so the desk may settle
+/// the order at once (a submit that fails this way is rejected; nothing was sent).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BrokerError {
-    /// Intermittent: the venue could not be reached. The request may be retried.
-    #[error("broker connectivity: {0}")]
-    Connectivity(String),
-    /// Deterministic: the venue refused the request. Retrying gives the same answer.
-    #[error("broker rejected the request: {0}")]
-    Rejected(String),
+pub enum PortError {
+    /// The venue cannot be reached now (disconnected, shutting down). Retrying later may work.
+    #[error("not sent: {0}")]
+    NotSent(String),
+    /// The port refused the request itself, before any venue saw it (an unknown order, an
+    /// amend the venue does not support, a pre-trade venue limit such as its rate counter).
+    #[error("{0}")]
+    Refused(RejectReason),
 }
 
-/// One venue connection. Calls never block on the network: a live adapter queues the request
-/// and reports the outcome later through [`Broker::poll`].
-pub trait Broker: Send {
-    /// The broker's name as it appears in metrics and `/status` (`paper`, `binance`, ...).
-    fn name(&self) -> &str;
-    fn submit(&mut self, order: NewOrder) -> Result<(), BrokerError>;
-    fn cancel(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), BrokerError>;
-    /// Lets the broker see market data (the simulator matches working orders against it);
-    /// executions it causes are appended to `out` in the order they happened.
-    fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<Execution>);
-    /// Executions that happened since the last call, appended to `out` in order.
-    fn poll(&mut self, out: &mut Vec<Execution>);
+/// One venue connection set, as the desk drives it. Calls never block on the network.
+pub trait ExecutionPort: Send {
+    /// The venue's name as it appears in config, metrics and `/status` (`paper`, `kraken`, ...).
+    fn venue(&self) -> &VenueId;
+    /// Sends a new order.
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the order did not leave the host.
+    fn submit(&mut self, order: NewOrder) -> Result<(), PortError>;
+    /// Asks the venue to cancel an order.
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the request did not leave the host.
+    fn cancel(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), PortError>;
+    /// Asks the venue to change an order in place.
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the request did not leave the host; `Refused` by a port whose venue
+    /// cannot amend.
+    fn amend(&mut self, amend: AmendOrder) -> Result<(), PortError>;
+    /// Asks the venue for one order by client order id; the answer comes as
+    /// [`Execution::Status`] (with the order's fills), [`VenueOrderState::NotFound`] when the
+    /// venue never had it.
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the request did not leave the host.
+    fn query_order(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), PortError>;
+    /// Asks the venue for its open orders and its fills since `since_ms`; the answer comes as
+    /// [`VenueEvent::MassStatus`].
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the request did not leave the host.
+    fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError>;
+    /// Lets the port see market data. The simulator matches working orders against it and
+    /// appends what it causes to `out`; a live venue matches on its own and ignores it.
+    fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<VenueEvent>) {
+        let _ = (event, out);
+    }
+    /// Everything the venue reported since the last call, appended to `out` in order.
+    fn poll(&mut self, out: &mut Vec<VenueEvent>);
 }

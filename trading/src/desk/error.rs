@@ -2,9 +2,9 @@
 
 use rust_decimal::Decimal;
 
-use crate::brokers::BrokerError;
+use crate::brokers::PortError;
 use crate::ledger::StoreError;
-use crate::orders::{InvalidOrderIdPrefix, OrderId, OrderStatus, StrategyId};
+use crate::orders::{InvalidOrderIdPrefix, OrderId, OrderStatus, StrategyId, VenueId};
 use crate::risk::{InvalidRiskLimits, RiskCheck, RiskRefusal};
 
 /// Why the desk refused to create an order. No order exists when a strategy gets one of these;
@@ -43,9 +43,24 @@ pub enum CancelError {
     UnknownOrder { id: OrderId },
     #[error("order {id} is already {status:?}")]
     AlreadyTerminal { id: OrderId, status: OrderStatus },
-    /// The broker did not take the cancel; the order is as it was.
-    #[error("the broker did not take the cancel of {id}: {source}")]
-    Broker { id: OrderId, source: BrokerError },
+    /// The port did not send the cancel; the order is as it was.
+    #[error("the cancel of {id} was not sent: {source}")]
+    Port { id: OrderId, source: PortError },
+}
+
+/// Why an amend was not sent. The order is as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmendError {
+    /// No such order, or it belongs to another strategy.
+    #[error("no order {id} for this strategy")]
+    UnknownOrder { id: OrderId },
+    #[error("order {id} is {status:?}: only a working order can be amended")]
+    NotWorking { id: OrderId, status: OrderStatus },
+    /// Risk refused the order as amended.
+    #[error(transparent)]
+    Refused(Reject),
+    #[error("the amend of {id} was not sent: {source}")]
+    Port { id: OrderId, source: PortError },
 }
 
 /// Why the desk could not be built or a strategy registered.
@@ -55,6 +70,10 @@ pub enum DeskError {
     InvalidPrefix(#[from] InvalidOrderIdPrefix),
     #[error("desk config limits: {0}")]
     InvalidLimits(#[from] InvalidRiskLimits),
+    #[error("a venue named {venue} is already set up")]
+    DuplicateVenue { venue: VenueId },
+    #[error("no venue named {venue}: the desk has {known:?}")]
+    UnknownVenue { venue: VenueId, known: Vec<VenueId> },
     #[error("initial cash of strategy {strategy} must not be negative, got {cash}")]
     InvalidInitialCash { strategy: StrategyId, cash: Decimal },
     #[error(transparent)]

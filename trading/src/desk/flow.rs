@@ -5,13 +5,15 @@ use foldhash::HashMap;
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
-use crate::brokers::{Broker, BrokerError, Execution, NewOrder};
-use crate::desk::{CancelError, DeskConfig, DeskError, OrderCounts, Reject};
-use crate::ledger::{Book, BookStore, FillRecord, Ledger, LedgerError, StoreError};
+use super::trade_log::TradeLog;
+use super::venues::Venues;
+use crate::brokers::{AmendOrder, ExecutionPort, NewOrder, PortError, VenueEvent};
+use crate::desk::{AmendError, CancelError, DeskConfig, DeskError, OrderCounts, Reject};
+use crate::ledger::{Book, BookStore, Ledger, LedgerError, StoreError};
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
 use crate::orders::{
     Blotter, Fill, Order, OrderError, OrderEvent, OrderId, OrderIdGen, OrderRequest, OrderState, OrderStatus,
-    OrderType, OrderUpdate, StrategyId,
+    OrderType, OrderUpdate, StrategyId, VenueId,
 };
 use crate::risk::{self, RiskContext, RiskLimits, RiskRefusal, TradingState};
 
@@ -24,14 +26,15 @@ pub struct Desk {
     pub(super) limits: RiskLimits,
     pub(super) trading_state: TradingState,
     ids: OrderIdGen,
-    pub(super) broker: Box<dyn Broker>,
+    pub(super) venues: Venues,
     pub(super) store: Option<Box<dyn BookStore>>,
+    pub(super) trades: TradeLog,
     pub(super) ledger: Ledger,
     pub(super) blotter: Blotter,
     pub(super) counts: HashMap<StrategyId, OrderCounts>,
-    updates: Vec<OrderUpdate>,
-    /// Reused for every batch of executions, so a market event that causes none allocates nothing.
-    executions: Vec<Execution>,
+    pub(super) updates: Vec<OrderUpdate>,
+    /// Reused for every batch of venue events, so a market event that causes none allocates nothing.
+    events: Vec<VenueEvent>,
     /// The latest time the desk has been told of (calls and market events), for writes that
     /// come without a time of their own.
     pub(super) now_ms: TimeMs,
@@ -40,7 +43,7 @@ pub struct Desk {
 impl std::fmt::Debug for Desk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Desk")
-            .field("broker", &self.broker.name())
+            .field("venues", &self.venues.names().collect::<Vec<_>>())
             .field("trading_state", &self.trading_state)
             .field("store", &self.store.is_some())
             .finish_non_exhaustive()
@@ -49,7 +52,7 @@ impl std::fmt::Debug for Desk {
 
 /// Why an execution was ignored (logged, never raised: the venue's word cannot be refused).
 #[derive(Debug, thiserror::Error)]
-enum Ignored {
+pub(super) enum Ignored {
     #[error(transparent)]
     Order(#[from] OrderError),
     #[error(transparent)]
@@ -59,15 +62,16 @@ enum Ignored {
 }
 
 impl Desk {
-    /// A desk trading through `broker`. With a `store`, every order and fill is written to it
-    /// before it is acted on; without one (backtests) nothing is written anywhere.
+    /// A desk trading through `port` (more venues join with [`Desk::add_venue`]). With a
+    /// `store`, every order and fill is written to it before it is acted on; without one
+    /// (backtests) nothing is written anywhere.
     ///
     /// # Errors
     ///
     /// [`DeskError::InvalidPrefix`] or [`DeskError::InvalidLimits`] for a bad config.
     pub fn new(
         config: DeskConfig,
-        broker: Box<dyn Broker>,
+        port: Box<dyn ExecutionPort>,
         store: Option<Box<dyn BookStore>>,
     ) -> Result<Self, DeskError> {
         config.limits.validate()?;
@@ -76,15 +80,25 @@ impl Desk {
             limits: config.limits,
             trading_state: config.trading_state,
             ids,
-            broker,
+            venues: Venues::new(port),
             store,
+            trades: TradeLog::default(),
             ledger: Ledger::new(),
             blotter: Blotter::new(),
             counts: HashMap::default(),
             updates: Vec::new(),
-            executions: Vec::new(),
+            events: Vec::new(),
             now_ms: 0,
         })
+    }
+
+    /// Adds a venue: strategies bound to it (see [`Desk::register_strategy_on`]) trade there.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::DuplicateVenue`] when the desk has a venue of that name.
+    pub fn add_venue(&mut self, port: Box<dyn ExecutionPort>) -> Result<(), DeskError> {
+        self.venues.add(port)
     }
 
     /// Opens a book for `strategy` with `initial_cash`. Idempotent: a strategy that already has
@@ -97,6 +111,23 @@ impl Desk {
     /// [`DeskError::InvalidInitialCash`] for negative cash, [`DeskError::Store`] when the store
     /// cannot be read or written.
     pub fn register_strategy(&mut self, strategy: &StrategyId, initial_cash: Decimal) -> Result<(), DeskError> {
+        self.register_strategy_on(strategy, None, initial_cash)
+    }
+
+    /// [`Desk::register_strategy`] on a named venue (`None`: the desk's first one). A strategy
+    /// keeps the venue it was first registered on.
+    ///
+    /// # Errors
+    ///
+    /// [`DeskError::UnknownVenue`] when the desk has no such venue, and the errors of
+    /// [`Desk::register_strategy`].
+    pub fn register_strategy_on(
+        &mut self,
+        strategy: &StrategyId,
+        venue: Option<&VenueId>,
+        initial_cash: Decimal,
+    ) -> Result<(), DeskError> {
+        self.venues.bind(strategy, venue)?;
         if self.ledger.book(strategy).is_some() {
             return Ok(());
         }
@@ -129,10 +160,10 @@ impl Desk {
     /// whatever the broker reports is applied.
     ///
     /// `Ok(id)` means the order exists. Its fate arrives as order updates, including a
-    /// refusal by the broker during this very call: the order becomes `Rejected` and its
-    /// strategy gets an update. A broker that cannot be reached (`BrokerError::Connectivity`)
-    /// is treated the same way for now, with a reason saying so; retrying comes with live
-    /// venues (and must then reconcile, since the venue may have received the order).
+    /// refusal during this very call: a port that could not send it ([`PortError`]: nothing
+    /// left the host) makes it `Rejected` at once. An order that was sent but whose answer
+    /// never comes stays open (in flight) until the port settles it by a query: it is never
+    /// rejected on a guess, and never sent again.
     ///
     /// # Errors
     ///
@@ -155,7 +186,8 @@ impl Desk {
                 return Err(refusal.into());
             }
         };
-        let order = Order::new(self.ids.next_id(), strategy.clone(), approved, now_ms);
+        let venue = self.venues.venue_of(strategy).clone();
+        let order = Order::new(self.ids.next_id(), strategy.clone(), venue.clone(), approved, now_ms);
         if let Some(store) = &mut self.store {
             if let Err(e) = store.insert_order(&order) {
                 halt_on_store_failure(&mut self.trading_state, &e, order.id());
@@ -182,17 +214,117 @@ impl Desk {
         if let Some(counts) = self.counts.get_mut(strategy) {
             counts.placed += 1;
         }
-        if let Err(e) = self.broker.submit(new_order) {
-            let reason = match e {
-                BrokerError::Rejected(reason) => reason,
-                BrokerError::Connectivity(reason) => {
-                    format!("the broker could not be reached: {reason}")
-                }
-            };
+        let sent = match self.venues.port(&venue) {
+            Some(port) => port.submit(new_order),
+            None => Err(PortError::NotSent(format!("venue {venue} is not set up"))),
+        };
+        if let Err(e) = sent {
+            let reason = e.to_string();
             self.apply_order_event(&id, OrderEvent::Rejected { reason }, now_ms);
         }
         self.poll();
         Ok(id)
+    }
+
+    /// Asks the venue to change one of `strategy`'s working orders in place: its quantity (the
+    /// filled part included) and, for a limit order, its price (`None` keeps it). The change
+    /// is checked by risk as if the order were new; it takes effect when the venue confirms
+    /// it, as an update of the order.
+    ///
+    /// # Errors
+    ///
+    /// [`AmendError`] when there is no such working order, risk refuses the amended order, or
+    /// the port did not send the request.
+    pub fn amend_order(
+        &mut self,
+        strategy: &StrategyId,
+        id: &OrderId,
+        qty: Decimal,
+        limit_price: Option<Decimal>,
+        now_ms: TimeMs,
+    ) -> Result<(), AmendError> {
+        self.observe(now_ms);
+        let order = match self.blotter.get(id) {
+            Some(order) if order.strategy() == strategy => order,
+            _ => return Err(AmendError::UnknownOrder { id: id.clone() }),
+        };
+        if !order.is_working() {
+            return Err(AmendError::NotWorking {
+                id: id.clone(),
+                status: order.status(),
+            });
+        }
+        let mut amended = order.request().clone();
+        amended.qty = qty - order.filled_qty();
+        if let (OrderType::Limit(_), Some(price)) = (amended.order_type, limit_price) {
+            amended.order_type = OrderType::Limit(price);
+        }
+        let venue = order.venue().clone();
+        let symbol = amended.symbol.clone();
+        let book = self
+            .ledger
+            .book(strategy)
+            .ok_or(AmendError::UnknownOrder { id: id.clone() })?;
+        let ctx = self.risk_context(book, &symbol, Some(id));
+        if let Err(refusal) = risk::check(&self.limits, self.trading_state, amended, &ctx) {
+            if let Some(counts) = self.counts.get_mut(strategy) {
+                counts.count_refusal(refusal.check());
+            }
+            return Err(AmendError::Refused(refusal.into()));
+        }
+        let request = AmendOrder {
+            id: id.clone(),
+            symbol,
+            qty,
+            limit_price,
+            time_ms: now_ms,
+        };
+        let port = self.venues.port(&venue).ok_or_else(|| AmendError::Port {
+            id: id.clone(),
+            source: PortError::NotSent(format!("venue {venue} is not set up")),
+        })?;
+        port.amend(request)
+            .map_err(|source| AmendError::Port { id: id.clone(), source })?;
+        self.poll();
+        Ok(())
+    }
+
+    /// Asks the venue where one order stands; its answer settles an order whose outcome is
+    /// unknown. Operators and reconciliation use it; strategies cannot.
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the request did not leave the host, or the order is not the desk's.
+    pub fn query_order(&mut self, id: &OrderId, now_ms: TimeMs) -> Result<(), PortError> {
+        self.observe(now_ms);
+        let venue = self
+            .blotter
+            .get(id)
+            .map(|order| order.venue().clone())
+            .ok_or_else(|| PortError::NotSent(format!("order {id} is not the desk's")))?;
+        let port = self
+            .venues
+            .port(&venue)
+            .ok_or_else(|| PortError::NotSent(format!("venue {venue} is not set up")))?;
+        port.query_order(id, now_ms)?;
+        self.poll();
+        Ok(())
+    }
+
+    /// Asks `venue` for its open orders and fills since `since_ms`; the answer reconciles the
+    /// desk's working orders with the venue's (see [`crate::brokers::MassStatus`]).
+    ///
+    /// # Errors
+    ///
+    /// [`PortError`] when the request did not leave the host or the venue is unknown.
+    pub fn request_mass_status(&mut self, venue: &VenueId, since_ms: TimeMs) -> Result<(), PortError> {
+        let port = self
+            .venues
+            .port(venue)
+            .ok_or_else(|| PortError::NotSent(format!("venue {venue} is not set up")))?;
+        port.mass_status(since_ms)?;
+        self.poll();
+        Ok(())
     }
 
     /// Asks the broker to cancel one of `strategy`'s orders. Cancelling an order whose cancel
@@ -219,9 +351,13 @@ impl Desk {
             OrderState::PendingCancel { .. } => return Ok(()),
             _ => {}
         }
-        self.broker
-            .cancel(id, now_ms)
-            .map_err(|source| CancelError::Broker { id: id.clone(), source })?;
+        let venue = order.venue().clone();
+        let port = self.venues.port(&venue).ok_or_else(|| CancelError::Port {
+            id: id.clone(),
+            source: PortError::NotSent(format!("venue {venue} is not set up")),
+        })?;
+        port.cancel(id, now_ms)
+            .map_err(|source| CancelError::Port { id: id.clone(), source })?;
         self.apply_order_event(id, OrderEvent::CancelRequested { time_ms: now_ms }, now_ms);
         self.poll();
         Ok(())
@@ -244,27 +380,32 @@ impl Desk {
         cancelled
     }
 
-    /// Marks prices, lets the broker match working orders, and applies what it reports.
+    /// Marks prices, lets every port see the event (the simulator matches working orders),
+    /// and applies what they report.
     ///
     /// When nothing happens this allocates nothing and does no I/O: a mark update, two
-    /// broker calls, and the broker's own matching.
+    /// calls per port, and the simulator's own matching.
     pub fn on_market_event(&mut self, event: &MarketEvent) {
         self.observe(event.time_ms());
         self.ledger.mark(event.symbol(), event.mark_price());
-        let mut executions = std::mem::take(&mut self.executions);
-        self.broker.on_market_event(event, &mut executions);
-        self.broker.poll(&mut executions);
-        self.apply_executions(&mut executions);
-        self.executions = executions;
+        let mut events = std::mem::take(&mut self.events);
+        for port in self.venues.ports_mut() {
+            port.on_market_event(event, &mut events);
+            port.poll(&mut events);
+        }
+        self.apply_venue_events(&mut events);
+        self.events = events;
     }
 
-    /// Applies whatever the broker has reported since the last call. Drivers of live brokers
-    /// call it when no market event is due; the desk calls it after every request.
+    /// Applies whatever the venues reported since the last call. The driver of live venues
+    /// calls it when their doorbell rings; the desk calls it after every request.
     pub fn poll(&mut self) {
-        let mut executions = std::mem::take(&mut self.executions);
-        self.broker.poll(&mut executions);
-        self.apply_executions(&mut executions);
-        self.executions = executions;
+        let mut events = std::mem::take(&mut self.events);
+        for port in self.venues.ports_mut() {
+            port.poll(&mut events);
+        }
+        self.apply_venue_events(&mut events);
+        self.events = events;
     }
 
     /// Whether order updates wait in [`Desk::drain_updates`].
@@ -299,12 +440,13 @@ impl Desk {
         request: OrderRequest,
     ) -> Result<risk::RiskApproved<OrderRequest>, RiskRefusal> {
         let book = self.ledger.book(strategy).ok_or(RiskRefusal::UnknownStrategy)?;
-        let ctx = self.risk_context(book, &request.symbol);
+        let ctx = self.risk_context(book, &request.symbol, None);
         risk::check(&self.limits, self.trading_state, request, &ctx)
     }
 
-    /// What risk needs to know: O(working orders of the strategy), which the open-order limit bounds.
-    fn risk_context(&self, book: &Book, symbol: &Symbol) -> RiskContext {
+    /// What risk needs to know: O(working orders of the strategy), which the open-order limit
+    /// bounds. An order being amended (`excluding`) is left out: the amended one replaces it.
+    fn risk_context(&self, book: &Book, symbol: &Symbol, excluding: Option<&OrderId>) -> RiskContext {
         let marks = self.ledger.marks();
         let mut ctx = RiskContext {
             position: book.holding(symbol).map_or(Decimal::ZERO, |h| h.qty()),
@@ -314,6 +456,9 @@ impl Desk {
         };
         let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);
         for order in self.blotter.working(book.strategy()) {
+            if Some(order.id()) == excluding {
+                continue;
+            }
             let request = order.request();
             let remaining = order.remaining_qty();
             ctx.open_orders += 1;
@@ -334,116 +479,9 @@ impl Desk {
         }
         ctx
     }
-
-    fn apply_executions(&mut self, executions: &mut Vec<Execution>) {
-        for execution in executions.drain(..) {
-            match execution {
-                Execution::Accepted { id, time_ms } => self.apply_order_event(&id, OrderEvent::Accepted, time_ms),
-                Execution::Rejected { id, reason, time_ms } => {
-                    self.apply_order_event(&id, OrderEvent::Rejected { reason }, time_ms)
-                }
-                Execution::Cancelled { id, reason, time_ms } => {
-                    self.apply_order_event(&id, OrderEvent::Cancelled { reason }, time_ms)
-                }
-                Execution::Filled {
-                    id,
-                    price,
-                    qty,
-                    fee,
-                    time_ms,
-                } => self.apply_fill(&id, price, qty, fee, time_ms),
-            }
-        }
-    }
-
-    /// Applies an event without a fill; an update goes out if the public status changed.
-    fn apply_order_event(&mut self, id: &OrderId, event: OrderEvent, time_ms: TimeMs) {
-        let Desk {
-            blotter,
-            store,
-            updates,
-            counts,
-            trading_state,
-            ..
-        } = self;
-        let outcome = blotter.update(id, |order| -> Result<(), Ignored> {
-            let before = order.status();
-            order.apply(event, time_ms)?;
-            if let Some(store) = store {
-                if let Err(e) = store.update_order(order) {
-                    halt_on_store_failure(trading_state, &e, order.id());
-                }
-            }
-            let after = order.status();
-            if after != before {
-                if let Some(counts) = counts.get_mut(order.strategy()) {
-                    counts.count_outcome(after);
-                }
-                updates.push(update_for(order, None, time_ms));
-            }
-            Ok(())
-        });
-        report_ignored(id, outcome);
-    }
-
-    /// Books a fill: checked against the order and the ledger, persisted, then applied to
-    /// both, then reported to the strategy.
-    fn apply_fill(&mut self, id: &OrderId, price: Decimal, qty: Decimal, fee: Decimal, time_ms: TimeMs) {
-        let Desk {
-            blotter,
-            store,
-            ledger,
-            updates,
-            counts,
-            trading_state,
-            ..
-        } = self;
-        let outcome = blotter.update(id, |order| -> Result<(), Ignored> {
-            let plan = order.plan_fill(qty, price)?;
-            let request = order.request();
-            let fill = Fill {
-                order_id: order.id().clone(),
-                strategy: order.strategy().clone(),
-                symbol: request.symbol.clone(),
-                side: request.side,
-                price,
-                qty,
-                fee,
-                time_ms,
-            };
-            let book = ledger.book_mut(order.strategy()).ok_or(Ignored::NoBook)?;
-            let effect = book.preview_fill(&fill)?;
-            let before = order.status();
-            order.commit_fill(plan, time_ms);
-            if let Some(store) = store {
-                let record = FillRecord {
-                    fill: &fill,
-                    seq: order.fill_count(),
-                    order,
-                    effect: &effect,
-                };
-                if let Err(e) = store.record_fill(record) {
-                    // The fill happened at the venue whatever the store says: book it, tell the
-                    // strategy, and stop new orders until an operator looks.
-                    halt_on_store_failure(trading_state, &e, order.id());
-                }
-            }
-            book.commit(effect);
-            let after = order.status();
-            if let Some(counts) = counts.get_mut(order.strategy()) {
-                counts.fills += 1;
-                if after != before {
-                    counts.count_outcome(after);
-                }
-            }
-            updates.push(update_for(order, Some(fill), time_ms));
-            Ok(())
-        });
-        report_ignored(id, outcome);
-    }
 }
 
-fn update_for(order: &Order, fill: Option<Fill>, time_ms: TimeMs) -> OrderUpdate {
+pub(super) fn update_for(order: &Order, fill: Option<Fill>, time_ms: TimeMs) -> OrderUpdate {
     let request = order.request();
     OrderUpdate {
         order_id: order.id().clone(),
@@ -464,7 +502,7 @@ fn update_for(order: &Order, fill: Option<Fill>, time_ms: TimeMs) -> OrderUpdate
     }
 }
 
-fn report_ignored(id: &OrderId, outcome: Option<Result<(), Ignored>>) {
+pub(super) fn report_ignored(id: &OrderId, outcome: Option<Result<(), Ignored>>) {
     match outcome {
         None => warn!(order_id = %id, "execution for an unknown order ignored"),
         Some(Err(e)) => warn!(order_id = %id, error = %e, "execution ignored"),
@@ -472,7 +510,7 @@ fn report_ignored(id: &OrderId, outcome: Option<Result<(), Ignored>>) {
     }
 }
 
-fn halt_on_store_failure(trading_state: &mut TradingState, error: &StoreError, id: &OrderId) {
+pub(super) fn halt_on_store_failure(trading_state: &mut TradingState, error: &StoreError, id: &OrderId) {
     error!(order_id = %id, %error, "the book of record could not be written; trading is halted");
     *trading_state = TradingState::Halted;
 }

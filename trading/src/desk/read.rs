@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use crate::desk::{Desk, OrderCounts};
 use crate::ledger::{BookSummary, RoundTrip, StoreError, StrategySnapshot, Valuation};
 use crate::market::{Symbol, TimeMs};
-use crate::orders::{Order, OrderId, Position, StrategyId};
+use crate::orders::{Order, OrderId, Position, StrategyId, VenueId};
 use crate::risk::{RiskLimits, TradingState};
 
 impl Desk {
@@ -25,9 +25,14 @@ impl Desk {
         &self.limits
     }
 
-    /// The broker's name, as in metrics and `/status`.
-    pub fn broker_name(&self) -> &str {
-        self.broker.name()
+    /// The venue `strategy` trades on (the desk's first venue for a strategy it does not know).
+    pub fn venue_of(&self, strategy: &StrategyId) -> &VenueId {
+        self.venues.venue_of(strategy)
+    }
+
+    /// Every venue the desk sends orders to, the first (the default) first.
+    pub fn venues(&self) -> impl Iterator<Item = &VenueId> + '_ {
+        self.venues.names()
     }
 
     /// Every strategy with a book, in name order.

@@ -6,10 +6,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::brokers::{Broker, BrokerError, Execution, FillPrice, NewOrder, SimBroker, SimConfig};
+use crate::brokers::{
+    AmendOrder, Execution, ExecutionPort, FillPrice, FillReport, MassStatus, NewOrder, OrderReport, PortError,
+    RejectKind, RejectReason, SimBroker, SimConfig, VenueEvent, VenueOrderState,
+};
 use crate::ledger::{Book, BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::market::{Candle, MarketEvent, Side, Symbol, TimeMs, Timeframe};
-use crate::orders::{Order, OrderId, OrderRequest, OrderState, OrderStatus, OrderType, OrderUpdate, StrategyId};
+use crate::orders::{
+    Order, OrderId, OrderRequest, OrderState, OrderStatus, OrderType, OrderUpdate, StrategyId, TradeId, VenueId,
+    VenueOrderId,
+};
 use crate::risk::{RiskCheck, RiskLimits, TradingState};
 
 fn dec(text: &str) -> Decimal {
@@ -61,46 +67,78 @@ type Journal = Arc<Mutex<Vec<String>>>;
 struct Script {
     submitted: Vec<NewOrder>,
     cancelled: Vec<OrderId>,
-    refuse_submit: Option<BrokerError>,
-    refuse_cancel: Option<BrokerError>,
-    executions: Vec<Execution>,
+    amended: Vec<AmendOrder>,
+    queried: Vec<OrderId>,
+    mass_status_since: Vec<TimeMs>,
+    refuse_submit: Option<PortError>,
+    refuse_cancel: Option<PortError>,
+    events: Vec<VenueEvent>,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct ScriptedBroker {
+    venue: VenueId,
     script: Arc<Mutex<Script>>,
     journal: Journal,
+}
+
+impl Default for ScriptedBroker {
+    fn default() -> Self {
+        Self::named("scripted")
+    }
 }
 
 impl ScriptedBroker {
     fn script(&self) -> MutexGuard<'_, Script> {
         self.script.lock().unwrap()
     }
+    fn named(venue: &str) -> Self {
+        Self {
+            venue: VenueId::new(venue),
+            script: Arc::default(),
+            journal: Journal::default(),
+        }
+    }
     fn push(&self, execution: Execution) {
-        self.script().executions.push(execution);
+        self.script().events.push(VenueEvent::Execution(execution));
+    }
+    fn push_event(&self, event: VenueEvent) {
+        self.script().events.push(event);
     }
 }
 
-impl Broker for ScriptedBroker {
-    fn name(&self) -> &str {
-        "scripted"
+impl ExecutionPort for ScriptedBroker {
+    fn venue(&self) -> &VenueId {
+        &self.venue
     }
-    fn submit(&mut self, order: NewOrder) -> Result<(), BrokerError> {
+    fn submit(&mut self, order: NewOrder) -> Result<(), PortError> {
         self.journal.lock().unwrap().push(format!("broker submit {}", order.id));
         let mut script = self.script();
         script.submitted.push(order);
         script.refuse_submit.take().map_or(Ok(()), Err)
     }
-    fn cancel(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), BrokerError> {
+    fn cancel(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), PortError> {
         let mut script = self.script();
         script.cancelled.push(id.clone());
         script.refuse_cancel.take().map_or(Ok(()), Err)
     }
-    fn on_market_event(&mut self, _event: &MarketEvent, out: &mut Vec<Execution>) {
-        out.append(&mut self.script().executions);
+    fn amend(&mut self, amend: AmendOrder) -> Result<(), PortError> {
+        self.script().amended.push(amend);
+        Ok(())
     }
-    fn poll(&mut self, out: &mut Vec<Execution>) {
-        out.append(&mut self.script().executions);
+    fn query_order(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), PortError> {
+        self.script().queried.push(id.clone());
+        Ok(())
+    }
+    fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError> {
+        self.script().mass_status_since.push(since_ms);
+        Ok(())
+    }
+    fn on_market_event(&mut self, _event: &MarketEvent, out: &mut Vec<VenueEvent>) {
+        out.append(&mut self.script().events);
+    }
+    fn poll(&mut self, out: &mut Vec<VenueEvent>) {
+        out.append(&mut self.script().events);
     }
 }
 
@@ -157,6 +195,9 @@ impl BookStore for JournalStore {
     fn load_round_trips(&self, strategy: &StrategyId) -> Result<Vec<crate::ledger::RoundTrip>, StoreError> {
         self.inner.load_round_trips(strategy)
     }
+    fn has_trade(&self, venue: &VenueId, symbol: &Symbol, trade_id: &TradeId) -> Result<bool, StoreError> {
+        self.inner.has_trade(venue, symbol, trade_id)
+    }
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         self.inner.latest_snapshot(strategy)
     }
@@ -186,11 +227,25 @@ fn drain(desk: &mut Desk) -> Vec<OrderUpdate> {
 }
 
 fn filled(id: &OrderId, qty: &str, price: &str, fee: &str, time_ms: TimeMs) -> Execution {
-    Execution::Filled {
+    Execution::Filled(fill_report(id, None, qty, price, fee, time_ms))
+}
+
+fn fill_report(id: &OrderId, trade_id: Option<&str>, qty: &str, price: &str, fee: &str, time_ms: TimeMs) -> FillReport {
+    FillReport {
         id: id.clone(),
+        trade_id: trade_id.map(TradeId::new),
         price: dec(price),
         qty: dec(qty),
         fee: dec(fee),
+        fee_asset: None,
+        time_ms,
+    }
+}
+
+fn accepted(id: &OrderId, time_ms: TimeMs) -> Execution {
+    Execution::Accepted {
+        id: id.clone(),
+        venue_order_id: None,
         time_ms,
     }
 }
@@ -213,10 +268,7 @@ fn place_accept_fill_position_and_updates() {
     );
 
     // 2. The venue acknowledges: the order is open; the strategy's view (open) did not change.
-    broker.push(Execution::Accepted {
-        id: id.clone(),
-        time_ms: 60_001,
-    });
+    broker.push(accepted(&id, 60_001));
     desk.poll();
     assert_eq!(desk.order(&id).unwrap().state(), &OrderState::Open);
     assert!(drain(&mut desk).is_empty());
@@ -274,10 +326,7 @@ fn cancel_paths() {
     let id = desk
         .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
         .unwrap();
-    broker.push(Execution::Accepted {
-        id: id.clone(),
-        time_ms: 2,
-    });
+    broker.push(accepted(&id, 2));
     desk.poll();
 
     // 2. Bob cannot cancel it, nor can anyone cancel an id that does not exist.
@@ -292,10 +341,10 @@ fn cancel_paths() {
     );
 
     // 3. The broker refuses the first cancel: the error says so and the order is untouched.
-    broker.script().refuse_cancel = Some(BrokerError::Connectivity("timeout".into()));
+    broker.script().refuse_cancel = Some(PortError::NotSent("disconnected".into()));
     assert!(matches!(
         desk.cancel_order(&alice(), &id, 4),
-        Err(CancelError::Broker { .. })
+        Err(CancelError::Port { .. })
     ));
     assert_eq!(desk.order(&id).unwrap().state(), &OrderState::Open);
 
@@ -376,7 +425,10 @@ fn reject_paths() {
     assert_eq!(unknown.unwrap_err().code(), "unknown_strategy");
 
     // 2. The broker refuses during submit: the order exists, becomes rejected, one update says why.
-    broker.script().refuse_submit = Some(BrokerError::Rejected("lot size".into()));
+    broker.script().refuse_submit = Some(PortError::Refused(RejectReason::new(
+        RejectKind::QtyIncrement,
+        "lot size",
+    )));
     let id = desk
         .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 2)
         .unwrap();
@@ -388,15 +440,15 @@ fn reject_paths() {
             updates[0].status,
             updates[0].reason.as_deref()
         ),
-        (id, OrderStatus::Rejected, Some("lot size"))
+        (id, OrderStatus::Rejected, Some("qty_increment: lot size"))
     );
 
-    // 3. The broker cannot be reached: rejected too, with a reason that says so.
-    broker.script().refuse_submit = Some(BrokerError::Connectivity("connection reset".into()));
+    // 3. The port could not send it (nothing left the host): rejected too, saying so.
+    broker.script().refuse_submit = Some(PortError::NotSent("disconnected".into()));
     desk.place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 3)
         .unwrap();
     let reason = drain(&mut desk)[0].reason.clone().unwrap();
-    assert_eq!(reason, "the broker could not be reached: connection reset");
+    assert_eq!(reason, "not sent: disconnected");
 
     // 4. The venue rejects later: an update then.
     let id = desk
@@ -404,7 +456,7 @@ fn reject_paths() {
         .unwrap();
     broker.push(Execution::Rejected {
         id: id.clone(),
-        reason: "post-only".into(),
+        reason: RejectReason::new(RejectKind::PostOnlyWouldTake, "EOrder:Post only order"),
         time_ms: 5,
     });
     desk.poll();
@@ -483,20 +535,14 @@ fn odd_executions_are_ignored_without_panic() {
     let id = desk
         .place_order(&alice(), order(Side::Buy, "1", limit("100")), 1)
         .unwrap();
-    broker.push(Execution::Accepted {
-        id: id.clone(),
-        time_ms: 2,
-    });
+    broker.push(accepted(&id, 2));
     desk.poll();
     let before = desk.book(&alice());
 
     // An execution for an order nobody placed, a duplicate ack, an overfill, a fill with a
     // negative fee, and a fill at a price of zero: all logged and ignored.
     broker.push(filled(&OrderId::new("other-1"), "1", "100", "0", 3));
-    broker.push(Execution::Accepted {
-        id: id.clone(),
-        time_ms: 3,
-    });
+    broker.push(accepted(&id, 3));
     broker.push(filled(&id, "2", "100", "0", 3));
     broker.push(filled(&id, "1", "100", "-1", 3));
     broker.push(filled(&id, "1", "0", "0", 3));
@@ -564,10 +610,7 @@ fn persist_before_acknowledge() {
     let id = desk
         .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 1)
         .unwrap();
-    broker.push(Execution::Accepted {
-        id: id.clone(),
-        time_ms: 2,
-    });
+    broker.push(accepted(&id, 2));
     broker.push(filled(&id, "1", "100", "0.1", 3));
     desk.poll();
     assert_eq!(
@@ -660,7 +703,7 @@ fn with_the_sim_broker_a_market_order_fills_at_the_next_open() {
     let id = desk
         .place_order(&alice(), order(Side::Buy, "10", OrderType::Market), 60_000)
         .unwrap();
-    assert_eq!(desk.broker_name(), "paper");
+    assert_eq!(desk.venue_of(&alice()).as_str(), "paper");
 
     // 2. The next bar opens at 101: filled there, fee 0.1 % of 1,010.
     desk.on_market_event(&candle(60_000, "101", "105"));
@@ -686,4 +729,274 @@ fn with_the_sim_broker_a_market_order_fills_at_the_next_open() {
     assert_eq!(trips.len(), 1);
     // (110 − 101) × 10 − fees 1.01 − 1.1
     assert_eq!(trips[0].pnl, dec("87.89"));
+}
+
+fn fill_with_trade(id: &OrderId, trade_id: &str, qty: &str, price: &str, time_ms: TimeMs) -> Execution {
+    Execution::Filled(fill_report(id, Some(trade_id), qty, price, "0", time_ms))
+}
+
+#[test]
+fn a_fill_the_venue_repeats_is_booked_once_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    let id = {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut desk = desk_with(RiskLimits::default(), Some(Box::new(store)), &broker);
+        // 1. A buy of 2 fills 1 by trade T1; the venue repeats T1 (a reconnect's snapshot).
+        let id = desk
+            .place_order(&alice(), order(Side::Buy, "2", limit("100")), 1)
+            .unwrap();
+        broker.push(accepted(&id, 2));
+        broker.push(fill_with_trade(&id, "T1", "1", "100", 3));
+        broker.push(fill_with_trade(&id, "T1", "1", "100", 3));
+        desk.poll();
+        let fills: Vec<_> = drain(&mut desk).into_iter().filter_map(|u| u.fill).collect();
+        assert_eq!(fills.len(), 1, "the repeat is not booked");
+        assert_eq!(fills[0].trade_id, Some(TradeId::new("T1")));
+        assert_eq!(desk.position(&alice(), &btc()).qty, dec("1"));
+        id
+    };
+    // 2. After a restart (a new desk on the same file) the venue repeats T1 again and reports T2.
+    let store = SqliteStore::open(&path).unwrap();
+    let working = store.load_working_orders().unwrap();
+    let mut desk = desk_with(RiskLimits::default(), Some(Box::new(store)), &broker);
+    for order in working {
+        desk.blotter.insert(order);
+    }
+    broker.push(fill_with_trade(&id, "T1", "1", "100", 3));
+    broker.push(fill_with_trade(&id, "T2", "1", "101", 4));
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.status, u.fill.as_ref().and_then(|f| f.trade_id.clone())))
+            .collect::<Vec<_>>(),
+        [(OrderStatus::Filled, Some(TradeId::new("T2")))]
+    );
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("2"));
+}
+
+#[test]
+fn an_unknown_outcome_stays_in_flight_until_the_venue_says() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    // 1. Two orders are sent; no answer comes for either (the connection dropped mid-request).
+    let lost = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+    let arrived = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("80")), 1)
+        .unwrap();
+    assert_eq!(desk.order(&lost).unwrap().state(), &OrderState::PendingNew);
+    assert!(drain(&mut desk).is_empty(), "no answer is not a rejection");
+
+    // 2. Queries settle them: the venue never had the first, has the second (with its fill).
+    desk.query_order(&lost, 2).unwrap();
+    assert_eq!(broker.script().queried, std::slice::from_ref(&lost));
+    for (id, state, fills) in [
+        (&lost, VenueOrderState::NotFound, vec![]),
+        (
+            &arrived,
+            VenueOrderState::Open,
+            vec![fill_report(&arrived, Some("T9"), "0.5", "80", "0", 2)],
+        ),
+    ] {
+        broker.push(Execution::Status(OrderReport {
+            id: id.clone(),
+            venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
+            state,
+            filled_qty: dec("0.5"),
+            fills,
+            time_ms: 3,
+        }));
+    }
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.order_id.clone(), u.status))
+            .collect::<Vec<_>>(),
+        [
+            (lost.clone(), OrderStatus::Rejected),
+            (arrived.clone(), OrderStatus::PartiallyFilled)
+        ]
+    );
+    assert!(updates[0].reason.as_deref().unwrap().starts_with("not_found"));
+    assert_eq!(desk.order(&arrived).unwrap().state(), &OrderState::PartiallyFilled);
+    assert_eq!(
+        desk.order(&arrived).unwrap().venue_order_id(),
+        Some(&VenueOrderId::new(&format!("O-{arrived}")))
+    );
+    // Nothing was sent twice.
+    assert_eq!(broker.script().submitted.len(), 2);
+}
+
+#[test]
+fn a_mass_status_books_missed_fills_once_and_queries_orders_the_venue_did_not_list() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let ids: Vec<OrderId> = ["90", "80", "70"]
+        .iter()
+        .map(|price| {
+            let id = desk
+                .place_order(&alice(), order(Side::Buy, "1", limit(price)), 1)
+                .unwrap();
+            broker.push(accepted(&id, 1));
+            id
+        })
+        .collect();
+    desk.poll();
+    // The first filled while the host was away (reported twice: in the fills and in its
+    // report); the second is open; the third is not listed.
+    broker.push_event(VenueEvent::MassStatus(MassStatus {
+        venue: VenueId::new("scripted"),
+        since_ms: 0,
+        open: vec![OrderReport {
+            id: ids[1].clone(),
+            venue_order_id: None,
+            state: VenueOrderState::Open,
+            filled_qty: Decimal::ZERO,
+            fills: vec![],
+            time_ms: 5,
+        }],
+        fills: vec![
+            fill_report(&ids[0], Some("T1"), "1", "90", "0", 4),
+            fill_report(&ids[0], Some("T1"), "1", "90", "0", 4),
+            fill_report(&OrderId::new("someone-else-1"), Some("T2"), "1", "90", "0", 4),
+        ],
+        time_ms: 5,
+    }));
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates
+            .iter()
+            .map(|u| (u.order_id.clone(), u.status))
+            .collect::<Vec<_>>(),
+        [(ids[0].clone(), OrderStatus::Filled)]
+    );
+    assert_eq!(
+        broker.script().queried,
+        [ids[2].clone()],
+        "only the unlisted one is asked about"
+    );
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("1"));
+}
+
+#[test]
+fn an_amend_is_checked_by_risk_and_applied_when_the_venue_confirms() {
+    let broker = ScriptedBroker::default();
+    let limits = RiskLimits {
+        max_position: dec("3"),
+        ..RiskLimits::default()
+    };
+    let mut desk = desk_with(limits, None, &broker);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "2", limit("90")), 1)
+        .unwrap();
+    broker.push(accepted(&id, 1));
+    desk.poll();
+    // 1. Risk refuses an amend past the position limit; nothing is sent.
+    let refused = desk.amend_order(&alice(), &id, dec("4"), None, 2).unwrap_err();
+    assert!(
+        matches!(refused, AmendError::Refused(ref r) if r.check == RiskCheck::MaxPosition),
+        "{refused:?}"
+    );
+    assert!(broker.script().amended.is_empty());
+    // 2. An amend within limits is sent; the order changes only when the venue confirms.
+    desk.amend_order(&alice(), &id, dec("3"), Some(dec("95")), 3).unwrap();
+    assert_eq!(broker.script().amended[0].qty, dec("3"));
+    assert_eq!(desk.order(&id).unwrap().request().qty, dec("2"));
+    broker.push(Execution::Amended {
+        id: id.clone(),
+        qty: dec("3"),
+        limit_price: Some(dec("95")),
+        time_ms: 4,
+    });
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates.iter().map(|u| (u.status, u.remaining_qty)).collect::<Vec<_>>(),
+        [(OrderStatus::Open, dec("3"))]
+    );
+    assert_eq!(desk.order(&id).unwrap().request().order_type, limit("95"));
+    // 3. A refused amend leaves the order as it was and says so.
+    broker.push(Execution::AmendRejected {
+        id: id.clone(),
+        reason: RejectReason::new(RejectKind::UnknownOrder, "EOrder:Unknown order"),
+        time_ms: 5,
+    });
+    desk.poll();
+    let updates = drain(&mut desk);
+    assert_eq!(
+        updates[0].reason.as_deref(),
+        Some("amend refused: unknown_order: EOrder:Unknown order")
+    );
+    assert_eq!(desk.order(&id).unwrap().request().qty, dec("3"));
+}
+
+#[test]
+fn each_strategy_trades_on_its_own_venue() {
+    let paper = ScriptedBroker::named("paper");
+    let kraken = ScriptedBroker::named("kraken");
+    let mut desk = Desk::new(DeskConfig::default(), Box::new(paper.clone()), None).unwrap();
+    desk.add_venue(Box::new(kraken.clone())).unwrap();
+    assert!(matches!(
+        desk.add_venue(Box::new(ScriptedBroker::named("kraken"))),
+        Err(DeskError::DuplicateVenue { .. })
+    ));
+    let bob = StrategyId::new("bob");
+    desk.register_strategy(&alice(), dec("10000")).unwrap();
+    desk.register_strategy_on(&bob, Some(&VenueId::new("kraken")), dec("10000"))
+        .unwrap();
+    let unknown = desk.register_strategy_on(&StrategyId::new("carol"), Some(&VenueId::new("binance")), dec("1"));
+    assert!(
+        matches!(&unknown, Err(DeskError::UnknownVenue { known, .. }) if known.len() == 2),
+        "{unknown:?}"
+    );
+    desk.on_market_event(&candle(0, "100", "100"));
+    let a = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+    let b = desk.place_order(&bob, order(Side::Buy, "1", limit("90")), 1).unwrap();
+    desk.cancel_order(&bob, &b, 2).unwrap();
+    assert_eq!(
+        paper
+            .script()
+            .submitted
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        std::slice::from_ref(&a)
+    );
+    assert_eq!(
+        kraken
+            .script()
+            .submitted
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        std::slice::from_ref(&b)
+    );
+    assert_eq!(kraken.script().cancelled, std::slice::from_ref(&b));
+    assert!(paper.script().cancelled.is_empty());
+    assert_eq!(desk.order(&b).unwrap().venue().as_str(), "kraken");
+}
+
+#[test]
+fn a_fee_in_the_base_asset_is_valued_at_the_fill_price() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "2", OrderType::Market), 1)
+        .unwrap();
+    let mut fill = fill_report(&id, Some("T1"), "2", "100", "0.002", 2);
+    fill.fee_asset = Some("BTC".into());
+    broker.push(Execution::Filled(fill));
+    desk.poll();
+    let fee = drain(&mut desk)[0].fill.as_ref().unwrap().fee;
+    assert_eq!(fee, dec("0.2"));
 }

@@ -325,6 +325,7 @@ mod tests {
             qty: dec(qty),
             fee: dec(fee),
             time_ms: t,
+            trade_id: None,
         }
     }
 

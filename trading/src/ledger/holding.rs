@@ -329,6 +329,7 @@ mod tests {
             qty,
             fee,
             time_ms,
+            trade_id: None,
         }
     }
 

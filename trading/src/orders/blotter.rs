@@ -97,6 +97,11 @@ impl Blotter {
         self.working_ids.get(strategy).cloned().unwrap_or_default()
     }
 
+    /// Every working order, in no particular order.
+    pub fn all_working(&self) -> impl Iterator<Item = &Order> + '_ {
+        self.working.values()
+    }
+
     /// Every order ever placed, in no particular order.
     pub fn all(&self) -> impl Iterator<Item = &Order> + '_ {
         self.working.values().chain(&self.history.orders)
@@ -162,6 +167,7 @@ mod tests {
         Order::new(
             OrderId::new(id),
             StrategyId::new(strategy),
+            crate::orders::VenueId::new("paper"),
             RiskApproved::for_test(request),
             0,
         )

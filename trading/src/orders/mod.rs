@@ -20,4 +20,7 @@ pub use ids::{InvalidOrderIdPrefix, OrderIdGen, MAX_ORDER_ID_PREFIX_LEN};
 pub(crate) use order::OrderParts;
 pub use order::{FillPlan, Order};
 pub use state::{transition, FillProgress, OrderError, OrderEvent, OrderState};
-pub use types::{Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Position, StrategyId, MAX_TAG_LEN};
+pub use types::{
+    Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Position, StrategyId, TradeId, VenueId,
+    VenueOrderId, MAX_TAG_LEN,
+};

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use crate::market::TimeMs;
 use crate::orders::state::{transition, FillProgress, OrderError, OrderEvent, OrderState};
-use crate::orders::{OrderId, OrderRequest, OrderStatus, StrategyId};
+use crate::orders::{OrderId, OrderRequest, OrderStatus, OrderType, StrategyId, VenueId, VenueOrderId};
 use crate::risk::RiskApproved;
 
 /// One order and everything the desk knows about it.
@@ -18,6 +18,10 @@ use crate::risk::RiskApproved;
 pub struct Order {
     id: OrderId,
     strategy: StrategyId,
+    /// Where the order was sent: its strategy's venue when it was placed.
+    venue: VenueId,
+    /// The venue's id for it, once the venue has named it.
+    venue_order_id: Option<VenueOrderId>,
     request: OrderRequest,
     state: OrderState,
     filled_qty: Decimal,
@@ -47,6 +51,8 @@ impl FillPlan {
 pub(crate) struct OrderParts {
     pub id: OrderId,
     pub strategy: StrategyId,
+    pub venue: VenueId,
+    pub venue_order_id: Option<VenueOrderId>,
     pub request: OrderRequest,
     pub state: OrderState,
     pub filled_qty: Decimal,
@@ -58,10 +64,18 @@ pub(crate) struct OrderParts {
 
 impl Order {
     /// A new order in [`OrderState::PendingNew`]: the only way to make one from a request.
-    pub fn new(id: OrderId, strategy: StrategyId, request: RiskApproved<OrderRequest>, now_ms: TimeMs) -> Self {
+    pub fn new(
+        id: OrderId,
+        strategy: StrategyId,
+        venue: VenueId,
+        request: RiskApproved<OrderRequest>,
+        now_ms: TimeMs,
+    ) -> Self {
         Self {
             id,
             strategy,
+            venue,
+            venue_order_id: None,
             request: request.into_inner(),
             state: OrderState::PendingNew,
             filled_qty: Decimal::ZERO,
@@ -81,6 +95,8 @@ impl Order {
         valid.then_some(Self {
             id: parts.id,
             strategy: parts.strategy,
+            venue: parts.venue,
+            venue_order_id: parts.venue_order_id,
             request: parts.request,
             state: parts.state,
             filled_qty: parts.filled_qty,
@@ -96,6 +112,12 @@ impl Order {
     }
     pub fn strategy(&self) -> &StrategyId {
         &self.strategy
+    }
+    pub fn venue(&self) -> &VenueId {
+        &self.venue
+    }
+    pub fn venue_order_id(&self) -> Option<&VenueOrderId> {
+        self.venue_order_id.as_ref()
     }
     pub fn request(&self) -> &OrderRequest {
         &self.request
@@ -147,6 +169,48 @@ impl Order {
         self.state = transition(&self.state, event)?;
         self.updated_ms = now_ms;
         Ok(())
+    }
+
+    /// Applies the venue's confirmation of an amend: the order's quantity and limit price are
+    /// now `qty` and `limit_price` (`None` keeps the price).
+    ///
+    /// # Errors
+    ///
+    /// [`OrderError::InvalidAmend`] for a quantity below what already filled (or not above
+    /// zero), a limit price not above zero or one given for a market order;
+    /// [`OrderError::InvalidTransition`] when the state takes no amend. The order is unchanged then.
+    pub fn amend(&mut self, qty: Decimal, limit_price: Option<Decimal>, now_ms: TimeMs) -> Result<(), OrderError> {
+        let invalid = || OrderError::InvalidAmend {
+            qty,
+            limit_price,
+            filled_qty: self.filled_qty,
+        };
+        if qty <= Decimal::ZERO || qty < self.filled_qty {
+            return Err(invalid());
+        }
+        let order_type = match (self.request.order_type, limit_price) {
+            (order_type, None) => order_type,
+            (OrderType::Limit(_), Some(price)) if price > Decimal::ZERO => OrderType::Limit(price),
+            _ => return Err(invalid()),
+        };
+        // An amend down to the filled quantity completes the order: nothing is left to work.
+        let event = if qty == self.filled_qty {
+            OrderEvent::Fill(FillProgress::Complete)
+        } else {
+            OrderEvent::Amended
+        };
+        self.state = transition(&self.state, event)?;
+        self.request.qty = qty;
+        self.request.order_type = order_type;
+        self.updated_ms = now_ms;
+        Ok(())
+    }
+
+    /// Records the venue's id for the order, the first time the venue names it.
+    pub fn set_venue_order_id(&mut self, venue_order_id: VenueOrderId) {
+        if self.venue_order_id.is_none() {
+            self.venue_order_id = Some(venue_order_id);
+        }
     }
 
     /// Checks a fill against the order and computes its effect without applying it, so the
@@ -211,6 +275,7 @@ mod tests {
         Order::new(
             OrderId::new("t-1"),
             StrategyId::new("s"),
+            VenueId::new("paper"),
             RiskApproved::for_test(request),
             1,
         )
@@ -255,6 +320,50 @@ mod tests {
             Err(OrderError::InvalidFill { .. })
         ));
         assert!(o.apply(OrderEvent::Fill(FillProgress::Partial), 3).is_err());
+        assert_eq!(o, before);
+    }
+
+    fn limit_order(qty: i64, price: i64) -> Order {
+        let mut o = order(qty);
+        o.request.order_type = OrderType::Limit(Decimal::from(price));
+        o
+    }
+
+    #[test]
+    fn an_amend_changes_quantity_and_price_in_place() {
+        let mut o = limit_order(3, 100);
+        o.apply(OrderEvent::Accepted, 2).unwrap();
+        o.amend(Decimal::from(5), Some(Decimal::from(99)), 3).unwrap();
+        assert_eq!(
+            (o.state(), o.request().qty, o.request().order_type, o.remaining_qty()),
+            (
+                &OrderState::Open,
+                Decimal::from(5),
+                OrderType::Limit(Decimal::from(99)),
+                Decimal::from(5)
+            )
+        );
+        // Down to what already filled: the order is complete.
+        let plan = o.plan_fill(Decimal::TWO, Decimal::from(99)).unwrap();
+        o.commit_fill(plan, 4);
+        o.amend(Decimal::TWO, None, 5).unwrap();
+        assert_eq!((o.state(), o.remaining_qty()), (&OrderState::Filled, Decimal::ZERO));
+    }
+
+    #[test]
+    fn bad_amends_are_refused_and_change_nothing() {
+        let mut o = limit_order(3, 100);
+        let plan = o.plan_fill(Decimal::TWO, Decimal::from(100)).unwrap();
+        o.commit_fill(plan, 2);
+        let before = o.clone();
+        for (qty, price) in [(1, None), (0, None), (3, Some(Decimal::ZERO))] {
+            assert!(matches!(
+                o.amend(Decimal::from(qty), price, 3),
+                Err(OrderError::InvalidAmend { .. })
+            ));
+        }
+        let mut market = order(3);
+        assert!(market.amend(Decimal::TWO, Some(Decimal::TEN), 3).is_err());
         assert_eq!(o, before);
     }
 }

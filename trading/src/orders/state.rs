@@ -51,8 +51,13 @@ pub enum OrderEvent {
     Fill(FillProgress),
     /// The desk sent a cancel request to the venue.
     CancelRequested { time_ms: TimeMs },
-    /// The venue confirmed the order is cancelled.
+    /// The venue confirmed the order is cancelled (or took it off the book on its own: expiry,
+    /// a dead-man switch, self-trade prevention; the reason says which).
     Cancelled { reason: Option<String> },
+    /// The venue changed the order's quantity or limit price in place, as the desk asked.
+    Amended,
+    /// The venue refused a cancel request; the order works on as before.
+    CancelRefused,
 }
 
 /// Why an event could not be applied to an order. The order is unchanged in every case.
@@ -65,6 +70,12 @@ pub enum OrderError {
         order_qty: rust_decimal::Decimal,
         filled_qty: rust_decimal::Decimal,
         fill_qty: rust_decimal::Decimal,
+    },
+    #[error("invalid amend to quantity {qty} and limit price {limit_price:?}: the quantity must be positive and at least the {filled_qty} filled, the price positive and only for a limit order")]
+    InvalidAmend {
+        qty: rust_decimal::Decimal,
+        limit_price: Option<rust_decimal::Decimal>,
+        filled_qty: rust_decimal::Decimal,
     },
     #[error("invalid fill: quantity {qty} and price {price} must both be positive")]
     InvalidFill {
@@ -146,16 +157,20 @@ pub fn transition(state: &OrderState, event: OrderEvent) -> Result<OrderState, O
         (S::PendingNew,          E::CancelRequested { time_ms }) => S::PendingCancel { requested_ms: time_ms },
         // The venue dropped the order before acknowledging it (expiry, self-trade prevention).
         (S::PendingNew,          E::Cancelled { reason })        => S::Cancelled { reason },
+        // Only an order the venue has can be amended: the confirmation implies the ack.
+        (S::PendingNew,          E::Amended)                     => S::Open,
 
         (S::Open,                E::Fill(Partial))               => S::PartiallyFilled,
         (S::Open,                E::Fill(Complete))              => S::Filled,
         (S::Open,                E::CancelRequested { time_ms }) => S::PendingCancel { requested_ms: time_ms },
         (S::Open,                E::Cancelled { reason })        => S::Cancelled { reason },
+        (S::Open,                E::Amended)                     => S::Open,
 
         (S::PartiallyFilled,     E::Fill(Partial))               => S::PartiallyFilled,
         (S::PartiallyFilled,     E::Fill(Complete))              => S::Filled,
         (S::PartiallyFilled,     E::CancelRequested { time_ms }) => S::PendingCancel { requested_ms: time_ms },
         (S::PartiallyFilled,     E::Cancelled { reason })        => S::Cancelled { reason },
+        (S::PartiallyFilled,     E::Amended)                     => S::PartiallyFilled,
 
         // The acknowledgement of an order we already asked to cancel: still waiting for the cancel.
         (S::PendingCancel { requested_ms }, E::Accepted)         => S::PendingCancel { requested_ms: *requested_ms },
@@ -166,6 +181,11 @@ pub fn transition(state: &OrderState, event: OrderEvent) -> Result<OrderState, O
         // The cancel lost the race: everything traded before the venue saw it.
         (S::PendingCancel { .. }, E::Fill(Complete))             => S::Filled,
         (S::PendingCancel { .. }, E::Cancelled { reason })       => S::Cancelled { reason },
+        // An amend sent before the cancel, confirmed after it was asked for.
+        (S::PendingCancel { requested_ms }, E::Amended)          => S::PendingCancel { requested_ms: *requested_ms },
+        // The venue kept the order (it had not seen it yet, or refused): it works on. Its
+        // fills, if any, still make its public status partially filled.
+        (S::PendingCancel { .. }, E::CancelRefused)              => S::Open,
 
         // A fill executed before the cancel but reported after its confirmation (venues send
         // them on different channels). The money moved, so the fill is booked, and the order
@@ -220,6 +240,11 @@ mod tests {
             (S::PendingNew,      E::Fill(Complete),  S::Filled),
             (S::PendingNew,      cancel_req(),       pending_cancel()),
             (S::PendingNew,      cancel(),           cancelled()),
+            (S::PendingNew,      E::Amended,         S::Open),
+            (S::Open,            E::Amended,         S::Open),
+            (S::PartiallyFilled, E::Amended,         S::PartiallyFilled),
+            (pending_cancel(),   E::Amended,         pending_cancel()),
+            (pending_cancel(),   E::CancelRefused,   S::Open),
             (S::Open,            E::Fill(Partial),   S::PartiallyFilled),
             (S::Open,            E::Fill(Complete),  S::Filled),
             (S::Open,            cancel_req(),       pending_cancel()),
@@ -259,6 +284,10 @@ mod tests {
             (rejected(),         E::Fill(Complete)),
             (rejected(),         E::Accepted),
             (rejected(),         cancel()),
+            (S::Open,            E::CancelRefused),
+            (S::Filled,          E::Amended),
+            (cancelled(),        E::Amended),
+            (rejected(),         E::CancelRefused),
         ];
         for (state, event) in rows {
             let got = transition(&state, event.clone());

@@ -51,6 +51,24 @@ text_id! {
     OrderId
 }
 
+text_id! {
+    /// A venue (account) as the host names it in config, metrics and `/status`: `paper`,
+    /// `kraken`, ... Every order goes to the venue its strategy is bound to.
+    VenueId
+}
+
+text_id! {
+    /// The venue's own id for an order (Kraken's `order_id`, Binance's `orderId`), known once
+    /// the venue has acknowledged it.
+    VenueOrderId
+}
+
+text_id! {
+    /// The venue's id for one execution (a trade). A fill is booked once per venue, symbol and
+    /// trade id however often the venue repeats it.
+    TradeId
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "type", content = "price")]
 pub enum OrderType {
@@ -103,6 +121,8 @@ pub struct Fill {
     /// In the quote currency, always ≥ 0.
     pub fee: Decimal,
     pub time_ms: TimeMs,
+    /// The venue's id for the execution; simulated fills have none.
+    pub trade_id: Option<TradeId>,
 }
 
 /// What the host tells a strategy about one of its orders.

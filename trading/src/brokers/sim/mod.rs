@@ -15,21 +15,24 @@ use foldhash::HashMap;
 use rust_decimal::Decimal;
 
 use self::matching::{match_order, Match};
-use super::{Broker, BrokerError, Execution, NewOrder};
+use super::{
+    AmendOrder, Execution, ExecutionPort, FillReport, MassStatus, NewOrder, OrderReport, PortError, RejectKind,
+    RejectReason, VenueEvent, VenueOrderState, PAPER_VENUE,
+};
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
-use crate::orders::{OrderId, OrderType};
+use crate::orders::{OrderId, OrderType, VenueId};
 
 pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_BPS};
 
-/// The simulated broker, named `paper`.
+/// The simulated broker, named `paper` unless told otherwise ([`SimBroker::named`]).
 ///
 /// What it does with an order:
-/// 1. [`Broker::submit`] refuses an id that is already working (`Err`); queues `Rejected` for a
+/// 1. [`ExecutionPort::submit`] refuses an id that is already working (`Err`); queues `Rejected` for a
 ///    quantity or limit price that is not above zero; otherwise queues `Accepted` and keeps
 ///    the order working. With [`FillPrice::CurrentClose`] a market order instead fills at once
 ///    at the last close of its symbol (fill time: the order's time), or is rejected if no bar
 ///    of the symbol was seen yet.
-/// 2. [`Broker::on_market_event`] fills the working orders of the event's symbol, in
+/// 2. [`ExecutionPort::on_market_event`] fills the working orders of the event's symbol, in
 ///    submission order:
 ///    - **Bars.** Only a bar that opens at or after the order's time can fill it: an order
 ///      placed on bar k's close (stamped with bar k's close time) first meets bar k+1, and
@@ -46,14 +49,20 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///    - **Full fills only:** there is no volume or depth model, so any size fills at one price.
 ///    - **Late orders fill as of their time.** An order stamped before market events the venue
 ///      has already seen (a strategy on its own thread, handling bar k while the feed is at bar
-///      k+3) is matched against those events first, at [`Broker::submit`]: it fills where it
+///      k+3) is matched against those events first, at [`ExecutionPort::submit`]: it fills where it
 ///      would have filled had it arrived on time. So a paper strategy's fills do not depend on
 ///      how busy the machine was. For this the venue remembers the latest market events of each
 ///      symbol ([`SimBroker::remembering`]); a backtest, where no order is ever late, does not.
 /// 3. Market fills get `slippage_bps` against the trader (a buy × (1 + bps/10,000), a sell
 ///    × (1 − bps/10,000)); limit fills none. The fee is `fee_rate × price × qty`, in decimals.
-/// 4. [`Broker::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
-///    cancelled id is refused with [`BrokerError::Rejected`].
+/// 4. [`ExecutionPort::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
+///    cancelled id is refused with [`PortError::Refused`] (`unknown_order`).
+/// 5. [`ExecutionPort::amend`] changes a working order's quantity and limit price and restamps it
+///    with the amend's time (so it meets only later events, as a new order would), then queues
+///    `Amended`; it may fill at once against remembered events like a late order.
+/// 6. [`ExecutionPort::query_order`] answers `Open` for a working order and `NotFound` for any
+///    other (the simulator forgets finished orders: the desk has them);
+///    [`ExecutionPort::mass_status`] lists the working orders. Simulated fills carry no trade id.
 ///
 /// Guarantees: the executions of one order are reported in the order they happened
 /// (`on_market_event` hands over the queued ones first, so `Accepted` precedes `Filled`);
@@ -63,14 +72,15 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 /// allocates nothing when nothing fills.
 #[derive(Debug)]
 pub struct SimBroker {
+    venue: VenueId,
     config: SimConfig,
     /// Market fills are priced at the reference price times these: `(buy, sell)`.
     slippage: (Decimal, Decimal),
     books: HashMap<Symbol, Book>,
     /// Which book each working order is in, for `cancel`.
     working: HashMap<OrderId, Symbol>,
-    /// Executions not yet handed over by `poll` or `on_market_event`.
-    queued: Vec<Execution>,
+    /// Venue events not yet handed over by `poll` or `on_market_event`, in order.
+    queued: Vec<VenueEvent>,
     /// Market events kept per symbol to fill late orders; 0 keeps none.
     recent_events: usize,
 }
@@ -124,6 +134,7 @@ impl SimBroker {
     pub fn new(config: SimConfig) -> Result<Self, InvalidSimConfig> {
         config.validate()?;
         Ok(Self {
+            venue: VenueId::new(PAPER_VENUE),
             slippage: config.slippage_factors(),
             config,
             books: HashMap::default(),
@@ -141,6 +152,13 @@ impl SimBroker {
         self
     }
 
+    /// The same venue under another name: paper trading on a live venue's data calls it after
+    /// that venue, so strategies, metrics and `/status` name the venue they trade on.
+    pub fn named(mut self, venue: VenueId) -> Self {
+        self.venue = venue;
+        self
+    }
+
     pub fn config(&self) -> &SimConfig {
         &self.config
     }
@@ -151,11 +169,39 @@ impl SimBroker {
     }
 
     fn reject(&mut self, order: &NewOrder, reason: String) {
-        self.queued.push(Execution::Rejected {
+        self.queue(Execution::Rejected {
             id: order.id.clone(),
-            reason,
+            reason: RejectReason::new(RejectKind::InvalidOrder, reason),
             time_ms: order.time_ms,
         });
+    }
+
+    fn accepted(order: &NewOrder) -> Execution {
+        Execution::Accepted {
+            id: order.id.clone(),
+            venue_order_id: None,
+            time_ms: order.time_ms,
+        }
+    }
+
+    fn report(order: &NewOrder, time_ms: TimeMs) -> OrderReport {
+        OrderReport {
+            id: order.id.clone(),
+            venue_order_id: None,
+            state: VenueOrderState::Open,
+            filled_qty: Decimal::ZERO,
+            fills: Vec::new(),
+            time_ms,
+        }
+    }
+
+    fn working_order(&self, id: &OrderId) -> Option<&NewOrder> {
+        let symbol = self.working.get(id)?;
+        self.books.get(symbol)?.orders.iter().find(|order| order.id == *id)
+    }
+
+    fn queue(&mut self, execution: Execution) {
+        self.queued.push(VenueEvent::Execution(execution));
     }
 
     /// Submits a market order in [`FillPrice::CurrentClose`] mode: it fills now or never.
@@ -167,29 +213,26 @@ impl SimBroker {
             );
             return self.reject(&order, reason);
         };
-        self.queued.push(Execution::Accepted {
-            id: order.id.clone(),
-            time_ms: order.time_ms,
-        });
+        self.queue(Self::accepted(&order));
         let matched = Match {
             price: close,
             time_ms: order.time_ms,
         };
         let execution = execute(&order, matched, self.slippage, self.config.fee_rate);
-        self.queued.push(execution);
+        self.queue(execution);
     }
 }
 
-impl Broker for SimBroker {
-    fn name(&self) -> &str {
-        "paper"
+impl ExecutionPort for SimBroker {
+    fn venue(&self) -> &VenueId {
+        &self.venue
     }
 
-    fn submit(&mut self, order: NewOrder) -> Result<(), BrokerError> {
+    fn submit(&mut self, order: NewOrder) -> Result<(), PortError> {
         if self.working.contains_key(&order.id) {
-            return Err(BrokerError::Rejected(format!(
-                "order id {} is already working",
-                order.id
+            return Err(PortError::Refused(RejectReason::new(
+                RejectKind::InvalidOrder,
+                format!("order id {} is already working", order.id),
             )));
         }
         if order.qty <= Decimal::ZERO {
@@ -207,14 +250,11 @@ impl Broker for SimBroker {
             self.fill_at_close(order);
             return Ok(());
         }
-        self.queued.push(Execution::Accepted {
-            id: order.id.clone(),
-            time_ms: order.time_ms,
-        });
+        self.queue(Self::accepted(&order));
         let book = self.books.entry(order.symbol.clone()).or_default();
         if let Some(matched) = book.missed_match(&order) {
             let execution = execute(&order, matched, self.slippage, self.config.fee_rate);
-            self.queued.push(execution);
+            self.queue(execution);
             return Ok(());
         }
         self.working.insert(order.id.clone(), order.symbol.clone());
@@ -222,12 +262,8 @@ impl Broker for SimBroker {
         Ok(())
     }
 
-    fn cancel(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), BrokerError> {
-        let unknown = || {
-            BrokerError::Rejected(format!(
-                "unknown order {id}: it is not working here (never submitted, or already filled or cancelled)"
-            ))
-        };
+    fn cancel(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), PortError> {
+        let unknown = || unknown_order(id);
         let symbol = self.working.remove(id).ok_or_else(unknown)?;
         let book = self.books.get_mut(&symbol).ok_or_else(unknown)?;
         let at = book
@@ -236,7 +272,7 @@ impl Broker for SimBroker {
             .position(|order| order.id == *id)
             .ok_or_else(unknown)?;
         book.orders.remove(at);
-        self.queued.push(Execution::Cancelled {
+        self.queue(Execution::Cancelled {
             id: id.clone(),
             reason: None,
             time_ms,
@@ -244,7 +280,94 @@ impl Broker for SimBroker {
         Ok(())
     }
 
-    fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<Execution>) {
+    fn amend(&mut self, amend: AmendOrder) -> Result<(), PortError> {
+        let symbol = self.working.get(&amend.id).ok_or_else(|| unknown_order(&amend.id))?;
+        let book = self.books.get_mut(symbol).ok_or_else(|| unknown_order(&amend.id))?;
+        let at = book
+            .orders
+            .iter()
+            .position(|order| order.id == amend.id)
+            .ok_or_else(|| unknown_order(&amend.id))?;
+        let order = &mut book.orders[at];
+        let order_type = match (order.order_type, amend.limit_price) {
+            (order_type, None) => order_type,
+            (OrderType::Limit(_), Some(price)) if price > Decimal::ZERO => OrderType::Limit(price),
+            _ => {
+                return Err(PortError::Refused(RejectReason::new(
+                    RejectKind::InvalidOrder,
+                    "only a limit order's price can be amended, to a price above zero",
+                )))
+            }
+        };
+        if amend.qty <= Decimal::ZERO {
+            return Err(PortError::Refused(RejectReason::new(
+                RejectKind::InvalidOrder,
+                format!("quantity {} must be above zero", amend.qty),
+            )));
+        }
+        order.qty = amend.qty;
+        order.order_type = order_type;
+        order.time_ms = amend.time_ms;
+        let amended = Execution::Amended {
+            id: amend.id.clone(),
+            qty: amend.qty,
+            limit_price: amend.limit_price,
+            time_ms: amend.time_ms,
+        };
+        let filled = book.missed_match(&book.orders[at]).map(|matched| {
+            let order = book.orders.remove(at);
+            execute(&order, matched, self.slippage, self.config.fee_rate)
+        });
+        self.queue(amended);
+        if let Some(execution) = filled {
+            self.working.remove(execution.order_id());
+            self.queue(execution);
+        }
+        Ok(())
+    }
+
+    fn query_order(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), PortError> {
+        let report = match self.working_order(id) {
+            Some(order) => Self::report(order, time_ms),
+            None => OrderReport {
+                id: id.clone(),
+                venue_order_id: None,
+                state: VenueOrderState::NotFound,
+                filled_qty: Decimal::ZERO,
+                fills: Vec::new(),
+                time_ms,
+            },
+        };
+        self.queue(Execution::Status(report));
+        Ok(())
+    }
+
+    fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError> {
+        let time_ms = self
+            .books
+            .values()
+            .filter_map(|b| b.recent.back())
+            .map(MarketEvent::time_ms)
+            .max();
+        let time_ms = time_ms.unwrap_or(since_ms);
+        let mut open: Vec<OrderReport> = self
+            .books
+            .values()
+            .flat_map(|book| book.orders.iter())
+            .map(|order| Self::report(order, time_ms))
+            .collect();
+        open.sort_by(|a, b| a.id.cmp(&b.id));
+        self.queued.push(VenueEvent::MassStatus(MassStatus {
+            venue: self.venue.clone(),
+            since_ms,
+            open,
+            fills: Vec::new(),
+            time_ms,
+        }));
+        Ok(())
+    }
+
+    fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<VenueEvent>) {
         out.append(&mut self.queued);
         let book = match self.books.get_mut(event.symbol()) {
             Some(book) => book,
@@ -260,7 +383,7 @@ impl Broker for SimBroker {
         let (slippage, fee_rate, working) = (self.slippage, self.config.fee_rate, &mut self.working);
         book.orders.retain(|order| match match_order(order, event) {
             Some(matched) => {
-                out.push(execute(order, matched, slippage, fee_rate));
+                out.push(VenueEvent::Execution(execute(order, matched, slippage, fee_rate)));
                 working.remove(&order.id);
                 false
             }
@@ -268,9 +391,16 @@ impl Broker for SimBroker {
         });
     }
 
-    fn poll(&mut self, out: &mut Vec<Execution>) {
+    fn poll(&mut self, out: &mut Vec<VenueEvent>) {
         out.append(&mut self.queued);
     }
+}
+
+fn unknown_order(id: &OrderId) -> PortError {
+    PortError::Refused(RejectReason::new(
+        RejectKind::UnknownOrder,
+        format!("unknown order {id}: it is not working here (never submitted, or already filled or cancelled)"),
+    ))
 }
 
 /// The execution of a matched order: the fill with slippage (market orders) and fee. Should
@@ -286,13 +416,15 @@ fn execute(order: &NewOrder, matched: Match, (buy, sell): (Decimal, Decimal), fe
         .and_then(|p| p.checked_mul(order.qty))
         .and_then(|notional| notional.checked_mul(fee_rate));
     match (price, fee) {
-        (Some(price), Some(fee)) => Execution::Filled {
+        (Some(price), Some(fee)) => Execution::Filled(FillReport {
             id: order.id.clone(),
+            trade_id: None,
             price,
             qty: order.qty,
             fee,
+            fee_asset: None,
             time_ms: matched.time_ms,
-        },
+        }),
         _ => Execution::Cancelled {
             id: order.id.clone(),
             reason: Some(format!(

@@ -4,7 +4,10 @@
 use rust_decimal::Decimal;
 
 use super::{FillPrice, SimBroker, SimConfig, RECENT_EVENTS};
-use crate::brokers::{Broker, BrokerError, Execution, NewOrder};
+use crate::brokers::{
+    AmendOrder, Execution, ExecutionPort, FillReport, NewOrder, PortError, RejectKind, RejectReason, VenueEvent,
+    VenueOrderState,
+};
 use crate::market::{Candle, MarketEvent, Quote, RandomWalk, RandomWalkConfig, Side, Symbol, Timeframe, Trade};
 use crate::orders::{OrderId, OrderType};
 
@@ -80,46 +83,49 @@ fn quote(time_ms: i64, bid: &str, ask: &str) -> Step {
     }))
 }
 
-fn accepted(id: &str, time_ms: i64) -> Execution {
-    Execution::Accepted {
+fn accepted(id: &str, time_ms: i64) -> VenueEvent {
+    VenueEvent::Execution(Execution::Accepted {
         id: OrderId::new(id),
+        venue_order_id: None,
         time_ms,
-    }
+    })
 }
 
-fn filled(id: &str, price: &str, qty: &str, fee: &str, time_ms: i64) -> Execution {
-    Execution::Filled {
+fn filled(id: &str, price: &str, qty: &str, fee: &str, time_ms: i64) -> VenueEvent {
+    VenueEvent::Execution(Execution::Filled(FillReport {
         id: OrderId::new(id),
+        trade_id: None,
         price: d(price),
         qty: d(qty),
         fee: d(fee),
+        fee_asset: None,
         time_ms,
-    }
+    }))
 }
 
-fn rejected(id: &str, reason: &str, time_ms: i64) -> Execution {
-    Execution::Rejected {
+fn rejected(id: &str, reason: &str, time_ms: i64) -> VenueEvent {
+    VenueEvent::Execution(Execution::Rejected {
         id: OrderId::new(id),
-        reason: reason.to_owned(),
+        reason: RejectReason::new(RejectKind::InvalidOrder, reason),
         time_ms,
-    }
+    })
 }
 
-fn cancelled(id: &str, time_ms: i64) -> Execution {
-    Execution::Cancelled {
+fn cancelled(id: &str, time_ms: i64) -> VenueEvent {
+    VenueEvent::Execution(Execution::Cancelled {
         id: OrderId::new(id),
         reason: None,
         time_ms,
-    }
+    })
 }
 
 /// Runs the steps, handing every execution over after each step, as the desk would.
-fn run(config: SimConfig, steps: Vec<Step>) -> Vec<Execution> {
+fn run(config: SimConfig, steps: Vec<Step>) -> Vec<VenueEvent> {
     run_remembering(config, RECENT_EVENTS, steps)
 }
 
 /// [`run`] with a venue remembering `recent_events` events per symbol.
-fn run_remembering(config: SimConfig, recent_events: usize, steps: Vec<Step>) -> Vec<Execution> {
+fn run_remembering(config: SimConfig, recent_events: usize, steps: Vec<Step>) -> Vec<VenueEvent> {
     let mut broker = SimBroker::new(config).unwrap().remembering(recent_events);
     let mut out = Vec::new();
     for step in steps {
@@ -151,8 +157,8 @@ fn a_venue_that_remembers_nothing_fills_a_late_order_on_the_next_event() {
             bar(2, ["105", "106", "104", "105"]),
         ]
     };
-    let fill_price = |executions: Vec<Execution>| match executions.last() {
-        Some(Execution::Filled { price, .. }) => *price,
+    let fill_price = |executions: Vec<VenueEvent>| match executions.last() {
+        Some(VenueEvent::Execution(Execution::Filled(fill))) => fill.price,
         other => panic!("expected a fill last, got {other:?}"),
     };
     assert_eq!(fill_price(run_remembering(SimConfig::default(), 0, steps())), d("105"));
@@ -164,7 +170,7 @@ fn scenarios() {
     use FillPrice::{CurrentClose, NextOpen};
     use Side::{Buy, Sell};
     let default = SimConfig::default;
-    let cases: Vec<(&str, SimConfig, Vec<Step>, Vec<Execution>)> = vec![
+    let cases: Vec<(&str, SimConfig, Vec<Step>, Vec<VenueEvent>)> = vec![
         (
             "market buy fills at the next bar's open",
             default(),
@@ -421,7 +427,10 @@ fn refusals_are_errors_of_the_rejected_kind() {
     submit(&mut broker, limit("a", Side::Buy, "1", "90", 1)).unwrap();
     assert_eq!(
         submit(&mut broker, limit("a", Side::Buy, "1", "90", 1)),
-        Err(BrokerError::Rejected("order id a is already working".into()))
+        Err(PortError::Refused(RejectReason::new(
+            RejectKind::InvalidOrder,
+            "order id a is already working"
+        )))
     );
     submit(&mut broker, market("m", Side::Buy, "1", 1)).unwrap();
     let Step::Event(event) = bar(1, ["100", "101", "99", "100"]) else {
@@ -430,8 +439,9 @@ fn refusals_are_errors_of_the_rejected_kind() {
     broker.on_market_event(&event, &mut out);
     assert_eq!(broker.working_orders(&btc()).len(), 1, "the limit order still works");
     let unknown = |id: &str| {
-        Err(BrokerError::Rejected(format!(
-            "unknown order {id}: it is not working here (never submitted, or already filled or cancelled)"
+        Err(PortError::Refused(RejectReason::new(
+            RejectKind::UnknownOrder,
+            format!("unknown order {id}: it is not working here (never submitted, or already filled or cancelled)"),
         )))
     };
     assert_eq!(
@@ -447,7 +457,7 @@ fn refusals_are_errors_of_the_rejected_kind() {
         "already cancelled"
     );
     assert!(broker.working_orders(&btc()).is_empty());
-    assert_eq!(broker.name(), "paper");
+    assert_eq!(broker.venue().as_str(), "paper");
 }
 
 #[test]
@@ -475,7 +485,7 @@ fn absurd_sizes_cancel_instead_of_overflowing() {
     ];
     let out = run(SimConfig::default(), steps);
     assert!(
-        matches!(&out[1], Execution::Cancelled { reason: Some(r), .. } if r.contains("does not fit")),
+        matches!(&out[1], VenueEvent::Execution(Execution::Cancelled { reason: Some(r), .. }) if r.contains("does not fit")),
         "{out:?}"
     );
 }
@@ -484,7 +494,7 @@ fn absurd_sizes_cancel_instead_of_overflowing() {
 /// inputs give the same executions, bit for bit.
 #[test]
 fn deterministic() {
-    fn session(fill_price: FillPrice) -> Vec<Execution> {
+    fn session(fill_price: FillPrice) -> Vec<VenueEvent> {
         let config = SimConfig {
             fill_price,
             slippage_bps: d("3"),
@@ -532,7 +542,102 @@ fn deterministic() {
     for fill_price in [FillPrice::NextOpen, FillPrice::CurrentClose] {
         let first = session(fill_price);
         assert!(first.len() > 1_000, "{fill_price:?}: {} executions", first.len());
-        assert!(first.iter().any(|e| matches!(e, Execution::Filled { .. })));
+        assert!(first
+            .iter()
+            .any(|e| matches!(e, VenueEvent::Execution(Execution::Filled(_)))));
         assert_eq!(first, session(fill_price), "{fill_price:?}");
     }
+}
+
+#[test]
+fn an_amend_restamps_the_order_and_may_fill_it_against_remembered_events() {
+    let mut broker = SimBroker::new(SimConfig::default()).unwrap().remembering(RECENT_EVENTS);
+    let Step::Submit(order) = limit("a", Side::Buy, "1", "90", 1) else {
+        unreachable!()
+    };
+    broker.submit(order).unwrap();
+    let mut out = Vec::new();
+    // Bar 2 (opens at 2 min) trades down to 94: the limit at 90 does not fill.
+    let Step::Event(event) = bar(2, ["100", "101", "94", "95"]) else {
+        unreachable!()
+    };
+    broker.on_market_event(&event, &mut out);
+    // Bar 3 trades down to 92, then the amend to 95 arrives, stamped between bar 2 and bar 3.
+    let Step::Event(event) = bar(3, ["96", "97", "92", "93"]) else {
+        unreachable!()
+    };
+    broker.on_market_event(&event, &mut out);
+    out.clear();
+    let amend = AmendOrder {
+        id: OrderId::new("a"),
+        symbol: btc(),
+        qty: d("2"),
+        limit_price: Some(d("95")),
+        time_ms: 3 * MIN,
+    };
+    broker.amend(amend).unwrap();
+    broker.poll(&mut out);
+    assert_eq!(
+        out,
+        vec![
+            VenueEvent::Execution(Execution::Amended {
+                id: OrderId::new("a"),
+                qty: d("2"),
+                limit_price: Some(d("95")),
+                time_ms: 3 * MIN,
+            }),
+            // Bar 3 opened at the amend's time: it fills the amended order at min(95, open 96).
+            filled("a", "95", "2", "0.19", 3 * MIN),
+        ]
+    );
+    assert!(broker.working_orders(&btc()).is_empty());
+    let unknown = AmendOrder {
+        id: OrderId::new("a"),
+        symbol: btc(),
+        qty: d("1"),
+        limit_price: None,
+        time_ms: 4 * MIN,
+    };
+    assert!(matches!(
+        broker.amend(unknown),
+        Err(PortError::Refused(RejectReason {
+            kind: RejectKind::UnknownOrder,
+            ..
+        }))
+    ));
+}
+
+#[test]
+fn queries_and_mass_status_answer_from_the_working_orders() {
+    let mut broker = SimBroker::new(SimConfig::default()).unwrap();
+    for (id, price) in [("b", "80"), ("a", "90")] {
+        let Step::Submit(order) = limit(id, Side::Buy, "1", price, 1) else {
+            unreachable!()
+        };
+        broker.submit(order).unwrap();
+    }
+    broker.query_order(&OrderId::new("a"), 5).unwrap();
+    broker.query_order(&OrderId::new("gone"), 5).unwrap();
+    broker.mass_status(0).unwrap();
+    let mut out = Vec::new();
+    broker.poll(&mut out);
+    let states: Vec<_> = out
+        .iter()
+        .filter_map(|e| match e {
+            VenueEvent::Execution(Execution::Status(report)) => Some((report.id.to_string(), report.state.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("a".to_owned(), VenueOrderState::Open),
+            ("gone".to_owned(), VenueOrderState::NotFound)
+        ]
+    );
+    let Some(VenueEvent::MassStatus(status)) = out.last() else {
+        panic!("no mass status last: {out:?}")
+    };
+    let open: Vec<_> = status.open.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!((open, status.venue.as_str()), (vec!["a", "b"], "paper"));
 }

@@ -18,8 +18,8 @@ mod sqlite;
 use std::path::PathBuf;
 
 use crate::ledger::{Book, FillEffect, RoundTrip};
-use crate::market::TimeMs;
-use crate::orders::{Fill, Order, StrategyId};
+use crate::market::{Symbol, TimeMs};
+use crate::orders::{Fill, Order, StrategyId, TradeId, VenueId};
 
 pub use sqlite::SqliteStore;
 
@@ -57,6 +57,9 @@ pub struct FillRecord<'a> {
     pub order: &'a Order,
     /// The holding and cash after the fill, and the round trip it closed.
     pub effect: &'a FillEffect,
+    /// The fee as the venue charged it, when in another asset than the quote currency
+    /// (`fill.fee` is its value in the quote currency).
+    pub venue_fee: Option<(&'a str, rust_decimal::Decimal)>,
 }
 
 /// A strategy's state as it handed it over (on hot reload, or for recovery after a trap).
@@ -126,6 +129,13 @@ pub trait BookStore: Send {
     ///
     /// [`StoreError`] when the read fails or a row is corrupt.
     fn load_round_trips(&self, strategy: &StrategyId) -> Result<Vec<RoundTrip>, StoreError>;
+    /// Whether a fill with this venue trade id is stored: how a fill the venue repeats after a
+    /// restart is recognized.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the read fails.
+    fn has_trade(&self, venue: &VenueId, symbol: &Symbol, trade_id: &TradeId) -> Result<bool, StoreError>;
     /// The latest snapshot of a strategy.
     ///
     /// # Errors

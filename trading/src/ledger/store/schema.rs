@@ -98,4 +98,19 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX strategy_snapshots_latest ON strategy_snapshots (strategy, id);
     ",
+    // 2: live venues. Each order records the venue it went to and the venue's id for it; each
+    // fill the venue's trade id (unique per venue and symbol: what makes a repeated fill
+    // recognizable across restarts) and, when the fee was charged in another asset than the
+    // quote currency, the fee as charged (`fee` stays its value in the quote currency).
+    "
+    ALTER TABLE orders ADD COLUMN venue TEXT NOT NULL DEFAULT 'paper';
+    ALTER TABLE orders ADD COLUMN venue_order_id TEXT;
+    CREATE INDEX orders_venue_order_id ON orders (venue, venue_order_id) WHERE venue_order_id IS NOT NULL;
+
+    ALTER TABLE fills ADD COLUMN venue TEXT NOT NULL DEFAULT 'paper';
+    ALTER TABLE fills ADD COLUMN trade_id TEXT;
+    ALTER TABLE fills ADD COLUMN fee_asset TEXT;
+    ALTER TABLE fills ADD COLUMN venue_fee TEXT;
+    CREATE UNIQUE INDEX fills_venue_trade ON fills (venue, symbol, trade_id) WHERE trade_id IS NOT NULL;
+    ",
 ];

@@ -14,7 +14,9 @@ use crate::ledger::store::schema::MIGRATIONS;
 use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
 use crate::market::{Side, Symbol, TimeMs};
-use crate::orders::{Order, OrderId, OrderParts, OrderRequest, OrderState, OrderType, StrategyId};
+use crate::orders::{
+    Order, OrderId, OrderParts, OrderRequest, OrderState, OrderType, StrategyId, TradeId, VenueId, VenueOrderId,
+};
 
 /// The book of record in SQLite.
 #[derive(Debug)]
@@ -218,6 +220,8 @@ impl SqliteStore {
         let parts = OrderParts {
             id: OrderId::new(&raw.id),
             strategy: StrategyId::new(&raw.strategy),
+            venue: VenueId::new(&raw.venue),
+            venue_order_id: raw.venue_order_id.as_deref().map(VenueOrderId::new),
             request: OrderRequest {
                 symbol: self.symbol(T, &raw.symbol)?,
                 side: self.side(T, &raw.side)?,
@@ -241,9 +245,12 @@ impl SqliteStore {
             OrderState::PendingCancel { requested_ms } => Some(*requested_ms),
             _ => None,
         };
+        let request = order.request();
+        // An amend changes quantity and price in place.
+        let (_, limit_price) = order_type_columns(request.order_type);
         conn.prepare_cached(
             "UPDATE orders SET state = ?2, state_time_ms = ?3, reason = ?4, filled_qty = ?5, avg_fill_price = ?6,
-                    fill_count = ?7, updated_ms = ?8
+                    fill_count = ?7, updated_ms = ?8, qty = ?9, limit_price = ?10, venue_order_id = ?11
              WHERE client_order_id = ?1",
         )?
         .execute(params![
@@ -255,7 +262,18 @@ impl SqliteStore {
             order.avg_fill_price().to_string(),
             order.fill_count(),
             order.updated_ms(),
+            request.qty.to_string(),
+            limit_price,
+            order.venue_order_id().map(VenueOrderId::as_str),
         ])
+    }
+}
+
+/// The `order_type` and `limit_price` columns of an order type.
+fn order_type_columns(order_type: OrderType) -> (&'static str, Option<String>) {
+    match order_type {
+        OrderType::Market => ("market", None),
+        OrderType::Limit(price) => ("limit", Some(price.to_string())),
     }
 }
 
@@ -287,16 +305,13 @@ impl BookStore for SqliteStore {
 
     fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
         let request = order.request();
-        let (order_type, limit_price) = match request.order_type {
-            OrderType::Market => ("market", None),
-            OrderType::Limit(price) => ("limit", Some(price.to_string())),
-        };
+        let (order_type, limit_price) = order_type_columns(request.order_type);
         self.conn
             .prepare_cached(
                 "INSERT INTO orders (client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag,
                                      state, state_time_ms, reason, filled_qty, avg_fill_price, fill_count,
-                                     created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                     created_ms, updated_ms, venue, venue_order_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -315,6 +330,8 @@ impl BookStore for SqliteStore {
                     order.fill_count(),
                     order.created_ms(),
                     order.updated_ms(),
+                    order.venue().as_str(),
+                    order.venue_order_id().map(VenueOrderId::as_str),
                 ])
             })
             .map_err(|e| self.backend(e))?;
@@ -338,6 +355,7 @@ impl BookStore for SqliteStore {
             seq,
             order,
             effect,
+            venue_fee,
         } = record;
         let tx = self.conn.transaction().map_err(|e| StoreError::Backend {
             path: self.path.clone(),
@@ -345,8 +363,9 @@ impl BookStore for SqliteStore {
         })?;
         let result = (|| -> rusqlite::Result<usize> {
             tx.prepare_cached(
-                "INSERT INTO fills (client_order_id, seq, strategy, symbol, side, price, qty, fee, time_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO fills (client_order_id, seq, strategy, symbol, side, price, qty, fee, time_ms,
+                                    venue, trade_id, fee_asset, venue_fee)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 fill.order_id.as_str(),
@@ -358,6 +377,10 @@ impl BookStore for SqliteStore {
                 fill.qty.to_string(),
                 fill.fee.to_string(),
                 fill.time_ms,
+                order.venue().as_str(),
+                fill.trade_id.as_ref().map(TradeId::as_str),
+                venue_fee.map(|(asset, _)| asset),
+                venue_fee.map(|(_, fee)| fee.to_string()),
             ])?;
             let changed = Self::write_order_state(&tx, order)?;
             let h = &effect.holding;
@@ -479,7 +502,7 @@ impl BookStore for SqliteStore {
     fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
         let sql = format!(
             "SELECT client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag, state, state_time_ms,
-                    reason, filled_qty, avg_fill_price, fill_count, created_ms, updated_ms
+                    reason, filled_qty, avg_fill_price, fill_count, created_ms, updated_ms, venue, venue_order_id
              FROM orders WHERE state IN {WORKING_STATES} ORDER BY created_ms, rowid"
         );
         let rows = self
@@ -532,6 +555,17 @@ impl BookStore for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    fn has_trade(&self, venue: &VenueId, symbol: &Symbol, trade_id: &TradeId) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM fills WHERE venue = ?1 AND symbol = ?2 AND trade_id = ?3)")
+            .and_then(|mut s| {
+                s.query_row(params![venue.as_str(), symbol.as_str(), trade_id.as_str()], |r| {
+                    r.get(0)
+                })
+            })
+            .map_err(|e| self.backend(e))
     }
 
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
@@ -610,6 +644,8 @@ struct RawOrder {
     fill_count: i64,
     created_ms: i64,
     updated_ms: i64,
+    venue: String,
+    venue_order_id: Option<String>,
 }
 
 impl RawOrder {
@@ -631,6 +667,8 @@ impl RawOrder {
             fill_count: r.get(13)?,
             created_ms: r.get(14)?,
             updated_ms: r.get(15)?,
+            venue: r.get(16)?,
+            venue_order_id: r.get(17)?,
         })
     }
 }

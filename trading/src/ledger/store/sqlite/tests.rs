@@ -23,7 +23,13 @@ fn new_order(id: &str, side: Side, qty: &str, order_type: OrderType, now_ms: Tim
         order_type,
         tag: format!("tag of {id}"),
     };
-    Order::new(OrderId::new(id), alice(), RiskApproved::for_test(request), now_ms)
+    Order::new(
+        OrderId::new(id),
+        alice(),
+        VenueId::new("paper"),
+        RiskApproved::for_test(request),
+        now_ms,
+    )
 }
 
 /// Books a fill the way the desk does: plan, preview, write, commit.
@@ -38,6 +44,7 @@ fn fill(store: &mut SqliteStore, book: &mut Book, order: &mut Order, qty: &str, 
         qty: dec(qty),
         fee: dec(fee),
         time_ms: t,
+        trade_id: None,
     };
     let effect = book.preview_fill(&fill).unwrap();
     order.commit_fill(plan, t);
@@ -47,6 +54,7 @@ fn fill(store: &mut SqliteStore, book: &mut Book, order: &mut Order, qty: &str, 
             seq: order.fill_count(),
             order,
             effect: &effect,
+            venue_fee: None,
         })
         .unwrap();
     book.commit(effect);
@@ -163,7 +171,7 @@ fn a_store_from_a_newer_build_is_refused() {
             err,
             StoreError::TooNew {
                 found: 99,
-                supported: 1,
+                supported: 2,
                 ..
             }
         ),
@@ -181,4 +189,72 @@ fn corrupt_rows_are_named() {
         err.to_string(),
         "book store :memory:: strategies.cash holds \"lots\", expected a decimal"
     );
+}
+
+#[test]
+fn a_first_version_store_is_migrated_and_its_orders_belong_to_the_paper_venue() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("books.sqlite");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(crate::ledger::store::schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO strategies VALUES ('alice', '100', '100', 0, 0);
+             INSERT INTO orders (client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag, state,
+                                 state_time_ms, reason, filled_qty, avg_fill_price, fill_count, created_ms, updated_ms)
+             VALUES ('v1-1', 'alice', 'BTC/USD', 'buy', 'limit', '90', '1', '', 'open', NULL, NULL, '0', '0', 0, 1, 1);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let orders = store.load_working_orders().unwrap();
+    assert_eq!(
+        orders
+            .iter()
+            .map(|o| (o.id().as_str(), o.venue().as_str()))
+            .collect::<Vec<_>>(),
+        [("v1-1", "paper")]
+    );
+}
+
+#[test]
+fn trade_ids_are_found_per_venue_and_symbol() {
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    let book = Book::new(alice(), dec("10000"));
+    store.create_book(&book, 0).unwrap();
+    let mut order = new_order("k-1", Side::Buy, "2", OrderType::Limit(dec("100")), 1);
+    store.insert_order(&order).unwrap();
+    let plan = order.plan_fill(dec("1"), dec("100")).unwrap();
+    let fill = Fill {
+        order_id: order.id().clone(),
+        strategy: alice(),
+        symbol: order.request().symbol.clone(),
+        side: Side::Buy,
+        price: dec("100"),
+        qty: dec("1"),
+        fee: dec("0.1"),
+        time_ms: 2,
+        trade_id: Some(TradeId::new("T1")),
+    };
+    let effect = book.preview_fill(&fill).unwrap();
+    order.commit_fill(plan, 2);
+    store
+        .record_fill(FillRecord {
+            fill: &fill,
+            seq: 1,
+            order: &order,
+            effect: &effect,
+            venue_fee: Some(("BTC", dec("0.001"))),
+        })
+        .unwrap();
+    let btc = Symbol::new("BTC/USD").unwrap();
+    let eth = Symbol::new("ETH/USD").unwrap();
+    let paper = VenueId::new("paper");
+    assert!(store.has_trade(&paper, &btc, &TradeId::new("T1")).unwrap());
+    assert!(!store.has_trade(&paper, &eth, &TradeId::new("T1")).unwrap());
+    assert!(!store
+        .has_trade(&VenueId::new("kraken"), &btc, &TradeId::new("T1"))
+        .unwrap());
+    assert!(!store.has_trade(&paper, &btc, &TradeId::new("T2")).unwrap());
 }

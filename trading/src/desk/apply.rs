@@ -1,0 +1,416 @@
+//! Venue events into the books: executions through the order state machine and the ledger,
+//! and the venue's status reports and mass statuses, which settle what the desk did not know
+//! (an order whose outcome was unknown, fills it missed while a connection was down).
+//!
+//! Everything a venue says is applied or logged, never refused with an error: the venue's word
+//! is what happened. A repeated fill (same venue, symbol and trade id) is recognized and
+//! skipped, in memory or through the book of record.
+
+use foldhash::HashSet;
+use rust_decimal::Decimal;
+use tracing::{debug, error, info, warn};
+
+use super::flow::{halt_on_store_failure, report_ignored, update_for, Ignored};
+use super::trade_log::TradeKey;
+use crate::brokers::{Execution, FillReport, MassStatus, OrderReport, RejectKind, VenueEvent, VenueOrderState};
+use crate::desk::Desk;
+use crate::ledger::FillRecord;
+use crate::market::{Symbol, TimeMs};
+use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueOrderId};
+use crate::risk::TradingState;
+
+/// Why a fill was not booked although its order exists.
+enum Seen {
+    New,
+    Repeated,
+    /// The store could not say: booking could count it twice, skipping could lose it. Trading
+    /// halts and the fill is left for reconciliation.
+    Unknown,
+}
+
+impl Desk {
+    pub(super) fn apply_venue_events(&mut self, events: &mut Vec<VenueEvent>) {
+        for event in events.drain(..) {
+            match event {
+                VenueEvent::Execution(execution) => self.apply_execution(execution),
+                VenueEvent::MassStatus(status) => self.apply_mass_status(status),
+                VenueEvent::Connected { venue, time_ms } => info!(%venue, time_ms, "venue connected"),
+                VenueEvent::Disconnected { venue, reason, time_ms } => {
+                    warn!(%venue, time_ms, %reason, "venue disconnected")
+                }
+            }
+        }
+    }
+
+    fn apply_execution(&mut self, execution: Execution) {
+        match execution {
+            Execution::Accepted {
+                id,
+                venue_order_id,
+                time_ms,
+            } => {
+                if let Some(venue_order_id) = venue_order_id {
+                    self.note_venue_order_id(&id, venue_order_id);
+                }
+                // Venues repeat acknowledgements (Kraken's executions snapshot after a
+                // reconnect lists every open order again): only the first one means anything.
+                if self
+                    .blotter
+                    .get(&id)
+                    .is_some_and(|o| o.state() == &OrderState::PendingNew)
+                {
+                    self.apply_order_event(&id, OrderEvent::Accepted, time_ms);
+                }
+            }
+            Execution::Rejected { id, reason, time_ms } => {
+                let reason = reason.to_string();
+                self.apply_order_event(&id, OrderEvent::Rejected { reason }, time_ms)
+            }
+            Execution::Filled(fill) => self.apply_fill(fill),
+            Execution::Amended {
+                id,
+                qty,
+                limit_price,
+                time_ms,
+            } => self.apply_amend(&id, qty, limit_price, time_ms),
+            Execution::AmendRejected { id, reason, time_ms } => {
+                warn!(order_id = %id, %reason, "the venue refused an amend; the order is unchanged");
+                self.tell_strategy(&id, Some(format!("amend refused: {reason}")), time_ms);
+            }
+            Execution::Cancelled { id, reason, time_ms } => {
+                if self.blotter.get(&id).is_some_and(|o| o.is_working()) {
+                    self.apply_order_event(&id, OrderEvent::Cancelled { reason }, time_ms);
+                }
+            }
+            Execution::CancelRejected { id, reason, time_ms } => {
+                warn!(order_id = %id, %reason, "the venue refused a cancel");
+                if matches!(
+                    self.blotter.get(&id).map(|o| o.state()),
+                    Some(OrderState::PendingCancel { .. })
+                ) {
+                    self.apply_order_event(&id, OrderEvent::CancelRefused, time_ms);
+                }
+                // The venue does not know an order the desk thinks is working: ask where it is.
+                if reason.kind == RejectKind::UnknownOrder {
+                    if let Err(e) = self.query_order(&id, time_ms) {
+                        warn!(order_id = %id, error = %e, "cannot query an order the venue did not know");
+                    }
+                }
+            }
+            Execution::Expired { id, time_ms } => {
+                if self.blotter.get(&id).is_some_and(|o| o.is_working()) {
+                    let reason = Some("expired".to_owned());
+                    self.apply_order_event(&id, OrderEvent::Cancelled { reason }, time_ms);
+                }
+            }
+            Execution::Status(report) => self.apply_report(report),
+        }
+    }
+
+    /// Applies the venue's view of one order: first the fills it lists that the desk has not
+    /// booked, then its state where the desk's is behind.
+    fn apply_report(&mut self, report: OrderReport) {
+        let OrderReport {
+            id,
+            venue_order_id,
+            state,
+            filled_qty,
+            fills,
+            time_ms,
+        } = report;
+        for fill in fills {
+            self.apply_fill(fill);
+        }
+        if let Some(venue_order_id) = venue_order_id {
+            self.note_venue_order_id(&id, venue_order_id);
+        }
+        let Some(order) = self.blotter.get(&id) else {
+            warn!(order_id = %id, "a status report for an order the desk does not know is ignored");
+            return;
+        };
+        if filled_qty > order.filled_qty() {
+            warn!(order_id = %id, venue_filled = %filled_qty, booked = %order.filled_qty(), "the venue reports more filled than the desk booked, without the fills");
+        }
+        let pending_new = order.state() == &OrderState::PendingNew;
+        let working = order.is_working();
+        let event = match state {
+            VenueOrderState::NotFound if pending_new => Some(OrderEvent::Rejected {
+                reason: "not_found: the venue has no such order: the request never reached it".to_owned(),
+            }),
+            VenueOrderState::NotFound if working => Some(OrderEvent::Cancelled {
+                reason: Some("the venue no longer has the order".to_owned()),
+            }),
+            VenueOrderState::Open if pending_new => Some(OrderEvent::Accepted),
+            VenueOrderState::Cancelled if working => Some(OrderEvent::Cancelled { reason: None }),
+            VenueOrderState::Expired if working => Some(OrderEvent::Cancelled {
+                reason: Some("expired".to_owned()),
+            }),
+            VenueOrderState::Rejected(reason) if working => Some(OrderEvent::Rejected {
+                reason: reason.to_string(),
+            }),
+            _ => None,
+        };
+        if let Some(event) = event {
+            self.apply_order_event(&id, event, time_ms);
+        }
+    }
+
+    /// Reconciles one venue: books the fills the desk missed, applies each open order's report,
+    /// and asks about every working order the venue did not list (it was filled or cancelled
+    /// there; the answer settles it). Orders the venue has and the desk does not are reported.
+    fn apply_mass_status(&mut self, status: MassStatus) {
+        let MassStatus {
+            venue,
+            open,
+            fills,
+            time_ms,
+            ..
+        } = status;
+        for fill in fills {
+            if self.blotter.get(&fill.id).is_none() {
+                warn!(%venue, order_id = %fill.id, "the venue reports a fill of an order the host does not know");
+                continue;
+            }
+            self.apply_fill(fill);
+        }
+        let mut listed = HashSet::default();
+        for report in open {
+            listed.insert(report.id.clone());
+            if self.blotter.get(&report.id).is_none() {
+                warn!(%venue, order_id = %report.id, "the venue has an open order the host does not know; it is left alone");
+                continue;
+            }
+            self.apply_report(report);
+        }
+        let mut missing: Vec<OrderId> = self
+            .blotter
+            .all_working()
+            .filter(|order| order.venue() == &venue && !listed.contains(order.id()))
+            .map(|order| order.id().clone())
+            .collect();
+        missing.sort();
+        if let Some(port) = self.venues.port(&venue) {
+            for id in &missing {
+                if let Err(e) = port.query_order(id, time_ms) {
+                    warn!(%venue, order_id = %id, error = %e, "cannot query an order missing from the venue's open orders");
+                }
+            }
+        }
+        info!(%venue, open = listed.len(), queried = missing.len(), "mass status applied");
+    }
+
+    /// Applies an event without a fill; an update goes out if the public status changed.
+    pub(super) fn apply_order_event(&mut self, id: &OrderId, event: OrderEvent, time_ms: TimeMs) {
+        let Desk {
+            blotter,
+            store,
+            updates,
+            counts,
+            trading_state,
+            ..
+        } = self;
+        let outcome = blotter.update(id, |order| -> Result<(), Ignored> {
+            let before = order.status();
+            order.apply(event, time_ms)?;
+            if let Some(store) = store {
+                if let Err(e) = store.update_order(order) {
+                    halt_on_store_failure(trading_state, &e, order.id());
+                }
+            }
+            let after = order.status();
+            if after != before {
+                if let Some(counts) = counts.get_mut(order.strategy()) {
+                    counts.count_outcome(after);
+                }
+                updates.push(update_for(order, None, time_ms));
+            }
+            Ok(())
+        });
+        report_ignored(id, outcome);
+    }
+
+    /// Applies a confirmed amend; the strategy always hears of it (its remaining quantity or
+    /// price changed, even when its status did not).
+    fn apply_amend(&mut self, id: &OrderId, qty: Decimal, limit_price: Option<Decimal>, time_ms: TimeMs) {
+        let Desk {
+            blotter,
+            store,
+            updates,
+            counts,
+            trading_state,
+            ..
+        } = self;
+        let outcome = blotter.update(id, |order| -> Result<(), Ignored> {
+            let before = order.status();
+            order.amend(qty, limit_price, time_ms)?;
+            if let Some(store) = store {
+                if let Err(e) = store.update_order(order) {
+                    halt_on_store_failure(trading_state, &e, order.id());
+                }
+            }
+            let after = order.status();
+            if after != before {
+                if let Some(counts) = counts.get_mut(order.strategy()) {
+                    counts.count_outcome(after);
+                }
+            }
+            updates.push(update_for(order, None, time_ms));
+            Ok(())
+        });
+        report_ignored(id, outcome);
+    }
+
+    /// An update of an order whose status did not change, carrying `reason`.
+    fn tell_strategy(&mut self, id: &OrderId, reason: Option<String>, time_ms: TimeMs) {
+        if let Some(order) = self.blotter.get(id) {
+            let mut update = update_for(order, None, time_ms);
+            update.reason = reason;
+            self.updates.push(update);
+        }
+    }
+
+    fn note_venue_order_id(&mut self, id: &OrderId, venue_order_id: VenueOrderId) {
+        let Desk {
+            blotter,
+            store,
+            trading_state,
+            ..
+        } = self;
+        blotter.update(id, |order| {
+            if order.venue_order_id().is_some() {
+                return;
+            }
+            order.set_venue_order_id(venue_order_id);
+            if let Some(store) = store {
+                if let Err(e) = store.update_order(order) {
+                    halt_on_store_failure(trading_state, &e, order.id());
+                }
+            }
+        });
+    }
+
+    /// Whether the desk has booked this trade before: in memory for the latest, else in the
+    /// book of record.
+    fn seen(&mut self, key: &TradeKey) -> Seen {
+        if self.trades.contains(key) {
+            return Seen::Repeated;
+        }
+        let Some(store) = &self.store else {
+            return Seen::New;
+        };
+        match store.has_trade(&key.0, &key.1, &key.2) {
+            Ok(true) => Seen::Repeated,
+            Ok(false) => Seen::New,
+            Err(e) => {
+                error!(venue = %key.0, trade_id = %key.2, error = %e, "cannot tell whether a fill was booked before; trading is halted and the fill is left for reconciliation");
+                self.trading_state = TradingState::Halted;
+                Seen::Unknown
+            }
+        }
+    }
+
+    /// Books a fill: recognized if repeated, checked against the order and the ledger,
+    /// persisted, then applied to both, then reported to the strategy.
+    pub(super) fn apply_fill(&mut self, report: FillReport) {
+        let Some(order) = self.blotter.get(&report.id) else {
+            warn!(order_id = %report.id, "a fill of an unknown order is ignored");
+            return;
+        };
+        let symbol = order.request().symbol.clone();
+        let key = report
+            .trade_id
+            .clone()
+            .map(|trade_id| (order.venue().clone(), symbol.clone(), trade_id));
+        if let Some(key) = &key {
+            match self.seen(key) {
+                Seen::New => {}
+                Seen::Repeated => {
+                    debug!(order_id = %report.id, trade_id = %key.2, "a repeated fill is ignored");
+                    return;
+                }
+                Seen::Unknown => return,
+            }
+        }
+        let fee = fee_in_quote(&report, &symbol).unwrap_or_else(|| {
+            warn!(order_id = %report.id, fee = %report.fee, asset = ?report.fee_asset, "a fee in an asset other than the pair's cannot be valued: booked as zero (the venue's fee is kept with the fill)");
+            Decimal::ZERO
+        });
+        let FillReport {
+            id,
+            trade_id,
+            price,
+            qty,
+            fee: venue_fee,
+            fee_asset,
+            time_ms,
+        } = report;
+        let Desk {
+            blotter,
+            store,
+            ledger,
+            updates,
+            counts,
+            trading_state,
+            ..
+        } = self;
+        let outcome = blotter.update(&id, |order| -> Result<(), Ignored> {
+            let plan = order.plan_fill(qty, price)?;
+            let request = order.request();
+            let fill = Fill {
+                order_id: order.id().clone(),
+                strategy: order.strategy().clone(),
+                symbol: request.symbol.clone(),
+                side: request.side,
+                price,
+                qty,
+                fee,
+                time_ms,
+                trade_id,
+            };
+            let book = ledger.book_mut(order.strategy()).ok_or(Ignored::NoBook)?;
+            let effect = book.preview_fill(&fill)?;
+            let before = order.status();
+            order.commit_fill(plan, time_ms);
+            if let Some(store) = store {
+                let record = FillRecord {
+                    fill: &fill,
+                    seq: order.fill_count(),
+                    order,
+                    effect: &effect,
+                    venue_fee: fee_asset.as_deref().map(|asset| (asset, venue_fee)),
+                };
+                if let Err(e) = store.record_fill(record) {
+                    // The fill happened at the venue whatever the store says: book it, tell the
+                    // strategy, and stop new orders until an operator looks.
+                    halt_on_store_failure(trading_state, &e, order.id());
+                }
+            }
+            book.commit(effect);
+            let after = order.status();
+            if let Some(counts) = counts.get_mut(order.strategy()) {
+                counts.fills += 1;
+                if after != before {
+                    counts.count_outcome(after);
+                }
+            }
+            updates.push(update_for(order, Some(fill), time_ms));
+            Ok(())
+        });
+        let booked = matches!(outcome, Some(Ok(())));
+        report_ignored(&id, outcome);
+        if let (true, Some(key)) = (booked, key) {
+            self.trades.insert(key);
+        }
+    }
+}
+
+/// The fee in the pair's quote currency: as charged, or converted at the fill price when
+/// charged in the base asset. `None` for any other asset.
+fn fee_in_quote(report: &FillReport, symbol: &Symbol) -> Option<Decimal> {
+    match report.fee_asset.as_deref() {
+        None => Some(report.fee),
+        Some(asset) if asset == symbol.quote() => Some(report.fee),
+        Some(asset) if asset == symbol.base() => report.fee.checked_mul(report.price),
+        Some(_) => None,
+    }
+}

@@ -1,0 +1,69 @@
+//! The desk's execution ports, one per venue, and which venue each strategy trades on.
+
+use foldhash::HashMap;
+
+use crate::brokers::ExecutionPort;
+use crate::desk::DeskError;
+use crate::orders::{StrategyId, VenueId};
+
+/// Every venue the desk sends orders to. The first one added is where a strategy that names
+/// no venue trades.
+pub(super) struct Venues {
+    ports: Vec<Box<dyn ExecutionPort>>,
+    by_name: HashMap<VenueId, usize>,
+    bindings: HashMap<StrategyId, usize>,
+}
+
+impl Venues {
+    pub(super) fn new(first: Box<dyn ExecutionPort>) -> Self {
+        let mut by_name = HashMap::default();
+        by_name.insert(first.venue().clone(), 0);
+        Self {
+            ports: vec![first],
+            by_name,
+            bindings: HashMap::default(),
+        }
+    }
+
+    pub(super) fn add(&mut self, port: Box<dyn ExecutionPort>) -> Result<(), DeskError> {
+        let venue = port.venue().clone();
+        if self.by_name.contains_key(&venue) {
+            return Err(DeskError::DuplicateVenue { venue });
+        }
+        self.by_name.insert(venue, self.ports.len());
+        self.ports.push(port);
+        Ok(())
+    }
+
+    /// Binds `strategy` to `venue`, or to the first venue when `None`. A strategy keeps its
+    /// first binding: its book and orders live on that venue.
+    pub(super) fn bind(&mut self, strategy: &StrategyId, venue: Option<&VenueId>) -> Result<(), DeskError> {
+        let index = match venue {
+            None => 0,
+            Some(venue) => *self.by_name.get(venue).ok_or_else(|| DeskError::UnknownVenue {
+                venue: venue.clone(),
+                known: self.names().cloned().collect(),
+            })?,
+        };
+        self.bindings.entry(strategy.clone()).or_insert(index);
+        Ok(())
+    }
+
+    /// The venue `strategy` trades on.
+    pub(super) fn venue_of(&self, strategy: &StrategyId) -> &VenueId {
+        self.ports[self.bindings.get(strategy).copied().unwrap_or(0)].venue()
+    }
+
+    pub(super) fn port(&mut self, venue: &VenueId) -> Option<&mut dyn ExecutionPort> {
+        let index = *self.by_name.get(venue)?;
+        Some(self.ports[index].as_mut())
+    }
+
+    pub(super) fn ports_mut(&mut self) -> impl Iterator<Item = &mut Box<dyn ExecutionPort>> + '_ {
+        self.ports.iter_mut()
+    }
+
+    pub(super) fn names(&self) -> impl Iterator<Item = &VenueId> + '_ {
+        self.ports.iter().map(|port| port.venue())
+    }
+}

@@ -1,0 +1,16 @@
+//! What every live venue shares, whatever its wire format: when to reconnect ([`Backoff`]),
+//! how often a venue lets us connect ([`ConnectBudget`]), whether data still flows
+//! ([`Freshness`]), and which venue streams the host's strategies hold ([`SubscriptionTable`]).
+//!
+//! All of it is plain state driven by explicit times (`Instant`s passed in), so it is tested
+//! without sleeping and the adapters decide what their clock is.
+
+mod backoff;
+mod connect_budget;
+mod freshness;
+mod subscriptions;
+
+pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
+pub use connect_budget::ConnectBudget;
+pub use freshness::{Freshness, StreamAge};
+pub use subscriptions::{Changes, SubscriptionTable};
