@@ -77,6 +77,12 @@ pub(crate) enum Topic<'e> {
 impl<'a> Envelope<'a> {
     /// Reads the envelope of one WebSocket text frame.
     pub(crate) fn parse(text: &'a str) -> Result<Self, WireError> {
+        // serde would read a struct from an array too (`[1, 2]`); a message is an object.
+        if !text.trim_start().starts_with('{') {
+            return Err(WireError::NotAMessage {
+                reason: "not a JSON object".to_owned(),
+            });
+        }
         let envelope: Envelope<'a> = parse_json("message", "", text).map_err(|e| match e {
             // A wrong top-level shape (an array, a number) is not a message at all.
             WireError::Field { path, reason, .. } if path == "." => WireError::NotAMessage { reason },
