@@ -2,15 +2,20 @@
 //! how often a venue lets us connect ([`ConnectBudget`]), whether data still flows
 //! ([`Freshness`]), and which venue streams the host's strategies hold ([`SubscriptionTable`]).
 //!
-//! All of it is plain state driven by explicit times (`Instant`s passed in), so it is tested
-//! without sleeping and the adapters decide what their clock is.
+//! [`connect`] opens a venue socket and [`VenueObserver`] is how connections report what the
+//! host measures. The rest is plain state driven by explicit times (`Instant`s passed in), so
+//! it is tested without sleeping and the adapters decide what their clock is.
 
 mod backoff;
 mod connect_budget;
 mod freshness;
+mod observer;
+mod socket;
 mod subscriptions;
 
 pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
 pub use connect_budget::ConnectBudget;
 pub use freshness::{Freshness, StreamAge};
+pub use observer::{Connection, NoObserver, VenueObserver};
+pub use socket::{connect, ConnectError, Socket};
 pub use subscriptions::{Changes, SubscriptionTable};
