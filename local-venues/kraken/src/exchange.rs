@@ -130,6 +130,9 @@ pub(crate) struct Exchange {
     accepted: [u64; 2],
     pub(crate) messages: [MessageCounts; 2],
     pub(crate) dms_deadline_ms: Option<i64>,
+    /// While a private request is handled, its account events wait here so that the request's
+    /// reply goes out before them.
+    deferred: Option<Vec<AccountEvent>>,
     last_stamp_us: i64,
     outbox_capacity: usize,
 }
@@ -161,6 +164,7 @@ impl Shared {
             accepted: [0; 2],
             messages: [MessageCounts::default(); 2],
             dms_deadline_ms: None,
+            deferred: None,
             last_stamp_us: 0,
             outbox_capacity: cfg.outbox_capacity,
         };
@@ -490,6 +494,10 @@ impl Exchange {
         if events.is_empty() {
             return;
         }
+        if let Some(deferred) = &mut self.deferred {
+            deferred.extend_from_slice(events);
+            return;
+        }
         let (items, ledger) = split_events(events);
         let specs: Vec<PairSpec> = items
             .iter()
@@ -515,6 +523,18 @@ impl Exchange {
         }
         for (id, text) in out {
             self.send(id, text);
+        }
+    }
+
+    /// Holds account events back until [`Exchange::flush_deferred`].
+    pub(crate) fn defer_account_events(&mut self) {
+        self.deferred.get_or_insert_with(Vec::new);
+    }
+
+    /// Publishes the events held back, as one batch.
+    pub(crate) fn flush_deferred(&mut self) {
+        if let Some(events) = self.deferred.take() {
+            self.publish_account(&events);
         }
     }
 

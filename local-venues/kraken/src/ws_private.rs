@@ -96,8 +96,16 @@ pub(crate) fn valid_cl_ord_id(id: &str) -> bool {
     uuid || hex32 || text
 }
 
-/// Handles one frame from a private socket.
+/// Handles one frame from a private socket. The reply goes out before the `executions` and
+/// `balances` updates the request caused.
 pub(crate) fn handle(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> After {
+    ex.defer_account_events();
+    let after = handle_request(ex, conn, text, time_in);
+    ex.flush_deferred();
+    after
+}
+
+fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> After {
     let Ok(req) = serde_json::from_str::<Request<'_>>(text) else {
         malformed(ex, conn, time_in);
         return After::Continue;
