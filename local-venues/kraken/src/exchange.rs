@@ -81,6 +81,9 @@ pub(crate) struct Conn {
     _kill: oneshot::Sender<()>,
     pub(crate) subs: Vec<PublicSub>,
     pub(crate) executions: bool,
+    /// `order_status` of the executions subscription: false leaves out the transitions that
+    /// are not an open or a close (`pending_new`, `amended`).
+    pub(crate) all_statuses: bool,
     pub(crate) balances: bool,
     seq: u64,
 }
@@ -211,6 +214,7 @@ impl Exchange {
             _kill: kill_tx,
             subs: Vec::new(),
             executions: false,
+            all_statuses: true,
             balances: false,
             seq: 0,
         };
@@ -511,9 +515,23 @@ impl Exchange {
             .collect();
         let mut out: Vec<(u64, String)> = Vec::new();
         for (id, c) in self.conns.iter_mut() {
-            if c.executions && !items.is_empty() {
+            let wanted = |i: &ExecItem<'_>| {
+                c.all_statuses
+                    || !matches!(
+                        i,
+                        ExecItem::Order {
+                            exec_type: "pending_new" | "amended",
+                            ..
+                        }
+                    )
+            };
+            if c.executions && items.iter().any(wanted) {
                 c.seq += 1;
-                let with_specs = items.iter().zip(&specs).map(|(i, s)| (i.clone_ref(), s));
+                let with_specs = items
+                    .iter()
+                    .zip(&specs)
+                    .filter(|(i, _)| wanted(i))
+                    .map(|(i, s)| (i.clone_ref(), s));
                 out.push((*id, wire::executions("update", with_specs, c.seq)));
             }
             if c.balances && !ledger.is_empty() {

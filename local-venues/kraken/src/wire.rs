@@ -383,6 +383,8 @@ struct ExecReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     limit_price: Option<Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    limit_price_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     time_in_force: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     post_only: Option<bool>,
@@ -407,6 +409,8 @@ struct ExecReport {
     fees: Option<Vec<FeeEntry>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fee_usd_equiv: Option<Num>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fee_ccy_pref: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -437,6 +441,7 @@ fn order_fields(order: &Order, spec: &PairSpec, exec_type: &'static str, time_us
         order_type: Some(order.order_type.as_str()),
         order_qty: Some(Num::new(order.order_qty, spec.qty_precision)),
         limit_price: order.limit_price.map(|p| Num::new(p, spec.price_precision)),
+        limit_price_type: order.limit_price.map(|_| "static"),
         time_in_force: Some(order.time_in_force.as_str()),
         post_only: Some(order.post_only),
         order_userref: Some(order.order_userref),
@@ -444,6 +449,8 @@ fn order_fields(order: &Order, spec: &PairSpec, exec_type: &'static str, time_us
         cum_qty: Some(Num::new(order.cum_qty, spec.qty_precision)),
         cum_cost: Some(cost_num(order.cum_cost, spec)),
         avg_price: avg_num(order, spec),
+        fee_usd_equiv: Some(Num::new(order.fee_paid, asset_decimals(&spec.quote))),
+        fee_ccy_pref: Some("fciq"),
         timestamp: rfc3339_us(time_us),
         ..Default::default()
     }
@@ -525,6 +532,8 @@ fn trade_report(fill: &Fill, order: &Order, spec: &PairSpec) -> ExecReport {
     r.time_in_force = None;
     r.post_only = None;
     r.order_userref = None;
+    r.limit_price_type = None;
+    r.fee_ccy_pref = None;
     if order.order_type == OrderType::Market {
         r.limit_price = None;
     }

@@ -36,6 +36,8 @@ struct SubParams {
     snap_trades: Option<bool>,
     #[serde(default)]
     snapshot: Option<bool>,
+    #[serde(default)]
+    order_status: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -326,9 +328,13 @@ fn subscription(ex: &mut Exchange, conn: u64, subscribe: bool, p: &SubParams, re
         return ex.send(conn, text);
     }
     *flag = subscribe;
+    if p.channel == "executions" {
+        c.all_statuses = p.order_status.unwrap_or(true);
+    }
     let result = match (p.channel.as_str(), subscribe) {
         ("executions", true) => json!({
             "channel": "executions",
+            "maxratecount": ex.rate.max(),
             "snap_orders": p.snap_orders.unwrap_or(true),
             "snap_trades": p.snap_trades.unwrap_or(false),
         }),

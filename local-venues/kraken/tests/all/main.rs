@@ -2,6 +2,7 @@
 
 mod support;
 
+mod binary;
 mod faults;
 mod market_data;
 mod rest;
