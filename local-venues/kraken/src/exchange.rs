@@ -390,7 +390,17 @@ impl Exchange {
             .collect();
         let spec = market.spec.clone();
         let trade_msg = wire::trades("update", &spec, trades.iter());
-        let ticker_msg = self.ticker_message(symbol, "update", now_us);
+        // The 24 h figures walk a day of trades: only worth it when someone listens.
+        let ticker_wanted = self
+            .conns
+            .values()
+            .flat_map(|c| &c.subs)
+            .any(|s| matches!(s, PublicSub::Ticker { symbol: t, bbo: false } if t == symbol));
+        let ticker_msg = if ticker_wanted {
+            self.ticker_message(symbol, "update", now_us)
+        } else {
+            String::new()
+        };
         let market = &self.markets[symbol];
         let mut out: Vec<(u64, String)> = Vec::new();
         for (id, c) in &self.conns {

@@ -334,7 +334,7 @@ fn subscription(ex: &mut Exchange, conn: u64, subscribe: bool, p: &SubParams, re
     let result = match (p.channel.as_str(), subscribe) {
         ("executions", true) => json!({
             "channel": "executions",
-            "maxratecount": ex.rate.max(),
+            "maxratecount": rust_decimal::prelude::ToPrimitive::to_u64(&ex.rate.max()),
             "snap_orders": p.snap_orders.unwrap_or(true),
             "snap_trades": p.snap_trades.unwrap_or(false),
         }),

@@ -164,6 +164,12 @@ async fn a_shallow_subscriber_gets_truncated_updates_and_a_corrupted_one_on_requ
     let bids: Vec<_> = (0..30).map(|i| (Decimal::from(1000 - i), d("1"))).collect();
     let asks: Vec<_> = (0..30).map(|i| (Decimal::from(1001 + i), d("2"))).collect();
     k.book_snapshot("BTC/USD", &bids, &asks).unwrap();
+    k.corrupt_next_book_checksum();
+    let mut ws = subscribe_book(&k, 10).await;
+    let mut client = ClientBook::new(10);
+    let (sent, mine, levels) = client.apply(&ws.next_data_text().await);
+    assert_eq!(levels, 20);
+    assert_ne!(sent, mine, "a snapshot can be corrupted too");
     let mut ws = subscribe_book(&k, 10).await;
     let mut client = ClientBook::new(10);
     let (sent, mine, levels) = client.apply(&ws.next_data_text().await);

@@ -332,3 +332,38 @@ async fn the_wall_clock_mode_fires_the_switch_on_its_own() {
         .await;
     assert!(k.open_orders().is_empty());
 }
+
+#[tokio::test]
+async fn order_status_false_leaves_out_pending_new_and_the_ack_names_the_counter() {
+    let k = start();
+    let token = token(&k).await;
+    let mut ws = Ws::connect(&k.ws_private_url()).await;
+    let sub = json!({"channel": "executions", "token": token, "order_status": false, "snap_orders": false});
+    ws.send(json!({"method": "subscribe", "params": sub, "req_id": 1}))
+        .await;
+    let ack = ws.reply("subscribe", 1).await;
+    assert_eq!(ack["result"]["maxratecount"], 60, "{ack}");
+    ws.send(add(&token, 2, limit("buy", "0.01", "20000.0"))).await;
+    ws.reply("add_order", 2).await;
+    let v = ws.until(|v| v["channel"] == "executions").await;
+    assert_eq!(v["data"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["data"][0]["exec_type"], "new");
+}
+
+#[tokio::test]
+async fn tokens_wait_fifteen_minutes_for_their_first_use_then_last() {
+    let k = start();
+    let used = token(&k).await;
+    let unused = token(&k).await;
+    let mut ws = Ws::connect(&k.ws_private_url()).await;
+    ws.send(json!({"method": "subscribe", "params": {"channel": "balances", "token": used}, "req_id": 1}))
+        .await;
+    assert_eq!(ws.reply("subscribe", 1).await["success"], true);
+    k.advance_by(901_000).unwrap();
+    ws.send(json!({"method": "subscribe", "params": {"channel": "executions", "token": unused}, "req_id": 2}))
+        .await;
+    assert_eq!(ws.reply("subscribe", 2).await["error"], "ESession:Invalid session");
+    ws.send(json!({"method": "subscribe", "params": {"channel": "executions", "token": used}, "req_id": 3}))
+        .await;
+    assert_eq!(ws.reply("subscribe", 3).await["success"], true);
+}
