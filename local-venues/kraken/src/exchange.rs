@@ -338,7 +338,10 @@ impl Exchange {
         precision: u32,
         allow_zero: bool,
     ) -> Result<(), Error> {
-        let bad = value < Decimal::ZERO || (!allow_zero && value.is_zero()) || scale_needed(value) > precision;
+        let bad = value < Decimal::ZERO
+            || (!allow_zero && value.is_zero())
+            || scale_needed(value) > precision
+            || value > Decimal::from(1_000_000_000_000_i64);
         if bad {
             return Err(Error::OffIncrement {
                 symbol: spec.symbol.clone(),

@@ -287,6 +287,11 @@ pub(crate) struct Account {
     next_trade_id: u64,
 }
 
+/// The largest quantity or price an order may carry. rust_decimal panics on overflow, and
+/// `qty × price × fee` of two client-chosen 28-digit numbers would overflow: anything a client
+/// sends is bounded here first, so no request can reach an overflowing multiplication.
+const MAX_INPUT: i64 = 1_000_000_000_000;
+
 /// Decimals the ledger keeps per asset (Kraken: fiat 4, crypto 10).
 pub(crate) fn asset_decimals(asset: &str) -> u32 {
     match asset {
@@ -381,8 +386,12 @@ impl Account {
         if spec.status != "online" {
             return Err(Reject::Halted);
         }
-        if req.qty <= Decimal::ZERO || scale_needed(req.qty) > spec.qty_precision {
+        let too_big = Decimal::from(MAX_INPUT);
+        if req.qty <= Decimal::ZERO || req.qty > too_big || scale_needed(req.qty) > spec.qty_precision {
             return Err(Reject::InvalidQty);
+        }
+        if req.limit_price.is_some_and(|p| p > too_big) {
+            return Err(Reject::InvalidPrice);
         }
         if req.qty < spec.qty_min {
             return Err(Reject::OrderMinimum);

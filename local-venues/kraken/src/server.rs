@@ -325,7 +325,9 @@ impl Control {
         Ok(())
     }
 
-    /// Plays bars on a thread at `bars_per_second` of wall time.
+    /// Plays bars on a thread at `bars_per_second` of wall time. The bars set exchange time, so
+    /// the clock must be [`crate::ClockMode::Manual`] and not past the first bar (a bar in the
+    /// past stops the player with [`Error::ClockBackwards`], returned by [`BarPlayer::join`]).
     pub fn spawn_bar_player(&self, symbol: &str, bars: Vec<Bar>, bars_per_second: f64) -> BarPlayer {
         let control = self.clone();
         let symbol = symbol.to_string();
