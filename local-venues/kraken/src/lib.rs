@@ -6,7 +6,7 @@
 //!   (signed: `API-Key`, `API-Sign`, strictly increasing nonces) and `GET /0/public/{AssetPairs, Time}`.
 //! - **WebSocket** `/v2` ([`Control::ws_public_url`]): `book`, `trade`, `ticker`, `ohlc`,
 //!   `instrument`, `heartbeat`, `ping`. `/auth/v2` ([`Control::ws_private_url`]): `executions`,
-//!   `balances`, `add_order`, `amend_order`, `cancel_order`, `cancel_all`,
+//!   `balances`, `add_order`, `batch_add`, `amend_order`, `cancel_order`, `cancel_all`,
 //!   `cancel_all_orders_after`.
 //! - **A market on an exchange clock** ([`ClockMode`]): scripted trades, books, 1-minute bars
 //!   ([`read_bars_csv`]) and recorded book sessions ([`BookCapture`]).

@@ -3,7 +3,8 @@
 //! Every request but `ping` carries `params.token`, a token minted by `GetWebSocketsToken`;
 //! any other is refused with `ESession:Invalid session`. Channels: `executions` (`snap_orders`
 //! default true, `snap_trades` default false: the last 50 fills) and `balances`. Methods:
-//! `add_order`, `amend_order`, `cancel_order`, `cancel_all`, `cancel_all_orders_after`.
+//! `add_order`, `batch_add`, `amend_order`, `cancel_order`, `cancel_all`,
+//! `cancel_all_orders_after`.
 //!
 //! The lost-reply fault lives here: the next accepted `add_order` is executed in full (its
 //! `executions` go out) but its reply is never sent, and the socket may be dropped right after.
@@ -44,6 +45,8 @@ struct SubParams {
 struct AddParams {
     order_type: String,
     side: String,
+    /// Absent inside `batch_add`, whose orders share the batch's symbol.
+    #[serde(default)]
     symbol: String,
     order_qty: WireDecimal,
     #[serde(default)]
@@ -59,6 +62,17 @@ struct AddParams {
     #[serde(default)]
     validate: Option<bool>,
 }
+
+#[derive(Deserialize)]
+struct BatchParams {
+    symbol: String,
+    orders: Vec<AddParams>,
+    #[serde(default)]
+    validate: Option<bool>,
+}
+
+/// Orders in one `batch_add`.
+const BATCH_SIZES: std::ops::RangeInclusive<usize> = 2..=15;
 
 #[derive(Deserialize)]
 struct AmendParams {
@@ -130,6 +144,7 @@ fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> Aft
             "subscribe"
                 | "unsubscribe"
                 | "add_order"
+                | "batch_add"
                 | "amend_order"
                 | "cancel_order"
                 | "cancel_all"
@@ -177,6 +192,12 @@ fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> Aft
                 }
                 None => reply(ex, r.map(|(_, v)| v)),
             }
+        }
+        "batch_add" => {
+            let r = serde_json::from_str::<BatchParams>(params)
+                .map_err(parse_err)
+                .and_then(|p| batch_add(ex, p));
+            reply(ex, r);
         }
         "amend_order" => {
             let r = serde_json::from_str::<AmendParams>(params)
@@ -226,7 +247,8 @@ fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> Aft
 }
 
 /// Returns (placed, result).
-fn add_order(ex: &mut Exchange, p: AddParams) -> Result<(bool, serde_json::Value), String> {
+/// The order `p` asks for, on `symbol`; an error names the bad argument.
+fn new_order(p: &AddParams, symbol: String) -> Result<NewOrder, String> {
     let side = Side::parse(&p.side).ok_or_else(|| Reject::InvalidArguments("side".into()).code())?;
     let order_type = match p.order_type.as_str() {
         "limit" => OrderType::Limit,
@@ -238,13 +260,11 @@ fn add_order(ex: &mut Exchange, p: AddParams) -> Result<(bool, serde_json::Value
         Some("ioc") => TimeInForce::Ioc,
         Some(_) => return Err(Reject::InvalidArguments("time_in_force".into()).code()),
     };
-    if let Some(cl) = &p.cl_ord_id {
-        if !valid_cl_ord_id(cl) {
-            return Err(Reject::InvalidArguments("cl_ord_id".into()).code());
-        }
+    if p.cl_ord_id.as_deref().is_some_and(|cl| !valid_cl_ord_id(cl)) {
+        return Err(Reject::InvalidArguments("cl_ord_id".into()).code());
     }
-    let req = NewOrder {
-        symbol: p.symbol,
+    Ok(NewOrder {
+        symbol,
         side,
         order_type,
         qty: p.order_qty.0,
@@ -253,17 +273,78 @@ fn add_order(ex: &mut Exchange, p: AddParams) -> Result<(bool, serde_json::Value
         time_in_force,
         cl_ord_id: p.cl_ord_id.clone(),
         order_userref: p.order_userref.unwrap_or(0),
-    };
-    let validate = p.validate.unwrap_or(false);
-    let placed = ex.add_order(req, validate).map_err(|e| e.code())?;
-    let mut v = json!({"order_id": placed.as_ref().map_or(String::new(), |o| o.order_id.clone())});
-    if let Some(cl) = p.cl_ord_id {
+    })
+}
+
+/// The result entry of a placed (or validated) order.
+fn placed_result(order_id: &str, cl_ord_id: Option<&str>, order_userref: Option<i64>) -> serde_json::Value {
+    let mut v = json!({"order_id": order_id});
+    if let Some(cl) = cl_ord_id {
         v["cl_ord_id"] = json!(cl);
     }
-    if let Some(r) = p.order_userref {
+    if let Some(r) = order_userref {
         v["order_userref"] = json!(r);
     }
-    Ok((placed.is_some(), v))
+    v
+}
+
+/// Returns (placed, result).
+fn add_order(ex: &mut Exchange, p: AddParams) -> Result<(bool, serde_json::Value), String> {
+    let req = new_order(&p, p.symbol.clone())?;
+    let validate = p.validate.unwrap_or(false);
+    let placed = ex.add_order(req, validate).map_err(|e| e.code())?;
+    let id = placed.as_ref().map_or("", |o| o.order_id.as_str());
+    Ok((
+        placed.is_some(),
+        placed_result(id, p.cl_ord_id.as_deref(), p.order_userref),
+    ))
+}
+
+/// `batch_add`: 2 to 15 orders on one symbol. Every order is checked on its own first and one
+/// invalid order refuses the whole batch; then they are placed in order, and one that fails
+/// only then (funds spent by the orders before it) is refused alone, with its own entry.
+fn batch_add(ex: &mut Exchange, p: BatchParams) -> Result<serde_json::Value, String> {
+    if !BATCH_SIZES.contains(&p.orders.len()) {
+        return Err(Reject::InvalidArguments("orders".into()).code());
+    }
+    let reqs = p
+        .orders
+        .iter()
+        .map(|o| new_order(o, p.symbol.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut ids: Vec<&str> = reqs.iter().filter_map(|r| r.cl_ord_id.as_deref()).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|w| w[0] == w[1]) {
+        return Err(Reject::DuplicateClOrdId.code());
+    }
+    for r in &reqs {
+        ex.add_order(r.clone(), true).map_err(|e| e.code())?;
+    }
+    let now_ms = ex.clock.now_ms();
+    if ex.rate.value(&p.symbol, now_ms) + rust_decimal::Decimal::from(reqs.len()) > ex.rate.max() {
+        return Err(Reject::RateLimit.code());
+    }
+    let validate = p.validate.unwrap_or(false);
+    let mut out = Vec::new();
+    for (r, o) in reqs.into_iter().zip(&p.orders) {
+        let entry = if validate {
+            placed_result("", o.cl_ord_id.as_deref(), o.order_userref)
+        } else {
+            match ex.add_order(r, false) {
+                Ok(placed) => {
+                    let id = placed.as_ref().map_or("", |o| o.order_id.as_str());
+                    placed_result(id, o.cl_ord_id.as_deref(), o.order_userref)
+                }
+                Err(e) => {
+                    let mut v = placed_result("", o.cl_ord_id.as_deref(), o.order_userref);
+                    v["error"] = json!(e.code());
+                    v
+                }
+            }
+        };
+        out.push(entry);
+    }
+    Ok(serde_json::Value::Array(out))
 }
 
 fn cancel_order(ex: &mut Exchange, conn: u64, p: CancelParams, req_id: Option<&RawValue>, time_in: i64) {

@@ -367,3 +367,21 @@ async fn tokens_wait_fifteen_minutes_for_their_first_use_then_last() {
         .await;
     assert_eq!(ws.reply("subscribe", 3).await["success"], true);
 }
+
+#[tokio::test]
+async fn batch_add_is_all_or_nothing_on_invalid_orders() {
+    let k = start();
+    let (mut ws, token) = private_session(&k).await;
+    let order = |side: &str, price: f64, cl: &str| json!({"order_type": "limit", "side": side, "order_qty": 0.01, "limit_price": price, "cl_ord_id": cl});
+    let bad = json!({"method": "batch_add", "params": {"symbol": "BTC/USD", "token": token, "orders": [order("buy", 20000.0, "b-1"), order("buy", 20000.05, "b-2")]}, "req_id": 1});
+    ws.send(bad).await;
+    assert_eq!(ws.reply("batch_add", 1).await["error"], "EOrder:Invalid price");
+    assert!(k.open_orders().is_empty(), "nothing placed");
+    let good = json!({"method": "batch_add", "params": {"symbol": "BTC/USD", "token": token, "orders": [order("buy", 20000.0, "b-1"), order("buy", 20001.0, "b-2")]}, "req_id": 2});
+    ws.send(good).await;
+    let r = ws.reply("batch_add", 2).await;
+    assert_eq!(r["success"], true, "{r}");
+    assert_eq!(r["result"][1]["cl_ord_id"], "b-2");
+    assert_eq!(k.open_orders().len(), 2);
+    assert_eq!((k.orders_accepted("b-1"), k.orders_accepted("b-2")), (1, 1));
+}
