@@ -1,0 +1,812 @@
+//! The account and its orders: checks, matching, fills, balances.
+//!
+//! Pure state changes: every operation returns the [`AccountEvent`]s that happened, in order,
+//! and the exchange turns them into `executions` and `balances` messages. Rules:
+//!
+//! 1. A market order, or a limit that crosses, takes liquidity at once (taker fee): it walks the
+//!    book's levels (consuming them), and where the book side is empty it fills at the last trade
+//!    price. A market order fills its remainder at the last price when the book runs out.
+//! 2. A resting limit fills (maker fee, at its own limit price) when a scripted public trade
+//!    reaches it: buys at or above the trade price, sells at or below, best price then oldest
+//!    first, each trade's qty shared out; a smaller trade fills partially.
+//! 3. Funds: a buy holds `remaining × limit × (1 + taker fee)` of the quote, a sell holds its
+//!    remaining base; a new order needs that much *available* (balance minus holds).
+//! 4. Fees are charged in the quote asset, rounded to its ledger decimals.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rust_decimal::Decimal;
+
+use crate::book::BookSide;
+use crate::config::{Fees, PairSpec};
+use crate::error::Reject;
+use crate::ids::IdGen;
+use crate::market::{Market, Side};
+use crate::num::scale_needed;
+
+/// Order types the exchange takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderType {
+    /// Rests at its limit price.
+    Limit,
+    /// Takes at once.
+    Market,
+}
+
+impl OrderType {
+    /// Kraken's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderType::Limit => "limit",
+            OrderType::Market => "market",
+        }
+    }
+}
+
+/// How long an order lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeInForce {
+    /// Good till cancelled.
+    Gtc,
+    /// Immediate or cancel: whatever does not fill at once is cancelled.
+    Ioc,
+}
+
+impl TimeInForce {
+    /// Kraken's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeInForce::Gtc => "GTC",
+            TimeInForce::Ioc => "IOC",
+        }
+    }
+}
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderStatus {
+    /// Accepted, not yet in the book.
+    PendingNew,
+    /// Working.
+    New,
+    /// Working, partly filled.
+    PartiallyFilled,
+    /// Done: filled.
+    Filled,
+    /// Done: cancelled (by the user, `cancel_all`, the dead-man switch, or IOC).
+    Canceled,
+}
+
+impl OrderStatus {
+    /// Kraken's v2 name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::PendingNew => "pending_new",
+            OrderStatus::New => "new",
+            OrderStatus::PartiallyFilled => "partially_filled",
+            OrderStatus::Filled => "filled",
+            OrderStatus::Canceled => "canceled",
+        }
+    }
+
+    /// Still working (can fill, be amended or cancelled).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::PendingNew | OrderStatus::New | OrderStatus::PartiallyFilled
+        )
+    }
+}
+
+/// An order as the exchange holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// `OXXXXX-XXXXX-XXXXXX`.
+    pub order_id: String,
+    /// The client's id, if it gave one.
+    pub cl_ord_id: Option<String>,
+    /// The client's integer tag (0 when none).
+    pub order_userref: i64,
+    /// Pair.
+    pub symbol: String,
+    /// Side.
+    pub side: Side,
+    /// Type.
+    pub order_type: OrderType,
+    /// Time in force.
+    pub time_in_force: TimeInForce,
+    /// Quantity ordered.
+    pub order_qty: Decimal,
+    /// Limit price (limit orders).
+    pub limit_price: Option<Decimal>,
+    /// Post-only flag.
+    pub post_only: bool,
+    /// Status.
+    pub status: OrderStatus,
+    /// Filled so far.
+    pub cum_qty: Decimal,
+    /// Cost filled so far (quote).
+    pub cum_cost: Decimal,
+    /// Fees paid so far (quote).
+    pub fee_paid: Decimal,
+    /// Exchange time it was accepted, ms.
+    pub created_ms: i64,
+    /// Exchange time of its last change, µs.
+    pub updated_us: i64,
+    /// Why it was cancelled, when it was.
+    pub cancel_reason: Option<String>,
+    seq: u64,
+}
+
+impl Order {
+    /// Quantity still working.
+    pub fn remaining(&self) -> Decimal {
+        self.order_qty - self.cum_qty
+    }
+
+    /// Average fill price, if anything filled.
+    pub fn avg_price(&self) -> Option<Decimal> {
+        (!self.cum_qty.is_zero()).then(|| self.cum_cost / self.cum_qty)
+    }
+}
+
+/// Maker or taker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liquidity {
+    /// Rested and was hit.
+    Maker,
+    /// Took liquidity.
+    Taker,
+}
+
+impl Liquidity {
+    /// Kraken's `liquidity_ind`: `m` or `t`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Liquidity::Maker => "m",
+            Liquidity::Taker => "t",
+        }
+    }
+}
+
+/// One execution of one of the account's orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fill {
+    /// `TXXXXX-XXXXX-XXXXXX`, unique per fill.
+    pub exec_id: String,
+    /// Account-wide sequential trade id, unique per fill.
+    pub trade_id: u64,
+    /// The order.
+    pub order_id: String,
+    /// The order's client id.
+    pub cl_ord_id: Option<String>,
+    /// Pair.
+    pub symbol: String,
+    /// The order's side.
+    pub side: Side,
+    /// The order's type.
+    pub order_type: OrderType,
+    /// Quantity.
+    pub qty: Decimal,
+    /// Price.
+    pub price: Decimal,
+    /// `qty × price`.
+    pub cost: Decimal,
+    /// Fee charged.
+    pub fee: Decimal,
+    /// Asset of the fee (the quote).
+    pub fee_asset: String,
+    /// Maker or taker.
+    pub liquidity: Liquidity,
+    /// Exchange time, µs.
+    pub time_us: i64,
+    /// Ledger ids: base entry, quote entry.
+    pub ledger_ids: [String; 2],
+}
+
+/// One ledger movement (a `balances` update).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    /// `LXXXXX-XXXXX-XXXXXX`.
+    pub ledger_id: String,
+    /// The fill's `exec_id`.
+    pub ref_id: String,
+    /// Exchange time, µs.
+    pub time_us: i64,
+    /// Asset.
+    pub asset: String,
+    /// Signed change, fee excluded.
+    pub amount: Decimal,
+    /// Fee taken from this asset.
+    pub fee: Decimal,
+    /// Balance after.
+    pub balance: Decimal,
+}
+
+/// What happened to the account, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AccountEvent {
+    /// An order report that is not a fill (`pending_new`, `new`, `canceled`, `amended`, `filled`).
+    Order { exec_type: &'static str, order: Order },
+    /// A fill, with the order after it.
+    Trade { fill: Box<Fill>, order: Order },
+    /// A balance movement.
+    Ledger(LedgerEntry),
+}
+
+/// A public print caused by the account's taker fill: (taker side, price, qty, order type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Print {
+    pub(crate) side: Side,
+    pub(crate) price: Decimal,
+    pub(crate) qty: Decimal,
+    pub(crate) ord_type: &'static str,
+}
+
+/// What placing or amending an order did: the order after it, its events, its public prints.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    pub(crate) order: Order,
+    pub(crate) events: Vec<AccountEvent>,
+    pub(crate) prints: Vec<Print>,
+}
+
+/// A new order as asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct NewOrder {
+    pub(crate) symbol: String,
+    pub(crate) side: Side,
+    pub(crate) order_type: OrderType,
+    pub(crate) qty: Decimal,
+    pub(crate) limit_price: Option<Decimal>,
+    pub(crate) post_only: bool,
+    pub(crate) time_in_force: TimeInForce,
+    pub(crate) cl_ord_id: Option<String>,
+    pub(crate) order_userref: i64,
+}
+
+/// An amendment as asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Amend {
+    pub(crate) order_qty: Option<Decimal>,
+    pub(crate) limit_price: Option<Decimal>,
+    pub(crate) post_only: Option<bool>,
+}
+
+/// The account.
+#[derive(Debug)]
+pub(crate) struct Account {
+    balances: BTreeMap<String, Decimal>,
+    orders: BTreeMap<String, Order>,
+    open: Vec<String>,
+    fills: Vec<Fill>,
+    accepted: HashMap<String, u32>,
+    fees: Fees,
+    ids: IdGen,
+    next_seq: u64,
+    next_trade_id: u64,
+}
+
+/// The largest quantity or price an order may carry. rust_decimal panics on overflow, and
+/// `qty × price × fee` of two client-chosen 28-digit numbers would overflow: anything a client
+/// sends is bounded here first, so no request can reach an overflowing multiplication.
+const MAX_INPUT: i64 = 1_000_000_000_000;
+
+/// Decimals the ledger keeps per asset (Kraken: fiat 4, crypto 10).
+pub(crate) fn asset_decimals(asset: &str) -> u32 {
+    match asset {
+        "USD" | "EUR" | "GBP" | "CAD" | "JPY" | "CHF" | "AUD" => 4,
+        _ => 10,
+    }
+}
+
+impl Account {
+    pub(crate) fn new(balances: BTreeMap<String, Decimal>, fees: Fees) -> Self {
+        Account {
+            balances,
+            orders: BTreeMap::new(),
+            open: Vec::new(),
+            fills: Vec::new(),
+            accepted: HashMap::new(),
+            fees,
+            ids: IdGen::new(),
+            next_seq: 0,
+            next_trade_id: 1,
+        }
+    }
+
+    pub(crate) fn balances(&self) -> &BTreeMap<String, Decimal> {
+        &self.balances
+    }
+
+    pub(crate) fn set_balance(&mut self, asset: &str, amount: Decimal) {
+        self.balances.insert(asset.to_string(), amount);
+    }
+
+    pub(crate) fn fills(&self) -> &[Fill] {
+        &self.fills
+    }
+
+    pub(crate) fn accepted(&self, cl_ord_id: &str) -> u32 {
+        self.accepted.get(cl_ord_id).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn order(&self, order_id: &str) -> Option<&Order> {
+        self.orders.get(order_id)
+    }
+
+    pub(crate) fn all_orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.values()
+    }
+
+    /// Open orders, oldest first.
+    pub(crate) fn open_orders(&self) -> Vec<Order> {
+        self.open.iter().filter_map(|id| self.orders.get(id)).cloned().collect()
+    }
+
+    /// The open order with this client id.
+    pub(crate) fn open_by_cl_ord_id(&self, cl_ord_id: &str) -> Option<&Order> {
+        self.open
+            .iter()
+            .filter_map(|id| self.orders.get(id))
+            .find(|o| o.cl_ord_id.as_deref() == Some(cl_ord_id))
+    }
+
+    fn hold_of(&self, o: &Order, spec_quote: &str, asset: &str) -> Decimal {
+        let (base, _) = o.symbol.split_once('/').unwrap_or((&o.symbol, ""));
+        match o.side {
+            Side::Buy if asset == spec_quote => {
+                o.remaining()
+                    * o.limit_price.unwrap_or_default()
+                    * (Decimal::ONE + self.fees.taker_pct / Decimal::from(100))
+            }
+            Side::Sell if asset == base => o.remaining(),
+            _ => Decimal::ZERO,
+        }
+    }
+
+    /// Balance minus what open orders hold.
+    pub(crate) fn available(&self, asset: &str) -> Decimal {
+        let balance = self.balances.get(asset).copied().unwrap_or_default();
+        let held: Decimal = self
+            .open
+            .iter()
+            .filter_map(|id| self.orders.get(id))
+            .map(|o| {
+                let quote = o.symbol.split_once('/').map(|(_, q)| q).unwrap_or("");
+                self.hold_of(o, quote, asset)
+            })
+            .sum();
+        balance - held
+    }
+
+    /// Checks an order against the pair's rules and the account's funds, without changing anything.
+    pub(crate) fn check(&self, req: &NewOrder, market: &Market, exclude: Option<&str>) -> Result<(), Reject> {
+        let spec = &market.spec;
+        if spec.status != "online" {
+            return Err(Reject::Halted);
+        }
+        let too_big = Decimal::from(MAX_INPUT);
+        if req.qty <= Decimal::ZERO || req.qty > too_big || scale_needed(req.qty) > spec.qty_precision {
+            return Err(Reject::InvalidQty);
+        }
+        if req.limit_price.is_some_and(|p| p > too_big) {
+            return Err(Reject::InvalidPrice);
+        }
+        if req.qty < spec.qty_min {
+            return Err(Reject::OrderMinimum);
+        }
+        let crossing = crosses(market, req.side, req.order_type, req.limit_price);
+        let price_for_cost = match req.order_type {
+            OrderType::Limit => {
+                let p = req.limit_price.ok_or(Reject::InvalidPrice)?;
+                if p <= Decimal::ZERO || scale_needed(p) > spec.price_precision {
+                    return Err(Reject::InvalidPrice);
+                }
+                p
+            }
+            OrderType::Market => estimate_price(market, req.side, req.qty).ok_or(Reject::NoLiquidity)?,
+        };
+        if req.qty * price_for_cost < spec.cost_min {
+            return Err(Reject::CostMinimum);
+        }
+        if req.post_only && crossing {
+            return Err(Reject::PostOnly);
+        }
+        if let Some(cl) = &req.cl_ord_id {
+            if self
+                .open_by_cl_ord_id(cl)
+                .is_some_and(|o| Some(o.order_id.as_str()) != exclude)
+            {
+                return Err(Reject::DuplicateClOrdId);
+            }
+        }
+        let (need_asset, need) = match req.side {
+            Side::Buy => (
+                &spec.quote,
+                req.qty * price_for_cost * (Decimal::ONE + self.fees.taker_pct / Decimal::from(100)),
+            ),
+            Side::Sell => (&spec.base, req.qty),
+        };
+        let mut available = self.available(need_asset);
+        if let Some(id) = exclude.and_then(|id| self.orders.get(id)) {
+            available += self.hold_of(id, &spec.quote, need_asset);
+        }
+        if need > available {
+            return Err(Reject::InsufficientFunds);
+        }
+        Ok(())
+    }
+
+    /// Places a checked order: `pending_new`, `new`, then whatever it takes at once.
+    pub(crate) fn place(&mut self, req: NewOrder, market: &mut Market, now_ms: i64, now_us: i64) -> Outcome {
+        let order_id = self.ids.next('O');
+        self.next_seq += 1;
+        let order = Order {
+            order_id: order_id.clone(),
+            cl_ord_id: req.cl_ord_id.clone(),
+            order_userref: req.order_userref,
+            symbol: req.symbol.clone(),
+            side: req.side,
+            order_type: req.order_type,
+            time_in_force: req.time_in_force,
+            order_qty: req.qty,
+            limit_price: req.limit_price,
+            post_only: req.post_only,
+            status: OrderStatus::PendingNew,
+            cum_qty: Decimal::ZERO,
+            cum_cost: Decimal::ZERO,
+            fee_paid: Decimal::ZERO,
+            created_ms: now_ms,
+            updated_us: now_us,
+            cancel_reason: None,
+            seq: self.next_seq,
+        };
+        if let Some(cl) = &req.cl_ord_id {
+            *self.accepted.entry(cl.clone()).or_insert(0) += 1;
+        }
+        let mut events = vec![AccountEvent::Order {
+            exec_type: "pending_new",
+            order: order.clone(),
+        }];
+        self.orders.insert(order_id.clone(), order);
+        self.open.push(order_id.clone());
+        let o = self.orders.get_mut(&order_id).expect("just inserted");
+        o.status = OrderStatus::New;
+        events.push(AccountEvent::Order {
+            exec_type: "new",
+            order: o.clone(),
+        });
+        let prints = self.take(&order_id, market, now_us, &mut events);
+        let o = self.orders.get(&order_id).expect("placed").clone();
+        let done_now = o.status.is_open() && (o.order_type == OrderType::Market || o.time_in_force == TimeInForce::Ioc);
+        if done_now {
+            events.extend(self.cancel(&order_id, "Immediate or cancel", now_us));
+        }
+        let order = self.orders.get(&order_id).expect("placed").clone();
+        Outcome { order, events, prints }
+    }
+
+    /// Fills what an order can take now. Returns the public prints (side, price, qty, type).
+    fn take(&mut self, order_id: &str, market: &mut Market, now_us: i64, events: &mut Vec<AccountEvent>) -> Vec<Print> {
+        let Some(o) = self.orders.get(order_id).cloned() else {
+            return Vec::new();
+        };
+        let mut prints = Vec::new();
+        if !crosses(market, o.side, o.order_type, o.limit_price) {
+            return prints;
+        }
+        let book_side = match o.side {
+            Side::Buy => BookSide::Ask,
+            Side::Sell => BookSide::Bid,
+        };
+        let book_was_empty = market.book.is_empty(book_side);
+        let mut remaining = o.remaining();
+        while remaining > Decimal::ZERO {
+            let Some(level) = market.book.best(book_side) else {
+                break;
+            };
+            let within = match (o.limit_price, o.side) {
+                (None, _) => true,
+                (Some(l), Side::Buy) => level.price <= l,
+                (Some(l), Side::Sell) => level.price >= l,
+            };
+            if !within {
+                break;
+            }
+            let qty = remaining.min(level.qty);
+            market.book.set(book_side, level.price, level.qty - qty);
+            events.extend(self.fill(order_id, qty, level.price, Liquidity::Taker, &market.spec, now_us));
+            prints.push(Print {
+                side: o.side,
+                price: level.price,
+                qty,
+                ord_type: o.order_type.as_str(),
+            });
+            remaining -= qty;
+        }
+        let fill_at_last = remaining > Decimal::ZERO && (book_was_empty || o.order_type == OrderType::Market);
+        if fill_at_last {
+            if let Some(last) = market.last_price() {
+                events.extend(self.fill(order_id, remaining, last, Liquidity::Taker, &market.spec, now_us));
+                prints.push(Print {
+                    side: o.side,
+                    price: last,
+                    qty: remaining,
+                    ord_type: o.order_type.as_str(),
+                });
+            }
+        }
+        prints
+    }
+
+    /// Applies one fill to an order, its balances and the ledger.
+    fn fill(
+        &mut self,
+        order_id: &str,
+        qty: Decimal,
+        price: Decimal,
+        liquidity: Liquidity,
+        spec: &PairSpec,
+        now_us: i64,
+    ) -> Vec<AccountEvent> {
+        let pct = match liquidity {
+            Liquidity::Maker => self.fees.maker_pct,
+            Liquidity::Taker => self.fees.taker_pct,
+        };
+        let cost = qty * price;
+        let fee = (cost * pct / Decimal::from(100)).round_dp_with_strategy(
+            asset_decimals(&spec.quote),
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        );
+        let exec_id = self.ids.next('T');
+        let ledger_ids = [self.ids.next('L'), self.ids.next('L')];
+        let trade_id = self.next_trade_id;
+        self.next_trade_id += 1;
+        let o = self.orders.get_mut(order_id).expect("filling a known order");
+        o.cum_qty += qty;
+        o.cum_cost += cost;
+        o.fee_paid += fee;
+        o.updated_us = now_us;
+        o.status = if o.cum_qty >= o.order_qty {
+            OrderStatus::Filled
+        } else {
+            OrderStatus::PartiallyFilled
+        };
+        let order = o.clone();
+        let (base_amount, quote_amount) = match order.side {
+            Side::Buy => (qty, -cost),
+            Side::Sell => (-qty, cost),
+        };
+        let base_balance = {
+            let b = self.balances.entry(spec.base.clone()).or_default();
+            *b += base_amount;
+            *b
+        };
+        let quote_balance = {
+            let b = self.balances.entry(spec.quote.clone()).or_default();
+            *b += quote_amount - fee;
+            *b
+        };
+        let fill = Fill {
+            exec_id: exec_id.clone(),
+            trade_id,
+            order_id: order_id.to_string(),
+            cl_ord_id: order.cl_ord_id.clone(),
+            symbol: spec.symbol.clone(),
+            side: order.side,
+            order_type: order.order_type,
+            qty,
+            price,
+            cost,
+            fee,
+            fee_asset: spec.quote.clone(),
+            liquidity,
+            time_us: now_us,
+            ledger_ids: ledger_ids.clone(),
+        };
+        self.fills.push(fill.clone());
+        let [base_ledger, quote_ledger] = ledger_ids;
+        let mut events = vec![
+            AccountEvent::Trade {
+                fill: Box::new(fill),
+                order: order.clone(),
+            },
+            AccountEvent::Ledger(LedgerEntry {
+                ledger_id: base_ledger,
+                ref_id: exec_id.clone(),
+                time_us: now_us,
+                asset: spec.base.clone(),
+                amount: base_amount,
+                fee: Decimal::ZERO,
+                balance: base_balance,
+            }),
+            AccountEvent::Ledger(LedgerEntry {
+                ledger_id: quote_ledger,
+                ref_id: exec_id,
+                time_us: now_us,
+                asset: spec.quote.clone(),
+                amount: quote_amount,
+                fee,
+                balance: quote_balance,
+            }),
+        ];
+        if order.status == OrderStatus::Filled {
+            self.open.retain(|id| id != order_id);
+            events.push(AccountEvent::Order {
+                exec_type: "filled",
+                order,
+            });
+        }
+        events
+    }
+
+    /// Fills resting orders a public trade at `price` for `qty` reaches (rule 2).
+    pub(crate) fn on_public_trade(
+        &mut self,
+        market: &Market,
+        price: Decimal,
+        qty: Decimal,
+        now_us: i64,
+    ) -> Vec<AccountEvent> {
+        let mut events = Vec::new();
+        for side in [Side::Buy, Side::Sell] {
+            let mut hit: Vec<Order> = self
+                .open
+                .iter()
+                .filter_map(|id| self.orders.get(id))
+                .filter(|o| o.symbol == market.spec.symbol && o.side == side && o.status.is_open())
+                .filter(|o| match (side, o.limit_price) {
+                    (Side::Buy, Some(l)) => l >= price,
+                    (Side::Sell, Some(l)) => l <= price,
+                    _ => false,
+                })
+                .cloned()
+                .collect();
+            hit.sort_by(|a, b| {
+                let by_price = match side {
+                    Side::Buy => b.limit_price.cmp(&a.limit_price),
+                    Side::Sell => a.limit_price.cmp(&b.limit_price),
+                };
+                by_price.then(a.seq.cmp(&b.seq))
+            });
+            let mut left = qty;
+            for o in hit {
+                if left <= Decimal::ZERO {
+                    break;
+                }
+                let q = left.min(o.remaining());
+                let at = o.limit_price.expect("resting orders are limits");
+                events.extend(self.fill(&o.order_id, q, at, Liquidity::Maker, &market.spec, now_us));
+                left -= q;
+            }
+        }
+        events
+    }
+
+    /// Cancels an open order.
+    pub(crate) fn cancel(&mut self, order_id: &str, reason: &str, now_us: i64) -> Vec<AccountEvent> {
+        let Some(o) = self.orders.get_mut(order_id) else {
+            return Vec::new();
+        };
+        if !o.status.is_open() {
+            return Vec::new();
+        }
+        o.status = OrderStatus::Canceled;
+        o.cancel_reason = Some(reason.to_string());
+        o.updated_us = now_us;
+        let order = o.clone();
+        self.open.retain(|id| id != order_id);
+        vec![AccountEvent::Order {
+            exec_type: "canceled",
+            order,
+        }]
+    }
+
+    /// Amends an open order in place (same id, priority kept unless the price moves).
+    pub(crate) fn amend(
+        &mut self,
+        order_id: &str,
+        amend: &Amend,
+        market: &mut Market,
+        now_us: i64,
+    ) -> Result<Outcome, Reject> {
+        let o = self
+            .orders
+            .get(order_id)
+            .filter(|o| o.status.is_open())
+            .ok_or(Reject::UnknownOrder)?
+            .clone();
+        let new_qty = amend.order_qty.unwrap_or(o.order_qty);
+        let new_price = match (o.order_type, amend.limit_price) {
+            (OrderType::Limit, Some(p)) => Some(p),
+            (OrderType::Market, Some(_)) => return Err(Reject::InvalidPrice),
+            (_, None) => o.limit_price,
+        };
+        if new_qty <= o.cum_qty {
+            return Err(Reject::InvalidQty);
+        }
+        let post_only = amend.post_only.unwrap_or(o.post_only);
+        // Checked as the order would stand after the amendment, its own holds released.
+        let as_new = NewOrder {
+            symbol: o.symbol.clone(),
+            side: o.side,
+            order_type: o.order_type,
+            qty: new_qty,
+            limit_price: new_price,
+            post_only,
+            time_in_force: o.time_in_force,
+            cl_ord_id: o.cl_ord_id.clone(),
+            order_userref: o.order_userref,
+        };
+        let mut remaining_check = as_new.clone();
+        remaining_check.qty = new_qty - o.cum_qty;
+        if new_qty < market.spec.qty_min {
+            return Err(Reject::OrderMinimum);
+        }
+        match self.check(&remaining_check, market, Some(order_id)) {
+            Ok(()) | Err(Reject::OrderMinimum) | Err(Reject::CostMinimum) => {}
+            Err(e) => return Err(e),
+        }
+        let price_moved = new_price != o.limit_price;
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        let entry = self.orders.get_mut(order_id).expect("checked above");
+        entry.order_qty = new_qty;
+        entry.limit_price = new_price;
+        entry.post_only = post_only;
+        entry.updated_us = now_us;
+        if price_moved {
+            entry.seq = seq;
+        }
+        let mut events = vec![AccountEvent::Order {
+            exec_type: "amended",
+            order: entry.clone(),
+        }];
+        let prints = self.take(order_id, market, now_us, &mut events);
+        Ok(Outcome {
+            order: self.orders[order_id].clone(),
+            events,
+            prints,
+        })
+    }
+}
+
+/// Whether an order would take liquidity now.
+pub(crate) fn crosses(market: &Market, side: Side, order_type: OrderType, limit: Option<Decimal>) -> bool {
+    let Some(limit) = limit.filter(|_| order_type == OrderType::Limit) else {
+        return true;
+    };
+    let (book_side, last) = match side {
+        Side::Buy => (BookSide::Ask, market.last_price()),
+        Side::Sell => (BookSide::Bid, market.last_price()),
+    };
+    let reference = market.book.best(book_side).map(|l| l.price).or(last);
+    match (side, reference) {
+        (_, None) => false,
+        (Side::Buy, Some(p)) => p <= limit,
+        (Side::Sell, Some(p)) => p >= limit,
+    }
+}
+
+/// The average price a market order of `qty` would get (book, then last price).
+fn estimate_price(market: &Market, side: Side, qty: Decimal) -> Option<Decimal> {
+    let book_side = match side {
+        Side::Buy => BookSide::Ask,
+        Side::Sell => BookSide::Bid,
+    };
+    let mut left = qty;
+    let mut cost = Decimal::ZERO;
+    for level in market.book.top(book_side, usize::MAX) {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        let q = left.min(level.qty);
+        cost += q * level.price;
+        left -= q;
+    }
+    if left > Decimal::ZERO {
+        cost += left * market.last_price()?;
+    }
+    Some(cost / qty)
+}
