@@ -89,7 +89,9 @@ pub struct KrakenFeed {
 
 impl std::fmt::Debug for KrakenFeed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KrakenFeed").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("KrakenFeed")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 

@@ -301,7 +301,10 @@ impl Task {
             self.state.forget_book(&symbol);
             let subscription = book_subscription(&symbol, depth);
             let text = requests::unsubscribe(&subscription, self.next_req_id());
-            socket.send(Message::text(text)).await.map_err(|e| format!("unsubscribing a book: {e}"))?;
+            socket
+                .send(Message::text(text))
+                .await
+                .map_err(|e| format!("unsubscribing a book: {e}"))?;
         }
         for (symbol, depth) in wanted {
             if sent.contains_key(&symbol) {
@@ -312,7 +315,10 @@ impl Task {
                 continue;
             }
             let text = requests::subscribe(&book_subscription(&symbol, depth), self.next_req_id());
-            socket.send(Message::text(text)).await.map_err(|e| format!("subscribing a book: {e}"))?;
+            socket
+                .send(Message::text(text))
+                .await
+                .map_err(|e| format!("subscribing a book: {e}"))?;
             sent.insert(symbol, depth);
         }
         Ok(())
