@@ -148,7 +148,7 @@ fn main() -> Result<(), BoxError> {
     let version = |payload: &[u8]| with_custom_section(&base, "bench-version", payload);
     let (a, b) = (version(b"a"), version(b"b"));
     std::fs::write(dir.join("counter.wasm"), &a)?;
-    let reloader = Reloader::new(lab.runtime.clone(), config, fleet.clone(), lab.metrics.clone(), "paper");
+    let reloader = Reloader::new(lab.runtime.clone(), config, fleet.clone(), lab.metrics.clone());
     let hot_reload = HotReload::start(reloader)?;
     let feeder = Feeder::start(fleet.clone(), Duration::from_micros(interval_us), usize::MAX)?;
     wait_for("the first decision", TIMEOUT, || (recorder.len() > 0).then_some(()))?;

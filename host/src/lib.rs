@@ -7,6 +7,8 @@
 //!   strategies) and paper trading.
 //! - [`fleet`]: the live side: each strategy on its own thread with its own queue, and hot
 //!   reload of the strategies folder.
+//! - [`live`]: the host's live venues: one feed per venue, subscriptions reference-counted
+//!   across strategies, bars built from 1-minute bars, data age and staleness.
 //! - [`api`]: HTTP `/metrics`, `/health`, `/status`.
 //! - [`metrics`]: the Prometheus registry and metric handles.
 //! - [`config`]: the TOML configuration of `strategy-host run`.
@@ -20,6 +22,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod fleet;
+pub mod live;
 pub mod metrics;
 pub mod runtime;
 pub mod session;

@@ -44,9 +44,16 @@ pub struct Metrics {
     broker_connected: IntGaugeVec,
     broker_reconnects_total: IntCounterVec,
     market_data_age_seconds: GaugeVec,
+    venue_messages_total: IntCounterVec,
+    venue_parse_errors_total: IntCounterVec,
+    book_resyncs_total: IntCounterVec,
+    venue_request_duration: HistogramVec,
     position: GaugeVec,
     pnl: GaugeVec,
 }
+
+/// Venue request-duration buckets: 100 µs ~ 10 s (a loopback round trip to a slow venue).
+const REQUEST_DURATION_BUCKETS: [f64; 12] = [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1.0, 10.0];
 
 fn opts(name: &str, help: &str) -> Opts {
     Opts::new(name, help)
@@ -157,6 +164,39 @@ impl Metrics {
                 &["broker", "stream"],
             )
             .expect("valid metric definition"),
+            venue_messages_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_venue_messages_total",
+                    "Messages received from a venue, by channel.",
+                ),
+                &["broker", "channel"],
+            )
+            .expect("valid metric definition"),
+            venue_parse_errors_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_venue_parse_errors_total",
+                    "Venue messages that could not be parsed (logged and skipped).",
+                ),
+                &["broker"],
+            )
+            .expect("valid metric definition"),
+            book_resyncs_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_book_resyncs_total",
+                    "Order books resubscribed because they fell out of sync.",
+                ),
+                &["broker", "reason"],
+            )
+            .expect("valid metric definition"),
+            venue_request_duration: HistogramVec::new(
+                HistogramOpts::new(
+                    "strategy_host_venue_request_duration_seconds",
+                    "Time from sending a request to a venue to its answer.",
+                )
+                .buckets(REQUEST_DURATION_BUCKETS.to_vec()),
+                &["broker", "method"],
+            )
+            .expect("valid metric definition"),
             position: GaugeVec::new(
                 opts("strategy_host_position", "Signed position of a strategy in a symbol."),
                 &["strategy", "symbol"],
@@ -169,7 +209,7 @@ impl Metrics {
             .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 16] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 20] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -184,6 +224,10 @@ impl Metrics {
             Box::new(metrics.broker_connected.clone()),
             Box::new(metrics.broker_reconnects_total.clone()),
             Box::new(metrics.market_data_age_seconds.clone()),
+            Box::new(metrics.venue_messages_total.clone()),
+            Box::new(metrics.venue_parse_errors_total.clone()),
+            Box::new(metrics.book_resyncs_total.clone()),
+            Box::new(metrics.venue_request_duration.clone()),
             Box::new(metrics.position.clone()),
             Box::new(metrics.pnl.clone()),
         ];
@@ -268,6 +312,52 @@ impl Metrics {
 
     pub fn market_data_age(&self, broker: &str, stream: &str) -> Gauge {
         self.market_data_age_seconds.with_label_values(&[broker, stream])
+    }
+
+    /// Forgets a stream's data-age gauge (its last strategy unsubscribed).
+    pub fn forget_market_data_age(&self, broker: &str, stream: &str) {
+        let _ = self.market_data_age_seconds.remove_label_values(&[broker, stream]);
+    }
+
+    /// A venue's protocol counters. The parse-error counter exists from the start, so a zero is
+    /// visible before the first error.
+    pub fn venue(&self, broker: &str) -> VenueMetrics {
+        VenueMetrics {
+            broker: Arc::from(broker),
+            messages: self.venue_messages_total.clone(),
+            parse_errors: self.venue_parse_errors_total.with_label_values(&[broker]),
+            book_resyncs: self.book_resyncs_total.clone(),
+            request_duration: self.venue_request_duration.clone(),
+            connection: self.broker(broker),
+        }
+    }
+}
+
+/// One venue's metric handles. Channel, reason and method labels come from the adapter's
+/// closed sets (Kraken's channel names, `checksum`/`sequence`, request methods).
+#[derive(Clone)]
+pub struct VenueMetrics {
+    broker: Arc<str>,
+    messages: IntCounterVec,
+    pub parse_errors: IntCounter,
+    book_resyncs: IntCounterVec,
+    request_duration: HistogramVec,
+    pub connection: BrokerMetrics,
+}
+
+impl VenueMetrics {
+    pub fn message(&self, channel: &str) {
+        self.messages.with_label_values(&[&self.broker, channel]).inc();
+    }
+
+    pub fn book_resync(&self, reason: &str) {
+        self.book_resyncs.with_label_values(&[&self.broker, reason]).inc();
+    }
+
+    pub fn request_duration(&self, method: &str, seconds: f64) {
+        self.request_duration
+            .with_label_values(&[&self.broker, method])
+            .observe(seconds);
     }
 }
 

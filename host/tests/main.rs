@@ -9,6 +9,7 @@ mod backtest_cli;
 mod bad_input;
 mod check_cli;
 mod fleet;
+mod live_e2e;
 mod new_cli;
 mod reload;
 mod replay;

@@ -1,4 +1,5 @@
-//! `strategy-host run`: paper trading on replayed bars, with the HTTP surface, until Ctrl-C.
+//! `strategy-host run`: paper trading on replayed bars, or on live venues' market data
+//! (`--venue NAME --paper`), with the HTTP surface, until Ctrl-C.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +12,7 @@ use clap::Args;
 
 use crate::api::{self, ApiState};
 use crate::config::RawConfig;
+use crate::session::live::LiveHost;
 use crate::session::paper::PaperHost;
 
 /// The sample the binary carries: real BTC/USD daily bars (see data/README.md).
@@ -43,6 +45,12 @@ pub struct RunArgs {
     /// SQLite book of record [default: strategy-host.db]
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Trade on this venue's live market data (repeatable; see [venues.NAME] in the config)
+    #[arg(long = "venue", value_name = "NAME")]
+    venues: Vec<String>,
+    /// Simulate the orders on the venues' live data instead of sending them
+    #[arg(long)]
+    paper: bool,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -50,9 +58,64 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Some(path) => (RawConfig::from_file(path)?, path.display().to_string()),
         None => (RawConfig::default(), "defaults".to_owned()),
     };
-    apply_flags(&mut raw, args);
+    apply_flags(&mut raw, args)?;
     let config = raw.resolve(&source_name)?;
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let stop = Arc::new(AtomicBool::new(false));
 
+    let (state, session) = if config.venues.is_empty() {
+        let host = replay_host(&config)?;
+        let state = api_state(&host.metrics, &host.board, &host.desk);
+        let stop = stop.clone();
+        let session = std::thread::Builder::new()
+            .name("paper-session".into())
+            .spawn(move || host.run(stop))
+            .context("cannot start the session thread")?;
+        (state, session)
+    } else {
+        let host = LiveHost::new(&config, tokio.handle())?;
+        let state = api_state(&host.metrics, &host.board, &host.desk);
+        let stop = stop.clone();
+        let session = std::thread::Builder::new()
+            .name("live-session".into())
+            .spawn(move || host.run(stop))
+            .context("cannot start the session thread")?;
+        (state, session)
+    };
+
+    let served = tokio.block_on(async {
+        let listener = api::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        tracing::info!("serving http://{addr}/metrics, /health and /status; Ctrl-C stops");
+        // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
+        println!("listening on http://{addr}");
+        api::serve(listener, state, shutdown_signal()).await
+    });
+    stop.store(true, Ordering::Relaxed);
+    let _ = session.join();
+    served?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn api_state(
+    metrics: &Arc<crate::metrics::Metrics>,
+    board: &Arc<std::sync::Mutex<crate::session::StatusBoard>>,
+    desk: &crate::runtime::SharedDesk,
+) -> ApiState {
+    ApiState {
+        metrics: metrics.clone(),
+        board: board.clone(),
+        desk: desk.clone(),
+        started: Instant::now(),
+    }
+}
+
+/// The paper session on the CSV (or the built-in sample) the config names.
+fn replay_host(config: &crate::config::Config) -> anyhow::Result<PaperHost> {
     let (candles, source) = match &config.feed.data {
         Some(path) => (
             trading::market::read_candles_csv(path, &config.feed.symbol, config.feed.timeframe)?,
@@ -68,43 +131,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             SAMPLE_NAME.to_owned(),
         ),
     };
-    let host = PaperHost::new(&config, candles, source)?;
-    let state = ApiState {
-        metrics: host.metrics.clone(),
-        board: host.board.clone(),
-        desk: host.desk.clone(),
-        started: Instant::now(),
-    };
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let replay = std::thread::Builder::new()
-        .name("paper-session".into())
-        .spawn({
-            let stop = stop.clone();
-            move || host.run(stop)
-        })
-        .context("cannot start the session thread")?;
-
-    let tokio = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let served = tokio.block_on(async {
-        let listener = api::bind(config.listen).await?;
-        let addr = listener.local_addr()?;
-        tracing::info!("serving http://{addr}/metrics, /health and /status; Ctrl-C stops");
-        // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
-        println!("listening on http://{addr}");
-        api::serve(listener, state, shutdown_signal()).await
-    });
-    stop.store(true, Ordering::Relaxed);
-    let _ = replay.join();
-    served?;
-    tracing::info!("stopped");
-    Ok(ExitCode::SUCCESS)
+    Ok(PaperHost::new(config, candles, source)?)
 }
 
-fn apply_flags(raw: &mut RawConfig, args: RunArgs) {
+fn apply_flags(raw: &mut RawConfig, args: RunArgs) -> anyhow::Result<()> {
     if let Some(dir) = args.strategies_dir {
         raw.strategies_dir = dir;
     }
@@ -126,6 +156,13 @@ fn apply_flags(raw: &mut RawConfig, args: RunArgs) {
     if let Some(db) = args.db {
         raw.db = db;
     }
+    for venue in &args.venues {
+        raw.venues.enable(venue).map_err(anyhow::Error::msg)?;
+    }
+    if args.paper {
+        raw.execution = "paper".into();
+    }
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what `docker stop` and Kubernetes send).

@@ -82,7 +82,6 @@ pub struct Reloader {
     config: Config,
     fleet: Arc<Fleet>,
     metrics: Arc<Metrics>,
-    broker: &'static str,
     policy: RecoveryPolicy,
     loaded: HashMap<StrategyId, Loaded>,
     /// The component and settings that last failed, per strategy: seeing them again is not a
@@ -91,13 +90,7 @@ pub struct Reloader {
 }
 
 impl Reloader {
-    pub fn new(
-        runtime: Arc<Runtime>,
-        config: Config,
-        fleet: Arc<Fleet>,
-        metrics: Arc<Metrics>,
-        broker: &'static str,
-    ) -> Self {
+    pub fn new(runtime: Arc<Runtime>, config: Config, fleet: Arc<Fleet>, metrics: Arc<Metrics>) -> Self {
         let policy = RecoveryPolicy {
             max_consecutive_failures: config.max_consecutive_failures,
             ..RecoveryPolicy::live()
@@ -107,7 +100,6 @@ impl Reloader {
             config,
             fleet,
             metrics,
-            broker,
             policy,
             loaded: HashMap::new(),
             refused: HashMap::new(),
@@ -283,10 +275,14 @@ impl Reloader {
         clock: &Clock,
     ) -> Result<PreparedVersion, String> {
         let cash = settings.initial_cash.unwrap_or(self.config.initial_cash);
-        lock_desk(self.fleet.desk())
-            .register_strategy(id, cash)
-            .map_err(|e| format!("{}: {e}", component.path().display()))?;
-        let metrics = self.metrics.strategy(id.as_str(), self.broker);
+        let venue = {
+            let mut desk = lock_desk(self.fleet.desk());
+            desk.register_strategy_on(id, settings.venue.as_ref(), cash)
+                .map_err(|e| format!("{}: {e}", component.path().display()))?;
+            desk.venue_of(id).clone()
+        };
+        // Metrics name the venue the strategy trades on (its first one, which it keeps).
+        let metrics = self.metrics.strategy(id.as_str(), venue.as_str());
         let shared = SessionShared {
             clock: clock.clone(),
             streams: self.fleet.shared().streams.clone(),

@@ -141,6 +141,7 @@ mod tests {
                 state: "running",
                 error: None,
                 subscriptions: Vec::new(),
+                wants: Vec::new(),
                 last_decision: None,
                 last_reload: None,
             })),

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::runtime::{Decision, Health, Runner};
+use crate::runtime::{Decision, Health, Runner, Subscription};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StrategyStatus {
@@ -18,6 +18,9 @@ pub struct StrategyStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub subscriptions: Vec<String>,
+    /// The same subscriptions, typed: what a live venue subscribes for the strategy.
+    #[serde(skip)]
+    pub wants: Vec<Subscription>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_decision: Option<Decision>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,6 +39,7 @@ impl StrategyStatus {
             state: runner.health().label(),
             error: health_error(runner.health()),
             subscriptions: manifest.subscriptions.iter().map(ToString::to_string).collect(),
+            wants: manifest.subscriptions.clone(),
             last_decision,
             last_reload: None,
         }

@@ -2,8 +2,8 @@
 //! orders, ledger) react first, then hands each event to every subscribed strategy and routes
 //! the order updates that result back to the strategies that own them.
 //!
-//! Backtests and paper trading run this same loop; they differ only in where events come from
-//! and how fast ([`backtest`], [`paper`]).
+//! Backtests, paper trading and live venues run this same loop; they differ only in where
+//! events come from and how fast ([`backtest`], [`paper`], [`live`]).
 //!
 //! Invariants:
 //! 1. Order updates reach their strategy before the next market event does.
@@ -12,6 +12,8 @@
 
 pub mod backtest;
 mod books;
+mod hosted;
+pub mod live;
 pub mod paper;
 mod replay;
 mod status;

@@ -11,11 +11,11 @@ use trading::desk::{Desk, DeskConfig};
 use trading::ledger::SqliteStore;
 use trading::market::{Candle, MarketEvent};
 
+use super::hosted::Hosted;
 use super::status::{BrokerStatus, FeedStatus, StatusBoard};
 use crate::config::Config;
-use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader};
 use crate::metrics::Metrics;
-use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
+use crate::runtime::SharedDesk;
 
 pub use crate::fleet::strategy_id_of;
 
@@ -48,12 +48,10 @@ pub struct PaperHost {
     pub metrics: Arc<Metrics>,
     pub board: Arc<Mutex<StatusBoard>>,
     pub desk: SharedDesk,
-    fleet: Arc<Fleet>,
+    hosted: Hosted,
     candles: Vec<Candle>,
     source: String,
     bars_per_second: f64,
-    /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
-    hot_reload: Option<HotReload>,
 }
 
 impl PaperHost {
@@ -62,18 +60,7 @@ impl PaperHost {
     /// and skipped; the others run.
     pub fn new(config: &Config, candles: Vec<Candle>, source: String) -> Result<Self, PaperError> {
         let metrics = Metrics::new();
-        let mut runtime = Runtime::new(config.sandbox)?;
-        if let Some(dir) = &config.cache_dir {
-            runtime = runtime.with_component_cache(dir.clone());
-        }
         let desk = open_desk(config)?;
-        let fleet = Arc::new(Fleet::new(
-            desk.clone(),
-            SessionShared::default(),
-            config.queue_capacity,
-            log_decision(),
-        ));
-
         metrics.broker(PAPER_BROKER).connected.set(1);
         let board = Arc::new(Mutex::new(StatusBoard {
             brokers: vec![BrokerStatus {
@@ -83,33 +70,15 @@ impl PaperHost {
             feed: Some(FeedStatus::new(source.clone(), &candles)),
             ..StatusBoard::default()
         }));
-
-        let dir = &config.strategies_dir;
-        std::fs::create_dir_all(dir).map_err(|source| PaperError::StrategiesDir {
-            path: dir.clone(),
-            source,
-        })?;
-        let reloader = Reloader::new(
-            Arc::new(runtime),
-            config.clone(),
-            fleet.clone(),
-            metrics.clone(),
-            PAPER_BROKER,
-        );
-        let hot_reload = HotReload::start(reloader).map_err(PaperError::Reloader)?;
-        if fleet.statuses().is_empty() {
-            tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
-        }
-
+        let hosted = Hosted::start(config, desk.clone(), &metrics)?;
         let host = Self {
             metrics,
             board,
             desk,
-            fleet,
+            hosted,
             candles,
             source,
             bars_per_second: config.feed.bars_per_second,
-            hot_reload: Some(hot_reload),
         };
         host.publish(0, None, false);
         Ok(host)
@@ -139,7 +108,7 @@ impl PaperHost {
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
             }
-            self.fleet.deliver(&MarketEvent::Candle(candle.clone()));
+            self.hosted.fleet.deliver(&MarketEvent::Candle(candle.clone()));
             last_event_at = Instant::now();
             age.set(0.0);
             if interval >= PUBLISH_EVERY || last_publish.elapsed() >= PUBLISH_EVERY {
@@ -148,7 +117,7 @@ impl PaperHost {
             }
         }
         // Finished means every strategy has handled every bar, not just that all were sent.
-        while !self.fleet.is_idle() && !stop.load(Ordering::Relaxed) {
+        while !self.hosted.fleet.is_idle() && !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(5));
         }
         self.publish(candles.len(), candles.last().map(Candle::close_time_ms), true);
@@ -162,31 +131,13 @@ impl PaperHost {
 
     /// Refreshes the status board and the per-strategy gauges from the fleet and the desk.
     fn publish(&self, replayed: usize, last_time: Option<i64>, finished: bool) {
-        let strategies = self.fleet.statuses();
-        let count = |state: &str| strategies.iter().filter(|s| s.state == state).count();
-        self.metrics
-            .set_strategy_counts(count("running"), count("failed"), count("quarantined"));
-        {
-            let desk = lock_desk(&self.desk);
-            for (strategy, route) in self.fleet.routes().all() {
-                super::books::publish_book(&desk, &strategy, &route.metrics);
-            }
-        }
+        self.hosted.publish(&self.metrics, &self.board);
         let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
-        board.strategies = strategies;
-        board.load_failures = self.fleet.load_failures();
         if let Some(feed) = board.feed.as_mut() {
             feed.bars_replayed = replayed;
             feed.last_event_time_ms = last_time;
             feed.finished = finished;
         }
-    }
-}
-
-impl Drop for PaperHost {
-    fn drop(&mut self) {
-        drop(self.hot_reload.take());
-        self.fleet.shutdown();
     }
 }
 
@@ -205,23 +156,9 @@ fn open_desk(config: &Config) -> Result<SharedDesk, PaperError> {
     Ok(Arc::new(Mutex::new(desk)))
 }
 
-/// Decisions go to the log, each with the hash of the version that made it.
-fn log_decision() -> DecisionSink {
-    Arc::new(|decision, hash| {
-        tracing::info!(
-            strategy = %decision.strategy,
-            hash = %hash.short(),
-            action = decision.action,
-            symbol = %decision.symbol,
-            "decision: {}",
-            decision.reasoning
-        );
-    })
-}
-
 /// Client order ids of a run start with the run's start time in base 36, so ids stay unique
 /// across restarts of the host.
-fn run_order_id_prefix() -> String {
+pub(super) fn run_order_id_prefix() -> String {
     let mut ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());

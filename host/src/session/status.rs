@@ -47,4 +47,7 @@ pub struct StatusBoard {
     pub load_failures: Vec<LoadFailure>,
     pub brokers: Vec<BrokerStatus>,
     pub feed: Option<FeedStatus>,
+    /// Live venues: connection, streams and their data age, last error, reconnects.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub venues: Vec<crate::live::VenueStatus>,
 }

@@ -35,6 +35,8 @@ pub struct Desk {
     pub(super) updates: Vec<OrderUpdate>,
     /// Reused for every batch of venue events, so a market event that causes none allocates nothing.
     events: Vec<VenueEvent>,
+    /// Symbols whose market data has stopped flowing, per venue: risk refuses new orders on them.
+    pub(super) stale: foldhash::HashSet<(VenueId, Symbol)>,
     /// The latest time the desk has been told of (calls and market events), for writes that
     /// come without a time of their own.
     pub(super) now_ms: TimeMs,
@@ -88,6 +90,7 @@ impl Desk {
             counts: HashMap::default(),
             updates: Vec::new(),
             events: Vec::new(),
+            stale: foldhash::HashSet::default(),
             now_ms: 0,
         })
     }
@@ -418,6 +421,24 @@ impl Desk {
         out.append(&mut self.updates);
     }
 
+    /// Marks `symbol`'s market data on `venue` stale (or flowing again). While it is stale, new
+    /// orders and amends on it are refused with `stale_market_data`; cancels still go.
+    pub fn set_market_data_stale(&mut self, venue: &VenueId, symbol: &Symbol, stale: bool) {
+        let key = (venue.clone(), symbol.clone());
+        let changed = if stale {
+            self.stale.insert(key)
+        } else {
+            self.stale.remove(&key)
+        };
+        if changed {
+            if stale {
+                warn!(%venue, %symbol, "market data is stale: new orders on it are refused");
+            } else {
+                info!(%venue, %symbol, "market data flows again");
+            }
+        }
+    }
+
     /// Sets what strategies may do from now on. Working orders are left alone.
     pub fn set_trading_state(&mut self, state: TradingState) {
         if state != self.trading_state {
@@ -448,10 +469,12 @@ impl Desk {
     /// bounds. An order being amended (`excluding`) is left out: the amended one replaces it.
     fn risk_context(&self, book: &Book, symbol: &Symbol, excluding: Option<&OrderId>) -> RiskContext {
         let marks = self.ledger.marks();
+        let venue = self.venues.venue_of(book.strategy());
         let mut ctx = RiskContext {
             position: book.holding(symbol).map_or(Decimal::ZERO, |h| h.qty()),
             cash: book.cash(),
             last_price: marks.get(symbol),
+            market_data_stale: !self.stale.is_empty() && self.stale.contains(&(venue.clone(), symbol.clone())),
             ..RiskContext::default()
         };
         let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);

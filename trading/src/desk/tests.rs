@@ -1000,3 +1000,29 @@ fn a_fee_in_the_base_asset_is_valued_at_the_fill_price() {
     let fee = drain(&mut desk)[0].fill.as_ref().unwrap().fee;
     assert_eq!(fee, dec("0.2"));
 }
+
+#[test]
+fn stale_market_data_refuses_new_orders_but_not_cancels() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+    let venue = VenueId::new("scripted");
+    desk.set_market_data_stale(&venue, &btc(), true);
+    let refused = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 2)
+        .unwrap_err();
+    assert_eq!(refused.code(), "stale_market_data");
+    assert_eq!(desk.counts(&alice()).refused(RiskCheck::StaleMarketData), 1);
+    assert!(matches!(
+        desk.amend_order(&alice(), &id, dec("2"), None, 2),
+        Err(AmendError::Refused(ref r)) if r.check == RiskCheck::StaleMarketData
+    ));
+    desk.cancel_order(&alice(), &id, 3).unwrap();
+    // Another venue's staleness is not this strategy's.
+    desk.set_market_data_stale(&venue, &btc(), false);
+    desk.set_market_data_stale(&VenueId::new("elsewhere"), &btc(), true);
+    desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 4)
+        .unwrap();
+}

@@ -18,6 +18,7 @@ pub enum RiskCheck {
     UnknownStrategy,
     InvalidOrder,
     TradingHalted,
+    StaleMarketData,
     UnknownSymbol,
     ReduceOnly,
     MaxOpenOrders,
@@ -30,10 +31,11 @@ pub enum RiskCheck {
 impl RiskCheck {
     /// Every check, in the order [`check`] runs them ([`RiskCheck::UnknownStrategy`] is the
     /// desk's own, before any of them).
-    pub const ALL: [RiskCheck; 10] = [
+    pub const ALL: [RiskCheck; 11] = [
         RiskCheck::UnknownStrategy,
         RiskCheck::InvalidOrder,
         RiskCheck::TradingHalted,
+        RiskCheck::StaleMarketData,
         RiskCheck::UnknownSymbol,
         RiskCheck::ReduceOnly,
         RiskCheck::MaxOpenOrders,
@@ -49,6 +51,7 @@ impl RiskCheck {
             RiskCheck::UnknownStrategy => "unknown_strategy",
             RiskCheck::InvalidOrder => "invalid_order",
             RiskCheck::TradingHalted => "trading_halted",
+            RiskCheck::StaleMarketData => "stale_market_data",
             RiskCheck::UnknownSymbol => "unknown_symbol",
             RiskCheck::ReduceOnly => "reduce_only",
             RiskCheck::MaxOpenOrders => "max_open_orders",
@@ -96,6 +99,8 @@ pub enum RiskRefusal {
     InvalidOrder(InvalidOrder),
     #[error("trading is halted")]
     TradingHalted,
+    #[error("market data for {symbol} is stale: no new orders until it flows again")]
+    StaleMarketData { symbol: Symbol },
     #[error("no price has been seen for {symbol} yet, so the order cannot be valued")]
     UnknownSymbol { symbol: Symbol },
     #[error("trading is reduce-only: a {side:?} of {qty} (with {open_same_side} already working on that side) does not bring the position of {position} toward zero")]
@@ -132,6 +137,7 @@ impl RiskRefusal {
             RiskRefusal::UnknownStrategy => RiskCheck::UnknownStrategy,
             RiskRefusal::InvalidOrder(_) => RiskCheck::InvalidOrder,
             RiskRefusal::TradingHalted => RiskCheck::TradingHalted,
+            RiskRefusal::StaleMarketData { .. } => RiskCheck::StaleMarketData,
             RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
             RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
             RiskRefusal::MaxOpenOrders { .. } => RiskCheck::MaxOpenOrders,
@@ -178,6 +184,8 @@ pub struct RiskContext {
     pub committed_cash: Decimal,
     /// The last price seen for the request's symbol.
     pub last_price: Option<Decimal>,
+    /// The venue's market data for the request's symbol has stopped flowing.
+    pub market_data_stale: bool,
 }
 
 /// Runs every check in order and approves the request, or returns the first refusal.
@@ -193,6 +201,11 @@ pub fn check(
 ) -> Result<RiskApproved<OrderRequest>, RiskRefusal> {
     invalid_order(&request)?;
     trading_halted(state)?;
+    if ctx.market_data_stale {
+        return Err(RiskRefusal::StaleMarketData {
+            symbol: request.symbol.clone(),
+        });
+    }
     let price = valuation_price(&request, ctx.last_price)?;
     let notional = request
         .qty
@@ -722,6 +735,7 @@ mod tests {
                 "unknown_strategy",
                 "invalid_order",
                 "trading_halted",
+                "stale_market_data",
                 "unknown_symbol",
                 "reduce_only",
                 "max_open_orders",

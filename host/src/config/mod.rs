@@ -13,10 +13,18 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{Symbol, Timeframe};
+use trading::orders::VenueId;
 use trading::risk::{RiskLimits, TradingState};
 
 use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
+
+mod venues;
+
+pub use venues::{
+    ExecutionMode, KrakenSettings, RawKraken, RawVenues, VenueConfig, VenueKind, DEFAULT_STALE_AFTER_MS,
+    KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL,
+};
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9898";
 pub const DEFAULT_STRATEGIES_DIR: &str = "strategies.d";
@@ -42,6 +50,11 @@ pub struct RawConfig {
     pub paper: RawPaper,
     pub risk: RawRisk,
     pub sandbox: RawSandbox,
+    /// Live venues (`[venues.kraken]`).
+    pub venues: RawVenues,
+    /// How orders on live venues are executed: `live` (default: sent to the venue) or `paper`
+    /// (simulated fills on the venue's live data; also `run --paper`).
+    pub execution: String,
     /// Per-strategy settings, keyed by the strategy's manifest name.
     pub strategies: BTreeMap<String, RawStrategy>,
 }
@@ -107,6 +120,8 @@ pub struct RawStrategy {
     pub call_deadline_ms: Option<u64>,
     /// Overrides `sandbox.memory_limit_mib` for this strategy.
     pub memory_limit_mib: Option<u64>,
+    /// The venue the strategy trades on; absent means the host's only (or first) one.
+    pub venue: Option<String>,
 }
 
 impl RawStrategy {
@@ -159,6 +174,7 @@ impl RawStrategy {
             initial_cash: self.initial_cash,
             on_delete,
             limits,
+            venue: self.venue.as_deref().map(VenueId::new),
         })
     }
 }
@@ -199,6 +215,8 @@ impl Default for RawConfig {
             paper: RawPaper::default(),
             risk: RawRisk::default(),
             sandbox: RawSandbox::default(),
+            venues: RawVenues::default(),
+            execution: "live".into(),
             strategies: BTreeMap::new(),
         }
     }
@@ -292,6 +310,10 @@ pub struct Config {
     pub queue_capacity: usize,
     /// Compiled-component cache folder; `None` compiles on every start.
     pub cache_dir: Option<PathBuf>,
+    /// The enabled live venues; none means the CSV replay.
+    pub venues: Vec<VenueConfig>,
+    /// How orders on live venues are executed.
+    pub execution: ExecutionMode,
     pub strategies: BTreeMap<String, StrategyConfig>,
 }
 
@@ -312,6 +334,8 @@ pub struct StrategyConfig {
     pub on_delete: OnDelete,
     /// The host's sandbox limits with this strategy's overrides applied.
     pub limits: SandboxLimits,
+    /// The venue it trades on; `None`: the host's first.
+    pub venue: Option<VenueId>,
 }
 
 impl StrategyConfig {
@@ -322,6 +346,7 @@ impl StrategyConfig {
             initial_cash: None,
             on_delete: OnDelete::default(),
             limits: sandbox,
+            venue: None,
         }
     }
 }
@@ -468,6 +493,15 @@ impl RawConfig {
             },
             memory_limit_bytes: memory_limit.unwrap_or_default(),
         };
+        let execution = match self.execution.as_str() {
+            "live" => ExecutionMode::Live,
+            "paper" => ExecutionMode::Paper,
+            other => {
+                problems.push(format!("execution = {other:?}: expected \"live\" or \"paper\""));
+                ExecutionMode::Paper
+            }
+        };
+        let venues = self.venues.resolve(&mut problems);
         let mut strategies = BTreeMap::new();
         for (name, raw) in &self.strategies {
             match raw.resolve(&format!("strategies.{name}."), sandbox) {
@@ -475,6 +509,17 @@ impl RawConfig {
                     strategies.insert(name.clone(), strategy);
                 }
                 Err(found) => problems.extend(found),
+            }
+        }
+        for (name, strategy) in &strategies {
+            if let Some(venue) = &strategy.venue {
+                if !venues.is_empty() && !venues.iter().any(|v| v.name == *venue) {
+                    let enabled: Vec<&str> = venues.iter().map(|v| v.name.as_str()).collect();
+                    problems.push(format!(
+                        "strategies.{name}.venue = {:?}: expected one of the enabled venues {enabled:?}",
+                        venue.as_str()
+                    ));
+                }
             }
         }
 
@@ -520,6 +565,8 @@ impl RawConfig {
             max_consecutive_failures: self.sandbox.max_consecutive_failures,
             queue_capacity: self.sandbox.queue_capacity,
             cache_dir: self.sandbox.cache_dir.clone().filter(|dir| !dir.as_os_str().is_empty()),
+            venues,
+            execution,
             strategies,
         })
     }
@@ -564,7 +611,7 @@ mod tests {
 
     #[test]
     fn the_shipped_example_resolves_to_the_defaults() {
-        let text = include_str!("../../host.example.toml");
+        let text = include_str!("../../../host.example.toml");
         let example = RawConfig::from_toml(text)
             .unwrap()
             .resolve("host.example.toml")

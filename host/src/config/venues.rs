@@ -1,0 +1,231 @@
+//! The `[venues.NAME]` tables of the config: which live venues the host connects to, where,
+//! and with which credentials' environment variable names (never the secrets themselves).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use trading::market::Symbol;
+use trading::orders::VenueId;
+
+/// Kraken's production endpoints (DESIGN.md §8).
+pub const KRAKEN_REST_URL: &str = "https://api.kraken.com";
+pub const KRAKEN_WS_PUBLIC_URL: &str = "wss://ws.kraken.com/v2";
+pub const KRAKEN_WS_PRIVATE_URL: &str = "wss://ws-auth.kraken.com/v2";
+/// Kraken's heartbeat comes about once a second on a healthy connection, so a stream silent
+/// for this long is stale, quiet market or not.
+pub const DEFAULT_STALE_AFTER_MS: u64 = 5_000;
+
+/// Every venue the host knows. A table for an unknown venue is refused by name.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawVenues {
+    pub kraken: RawKraken,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RawKraken {
+    /// Also enabled by `run --venue kraken`.
+    pub enabled: bool,
+    /// What `*` in a strategy's subscription means on this venue.
+    pub symbols: Vec<String>,
+    pub rest_url: String,
+    pub ws_public_url: String,
+    pub ws_private_url: String,
+    /// Names of environment variables holding the credentials.
+    pub api_key_env: String,
+    pub api_secret_env: String,
+    /// A stream with no message for this long is stale: risk refuses new orders on its symbol.
+    pub stale_after_ms: u64,
+    /// Reconnect backoff: the first retry goes at once, then up to this, doubling...
+    pub reconnect_initial_ms: u64,
+    /// ...to at most this.
+    pub reconnect_max_ms: u64,
+}
+
+impl Default for RawKraken {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            symbols: vec!["BTC/USD".into()],
+            rest_url: KRAKEN_REST_URL.into(),
+            ws_public_url: KRAKEN_WS_PUBLIC_URL.into(),
+            ws_private_url: KRAKEN_WS_PRIVATE_URL.into(),
+            api_key_env: "KRAKEN_API_KEY".into(),
+            api_secret_env: "KRAKEN_API_SECRET".into(),
+            stale_after_ms: DEFAULT_STALE_AFTER_MS,
+            reconnect_initial_ms: 250,
+            reconnect_max_ms: 30_000,
+        }
+    }
+}
+
+/// Which kind of venue, with its own settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VenueKind {
+    Kraken(KrakenSettings),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KrakenSettings {
+    pub rest_url: String,
+    pub ws_public_url: String,
+    pub ws_private_url: String,
+    pub api_key_env: String,
+    pub api_secret_env: String,
+    pub reconnect_initial: Duration,
+    pub reconnect_max: Duration,
+}
+
+/// One enabled venue, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VenueConfig {
+    pub name: VenueId,
+    pub symbols: Vec<Symbol>,
+    pub stale_after: Duration,
+    pub kind: VenueKind,
+}
+
+/// How orders on live venues are executed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExecutionMode {
+    /// Simulated fills on the venue's live data (`run --paper`).
+    #[default]
+    Paper,
+    /// Orders go to the venue.
+    Live,
+}
+
+impl ExecutionMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionMode::Paper => "paper",
+            ExecutionMode::Live => "live",
+        }
+    }
+}
+
+impl RawVenues {
+    /// The enabled venues, checked; every problem names its key.
+    pub(super) fn resolve(&self, problems: &mut Vec<String>) -> Vec<VenueConfig> {
+        let mut venues = Vec::new();
+        let kraken = &self.kraken;
+        if kraken.enabled {
+            let symbols = resolve_symbols("venues.kraken.symbols", &kraken.symbols, problems);
+            for (key, url, schemes) in [
+                ("rest_url", &kraken.rest_url, ["http://", "https://"]),
+                ("ws_public_url", &kraken.ws_public_url, ["ws://", "wss://"]),
+                ("ws_private_url", &kraken.ws_private_url, ["ws://", "wss://"]),
+            ] {
+                if !schemes.iter().any(|scheme| url.starts_with(scheme)) {
+                    problems.push(format!(
+                        "venues.kraken.{key} = {url:?}: expected a URL starting with {}",
+                        schemes.join(" or ")
+                    ));
+                }
+            }
+            for (key, name) in [
+                ("api_key_env", &kraken.api_key_env),
+                ("api_secret_env", &kraken.api_secret_env),
+            ] {
+                let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if !valid {
+                    problems.push(format!(
+                        "venues.kraken.{key} = {name:?}: expected the name of an environment variable (letters, digits, `_`), not its value"
+                    ));
+                }
+            }
+            if kraken.stale_after_ms == 0 {
+                problems.push("venues.kraken.stale_after_ms = 0: expected at least 1".into());
+            }
+            if kraken.reconnect_max_ms < kraken.reconnect_initial_ms {
+                problems.push(format!(
+                    "venues.kraken.reconnect_max_ms = {}: expected at least reconnect_initial_ms ({})",
+                    kraken.reconnect_max_ms, kraken.reconnect_initial_ms
+                ));
+            }
+            venues.push(VenueConfig {
+                name: VenueId::new("kraken"),
+                symbols,
+                stale_after: Duration::from_millis(kraken.stale_after_ms),
+                kind: VenueKind::Kraken(KrakenSettings {
+                    rest_url: kraken.rest_url.clone(),
+                    ws_public_url: kraken.ws_public_url.clone(),
+                    ws_private_url: kraken.ws_private_url.clone(),
+                    api_key_env: kraken.api_key_env.clone(),
+                    api_secret_env: kraken.api_secret_env.clone(),
+                    reconnect_initial: Duration::from_millis(kraken.reconnect_initial_ms),
+                    reconnect_max: Duration::from_millis(kraken.reconnect_max_ms),
+                }),
+            });
+        }
+        venues
+    }
+
+    /// Enables the venue `name` (`run --venue NAME`).
+    ///
+    /// # Errors
+    ///
+    /// The names of the venues there are, when there is no such venue.
+    pub fn enable(&mut self, name: &str) -> Result<(), String> {
+        match name {
+            "kraken" => {
+                self.kraken.enabled = true;
+                Ok(())
+            }
+            other => Err(format!("--venue {other:?}: no such venue; expected kraken")),
+        }
+    }
+}
+
+fn resolve_symbols(key: &str, texts: &[String], problems: &mut Vec<String>) -> Vec<Symbol> {
+    if texts.is_empty() {
+        problems.push(format!("{key} = []: expected at least one symbol like \"BTC/USD\""));
+    }
+    texts
+        .iter()
+        .filter_map(|text| match Symbol::new(text) {
+            Ok(symbol) => Some(symbol),
+            Err(_) => {
+                problems.push(format!(
+                    "{key}: {text:?} is not a symbol: expected BASE/QUOTE like BTC/USD"
+                ));
+                None
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_disabled_venue_is_not_resolved_and_bad_keys_are_named() {
+        let mut problems = Vec::new();
+        assert!(RawVenues::default().resolve(&mut problems).is_empty());
+        let raw = RawVenues {
+            kraken: RawKraken {
+                enabled: true,
+                symbols: vec!["BTCUSD".into()],
+                ws_public_url: "https://ws.kraken.com".into(),
+                api_secret_env: "kQH5HW/8p1uGOVjbgWA7Fu==".into(),
+                ..RawKraken::default()
+            },
+        };
+        raw.resolve(&mut problems);
+        let text = problems.join("\n");
+        assert!(text.contains("venues.kraken.symbols: \"BTCUSD\""), "{text}");
+        assert!(text.contains("venues.kraken.ws_public_url"), "{text}");
+        assert!(text.contains("venues.kraken.api_secret_env"), "{text}");
+        assert_eq!(problems.len(), 3);
+    }
+
+    #[test]
+    fn only_known_venues_can_be_enabled() {
+        let mut raw = RawVenues::default();
+        raw.enable("kraken").unwrap();
+        assert!(raw.kraken.enabled);
+        assert!(raw.enable("mtgox").unwrap_err().contains("no such venue"));
+    }
+}

@@ -1,0 +1,89 @@
+//! What paper trading on a replay and trading on live venues share: a fleet of strategies on
+//! their own threads over one desk, the reloader watching the strategies folder, and the
+//! publishing of strategies and books to `/status` and metrics.
+
+use std::sync::{Arc, Mutex};
+
+use crate::config::Config;
+use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader};
+use crate::metrics::Metrics;
+use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
+
+use super::paper::PaperError;
+use super::StatusBoard;
+
+/// A running fleet and its hot reload.
+pub struct Hosted {
+    pub fleet: Arc<Fleet>,
+    /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
+    hot_reload: Option<HotReload>,
+}
+
+impl Hosted {
+    /// Builds the runtime and the fleet over `desk`, starts every strategy in the strategies
+    /// folder, and watches it for changes. A strategy that fails to load is reported and
+    /// skipped; the others run.
+    pub fn start(config: &Config, desk: SharedDesk, metrics: &Arc<Metrics>) -> Result<Self, PaperError> {
+        let mut runtime = Runtime::new(config.sandbox)?;
+        if let Some(dir) = &config.cache_dir {
+            runtime = runtime.with_component_cache(dir.clone());
+        }
+        let fleet = Arc::new(Fleet::new(
+            desk,
+            SessionShared::default(),
+            config.queue_capacity,
+            log_decision(),
+        ));
+        let dir = &config.strategies_dir;
+        std::fs::create_dir_all(dir).map_err(|source| PaperError::StrategiesDir {
+            path: dir.clone(),
+            source,
+        })?;
+        let reloader = Reloader::new(Arc::new(runtime), config.clone(), fleet.clone(), metrics.clone());
+        let hot_reload = HotReload::start(reloader).map_err(PaperError::Reloader)?;
+        if fleet.statuses().is_empty() {
+            tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
+        }
+        Ok(Self {
+            fleet,
+            hot_reload: Some(hot_reload),
+        })
+    }
+
+    /// Refreshes the strategies on the status board and the per-strategy gauges.
+    pub fn publish(&self, metrics: &Metrics, board: &Mutex<StatusBoard>) {
+        let strategies = self.fleet.statuses();
+        let count = |state: &str| strategies.iter().filter(|s| s.state == state).count();
+        metrics.set_strategy_counts(count("running"), count("failed"), count("quarantined"));
+        {
+            let desk = lock_desk(self.fleet.desk());
+            for (strategy, route) in self.fleet.routes().all() {
+                super::books::publish_book(&desk, &strategy, &route.metrics);
+            }
+        }
+        let mut board = board.lock().unwrap_or_else(|p| p.into_inner());
+        board.strategies = strategies;
+        board.load_failures = self.fleet.load_failures();
+    }
+}
+
+impl Drop for Hosted {
+    fn drop(&mut self) {
+        drop(self.hot_reload.take());
+        self.fleet.shutdown();
+    }
+}
+
+/// Decisions go to the log, each with the hash of the version that made it.
+fn log_decision() -> DecisionSink {
+    Arc::new(|decision, hash| {
+        tracing::info!(
+            strategy = %decision.strategy,
+            hash = %hash.short(),
+            action = decision.action,
+            symbol = %decision.symbol,
+            "decision: {}",
+            decision.reasoning
+        );
+    })
+}

@@ -1,0 +1,179 @@
+//! Trading on live venues' market data: each venue's feed drives the fleet (no replay clock),
+//! the desk hears the venues' executions as soon as their doorbell rings, and the strategies'
+//! subscriptions follow the fleet (a new, swapped or retired strategy changes what the venues
+//! stream within one turn of the loop).
+//!
+//! Execution is simulated on the venue's live data (`run --paper`): the same simulator as
+//! paper replays, named after the venue.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use trading::brokers::Doorbell;
+use trading::desk::{Desk, DeskConfig};
+use trading::ledger::SqliteStore;
+use trading::orders::{StrategyId, VenueId};
+
+use super::hosted::Hosted;
+use super::paper::{run_order_id_prefix, PaperError};
+use super::status::{BrokerStatus, StatusBoard};
+use crate::config::{Config, ExecutionMode};
+use crate::live::LiveVenues;
+use crate::metrics::Metrics;
+use crate::runtime::{lock_desk, SharedDesk, Subscription};
+
+/// How often subscriptions are matched to the fleet and `/status` refreshed.
+const REFRESH_EVERY: Duration = Duration::from_millis(100);
+/// The longest the loop sleeps without a doorbell ring.
+const IDLE_WAIT: Duration = Duration::from_millis(50);
+
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    Setup(#[from] PaperError),
+    #[error("live orders are not available for {venue} in this build: run with --paper (or execution = \"paper\") to trade it on simulated fills")]
+    LiveOrders { venue: String },
+    #[error("no venue is enabled: name one with --venue or [venues.NAME] enabled = true")]
+    NoVenue,
+}
+
+/// A session on live venues, set up and ready to run.
+pub struct LiveHost {
+    pub metrics: Arc<Metrics>,
+    pub board: Arc<Mutex<StatusBoard>>,
+    pub desk: SharedDesk,
+    hosted: Hosted,
+    venues: LiveVenues,
+    doorbell: Doorbell,
+    /// What each strategy has subscribed, to notice changes.
+    subscribed: BTreeMap<StrategyId, (VenueId, Vec<Subscription>)>,
+}
+
+impl LiveHost {
+    /// Connects the feeds on `runtime`, opens the desk with one port per venue, and starts the
+    /// strategies of the folder.
+    pub fn new(config: &Config, runtime: &tokio::runtime::Handle) -> Result<Self, LiveError> {
+        let Some(first) = config.venues.first() else {
+            return Err(LiveError::NoVenue);
+        };
+        if config.execution == ExecutionMode::Live {
+            return Err(LiveError::LiveOrders {
+                venue: first.name.to_string(),
+            });
+        }
+        let metrics = Metrics::new();
+        let doorbell = Doorbell::new();
+        let venues = LiveVenues::start(&config.venues, config.execution, runtime, &doorbell, &metrics);
+        let desk = open_desk(config, &venues)?;
+        let board = Arc::new(Mutex::new(StatusBoard {
+            brokers: config
+                .venues
+                .iter()
+                .map(|venue| BrokerStatus {
+                    name: venue.name.to_string(),
+                    connected: false,
+                })
+                .collect(),
+            ..StatusBoard::default()
+        }));
+        let hosted = Hosted::start(config, desk.clone(), &metrics)?;
+        Ok(Self {
+            metrics,
+            board,
+            desk,
+            hosted,
+            venues,
+            doorbell,
+            subscribed: BTreeMap::new(),
+        })
+    }
+
+    /// Delivers the venues' events to the fleet and the desk until `stop` is set. Blocking: run
+    /// it on its own thread.
+    pub fn run(mut self, stop: Arc<AtomicBool>) {
+        tracing::info!("live session started");
+        let mut events = Vec::new();
+        let mut last_refresh = Instant::now() - REFRESH_EVERY;
+        while !stop.load(Ordering::Relaxed) {
+            let seen = self.doorbell.rings();
+            if last_refresh.elapsed() >= REFRESH_EVERY {
+                self.sync_subscriptions();
+                self.refresh();
+                last_refresh = Instant::now();
+            }
+            self.venues.poll(&mut events);
+            for event in events.drain(..) {
+                self.hosted.fleet.deliver(&event);
+            }
+            {
+                let mut desk = lock_desk(&self.desk);
+                desk.poll();
+                self.hosted.fleet.routes().deliver_updates(&mut desk);
+            }
+            self.doorbell.wait_after(seen, IDLE_WAIT);
+        }
+        tracing::info!("live session stopped");
+    }
+
+    /// Matches the venues' subscriptions to the fleet: what each running version wants.
+    fn sync_subscriptions(&mut self) {
+        let statuses = self.hosted.fleet.statuses();
+        let mut current = BTreeMap::new();
+        {
+            let desk = lock_desk(&self.desk);
+            for status in statuses {
+                let strategy = StrategyId::new(&status.strategy);
+                let venue = desk.venue_of(&strategy).clone();
+                current.insert(strategy, (venue, status.wants));
+            }
+        }
+        for (strategy, wanted) in &current {
+            if self.subscribed.get(strategy) != Some(wanted) {
+                self.venues.set_wants(strategy, &wanted.0, &wanted.1);
+            }
+        }
+        for strategy in self.subscribed.keys() {
+            if !current.contains_key(strategy) {
+                self.venues.remove(strategy);
+            }
+        }
+        self.subscribed = current;
+    }
+
+    fn refresh(&mut self) {
+        let venues = {
+            let mut desk = lock_desk(&self.desk);
+            self.venues.refresh(&mut desk)
+        };
+        self.hosted.publish(&self.metrics, &self.board);
+        let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
+        for broker in &mut board.brokers {
+            broker.connected = venues.iter().any(|v| v.name == broker.name && v.connected);
+        }
+        board.venues = venues;
+    }
+}
+
+/// The desk of a live session: one simulated port per venue, and the SQLite book of record.
+fn open_desk(config: &Config, venues: &LiveVenues) -> Result<SharedDesk, PaperError> {
+    let store = SqliteStore::open(&config.db)?;
+    let desk_config = DeskConfig {
+        order_id_prefix: run_order_id_prefix(),
+        limits: config.limits.clone(),
+        trading_state: config.trading_state,
+    };
+    let mut ports = venues.paper_ports(&config.sim)?.into_iter();
+    let Some(first) = ports.next() else {
+        return Err(PaperError::Desk(trading::desk::DeskError::UnknownVenue {
+            venue: VenueId::new("none"),
+            known: Vec::new(),
+        }));
+    };
+    let mut desk = Desk::new(desk_config, first, Some(Box::new(store)))?;
+    for port in ports {
+        desk.add_venue(port)?;
+    }
+    Ok(Arc::new(Mutex::new(desk)))
+}
