@@ -12,7 +12,7 @@
 //! compactly first (from its raw text, numbers untouched) to time what the adapter will see.
 
 use criterion::measurement::{Measurement, ValueFormatter};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use serde_json::value::RawValue;
 use trading::market::Symbol;
 use venues::kraken::wire::{parse_public, BookData, BookDepth, BookPrecision, FeedKind, KrakenBook, PublicMessage};
@@ -59,6 +59,10 @@ fn parsed(frames: &[String]) -> Vec<(FeedKind, BookData)> {
 }
 
 /// This thread's time on a CPU, in ns: the first field of `/proc/thread-self/schedstat`.
+///
+/// The kernel updates it at scheduler ticks and context switches, not continuously, so the CPU
+/// group samples flat (every sample runs the same, large number of iterations: tens of ms)
+/// and the tick quantization averages out.
 struct ThreadCpuTime;
 
 fn thread_cpu_ns() -> u64 {
@@ -120,17 +124,18 @@ impl ValueFormatter for CpuFormatter {
 }
 
 fn wall(c: &mut Criterion) {
-    bench(c, "kraken_book");
+    bench(c, "kraken_book", SamplingMode::Auto);
 }
 
 fn cpu(c: &mut Criterion<ThreadCpuTime>) {
-    bench(c, "kraken_book_cpu");
+    bench(c, "kraken_book_cpu", SamplingMode::Flat);
 }
 
-fn bench<M: Measurement>(c: &mut Criterion<M>, name: &str) {
+fn bench<M: Measurement>(c: &mut Criterion<M>, name: &str, sampling: SamplingMode) {
     let frames = frames();
     let messages = parsed(&frames);
     let mut group = c.benchmark_group(name);
+    group.sampling_mode(sampling);
     group.throughput(Throughput::Elements(frames.len() as u64));
 
     group.bench_function("parse_apply_checksum", |b| {

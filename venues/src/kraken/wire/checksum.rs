@@ -50,15 +50,29 @@ impl LevelDigits {
         let integer = rescaled(value, precision).map_err(invalid)?;
         let mut scratch = [0u8; MAX_NUMBER_DIGITS];
         let mut at = MAX_NUMBER_DIGITS;
-        let mut rest = integer;
         // Writing nothing for zero is right: every digit of `0.000` is a leading zero.
-        while rest > 0 && at > 0 {
-            at -= 1;
-            if let Some(slot) = scratch.get_mut(at) {
-                // `rest % 10` is below 10, so the cast cannot truncate.
-                *slot = b'0' + (rest % 10) as u8;
+        match u64::try_from(integer) {
+            // Nearly every price and quantity fits 64 bits, whose division is far cheaper.
+            Ok(mut rest) => {
+                while rest > 0 && at > 0 {
+                    at -= 1;
+                    if let Some(slot) = scratch.get_mut(at) {
+                        // `rest % 10` is below 10, so the cast cannot truncate.
+                        *slot = b'0' + (rest % 10) as u8;
+                    }
+                    rest /= 10;
+                }
             }
-            rest /= 10;
+            Err(_) => {
+                let mut rest = integer;
+                while rest > 0 && at > 0 {
+                    at -= 1;
+                    if let Some(slot) = scratch.get_mut(at) {
+                        *slot = b'0' + (rest % 10) as u8;
+                    }
+                    rest /= 10;
+                }
+            }
         }
         let text = scratch.get(at..).unwrap_or_default();
         let start = usize::from(self.len);
@@ -94,24 +108,19 @@ fn pow10(exponent: u32) -> Option<u128> {
     10u128.checked_pow(exponent)
 }
 
-/// CRC32 of the checksum texts of the top asks then the top bids, each best first.
+/// CRC32 of the checksum texts of the top asks then the top bids, each best first. `scratch`
+/// holds the concatenation: one CRC update over it is much cheaper than twenty small ones, and
+/// reusing it spares an allocation per message.
 pub(crate) fn crc_of<'a>(
     asks: impl Iterator<Item = &'a LevelDigits>,
     bids: impl Iterator<Item = &'a LevelDigits>,
+    scratch: &mut Vec<u8>,
 ) -> u32 {
-    let mut hasher = crc32fast::Hasher::new();
-    // One update over a stack buffer is much cheaper than twenty small ones.
-    let mut buffer = [0u8; 2 * CHECKSUM_LEVELS * 2 * MAX_NUMBER_DIGITS];
-    let mut len = 0;
+    scratch.clear();
     for digits in asks.take(CHECKSUM_LEVELS).chain(bids.take(CHECKSUM_LEVELS)) {
-        let bytes = digits.as_bytes();
-        if let Some(slot) = buffer.get_mut(len..len + bytes.len()) {
-            slot.copy_from_slice(bytes);
-            len += bytes.len();
-        }
+        scratch.extend_from_slice(digits.as_bytes());
     }
-    hasher.update(buffer.get(..len).unwrap_or_default());
-    hasher.finalize()
+    crc32fast::hash(scratch)
 }
 
 /// The checksum Kraken would send for a book whose best-first levels are `asks` and `bids`
@@ -133,7 +142,7 @@ pub fn book_checksum(
             .collect()
     };
     let (asks, bids) = (digits(asks)?, digits(bids)?);
-    Ok(crc_of(asks.iter(), bids.iter()))
+    Ok(crc_of(asks.iter(), bids.iter(), &mut Vec::new()))
 }
 
 /// One level's checksum text (`45285.2`, `0.00100000` → `452852100000`).
