@@ -21,6 +21,12 @@
 //! 5. An error whose [`Outcome`] is `Unknown` (Kraken busy or unavailable) does not mean the
 //!    request was refused.
 
+// Invariant 2, enforced: production code here has no way to panic on input.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+
 mod book;
 mod checksum;
 mod control;
