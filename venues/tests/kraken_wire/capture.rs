@@ -35,3 +35,13 @@ fn the_whole_session_verifies_and_a_corruption_is_caught() {
     assert!(book.apply(feed.kind, &feed.data[0]).is_err());
     assert!(!book.is_synced());
 }
+
+#[test]
+fn compact_frames_take_the_one_pass_path_to_the_same_result() {
+    // Live frames are compact (`{"channel":"book",…`) and are read in one pass; the capture is
+    // pretty-printed and goes the two-step way. Both must read the same.
+    for text in capture_frames() {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(parse_public(&compact), parse_public(&text));
+    }
+}
