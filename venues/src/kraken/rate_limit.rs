@@ -19,6 +19,11 @@
 //! Pure: times are arguments (`now_ms`), so a test or a replay drives it exactly. The counter
 //! is kept in millionths, so the decay of a fractional rate (2.34/s) is exact integer math.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+
 use std::collections::HashMap;
 
 use trading::market::{Symbol, TimeMs};
@@ -185,14 +190,18 @@ impl RateCounter {
 
     /// Sets the counter to Kraken's own value (the `executions` rate counter, when streamed).
     pub fn observe(&mut self, value: rust_decimal::Decimal, now_ms: TimeMs) {
-        let micros = (value * rust_decimal::Decimal::from(MICROS)).trunc();
-        self.value_micros = i64::try_from(micros).unwrap_or(i64::MAX).max(0);
+        let micros = value
+            .checked_mul(rust_decimal::Decimal::from(MICROS))
+            .map(|m| m.trunc());
+        // A value too large to count in millionths is, for every purpose, "full".
+        self.value_micros = micros.and_then(|m| i64::try_from(m).ok()).unwrap_or(i64::MAX).max(0);
         self.at_ms = now_ms;
     }
 }
 
 fn round_up(micros: i64) -> u32 {
-    u32::try_from((micros + MICROS - 1) / MICROS).unwrap_or(u32::MAX)
+    let units = micros / MICROS + i64::from(micros % MICROS != 0);
+    u32::try_from(units).unwrap_or(u32::MAX)
 }
 
 /// Counters for every pair of one account.
@@ -313,6 +322,11 @@ mod tests {
         // 1 unit decays in 1/3.75 s = 266.67 ms: 267 ms.
         assert_eq!(pro.check(RateAction::Add, 0).unwrap_err().retry_after_ms, 267);
         assert!(pro.check(RateAction::Add, 267).is_ok());
+        // Absurd values from the wire saturate rather than overflow.
+        pro.observe(Decimal::MAX, 0);
+        assert_eq!(pro.check(RateAction::Add, 0).unwrap_err().max, 180);
+        pro.observe(d("-5"), 0);
+        assert_eq!(pro.value(0), Decimal::ZERO);
     }
 
     #[test]

@@ -226,6 +226,10 @@ impl BookSide {
         self.levels.truncate(depth.len());
     }
 
+    fn digits(&self) -> impl Iterator<Item = &LevelDigits> {
+        self.levels.iter().map(|level| &level.digits)
+    }
+
     fn top(&self) -> impl ExactSizeIterator<Item = (Decimal, Decimal)> + '_ {
         self.levels.iter().map(|level| (level.price, level.qty))
     }
@@ -253,6 +257,8 @@ pub struct KrakenBook {
     bids: BookSide,
     asks: BookSide,
     synced: bool,
+    /// The checksum's text, kept between messages for its capacity.
+    scratch: Vec<u8>,
 }
 
 impl KrakenBook {
@@ -265,6 +271,7 @@ impl KrakenBook {
             bids: BookSide::new(Order::Descending, depth),
             asks: BookSide::new(Order::Ascending, depth),
             synced: false,
+            scratch: Vec::new(),
         }
     }
 
@@ -336,7 +343,7 @@ impl KrakenBook {
         }
         self.bids.truncate(self.depth);
         self.asks.truncate(self.depth);
-        let computed = self.checksum();
+        let computed = crc_of(self.asks.digits(), self.bids.digits(), &mut self.scratch);
         if computed != data.checksum {
             return Err(BookError::ChecksumMismatch {
                 symbol: self.symbol.clone(),
@@ -349,10 +356,7 @@ impl KrakenBook {
 
     /// The checksum of the book as it stands.
     pub fn checksum(&self) -> u32 {
-        crc_of(
-            self.asks.levels.iter().map(|l| &l.digits),
-            self.bids.levels.iter().map(|l| &l.digits),
-        )
+        crc_of(self.asks.digits(), self.bids.digits(), &mut Vec::new())
     }
 
     /// Whether the book holds a verified snapshot and every update since verified.

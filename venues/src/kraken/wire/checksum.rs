@@ -50,15 +50,24 @@ impl LevelDigits {
         let integer = rescaled(value, precision).map_err(invalid)?;
         let mut scratch = [0u8; MAX_NUMBER_DIGITS];
         let mut at = MAX_NUMBER_DIGITS;
-        let mut rest = integer;
-        // Writing nothing for zero is right: every digit of `0.000` is a leading zero.
-        while rest > 0 && at > 0 {
-            at -= 1;
-            if let Some(slot) = scratch.get_mut(at) {
-                // `rest % 10` is below 10, so the cast cannot truncate.
-                *slot = b'0' + (rest % 10) as u8;
+        // 64-bit division is far cheaper than 128-bit, and nearly every price and quantity fits
+        // 64 bits; a wider one is printed in 19-digit chunks, lowest first, each but the highest
+        // zero-padded.
+        match u64::try_from(integer) {
+            Ok(small) => write_digits(&mut scratch, &mut at, small, 0),
+            Err(_) => {
+                const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+                let mut rest = integer;
+                loop {
+                    // Below 10^19, so it fits 64 bits.
+                    let chunk = u64::try_from(rest % TEN_POW_19).unwrap_or_default();
+                    rest /= TEN_POW_19;
+                    write_digits(&mut scratch, &mut at, chunk, if rest > 0 { 19 } else { 0 });
+                    if rest == 0 {
+                        break;
+                    }
+                }
             }
-            rest /= 10;
         }
         let text = scratch.get(at..).unwrap_or_default();
         let start = usize::from(self.len);
@@ -67,6 +76,20 @@ impl LevelDigits {
         slot.copy_from_slice(text);
         self.len = u8::try_from(end).map_err(|_| invalid("too many digits"))?;
         Ok(())
+    }
+}
+
+/// Writes `value`'s decimal digits right to left, ending before `*at`, padded with zeros to
+/// `min_digits`; zero with no padding writes nothing (all its digits are leading zeros).
+fn write_digits(buffer: &mut [u8], at: &mut usize, mut value: u64, min_digits: usize) {
+    let end = *at;
+    while (value > 0 || end - *at < min_digits) && *at > 0 {
+        *at -= 1;
+        if let Some(slot) = buffer.get_mut(*at) {
+            // `value % 10` is below 10, so the cast cannot truncate.
+            *slot = b'0' + (value % 10) as u8;
+        }
+        value /= 10;
     }
 }
 
@@ -94,24 +117,19 @@ fn pow10(exponent: u32) -> Option<u128> {
     10u128.checked_pow(exponent)
 }
 
-/// CRC32 of the checksum texts of the top asks then the top bids, each best first.
+/// CRC32 of the checksum texts of the top asks then the top bids, each best first. `scratch`
+/// holds the concatenation: one CRC update over it is much cheaper than twenty small ones, and
+/// reusing it spares an allocation per message.
 pub(crate) fn crc_of<'a>(
     asks: impl Iterator<Item = &'a LevelDigits>,
     bids: impl Iterator<Item = &'a LevelDigits>,
+    scratch: &mut Vec<u8>,
 ) -> u32 {
-    let mut hasher = crc32fast::Hasher::new();
-    // One update over a stack buffer is much cheaper than twenty small ones.
-    let mut buffer = [0u8; 2 * CHECKSUM_LEVELS * 2 * MAX_NUMBER_DIGITS];
-    let mut len = 0;
+    scratch.clear();
     for digits in asks.take(CHECKSUM_LEVELS).chain(bids.take(CHECKSUM_LEVELS)) {
-        let bytes = digits.as_bytes();
-        if let Some(slot) = buffer.get_mut(len..len + bytes.len()) {
-            slot.copy_from_slice(bytes);
-            len += bytes.len();
-        }
+        scratch.extend_from_slice(digits.as_bytes());
     }
-    hasher.update(buffer.get(..len).unwrap_or_default());
-    hasher.finalize()
+    crc32fast::hash(scratch)
 }
 
 /// The checksum Kraken would send for a book whose best-first levels are `asks` and `bids`
@@ -133,7 +151,7 @@ pub fn book_checksum(
             .collect()
     };
     let (asks, bids) = (digits(asks)?, digits(bids)?);
-    Ok(crc_of(asks.iter(), bids.iter()))
+    Ok(crc_of(asks.iter(), bids.iter(), &mut Vec::new()))
 }
 
 /// One level's checksum text (`45285.2`, `0.00100000` → `452852100000`).
@@ -183,6 +201,31 @@ mod tests {
         );
         assert!(level_digits(d("-1"), d("1"), precision).is_err());
         assert!(level_digits(Decimal::MAX, d("1"), BookPrecision::new(28, 8).unwrap()).is_err());
+    }
+
+    #[test]
+    fn prints_numbers_wider_than_64_bits() {
+        // 2·10^28 printed at 10 decimals: 39 digits, three 19-digit chunks.
+        let wide = d("20000000000000000000000000001");
+        let text = level_digits(wide, Decimal::ZERO, BookPrecision::new(10, 0).unwrap()).unwrap();
+        assert_eq!(text, format!("{wide}0000000000"));
+        assert_eq!(text.len(), 39);
+        // The largest decimal at 10 decimals no longer fits 128 bits: refused, not wrapped.
+        assert!(level_digits(Decimal::MAX, Decimal::ZERO, BookPrecision::new(10, 0).unwrap()).is_err());
+        let text = level_digits(
+            d("18446744073709551616"),
+            Decimal::ONE,
+            BookPrecision::new(0, 0).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(text, "184467440737095516161");
+        let text = level_digits(
+            d("10000000000000000000.5"),
+            Decimal::ONE,
+            BookPrecision::new(1, 0).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(text, "1000000000000000000051");
     }
 
     #[test]

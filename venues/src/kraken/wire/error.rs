@@ -29,21 +29,37 @@ pub enum WireError {
 }
 
 /// Deserializes `json` as `T`, naming `message` and the failing field's path on error.
+///
+/// Tracking the path costs an allocation per object key, so the text is parsed plainly first
+/// and only a failure is parsed again, with tracking, to name the field: errors are rare and
+/// the same text always fails at the same place.
 pub(crate) fn parse_json<'a, T: Deserialize<'a>>(
     message: &str,
     path_prefix: &str,
     json: &'a str,
 ) -> Result<T, WireError> {
+    match serde_json::from_str(json) {
+        Ok(value) => Ok(value),
+        Err(plain) => Err(locate::<T>(message, path_prefix, json, plain)),
+    }
+}
+
+fn locate<'a, T: Deserialize<'a>>(
+    message: &str,
+    path_prefix: &str,
+    json: &'a str,
+    plain: serde_json::Error,
+) -> WireError {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let value =
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| field_error(message, path_prefix, &e))?;
-    // Trailing text after the value (`{...} junk`) is as malformed as a bad field.
-    deserializer.end().map_err(|e| WireError::Field {
-        message: message.to_owned(),
-        path: path_prefix_or_root(path_prefix),
-        reason: e.to_string(),
-    })?;
-    Ok(value)
+    match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => field_error(message, path_prefix, &e),
+        // The value itself read: the failure was trailing text after it (`{...} junk`).
+        Ok(_) => WireError::Field {
+            message: message.to_owned(),
+            path: path_prefix_or_root(path_prefix),
+            reason: plain.to_string(),
+        },
+    }
 }
 
 fn field_error(message: &str, prefix: &str, error: &serde_path_to_error::Error<serde_json::Error>) -> WireError {

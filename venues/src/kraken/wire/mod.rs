@@ -8,6 +8,7 @@
 //! - [`KrakenBook`]: one symbol's book, applied and checksum-verified message by message.
 //! - [`rest`]: REST form bodies, their signature ([`sign`]), and response parsers.
 //! - [`OrderErrorKind`] / [`Outcome`]: Kraken's error text, typed.
+//! - `to_trade`, `to_quote`, `to_candle`, [`KrakenBook::quote`]: market data in the host's model.
 //!
 //! Invariants:
 //! 1. Numbers are read from their JSON text into [`rust_decimal::Decimal`] with the scale as
@@ -21,12 +22,19 @@
 //! 5. An error whose [`Outcome`] is `Unknown` (Kraken busy or unavailable) does not mean the
 //!    request was refused.
 
+// Invariant 2, enforced: production code here has no way to panic on input.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)
+)]
+
 mod book;
 mod checksum;
 mod control;
 mod envelope;
 mod error;
 mod json_out;
+mod normalize;
 mod number;
 mod orders;
 mod private;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use trading::market::{Side, Symbol, TimeMs};
 
 use super::control::ControlMessage;
-use super::envelope::{Envelope, Feed, Topic};
+use super::envelope::{feed_in_one_pass, sniff_channel, Envelope, Feed, Topic};
 use super::error::WireError;
 use super::number::{decimal, opt_decimal};
 use super::orders::OrderType;
@@ -41,6 +41,11 @@ pub enum PublicMessage {
 /// [`WireError::Field`] when a known message has a missing or mistyped field. Unknown channels
 /// and methods are not errors: they are [`ControlMessage::Unknown`].
 pub fn parse_public(text: &str) -> Result<PublicMessage, WireError> {
+    if sniff_channel(text) == Some("book") {
+        if let Some(feed) = feed_in_one_pass(text) {
+            return Ok(PublicMessage::Book(feed));
+        }
+    }
     let envelope = Envelope::parse(text)?;
     match envelope.topic() {
         Topic::Channel("book") => envelope.feed("book").map(PublicMessage::Book),

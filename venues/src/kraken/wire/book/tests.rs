@@ -1,3 +1,5 @@
+//! The book against the captured session and hand-built cases: checksums, truncation, deletions, failures.
+
 use super::*;
 use crate::kraken::wire::{book_checksum, parse_public, PublicMessage};
 use serde_json::value::RawValue;

@@ -107,6 +107,8 @@ mod tests {
     use super::*;
     use crate::kraken::wire::PairDirectory;
 
+    /// `fixtures/kraken/rest-api-specs/response_public_assets_pairs.yaml` as the JSON Kraken
+    /// sends (converted value for value; the YAML's quoted decimals stay strings).
     const FIXTURE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/asset_pairs.json"));
 
     #[test]

@@ -1,5 +1,7 @@
 //! REST requests: paths, url-encoded bodies, and their signatures.
 
+use std::fmt::Write as _;
+
 use trading::market::Side;
 
 use super::super::requests::{AddOrder, OrderKind};
@@ -57,14 +59,12 @@ impl Form {
 
 /// `application/x-www-form-urlencoded`: unreserved characters as they are, the rest `%XX`.
 fn encode_into(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "%{byte:02X}");
         }
     }
 }
