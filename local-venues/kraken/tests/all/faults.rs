@@ -66,9 +66,9 @@ async fn a_silent_socket_stays_open_but_says_nothing_until_resumed() {
         .unwrap()
         .contains("heartbeat"));
     // A timed silence ends by itself.
-    k.go_silent(Target::Both, Some(Duration::from_millis(300)));
-    assert_eq!(ws.next_text(Duration::from_millis(200)).await, None);
-    assert!(ws.next_text(Duration::from_millis(800)).await.is_some());
+    k.go_silent(Target::Both, Some(Duration::from_millis(800)));
+    assert_eq!(ws.next_text(Duration::from_millis(300)).await, None);
+    assert!(ws.next_text(Duration::from_secs(3)).await.is_some());
 }
 
 #[tokio::test]
