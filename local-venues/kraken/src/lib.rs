@@ -43,6 +43,7 @@ mod ids;
 mod market;
 mod matching;
 mod num;
+mod orders;
 mod rate;
 mod rest;
 mod script;
@@ -63,7 +64,7 @@ pub use error::{Error, Reject};
 pub use exchange::{ConnectionCounts, MessageCounts, SubscriptionKey};
 pub use faults::{ConnKind, Target};
 pub use market::{Candle, PublicTrade, Side, OHLC_INTERVALS};
-pub use matching::{Fill, Liquidity, Order, OrderStatus, OrderType, TimeInForce};
+pub use orders::{Fill, LedgerEntry, Liquidity, Order, OrderStatus, OrderType, TimeInForce};
 pub use script::{
     parse_bars_csv, price_precision_needed, read_bars_csv, Bar, BookCapture, CapturedBook, BAR_TRADE_OFFSETS_MS,
 };

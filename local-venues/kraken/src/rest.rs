@@ -20,8 +20,9 @@ use crate::config::PairSpec;
 use crate::error::Reject;
 use crate::exchange::{Exchange, Shared};
 use crate::market::Side;
-use crate::matching::{asset_decimals, NewOrder, Order, OrderStatus, OrderType, TimeInForce};
+use crate::matching::{asset_decimals, NewOrder};
 use crate::num::{fixed, parse_decimal};
+use crate::orders::{Order, OrderStatus, OrderType, TimeInForce};
 
 fn ok(result: Value) -> Response {
     Json(json!({"error": [], "result": result})).into_response()
@@ -267,7 +268,7 @@ pub(crate) async fn private(
                         "margin": "0.00000",
                         "misc": "",
                         "trade_id": f.trade_id,
-                        "maker": f.liquidity == crate::matching::Liquidity::Maker,
+                        "maker": f.liquidity == crate::orders::Liquidity::Maker,
                         "ledgers": f.ledger_ids,
                     }),
                 );

@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::exchange::{ConnectionCounts, MessageCounts, Shared, SubscriptionKey};
 use crate::faults::{ConnKind, Target};
 use crate::market::{Candle, PublicTrade, Side};
-use crate::matching::{Fill, Order};
+use crate::orders::{Fill, Order};
 use crate::script::{Bar, BookCapture};
 
 /// How often the wall-clock ticker runs timers (the dead-man switch) and moves a wall clock.

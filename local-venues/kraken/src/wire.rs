@@ -12,8 +12,9 @@ use crate::book::{BookDiff, Level};
 use crate::clock::{rfc3339_ms, rfc3339_us};
 use crate::config::PairSpec;
 use crate::market::{Candle, DayStats, PublicTrade};
-use crate::matching::{asset_decimals, Fill, LedgerEntry, Order, OrderType};
+use crate::matching::asset_decimals;
 use crate::num::{scale_needed, Num};
+use crate::orders::{Fill, LedgerEntry, Order, OrderType};
 
 fn to_string<T: Serialize>(value: &T) -> String {
     // Serializing these plain structs cannot fail: no maps with non-string keys, no floats.
