@@ -66,6 +66,8 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/0/public/Time", get(crate::rest::time))
         .route("/0/public/AssetPairs", get(crate::rest::asset_pairs))
+        .route("/0/public/OHLC", get(crate::rest::ohlc))
+        .route("/0/public/Depth", get(crate::rest::depth))
         .route("/0/private/{method}", post(crate::rest::private))
         .route("/v2", get(ws_public))
         .route("/auth/v2", get(ws_private))
