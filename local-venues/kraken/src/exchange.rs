@@ -21,8 +21,9 @@ use crate::config::{LocalKrakenConfig, PairSpec};
 use crate::error::{Error, Reject};
 use crate::faults::{ConnKind, Faults, Target};
 use crate::market::{Market, Side};
-use crate::matching::{Account, AccountEvent, Amend, NewOrder, Order, Print};
+use crate::matching::{Account, AccountEvent, Amend, NewOrder, Print};
 use crate::num::scale_needed;
+use crate::orders::Order;
 use crate::rate::{self, RateCounters};
 use crate::wire::{self, ExecItem};
 
@@ -186,7 +187,7 @@ impl Shared {
 }
 
 /// One batch of account events split into what `executions` and `balances` carry.
-fn split_events(events: &[AccountEvent]) -> (Vec<ExecItem<'_>>, Vec<&crate::matching::LedgerEntry>) {
+fn split_events(events: &[AccountEvent]) -> (Vec<ExecItem<'_>>, Vec<&crate::orders::LedgerEntry>) {
     let mut items = Vec::new();
     let mut ledger = Vec::new();
     for e in events {

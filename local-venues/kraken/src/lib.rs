@@ -2,8 +2,9 @@
 //! protocols, so strategy-host's tests (and a person by hand) can trade against it.
 //!
 //! - **REST** under [`Control::rest_url`]: `POST /0/private/{GetWebSocketsToken, AddOrder,
-//!   CancelOrder, CancelAll, QueryOrders, OpenOrders, ClosedOrders, TradesHistory, Balance}`
-//!   (signed: `API-Key`, `API-Sign`, strictly increasing nonces) and `GET /0/public/{AssetPairs, Time}`.
+//!   CancelOrder, CancelAll, CancelAllOrdersAfter, QueryOrders, OpenOrders, ClosedOrders,
+//!   TradesHistory, Balance}` (signed: `API-Key`, `API-Sign`, strictly increasing nonces) and
+//!   `GET /0/public/{AssetPairs, Time, OHLC, Depth}`.
 //! - **WebSocket** `/v2` ([`Control::ws_public_url`]): `book`, `trade`, `ticker`, `ohlc`,
 //!   `instrument`, `heartbeat`, `ping`. `/auth/v2` ([`Control::ws_private_url`]): `executions`,
 //!   `balances`, `add_order`, `batch_add`, `amend_order`, `cancel_order`, `cancel_all`,
@@ -43,6 +44,7 @@ mod ids;
 mod market;
 mod matching;
 mod num;
+mod orders;
 mod rate;
 mod rest;
 mod script;
@@ -63,7 +65,7 @@ pub use error::{Error, Reject};
 pub use exchange::{ConnectionCounts, MessageCounts, SubscriptionKey};
 pub use faults::{ConnKind, Target};
 pub use market::{Candle, PublicTrade, Side, OHLC_INTERVALS};
-pub use matching::{Fill, Liquidity, Order, OrderStatus, OrderType, TimeInForce};
+pub use orders::{Fill, LedgerEntry, Liquidity, Order, OrderStatus, OrderType, TimeInForce};
 pub use script::{
     parse_bars_csv, price_precision_needed, read_bars_csv, Bar, BookCapture, CapturedBook, BAR_TRADE_OFFSETS_MS,
 };

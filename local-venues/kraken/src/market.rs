@@ -22,7 +22,7 @@ pub(crate) const CANDLES_KEPT: usize = 10_000;
 pub(crate) const OHLC_SNAPSHOT_LEN: usize = 720;
 const DAY_US: i64 = 86_400_000_000;
 
-/// Which side took liquidity in a public trade.
+/// Buy or sell: an order's side, or the taker's side of a public trade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Side {
     /// Buy.

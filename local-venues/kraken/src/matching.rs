@@ -23,205 +23,7 @@ use crate::error::Reject;
 use crate::ids::IdGen;
 use crate::market::{Market, Side};
 use crate::num::scale_needed;
-
-/// Order types the exchange takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderType {
-    /// Rests at its limit price.
-    Limit,
-    /// Takes at once.
-    Market,
-}
-
-impl OrderType {
-    /// Kraken's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderType::Limit => "limit",
-            OrderType::Market => "market",
-        }
-    }
-}
-
-/// How long an order lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimeInForce {
-    /// Good till cancelled.
-    Gtc,
-    /// Immediate or cancel: whatever does not fill at once is cancelled.
-    Ioc,
-}
-
-impl TimeInForce {
-    /// Kraken's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TimeInForce::Gtc => "GTC",
-            TimeInForce::Ioc => "IOC",
-        }
-    }
-}
-
-/// Where an order is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderStatus {
-    /// Accepted, not yet in the book.
-    PendingNew,
-    /// Working.
-    New,
-    /// Working, partly filled.
-    PartiallyFilled,
-    /// Done: filled.
-    Filled,
-    /// Done: cancelled (by the user, `cancel_all`, the dead-man switch, or IOC).
-    Canceled,
-}
-
-impl OrderStatus {
-    /// Kraken's v2 name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::PendingNew => "pending_new",
-            OrderStatus::New => "new",
-            OrderStatus::PartiallyFilled => "partially_filled",
-            OrderStatus::Filled => "filled",
-            OrderStatus::Canceled => "canceled",
-        }
-    }
-
-    /// Still working (can fill, be amended or cancelled).
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            OrderStatus::PendingNew | OrderStatus::New | OrderStatus::PartiallyFilled
-        )
-    }
-}
-
-/// An order as the exchange holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Order {
-    /// `OXXXXX-XXXXX-XXXXXX`.
-    pub order_id: String,
-    /// The client's id, if it gave one.
-    pub cl_ord_id: Option<String>,
-    /// The client's integer tag (0 when none).
-    pub order_userref: i64,
-    /// Pair.
-    pub symbol: String,
-    /// Side.
-    pub side: Side,
-    /// Type.
-    pub order_type: OrderType,
-    /// Time in force.
-    pub time_in_force: TimeInForce,
-    /// Quantity ordered.
-    pub order_qty: Decimal,
-    /// Limit price (limit orders).
-    pub limit_price: Option<Decimal>,
-    /// Post-only flag.
-    pub post_only: bool,
-    /// Status.
-    pub status: OrderStatus,
-    /// Filled so far.
-    pub cum_qty: Decimal,
-    /// Cost filled so far (quote).
-    pub cum_cost: Decimal,
-    /// Fees paid so far (quote).
-    pub fee_paid: Decimal,
-    /// Exchange time it was accepted, ms.
-    pub created_ms: i64,
-    /// Exchange time of its last change, µs.
-    pub updated_us: i64,
-    /// Why it was cancelled, when it was.
-    pub cancel_reason: Option<String>,
-    seq: u64,
-}
-
-impl Order {
-    /// Quantity still working.
-    pub fn remaining(&self) -> Decimal {
-        self.order_qty - self.cum_qty
-    }
-
-    /// Average fill price, if anything filled.
-    pub fn avg_price(&self) -> Option<Decimal> {
-        (!self.cum_qty.is_zero()).then(|| self.cum_cost / self.cum_qty)
-    }
-}
-
-/// Maker or taker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Liquidity {
-    /// Rested and was hit.
-    Maker,
-    /// Took liquidity.
-    Taker,
-}
-
-impl Liquidity {
-    /// Kraken's `liquidity_ind`: `m` or `t`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Liquidity::Maker => "m",
-            Liquidity::Taker => "t",
-        }
-    }
-}
-
-/// One execution of one of the account's orders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fill {
-    /// `TXXXXX-XXXXX-XXXXXX`, unique per fill.
-    pub exec_id: String,
-    /// Account-wide sequential trade id, unique per fill.
-    pub trade_id: u64,
-    /// The order.
-    pub order_id: String,
-    /// The order's client id.
-    pub cl_ord_id: Option<String>,
-    /// Pair.
-    pub symbol: String,
-    /// The order's side.
-    pub side: Side,
-    /// The order's type.
-    pub order_type: OrderType,
-    /// Quantity.
-    pub qty: Decimal,
-    /// Price.
-    pub price: Decimal,
-    /// `qty × price`.
-    pub cost: Decimal,
-    /// Fee charged.
-    pub fee: Decimal,
-    /// Asset of the fee (the quote).
-    pub fee_asset: String,
-    /// Maker or taker.
-    pub liquidity: Liquidity,
-    /// Exchange time, µs.
-    pub time_us: i64,
-    /// Ledger ids: base entry, quote entry.
-    pub ledger_ids: [String; 2],
-}
-
-/// One ledger movement (a `balances` update).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LedgerEntry {
-    /// `LXXXXX-XXXXX-XXXXXX`.
-    pub ledger_id: String,
-    /// The fill's `exec_id`.
-    pub ref_id: String,
-    /// Exchange time, µs.
-    pub time_us: i64,
-    /// Asset.
-    pub asset: String,
-    /// Signed change, fee excluded.
-    pub amount: Decimal,
-    /// Fee taken from this asset.
-    pub fee: Decimal,
-    /// Balance after.
-    pub balance: Decimal,
-}
+use crate::orders::{Fill, LedgerEntry, Liquidity, Order, OrderStatus, OrderType, TimeInForce};
 
 /// What happened to the account, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -352,10 +154,11 @@ impl Account {
             .find(|o| o.cl_ord_id.as_deref() == Some(cl_ord_id))
     }
 
-    fn hold_of(&self, o: &Order, spec_quote: &str, asset: &str) -> Decimal {
-        let (base, _) = o.symbol.split_once('/').unwrap_or((&o.symbol, ""));
+    /// What an open order holds of `asset` (rule 3).
+    fn hold_of(&self, o: &Order, asset: &str) -> Decimal {
+        let (base, quote) = o.symbol.split_once('/').unwrap_or((&o.symbol, ""));
         match o.side {
-            Side::Buy if asset == spec_quote => {
+            Side::Buy if asset == quote => {
                 o.remaining()
                     * o.limit_price.unwrap_or_default()
                     * (Decimal::ONE + self.fees.taker_pct / Decimal::from(100))
@@ -372,10 +175,7 @@ impl Account {
             .open
             .iter()
             .filter_map(|id| self.orders.get(id))
-            .map(|o| {
-                let quote = o.symbol.split_once('/').map(|(_, q)| q).unwrap_or("");
-                self.hold_of(o, quote, asset)
-            })
+            .map(|o| self.hold_of(o, asset))
             .sum();
         balance - held
     }
@@ -430,7 +230,7 @@ impl Account {
         };
         let mut available = self.available(need_asset);
         if let Some(id) = exclude.and_then(|id| self.orders.get(id)) {
-            available += self.hold_of(id, &spec.quote, need_asset);
+            available += self.hold_of(id, need_asset);
         }
         if need > available {
             return Err(Reject::InsufficientFunds);
@@ -809,4 +609,51 @@ fn estimate_price(market: &Market, side: Side, qty: Decimal) -> Option<Decimal> 
         cost += left * market.last_price()?;
     }
     Some(cost / qty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn buy(qty: &str, price: &str) -> NewOrder {
+        NewOrder {
+            symbol: "BTC/USD".into(),
+            side: Side::Buy,
+            order_type: OrderType::Limit,
+            qty: d(qty),
+            limit_price: Some(d(price)),
+            post_only: false,
+            time_in_force: TimeInForce::Gtc,
+            cl_ord_id: None,
+            order_userref: 0,
+        }
+    }
+
+    #[test]
+    fn a_resting_buy_holds_its_cost_and_the_taker_fee_until_it_fills() {
+        let balances = [("USD".to_string(), d("1000"))].into_iter().collect();
+        let mut account = Account::new(balances, Fees::default());
+        let mut market = Market::new(PairSpec::btc_usd());
+        let req = buy("0.01", "50000.0");
+        account.check(&req, &market, None).unwrap();
+        account.place(req, &mut market, 0, 0);
+        // 500 USD plus 0.26 % held.
+        assert_eq!(account.available("USD"), d("1000") - d("501.3"));
+        assert_eq!(
+            account.check(&buy("0.01", "50000.0"), &market, None),
+            Err(Reject::InsufficientFunds)
+        );
+        let events = account.on_public_trade(&market, d("49000.0"), d("1"), 1);
+        assert!(
+            matches!(&events[0], AccountEvent::Trade { fill, .. } if fill.price == d("50000.0") && fill.liquidity == Liquidity::Maker)
+        );
+        // Filled at its limit with the maker fee: 500 + 0.8.
+        assert_eq!(account.balances()["USD"], d("499.2"));
+        assert_eq!(account.available("USD"), d("499.2"));
+    }
 }

@@ -1,4 +1,4 @@
-//! REST: `/0/public/{Time, AssetPairs}` and the signed `/0/private/*` endpoints.
+//! REST: `/0/public/{Time, AssetPairs, OHLC, Depth}` and the signed `/0/private/*` endpoints.
 //!
 //! Private calls take a form body (`nonce=…&…`) with `API-Key` and `API-Sign`; key, signature
 //! and nonce are checked before anything else, every call spends its nonce. Answers are
@@ -20,8 +20,9 @@ use crate::config::PairSpec;
 use crate::error::Reject;
 use crate::exchange::{Exchange, Shared};
 use crate::market::Side;
-use crate::matching::{asset_decimals, NewOrder, Order, OrderStatus, OrderType, TimeInForce};
+use crate::matching::{asset_decimals, NewOrder};
 use crate::num::{fixed, parse_decimal};
+use crate::orders::{Order, OrderStatus, OrderType, TimeInForce};
 
 fn ok(result: Value) -> Response {
     Json(json!({"error": [], "result": result})).into_response()
@@ -144,6 +145,81 @@ pub(crate) async fn asset_pairs(
     ok(Value::Object(out))
 }
 
+/// `GET /0/public/OHLC?pair=…[&interval=1][&since=unix]`: `[time, open, high, low, close,
+/// vwap, volume, count]` rows (the open candle last), and `last`, the start of the newest
+/// closed candle, to pass as `since` next time.
+pub(crate) async fn ohlc(State(shared): State<Arc<Shared>>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    let ex = shared.lock();
+    let Some(spec) = q.get("pair").and_then(|p| find_pair(&ex, p)).cloned() else {
+        return fail(&Reject::UnknownPair.code());
+    };
+    let interval: u32 = match q.get("interval").map(|i| i.parse()) {
+        None => 1,
+        Some(Ok(i)) if crate::market::OHLC_INTERVALS.contains(&i) => i,
+        Some(_) => return fail("EGeneral:Invalid arguments:interval"),
+    };
+    let since_ms = q.get("since").and_then(|s| s.parse::<i64>().ok()).map(|s| s * 1000);
+    let (pp, qp) = (spec.price_precision, spec.qty_precision);
+    let market = &ex.markets[&spec.symbol];
+    let all: Vec<_> = market.candles(interval).collect();
+    let start = all.len().saturating_sub(crate::market::OHLC_SNAPSHOT_LEN);
+    let rows: Vec<Value> = all[start..]
+        .iter()
+        .filter(|c| since_ms.is_none_or(|s| c.interval_begin_ms > s))
+        .map(|c| {
+            json!([
+                c.interval_begin_ms / 1000,
+                fixed(c.open, pp),
+                fixed(c.high, pp),
+                fixed(c.low, pp),
+                fixed(c.close, pp),
+                fixed(c.vwap(), pp),
+                fixed(c.volume, qp),
+                c.trades
+            ])
+        })
+        .collect();
+    let width = i64::from(interval) * 60_000;
+    let now = ex.clock.now_ms();
+    let closed = all.iter().rev().find(|c| c.interval_begin_ms + width <= now);
+    let last = closed.map_or(0, |c| c.interval_begin_ms / 1000);
+    let mut result = Map::new();
+    result.insert(spec.rest_name.clone(), Value::Array(rows));
+    result.insert("last".into(), json!(last));
+    ok(Value::Object(result))
+}
+
+/// `GET /0/public/Depth?pair=…[&count=100]`: `[price, qty, time]` levels, best first.
+pub(crate) async fn depth(State(shared): State<Arc<Shared>>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    let ex = shared.lock();
+    let Some(spec) = q.get("pair").and_then(|p| find_pair(&ex, p)).cloned() else {
+        return fail(&Reject::UnknownPair.code());
+    };
+    let count = match q.get("count").map(|c| c.parse::<usize>()) {
+        None => 100,
+        Some(Ok(c)) if (1..=500).contains(&c) => c,
+        Some(_) => return fail("EGeneral:Invalid arguments:count"),
+    };
+    let now_s = ex.clock.now_ms() / 1000;
+    let book = &ex.markets[&spec.symbol].book;
+    let side = |s| -> Vec<Value> {
+        book.top(s, count)
+            .iter()
+            .map(|l| {
+                json!([
+                    fixed(l.price, spec.price_precision),
+                    fixed(l.qty, spec.qty_precision),
+                    now_s
+                ])
+            })
+            .collect()
+    };
+    let mut result = Map::new();
+    let levels = json!({"asks": side(crate::book::BookSide::Ask), "bids": side(crate::book::BookSide::Bid)});
+    result.insert(spec.rest_name.clone(), levels);
+    ok(Value::Object(result))
+}
+
 /// `POST /0/private/{method}`.
 pub(crate) async fn private(
     State(shared): State<Arc<Shared>>,
@@ -200,6 +276,18 @@ pub(crate) async fn private(
                 Ok(_) => ok(json!({"count": 1})),
                 Err(e) => fail(&e.code()),
             }
+        }
+        "CancelAllOrdersAfter" => {
+            let Some(timeout) = form
+                .get("timeout")
+                .and_then(|t| t.parse::<u64>().ok())
+                .filter(|t| *t < 86_400)
+            else {
+                return fail("EGeneral:Invalid arguments:timeout");
+            };
+            let (now, trigger) = ex.cancel_all_after(timeout);
+            let trigger = trigger.map_or("0".to_string(), crate::clock::rfc3339_ms);
+            ok(json!({"currentTime": crate::clock::rfc3339_ms(now), "triggerTime": trigger}))
         }
         "CancelAll" => {
             let count = ex.cancel_all();
@@ -267,7 +355,7 @@ pub(crate) async fn private(
                         "margin": "0.00000",
                         "misc": "",
                         "trade_id": f.trade_id,
-                        "maker": f.liquidity == crate::matching::Liquidity::Maker,
+                        "maker": f.liquidity == crate::orders::Liquidity::Maker,
                         "ledgers": f.ledger_ids,
                     }),
                 );

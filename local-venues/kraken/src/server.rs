@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::exchange::{ConnectionCounts, MessageCounts, Shared, SubscriptionKey};
 use crate::faults::{ConnKind, Target};
 use crate::market::{Candle, PublicTrade, Side};
-use crate::matching::{Fill, Order};
+use crate::orders::{Fill, Order};
 use crate::script::{Bar, BookCapture};
 
 /// How often the wall-clock ticker runs timers (the dead-man switch) and moves a wall clock.
@@ -66,6 +66,8 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/0/public/Time", get(crate::rest::time))
         .route("/0/public/AssetPairs", get(crate::rest::asset_pairs))
+        .route("/0/public/OHLC", get(crate::rest::ohlc))
+        .route("/0/public/Depth", get(crate::rest::depth))
         .route("/0/private/{method}", post(crate::rest::private))
         .route("/v2", get(ws_public))
         .route("/auth/v2", get(ws_private))

@@ -12,8 +12,9 @@ use crate::book::{BookDiff, Level};
 use crate::clock::{rfc3339_ms, rfc3339_us};
 use crate::config::PairSpec;
 use crate::market::{Candle, DayStats, PublicTrade};
-use crate::matching::{asset_decimals, Fill, LedgerEntry, Order, OrderType};
+use crate::matching::asset_decimals;
 use crate::num::{scale_needed, Num};
+use crate::orders::{Fill, LedgerEntry, Order, OrderType};
 
 fn to_string<T: Serialize>(value: &T) -> String {
     // Serializing these plain structs cannot fail: no maps with non-string keys, no floats.
@@ -524,11 +525,10 @@ fn trade_report(fill: &Fill, order: &Order, spec: &PairSpec) -> ExecReport {
         qty: Num::new(fill.fee, fee_dp),
     }]);
     r.fee_usd_equiv = Some(Num::new(fill.fee, fee_dp));
-    // A trade that completes the order still says `partially_filled` at Kraken when it is not
-    // the last report; the `filled` report that follows is the completion signal.
-    if order.status == crate::matching::OrderStatus::Filled {
-        r.order_status = "filled";
-    }
+    // Kraken's quirk, kept on purpose: a `trade` says `partially_filled` even when it
+    // completes the order (cum_qty == order_qty); the `filled` report that follows it is the
+    // completion signal, and a client must not take the trade's status for it.
+    r.order_status = "partially_filled";
     r.time_in_force = None;
     r.post_only = None;
     r.order_userref = None;

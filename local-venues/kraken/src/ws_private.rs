@@ -18,8 +18,9 @@ use crate::error::Reject;
 use crate::exchange::Exchange;
 use crate::faults::ConnKind;
 use crate::market::Side;
-use crate::matching::{Amend, NewOrder, OrderType, TimeInForce};
+use crate::matching::{Amend, NewOrder};
 use crate::num::WireDecimal;
+use crate::orders::{OrderType, TimeInForce};
 use crate::wire;
 
 #[derive(Deserialize)]

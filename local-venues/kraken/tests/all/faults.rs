@@ -1,6 +1,6 @@
 //! Misbehaviour on request: drops, silence, garbage frames, lost replies.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 use local_kraken::{ConnKind, LocalKraken, LocalKrakenConfig, Side, Target};
@@ -11,6 +11,11 @@ fn quick() -> LocalKrakenConfig {
         heartbeat_interval: Duration::from_millis(100),
         ..config()
     }
+}
+
+/// Reads what was already on the wire when a silence began.
+async fn drain(ws: &mut Ws) {
+    while ws.next_text(Duration::from_millis(150)).await.is_some() {}
 }
 
 async fn subscribed_public(k: &LocalKraken) -> Ws {
@@ -52,6 +57,7 @@ async fn a_silent_socket_stays_open_but_says_nothing_until_resumed() {
         .unwrap()
         .contains("heartbeat"));
     k.go_silent(Target::Public, None);
+    drain(&mut ws).await;
     k.trade("BTC/USD", Side::Buy, d("30000.0"), d("1")).unwrap();
     assert_eq!(
         ws.next_text(Duration::from_millis(500)).await,
@@ -65,10 +71,12 @@ async fn a_silent_socket_stays_open_but_says_nothing_until_resumed() {
         .await
         .unwrap()
         .contains("heartbeat"));
-    // A timed silence ends by itself.
-    k.go_silent(Target::Both, Some(Duration::from_millis(300)));
-    assert_eq!(ws.next_text(Duration::from_millis(200)).await, None);
-    assert!(ws.next_text(Duration::from_millis(800)).await.is_some());
+    // A timed silence ends by itself, and not before its time.
+    let start = Instant::now();
+    k.go_silent(Target::Both, Some(Duration::from_millis(800)));
+    drain(&mut ws).await;
+    assert!(ws.next_text(Duration::from_secs(3)).await.is_some());
+    assert!(start.elapsed() >= Duration::from_millis(800));
 }
 
 #[tokio::test]

@@ -137,3 +137,43 @@ async fn rest_trading_places_queries_and_cancels() {
     let v = private(&k, "TradesHistory", "").await;
     assert_eq!(v["result"]["count"], 0);
 }
+
+#[tokio::test]
+async fn rest_ohlc_and_depth_read_the_exchange() {
+    let k = start();
+    k.book_snapshot("BTC/USD", &[(d("29999.0"), d("1"))], &[(d("30000.0"), d("0.5"))])
+        .unwrap();
+    k.trade("BTC/USD", local_kraken::Side::Buy, d("30000.0"), d("0.1"))
+        .unwrap();
+    k.advance_by(60_000).unwrap();
+    k.trade("BTC/USD", local_kraken::Side::Sell, d("29999.0"), d("0.2"))
+        .unwrap();
+    let (_, t) = http(&k, "GET", "/0/public/OHLC?pair=XBTUSD&interval=1", &[], "").await;
+    let v: Value = serde_json::from_str(&t).unwrap();
+    let rows = v["result"]["XXBTZUSD"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{v}");
+    assert_eq!(
+        rows[0],
+        serde_json::json!([
+            1_700_000_100,
+            "30000.0",
+            "30000.0",
+            "30000.0",
+            "30000.0",
+            "30000.0",
+            "0.10000000",
+            1
+        ])
+    );
+    assert_eq!(v["result"]["last"], 1_700_000_100, "the newest closed candle");
+    let (_, t) = http(&k, "GET", "/0/public/OHLC?pair=XBTUSD&since=1700000100", &[], "").await;
+    let v: Value = serde_json::from_str(&t).unwrap();
+    assert_eq!(v["result"]["XXBTZUSD"].as_array().unwrap().len(), 1);
+    let (_, t) = http(&k, "GET", "/0/public/Depth?pair=XBTUSD&count=10", &[], "").await;
+    let v: Value = serde_json::from_str(&t).unwrap();
+    assert_eq!(v["result"]["XXBTZUSD"]["asks"][0][0], "30000.0");
+    assert_eq!(v["result"]["XXBTZUSD"]["bids"][0][1], "1.00000000");
+    let r = private(&k, "CancelAllOrdersAfter", "timeout=60").await;
+    assert_eq!(r["result"]["triggerTime"], "2023-11-14T22:17:00.000000Z", "{r}");
+    assert!(k.dead_man_deadline_ms().is_some());
+}

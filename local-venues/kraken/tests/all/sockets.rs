@@ -120,6 +120,10 @@ async fn hostile_input_gets_replies_not_crashes() {
             format!(
                 r#"{{"method":"add_order","params":{{"token":"{token}","order_type":"market","side":"sell","symbol":"BTC/USD","order_qty":79228162514264337593543950335}}}}"#
             ),
+            format!(
+                r#"{{"method":"add_order","params":{{"token":"{token}","order_type":"limit","side":"buy","symbol":"BTC/USD","order_qty":1e-30,"limit_price":1e28}}}}"#
+            ),
+            format!(r#"{{"method":"batch_add","params":{{"token":"{token}","symbol":"BTC/USD","orders":[]}}}}"#),
             format!(r#"{{"method":"amend_order","params":{{"token":"{token}","order_id":"nope","order_qty":1}}}}"#),
             format!(r#"{{"method":"cancel_order","params":{{"token":"{token}"}}}}"#),
             format!(r#"{{"method":"cancel_all_orders_after","params":{{"token":"{token}","timeout":-1}}}}"#),

@@ -72,6 +72,12 @@ async fn a_limit_order_rests_then_fills_on_trades() {
         .map(|e| e["exec_type"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["trade", "filled"], "{v}");
+    // Kraken's quirk: the completing trade still says partially_filled; `filled` completes.
+    assert_eq!(
+        (v["data"][0]["order_status"].clone(), v["data"][0]["cum_qty"].clone()),
+        (json!("partially_filled"), json!(0.01))
+    );
+    assert_eq!(v["data"][1]["order_status"], "filled");
     assert_eq!(v["data"][0]["last_price"], 29000.0);
     assert_ne!(v["data"][0]["exec_id"], t["exec_id"]);
     assert_ne!(v["data"][0]["trade_id"], t["trade_id"]);
