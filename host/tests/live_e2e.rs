@@ -88,7 +88,14 @@ fn paper_trading_on_the_local_kraken_shares_streams_survives_drops_and_reports_s
     std::fs::copy(support::wasm("sma_cross"), strategies.join("sma-a.wasm")).unwrap();
     std::fs::copy(support::wasm("sma_cross"), strategies.join("sma-b.wasm")).unwrap();
     let config = config(dir.path(), &kraken);
-    let host = RunningHost::start(dir.path(), &config, 1, "info", &[]);
+    let journal = dir.path().join("session.jsonl");
+    let host = RunningHost::start(
+        dir.path(),
+        &config,
+        1,
+        "info",
+        &["--record", journal.to_str().unwrap()],
+    );
 
     wait_until(
         "one ohlc subscription for both strategies",
@@ -118,13 +125,18 @@ fn paper_trading_on_the_local_kraken_shares_streams_survives_drops_and_reports_s
         filled.is_some_and(|n| n >= 2.0),
         "sma-a traded on simulated fills: {filled:?}"
     );
-    let status = host.status().unwrap();
+    // `/status` is refreshed every 100 ms: wait for the one after the bars.
+    let status = wait_until("the venue's status", Duration::from_secs(10), || {
+        let status = host.status()?;
+        let fresh = status["venues"][0]["streams"][0]["age_ms"].is_number();
+        fresh.then_some(status)
+    });
     let venue = &status["venues"][0];
     assert_eq!(
         (venue["name"].as_str(), venue["execution"].as_str()),
         (Some("kraken"), Some("paper"))
     );
-    assert_eq!(venue["connected"], true);
+    assert_eq!(venue["connected"], true, "{status}");
     let stream = venue["streams"]
         .as_array()
         .unwrap()
@@ -158,6 +170,28 @@ fn paper_trading_on_the_local_kraken_shares_streams_survives_drops_and_reports_s
         let events = metric(&host, "strategy_host_strategy_events_total", &[("strategy", "sma-a")])?;
         (events == 44.0).then_some(())
     });
+
+    // Record and replay: the journal of the session so far, backtested, gives sma-a's trades.
+    std::thread::sleep(Duration::from_millis(500));
+    let live = support::book_of(&dir.path().join("book.db"), "sma-a");
+    let output = support::run_bin(&[
+        "backtest",
+        "--strategy",
+        support::wasm("sma_cross").to_str().unwrap(),
+        "--data",
+        journal.to_str().unwrap(),
+        "--params",
+        r#"{"fast": 2, "slow": 4, "size": "0.01"}"#,
+        "--json",
+        "--no-cache",
+    ]);
+    assert!(output.status.success(), "{}", support::stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&support::stdout(&output)).unwrap();
+    assert_eq!(report["bars"], 44, "the journal holds every delivered bar once");
+    assert_eq!(report["fills"].as_u64(), Some(live.fills.len() as u64), "{report}");
+    assert_eq!(report["orders"].as_u64(), Some(live.orders.len() as u64), "{report}");
+    let live_fees: Decimal = live.fills.iter().map(|f| f.fee.parse::<Decimal>().unwrap()).sum();
+    assert_eq!(report["fees"].as_str().map(|f| f.parse::<Decimal>().unwrap()), Some(live_fees));
 
     // 3. The venue goes silent: the stream turns stale, then fresh again when data flows.
     kraken.go_silent(Target::Public, None);

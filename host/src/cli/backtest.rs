@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use rust_decimal::Decimal;
 use trading::brokers::{FillPrice, SimConfig};
-use trading::market::{Symbol, Timeframe};
+use trading::market::{MarketEvent, Symbol, Timeframe};
 use trading::report::{write_equity_csv, write_trades_csv};
 
 use crate::session::backtest::{self, BacktestSettings};
@@ -20,7 +20,7 @@ pub struct BacktestArgs {
     /// The strategy component (.wasm).
     #[arg(long)]
     strategy: PathBuf,
-    /// OHLCV bars (CSV with a header).
+    /// OHLCV bars (CSV with a header), or a market journal written by `run --record`.
     #[arg(long)]
     data: PathBuf,
     /// Symbol of the bars.
@@ -85,7 +85,15 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
     })?;
 
     let parse_started = Instant::now();
-    let candles = trading::market::read_candles_csv(&args.data, &symbol, timeframe)?;
+    // A recorded session (`run --record`) replays as it was delivered; anything else is bars.
+    let events: Vec<MarketEvent> = if trading::market::is_journal(&args.data) {
+        trading::market::read_journal(&args.data)?
+    } else {
+        trading::market::read_candles_csv(&args.data, &symbol, timeframe)?
+            .into_iter()
+            .map(MarketEvent::Candle)
+            .collect()
+    };
     let parse_ms = parse_started.elapsed().as_millis();
 
     let settings = BacktestSettings {
@@ -107,7 +115,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         },
         ..BacktestSettings::default()
     };
-    let outcome = backtest::run(&args.strategy, candles, &settings)?;
+    let outcome = backtest::run(&args.strategy, events, &settings)?;
 
     if let Some(path) = &args.trades_csv {
         let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;

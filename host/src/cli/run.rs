@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Simulate the orders on the venues' live data instead of sending them
     #[arg(long)]
     paper: bool,
+    /// Journal every market event the strategies receive to FILE (`backtest --data FILE` replays it)
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -155,6 +158,9 @@ fn apply_flags(raw: &mut RawConfig, args: RunArgs) -> anyhow::Result<()> {
     }
     if let Some(db) = args.db {
         raw.db = db;
+    }
+    if let Some(record) = args.record {
+        raw.record = Some(record);
     }
     for venue in &args.venues {
         raw.venues.enable(venue).map_err(anyhow::Error::msg)?;

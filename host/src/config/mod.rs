@@ -46,6 +46,8 @@ pub struct RawConfig {
     pub strategies_dir: PathBuf,
     /// The SQLite book of record.
     pub db: PathBuf,
+    /// A market journal of every event the strategies receive (`run --record`); none by default.
+    pub record: Option<PathBuf>,
     pub feed: RawFeed,
     pub paper: RawPaper,
     pub risk: RawRisk,
@@ -211,6 +213,7 @@ impl Default for RawConfig {
             listen: DEFAULT_LISTEN.into(),
             strategies_dir: DEFAULT_STRATEGIES_DIR.into(),
             db: DEFAULT_DB.into(),
+            record: None,
             feed: RawFeed::default(),
             paper: RawPaper::default(),
             risk: RawRisk::default(),
@@ -300,6 +303,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub strategies_dir: PathBuf,
     pub db: PathBuf,
+    pub record: Option<PathBuf>,
     pub feed: FeedConfig,
     pub sim: SimConfig,
     pub initial_cash: Decimal,
@@ -540,6 +544,7 @@ impl RawConfig {
             listen,
             strategies_dir: self.strategies_dir.clone(),
             db: self.db.clone(),
+            record: self.record.clone(),
             feed: FeedConfig {
                 data: self.feed.data.clone(),
                 symbol,
@@ -621,6 +626,10 @@ mod tests {
         assert_eq!(example.limits, defaults.limits);
         assert_eq!(example.sandbox, defaults.sandbox);
         assert_eq!(example.listen, defaults.listen);
+        assert_eq!(
+            (&example.venues, example.execution, &example.record),
+            (&defaults.venues, defaults.execution, &defaults.record)
+        );
         assert_eq!(example.strategies.len(), 2);
     }
 

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use trading::brokers::{InvalidSimConfig, SimBroker, SimConfig};
 use trading::desk::{Desk, DeskConfig, DeskError};
 use trading::ledger::RoundTrip;
-use trading::market::{Candle, MarketEvent};
+use trading::market::MarketEvent;
 use trading::orders::StrategyId;
 use trading::report::{BacktestReport, EquityCurve, EquityPoint, ReportBuilder};
 use trading::risk::RiskLimits;
@@ -75,11 +75,12 @@ pub struct BacktestOutcome {
     pub compiled_from_cache: bool,
 }
 
-/// Runs `strategy_file` over `candles` (already in time order) to completion. The candles are
-/// consumed: each moves into its event, with no copy on the hot path.
+/// Runs `strategy_file` over `events` (already in time order: bars from a CSV, or a recorded
+/// journal) to completion. The events are consumed: each moves into the session, with no
+/// copy on the hot path.
 pub fn run(
     strategy_file: &Path,
-    candles: Vec<Candle>,
+    events: Vec<MarketEvent>,
     settings: &BacktestSettings,
 ) -> Result<BacktestOutcome, BacktestError> {
     let started = Instant::now();
@@ -137,7 +138,7 @@ pub fn run(
         builder: ReportBuilder::new(curve),
         strategy: id.clone(),
     };
-    let Sampler { builder, .. } = session.replay(candles.into_iter().map(MarketEvent::Candle), sampler);
+    let Sampler { builder, .. } = session.replay(events.into_iter(), sampler);
 
     let desk = lock_desk(&desk);
     let mut report = builder.finish(&desk, &id);

@@ -18,6 +18,7 @@ use trading::orders::{StrategyId, VenueId};
 
 use super::hosted::Hosted;
 use super::paper::{run_order_id_prefix, PaperError};
+use super::record::Recorder;
 use super::status::{BrokerStatus, StatusBoard};
 use crate::config::{Config, ExecutionMode};
 use crate::live::LiveVenues;
@@ -37,6 +38,8 @@ pub enum LiveError {
     LiveOrders { venue: String },
     #[error("no venue is enabled: name one with --venue or [venues.NAME] enabled = true")]
     NoVenue,
+    #[error("cannot record: {0}")]
+    Record(#[from] trading::market::JournalError),
 }
 
 /// A session on live venues, set up and ready to run.
@@ -49,6 +52,7 @@ pub struct LiveHost {
     doorbell: Doorbell,
     /// What each strategy has subscribed, to notice changes.
     subscribed: BTreeMap<StrategyId, (VenueId, Vec<Subscription>)>,
+    recorder: Recorder,
 }
 
 impl LiveHost {
@@ -63,6 +67,7 @@ impl LiveHost {
                 venue: first.name.to_string(),
             });
         }
+        let recorder = Recorder::open(config.record.as_deref())?;
         let metrics = Metrics::new();
         let doorbell = Doorbell::new();
         let venues = LiveVenues::start(&config.venues, config.execution, runtime, &doorbell, &metrics);
@@ -87,6 +92,7 @@ impl LiveHost {
             venues,
             doorbell,
             subscribed: BTreeMap::new(),
+            recorder,
         })
     }
 
@@ -101,10 +107,12 @@ impl LiveHost {
             if last_refresh.elapsed() >= REFRESH_EVERY {
                 self.sync_subscriptions();
                 self.refresh();
+                self.recorder.flush();
                 last_refresh = Instant::now();
             }
             self.venues.poll(&mut events);
             for event in events.drain(..) {
+                self.recorder.record(&event);
                 self.hosted.fleet.deliver(&event);
             }
             {

@@ -15,6 +15,7 @@ mod books;
 mod hosted;
 pub mod live;
 pub mod paper;
+mod record;
 mod replay;
 mod status;
 

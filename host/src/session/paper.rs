@@ -12,6 +12,7 @@ use trading::ledger::SqliteStore;
 use trading::market::{Candle, MarketEvent};
 
 use super::hosted::Hosted;
+use super::record::Recorder;
 use super::status::{BrokerStatus, FeedStatus, StatusBoard};
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -41,6 +42,8 @@ pub enum PaperError {
     Desk(#[from] trading::desk::DeskError),
     #[error("cannot start the reloader thread: {0}")]
     Reloader(std::io::Error),
+    #[error("cannot record: {0}")]
+    Record(#[from] trading::market::JournalError),
 }
 
 /// A paper session, set up and ready to replay.
@@ -52,6 +55,7 @@ pub struct PaperHost {
     candles: Vec<Candle>,
     source: String,
     bars_per_second: f64,
+    recorder: Recorder,
 }
 
 impl PaperHost {
@@ -70,6 +74,7 @@ impl PaperHost {
             feed: Some(FeedStatus::new(source.clone(), &candles)),
             ..StatusBoard::default()
         }));
+        let recorder = Recorder::open(config.record.as_deref())?;
         let hosted = Hosted::start(config, desk.clone(), &metrics)?;
         let host = Self {
             metrics,
@@ -79,6 +84,7 @@ impl PaperHost {
             candles,
             source,
             bars_per_second: config.feed.bars_per_second,
+            recorder,
         };
         host.publish(0, None, false);
         Ok(host)
@@ -108,7 +114,9 @@ impl PaperHost {
             if let Some(wait) = due.checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
             }
-            self.hosted.fleet.deliver(&MarketEvent::Candle(candle.clone()));
+            let event = MarketEvent::Candle(candle.clone());
+            self.recorder.record(&event);
+            self.hosted.fleet.deliver(&event);
             last_event_at = Instant::now();
             age.set(0.0);
             if interval >= PUBLISH_EVERY || last_publish.elapsed() >= PUBLISH_EVERY {
@@ -121,6 +129,7 @@ impl PaperHost {
             std::thread::sleep(Duration::from_millis(5));
         }
         self.publish(candles.len(), candles.last().map(Candle::close_time_ms), true);
+        self.recorder.flush();
         tracing::info!(bars = candles.len(), "paper replay finished; serving until stopped");
         while !stop.load(Ordering::Relaxed) {
             age.set(last_event_at.elapsed().as_secs_f64());

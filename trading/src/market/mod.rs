@@ -8,18 +8,21 @@
 //!   [`read_candles_csv`]), and [`write_candles_csv`] back.
 //! - [`BarAggregator`]: bars of any longer timeframe built from a shorter one (UTC buckets).
 //! - [`MarketFeed`]: the interface every source of market data implements (replays and venues).
+//! - [`JournalWriter`] / [`read_journal`]: the market journal (`run --record`, `backtest --data`).
 //! - [`RandomWalk`]: an endless, deterministic synthetic bar feed for tests and benchmarks.
 
 mod bars;
 mod calendar;
 mod csv;
 mod feed;
+mod journal;
 mod model;
 mod random_walk;
 
 pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvError};
 pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation};
 pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, StreamHealth};
+pub use journal::{is_journal, read_journal, JournalError, JournalWriter, JOURNAL_VERSION};
 pub use model::{Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade};
 pub use random_walk::{
     InvalidRandomWalk, RandomWalk, RandomWalkConfig, DEFAULT_START_PRICE, DEFAULT_START_TIME_MS, DEFAULT_VOLATILITY,
