@@ -9,7 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
-use crate::api::{self, ApiState};
+use crate::api::{self, ApiState, Readiness};
 use crate::config::RawConfig;
 use crate::session::paper::PaperHost;
 
@@ -68,13 +68,36 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             SAMPLE_NAME.to_owned(),
         ),
     };
-    let host = PaperHost::new(&config, candles, source)?;
+    let mut host = PaperHost::new(&config, candles, source)?;
+    let readiness = Readiness::new();
+    let strategies_loaded = readiness.wait_for(
+        "strategies",
+        format!("loading the strategies in {}", config.strategies_dir.display()),
+    );
     let state = ApiState {
         metrics: host.metrics.clone(),
         board: host.board.clone(),
         desk: host.desk.clone(),
         started: Instant::now(),
+        readiness,
     };
+
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Serve before loading: compiling many components takes a while, and meanwhile `/health`
+    // says the process is alive and `/ready` says what it waits for.
+    let server = tokio.block_on(async {
+        let listener = api::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        tracing::info!("serving http://{addr}/metrics, /health, /ready and /status; Ctrl-C stops");
+        // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
+        println!("listening on http://{addr}");
+        anyhow::Ok(tokio::spawn(api::serve(listener, state, shutdown_signal())))
+    })?;
+    host.load_strategies()?;
+    strategies_loaded.met();
 
     let stop = Arc::new(AtomicBool::new(false));
     let replay = std::thread::Builder::new()
@@ -84,19 +107,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             move || host.run(stop)
         })
         .context("cannot start the session thread")?;
-
-    let tokio = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let served = tokio.block_on(async {
-        let listener = api::bind(config.listen).await?;
-        let addr = listener.local_addr()?;
-        tracing::info!("serving http://{addr}/metrics, /health and /status; Ctrl-C stops");
-        // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
-        println!("listening on http://{addr}");
-        api::serve(listener, state, shutdown_signal()).await
-    });
+    let served = tokio.block_on(server).context("the HTTP server task failed")?;
     stop.store(true, Ordering::Relaxed);
     let _ = replay.join();
     served?;

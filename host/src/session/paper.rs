@@ -52,14 +52,16 @@ pub struct PaperHost {
     candles: Vec<Candle>,
     source: String,
     bars_per_second: f64,
+    /// Built by `new`, started (and so the folder loaded) by `load_strategies`.
+    reloader: Option<Reloader>,
     /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
     hot_reload: Option<HotReload>,
 }
 
 impl PaperHost {
-    /// Builds the runtime, the desk and the fleet, starts every strategy in the strategies
-    /// folder, and watches the folder for changes. A strategy that fails to load is reported
-    /// and skipped; the others run.
+    /// Builds the runtime, the desk and the fleet, and creates the strategies folder. Nothing
+    /// is loaded yet: [`load_strategies`](Self::load_strategies) does that, so the HTTP surface
+    /// can serve (`/health`, and `/ready` saying what it waits for) while components compile.
     pub fn new(config: &Config, candles: Vec<Candle>, source: String) -> Result<Self, PaperError> {
         let metrics = Metrics::new();
         let mut runtime = Runtime::new(config.sandbox)?;
@@ -96,10 +98,6 @@ impl PaperHost {
             metrics.clone(),
             PAPER_BROKER,
         );
-        let hot_reload = HotReload::start(reloader).map_err(PaperError::Reloader)?;
-        if fleet.statuses().is_empty() {
-            tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
-        }
 
         let host = Self {
             metrics,
@@ -109,10 +107,31 @@ impl PaperHost {
             candles,
             source,
             bars_per_second: config.feed.bars_per_second,
-            hot_reload: Some(hot_reload),
+            reloader: Some(reloader),
+            hot_reload: None,
         };
         host.publish(0, None, false);
         Ok(host)
+    }
+
+    /// Starts every strategy in the strategies folder (on this thread: they run when this
+    /// returns) and watches the folder for changes. A strategy that fails to load is reported
+    /// and skipped; the others run. A second call does nothing.
+    ///
+    /// # Errors
+    ///
+    /// When the reloader thread cannot be started.
+    pub fn load_strategies(&mut self) -> Result<(), PaperError> {
+        let Some(reloader) = self.reloader.take() else {
+            return Ok(());
+        };
+        let dir = reloader.dir().to_owned();
+        self.hot_reload = Some(HotReload::start(reloader).map_err(PaperError::Reloader)?);
+        if self.fleet.statuses().is_empty() {
+            tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
+        }
+        self.publish(0, None, false);
+        Ok(())
     }
 
     /// Replays every bar at the configured pace, then keeps `/status` and the data-age gauge
