@@ -247,9 +247,14 @@ fn the_image_runs_its_host_as_docker_and_kubernetes_would() {
     let volumes: Vec<&String> = config["Volumes"].as_object().expect("volumes").keys().collect();
     assert_eq!(volumes, ["/data", "/strategies"]);
     assert!(config["ExposedPorts"].get("9898/tcp").is_some(), "{config:#}");
-    let health = image.config["HealthCheck"]["Test"]
-        .as_array()
-        .or_else(|| config["Healthcheck"]["Test"].as_array())
+    // podman shows a Docker-format image's healthcheck beside its config, docker inside it.
+    let health = ["Healthcheck", "HealthCheck"]
+        .iter()
+        .find_map(|key| {
+            image.config[key]["Test"]
+                .as_array()
+                .or_else(|| config[key]["Test"].as_array())
+        })
         .unwrap_or_else(|| panic!("no healthcheck: {:#}", image.config))
         .iter()
         .map(|v| v.as_str().unwrap().to_owned())
