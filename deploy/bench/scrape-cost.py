@@ -4,6 +4,7 @@ strategies loaded in a real `strategy-host run` (release build) that is paper-tr
 
     cargo build --release -p strategy-host && scripts/build-wasm.sh
     deploy/bench/scrape-cost.py [--counts 1,100,1000] [--requests 200] [--bars-per-second 5]
+    deploy/bench/scrape-cost.py --after-replay --bars-per-second 2000     # the same, idle
 
 Each count gets a fresh folder of N copies of sma-cross (one compiled component, N instances,
 each on its own thread, each handling every bar of the replay), waits for /ready, then scrapes
@@ -13,6 +14,7 @@ CPU use and the machine's load average while it was measured. Standard library o
 
 import argparse
 import http.client
+import json
 import os
 import shutil
 import statistics
@@ -46,7 +48,7 @@ def rss_mib(pid):
     return float("nan")
 
 
-def measure(binary, wasm, count, requests, bars_per_second):
+def measure(binary, wasm, count, requests, bars_per_second, after_replay, settle):
     work = tempfile.mkdtemp(prefix="scrape-cost-")
     try:
         strategies = os.path.join(work, "strategies")
@@ -73,8 +75,12 @@ def measure(binary, wasm, count, requests, bars_per_second):
             while get(conn, "/ready")[0] != 200:
                 time.sleep(0.05)
             ready_after = time.monotonic() - started
-            for _ in range(5):  # warm up: the first scrape creates nothing, but pages in the code
+            # An idle host: every strategy has handled every bar, nothing runs but the scrape.
+            while after_replay and not json.loads(get(conn, "/status")[1])["feed"]["finished"]:
+                time.sleep(0.1)
+            for _ in range(5):  # warm up: the first scrapes page in the code and size the buffers
                 get(conn, "/metrics")
+            time.sleep(settle)  # let the load of loading (or of the replay) die down
             load_before = os.getloadavg()[0]
             cpu_before, wall_before = cpu_seconds(host.pid), time.monotonic()
             times, size, series = [], 0, 0
@@ -85,12 +91,17 @@ def measure(binary, wasm, count, requests, bars_per_second):
                 assert status == 200, status
                 size = len(body)
                 series = sum(1 for l in body.splitlines() if l and not l.startswith(b"#"))
-            cpu = (cpu_seconds(host.pid) - cpu_before) / (time.monotonic() - wall_before)
+            cpu_used = cpu_seconds(host.pid) - cpu_before
+            cpu = cpu_used / (time.monotonic() - wall_before)
             load_after = os.getloadavg()[0]
             rss = rss_mib(host.pid)
         finally:
             host.terminate()
-            host.wait(timeout=60)
+            try:
+                host.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                host.kill()
+                host.wait()
         times.sort()
         return {
             "strategies": count,
@@ -101,6 +112,9 @@ def measure(binary, wasm, count, requests, bars_per_second):
             "series": series,
             "ready_s": ready_after,
             "host_cpu": cpu,
+            # On an idle host nearly all of it is the scrape: less noisy than wall time on a
+            # shared machine (while trading, it includes the strategies' work).
+            "cpu_per_scrape_ms": cpu_used / requests * 1e3,
             "rss_mib": rss,
             "load": (load_before, load_after),
         }
@@ -115,17 +129,21 @@ def main():
     parser.add_argument("--counts", default="1,100,1000")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--bars-per-second", type=float, default=5)
+    parser.add_argument("--after-replay", action="store_true",
+                        help="measure once the replay has finished (an idle host); use a fast --bars-per-second")
+    parser.add_argument("--settle", type=float, default=5, help="seconds to wait before measuring")
     args = parser.parse_args()
     for path in (args.binary, args.wasm):
         if not os.path.isfile(path):
             sys.exit(f"{path} is missing: cargo build --release -p strategy-host && scripts/build-wasm.sh")
-    print(f"{os.cpu_count()} cores; {args.requests} scrapes each; replay at {args.bars_per_second} bars/s")
-    print("| strategies | median | p90 | max | body | series | host CPU while scraped | RSS | ready after | load avg (1 min) before, after |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    when = "after the replay (idle)" if args.after_replay else "during the replay"
+    print(f"{os.cpu_count()} cores; {args.requests} scrapes each; replay at {args.bars_per_second} bars/s, measured {when}")
+    print("| strategies | median | p90 | max | body | series | host CPU per scrape | host CPU while scraped | RSS | ready after | load avg (1 min) before, after |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for count in (int(c) for c in args.counts.split(",")):
-        r = measure(args.binary, args.wasm, count, args.requests, args.bars_per_second)
+        r = measure(args.binary, args.wasm, count, args.requests, args.bars_per_second, args.after_replay, args.settle)
         print(f"| {r['strategies']:,} | {r['median_ms']:.2f} ms | {r['p90_ms']:.2f} ms | {r['max_ms']:.2f} ms "
-              f"| {r['bytes'] / 1024:,.0f} KiB | {r['series']:,} | {r['host_cpu'] * 100:.0f} % | {r['rss_mib']:,.0f} MiB "
+              f"| {r['bytes'] / 1024:,.0f} KiB | {r['series']:,} | {r['cpu_per_scrape_ms']:.2f} ms | {r['host_cpu'] * 100:.0f} % | {r['rss_mib']:,.0f} MiB "
               f"| {r['ready_s']:.1f} s | {r['load'][0]:.2f}, {r['load'][1]:.2f} |", flush=True)
 
 
