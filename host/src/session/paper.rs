@@ -135,7 +135,8 @@ impl PaperHost {
     }
 
     /// Replays every bar at the configured pace, then keeps `/status` and the data-age gauge
-    /// current until `stop` is set. Blocking: run it on its own thread.
+    /// current until `stop` is set. Blocking: run it on its own thread, after
+    /// [`load_strategies`](Self::load_strategies) (before it, no strategy gets the bars).
     pub fn run(mut self, stop: Arc<AtomicBool>) {
         let interval = Duration::from_secs_f64(1.0 / self.bars_per_second);
         let stream = self
