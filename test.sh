@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: builds the wasm components the host's tests load and the release binary the
-# container image is made of, then the whole workspace's unit, integration and end-to-end tests.
+# Runs every test: builds the wasm components the host's tests load, then the whole workspace's
+# unit, integration and end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,7 +26,5 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 fi
 
 scripts/build-wasm.sh
-cargo build --release -p strategy-host
 export STRATEGY_HOST_WASM_DIR="$(cd "${CARGO_TARGET_DIR:-target}/wasm32-wasip2/wasm" && pwd)"
-export STRATEGY_HOST_RELEASE_BIN="$(cd "${CARGO_TARGET_DIR:-target}/release" && pwd)/strategy-host"
 cargo test --workspace --no-fail-fast "$@"
