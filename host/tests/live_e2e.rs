@@ -89,13 +89,7 @@ fn paper_trading_on_the_local_kraken_shares_streams_survives_drops_and_reports_s
     std::fs::copy(support::wasm("sma_cross"), strategies.join("sma-b.wasm")).unwrap();
     let config = config(dir.path(), &kraken);
     let journal = dir.path().join("session.jsonl");
-    let host = RunningHost::start(
-        dir.path(),
-        &config,
-        1,
-        "info",
-        &["--record", journal.to_str().unwrap()],
-    );
+    let host = RunningHost::start(dir.path(), &config, 1, "info", &["--record", journal.to_str().unwrap()]);
 
     wait_until(
         "one ohlc subscription for both strategies",
@@ -191,7 +185,10 @@ fn paper_trading_on_the_local_kraken_shares_streams_survives_drops_and_reports_s
     assert_eq!(report["fills"].as_u64(), Some(live.fills.len() as u64), "{report}");
     assert_eq!(report["orders"].as_u64(), Some(live.orders.len() as u64), "{report}");
     let live_fees: Decimal = live.fills.iter().map(|f| f.fee.parse::<Decimal>().unwrap()).sum();
-    assert_eq!(report["fees"].as_str().map(|f| f.parse::<Decimal>().unwrap()), Some(live_fees));
+    assert_eq!(
+        report["fees"].as_str().map(|f| f.parse::<Decimal>().unwrap()),
+        Some(live_fees)
+    );
 
     // 3. The venue goes silent: the stream turns stale, then fresh again when data flows.
     kraken.go_silent(Target::Public, None);

@@ -1,16 +1,23 @@
 //! The host's integration and end-to-end tests, as one test binary so wasmtime links once.
 //!
 //! They load real components built by `scripts/build-wasm.sh` (which `./test.sh` runs first)
-//! and start the real `strategy-host` binary.
+//! and start the real `strategy-host` binary. The `deploy_*` modules test deploy/ with the
+//! real tools (promtool, Prometheus, podman), which `./test.sh` installs when missing.
 
 mod support;
 
 mod backtest_cli;
 mod bad_input;
 mod check_cli;
+mod deploy_dashboard;
+mod deploy_image;
+mod deploy_manifests;
+mod deploy_metrics;
+mod deploy_prometheus;
 mod fleet;
 mod live_e2e;
 mod new_cli;
+mod ready;
 mod reload;
 mod replay;
 mod run_e2e;

@@ -1,5 +1,5 @@
 //! The operator's HTTP surface: `GET /metrics` (Prometheus text), `GET /health` (liveness),
-//! `GET /status` (JSON: strategies, brokers, feed, books).
+//! `GET /ready` (readiness: [`Readiness`]), `GET /status` (JSON: strategies, brokers, feed, books).
 //!
 //! Only this module knows HTTP and the JSON shape of `/status`. [`router`] builds the routes
 //! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
@@ -20,6 +20,9 @@ use crate::metrics::Metrics;
 use crate::runtime::{lock_desk, SharedDesk};
 use crate::session::StatusBoard;
 
+mod ready;
+pub use ready::{Condition, Pending, Readiness};
+
 /// What the handlers read. Cheap to clone.
 #[derive(Clone)]
 pub struct ApiState {
@@ -27,12 +30,14 @@ pub struct ApiState {
     pub board: Arc<Mutex<StatusBoard>>,
     pub desk: SharedDesk,
     pub started: Instant,
+    pub readiness: Readiness,
 }
 
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/health", get(health))
+        .route("/ready", get(ready::ready))
         .route("/status", get(status))
         .with_state(state)
 }

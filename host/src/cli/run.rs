@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::Args;
 
-use crate::api::{self, ApiState};
+use crate::api::{self, ApiState, Readiness};
 use crate::config::RawConfig;
 use crate::session::live::LiveHost;
 use crate::session::paper::PaperHost;
@@ -67,36 +67,41 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let stop = Arc::new(AtomicBool::new(false));
 
-    let (state, session) = if config.venues.is_empty() {
-        let host = replay_host(&config)?;
-        let state = api_state(&host.metrics, &host.board, &host.desk);
-        let stop = stop.clone();
-        let session = std::thread::Builder::new()
-            .name("paper-session".into())
-            .spawn(move || host.run(stop))
-            .context("cannot start the session thread")?;
-        (state, session)
+    let mut host = if config.venues.is_empty() {
+        Host::Replay(replay_host(&config)?)
     } else {
-        let host = LiveHost::new(&config, tokio.handle())?;
-        let state = api_state(&host.metrics, &host.board, &host.desk);
-        let stop = stop.clone();
-        let session = std::thread::Builder::new()
-            .name("live-session".into())
-            .spawn(move || host.run(stop))
-            .context("cannot start the session thread")?;
-        (state, session)
+        Host::Live(LiveHost::new(&config, tokio.handle())?)
     };
+    let readiness = Readiness::new();
+    let strategies_loaded = readiness.wait_for(
+        "strategies",
+        format!("loading the strategies in {}", config.strategies_dir.display()),
+    );
+    let state = host.api_state(readiness);
 
-    let served = tokio.block_on(async {
+    // Serve before loading: compiling many components takes a while, and meanwhile `/health`
+    // says the process is alive and `/ready` says what it waits for.
+    let server = tokio.block_on(async {
         let listener = api::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        tracing::info!("serving http://{addr}/metrics, /health and /status; Ctrl-C stops");
+        tracing::info!("serving http://{addr}/metrics, /health, /ready and /status; Ctrl-C stops");
         // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
         println!("listening on http://{addr}");
-        api::serve(listener, state, shutdown_signal()).await
-    });
+        anyhow::Ok(tokio::spawn(api::serve(listener, state, shutdown_signal())))
+    })?;
+    host.load_strategies()?;
+    strategies_loaded.met();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let session = std::thread::Builder::new()
+        .name("session".into())
+        .spawn({
+            let stop = stop.clone();
+            move || host.run(stop)
+        })
+        .context("cannot start the session thread")?;
+    let served = tokio.block_on(server).context("the HTTP server task failed")?;
     stop.store(true, Ordering::Relaxed);
     let _ = session.join();
     served?;
@@ -104,16 +109,40 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn api_state(
-    metrics: &Arc<crate::metrics::Metrics>,
-    board: &Arc<std::sync::Mutex<crate::session::StatusBoard>>,
-    desk: &crate::runtime::SharedDesk,
-) -> ApiState {
-    ApiState {
-        metrics: metrics.clone(),
-        board: board.clone(),
-        desk: desk.clone(),
-        started: Instant::now(),
+/// The session `run` drives: a paced replay of bars, or live venues.
+enum Host {
+    Replay(PaperHost),
+    Live(LiveHost),
+}
+
+impl Host {
+    fn api_state(&self, readiness: Readiness) -> ApiState {
+        let (metrics, board, desk) = match self {
+            Host::Replay(host) => (&host.metrics, &host.board, &host.desk),
+            Host::Live(host) => (&host.metrics, &host.board, &host.desk),
+        };
+        ApiState {
+            metrics: metrics.clone(),
+            board: board.clone(),
+            desk: desk.clone(),
+            started: Instant::now(),
+            readiness,
+        }
+    }
+
+    fn load_strategies(&mut self) -> anyhow::Result<()> {
+        match self {
+            Host::Replay(host) => host.load_strategies()?,
+            Host::Live(host) => host.load_strategies()?,
+        }
+        Ok(())
+    }
+
+    fn run(self, stop: Arc<AtomicBool>) {
+        match self {
+            Host::Replay(host) => host.run(stop),
+            Host::Live(host) => host.run(stop),
+        }
     }
 }
 

@@ -12,18 +12,20 @@ use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
 use super::paper::PaperError;
 use super::StatusBoard;
 
-/// A running fleet and its hot reload.
+/// A fleet and its hot reload.
 pub struct Hosted {
     pub fleet: Arc<Fleet>,
+    /// Built by `new`, started (and so the folder loaded) by `load_strategies`.
+    reloader: Option<Reloader>,
     /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
     hot_reload: Option<HotReload>,
 }
 
 impl Hosted {
-    /// Builds the runtime and the fleet over `desk`, starts every strategy in the strategies
-    /// folder, and watches it for changes. A strategy that fails to load is reported and
-    /// skipped; the others run.
-    pub fn start(config: &Config, desk: SharedDesk, metrics: &Arc<Metrics>) -> Result<Self, PaperError> {
+    /// Builds the runtime and the fleet over `desk`, and creates the strategies folder. Nothing
+    /// is loaded yet: [`Hosted::load_strategies`] does that, so the HTTP surface can serve
+    /// (`/health`, and `/ready` saying what it waits for) while components compile.
+    pub fn new(config: &Config, desk: SharedDesk, metrics: &Arc<Metrics>) -> Result<Self, PaperError> {
         let mut runtime = Runtime::new(config.sandbox)?;
         if let Some(dir) = &config.cache_dir {
             runtime = runtime.with_component_cache(dir.clone());
@@ -40,14 +42,30 @@ impl Hosted {
             source,
         })?;
         let reloader = Reloader::new(Arc::new(runtime), config.clone(), fleet.clone(), metrics.clone());
-        let hot_reload = HotReload::start(reloader).map_err(PaperError::Reloader)?;
-        if fleet.statuses().is_empty() {
-            tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
-        }
         Ok(Self {
             fleet,
-            hot_reload: Some(hot_reload),
+            reloader: Some(reloader),
+            hot_reload: None,
         })
+    }
+
+    /// Starts every strategy in the strategies folder (on this thread: they run when this
+    /// returns) and watches the folder for changes. A strategy that fails to load is reported
+    /// and skipped; the others run. A second call does nothing.
+    ///
+    /// # Errors
+    ///
+    /// When the reloader thread cannot be started.
+    pub fn load_strategies(&mut self) -> Result<(), PaperError> {
+        let Some(reloader) = self.reloader.take() else {
+            return Ok(());
+        };
+        let dir = reloader.dir().to_owned();
+        self.hot_reload = Some(HotReload::start(reloader).map_err(PaperError::Reloader)?);
+        if self.fleet.statuses().is_empty() {
+            tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
+        }
+        Ok(())
     }
 
     /// Refreshes the strategies on the status board and the per-strategy gauges.

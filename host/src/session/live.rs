@@ -83,7 +83,7 @@ impl LiveHost {
                 .collect(),
             ..StatusBoard::default()
         }));
-        let hosted = Hosted::start(config, desk.clone(), &metrics)?;
+        let hosted = Hosted::new(config, desk.clone(), &metrics)?;
         Ok(Self {
             metrics,
             board,
@@ -94,6 +94,15 @@ impl LiveHost {
             subscribed: BTreeMap::new(),
             recorder,
         })
+    }
+
+    /// Starts every strategy in the folder and watches it (see [`Hosted::load_strategies`]).
+    ///
+    /// # Errors
+    ///
+    /// When the reloader thread cannot be started.
+    pub fn load_strategies(&mut self) -> Result<(), PaperError> {
+        self.hosted.load_strategies()
     }
 
     /// Delivers the venues' events to the fleet and the desk until `stop` is set. Blocking: run

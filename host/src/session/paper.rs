@@ -59,9 +59,9 @@ pub struct PaperHost {
 }
 
 impl PaperHost {
-    /// Builds the runtime, the desk and the fleet, starts every strategy in the strategies
-    /// folder, and watches the folder for changes. A strategy that fails to load is reported
-    /// and skipped; the others run.
+    /// Builds the runtime, the desk and the fleet. Nothing is loaded yet:
+    /// [`PaperHost::load_strategies`] does that, so the HTTP surface can serve (`/health`, and
+    /// `/ready` saying what it waits for) while components compile.
     pub fn new(config: &Config, candles: Vec<Candle>, source: String) -> Result<Self, PaperError> {
         let metrics = Metrics::new();
         let desk = open_desk(config)?;
@@ -75,7 +75,7 @@ impl PaperHost {
             ..StatusBoard::default()
         }));
         let recorder = Recorder::open(config.record.as_deref())?;
-        let hosted = Hosted::start(config, desk.clone(), &metrics)?;
+        let hosted = Hosted::new(config, desk.clone(), &metrics)?;
         let host = Self {
             metrics,
             board,
@@ -90,8 +90,20 @@ impl PaperHost {
         Ok(host)
     }
 
+    /// Starts every strategy in the folder and watches it (see [`Hosted::load_strategies`]).
+    ///
+    /// # Errors
+    ///
+    /// When the reloader thread cannot be started.
+    pub fn load_strategies(&mut self) -> Result<(), PaperError> {
+        self.hosted.load_strategies()?;
+        self.publish(0, None, false);
+        Ok(())
+    }
+
     /// Replays every bar at the configured pace, then keeps `/status` and the data-age gauge
-    /// current until `stop` is set. Blocking: run it on its own thread.
+    /// current until `stop` is set. Blocking: run it on its own thread, after
+    /// [`PaperHost::load_strategies`] (before it, no strategy gets the bars).
     pub fn run(mut self, stop: Arc<AtomicBool>) {
         let interval = Duration::from_secs_f64(1.0 / self.bars_per_second);
         let stream = self

@@ -75,6 +75,15 @@ impl RunningHost {
         body
     }
 
+    /// Waits for `/ready` to answer 200 (every strategy in the folder loaded) and returns its body.
+    pub fn wait_ready(&self, timeout: Duration) -> serde_json::Value {
+        wait_until("the host to be ready", timeout, || {
+            http_get(&self.addr, "/ready")
+                .filter(|(code, _)| *code == 200)
+                .and_then(|(_, body)| serde_json::from_str(&body).ok())
+        })
+    }
+
     /// Waits for the replay to finish and returns `/status` then.
     pub fn wait_for_replay(&self, timeout: Duration) -> serde_json::Value {
         wait_until("the replay to finish", timeout, || {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 mod book;
 mod components;
 mod custom_section;
+pub mod deploy;
 mod host;
 mod stop;
 pub use book::{book_of, Book};
