@@ -13,7 +13,7 @@ const SAMPLE_BARS: u64 = 1246;
 /// Generous: a busy machine compiles slowly, and nothing here measures speed.
 const PATIENCE: Duration = Duration::from_secs(60);
 /// Decisions and reload outcomes are logged at info; `unchanged` at debug.
-const LOG: &str = "warn,strategy_host::session::paper=info,strategy_host::fleet=debug";
+const LOG: &str = "warn,strategy_host::session::paper=info,strategy_host::decisions=info,strategy_host::fleet=debug";
 
 /// A temp folder with `strategies/` and a config with generous deadlines (a deadline trap would
 /// skip an event these tests count; deadlines are tested elsewhere).

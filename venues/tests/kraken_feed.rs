@@ -150,7 +150,11 @@ fn bars_and_trades_arrive_normalized_and_equal_the_exchanges() {
     let played = bars(6);
     rig.kraken.play_bars("BTC/USD", &played).unwrap();
     // The exchange clock is at the last bar's close trade: bars 0..=4 are closed.
-    rig.collect_until("five closed bars", |events| closed_bars(events).len() >= 5);
+    let all_trades = played.len() * BAR_TRADE_OFFSETS_MS.len();
+    rig.collect_until("five closed bars and every trade", |events| {
+        let trades = events.iter().filter(|e| matches!(e, MarketEvent::Trade(_))).count();
+        closed_bars(events).len() >= 5 && trades >= all_trades
+    });
     let published = rig.kraken.candles("BTC/USD", 1).unwrap();
     let got = closed_bars(&rig.events);
     assert_eq!(got.len(), 5);
@@ -181,7 +185,7 @@ fn bars_and_trades_arrive_normalized_and_equal_the_exchanges() {
     let trades = rig.events.iter().filter(|e| matches!(e, MarketEvent::Trade(_))).count();
     assert_eq!(
         trades,
-        played.len() * BAR_TRADE_OFFSETS_MS.len(),
+        all_trades,
         "every trade of every bar, once"
     );
     assert_eq!(rig.counts.parse_errors.load(Ordering::Relaxed), 0);

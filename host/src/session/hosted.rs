@@ -92,10 +92,12 @@ impl Drop for Hosted {
     }
 }
 
-/// Decisions go to the log, each with the hash of the version that made it.
+/// Decisions go to the log (target `strategy_host::decisions`, so operators can keep or drop
+/// them on their own), each with the hash of the version that made it.
 fn log_decision() -> DecisionSink {
     Arc::new(|decision, hash| {
         tracing::info!(
+            target: "strategy_host::decisions",
             strategy = %decision.strategy,
             hash = %hash.short(),
             action = decision.action,

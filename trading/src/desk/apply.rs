@@ -19,6 +19,13 @@ use crate::market::{Symbol, TimeMs};
 use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueOrderId};
 use crate::risk::TradingState;
 
+/// When a change of an order is told to its strategy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tell {
+    OnStatusChange,
+    Always,
+}
+
 /// Why a fill was not booked although its order exists.
 enum Seen {
     New,
@@ -201,37 +208,24 @@ impl Desk {
 
     /// Applies an event without a fill; an update goes out if the public status changed.
     pub(super) fn apply_order_event(&mut self, id: &OrderId, event: OrderEvent, time_ms: TimeMs) {
-        let Desk {
-            blotter,
-            store,
-            updates,
-            counts,
-            trading_state,
-            ..
-        } = self;
-        let outcome = blotter.update(id, |order| -> Result<(), Ignored> {
-            let before = order.status();
-            order.apply(event, time_ms)?;
-            if let Some(store) = store {
-                if let Err(e) = store.update_order(order) {
-                    halt_on_store_failure(trading_state, &e, order.id());
-                }
-            }
-            let after = order.status();
-            if after != before {
-                if let Some(counts) = counts.get_mut(order.strategy()) {
-                    counts.count_outcome(after);
-                }
-                updates.push(update_for(order, None, time_ms));
-            }
-            Ok(())
-        });
-        report_ignored(id, outcome);
+        self.change_order(id, time_ms, Tell::OnStatusChange, |order| order.apply(event, time_ms));
     }
 
     /// Applies a confirmed amend; the strategy always hears of it (its remaining quantity or
     /// price changed, even when its status did not).
     fn apply_amend(&mut self, id: &OrderId, qty: Decimal, limit_price: Option<Decimal>, time_ms: TimeMs) {
+        self.change_order(id, time_ms, Tell::Always, |order| order.amend(qty, limit_price, time_ms));
+    }
+
+    /// Changes an order through `change` (which refuses an invalid change before anything is
+    /// written), persists it, counts a new final status, and tells the strategy per `tell`.
+    fn change_order(
+        &mut self,
+        id: &OrderId,
+        time_ms: TimeMs,
+        tell: Tell,
+        change: impl FnOnce(&mut crate::orders::Order) -> Result<(), crate::orders::OrderError>,
+    ) {
         let Desk {
             blotter,
             store,
@@ -242,7 +236,7 @@ impl Desk {
         } = self;
         let outcome = blotter.update(id, |order| -> Result<(), Ignored> {
             let before = order.status();
-            order.amend(qty, limit_price, time_ms)?;
+            change(order)?;
             if let Some(store) = store {
                 if let Err(e) = store.update_order(order) {
                     halt_on_store_failure(trading_state, &e, order.id());
@@ -254,7 +248,9 @@ impl Desk {
                     counts.count_outcome(after);
                 }
             }
-            updates.push(update_for(order, None, time_ms));
+            if after != before || tell == Tell::Always {
+                updates.push(update_for(order, None, time_ms));
+            }
             Ok(())
         });
         report_ignored(id, outcome);

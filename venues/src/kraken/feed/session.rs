@@ -489,18 +489,6 @@ fn book_depths(wanted: &BTreeSet<FeedStream>) -> BTreeMap<Symbol, BookDepth> {
     }
     depths
         .into_iter()
-        .map(|(symbol, levels)| {
-            let depth = [
-                BookDepth::D10,
-                BookDepth::D25,
-                BookDepth::D100,
-                BookDepth::D500,
-                BookDepth::D1000,
-            ]
-            .into_iter()
-            .find(|depth| depth.levels() >= u32::from(levels))
-            .unwrap_or(BookDepth::D1000);
-            (symbol, depth)
-        })
+        .map(|(symbol, levels)| (symbol, BookDepth::covering(u32::from(levels))))
         .collect()
 }

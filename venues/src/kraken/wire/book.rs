@@ -52,15 +52,24 @@ impl BookDepth {
 
     /// The depth of `levels` levels, if Kraken offers it.
     pub fn from_levels(levels: u32) -> Option<Self> {
-        [
-            BookDepth::D10,
-            BookDepth::D25,
-            BookDepth::D100,
-            BookDepth::D500,
-            BookDepth::D1000,
-        ]
-        .into_iter()
-        .find(|depth| depth.levels() == levels)
+        Self::ALL.into_iter().find(|depth| depth.levels() == levels)
+    }
+
+    /// Every depth Kraken serves, shallowest first.
+    pub const ALL: [BookDepth; 5] = [
+        BookDepth::D10,
+        BookDepth::D25,
+        BookDepth::D100,
+        BookDepth::D500,
+        BookDepth::D1000,
+    ];
+
+    /// The shallowest depth that covers `levels` levels (at most the deepest, 1000).
+    pub fn covering(levels: u32) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|depth| depth.levels() >= levels)
+            .unwrap_or(BookDepth::D1000)
     }
 
     fn len(self) -> usize {
