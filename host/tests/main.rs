@@ -5,10 +5,12 @@
 
 mod support;
 
+mod amend;
 mod backtest_cli;
 mod bad_input;
 mod check_cli;
 mod fleet;
+mod market_data;
 mod new_cli;
 mod reload;
 mod replay;

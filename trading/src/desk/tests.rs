@@ -1000,3 +1000,36 @@ fn a_fee_in_the_base_asset_is_valued_at_the_fill_price() {
     let fee = drain(&mut desk)[0].fill.as_ref().unwrap().fee;
     assert_eq!(fee, dec("0.2"));
 }
+
+#[test]
+fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
+    use crate::market::{BookLevel, BookSnapshot};
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let book = |bids: &[&str], asks: &[&str]| {
+        let levels = |prices: &[&str]| {
+            prices
+                .iter()
+                .map(|p| BookLevel {
+                    price: dec(p),
+                    qty: dec("1"),
+                })
+                .collect()
+        };
+        MarketEvent::Book(BookSnapshot {
+            symbol: btc(),
+            time_ms: 120_000,
+            depth: 10,
+            bids: levels(bids),
+            asks: levels(asks),
+        })
+    };
+    // A bar marks at its close; a book at its mid.
+    desk.on_market_event(&candle(0, "100", "101"));
+    assert_eq!(desk.last_price(&btc()), Some(dec("101")));
+    desk.on_market_event(&book(&["99", "98"], &["102"]));
+    assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
+    // Both sides empty: no price, so the mark stays where it was.
+    desk.on_market_event(&book(&[], &[]));
+    assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
+}

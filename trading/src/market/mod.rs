@@ -3,13 +3,15 @@
 //! Invariants: times are UTC milliseconds, symbols are `BASE/QUOTE`, prices and quantities are
 //! exact [`rust_decimal::Decimal`]s. Nothing venue-specific lives here.
 //!
-//! - [`Candle`], [`Trade`], [`Quote`] and [`MarketEvent`]: the model every feed produces.
+//! - [`Candle`], [`BarUpdate`], [`Trade`], [`Quote`], [`BookSnapshot`] and [`MarketEvent`]: the
+//!   model every feed produces.
 //! - [`read_candles_csv`] / [`parse_candles_csv`]: bars from CSV files (the format is on
 //!   [`read_candles_csv`]), and [`write_candles_csv`] back.
 //! - [`BarAggregator`]: bars of any longer timeframe built from a shorter one (UTC buckets).
 //! - [`RandomWalk`]: an endless, deterministic synthetic bar feed for tests and benchmarks.
 
 mod bars;
+mod book;
 mod calendar;
 mod csv;
 mod model;
@@ -17,7 +19,10 @@ mod random_walk;
 
 pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvError};
 pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation};
-pub use model::{Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade};
+pub use book::{BookLevel, BookSnapshot, MAX_BOOK_DEPTH};
+pub use model::{
+    BarUpdate, Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade,
+};
 pub use random_walk::{
     InvalidRandomWalk, RandomWalk, RandomWalkConfig, DEFAULT_START_PRICE, DEFAULT_START_TIME_MS, DEFAULT_VOLATILITY,
     MAX_START_PRICE, MAX_VOLATILITY, NOISE_TO_VOLATILITY,
