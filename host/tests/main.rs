@@ -6,6 +6,7 @@
 
 mod support;
 
+mod amend;
 mod backtest_cli;
 mod bad_input;
 mod check_cli;
@@ -16,6 +17,7 @@ mod deploy_metrics;
 mod deploy_prometheus;
 mod fleet;
 mod live_e2e;
+mod market_data;
 mod new_cli;
 mod ready;
 mod reload;

@@ -2,101 +2,10 @@
 //! counted, recovered from its snapshot, and quarantined when it keeps failing; CPU budgets cut
 //! off a spinning guest.
 
-use std::sync::{Arc, Mutex};
-
-use rust_decimal::Decimal;
-use strategy_host::metrics::Metrics;
-use strategy_host::runtime::{
-    lock_desk, CpuBudget, Health, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, SharedDesk,
-    StrategyComponent, StrategyContext,
-};
-use strategy_host::session::Session;
-use trading::brokers::{SimBroker, SimConfig};
-use trading::desk::{Desk, DeskConfig};
-use trading::market::{Candle, MarketEvent, RandomWalk, RandomWalkConfig, Symbol, Timeframe};
+use strategy_host::runtime::{lock_desk, CpuBudget, Health, Runtime, SandboxLimits, StrategyComponent};
 use trading::orders::StrategyId;
 
-use crate::support;
-
-struct Harness {
-    runtime: Arc<Runtime>,
-    desk: SharedDesk,
-    shared: SessionShared,
-    metrics: Arc<Metrics>,
-}
-
-impl Harness {
-    fn new(cpu: CpuBudget) -> Self {
-        let runtime = Arc::new(
-            Runtime::new(SandboxLimits {
-                cpu,
-                ..SandboxLimits::default()
-            })
-            .unwrap(),
-        );
-        let broker = SimBroker::new(SimConfig::default()).unwrap();
-        let desk = Arc::new(Mutex::new(
-            Desk::new(DeskConfig::default(), Box::new(broker), None).unwrap(),
-        ));
-        Self {
-            runtime,
-            desk,
-            shared: SessionShared::default(),
-            metrics: Metrics::new(),
-        }
-    }
-
-    fn start(&self, crate_name: &str, id: &str, params: &str) -> Result<Runner, String> {
-        let id = StrategyId::new(id);
-        lock_desk(&self.desk)
-            .register_strategy(&id, Decimal::from(100_000))
-            .unwrap();
-        let component =
-            StrategyComponent::load_file(&self.runtime, &support::wasm(crate_name)).map_err(|e| e.to_string())?;
-        let ctx = StrategyContext::new(
-            id.clone(),
-            self.desk.clone(),
-            &self.shared,
-            self.metrics.strategy(id.as_str(), "paper"),
-        );
-        Runner::start(
-            self.runtime.clone(),
-            Arc::new(component),
-            params.into(),
-            ctx,
-            RecoveryPolicy::deterministic(),
-        )
-        .map_err(|e| e.to_string())
-    }
-
-    /// Starts `(crate, id, params)` strategies in one session and replays `bars` bars of a walk.
-    fn run(&self, strategies: &[(&str, &str, &str)], bars: usize) -> Session {
-        let mut session = self.session();
-        for (crate_name, id, params) in strategies {
-            session.add_runner(self.start(crate_name, id, params).unwrap());
-        }
-        for candle in walk(bars) {
-            session.process(&MarketEvent::Candle(candle));
-        }
-        session
-    }
-
-    fn session(&self) -> Session {
-        Session::new(self.desk.clone(), self.shared.clone())
-    }
-
-    fn metric(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
-        support::metric_value(&self.metrics.encode(), name, labels).unwrap_or(0.0)
-    }
-}
-
-fn walk(bars: usize) -> Vec<Candle> {
-    let config = RandomWalkConfig {
-        seed: 7,
-        ..RandomWalkConfig::new(Symbol::new("BTC/USD").unwrap(), Timeframe::parse("1m").unwrap())
-    };
-    RandomWalk::new(config).unwrap().take(bars).collect()
-}
+use crate::support::{self, Harness};
 
 #[test]
 fn sma_cross_trades_through_the_desk() {

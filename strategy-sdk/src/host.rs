@@ -4,6 +4,8 @@
 //! host's imports; in native unit tests `testing::MockHost` (feature `testing`) stands in and
 //! records every call, so decision logic is tested without wasm.
 
+use rust_decimal::Decimal;
+
 use crate::decision::Decision;
 use crate::orders::{OrderId, OrderRequest, Reject};
 use crate::position::Position;
@@ -54,6 +56,17 @@ pub trait Host {
     ///
     /// The host's reason when the order is unknown or already done.
     fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String>;
+
+    /// Asks the host to change a working order in place: its total quantity `qty` (the part
+    /// already filled included) and, for a limit order, its price (`None` keeps it). The host's
+    /// risk checks see the order as amended; the venue's confirmation arrives as an order
+    /// update.
+    ///
+    /// # Errors
+    ///
+    /// The host's reason when the order is unknown or done, risk refuses the amended order, or
+    /// a decimal is beyond the host's range.
+    fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String>;
 
     /// Publishes a decision for the dashboard and the audit trail.
     fn emit_decision(&mut self, decision: Decision);

@@ -51,7 +51,7 @@
 //!
 //! What is where:
 //! - [`Strategy`], [`Host`] and [`export_strategy!`]: the contract with the host.
-//! - Market data ([`Candle`], [`Trade`], [`Quote`]), orders ([`OrderRequest`], [`OrderUpdate`],
+//! - Market data ([`Candle`], [`Trade`], [`Quote`], [`Book`]), orders ([`OrderRequest`], [`OrderUpdate`],
 //!   [`Reject`]), [`Position`] and [`Decision`]: plain data in exact [`Decimal`]s. An event's
 //!   symbol and timeframe are [`SharedStr`]s, shared by every event of its stream.
 //! - [`Manifest`], [`ParamSpec`] and [`Params`]: typed parameters, declared once.
@@ -80,8 +80,8 @@ pub mod testing;
 
 pub use decision::{Action, Decision, Indicator};
 pub use host::{Host, LogLevel};
-pub use manifest::{Manifest, StreamKind, Subscription, ANY};
-pub use market::{Candle, Quote, Side, Trade};
+pub use manifest::{Manifest, StreamKind, Subscription, ANY, MAX_BOOK_DEPTH};
+pub use market::{Book, BookLevel, Candle, Quote, Side, Trade};
 pub use orders::{Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Reject, MAX_TAG_BYTES};
 pub use params::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
 pub use position::Position;

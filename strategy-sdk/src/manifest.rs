@@ -64,15 +64,23 @@ pub struct Subscription {
     pub stream: StreamKind,
 }
 
+/// The deepest book a strategy may subscribe to, in levels a side.
+pub const MAX_BOOK_DEPTH: u16 = 1_000;
+
 /// The kind of market data in a [`Subscription`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamKind {
-    /// Bars of one timeframe (`1m`, `1d`, ...), or [`ANY`] for every timeframe.
+    /// Closed bars of one timeframe (`1m`, `1d`, ...), or [`ANY`] for every timeframe.
     Candles(String),
     /// Public trades.
     Trades,
     /// Best bid and ask.
     Quotes,
+    /// The top of the order book, this many levels a side (1 ..= [`MAX_BOOK_DEPTH`]), whenever
+    /// they change.
+    Book(u16),
+    /// The bar in progress of one timeframe (or [`ANY`]), whenever it changes.
+    CandleUpdates(String),
 }
 
 impl Subscription {
@@ -97,6 +105,26 @@ impl Subscription {
         Subscription {
             symbol: symbol.into(),
             stream: StreamKind::Quotes,
+        }
+    }
+
+    /// The top `depth` levels a side of `symbol`'s order book (or of every symbol's, with
+    /// [`ANY`]), delivered to [`Strategy::on_book`](crate::Strategy::on_book) whenever they
+    /// change. The host refuses a manifest whose depth is 0 or above [`MAX_BOOK_DEPTH`].
+    pub fn book(symbol: impl Into<String>, depth: u16) -> Self {
+        Subscription {
+            symbol: symbol.into(),
+            stream: StreamKind::Book(depth),
+        }
+    }
+
+    /// The bar in progress of `symbol` in `timeframe` (either may be [`ANY`]), delivered to
+    /// [`Strategy::on_candle_update`](crate::Strategy::on_candle_update) whenever it changes.
+    /// The closed bars come only with [`Subscription::candles`].
+    pub fn candle_updates(symbol: impl Into<String>, timeframe: impl Into<String>) -> Self {
+        Subscription {
+            symbol: symbol.into(),
+            stream: StreamKind::CandleUpdates(timeframe.into()),
         }
     }
 }

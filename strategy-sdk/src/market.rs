@@ -1,4 +1,5 @@
-//! Market data as a strategy receives it: candles, trades and quotes.
+//! Market data as a strategy receives it: candles (closed, or in progress), trades, quotes and
+//! order books.
 //!
 //! Symbols are always `BASE/QUOTE` (`BTC/USD`), times are UTC milliseconds, prices and
 //! quantities exact [`Decimal`]s. Symbols and timeframes are [`SharedStr`]s: every event of a
@@ -94,5 +95,59 @@ impl Quote {
     /// The midpoint between bid and ask.
     pub fn mid(&self) -> Decimal {
         (self.bid + self.ask) / Decimal::TWO
+    }
+}
+
+/// The quantity resting at one price of a [`Book`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookLevel {
+    /// The price.
+    pub price: Decimal,
+    /// The quantity resting there, in the base asset.
+    pub qty: Decimal,
+}
+
+/// The top of a symbol's order book, at most the subscribed depth of levels a side.
+///
+/// ```
+/// use strategy_sdk::{Book, BookLevel, Decimal};
+///
+/// let level = |price, qty| BookLevel { price: Decimal::from(price), qty: Decimal::from(qty) };
+/// let book = Book {
+///     symbol: "BTC/USD".into(),
+///     time_ms: 0,
+///     bids: vec![level(99, 2), level(98, 5)],
+///     asks: vec![level(101, 1)],
+/// };
+/// assert_eq!(book.mid(), Some(Decimal::from(100)));
+/// assert_eq!(book.best_bid().map(|l| l.qty), Some(Decimal::from(2)));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Book {
+    /// `BASE/QUOTE`.
+    pub symbol: SharedStr,
+    /// UTC millisecond of the book's state.
+    pub time_ms: i64,
+    /// Bids, best (highest price) first. Empty when nobody bids.
+    pub bids: Vec<BookLevel>,
+    /// Asks, best (lowest price) first. Empty when nobody offers.
+    pub asks: Vec<BookLevel>,
+}
+
+impl Book {
+    /// The highest bid, if there is one.
+    pub fn best_bid(&self) -> Option<&BookLevel> {
+        self.bids.first()
+    }
+
+    /// The lowest ask, if there is one.
+    pub fn best_ask(&self) -> Option<&BookLevel> {
+        self.asks.first()
+    }
+
+    /// The midpoint between the best bid and the best ask; `None` unless both sides have a
+    /// level.
+    pub fn mid(&self) -> Option<Decimal> {
+        Some((self.best_bid()?.price + self.best_ask()?.price) / Decimal::TWO)
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::host::Host;
 use crate::manifest::Manifest;
-use crate::market::{Candle, Quote, Trade};
+use crate::market::{Book, Candle, Quote, Trade};
 use crate::orders::OrderUpdate;
 use crate::params::Params;
 use crate::snapshot::Snapshot;
@@ -52,6 +52,19 @@ pub trait Strategy: Snapshot + Sized + 'static {
     /// The best bid or ask changed on a subscribed symbol.
     fn on_quote(&mut self, host: &mut dyn Host, quote: &Quote) {
         let _ = (host, quote);
+    }
+
+    /// The top of a subscribed order book changed: `book` holds at most the subscribed depth
+    /// of levels a side, best first.
+    fn on_book(&mut self, host: &mut dyn Host, book: &Book) {
+        let _ = (host, book);
+    }
+
+    /// The bar in progress of a subscribed `candle_updates` stream changed: `candle` is the
+    /// bar so far ([`Host::now_ms`] says when it changed). Its closed form comes to
+    /// [`Strategy::on_candle`], for a strategy that also subscribes to the candles.
+    fn on_candle_update(&mut self, host: &mut dyn Host, candle: &Candle) {
+        let _ = (host, candle);
     }
 
     /// One of this strategy's orders changed: accepted, filled (partly), cancelled or rejected.

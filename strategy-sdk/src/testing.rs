@@ -36,6 +36,17 @@ pub fn candle(symbol: &str, timeframe: &str, open_time_ms: i64, close: Decimal) 
     }
 }
 
+/// An amend a strategy asked for, as [`MockHost`] recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Amend {
+    /// The order amended.
+    pub order_id: OrderId,
+    /// Its new total quantity.
+    pub qty: Decimal,
+    /// Its new limit price, or `None` to keep it.
+    pub limit_price: Option<Decimal>,
+}
+
 /// A [`Host`] that records everything; see the [module docs](self).
 #[derive(Debug, Default)]
 pub struct MockHost {
@@ -47,6 +58,8 @@ pub struct MockHost {
     pub rejected: Vec<(OrderRequest, Reject)>,
     /// Every cancel asked for.
     pub cancels: Vec<OrderId>,
+    /// Every amend asked for, of an order it accepted.
+    pub amends: Vec<Amend>,
     /// Every decision emitted (even with `drops_decisions` set, so that a test sees whether a
     /// strategy skips them).
     pub decisions: Vec<Decision>,
@@ -190,6 +203,18 @@ impl Host for MockHost {
             return Err(format!("unknown order {order_id}"));
         }
         self.cancels.push(order_id.clone());
+        Ok(())
+    }
+
+    fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String> {
+        if self.order(order_id).is_none() {
+            return Err(format!("unknown order {order_id}"));
+        }
+        self.amends.push(Amend {
+            order_id: order_id.clone(),
+            qty,
+            limit_price,
+        });
         Ok(())
     }
 

@@ -183,11 +183,7 @@ fn bars_and_trades_arrive_normalized_and_equal_the_exchanges() {
         );
     }
     let trades = rig.events.iter().filter(|e| matches!(e, MarketEvent::Trade(_))).count();
-    assert_eq!(
-        trades,
-        all_trades,
-        "every trade of every bar, once"
-    );
+    assert_eq!(trades, all_trades, "every trade of every bar, once");
     assert_eq!(rig.counts.parse_errors.load(Ordering::Relaxed), 0);
 }
 

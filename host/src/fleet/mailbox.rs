@@ -3,7 +3,7 @@
 //! Market events and order updates share one FIFO lane, so a strategy sees them in the order
 //! they happened; control letters (swap, retire) jump the lane, since they are about the
 //! strategy rather than the market. Only market events count against the capacity: on overflow
-//! a newer quote or a newer state of the same bar replaces the queued one (coalescing), and
+//! a newer quote, book, or state of the same bar replaces the queued one (coalescing), and
 //! failing that the oldest market event is dropped. Order updates are never dropped.
 
 use std::collections::VecDeque;
@@ -184,9 +184,11 @@ impl Mailbox {
 }
 
 impl Queue {
-    /// The queued market event that `event` makes obsolete: the latest quote of the same stream,
-    /// or the same bar (same stream and open time) in an earlier state. Trades are never
-    /// superseded: each is a print of its own.
+    /// The queued market event that `event` makes obsolete: the latest quote or book of the same
+    /// stream (a book is a whole snapshot of its depth, not a delta), or the same bar (same
+    /// stream and open time) in an earlier state: a closed bar on a candle stream, the bar in
+    /// progress on a candle-update stream. Trades are never superseded: each is a print of its
+    /// own.
     fn position_superseded_by(&self, event: &MarketEvent, stream: u32) -> Option<usize> {
         self.lane.iter().rposition(|letter| {
             let Letter::Market {
@@ -199,7 +201,11 @@ impl Queue {
             *queued_stream == stream
                 && match (queued, event) {
                     (MarketEvent::Quote(_), MarketEvent::Quote(_)) => true,
+                    (MarketEvent::Book(_), MarketEvent::Book(_)) => true,
                     (MarketEvent::Candle(old), MarketEvent::Candle(new)) => old.open_time_ms == new.open_time_ms,
+                    (MarketEvent::CandleUpdate(old), MarketEvent::CandleUpdate(new)) => {
+                        old.candle.open_time_ms == new.candle.open_time_ms
+                    }
                     _ => false,
                 }
         })
@@ -209,7 +215,7 @@ impl Queue {
 #[cfg(test)]
 mod tests {
     use rust_decimal::Decimal;
-    use trading::market::{Candle, Quote, Symbol, Timeframe, Trade};
+    use trading::market::{BarUpdate, BookLevel, BookSnapshot, Candle, Quote, Symbol, Timeframe, Trade};
     use trading::orders::{OrderId, OrderStatus, StrategyId};
 
     use super::*;
@@ -248,6 +254,28 @@ mod tests {
         })
     }
 
+    /// A one-level book whose best bid is `bid`.
+    fn book(time_ms: i64, bid: i64) -> MarketEvent {
+        let level = |price: i64| BookLevel {
+            price: Decimal::from(price),
+            qty: Decimal::ONE,
+        };
+        MarketEvent::Book(BookSnapshot {
+            symbol: Symbol::new("BTC/USD").unwrap(),
+            time_ms,
+            depth: 10,
+            bids: vec![level(bid)],
+            asks: vec![level(bid + 1)],
+        })
+    }
+
+    fn bar_update(open_time_ms: i64, close: i64, time_ms: i64) -> MarketEvent {
+        let MarketEvent::Candle(candle) = candle(open_time_ms, close) else {
+            unreachable!("candle() makes a candle event");
+        };
+        MarketEvent::CandleUpdate(Box::new(BarUpdate { candle, time_ms }))
+    }
+
     fn update(n: u64) -> OrderUpdate {
         OrderUpdate {
             order_id: OrderId::new(&format!("o{n}")),
@@ -264,7 +292,8 @@ mod tests {
         }
     }
 
-    /// What the worker would see, as short labels: `c<time>`, `q<time>`, `t<time>`, `u<order>`.
+    /// What the worker would see, as short labels: `c<open>:<close>`, `q<time>`, `t<time>`,
+    /// `b<time>`, `p<open>:<close>` (a bar in progress), `u<order>`.
     fn drain(mailbox: &Mailbox) -> Vec<String> {
         let mut seen = Vec::new();
         while !mailbox.lock().lane.is_empty() {
@@ -273,6 +302,8 @@ mod tests {
                     MarketEvent::Candle(c) => format!("c{}:{}", c.open_time_ms, c.close),
                     MarketEvent::Quote(q) => format!("q{}", q.time_ms),
                     MarketEvent::Trade(t) => format!("t{}", t.time_ms),
+                    MarketEvent::Book(b) => format!("b{}", b.time_ms),
+                    MarketEvent::CandleUpdate(u) => format!("p{}:{}", u.candle.open_time_ms, u.candle.close),
                 }),
                 Next::Letter(Letter::Update(u)) => seen.push(format!("u{}", u.order_id)),
                 Next::Letter(Letter::Control(_)) => seen.push("control".into()),
@@ -300,6 +331,23 @@ mod tests {
         assert_eq!(mailbox.post_market(candle(0, 5), 1), Posted::Coalesced);
         // The newer state goes to the back: time order is kept.
         assert_eq!(drain(&mailbox), ["q2", "c0:5"]);
+    }
+
+    #[test]
+    fn on_overflow_a_newer_book_or_bar_in_progress_replaces_the_queued_one_of_its_stream() {
+        let mailbox = Mailbox::new(3);
+        assert_eq!(mailbox.post_market(book(1, 100), 0), Posted::Queued);
+        assert_eq!(mailbox.post_market(book(2, 100), 1), Posted::Queued);
+        assert_eq!(mailbox.post_market(bar_update(0, 5, 3), 2), Posted::Queued);
+        // Stream 0's book, not stream 1's (another depth): each stream keeps its latest.
+        assert_eq!(mailbox.post_market(book(4, 101), 0), Posted::Coalesced);
+        assert_eq!(mailbox.post_market(bar_update(0, 6, 5), 2), Posted::Coalesced);
+        // The next bar in progress is another bar: it does not replace this one's last state.
+        assert_eq!(
+            mailbox.post_market(bar_update(60_000, 7, 60_001), 2),
+            Posted::DroppedOldest
+        );
+        assert_eq!(drain(&mailbox), ["b4", "p0:6", "p60000:7"]);
     }
 
     #[test]

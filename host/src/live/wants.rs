@@ -51,6 +51,18 @@ pub fn wants(subscriptions: &[Subscription], venue_symbols: &[Symbol]) -> Wants 
                 Stream::Quotes => {
                     wants.feed.insert(FeedStream::Quotes(symbol));
                 }
+                Stream::Book(depth) => {
+                    wants.feed.insert(FeedStream::Book(symbol, depth));
+                }
+                Stream::CandleUpdates(None) => {
+                    wants.feed.insert(FeedStream::BarUpdates(symbol, BASE_TIMEFRAME));
+                }
+                Stream::CandleUpdates(Some(timeframe)) if timeframe == BASE_TIMEFRAME => {
+                    wants.feed.insert(FeedStream::BarUpdates(symbol, BASE_TIMEFRAME));
+                }
+                Stream::CandleUpdates(Some(timeframe)) => wants.refused.push(format!(
+                    "{symbol} candle updates {timeframe}: live venues stream the bar in progress of 1-minute bars only"
+                )),
             }
         }
     }
@@ -84,6 +96,10 @@ mod tests {
                 symbol: Some(sym("ETH/USD")),
                 stream: Stream::Candles(Some(Timeframe::parse("90s").unwrap())),
             },
+            Subscription {
+                symbol: Some(sym("BTC/USD")),
+                stream: Stream::Book(25),
+            },
         ];
         let got = wants(&subscriptions, &[sym("BTC/USD"), sym("ETH/USD")]);
         assert_eq!(
@@ -92,6 +108,7 @@ mod tests {
                 FeedStream::Trades(sym("ETH/USD")),
                 FeedStream::Bars(sym("BTC/USD"), BASE_TIMEFRAME),
                 FeedStream::Bars(sym("ETH/USD"), BASE_TIMEFRAME),
+                FeedStream::Book(sym("BTC/USD"), 25),
             ]
         );
         assert_eq!(

@@ -55,7 +55,12 @@ pub enum LoadError {
     CoreModule { path: PathBuf },
     #[error("{path}: not a valid wasm component: {detail}")]
     Invalid { path: PathBuf, detail: String },
-    #[error("{path}: built for {found}, but this host serves {WIT_PACKAGE}@{WIT_VERSION}: rebuild it against this host's SDK")]
+    /// Whatever language the strategy is written in, the fix is the same: build it again
+    /// against the SDK or WIT package of the version this host serves.
+    #[error(
+        "{path}: built for {found}, but this host serves {WIT_PACKAGE}@{WIT_VERSION}: rebuild it against the \
+         strategy SDK (or the WIT package) of {WIT_PACKAGE}@{WIT_VERSION}"
+    )]
     WrongVersion { path: PathBuf, found: String },
     #[error(
         "{path}: not a strategy: it does not export {missing} (expected world {WIT_PACKAGE}/strategy@{WIT_VERSION})"

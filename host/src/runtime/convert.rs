@@ -4,7 +4,7 @@
 //! nothing a guest sends can panic the host. Trusted direction (host → guest): total functions.
 
 use rust_decimal::Decimal;
-use trading::market::{Candle, MarketEvent, Quote, Side, Symbol, Trade};
+use trading::market::{BookLevel, BookSnapshot, Candle, MarketEvent, Quote, Side, Symbol, Trade};
 use trading::orders::{OrderRequest, OrderStatus, OrderType, OrderUpdate, Position};
 
 use super::bindings::wit;
@@ -94,13 +94,35 @@ fn quote_to_wit(q: &Quote, stream: u32) -> wit::Quote {
     }
 }
 
+/// The book's top `depth` levels a side, best first: the contract promises a strategy no more
+/// than it subscribed to, whatever the publisher sent.
+fn book_to_wit(b: &BookSnapshot, stream: u32) -> wit::Book {
+    let levels = |side: &[BookLevel]| {
+        side.iter()
+            .take(usize::from(b.depth))
+            .map(|level| wit::BookLevel {
+                price: decimal_to_wit(level.price),
+                qty: decimal_to_wit(level.qty),
+            })
+            .collect()
+    };
+    wit::Book {
+        stream,
+        time_ms: b.time_ms,
+        bids: levels(&b.bids),
+        asks: levels(&b.asks),
+    }
+}
+
 /// `event` as the guest sees it, tagged with its stream's id (see `streams.rs`). No strings:
-/// lowering it allocates nothing in the guest.
+/// lowering it allocates nothing in the guest but a book's two lists.
 pub fn market_event_to_wit(event: &MarketEvent, stream: u32) -> wit::MarketEvent {
     match event {
         MarketEvent::Candle(c) => wit::MarketEvent::Candle(candle_to_wit(c, stream)),
         MarketEvent::Trade(t) => wit::MarketEvent::Trade(trade_to_wit(t, stream)),
         MarketEvent::Quote(q) => wit::MarketEvent::Quote(quote_to_wit(q, stream)),
+        MarketEvent::Book(b) => wit::MarketEvent::Book(book_to_wit(b, stream)),
+        MarketEvent::CandleUpdate(u) => wit::MarketEvent::CandleUpdate(candle_to_wit(&u.candle, stream)),
     }
 }
 
@@ -109,6 +131,8 @@ pub fn stream_info_to_wit(key: &StreamKey) -> wit::StreamInfo {
         StreamKey::Candles(symbol, timeframe) => (symbol, wit::StreamKind::Candles(timeframe.to_string())),
         StreamKey::Trades(symbol) => (symbol, wit::StreamKind::Trades),
         StreamKey::Quotes(symbol) => (symbol, wit::StreamKind::Quotes),
+        StreamKey::Book(symbol, depth) => (symbol, wit::StreamKind::Book(*depth)),
+        StreamKey::CandleUpdates(symbol, timeframe) => (symbol, wit::StreamKind::CandleUpdates(timeframe.to_string())),
     };
     wit::StreamInfo {
         symbol: symbol.as_str().to_owned(),

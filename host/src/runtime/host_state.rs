@@ -255,6 +255,23 @@ impl HostImports for HostState {
             .map_err(|e| e.to_string())
     }
 
+    fn amend_order(
+        &mut self,
+        order_id: String,
+        qty: wit::Decimal,
+        limit_price: Option<wit::Decimal>,
+    ) -> Result<(), String> {
+        let qty = decimal_from_wit(qty).map_err(|e| format!("qty: {e}"))?;
+        let limit_price = limit_price
+            .map(decimal_from_wit)
+            .transpose()
+            .map_err(|e| format!("limit price: {e}"))?;
+        let now = self.ctx.clock.now_ms();
+        lock_desk(&self.ctx.desk)
+            .amend_order(&self.ctx.strategy, &OrderId::new(&order_id), qty, limit_price, now)
+            .map_err(|e| e.to_string())
+    }
+
     /// Never called: `event_pull` links `next-event` over this one, because handing out an
     /// event re-arms the CPU budget, which takes the store.
     fn next_event(&mut self) -> Option<wit::Event> {

@@ -104,7 +104,7 @@ impl StrategyInstance {
     pub fn on_event(&mut self, event: wit::MarketEvent) -> Result<(), CallError> {
         self.arm(false);
         self.bindings
-            .call_on_event(&mut self.store, event)
+            .call_on_event(&mut self.store, &event)
             .map_err(CallError::trap)
     }
 

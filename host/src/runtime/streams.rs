@@ -12,9 +12,15 @@ use trading::market::{MarketEvent, Symbol, Timeframe};
 /// What a stream id stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StreamKey {
+    /// Closed bars.
     Candles(Symbol, Timeframe),
     Trades(Symbol),
     Quotes(Symbol),
+    /// A book at one depth: each depth a symbol's book is published at is a stream of its own,
+    /// so a strategy's subscription depth selects one.
+    Book(Symbol, u16),
+    /// The bars in progress of one timeframe.
+    CandleUpdates(Symbol, Timeframe),
 }
 
 impl StreamKey {
@@ -23,6 +29,8 @@ impl StreamKey {
             MarketEvent::Candle(c) => StreamKey::Candles(c.symbol.clone(), c.timeframe),
             MarketEvent::Trade(t) => StreamKey::Trades(t.symbol.clone()),
             MarketEvent::Quote(q) => StreamKey::Quotes(q.symbol.clone()),
+            MarketEvent::Book(b) => StreamKey::Book(b.symbol.clone(), b.depth),
+            MarketEvent::CandleUpdate(u) => StreamKey::CandleUpdates(u.candle.symbol.clone(), u.candle.timeframe),
         }
     }
 
@@ -33,6 +41,10 @@ impl StreamKey {
             }
             (StreamKey::Trades(symbol), MarketEvent::Trade(t)) => *symbol == t.symbol,
             (StreamKey::Quotes(symbol), MarketEvent::Quote(q)) => *symbol == q.symbol,
+            (StreamKey::Book(symbol, depth), MarketEvent::Book(b)) => *depth == b.depth && *symbol == b.symbol,
+            (StreamKey::CandleUpdates(symbol, timeframe), MarketEvent::CandleUpdate(u)) => {
+                *timeframe == u.candle.timeframe && *symbol == u.candle.symbol
+            }
             _ => false,
         }
     }

@@ -9,11 +9,13 @@ mod book;
 mod components;
 mod custom_section;
 pub mod deploy;
+mod harness;
 mod host;
 mod stop;
 pub use book::{book_of, Book};
 pub use components::bad_components;
 pub use custom_section::with_custom_section;
+pub use harness::{walk, Harness};
 pub use host::RunningHost;
 pub use stop::terminate;
 

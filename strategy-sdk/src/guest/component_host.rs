@@ -2,6 +2,9 @@
 
 use super::bindings::strategy_host::strategy::host as imports;
 use super::bindings::strategy_host::strategy::types as wit;
+use rust_decimal::Decimal;
+
+use crate::orders::encode_decimal;
 use crate::{Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
 
 /// Calls the host's imports. Stateless but for one cached answer: the host keeps everything.
@@ -28,6 +31,17 @@ impl Host for ComponentHost {
 
     fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String> {
         imports::cancel_order(order_id.as_str())
+    }
+
+    fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String> {
+        let to_wit = |what, value| {
+            encode_decimal(what, value)
+                .map(|(mantissa, scale)| wit::Decimal { mantissa, scale })
+                .map_err(|reject| reject.message)
+        };
+        let qty = to_wit("qty", qty)?;
+        let limit_price = limit_price.map(|price| to_wit("limit price", price)).transpose()?;
+        imports::amend_order(order_id.as_str(), qty, limit_price)
     }
 
     fn emit_decision(&mut self, decision: Decision) {

@@ -11,8 +11,8 @@ use super::bindings::strategy_host::strategy::types as wit;
 use crate::decimal::{self, DecimalRangeError};
 use crate::orders::encode_decimal;
 use crate::{
-    Action, Candle, Decision, Fill, LogLevel, Manifest, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate,
-    ParamKind, ParamSpec, Position, Quote, Reject, SharedStr, Side, StreamKind, Subscription, Trade,
+    Action, Book, BookLevel, Candle, Decision, Fill, LogLevel, Manifest, OrderId, OrderRequest, OrderStatus, OrderType,
+    OrderUpdate, ParamKind, ParamSpec, Position, Quote, Reject, SharedStr, Side, StreamKind, Subscription, Trade,
 };
 
 impl From<wit::Decimal> for Decimal {
@@ -83,6 +83,24 @@ pub(crate) fn quote(quote: wit::Quote, symbol: &SharedStr) -> Quote {
         bid_qty: quote.bid_qty.into(),
         ask: quote.ask.into(),
         ask_qty: quote.ask_qty.into(),
+    }
+}
+
+/// A book of the stream whose symbol is `symbol`; see [`candle`].
+pub(crate) fn book(book: wit::Book, symbol: &SharedStr) -> Book {
+    let levels = |side: Vec<wit::BookLevel>| {
+        side.into_iter()
+            .map(|level| BookLevel {
+                price: level.price.into(),
+                qty: level.qty.into(),
+            })
+            .collect()
+    };
+    Book {
+        symbol: symbol.clone(),
+        time_ms: book.time_ms,
+        bids: levels(book.bids),
+        asks: levels(book.asks),
     }
 }
 
@@ -235,6 +253,8 @@ impl From<Subscription> for wit::Subscription {
                 StreamKind::Candles(timeframe) => wit::StreamKind::Candles(timeframe),
                 StreamKind::Trades => wit::StreamKind::Trades,
                 StreamKind::Quotes => wit::StreamKind::Quotes,
+                StreamKind::Book(depth) => wit::StreamKind::Book(depth),
+                StreamKind::CandleUpdates(timeframe) => wit::StreamKind::CandleUpdates(timeframe),
             },
         }
     }
@@ -284,6 +304,25 @@ mod tests {
             std::ptr::eq(candle.timeframe.as_str(), timeframe.as_str()),
             "shared, not copied"
         );
+    }
+
+    #[test]
+    fn books_convert_losslessly_and_keep_their_order() {
+        let symbol = SharedStr::from("BTC/USD");
+        let level = |price, qty| wit::BookLevel {
+            price: wit_decimal(price, 1),
+            qty: wit_decimal(qty, 3),
+        };
+        let wit_book = wit::Book {
+            stream: 4,
+            time_ms: 42,
+            bids: vec![level(1_000, 1), level(999, 2_500)],
+            asks: Vec::new(),
+        };
+        let book = book(wit_book, &symbol);
+        let bids: Vec<String> = book.bids.iter().map(|l| format!("{}@{}", l.qty, l.price)).collect();
+        assert_eq!(bids, ["0.001@100.0", "2.500@99.9"]);
+        assert_eq!((book.time_ms, book.best_ask(), book.mid()), (42, None, None));
     }
 
     #[test]

@@ -83,8 +83,16 @@ impl<S: Strategy> Slot<S> {
         let describe = imports::describe_stream;
         let dropped = match event {
             wit::MarketEvent::Candle(candle) => streams
-                .candles(candle.stream, describe)
+                .bars(candle.stream, EventKind::Candle, describe)
                 .map(|(symbol, timeframe)| strategy.on_candle(host, &convert::candle(candle, symbol, timeframe))),
+            wit::MarketEvent::CandleUpdate(candle) => streams
+                .bars(candle.stream, EventKind::CandleUpdate, describe)
+                .map(|(symbol, timeframe)| {
+                    strategy.on_candle_update(host, &convert::candle(candle, symbol, timeframe))
+                }),
+            wit::MarketEvent::Book(book) => streams
+                .symbol(book.stream, EventKind::Book, describe)
+                .map(|symbol| strategy.on_book(host, &convert::book(book, symbol))),
             wit::MarketEvent::Trade(trade) => streams
                 .symbol(trade.stream, EventKind::Trade, describe)
                 .map(|symbol| strategy.on_trade(host, &convert::trade(trade, symbol))),

@@ -21,6 +21,8 @@ pub(crate) enum EventKind {
     Candle,
     Trade,
     Quote,
+    Book,
+    CandleUpdate,
 }
 
 /// A stream as the host described it.
@@ -38,6 +40,8 @@ enum Kind {
     Candles { timeframe: SharedStr },
     Trades,
     Quotes,
+    Book { depth: u16 },
+    CandleUpdates { timeframe: SharedStr },
 }
 
 #[derive(Debug, Default)]
@@ -67,24 +71,26 @@ impl Streams {
         }
     }
 
-    /// The symbol and timeframe of candle stream `id`, asking `describe` (the host) if the id is
-    /// new. `Err` means the event must be dropped, with a message to log when there is one: the
-    /// first time for each id, so a broken stream is reported once.
-    pub(crate) fn candles(
+    /// The symbol and timeframe of stream `id`, a stream of bars (`event` is
+    /// [`EventKind::Candle`] or [`EventKind::CandleUpdate`]), asking `describe` (the host) if
+    /// the id is new. `Err` means the event must be dropped, with a message to log when there
+    /// is one: the first time for each id, so a broken stream is reported once.
+    pub(crate) fn bars(
         &mut self,
         id: u32,
+        event: EventKind,
         describe: impl FnOnce(u32) -> Option<wit::StreamInfo>,
     ) -> Result<(&SharedStr, &SharedStr), Option<String>> {
-        let stream = self.resolve(id, EventKind::Candle, describe)?;
+        let stream = self.resolve(id, event, describe)?;
         match &stream.kind {
-            Kind::Candles { timeframe } => Ok((&stream.symbol, timeframe)),
+            Kind::Candles { timeframe } | Kind::CandleUpdates { timeframe } => Ok((&stream.symbol, timeframe)),
             // `resolve` checked the kind.
-            Kind::Trades | Kind::Quotes => Err(None),
+            Kind::Trades | Kind::Quotes | Kind::Book { .. } => Err(None),
         }
     }
 
     /// The symbol of stream `id`, which an event of kind `event` arrived on; as for
-    /// [`Streams::candles`].
+    /// [`Streams::bars`].
     pub(crate) fn symbol(
         &mut self,
         id: u32,
@@ -166,6 +172,10 @@ impl From<wit::StreamInfo> for Stream {
                 },
                 wit::StreamKind::Trades => Kind::Trades,
                 wit::StreamKind::Quotes => Kind::Quotes,
+                wit::StreamKind::Book(depth) => Kind::Book { depth },
+                wit::StreamKind::CandleUpdates(timeframe) => Kind::CandleUpdates {
+                    timeframe: timeframe.into(),
+                },
             },
             mismatch_reported: false,
         }
@@ -179,6 +189,8 @@ impl Kind {
             (Kind::Candles { .. }, EventKind::Candle)
                 | (Kind::Trades, EventKind::Trade)
                 | (Kind::Quotes, EventKind::Quote)
+                | (Kind::Book { .. }, EventKind::Book)
+                | (Kind::CandleUpdates { .. }, EventKind::CandleUpdate)
         )
     }
 
@@ -187,6 +199,8 @@ impl Kind {
             Kind::Candles { timeframe } => format!("{timeframe} candles"),
             Kind::Trades => "trades".to_owned(),
             Kind::Quotes => "quotes".to_owned(),
+            Kind::Book { depth } => format!("the {depth}-level book"),
+            Kind::CandleUpdates { timeframe } => format!("{timeframe} candle updates"),
         }
     }
 }
@@ -220,10 +234,10 @@ mod tests {
                 _ => None,
             }
         };
-        let (symbol, timeframe) = streams.candles(0, describe).unwrap();
+        let (symbol, timeframe) = streams.bars(0, EventKind::Candle, describe).unwrap();
         let first = (symbol.clone(), timeframe.clone());
         assert_eq!((symbol.as_str(), timeframe.as_str()), ("BTC/USD", "1m"));
-        let (symbol, _) = streams.candles(0, describe).unwrap();
+        let (symbol, _) = streams.bars(0, EventKind::Candle, describe).unwrap();
         assert!(std::ptr::eq(symbol.as_str(), first.0.as_str()), "the same shared text");
         assert_eq!(streams.symbol(3, EventKind::Trade, describe).unwrap(), "ETH/USD");
         assert_eq!(streams.symbol(3, EventKind::Trade, describe).unwrap(), "ETH/USD");
@@ -233,11 +247,13 @@ mod tests {
     #[test]
     fn an_id_the_host_cannot_describe_is_dropped_and_reported_once() {
         let mut streams = Streams::new();
-        let report = streams.candles(7, |_| None).unwrap_err().unwrap();
+        let report = streams.bars(7, EventKind::Candle, |_| None).unwrap_err().unwrap();
         assert!(report.contains("stream 7"), "{report}");
-        assert_eq!(streams.candles(7, |_| None).unwrap_err(), None);
+        assert_eq!(streams.bars(7, EventKind::Candle, |_| None).unwrap_err(), None);
         // The host is asked again, so the stream works once the host knows it.
-        let (symbol, _) = streams.candles(7, |_| info("SOL/USD", candles("1h"))).unwrap();
+        let (symbol, _) = streams
+            .bars(7, EventKind::Candle, |_| info("SOL/USD", candles("1h")))
+            .unwrap();
         assert_eq!(symbol, "SOL/USD");
     }
 
@@ -245,13 +261,33 @@ mod tests {
     fn events_that_contradict_their_stream_are_dropped_and_reported_once() {
         let mut streams = Streams::new();
         let describe = |_| info("BTC/USD", wit::StreamKind::Quotes);
-        let report = streams.candles(1, describe).unwrap_err().unwrap();
+        let report = streams.bars(1, EventKind::Candle, describe).unwrap_err().unwrap();
         assert!(
             report.contains("Candle event on stream 1") && report.contains("quotes of BTC/USD"),
             "{report}"
         );
         assert_eq!(streams.symbol(1, EventKind::Trade, describe).unwrap_err(), None);
         assert_eq!(streams.symbol(1, EventKind::Quote, describe).unwrap(), "BTC/USD");
+    }
+
+    #[test]
+    fn books_and_bar_updates_come_only_on_streams_of_their_kind() {
+        let mut streams = Streams::new();
+        let describe = |id: u32| match id {
+            0 => info("BTC/USD", wit::StreamKind::Book(10)),
+            1 => info("BTC/USD", wit::StreamKind::CandleUpdates("1m".to_owned())),
+            _ => info("BTC/USD", candles("1m")),
+        };
+        assert_eq!(streams.symbol(0, EventKind::Book, describe).unwrap(), "BTC/USD");
+        let (_, timeframe) = streams.bars(1, EventKind::CandleUpdate, describe).unwrap();
+        assert_eq!(timeframe, "1m");
+        // A bar update on a closed-bar stream, or a closed bar on an update stream, is a host bug.
+        let report = streams.bars(2, EventKind::CandleUpdate, describe).unwrap_err().unwrap();
+        assert!(report.contains("CandleUpdate event on stream 2"), "{report}");
+        let report = streams.bars(1, EventKind::Candle, describe).unwrap_err().unwrap();
+        assert!(report.contains("1m candle updates of BTC/USD"), "{report}");
+        let report = streams.symbol(0, EventKind::Quote, describe).unwrap_err().unwrap();
+        assert!(report.contains("the 10-level book of BTC/USD"), "{report}");
     }
 
     #[test]

@@ -5,13 +5,20 @@
 //! (the event's time in ms). The count is its whole snapshot and the `label` param is not, so
 //! host tests can check that a hot reload neither drops nor repeats an event, and which version
 //! (`label`) handled each one.
+//!
+//! It also subscribes to the 5-level book and to bars in progress of every symbol, and says
+//! what it got after the label: `book bids=<price>@<qty>,… asks=…` (best first, as received)
+//! for a book, `candle-update open=<open time> close=<close>` for a bar in progress.
 
 use serde::{Deserialize, Serialize};
 use strategy_sdk::snapshot::{self, Snapshot};
 use strategy_sdk::{
-    export_strategy, Action, Candle, Decimal, Decision, Host, Manifest, ParamSpec, Params, Quote, Strategy,
-    Subscription, Trade, ANY,
+    export_strategy, Action, Book, BookLevel, Candle, Decimal, Decision, Host, Manifest, ParamSpec, Params, Quote,
+    Strategy, Subscription, Trade, ANY,
 };
+
+/// The book depth it subscribes to.
+pub const BOOK_DEPTH: u16 = 5;
 
 /// Counts events; see the crate docs.
 #[derive(Debug)]
@@ -28,11 +35,21 @@ struct CounterState {
 
 impl Counter {
     fn count(&mut self, host: &mut dyn Host, symbol: &str, time_ms: i64) {
+        self.count_with(host, symbol, time_ms, String::new());
+    }
+
+    /// Counts an event, with `what` (if not empty) after the label.
+    fn count_with(&mut self, host: &mut dyn Host, symbol: &str, time_ms: i64, what: String) {
         self.state.count += 1;
         let seq = self.state.count;
+        let mut reasoning = format!("seq={seq} label={}", self.label);
+        if !what.is_empty() {
+            reasoning.push(' ');
+            reasoning.push_str(&what);
+        }
         let decision = Decision::new(symbol, Action::Hold)
             .with_confidence(1.0)
-            .with_reasoning(format!("seq={seq} label={}", self.label))
+            .with_reasoning(reasoning)
             .with_indicator("seq", Decimal::from(seq))
             .with_indicator("time", Decimal::from(time_ms));
         host.emit_decision(decision);
@@ -49,6 +66,8 @@ impl Strategy for Counter {
         .subscribe(Subscription::candles(ANY, ANY))
         .subscribe(Subscription::trades(ANY))
         .subscribe(Subscription::quotes(ANY))
+        .subscribe(Subscription::book(ANY, BOOK_DEPTH))
+        .subscribe(Subscription::candle_updates(ANY, ANY))
         .param(ParamSpec::text(
             "label",
             "v1",
@@ -73,6 +92,21 @@ impl Strategy for Counter {
 
     fn on_quote(&mut self, host: &mut dyn Host, quote: &Quote) {
         self.count(host, &quote.symbol, quote.time_ms);
+    }
+
+    fn on_book(&mut self, host: &mut dyn Host, book: &Book) {
+        let side = |levels: &[BookLevel]| {
+            let shown: Vec<String> = levels.iter().map(|l| format!("{}@{}", l.price, l.qty)).collect();
+            shown.join(",")
+        };
+        let what = format!("book bids={} asks={}", side(&book.bids), side(&book.asks));
+        self.count_with(host, &book.symbol, book.time_ms, what);
+    }
+
+    fn on_candle_update(&mut self, host: &mut dyn Host, candle: &Candle) {
+        let what = format!("candle-update open={} close={}", candle.open_time_ms, candle.close);
+        let now = host.now_ms();
+        self.count_with(host, &candle.symbol, now, what);
     }
 }
 
@@ -117,6 +151,32 @@ mod tests {
         assert_eq!(last.symbol, "ETH/USD");
         let indicators: Vec<(&str, Decimal)> = last.indicators.iter().map(|i| (i.name.as_str(), i.value)).collect();
         assert_eq!(indicators, [("seq", Decimal::from(2)), ("time", Decimal::from(61_000))]);
+    }
+
+    #[test]
+    fn says_which_levels_of_a_book_and_which_bar_in_progress_it_got() {
+        let (mut counter, mut host) = (instantiate::<Counter>("").unwrap(), MockHost::new());
+        let level = |price, qty| BookLevel {
+            price: Decimal::from(price),
+            qty: Decimal::from(qty),
+        };
+        let book = Book {
+            symbol: "BTC/USD".into(),
+            time_ms: 5,
+            bids: vec![level(99, 1), level(98, 2)],
+            asks: vec![],
+        };
+        counter.on_book(&mut host, &book);
+        host.now_ms = 61_500;
+        counter.on_candle_update(&mut host, &candle("BTC/USD", "1m", 60_000, Decimal::TWO));
+        assert_eq!(
+            reasonings(&host),
+            [
+                "seq=1 label=v1 book bids=99@1,98@2 asks=",
+                "seq=2 label=v1 candle-update open=60000 close=2"
+            ]
+        );
+        assert_eq!(host.decisions[1].indicators[1].value, Decimal::from(61_500));
     }
 
     #[test]

@@ -21,8 +21,9 @@
 //! | `clock` | reads `SystemTime::now()` and `Instant::now()` |
 //! | `sleep` | sleeps for an hour (`std::thread::sleep`) on every event, then trades |
 //! | `skip-pull` | returns from `on-events` without asking for an event (only trades, by `on-event`) |
+//! | `amend` | rests a limit buy of 0.01 at half the first close; on the next bar amends it to 0.03 at 90 % of that price, then amends `no-such-order`; emits a `hold` decision `update <order id> <status> remaining=<qty>` for every update |
 //!
-//! `alloc` and the last four report what they observed as one warn-level host log line per attempt:
+//! `alloc`, `amend` and the last four report what they observed as one warn-level host log line per attempt:
 //! `hostile observed: read-file -> Err(…) [std::fs::read("/etc/passwd")]`, and
 //! `hostile observed: clock -> system_time_ms=… instant_elapsed_ns=… host_now_ms=… […]`.
 //! They report sizes and counts, never contents.
@@ -36,8 +37,8 @@ use std::time::Instant;
 
 use strategy_sdk::snapshot::{self, Snapshot};
 use strategy_sdk::{
-    Action, Candle, Decision, Host, Manifest, OrderUpdate, ParamError, ParamSpec, Params, Quote, Strategy,
-    Subscription, Trade, ANY,
+    Action, Candle, Decimal, Decision, Host, Manifest, OrderId, OrderUpdate, ParamError, ParamSpec, Params, Quote,
+    Strategy, Subscription, Trade, ANY,
 };
 
 pub use crate::misbehave::{FLOOD_LINES, OBSERVED, SOCKET_ADDRESS};
@@ -60,6 +61,10 @@ pub struct Hostile {
     updates: u64,
     /// For `clock`: the first monotonic reading of this instance.
     first_instant: Option<Instant>,
+    /// For `amend`: the resting order and its price, until it has been amended.
+    to_amend: Option<(OrderId, Decimal)>,
+    /// For `amend`: whether the order was placed (by this instance).
+    rested: bool,
     /// The well-behaved side: the whole snapshot.
     trader: Trader,
 }
@@ -68,7 +73,7 @@ impl Hostile {
     fn on_market_event(&mut self, host: &mut dyn Host) {
         self.events += 1;
         match self.mode {
-            Mode::WellBehaved | Mode::Idle | Mode::PanicInit | Mode::PanicOnUpdate | Mode::SkipPull => {}
+            Mode::WellBehaved | Mode::Idle | Mode::PanicInit | Mode::PanicOnUpdate | Mode::SkipPull | Mode::Amend => {}
             Mode::PanicEvery => {
                 if self.events.is_multiple_of(self.every) {
                     panic!("hostile panic-every: event {} of this instance", self.events);
@@ -108,8 +113,8 @@ impl Strategy for Hostile {
             "mode",
             Mode::WellBehaved.name(),
             "The misbehaviour: well-behaved, panic-init, panic-every, spin, alloc, recurse, \
-             recurse-native, log-flood, read-file, read-env, open-socket, clock, sleep, skip-pull \
-             or panic-on-update",
+             recurse-native, log-flood, read-file, read-env, open-socket, clock, sleep, skip-pull, \
+             panic-on-update or amend",
         ))
         .param(ParamSpec::integer(
             "every",
@@ -149,12 +154,23 @@ impl Strategy for Hostile {
             events: 0,
             updates: 0,
             first_instant: None,
+            to_amend: None,
+            rested: false,
             trader: Trader::default(),
         })
     }
 
     fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
         self.on_market_event(host);
+        if self.mode == Mode::Amend {
+            // The bar after the order rests: the venue has it by then.
+            if let Some((id, price)) = self.to_amend.take() {
+                misbehave::amend(host, &id, price);
+            } else if !self.rested {
+                self.rested = true;
+                self.to_amend = misbehave::rest_limit_buy(host, candle);
+            }
+        }
         if self.mode != Mode::Idle {
             self.trader.on_candle(host, candle);
         }
@@ -169,16 +185,25 @@ impl Strategy for Hostile {
     }
 
     fn on_order_update(&mut self, host: &mut dyn Host, update: &OrderUpdate) {
-        if self.mode != Mode::PanicOnUpdate {
-            return;
+        match self.mode {
+            Mode::PanicOnUpdate => {
+                self.updates += 1;
+                if self.updates.is_multiple_of(self.every) {
+                    panic!("hostile panic-on-update: update {} of this instance", self.updates);
+                }
+                // A record of every update handled, for tests to check none is lost or repeated.
+                let reasoning = format!("update {} {:?}", update.order_id, update.status);
+                host.emit_decision(Decision::new(&update.symbol, Action::Hold).with_reasoning(reasoning));
+            }
+            Mode::Amend => {
+                let reasoning = format!(
+                    "update {} {:?} remaining={}",
+                    update.order_id, update.status, update.remaining_qty
+                );
+                host.emit_decision(Decision::new(&update.symbol, Action::Hold).with_reasoning(reasoning));
+            }
+            _ => {}
         }
-        self.updates += 1;
-        if self.updates.is_multiple_of(self.every) {
-            panic!("hostile panic-on-update: update {} of this instance", self.updates);
-        }
-        // A record of every update handled, for tests to check none is lost or repeated.
-        let reasoning = format!("update {} {:?}", update.order_id, update.status);
-        host.emit_decision(Decision::new(&update.symbol, Action::Hold).with_reasoning(reasoning));
     }
 }
 

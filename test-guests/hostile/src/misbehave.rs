@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use strategy_sdk::Host;
+use strategy_sdk::{Candle, Decimal, Host, OrderId, OrderRequest, Side};
 
 /// Starts every report line: `hostile observed: <mode> -> <outcome> [<what was tried>]`.
 pub const OBSERVED: &str = "hostile observed: ";
@@ -141,6 +141,36 @@ pub fn sleep_an_hour(host: &mut dyn Host) {
     std::thread::sleep(std::time::Duration::from_secs(3_600));
     let outcome = format!("slept_ns={}", before.elapsed().as_nanos());
     report(host, "sleep", &outcome, "std::thread::sleep(1 h)");
+}
+
+/// For `amend`: rests a limit buy of 0.01 at half of `close` on the first bar, once per
+/// instance; `None` when it is already resting (or refused, which is reported).
+pub fn rest_limit_buy(host: &mut dyn Host, candle: &Candle) -> Option<(OrderId, Decimal)> {
+    let price = (candle.close / Decimal::TWO).round_dp(2);
+    let order = OrderRequest::limit(&candle.symbol, Side::Buy, Decimal::new(1, 2), price).with_tag("hostile-amend");
+    match host.place_order(order) {
+        Ok(id) => Some((id, price)),
+        Err(reject) => {
+            report(host, "amend", &format!("Err({reject})"), "place_order(limit buy)");
+            None
+        }
+    }
+}
+
+/// For `amend`: triples the resting order's quantity and lowers its price by a tenth, then
+/// amends an order id the host never gave out. Reports both answers.
+pub fn amend(host: &mut dyn Host, id: &OrderId, price: Decimal) {
+    let lower = (price * Decimal::new(9, 1)).round_dp(2);
+    let answer = host.amend_order(id, Decimal::new(3, 2), Some(lower));
+    report(
+        host,
+        "amend",
+        &format!("{answer:?}"),
+        &format!("amend_order({id}, 0.03, {lower})"),
+    );
+    let unknown = OrderId::new("no-such-order");
+    let answer = host.amend_order(&unknown, Decimal::ONE, None);
+    report(host, "amend", &format!("{answer:?}"), "amend_order(no-such-order, 1)");
 }
 
 fn report(host: &mut dyn Host, mode: &str, outcome: &str, attempt: &str) {

@@ -40,11 +40,14 @@ pub enum Mode {
     /// Returns from `on-events` without asking for a single event, breaking the contract the
     /// SDK's export keeps: the host must still deliver every event (by `on-event`).
     SkipPull,
+    /// Rests a limit buy far below the market, amends it on the next bar, and amends an order
+    /// that does not exist; reports each answer and every update.
+    Amend,
 }
 
 impl Mode {
     /// Every mode, in the order the docs list them.
-    pub const ALL: [Mode; 16] = [
+    pub const ALL: [Mode; 17] = [
         Mode::WellBehaved,
         Mode::Idle,
         Mode::PanicInit,
@@ -61,6 +64,7 @@ impl Mode {
         Mode::Clock,
         Mode::Sleep,
         Mode::SkipPull,
+        Mode::Amend,
     ];
 
     /// The `mode` param's value for this mode.
@@ -82,6 +86,7 @@ impl Mode {
             Mode::Clock => "clock",
             Mode::Sleep => "sleep",
             Mode::SkipPull => "skip-pull",
+            Mode::Amend => "amend",
         }
     }
 

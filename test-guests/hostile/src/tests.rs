@@ -135,3 +135,32 @@ fn idle_does_nothing_at_all() {
     feed(&mut guest, &mut host, &[14, 12, 10, 9, 30]);
     assert!(host.orders.is_empty() && host.decisions.is_empty() && host.logs.is_empty());
 }
+
+#[test]
+fn amend_rests_a_limit_buy_and_amends_it_on_the_next_bar() {
+    let (mut guest, mut host) = (hostile(r#"{"mode": "amend"}"#), MockHost::new());
+    feed(&mut guest, &mut host, &[100]);
+    assert_eq!(host.orders.len(), 1);
+    assert!(host.amends.is_empty());
+    feed(&mut guest, &mut host, &[101, 102]);
+    assert_eq!(host.orders.len(), 1, "one resting order, placed once");
+    let id = host.orders[0].0.clone();
+    assert_eq!(host.orders[0].1.limit_price(), Some(Decimal::from(50)));
+    assert_eq!(
+        host.amends.len(),
+        1,
+        "amended once; the unknown order is refused, not recorded"
+    );
+    assert_eq!(
+        (host.amends[0].qty, host.amends[0].limit_price),
+        (Decimal::new(3, 2), Some(Decimal::from(45)))
+    );
+    let seen = observed(&host);
+    assert!(seen[0].starts_with("hostile observed: amend -> Ok(())"), "{seen:?}");
+    assert!(seen[1].contains("Err(\"unknown order no-such-order\")"), "{seen:?}");
+    // The confirmation is reported like any update.
+    let confirmed = host.update(&id, strategy_sdk::OrderStatus::Open, Decimal::ZERO);
+    guest.on_order_update(&mut host, &confirmed);
+    let updates: Vec<&str> = host.decisions.iter().map(|d| d.reasoning.as_str()).collect();
+    assert_eq!(updates, [format!("update {id} Open remaining=0.01")]);
+}

@@ -214,7 +214,9 @@ impl Desk {
     /// Applies a confirmed amend; the strategy always hears of it (its remaining quantity or
     /// price changed, even when its status did not).
     fn apply_amend(&mut self, id: &OrderId, qty: Decimal, limit_price: Option<Decimal>, time_ms: TimeMs) {
-        self.change_order(id, time_ms, Tell::Always, |order| order.amend(qty, limit_price, time_ms));
+        self.change_order(id, time_ms, Tell::Always, |order| {
+            order.amend(qty, limit_price, time_ms)
+        });
     }
 
     /// Changes an order through `change` (which refuses an invalid change before anything is

@@ -390,7 +390,9 @@ impl Desk {
     /// calls per port, and the simulator's own matching.
     pub fn on_market_event(&mut self, event: &MarketEvent) {
         self.observe(event.time_ms());
-        self.ledger.mark(event.symbol(), event.mark_price());
+        if let Some(price) = event.mark_price() {
+            self.ledger.mark(event.symbol(), price);
+        }
         let mut events = std::mem::take(&mut self.events);
         for port in self.venues.ports_mut() {
             port.on_market_event(event, &mut events);

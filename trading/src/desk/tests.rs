@@ -1026,3 +1026,36 @@ fn stale_market_data_refuses_new_orders_but_not_cancels() {
     desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 4)
         .unwrap();
 }
+
+#[test]
+fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
+    use crate::market::{BookLevel, BookSnapshot};
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let book = |bids: &[&str], asks: &[&str]| {
+        let levels = |prices: &[&str]| {
+            prices
+                .iter()
+                .map(|p| BookLevel {
+                    price: dec(p),
+                    qty: dec("1"),
+                })
+                .collect()
+        };
+        MarketEvent::Book(BookSnapshot {
+            symbol: btc(),
+            time_ms: 120_000,
+            depth: 10,
+            bids: levels(bids),
+            asks: levels(asks),
+        })
+    };
+    // A bar marks at its close; a book at its mid.
+    desk.on_market_event(&candle(0, "100", "101"));
+    assert_eq!(desk.last_price(&btc()), Some(dec("101")));
+    desk.on_market_event(&book(&["99", "98"], &["102"]));
+    assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
+    // Both sides empty: no price, so the mark stays where it was.
+    desk.on_market_event(&book(&[], &[]));
+    assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
+}

@@ -18,6 +18,8 @@ pub enum FeedStream {
     Trades(Symbol),
     /// Closed bars of the venue's base timeframe (longer ones are built from them).
     Bars(Symbol, Timeframe),
+    /// The venue's bar in progress, each time it changes.
+    BarUpdates(Symbol, Timeframe),
     /// Best bid and ask.
     Quotes(Symbol),
     /// The order book, this many levels deep.
@@ -27,7 +29,11 @@ pub enum FeedStream {
 impl FeedStream {
     pub fn symbol(&self) -> &Symbol {
         match self {
-            FeedStream::Trades(s) | FeedStream::Bars(s, _) | FeedStream::Quotes(s) | FeedStream::Book(s, _) => s,
+            FeedStream::Trades(s)
+            | FeedStream::Bars(s, _)
+            | FeedStream::BarUpdates(s, _)
+            | FeedStream::Quotes(s)
+            | FeedStream::Book(s, _) => s,
         }
     }
 }
@@ -38,6 +44,7 @@ impl fmt::Display for FeedStream {
         match self {
             FeedStream::Trades(s) => write!(f, "{s} trades"),
             FeedStream::Bars(s, tf) => write!(f, "{s} {tf}"),
+            FeedStream::BarUpdates(s, tf) => write!(f, "{s} {tf} updates"),
             FeedStream::Quotes(s) => write!(f, "{s} quotes"),
             FeedStream::Book(s, depth) => write!(f, "{s} book {depth}"),
         }

@@ -3,7 +3,8 @@
 //! Invariants: times are UTC milliseconds, symbols are `BASE/QUOTE`, prices and quantities are
 //! exact [`rust_decimal::Decimal`]s. Nothing venue-specific lives here.
 //!
-//! - [`Candle`], [`Trade`], [`Quote`] and [`MarketEvent`]: the model every feed produces.
+//! - [`Candle`], [`BarUpdate`], [`Trade`], [`Quote`], [`BookSnapshot`] and [`MarketEvent`]: the
+//!   model every feed produces.
 //! - [`read_candles_csv`] / [`parse_candles_csv`]: bars from CSV files (the format is on
 //!   [`read_candles_csv`]), and [`write_candles_csv`] back.
 //! - [`BarAggregator`]: bars of any longer timeframe built from a shorter one (UTC buckets).
@@ -12,6 +13,7 @@
 //! - [`RandomWalk`]: an endless, deterministic synthetic bar feed for tests and benchmarks.
 
 mod bars;
+mod book;
 mod calendar;
 mod csv;
 mod feed;
@@ -21,9 +23,12 @@ mod random_walk;
 
 pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvError};
 pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation};
+pub use book::{BookLevel, BookSnapshot, MAX_BOOK_DEPTH};
 pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, StreamHealth};
 pub use journal::{is_journal, read_journal, JournalError, JournalWriter, JOURNAL_VERSION};
-pub use model::{Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade};
+pub use model::{
+    BarUpdate, Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade,
+};
 pub use random_walk::{
     InvalidRandomWalk, RandomWalk, RandomWalkConfig, DEFAULT_START_PRICE, DEFAULT_START_TIME_MS, DEFAULT_VOLATILITY,
     MAX_START_PRICE, MAX_VOLATILITY, NOISE_TO_VOLATILITY,

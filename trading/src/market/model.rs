@@ -7,6 +7,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::book::BookSnapshot;
+
 /// UTC milliseconds since the Unix epoch.
 pub type TimeMs = i64;
 
@@ -202,6 +204,16 @@ impl Candle {
     }
 }
 
+/// The bar in progress, as of `time_ms`: the candle so far (its `close` is the latest price,
+/// its `volume` what has traded since it opened). Its closed form arrives later as a
+/// [`MarketEvent::Candle`] of the same symbol, timeframe and open time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BarUpdate {
+    pub candle: Candle,
+    /// When the bar last changed: before its close time, unlike the closed bar's time.
+    pub time_ms: TimeMs,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trade {
     pub symbol: Symbol,
@@ -222,11 +234,19 @@ pub struct Quote {
 }
 
 /// Every kind of market data, normalized.
+///
+/// Events are moved and copied by value on the hot path (a backtest, a mailbox), so the enum is
+/// as large as its largest variant, a closed bar: a variant that would be larger is boxed
+/// (a bar update happens a few times a second live, never in a bar replay).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MarketEvent {
+    /// A closed bar.
     Candle(Candle),
     Trade(Trade),
     Quote(Quote),
+    Book(BookSnapshot),
+    /// The bar in progress changed.
+    CandleUpdate(Box<BarUpdate>),
 }
 
 impl MarketEvent {
@@ -235,24 +255,32 @@ impl MarketEvent {
             MarketEvent::Candle(c) => &c.symbol,
             MarketEvent::Trade(t) => &t.symbol,
             MarketEvent::Quote(q) => &q.symbol,
+            MarketEvent::Book(b) => &b.symbol,
+            MarketEvent::CandleUpdate(u) => &u.candle.symbol,
         }
     }
 
-    /// When the event's information became known: a bar's close time, a trade's or quote's time.
+    /// When the event's information became known: a closed bar's close time, a bar update's,
+    /// trade's, quote's or book's own time.
     pub fn time_ms(&self) -> TimeMs {
         match self {
             MarketEvent::Candle(c) => c.close_time_ms(),
             MarketEvent::Trade(t) => t.time_ms,
             MarketEvent::Quote(q) => q.time_ms,
+            MarketEvent::Book(b) => b.time_ms,
+            MarketEvent::CandleUpdate(u) => u.time_ms,
         }
     }
 
-    /// The last traded (or mid) price the event implies, used to mark positions.
-    pub fn mark_price(&self) -> Decimal {
+    /// The last traded (or mid) price the event implies, used to mark positions; `None` for a
+    /// book with both sides empty, which says nothing about the price.
+    pub fn mark_price(&self) -> Option<Decimal> {
         match self {
-            MarketEvent::Candle(c) => c.close,
-            MarketEvent::Trade(t) => t.price,
-            MarketEvent::Quote(q) => (q.bid + q.ask) / Decimal::TWO,
+            MarketEvent::Candle(c) => Some(c.close),
+            MarketEvent::Trade(t) => Some(t.price),
+            MarketEvent::Quote(q) => Some((q.bid + q.ask) / Decimal::TWO),
+            MarketEvent::Book(b) => b.mark_price(),
+            MarketEvent::CandleUpdate(u) => Some(u.candle.close),
         }
     }
 }
@@ -267,6 +295,14 @@ mod tests {
         for bad in ["BTCUSD", "/USD", "BTC/", "BTC/US D", "BTC/USD/X", ""] {
             assert!(Symbol::new(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn new_kinds_of_event_do_not_grow_the_closed_bar_event() {
+        // A closed bar is the largest variant, and every byte of the enum is copied per bar in
+        // a replay; the benchmark's speed depends on it.
+        assert_eq!(std::mem::size_of::<MarketEvent>(), 120);
+        assert!(std::mem::size_of::<BookSnapshot>() <= std::mem::size_of::<Candle>());
     }
 
     #[test]

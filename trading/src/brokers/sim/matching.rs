@@ -27,6 +27,14 @@ pub(super) fn match_order(order: &NewOrder, event: &MarketEvent) -> Option<Match
             };
             against_tick(order, price, quote.time_ms)
         }
+        // A book is a quote of its best levels; an empty side has no price to fill at.
+        MarketEvent::Book(book) => {
+            let level = book.best_against(order.side)?;
+            against_tick(order, level.price, book.time_ms)
+        }
+        // The bar is not over: what it will have traded through is not known yet, and filling
+        // on its progress would fill again on its close.
+        MarketEvent::CandleUpdate(_) => None,
     }
 }
 

@@ -42,10 +42,14 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///      open; a limit sell mirrors it (`high > limit`, at `max(limit, open)`). A bar that only
 ///      touches the limit does not fill it: the order's place in the queue is unknown. The
 ///      fill time is the bar's open time.
-///    - **Trades and quotes** act as one-price bars (the trade price; the ask for a buy, the
-///      bid for a sell) for orders placed strictly before them. A market order fills at that
-///      price, a limit order when the price is strictly through its limit, at that price. The
-///      fill time is the tick's. A side quoted at zero (an empty book side) fills nothing.
+///    - **Trades, quotes and books** act as one-price bars (the trade price; the ask for a buy,
+///      the bid for a sell; a book's best ask or best bid) for orders placed strictly before
+///      them. A market order fills at that price, a limit order when the price is strictly
+///      through its limit, at that price. The fill time is the tick's. A side quoted at zero,
+///      or a book side without levels, fills nothing. The levels behind the best are not
+///      walked (see the next rule).
+///    - **Bar updates fill nothing:** the bar in progress has not traded through anything for
+///      sure yet, and its closed bar, which fills, follows.
 ///    - **Full fills only:** there is no volume or depth model, so any size fills at one price.
 ///    - **Late orders fill as of their time.** An order stamped before market events the venue
 ///      has already seen (a strategy on its own thread, handling bar k while the feed is at bar
@@ -105,10 +109,18 @@ impl Book {
         if capacity == 0 {
             return;
         }
+        let kept = match event {
+            // Never fills anything, so never fills a late order either.
+            MarketEvent::CandleUpdate(_) => return,
+            // Only the best levels fill: a thousand levels a side, a thousand times, would be
+            // megabytes per symbol for nothing.
+            MarketEvent::Book(book) => MarketEvent::Book(book.top()),
+            _ => event.clone(),
+        };
         if self.recent.len() >= capacity {
             self.recent.pop_front();
         }
-        self.recent.push_back(event.clone());
+        self.recent.push_back(kept);
     }
 
     /// The first of the remembered events later than `order` that fills it. Only the events

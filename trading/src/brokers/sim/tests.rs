@@ -8,7 +8,10 @@ use crate::brokers::{
     AmendOrder, Execution, ExecutionPort, FillReport, NewOrder, PortError, RejectKind, RejectReason, VenueEvent,
     VenueOrderState,
 };
-use crate::market::{Candle, MarketEvent, Quote, RandomWalk, RandomWalkConfig, Side, Symbol, Timeframe, Trade};
+use crate::market::{
+    BarUpdate, BookLevel, BookSnapshot, Candle, MarketEvent, Quote, RandomWalk, RandomWalkConfig, Side, Symbol,
+    Timeframe, Trade,
+};
 use crate::orders::{OrderId, OrderType};
 
 const MIN: i64 = 60_000;
@@ -81,6 +84,33 @@ fn quote(time_ms: i64, bid: &str, ask: &str) -> Step {
         ask: d(ask),
         ask_qty: d("1"),
     }))
+}
+
+/// A BTC/USD book at `time_ms`: `(price, qty)` levels, best first.
+fn book(time_ms: i64, bids: &[(&str, &str)], asks: &[(&str, &str)]) -> Step {
+    let levels = |side: &[(&str, &str)]| {
+        side.iter()
+            .map(|(price, qty)| BookLevel {
+                price: d(price),
+                qty: d(qty),
+            })
+            .collect()
+    };
+    Step::Event(MarketEvent::Book(BookSnapshot {
+        symbol: btc(),
+        time_ms,
+        depth: 10,
+        bids: levels(bids),
+        asks: levels(asks),
+    }))
+}
+
+/// The 1-minute bar opening at minute `minute`, in progress at `time_ms`.
+fn bar_update(minute: i64, time_ms: i64, [open, high, low, close]: [&str; 4]) -> Step {
+    let Step::Event(MarketEvent::Candle(candle)) = bar(minute, [open, high, low, close]) else {
+        unreachable!("bar() makes a candle event");
+    };
+    Step::Event(MarketEvent::CandleUpdate(Box::new(BarUpdate { candle, time_ms })))
 }
 
 fn accepted(id: &str, time_ms: i64) -> VenueEvent {
@@ -395,6 +425,61 @@ fn scenarios() {
             ],
             vec![accepted("a", MIN), filled("a", "99.9", "1", "0", MIN + 3)],
         ),
+        (
+            "a book is a quote of its best levels: buys take the best ask, sells the best bid",
+            config(NextOpen, "0", "0"),
+            vec![
+                market("b", Buy, "5", 1),
+                market("s", Sell, "5", 1),
+                book(
+                    MIN + 3,
+                    &[("99.9", "1"), ("99.8", "7")],
+                    &[("100.1", "1"), ("100.2", "7")],
+                ),
+            ],
+            // Full fills at the best price, however small its quantity: no depth model.
+            vec![
+                accepted("b", MIN),
+                accepted("s", MIN),
+                filled("b", "100.1", "5", "0", MIN + 3),
+                filled("s", "99.9", "5", "0", MIN + 3),
+            ],
+        ),
+        (
+            "an empty book side fills nothing; a limit fills when the best level crosses it",
+            config(NextOpen, "0", "0"),
+            vec![
+                limit("a", Buy, "1", "100", 1),
+                market("s", Sell, "1", 1),
+                book(MIN + 1, &[], &[]),
+                book(MIN + 2, &[], &[("100", "3")]),
+                book(MIN + 3, &[], &[("99.9", "3"), ("100", "1")]),
+                book(MIN + 4, &[("99.5", "1")], &[]),
+            ],
+            vec![
+                accepted("a", MIN),
+                accepted("s", MIN),
+                filled("a", "99.9", "1", "0", MIN + 3),
+                filled("s", "99.5", "1", "0", MIN + 4),
+            ],
+        ),
+        (
+            "bar updates never fill, not even through the limit; the closed bar does",
+            config(NextOpen, "0", "0"),
+            vec![
+                limit("a", Buy, "1", "99", 1),
+                market("m", Buy, "1", 1),
+                bar_update(1, MIN + 10, ["100", "100", "98", "98"]),
+                bar_update(1, MIN + 20, ["100", "100", "97", "97.5"]),
+                bar(1, ["100", "100", "97", "97.5"]),
+            ],
+            vec![
+                accepted("a", MIN),
+                accepted("m", MIN),
+                filled("a", "99", "1", "0", MIN),
+                filled("m", "100", "1", "0", MIN),
+            ],
+        ),
     ];
     for (name, config, steps, expected) in cases {
         assert_eq!(run(config, steps), expected, "{name}");
@@ -640,4 +725,19 @@ fn queries_and_mass_status_answer_from_the_working_orders() {
     };
     let open: Vec<_> = status.open.iter().map(|r| r.id.as_str()).collect();
     assert_eq!((open, status.venue.as_str()), (vec!["a", "b"], "paper"));
+}
+
+#[test]
+fn a_late_order_fills_against_the_best_level_of_a_remembered_book() {
+    let steps = vec![
+        bar_update(1, MIN + 2, ["100", "100", "90", "90"]),
+        book(MIN + 5, &[("99", "1"), ("98", "1")], &[("101", "1"), ("102", "1")]),
+        // Stamped at minute 1, before both events: the bar update passes it by, the book fills it.
+        market("a", Side::Buy, "1", 1),
+    ];
+    // fee = 0.001 × 101 = 0.101
+    assert_eq!(
+        run(SimConfig::default(), steps),
+        vec![accepted("a", MIN), filled("a", "101", "1", "0.101", MIN + 5)]
+    );
 }

@@ -170,10 +170,13 @@ impl Task {
         }
         // Books wait for the pairs' precisions (the checksum needs them).
         let mut books_sent: BTreeMap<Symbol, BookDepth> = BTreeMap::new();
+        // One Kraken subscription per channel, symbol and interval, however many streams map to
+        // it (closed bars and bars in progress are both `ohlc`).
+        let mut keys = BTreeSet::new();
         let others: Vec<FeedStream> = self
             .wanted
             .iter()
-            .filter(|s| !matches!(s, FeedStream::Book(..)))
+            .filter(|s| kraken_key(s).is_some_and(|key| keys.insert(key)))
             .cloned()
             .collect();
         for stream in others {
@@ -237,20 +240,18 @@ impl Task {
                         let _ = socket.close(None).await;
                         return Ended::Shutdown;
                     };
-                    let (stream, subscribe) = match &command {
-                        Command::Subscribe(s) => (s.clone(), !self.wanted.contains(s)),
-                        Command::Unsubscribe(s) => (s.clone(), false),
-                    };
-                    let was_wanted = self.wanted.contains(&stream);
+                    let key_held_before = self.holds_key(&command_stream(&command));
+                    let stream = command_stream(&command);
                     self.take_command(Some(command));
                     if self.wanted.is_empty() {
                         let _ = socket.close(None).await;
                         return Ended::Idle;
                     }
-                    let result = match (&stream, subscribe, was_wanted) {
+                    let key_held_after = self.holds_key(&stream);
+                    let result = match (&stream, key_held_before, key_held_after) {
                         (FeedStream::Book(..), _, _) => self.sync_books(&mut socket, &mut books_sent).await,
-                        (_, true, _) => self.send_subscription(&mut socket, &stream, true).await,
-                        (_, false, true) => self.send_subscription(&mut socket, &stream, false).await,
+                        (_, false, true) => self.send_subscription(&mut socket, &stream, true).await,
+                        (_, true, false) => self.send_subscription(&mut socket, &stream, false).await,
                         _ => Ok(()),
                     };
                     if let Err(reason) = result {
@@ -267,6 +268,14 @@ impl Task {
                 }
             }
         }
+    }
+
+    /// Whether any wanted stream needs the Kraken subscription `stream` maps to.
+    fn holds_key(&self, stream: &FeedStream) -> bool {
+        let Some(key) = kraken_key(stream) else {
+            return false;
+        };
+        self.wanted.iter().any(|s| kraken_key(s).as_ref() == Some(&key))
     }
 
     /// Sends the subscription (or unsubscription) of one stream that is not a book.
@@ -361,13 +370,28 @@ impl Task {
             }
             PublicMessage::Ohlc(feed) => {
                 self.observer.message("ohlc");
-                self.state.on_ohlc(&feed, &mut events);
+                let updates: BTreeSet<(Symbol, u32)> = self
+                    .wanted
+                    .iter()
+                    .filter_map(|s| match s {
+                        FeedStream::BarUpdates(symbol, tf) => {
+                            u32::try_from(tf.as_ms() / 60_000).ok().map(|m| (symbol.clone(), m))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                self.state.on_ohlc(&feed, &updates, &mut events);
                 let streams: Vec<FeedStream> = feed
                     .data
                     .iter()
                     .filter_map(|c| {
-                        trading::market::Timeframe::from_ms(i64::from(c.interval) * 60_000)
-                            .map(|tf| FeedStream::Bars(c.symbol.clone(), tf))
+                        trading::market::Timeframe::from_ms(i64::from(c.interval) * 60_000).map(|tf| (c, tf))
+                    })
+                    .flat_map(|(c, tf)| {
+                        [
+                            FeedStream::Bars(c.symbol.clone(), tf),
+                            FeedStream::BarUpdates(c.symbol.clone(), tf),
+                        ]
                     })
                     .collect();
                 self.heard(streams.into_iter(), now);
@@ -375,13 +399,23 @@ impl Task {
             PublicMessage::Book(feed) => {
                 self.observer.message("book");
                 let resyncs = self.state.on_book(feed.kind, &feed.data);
-                let symbols: BTreeSet<Symbol> = feed.data.iter().map(|b| b.symbol.clone()).collect();
+                let times: BTreeMap<Symbol, Option<trading::market::TimeMs>> =
+                    feed.data.iter().map(|b| (b.symbol.clone(), b.timestamp)).collect();
                 let streams: Vec<FeedStream> = self
                     .wanted
                     .iter()
-                    .filter(|s| matches!(s, FeedStream::Book(symbol, _) if symbols.contains(symbol)))
+                    .filter(|s| matches!(s, FeedStream::Book(symbol, _) if times.contains_key(symbol)))
                     .cloned()
                     .collect();
+                // Each depth strategies want is its own stream of the book's top levels.
+                for stream in &streams {
+                    if let FeedStream::Book(symbol, depth) = stream {
+                        let time_ms = times.get(symbol).copied().flatten();
+                        if let Some(snapshot) = self.state.book_snapshot(symbol, *depth, time_ms) {
+                            events.push(MarketEvent::Book(snapshot));
+                        }
+                    }
+                }
                 self.heard(streams.into_iter(), now);
                 if !resyncs.is_empty() {
                     handled = Handled::Resync(resyncs);
@@ -454,7 +488,7 @@ fn subscription_of(stream: &FeedStream) -> Option<PublicSubscription> {
             snapshot: true,
         }),
         // The snapshot lets a reconnect close the candle that was open at the drop.
-        FeedStream::Bars(symbol, timeframe) => {
+        FeedStream::Bars(symbol, timeframe) | FeedStream::BarUpdates(symbol, timeframe) => {
             let minutes = u32::try_from(timeframe.as_ms() / 60_000).ok()?;
             KRAKEN_INTERVALS.contains(&minutes).then(|| PublicSubscription::Ohlc {
                 symbols: vec![symbol.clone()],
@@ -463,6 +497,25 @@ fn subscription_of(stream: &FeedStream) -> Option<PublicSubscription> {
             })
         }
         FeedStream::Book(..) => None,
+    }
+}
+
+/// The Kraken subscription a stream needs: channel, symbol and interval (0 where none).
+fn kraken_key(stream: &FeedStream) -> Option<(&'static str, Symbol, u32)> {
+    let minutes = |tf: &trading::market::Timeframe| u32::try_from(tf.as_ms() / 60_000).unwrap_or(0);
+    match stream {
+        FeedStream::Trades(symbol) => Some(("trade", symbol.clone(), 0)),
+        FeedStream::Quotes(symbol) => Some(("ticker", symbol.clone(), 0)),
+        FeedStream::Bars(symbol, tf) | FeedStream::BarUpdates(symbol, tf) => {
+            Some(("ohlc", symbol.clone(), minutes(tf)))
+        }
+        FeedStream::Book(..) => None,
+    }
+}
+
+fn command_stream(command: &Command) -> FeedStream {
+    match command {
+        Command::Subscribe(stream) | Command::Unsubscribe(stream) => stream.clone(),
     }
 }
 

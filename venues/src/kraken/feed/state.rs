@@ -11,9 +11,11 @@
 //!   mismatch asks for a resubscription of that book and drops it until the new snapshot.
 //! - `instrument` → each pair's precisions (the checksum prints with them).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use trading::market::{Candle, MarketEvent, Quote, Symbol, TimeMs, Timeframe, Trade};
+use trading::market::{
+    BarUpdate, BookLevel, BookSnapshot, Candle, MarketEvent, Quote, Symbol, TimeMs, Timeframe, Trade,
+};
 
 use crate::kraken::wire::{
     BookData, BookDepth, BookError, BookPrecision, Feed, FeedKind, KrakenBook, OhlcData, PairInfo, TickerData,
@@ -131,8 +133,14 @@ impl MarketState {
         }
     }
 
-    /// Candles of one message, in time order per symbol. Returns the closed bars in `out`.
-    pub(super) fn on_ohlc(&mut self, feed: &Feed<Vec<OhlcData>>, out: &mut Vec<MarketEvent>) {
+    /// Candles of one message, in time order per symbol: the closed bars go to `out`, and so
+    /// does each change of the bar in progress where `updates` wants it (symbol, interval).
+    pub(super) fn on_ohlc(
+        &mut self,
+        feed: &Feed<Vec<OhlcData>>,
+        updates: &BTreeSet<(Symbol, u32)>,
+        out: &mut Vec<MarketEvent>,
+    ) {
         let mut candles: Vec<&OhlcData> = feed.data.iter().collect();
         candles.sort_by_key(|c| (c.symbol.clone(), c.interval, c.interval_begin));
         for data in candles {
@@ -153,23 +161,54 @@ impl MarketState {
                 close: data.close,
                 volume: data.volume,
             };
-            match self.open_candles.get_mut(&key) {
+            let changed = match self.open_candles.get_mut(&key) {
                 // An older candle than the open one (a snapshot's history): already delivered
                 // or never ours.
-                Some(open) if data.interval_begin < open.candle.open_time_ms => {}
-                Some(open) if data.interval_begin == open.candle.open_time_ms => open.candle = candle,
+                Some(open) if data.interval_begin < open.candle.open_time_ms => false,
+                Some(open) if data.interval_begin == open.candle.open_time_ms => {
+                    open.candle = candle;
+                    true
+                }
                 Some(open) => {
                     let closed = std::mem::replace(&mut open.candle, candle);
                     out.push(MarketEvent::Candle(closed));
+                    true
                 }
                 None => {
                     // The first candle of a stream: a snapshot's older entries are history the
                     // strategy did not subscribe to; only the newest is taken, as the open one.
-                    self.open_candles.insert(key, OpenCandle { candle });
+                    self.open_candles.insert(key.clone(), OpenCandle { candle });
+                    true
+                }
+            };
+            if changed && updates.contains(&key) {
+                let time_ms = data.timestamp.or(self.exchange_now_ms).unwrap_or(data.interval_begin);
+                if let Some(open) = self.open_candles.get(&key) {
+                    out.push(MarketEvent::CandleUpdate(Box::new(BarUpdate {
+                        candle: open.candle.clone(),
+                        time_ms,
+                    })));
                 }
             }
         }
         self.close_due_candles(out);
+    }
+
+    /// The top `depth` levels of a symbol's book, as the stream of that depth publishes them.
+    pub(super) fn book_snapshot(&self, symbol: &Symbol, depth: u16, time_ms: Option<TimeMs>) -> Option<BookSnapshot> {
+        let book = self.books.get(symbol)?;
+        let levels = |side: &mut dyn Iterator<Item = (rust_decimal::Decimal, rust_decimal::Decimal)>| {
+            side.take(usize::from(depth))
+                .map(|(price, qty)| BookLevel { price, qty })
+                .collect()
+        };
+        Some(BookSnapshot {
+            symbol: symbol.clone(),
+            time_ms: time_ms.or(self.exchange_now_ms)?,
+            depth,
+            bids: levels(&mut book.bids()),
+            asks: levels(&mut book.asks()),
+        })
     }
 
     /// Applies one book message; verified against its checksum.
@@ -232,7 +271,7 @@ mod tests {
             panic!("not an ohlc message: {text}")
         };
         let mut out = Vec::new();
-        state.on_ohlc(&feed, &mut out);
+        state.on_ohlc(&feed, &BTreeSet::new(), &mut out);
         out
     }
 
@@ -326,6 +365,10 @@ mod tests {
             "the captured snapshot verifies"
         );
         assert!(state.books.get(&btc).is_some_and(|b| b.best_bid().is_some()));
+        let top = state.book_snapshot(&btc, 3, Some(5)).unwrap();
+        assert_eq!((top.bids.len(), top.asks.len(), top.depth, top.time_ms), (3, 3, 3, 5));
+        assert!(top.bids[0].price > top.bids[1].price && top.asks[0].price < top.asks[1].price);
+        assert_eq!(top.bids[0].price.to_string(), "29430.2");
         let mut corrupted = feed.clone();
         corrupted.kind = FeedKind::Update;
         corrupted.data[0].checksum ^= 1;
@@ -338,5 +381,33 @@ mod tests {
             }]
         );
         assert!(!state.books.contains_key(&btc), "the broken book is dropped");
+    }
+}
+
+#[cfg(test)]
+mod update_tests {
+    use super::*;
+    use crate::kraken::wire::{parse_public, PublicMessage};
+
+    #[test]
+    fn bars_in_progress_are_emitted_only_where_wanted() {
+        let text = r#"{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":100.0,"high":101.0,"low":99.0,"close":100.5,"trades":2,"volume":0.5,"vwap":100.1,"interval_begin":"2024-01-01T00:00:00.000000000Z","interval":1,"timestamp":"2024-01-01T00:00:20.000000Z"}]}"#;
+        let Ok(PublicMessage::Ohlc(feed)) = parse_public(text) else {
+            panic!()
+        };
+        let btc = Symbol::new("BTC/USD").unwrap();
+        let mut state = MarketState::default();
+        let mut out = Vec::new();
+        state.on_ohlc(&feed, &BTreeSet::new(), &mut out);
+        assert!(out.is_empty());
+        let wanted = BTreeSet::from([(btc, 1)]);
+        state.on_ohlc(&feed, &wanted, &mut out);
+        let [MarketEvent::CandleUpdate(update)] = out.as_slice() else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            (update.time_ms, update.candle.close.to_string()),
+            (1_704_067_220_000, "100.5".to_owned())
+        );
     }
 }
