@@ -60,7 +60,9 @@ fn wait(what: &str, mut done: impl FnMut() -> bool) {
 
 fn reconnect(drops: usize) {
     let kraken = LocalKraken::start(LocalKrakenConfig::default()).expect("the local Kraken");
-    kraken.seed_book(&BookCapture::btc_usd_fixture()).expect("a seeded book");
+    kraken
+        .seed_book(&BookCapture::btc_usd_fixture())
+        .expect("a seeded book");
     let runtime = runtime();
     let mut feed = feed(&kraken, &runtime);
     let btc = Symbol::new("BTC/USD").expect("a symbol");
@@ -71,7 +73,12 @@ fn reconnect(drops: usize) {
         let control = kraken.control();
         std::thread::spawn(move || loop {
             if control
-                .trade("BTC/USD", local_kraken::Side::Buy, "29430.3".parse().unwrap(), "0.001".parse().unwrap())
+                .trade(
+                    "BTC/USD",
+                    local_kraken::Side::Buy,
+                    "29430.3".parse().unwrap(),
+                    "0.001".parse().unwrap(),
+                )
                 .is_err()
             {
                 return;

@@ -118,6 +118,13 @@ impl LocalKraken {
                         }
                     });
                     let (stopped_tx, stopped_rx) = tokio::sync::watch::channel(false);
+                    // Messages are small and latency-bound: with Nagle's algorithm on, a frame can
+                    // wait for the client's delayed ACK (about 40 ms) before it leaves.
+                    let listener = axum::serve::ListenerExt::tap_io(listener, |socket: &mut tokio::net::TcpStream| {
+                        if let Err(e) = socket.set_nodelay(true) {
+                            tracing::debug!("local-kraken: TCP_NODELAY not set: {e}");
+                        }
+                    });
                     let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
                         let _ = stop_rx.await;
                         let _ = stopped_tx.send(true);
