@@ -182,3 +182,45 @@ params = { mode = "panic-init" }
         log.join("\n")
     );
 }
+
+#[test]
+fn sigterm_stops_a_slow_replay_at_once_not_at_the_next_bar() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    // One bar a minute: the session thread spends its time waiting for the next bar.
+    let mut child = support::bin()
+        .args(["run", "--listen", "127.0.0.1:0", "--bars-per-second", "0.0166"])
+        .arg("--strategies-dir")
+        .arg(dir.path().join("strategies"))
+        .arg("--db")
+        .arg(dir.path().join("book.db"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start strategy-host run");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let addr = first_line.trim().trim_start_matches("listening on http://").to_owned();
+    wait_until("the first bar", Duration::from_secs(30), || {
+        let (_, body) = http_get(&addr, "/status")?;
+        body.contains("\"bars_replayed\":1").then_some(())
+    });
+    let started = std::time::Instant::now();
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let exit = wait_until("the host to exit", Duration::from_secs(20), || {
+        child.try_wait().ok().flatten()
+    });
+    assert!(exit.success(), "{exit:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "SIGTERM took {:?}: the replay waited for its next bar",
+        started.elapsed()
+    );
+}

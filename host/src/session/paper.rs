@@ -123,8 +123,8 @@ impl PaperHost {
             }
             // Pace against the start, not the previous bar, so slow bars do not add up to drift.
             let due = started + interval.mul_f64(i as f64);
-            if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                std::thread::sleep(wait);
+            if !sleep_until(due, &stop) {
+                return;
             }
             let event = MarketEvent::Candle(candle.clone());
             self.recorder.record(&event);
@@ -160,6 +160,21 @@ impl PaperHost {
             feed.finished = finished;
         }
     }
+}
+
+/// How long a wait for the next bar may go without looking at the stop flag: a slow replay
+/// (one bar a minute, say) still stops within this of a SIGTERM.
+const STOP_CHECK: Duration = Duration::from_millis(50);
+
+/// Sleeps until `due`; `false` as soon as `stop` is set.
+fn sleep_until(due: Instant, stop: &AtomicBool) -> bool {
+    while let Some(left) = due.checked_duration_since(Instant::now()) {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        std::thread::sleep(left.min(STOP_CHECK));
+    }
+    !stop.load(Ordering::Relaxed)
 }
 
 /// The desk of a paper session: the simulated broker and the SQLite book of record.
