@@ -2,6 +2,7 @@
 //! broker, no book-of-record file, and fuel instead of wall-clock deadlines, so that the same
 //! inputs give the same trades bit for bit.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -10,7 +11,7 @@ use rust_decimal::Decimal;
 use trading::brokers::{InvalidSimConfig, SimBroker, SimConfig};
 use trading::desk::{Desk, DeskConfig, DeskError};
 use trading::ledger::RoundTrip;
-use trading::market::MarketEvent;
+use trading::market::{MarketEvent, Timeframe, WithBuiltBars};
 use trading::orders::StrategyId;
 use trading::report::{BacktestReport, EquityCurve, EquityPoint, ReportBuilder};
 use trading::risk::RiskLimits;
@@ -19,7 +20,7 @@ use super::{Session, Settled};
 use crate::metrics::Metrics;
 use crate::runtime::{
     lock_desk, CpuBudget, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StartError,
-    StrategyComponent, StrategyContext,
+    StrategyComponent, StrategyContext, Stream,
 };
 
 /// Everything a backtest needs besides the strategy file and the bars.
@@ -124,6 +125,23 @@ pub fn run(
     )?;
     runner.set_time_calls(false);
     let (name, version) = (runner.manifest().name.clone(), runner.manifest().version.clone());
+    let manifest_timeframes: BTreeSet<Timeframe> = runner
+        .manifest()
+        .subscriptions
+        .iter()
+        .filter_map(|s| match s.stream {
+            Stream::Candles(Some(timeframe)) => Some(timeframe),
+            _ => None,
+        })
+        .collect();
+    let data_timeframes: BTreeSet<Timeframe> = events
+        .iter()
+        .take(1)
+        .filter_map(|e| match e {
+            MarketEvent::Candle(c) => Some(c.timeframe),
+            _ => None,
+        })
+        .collect();
     let mut session = Session::new(desk.clone(), shared);
     session.add_runner(runner);
 
@@ -134,11 +152,22 @@ pub fn run(
     } else {
         EquityCurve::Discard
     };
+    // Bars of the timeframes the strategy names are built from the data's, by the aggregator
+    // live venues use: a strategy sees the same 1h bars in a backtest of 1m data as live.
+    let built: Vec<Timeframe> = manifest_timeframes
+        .into_iter()
+        .filter(|tf| !data_timeframes.contains(tf))
+        .collect();
     let sampler = Sampler {
         builder: ReportBuilder::new(curve),
         strategy: id.clone(),
+        built: built.clone(),
     };
-    let Sampler { builder, .. } = session.replay(events.into_iter(), sampler);
+    let Sampler { builder, .. } = if built.is_empty() {
+        session.replay(events.into_iter(), sampler)
+    } else {
+        session.replay(WithBuiltBars::new(events.into_iter(), built), sampler)
+    };
 
     let desk = lock_desk(&desk);
     let mut report = builder.finish(&desk, &id);
@@ -154,16 +183,20 @@ pub fn run(
     })
 }
 
-/// Samples the strategy's equity at the close of every bar, once the bar is settled.
+/// Samples the strategy's equity at the close of every bar of the data (not of the bars built
+/// from them, which would count a bar twice), once the bar is settled.
 struct Sampler {
     builder: ReportBuilder,
     strategy: StrategyId,
+    built: Vec<Timeframe>,
 }
 
 impl Settled for Sampler {
     fn settled(&mut self, desk: &Desk, event: &MarketEvent) {
         if let MarketEvent::Candle(candle) = event {
-            self.builder.sample(desk, &self.strategy, candle.close_time_ms());
+            if !self.built.contains(&candle.timeframe) {
+                self.builder.sample(desk, &self.strategy, candle.close_time_ms());
+            }
         }
     }
 }

@@ -12,7 +12,9 @@
 //!    passes the bucket's end ([`BarAggregator::close_due`]).
 //! 4. Source bars must come in time order; an older or repeated one is refused, not merged.
 
-use super::{Candle, Symbol, TimeMs, Timeframe};
+use std::collections::{BTreeMap, VecDeque};
+
+use super::{Candle, MarketEvent, Symbol, TimeMs, Timeframe};
 
 /// Builds `target` bars of one symbol from its `source` bars.
 #[derive(Debug, Clone)]
@@ -152,6 +154,68 @@ impl Completed {
     }
 }
 
+/// A stream of market events with bars of `targets` built from each symbol's bars as they
+/// pass: every event goes through unchanged, followed by the bars it completes. How a backtest
+/// of 1-minute data serves a strategy that wants 1-hour bars; a live venue builds them with the
+/// same [`BarAggregator`]. A bar still open when the events end is not handed out (it is not
+/// complete), as live.
+#[derive(Debug)]
+pub struct WithBuiltBars<I> {
+    inner: I,
+    targets: Vec<Timeframe>,
+    builders: BTreeMap<(Symbol, Timeframe), BarAggregator>,
+    pending: VecDeque<MarketEvent>,
+}
+
+impl<I: Iterator<Item = MarketEvent>> WithBuiltBars<I> {
+    /// Builds every timeframe of `targets` that is a whole multiple (and not the same) of the
+    /// bars that come; other targets are never built.
+    pub fn new(inner: I, targets: impl IntoIterator<Item = Timeframe>) -> Self {
+        let mut targets: Vec<Timeframe> = targets.into_iter().collect();
+        targets.sort();
+        targets.dedup();
+        Self {
+            inner,
+            targets,
+            builders: BTreeMap::new(),
+            pending: VecDeque::new(),
+        }
+    }
+}
+
+impl<I: Iterator<Item = MarketEvent>> Iterator for WithBuiltBars<I> {
+    type Item = MarketEvent;
+
+    fn next(&mut self) -> Option<MarketEvent> {
+        if let Some(built) = self.pending.pop_front() {
+            return Some(built);
+        }
+        let event = self.inner.next()?;
+        if let MarketEvent::Candle(bar) = &event {
+            for &target in &self.targets {
+                if target == bar.timeframe || target.as_ms() % bar.timeframe.as_ms() != 0 {
+                    continue;
+                }
+                let key = (bar.symbol.clone(), target);
+                let builder = match self.builders.entry(key) {
+                    std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(entry) => {
+                        match BarAggregator::new(bar.symbol.clone(), bar.timeframe, target) {
+                            Ok(builder) => entry.insert(builder),
+                            Err(_) => continue,
+                        }
+                    }
+                };
+                // Bars of another base timeframe of the symbol, or out of order, are not merged.
+                if let Ok(completed) = builder.push(bar) {
+                    self.pending.extend(completed.bars().map(MarketEvent::Candle));
+                }
+            }
+        }
+        Some(event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rust_decimal::Decimal;
@@ -252,6 +316,30 @@ mod tests {
         assert!(matches!(agg.push(&eth), Err(BarRefused::WrongStream { .. })));
         let seven = Timeframe::parse("7m").unwrap();
         assert!(BarAggregator::new(eth.symbol.clone(), Timeframe::parse("2m").unwrap(), seven).is_err());
+    }
+
+    #[test]
+    fn built_bars_follow_the_bar_that_completes_them() {
+        let events = (0..11).map(|m| MarketEvent::Candle(bar(m, [m, m + 1, m, m + 1])));
+        let five = Timeframe::parse("5m").unwrap();
+        let out: Vec<(String, TimeMs)> =
+            WithBuiltBars::new(events, [five, Timeframe::MINUTE, Timeframe::parse("90s").unwrap()])
+                .map(|e| match e {
+                    MarketEvent::Candle(c) => (c.timeframe.to_string(), c.open_time_ms),
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+        let fives: Vec<usize> = out
+            .iter()
+            .enumerate()
+            .filter(|(_, (tf, _))| tf == "5m")
+            .map(|(i, _)| i)
+            .collect();
+        // Minute 4 completes the first 5m bar, minute 9 the second; minute 10's is still open.
+        assert_eq!(fives, [5, 11]);
+        assert_eq!(out[5], ("5m".to_owned(), 0));
+        assert_eq!(out[4], ("1m".to_owned(), 4 * MIN));
+        assert_eq!(out.len(), 11 + 2);
     }
 
     #[test]
