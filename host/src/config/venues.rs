@@ -9,7 +9,7 @@ use trading::orders::VenueId;
 
 /// Kraken's production endpoints (DESIGN.md §8).
 pub const KRAKEN_REST_URL: &str = "https://api.kraken.com";
-pub const KRAKEN_WS_PUBLIC_URL: &str = "wss://ws.kraken.com/v2";
+pub use venues::kraken::feed::KRAKEN_WS_PUBLIC_URL;
 pub const KRAKEN_WS_PRIVATE_URL: &str = "wss://ws-auth.kraken.com/v2";
 /// Kraken's heartbeat comes about once a second on a healthy connection, so a stream silent
 /// for this long is stale, quiet market or not.

@@ -68,6 +68,8 @@ pub struct LiveVenues {
     venues: Vec<LiveVenue>,
     execution: ExecutionMode,
     metrics: Arc<Metrics>,
+    /// Reused by every poll, so a quiet turn of the loop allocates nothing.
+    received: Vec<MarketEvent>,
 }
 
 impl LiveVenues {
@@ -118,6 +120,7 @@ impl LiveVenues {
             venues,
             execution,
             metrics: metrics.clone(),
+            received: Vec::new(),
         }
     }
 
@@ -177,9 +180,9 @@ impl LiveVenues {
 
     /// The events every venue received since the last call, with the bars built from them.
     pub fn poll(&mut self, out: &mut Vec<MarketEvent>) {
-        let mut received = Vec::new();
+        let received = &mut self.received;
         for live in &mut self.venues {
-            live.feed.poll(&mut received);
+            live.feed.poll(received);
             for event in received.drain(..) {
                 let bar = match &event {
                     MarketEvent::Candle(bar) => Some(bar.clone()),

@@ -10,7 +10,7 @@ use crate::metrics::Metrics;
 use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
 
 use super::paper::PaperError;
-use super::StatusBoard;
+use super::{StatusBoard, StrategyStatus};
 
 /// A fleet and its hot reload.
 pub struct Hosted {
@@ -68,9 +68,9 @@ impl Hosted {
         Ok(())
     }
 
-    /// Refreshes the strategies on the status board and the per-strategy gauges.
-    pub fn publish(&self, metrics: &Metrics, board: &Mutex<StatusBoard>) {
-        let strategies = self.fleet.statuses();
+    /// Refreshes the strategies on the status board (with `strategies`, the fleet's statuses
+    /// the caller has just read) and the per-strategy gauges.
+    pub fn publish(&self, metrics: &Metrics, board: &Mutex<StatusBoard>, strategies: Vec<StrategyStatus>) {
         let count = |state: &str| strategies.iter().filter(|s| s.state == state).count();
         metrics.set_strategy_counts(count("running"), count("failed"), count("quarantined"));
         {

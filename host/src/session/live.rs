@@ -19,7 +19,7 @@ use trading::orders::{StrategyId, VenueId};
 use super::hosted::Hosted;
 use super::paper::{run_order_id_prefix, PaperError};
 use super::record::Recorder;
-use super::status::{BrokerStatus, StatusBoard};
+use super::status::{BrokerStatus, StatusBoard, StrategyStatus};
 use crate::config::{Config, ExecutionMode};
 use crate::live::LiveVenues;
 use crate::metrics::Metrics;
@@ -38,8 +38,6 @@ pub enum LiveError {
     LiveOrders { venue: String },
     #[error("no venue is enabled: name one with --venue or [venues.NAME] enabled = true")]
     NoVenue,
-    #[error("cannot record: {0}")]
-    Record(#[from] trading::market::JournalError),
 }
 
 /// A session on live venues, set up and ready to run.
@@ -67,7 +65,7 @@ impl LiveHost {
                 venue: first.name.to_string(),
             });
         }
-        let recorder = Recorder::open(config.record.as_deref())?;
+        let recorder = Recorder::open(config.record.as_deref()).map_err(PaperError::Record)?;
         let metrics = Metrics::new();
         let doorbell = Doorbell::new();
         let venues = LiveVenues::start(&config.venues, config.execution, runtime, &doorbell, &metrics);
@@ -114,8 +112,9 @@ impl LiveHost {
         while !stop.load(Ordering::Relaxed) {
             let seen = self.doorbell.rings();
             if last_refresh.elapsed() >= REFRESH_EVERY {
-                self.sync_subscriptions();
-                self.refresh();
+                let statuses = self.hosted.fleet.statuses();
+                self.sync_subscriptions(&statuses);
+                self.refresh(statuses);
                 self.recorder.flush();
                 last_refresh = Instant::now();
             }
@@ -135,15 +134,14 @@ impl LiveHost {
     }
 
     /// Matches the venues' subscriptions to the fleet: what each running version wants.
-    fn sync_subscriptions(&mut self) {
-        let statuses = self.hosted.fleet.statuses();
+    fn sync_subscriptions(&mut self, statuses: &[StrategyStatus]) {
         let mut current = BTreeMap::new();
         {
             let desk = lock_desk(&self.desk);
             for status in statuses {
                 let strategy = StrategyId::new(&status.strategy);
                 let venue = desk.venue_of(&strategy).clone();
-                current.insert(strategy, (venue, status.wants));
+                current.insert(strategy, (venue, status.wants.clone()));
             }
         }
         for (strategy, wanted) in &current {
@@ -159,12 +157,12 @@ impl LiveHost {
         self.subscribed = current;
     }
 
-    fn refresh(&mut self) {
+    fn refresh(&mut self, statuses: Vec<StrategyStatus>) {
         let venues = {
             let mut desk = lock_desk(&self.desk);
             self.venues.refresh(&mut desk)
         };
-        self.hosted.publish(&self.metrics, &self.board);
+        self.hosted.publish(&self.metrics, &self.board, statuses);
         let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
         for broker in &mut board.brokers {
             broker.connected = venues.iter().any(|v| v.name == broker.name && v.connected);
@@ -174,23 +172,18 @@ impl LiveHost {
 }
 
 /// The desk of a live session: one simulated port per venue, and the SQLite book of record.
-fn open_desk(config: &Config, venues: &LiveVenues) -> Result<SharedDesk, PaperError> {
-    let store = SqliteStore::open(&config.db)?;
+fn open_desk(config: &Config, venues: &LiveVenues) -> Result<SharedDesk, LiveError> {
+    let store = SqliteStore::open(&config.db).map_err(PaperError::Store)?;
     let desk_config = DeskConfig {
         order_id_prefix: run_order_id_prefix(),
         limits: config.limits.clone(),
         trading_state: config.trading_state,
     };
-    let mut ports = venues.paper_ports(&config.sim)?.into_iter();
-    let Some(first) = ports.next() else {
-        return Err(PaperError::Desk(trading::desk::DeskError::UnknownVenue {
-            venue: VenueId::new("none"),
-            known: Vec::new(),
-        }));
-    };
-    let mut desk = Desk::new(desk_config, first, Some(Box::new(store)))?;
+    let mut ports = venues.paper_ports(&config.sim).map_err(PaperError::Broker)?.into_iter();
+    let first = ports.next().ok_or(LiveError::NoVenue)?;
+    let mut desk = Desk::new(desk_config, first, Some(Box::new(store))).map_err(PaperError::Desk)?;
     for port in ports {
-        desk.add_venue(port)?;
+        desk.add_venue(port).map_err(PaperError::Desk)?;
     }
     Ok(Arc::new(Mutex::new(desk)))
 }

@@ -152,7 +152,8 @@ impl PaperHost {
 
     /// Refreshes the status board and the per-strategy gauges from the fleet and the desk.
     fn publish(&self, replayed: usize, last_time: Option<i64>, finished: bool) {
-        self.hosted.publish(&self.metrics, &self.board);
+        self.hosted
+            .publish(&self.metrics, &self.board, self.hosted.fleet.statuses());
         let mut board = self.board.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(feed) = board.feed.as_mut() {
             feed.bars_replayed = replayed;

@@ -240,8 +240,8 @@ impl Task {
                         let _ = socket.close(None).await;
                         return Ended::Shutdown;
                     };
-                    let key_held_before = self.holds_key(&command_stream(&command));
                     let stream = command_stream(&command);
+                    let key_held_before = self.holds_key(&stream);
                     self.take_command(Some(command));
                     if self.wanted.is_empty() {
                         let _ = socket.close(None).await;

@@ -46,17 +46,12 @@ impl ResyncReason {
     }
 }
 
-/// One open candle per symbol and interval.
-#[derive(Debug, Clone)]
-struct OpenCandle {
-    candle: Candle,
-}
-
 #[derive(Debug, Default)]
 pub(super) struct MarketState {
     precisions: BTreeMap<Symbol, BookPrecision>,
     books: BTreeMap<Symbol, KrakenBook>,
-    open_candles: BTreeMap<(Symbol, u32), OpenCandle>,
+    /// The candle in progress, per symbol and interval.
+    open_candles: BTreeMap<(Symbol, u32), Candle>,
     /// The latest exchange time any message carried: the venue's clock, as far as it is known.
     exchange_now_ms: Option<TimeMs>,
 }
@@ -164,20 +159,20 @@ impl MarketState {
             let changed = match self.open_candles.get_mut(&key) {
                 // An older candle than the open one (a snapshot's history): already delivered
                 // or never ours.
-                Some(open) if data.interval_begin < open.candle.open_time_ms => false,
-                Some(open) if data.interval_begin == open.candle.open_time_ms => {
-                    open.candle = candle;
+                Some(open) if data.interval_begin < open.open_time_ms => false,
+                Some(open) if data.interval_begin == open.open_time_ms => {
+                    *open = candle;
                     true
                 }
                 Some(open) => {
-                    let closed = std::mem::replace(&mut open.candle, candle);
+                    let closed = std::mem::replace(open, candle);
                     out.push(MarketEvent::Candle(closed));
                     true
                 }
                 None => {
                     // The first candle of a stream: a snapshot's older entries are history the
                     // strategy did not subscribe to; only the newest is taken, as the open one.
-                    self.open_candles.insert(key.clone(), OpenCandle { candle });
+                    self.open_candles.insert(key.clone(), candle);
                     true
                 }
             };
@@ -185,7 +180,7 @@ impl MarketState {
                 let time_ms = data.timestamp.or(self.exchange_now_ms).unwrap_or(data.interval_begin);
                 if let Some(open) = self.open_candles.get(&key) {
                     out.push(MarketEvent::CandleUpdate(Box::new(BarUpdate {
-                        candle: open.candle.clone(),
+                        candle: open.clone(),
                         time_ms,
                     })));
                 }
@@ -250,12 +245,12 @@ impl MarketState {
         let due: Vec<(Symbol, u32)> = self
             .open_candles
             .iter()
-            .filter(|(_, open)| open.candle.close_time_ms() <= now)
+            .filter(|(_, open)| open.close_time_ms() <= now)
             .map(|(key, _)| key.clone())
             .collect();
         for key in due {
             if let Some(open) = self.open_candles.remove(&key) {
-                out.push(MarketEvent::Candle(open.candle));
+                out.push(MarketEvent::Candle(open));
             }
         }
     }
