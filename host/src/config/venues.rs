@@ -7,10 +7,10 @@ use serde::Deserialize;
 use trading::market::Symbol;
 use trading::orders::VenueId;
 
-/// Kraken's production endpoints (DESIGN.md §8).
-pub const KRAKEN_REST_URL: &str = "https://api.kraken.com";
+// Kraken's production endpoints (DESIGN.md §8).
+pub use venues::kraken::execution::{KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL};
 pub use venues::kraken::feed::KRAKEN_WS_PUBLIC_URL;
-pub const KRAKEN_WS_PRIVATE_URL: &str = "wss://ws-auth.kraken.com/v2";
+use venues::kraken::rate_limit::Tier;
 /// Kraken's heartbeat comes about once a second on a healthy connection, so a stream silent
 /// for this long is stale, quiet market or not.
 pub const DEFAULT_STALE_AFTER_MS: u64 = 5_000;
@@ -41,6 +41,18 @@ pub struct RawKraken {
     pub reconnect_initial_ms: u64,
     /// ...to at most this.
     pub reconnect_max_ms: u64,
+    /// The account's verification tier (`starter`, `intermediate`, `pro`): it sets Kraken's
+    /// per-pair rate counter, which the host keeps so that orders Kraken would refuse for
+    /// their rate are refused before they are sent.
+    pub tier: String,
+    /// The dead-man switch (`cancel_all_orders_after`): Kraken cancels every open order this
+    /// many seconds after it last heard from the host. 0 turns it off.
+    pub dead_man_timeout_s: u64,
+    /// An order request unanswered for this long has an unknown outcome: it is settled by a
+    /// query, never sent again.
+    pub request_timeout_ms: u64,
+    /// Whether new orders go over REST `AddOrder` while the order socket is down.
+    pub rest_orders_when_down: bool,
 }
 
 impl Default for RawKraken {
@@ -56,6 +68,10 @@ impl Default for RawKraken {
             stale_after_ms: DEFAULT_STALE_AFTER_MS,
             reconnect_initial_ms: 250,
             reconnect_max_ms: 30_000,
+            tier: "starter".into(),
+            dead_man_timeout_s: 60,
+            request_timeout_ms: 5_000,
+            rest_orders_when_down: false,
         }
     }
 }
@@ -75,6 +91,11 @@ pub struct KrakenSettings {
     pub api_secret_env: String,
     pub reconnect_initial: Duration,
     pub reconnect_max: Duration,
+    pub tier: Tier,
+    /// `None`: off.
+    pub dead_man: Option<Duration>,
+    pub request_timeout: Duration,
+    pub rest_orders_when_down: bool,
 }
 
 /// One enabled venue, checked.
@@ -144,6 +165,28 @@ impl RawVenues {
                     kraken.reconnect_max_ms, kraken.reconnect_initial_ms
                 ));
             }
+            let tier = match kraken.tier.as_str() {
+                "starter" => Tier::Starter,
+                "intermediate" => Tier::Intermediate,
+                "pro" => Tier::Pro,
+                other => {
+                    problems.push(format!(
+                        "venues.kraken.tier = {other:?}: expected \"starter\", \"intermediate\" or \"pro\""
+                    ));
+                    Tier::Starter
+                }
+            };
+            // Kraken takes timeouts under a day; below 5 s a re-arm every quarter of it is
+            // more traffic than protection.
+            if kraken.dead_man_timeout_s != 0 && !(5..86_400).contains(&kraken.dead_man_timeout_s) {
+                problems.push(format!(
+                    "venues.kraken.dead_man_timeout_s = {}: expected 0 (off) or 5 to 86399 seconds",
+                    kraken.dead_man_timeout_s
+                ));
+            }
+            if kraken.request_timeout_ms == 0 {
+                problems.push("venues.kraken.request_timeout_ms = 0: expected at least 1".into());
+            }
             venues.push(VenueConfig {
                 name: VenueId::new("kraken"),
                 symbols,
@@ -156,6 +199,10 @@ impl RawVenues {
                     api_secret_env: kraken.api_secret_env.clone(),
                     reconnect_initial: Duration::from_millis(kraken.reconnect_initial_ms),
                     reconnect_max: Duration::from_millis(kraken.reconnect_max_ms),
+                    tier,
+                    dead_man: (kraken.dead_man_timeout_s > 0).then(|| Duration::from_secs(kraken.dead_man_timeout_s)),
+                    request_timeout: Duration::from_millis(kraken.request_timeout_ms),
+                    rest_orders_when_down: kraken.rest_orders_when_down,
                 }),
             });
         }
@@ -210,6 +257,8 @@ mod tests {
                 symbols: vec!["BTCUSD".into()],
                 ws_public_url: "https://ws.kraken.com".into(),
                 api_secret_env: "kQH5HW/8p1uGOVjbgWA7Fu==".into(),
+                tier: "gold".into(),
+                dead_man_timeout_s: 2,
                 ..RawKraken::default()
             },
         };
@@ -218,7 +267,9 @@ mod tests {
         assert!(text.contains("venues.kraken.symbols: \"BTCUSD\""), "{text}");
         assert!(text.contains("venues.kraken.ws_public_url"), "{text}");
         assert!(text.contains("venues.kraken.api_secret_env"), "{text}");
-        assert_eq!(problems.len(), 3);
+        assert!(text.contains("venues.kraken.tier = \"gold\""), "{text}");
+        assert!(text.contains("venues.kraken.dead_man_timeout_s = 2"), "{text}");
+        assert_eq!(problems.len(), 5);
     }
 
     #[test]

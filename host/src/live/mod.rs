@@ -11,12 +11,16 @@ mod wants;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 use trading::brokers::{Doorbell, ExecutionPort, InvalidSimConfig, SimBroker, SimConfig, RECENT_EVENTS};
 use trading::desk::Desk;
 use trading::market::{FeedStream, MarketEvent, MarketFeed, Symbol};
 use trading::orders::{StrategyId, VenueId};
-use venues::kit::{BackoffConfig, SubscriptionTable};
+use venues::kit::{BackoffConfig, SubscriptionTable, VenueObserver};
+use venues::kraken::execution::{
+    Credentials, CredentialsError, KrakenExecution, KrakenExecutionConfig, OrderConnectionMonitor, OrderPath,
+};
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
 use self::bars::BarBuilders;
@@ -39,6 +43,36 @@ pub struct VenueStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error_ms: Option<i64>,
     pub streams: Vec<StreamStatus>,
+    /// The order connection, for live execution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<OrderConnection>,
+    /// What the account holds by the venue's word, for live execution.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub balances: BTreeMap<String, Decimal>,
+}
+
+/// A live venue's order connection as `/status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderConnection {
+    /// `open` (orders go), `reconciling` (after a reconnect, until the mass status is in) or
+    /// `down`.
+    pub state: OrderPath,
+    pub reconnects: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error_ms: Option<i64>,
+}
+
+/// Why the live execution ports could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LivePortsError {
+    #[error("venue {venue}: {source}")]
+    Credentials {
+        venue: VenueId,
+        #[source]
+        source: CredentialsError,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,6 +95,10 @@ struct LiveVenue {
     gauges: BTreeSet<String>,
     /// Symbols marked stale at the desk.
     stale: BTreeSet<Symbol>,
+    /// Shared by the venue's connections: the broker counts as connected when all it needs are up.
+    observer: Arc<MetricsObserver>,
+    /// The order connection, once live ports are started.
+    orders: Option<OrderConnectionMonitor>,
 }
 
 /// Every live venue of the host.
@@ -88,6 +126,7 @@ impl LiveVenues {
                     metrics.venue(config.name.as_str()),
                     execution == ExecutionMode::Live,
                 ));
+                let feed_observer: Arc<dyn VenueObserver> = observer.clone();
                 let feed: Box<dyn MarketFeed> = match &config.kind {
                     VenueKind::Kraken(kraken) => Box::new(KrakenFeed::start(
                         KrakenFeedConfig {
@@ -103,7 +142,7 @@ impl LiveVenues {
                         },
                         runtime,
                         doorbell.clone(),
-                        observer,
+                        feed_observer,
                     )),
                 };
                 LiveVenue {
@@ -113,6 +152,8 @@ impl LiveVenues {
                     bars: BarBuilders::default(),
                     gauges: BTreeSet::new(),
                     stale: BTreeSet::new(),
+                    observer,
+                    orders: None,
                 }
             })
             .collect();
@@ -140,6 +181,59 @@ impl LiveVenues {
                 Ok(Box::new(port) as Box<dyn ExecutionPort>)
             })
             .collect()
+    }
+
+    /// The execution port of each venue, for the desk, sending orders to the venue: each
+    /// venue's credentials are read from the environment variables its config names.
+    ///
+    /// # Errors
+    ///
+    /// [`LivePortsError`] naming the venue and the variable that is missing or unusable.
+    pub fn live_ports(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        doorbell: &Doorbell,
+    ) -> Result<Vec<Box<dyn ExecutionPort>>, LivePortsError> {
+        let mut ports: Vec<Box<dyn ExecutionPort>> = Vec::new();
+        for live in &mut self.venues {
+            let config = &live.config;
+            let port = match &config.kind {
+                VenueKind::Kraken(kraken) => {
+                    let credentials =
+                        Credentials::from_env(&kraken.api_key_env, &kraken.api_secret_env).map_err(|source| {
+                            LivePortsError::Credentials {
+                                venue: config.name.clone(),
+                                source,
+                            }
+                        })?;
+                    let observer: Arc<dyn VenueObserver> = live.observer.clone();
+                    KrakenExecution::start(
+                        KrakenExecutionConfig {
+                            venue: config.name.clone(),
+                            rest_url: kraken.rest_url.clone(),
+                            ws_private_url: kraken.ws_private_url.clone(),
+                            tier: kraken.tier,
+                            request_timeout: kraken.request_timeout,
+                            dead_man: kraken.dead_man,
+                            rest_orders_when_down: kraken.rest_orders_when_down,
+                            backoff: BackoffConfig {
+                                initial: kraken.reconnect_initial,
+                                max: kraken.reconnect_max,
+                                ..BackoffConfig::default()
+                            },
+                            ..KrakenExecutionConfig::default()
+                        },
+                        credentials,
+                        runtime,
+                        doorbell.clone(),
+                        observer,
+                    )
+                }
+            };
+            live.orders = Some(port.monitor());
+            ports.push(Box::new(port));
+        }
+        Ok(ports)
     }
 
     /// Makes `subscriptions` what `strategy` receives from `venue`: new streams are subscribed,
@@ -242,14 +336,29 @@ impl LiveVenues {
                     desk.set_market_data_stale(&live.config.name, symbol, false);
                 }
                 live.stale = now_stale;
+                let orders = live.orders.as_ref().map(|monitor| {
+                    let status = monitor.status();
+                    OrderConnection {
+                        state: status.path,
+                        reconnects: status.reconnects,
+                        last_error: status.last_error,
+                        last_error_ms: status.last_error_ms,
+                    }
+                });
+                let balances = desk
+                    .venue_balances(&live.config.name)
+                    .map(|balances| balances.assets.clone())
+                    .unwrap_or_default();
                 VenueStatus {
                     name: venue.to_owned(),
                     execution,
-                    connected: status.connected,
+                    connected: status.connected && orders.as_ref().is_none_or(|o| o.state != OrderPath::Down),
                     reconnects: status.reconnects,
                     last_error: status.last_error,
                     last_error_ms: status.last_error_ms,
                     streams,
+                    orders,
+                    balances,
                 }
             })
             .collect()

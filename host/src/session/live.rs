@@ -3,15 +3,16 @@
 //! subscriptions follow the fleet (a new, swapped or retired strategy changes what the venues
 //! stream within one turn of the loop).
 //!
-//! Execution is simulated on the venue's live data (`run --paper`): the same simulator as
-//! paper replays, named after the venue.
+//! Orders go to the venues (`execution = "live"`, the default with a venue), or are simulated
+//! on the venue's live data (`run --paper`): the same simulator as paper replays, named after
+//! the venue.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use trading::brokers::Doorbell;
+use trading::brokers::{Doorbell, ExecutionPort};
 use trading::desk::{Desk, DeskConfig};
 use trading::ledger::SqliteStore;
 use trading::orders::{StrategyId, VenueId};
@@ -21,7 +22,7 @@ use super::paper::{run_order_id_prefix, PaperError};
 use super::record::Recorder;
 use super::status::{BrokerStatus, StatusBoard, StrategyStatus};
 use crate::config::{Config, ExecutionMode};
-use crate::live::LiveVenues;
+use crate::live::{LivePortsError, LiveVenues};
 use crate::metrics::Metrics;
 use crate::runtime::{lock_desk, SharedDesk, Subscription};
 
@@ -29,13 +30,15 @@ use crate::runtime::{lock_desk, SharedDesk, Subscription};
 const REFRESH_EVERY: Duration = Duration::from_millis(100);
 /// The longest the loop sleeps without a doorbell ring.
 const IDLE_WAIT: Duration = Duration::from_millis(50);
+/// How long each venue gets to close cleanly (disarm its dead-man switch) on shutdown.
+const CLOSE_WITHIN: Duration = Duration::from_secs(3);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
     #[error(transparent)]
     Setup(#[from] PaperError),
-    #[error("live orders are not available for {venue} in this build: run with --paper (or execution = \"paper\") to trade it on simulated fills")]
-    LiveOrders { venue: String },
+    #[error(transparent)]
+    LivePorts(#[from] LivePortsError),
     #[error("no venue is enabled: name one with --venue or [venues.NAME] enabled = true")]
     NoVenue,
 }
@@ -57,19 +60,18 @@ impl LiveHost {
     /// Connects the feeds on `runtime`, opens the desk with one port per venue, and starts the
     /// strategies of the folder.
     pub fn new(config: &Config, runtime: &tokio::runtime::Handle) -> Result<Self, LiveError> {
-        let Some(first) = config.venues.first() else {
+        if config.venues.is_empty() {
             return Err(LiveError::NoVenue);
-        };
-        if config.execution == ExecutionMode::Live {
-            return Err(LiveError::LiveOrders {
-                venue: first.name.to_string(),
-            });
         }
         let recorder = Recorder::open(config.record.as_deref()).map_err(PaperError::Record)?;
         let metrics = Metrics::new();
         let doorbell = Doorbell::new();
-        let venues = LiveVenues::start(&config.venues, config.execution, runtime, &doorbell, &metrics);
-        let desk = open_desk(config, &venues)?;
+        let mut venues = LiveVenues::start(&config.venues, config.execution, runtime, &doorbell, &metrics);
+        let ports = match config.execution {
+            ExecutionMode::Paper => venues.paper_ports(&config.sim).map_err(PaperError::Broker)?,
+            ExecutionMode::Live => venues.live_ports(runtime, &doorbell)?,
+        };
+        let desk = open_desk(config, ports)?;
         let board = Arc::new(Mutex::new(StatusBoard {
             brokers: config
                 .venues
@@ -130,6 +132,7 @@ impl LiveHost {
             }
             self.doorbell.wait_after(seen, IDLE_WAIT);
         }
+        lock_desk(&self.desk).close_venues(CLOSE_WITHIN);
         tracing::info!("live session stopped");
     }
 
@@ -171,15 +174,15 @@ impl LiveHost {
     }
 }
 
-/// The desk of a live session: one simulated port per venue, and the SQLite book of record.
-fn open_desk(config: &Config, venues: &LiveVenues) -> Result<SharedDesk, LiveError> {
+/// The desk of a live session over `ports` (one per venue), and the SQLite book of record.
+fn open_desk(config: &Config, ports: Vec<Box<dyn ExecutionPort>>) -> Result<SharedDesk, LiveError> {
     let store = SqliteStore::open(&config.db).map_err(PaperError::Store)?;
     let desk_config = DeskConfig {
         order_id_prefix: run_order_id_prefix(),
         limits: config.limits.clone(),
         trading_state: config.trading_state,
     };
-    let mut ports = venues.paper_ports(&config.sim).map_err(PaperError::Broker)?.into_iter();
+    let mut ports = ports.into_iter();
     let first = ports.next().ok_or(LiveError::NoVenue)?;
     let mut desk = Desk::new(desk_config, first, Some(Box::new(store))).map_err(PaperError::Desk)?;
     for port in ports {

@@ -1,5 +1,6 @@
 //! What venues report: [`VenueEvent`]s, and within them the [`Execution`]s of single orders.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -22,6 +23,16 @@ pub enum VenueEvent {
     Execution(Execution),
     /// The venue's open orders and recent fills, answering [`super::ExecutionPort::mass_status`].
     MassStatus(MassStatus),
+    /// The account's balances at the venue, every asset (after a snapshot or any change).
+    Balances(Balances),
+}
+
+/// What a venue account holds, by asset (host codes: `BTC`, `USD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Balances {
+    pub venue: VenueId,
+    pub assets: BTreeMap<String, Decimal>,
+    pub time_ms: TimeMs,
 }
 
 /// What a venue did with one order, found by its client order id.

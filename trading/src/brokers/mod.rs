@@ -21,7 +21,7 @@ mod inbox;
 mod sim;
 
 pub use events::{
-    Execution, FillReport, MassStatus, OrderReport, RejectKind, RejectReason, VenueEvent, VenueOrderState,
+    Balances, Execution, FillReport, MassStatus, OrderReport, RejectKind, RejectReason, VenueEvent, VenueOrderState,
 };
 pub use inbox::{venue_channel, Doorbell, VenueEventSender, VenueInbox};
 pub use sim::{
@@ -121,4 +121,10 @@ pub trait ExecutionPort: Send {
     }
     /// Everything the venue reported since the last call, appended to `out` in order.
     fn poll(&mut self, out: &mut Vec<VenueEvent>);
+    /// Stops trading on the venue for a clean shutdown, waiting at most `within`: a live port
+    /// disarms what would act without the host (a dead-man switch; open orders stay) and
+    /// closes its connections. Nothing to do for a simulator.
+    fn close(&mut self, within: std::time::Duration) {
+        let _ = within;
+    }
 }

@@ -41,6 +41,11 @@ impl Desk {
             match event {
                 VenueEvent::Execution(execution) => self.apply_execution(execution),
                 VenueEvent::MassStatus(status) => self.apply_mass_status(status),
+                VenueEvent::Balances(balances) => {
+                    if let Err(balances) = self.venues.set_balances(balances) {
+                        warn!(venue = %balances.venue, "balances of a venue the desk does not trade on are ignored");
+                    }
+                }
                 VenueEvent::Connected { venue, time_ms } => info!(%venue, time_ms, "venue connected"),
                 VenueEvent::Disconnected { venue, reason, time_ms } => {
                     warn!(%venue, time_ms, %reason, "venue disconnected")

@@ -413,6 +413,15 @@ impl Desk {
         self.events = events;
     }
 
+    /// Stops trading on every venue for a clean shutdown (see [`ExecutionPort::close`]),
+    /// waiting at most `within` for each, then applies what they reported on the way.
+    pub fn close_venues(&mut self, within: std::time::Duration) {
+        for port in self.venues.ports_mut() {
+            port.close(within);
+        }
+        self.poll();
+    }
+
     /// Whether order updates wait in [`Desk::drain_updates`].
     pub fn has_updates(&self) -> bool {
         !self.updates.is_empty()

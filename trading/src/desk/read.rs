@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::brokers::Balances;
 use crate::desk::{Desk, OrderCounts};
 use crate::ledger::{BookSummary, RoundTrip, StoreError, StrategySnapshot, Valuation};
 use crate::market::{Symbol, TimeMs};
@@ -28,6 +29,12 @@ impl Desk {
     /// The venue `strategy` trades on (the desk's first venue for a strategy it does not know).
     pub fn venue_of(&self, strategy: &StrategyId) -> &VenueId {
         self.venues.venue_of(strategy)
+    }
+
+    /// What `venue`'s account holds, as the venue last reported it (`None` before its first
+    /// report, and for simulated venues, which keep no account).
+    pub fn venue_balances(&self, venue: &VenueId) -> Option<&Balances> {
+        self.venues.balances(venue)
     }
 
     /// Every venue the desk sends orders to, the first (the default) first.

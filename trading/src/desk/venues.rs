@@ -1,8 +1,9 @@
-//! The desk's execution ports, one per venue, and which venue each strategy trades on.
+//! The desk's execution ports, one per venue, which venue each strategy trades on, and what
+//! each venue account holds by the venue's own word.
 
 use foldhash::HashMap;
 
-use crate::brokers::ExecutionPort;
+use crate::brokers::{Balances, ExecutionPort};
 use crate::desk::DeskError;
 use crate::orders::{StrategyId, VenueId};
 
@@ -12,6 +13,8 @@ pub(super) struct Venues {
     ports: Vec<Box<dyn ExecutionPort>>,
     by_name: HashMap<VenueId, usize>,
     bindings: HashMap<StrategyId, usize>,
+    /// The latest balances each venue reported, by venue index.
+    balances: HashMap<usize, Balances>,
 }
 
 impl Venues {
@@ -22,6 +25,7 @@ impl Venues {
             ports: vec![first],
             by_name,
             bindings: HashMap::default(),
+            balances: HashMap::default(),
         }
     }
 
@@ -61,6 +65,22 @@ impl Venues {
 
     pub(super) fn ports_mut(&mut self) -> impl Iterator<Item = &mut Box<dyn ExecutionPort>> + '_ {
         self.ports.iter_mut()
+    }
+
+    /// Keeps `balances` as its venue's latest; a report from a venue the desk does not trade
+    /// on is refused (returned).
+    pub(super) fn set_balances(&mut self, balances: Balances) -> Result<(), Balances> {
+        match self.by_name.get(&balances.venue) {
+            Some(index) => {
+                self.balances.insert(*index, balances);
+                Ok(())
+            }
+            None => Err(balances),
+        }
+    }
+
+    pub(super) fn balances(&self, venue: &VenueId) -> Option<&Balances> {
+        self.balances.get(self.by_name.get(venue)?)
     }
 
     pub(super) fn names(&self) -> impl Iterator<Item = &VenueId> + '_ {

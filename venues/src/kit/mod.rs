@@ -17,5 +17,5 @@ pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
 pub use connect_budget::ConnectBudget;
 pub use freshness::{Freshness, StreamAge};
 pub use observer::{Connection, NoObserver, VenueObserver};
-pub use socket::{connect, ConnectError, Socket};
+pub use socket::{connect, next_text, ConnectError, Socket};
 pub use subscriptions::{Changes, SubscriptionTable};

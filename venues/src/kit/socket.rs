@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
+use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// An open venue socket.
@@ -40,5 +42,28 @@ pub async fn connect(url: &str, timeout: Duration) -> Result<Socket, ConnectErro
             source: Box::new(source),
         }),
         Ok(Ok((socket, _response))) => Ok(socket),
+    }
+}
+
+/// The next text frame of `socket`, answering pings on the way and skipping binary frames.
+/// `Err` says why the connection is over (closed by the venue, a read or write failure).
+/// Cancel-safe between frames: a `select!` may drop it while it waits.
+///
+/// # Errors
+///
+/// The reason, for the log and `/status`.
+pub async fn next_text(socket: &mut Socket) -> Result<Utf8Bytes, String> {
+    loop {
+        match socket.next().await {
+            None => return Err("the venue closed the connection".into()),
+            Some(Err(e)) => return Err(format!("reading: {e}")),
+            Some(Ok(Message::Text(text))) => return Ok(text),
+            Some(Ok(Message::Ping(payload))) => socket
+                .send(Message::Pong(payload))
+                .await
+                .map_err(|e| format!("answering a ping: {e}"))?,
+            Some(Ok(Message::Close(frame))) => return Err(format!("the venue closed the connection: {frame:?}")),
+            Some(Ok(_)) => {}
+        }
     }
 }

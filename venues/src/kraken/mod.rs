@@ -4,11 +4,13 @@
 //! - [`wire`]: Kraken's messages, parsed from and written to their JSON text, with exact
 //!   decimals, the order book and its CRC32 checksum, and request signing. Pure: no I/O.
 //! - [`feed`]: the public connection as a [`trading::market::MarketFeed`].
+//! - [`execution`]: orders, executions and balances as a [`trading::brokers::ExecutionPort`].
 //! - [`rate_limit`]: the per-pair trading rate counter, kept locally so that a request Kraken
 //!   would refuse for its rate is not sent. Pure: times are arguments.
 
 // The wire layer is a library other engineers build on: every public item is documented, and
 // every fallible one says how it fails.
+pub mod execution;
 pub mod feed;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod rate_limit;

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tracing::{debug, info, warn};
@@ -13,7 +13,7 @@ use trading::market::{FeedStream, MarketEvent, Symbol};
 
 use super::state::{MarketState, Resync};
 use super::{lock, wall_ms, Command, KrakenFeedConfig, SharedState};
-use crate::kit::{connect, Backoff, ConnectBudget, Connection, Socket, VenueObserver};
+use crate::kit::{connect, next_text, Backoff, ConnectBudget, Connection, Socket, VenueObserver};
 use crate::kraken::wire::requests::{self, PublicSubscription};
 use crate::kraken::wire::{parse_public, BookDepth, ControlMessage, PublicMessage};
 
@@ -189,22 +189,11 @@ impl Task {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tokio::select! {
-                message = socket.next() => {
+                text = next_text(&mut socket) => {
                     last_message = Instant::now();
-                    let text = match message {
-                        None => return Ended::Failed("the venue closed the connection".into()),
-                        Some(Err(e)) => return Ended::Failed(format!("reading: {e}")),
-                        Some(Ok(Message::Text(text))) => text,
-                        Some(Ok(Message::Ping(payload))) => {
-                            if let Err(e) = socket.send(Message::Pong(payload)).await {
-                                return Ended::Failed(format!("answering a ping: {e}"));
-                            }
-                            continue;
-                        }
-                        Some(Ok(Message::Close(frame))) => {
-                            return Ended::Failed(format!("the venue closed the connection: {frame:?}"));
-                        }
-                        Some(Ok(_)) => continue,
+                    let text = match text {
+                        Ok(text) => text,
+                        Err(reason) => return Ended::Failed(reason),
                     };
                     match self.on_text(text.as_str()) {
                         Handled::Data => {

@@ -130,6 +130,17 @@ pub fn query_orders(nonce: u64, txids: &[&str], trades: bool) -> PrivateRequest 
     private("/0/private/QueryOrders", nonce, form)
 }
 
+/// `QueryOrders` for the order(s) with client order id `cl_ord_id`, with their trades if
+/// `trades`: how an order whose outcome is unknown is found, open or closed.
+pub fn query_orders_by_cl_ord_id(nonce: u64, cl_ord_id: &str, trades: bool) -> PrivateRequest {
+    let mut form = Form::with_nonce(nonce);
+    form.push("cl_ord_id", cl_ord_id);
+    if trades {
+        form.push("trades", "true");
+    }
+    private("/0/private/QueryOrders", nonce, form)
+}
+
 /// `OpenOrders`, with their trades if `trades`, only the one with `cl_ord_id` if given (how an
 /// order is found after an unknown outcome; a closed one is in `ClosedOrders` or `executions`).
 pub fn open_orders(nonce: u64, trades: bool, cl_ord_id: Option<&str>) -> PrivateRequest {
@@ -219,6 +230,10 @@ mod tests {
         assert_eq!(
             query_orders(6, &["OA-1", "OB-2"], true).body,
             "nonce=6&txid=OA-1%2COB-2&trades=true"
+        );
+        assert_eq!(
+            query_orders_by_cl_ord_id(8, "m1-7", false).body,
+            "nonce=8&cl_ord_id=m1-7"
         );
         assert_eq!(asset_pairs(&["XBTUSD", "ETHXBT"]).query, "pair=XBTUSD%2CETHXBT");
         assert_eq!(get_websockets_token(7).body, "nonce=7");

@@ -1,7 +1,8 @@
 //! Kraken's REST API: the fallback for what WebSocket v2 lacks (the WebSocket token, order and
 //! trade history after a reconnect) and `AssetPairs` reference data.
 //!
-//! - Requests: [`get_websockets_token`], [`add_order`], [`query_orders`], [`open_orders`],
+//! - Requests: [`get_websockets_token`], [`add_order`], [`query_orders`],
+//!   [`query_orders_by_cl_ord_id`], [`open_orders`],
 //!   [`trades_history`] build a [`PrivateRequest`] (path, nonce and url-encoded body; its
 //!   [`PrivateRequest::api_sign`] is the `API-Sign` header); [`asset_pairs`] a
 //!   [`PublicRequest`].
@@ -20,8 +21,8 @@ mod orders;
 pub use asset_pairs::{parse_asset_pairs, AssetPair, PairDetails};
 pub use envelope::RestError;
 pub use form::{
-    add_order, asset_pairs, get_websockets_token, open_orders, query_orders, trades_history, PrivateRequest,
-    PublicRequest,
+    add_order, asset_pairs, get_websockets_token, open_orders, query_orders, query_orders_by_cl_ord_id, trades_history,
+    PrivateRequest, PublicRequest,
 };
 pub use orders::{
     parse_add_order, parse_open_orders, parse_query_orders, parse_trades_history, parse_websockets_token,

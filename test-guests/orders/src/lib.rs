@@ -1,0 +1,188 @@
+//! orders: a test guest that exercises the order lifecycle, for tests against live venues.
+//!
+//! The `mode` param picks what it does:
+//!
+//! | mode | what it does |
+//! | --- | --- |
+//! | `lifecycle` | one step per closed 1m candle of a symbol (see [`STEPS`]): rests a limit buy at half the close, amends it, cancels it, buys `size` at market, sells 40 % of it at market, sells 20 % more by a marketable limit at 90 % of the close |
+//! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests) |
+//!
+//! Every answer and every order update becomes a `hold` decision, so tests can read what the
+//! strategy saw: `step <n> <what> -> <answer>` and
+//! `update <order id> <status> filled=<qty> remaining=<qty> fill=<qty>@<price>`.
+
+use strategy_sdk::snapshot::Snapshot;
+use strategy_sdk::{
+    export_strategy, Action, Candle, Decimal, Decision, Host, Manifest, OrderId, OrderRequest, OrderUpdate, ParamSpec,
+    Params, Side, Strategy, Subscription, Trade, ANY,
+};
+
+/// What `lifecycle` does at each step, by the number of the candle (from 1).
+pub const STEPS: [&str; 6] = ["rest", "amend", "cancel", "buy", "sell", "sell-limit"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Lifecycle,
+    Echo,
+}
+
+/// The guest; see the crate docs.
+#[derive(Debug)]
+pub struct Orders {
+    mode: Mode,
+    size: Decimal,
+    candles: u64,
+    resting: Option<OrderId>,
+}
+
+impl Orders {
+    fn say(host: &mut dyn Host, symbol: &str, reasoning: String) {
+        host.emit_decision(Decision::new(symbol, Action::Hold).with_reasoning(reasoning));
+    }
+
+    fn step(&mut self, host: &mut dyn Host, candle: &Candle) {
+        self.candles += 1;
+        let symbol = &candle.symbol;
+        let close = candle.close;
+        let Some(step) = usize::try_from(self.candles - 1).ok().and_then(|i| STEPS.get(i)) else {
+            return;
+        };
+        let answer = match *step {
+            "rest" => {
+                let price = (close / Decimal::TWO).round_dp(1);
+                let placed = host.place_order(OrderRequest::limit(symbol.as_str(), Side::Buy, self.size, price));
+                self.resting = placed.as_ref().ok().cloned();
+                format!("{placed:?}")
+            }
+            "amend" => match &self.resting {
+                Some(id) => {
+                    let price = (close * Decimal::new(6, 1)).round_dp(1);
+                    format!("{:?}", host.amend_order(id, self.size * Decimal::TWO, Some(price)))
+                }
+                None => "nothing resting".into(),
+            },
+            "cancel" => match self.resting.take() {
+                Some(id) => format!("{:?}", host.cancel_order(&id)),
+                None => "nothing resting".into(),
+            },
+            "buy" => format!(
+                "{:?}",
+                host.place_order(OrderRequest::market(symbol.as_str(), Side::Buy, self.size))
+            ),
+            "sell" => {
+                let qty = self.size * Decimal::new(4, 1);
+                format!(
+                    "{:?}",
+                    host.place_order(OrderRequest::market(symbol.as_str(), Side::Sell, qty))
+                )
+            }
+            _ => {
+                let qty = self.size * Decimal::new(2, 1);
+                let price = (close * Decimal::new(9, 1)).round_dp(1);
+                format!(
+                    "{:?}",
+                    host.place_order(OrderRequest::limit(symbol.as_str(), Side::Sell, qty, price))
+                )
+            }
+        };
+        Self::say(host, symbol, format!("step {} {step} -> {answer}", self.candles));
+    }
+}
+
+impl Strategy for Orders {
+    fn manifest() -> Manifest {
+        Manifest::new(
+            "orders",
+            env!("CARGO_PKG_VERSION"),
+            "Test guest: walks an order through its lifecycle, or answers trades with orders",
+        )
+        .subscribe(Subscription::candles(ANY, "1m"))
+        .subscribe(Subscription::trades(ANY))
+        .param(ParamSpec::text("mode", "lifecycle", "lifecycle or echo"))
+        .param(ParamSpec::decimal("size", Decimal::new(1, 2), "Quantity of the orders"))
+    }
+
+    fn init(params: &Params) -> Result<Self, String> {
+        let mode = match params.text("mode")? {
+            "lifecycle" => Mode::Lifecycle,
+            "echo" => Mode::Echo,
+            other => return Err(format!("mode {other:?}: expected lifecycle or echo")),
+        };
+        Ok(Orders {
+            mode,
+            size: params.decimal("size")?,
+            candles: 0,
+            resting: None,
+        })
+    }
+
+    fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
+        if self.mode == Mode::Lifecycle {
+            self.step(host, candle);
+        }
+    }
+
+    fn on_trade(&mut self, host: &mut dyn Host, trade: &Trade) {
+        if self.mode == Mode::Echo {
+            let price = (trade.price / Decimal::TWO).round_dp(1);
+            if let Err(reject) =
+                host.place_order(OrderRequest::limit(trade.symbol.as_str(), Side::Buy, self.size, price))
+            {
+                host.warn(&format!("echo order refused: {reject}"));
+            }
+        }
+    }
+
+    fn on_order_update(&mut self, host: &mut dyn Host, update: &OrderUpdate) {
+        let fill = update
+            .fill
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |f| format!("{}@{}", f.qty, f.price));
+        let reasoning = format!(
+            "update {} {:?} filled={} remaining={} fill={fill}",
+            update.order_id, update.status, update.filled_qty, update.remaining_qty
+        );
+        Self::say(host, &update.symbol, reasoning);
+    }
+}
+
+/// Nothing is carried across versions: a swapped-in version starts its steps over.
+impl Snapshot for Orders {
+    fn snapshot(&self) -> Vec<u8> {
+        Vec::new()
+    }
+
+    fn restore(&mut self, _bytes: &[u8]) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+export_strategy!(Orders);
+
+#[cfg(test)]
+mod tests {
+    use strategy_sdk::instantiate;
+    use strategy_sdk::testing::{candle, MockHost};
+
+    use super::*;
+
+    #[test]
+    fn lifecycle_rests_amends_cancels_then_trades() {
+        let (mut guest, mut host) = (instantiate::<Orders>("").unwrap(), MockHost::new());
+        for i in 0..7 {
+            guest.on_candle(&mut host, &candle("BTC/USD", "1m", i * 60_000, Decimal::from(30_000)));
+        }
+        let steps: Vec<&str> = host.decisions.iter().map(|d| d.reasoning.as_str()).collect();
+        assert_eq!(steps.len(), STEPS.len(), "{steps:?}");
+        assert!(steps[0].starts_with("step 1 rest -> Ok("), "{steps:?}");
+        assert_eq!(steps[1], "step 2 amend -> Ok(())");
+        assert_eq!(steps[2], "step 3 cancel -> Ok(())");
+        assert!(steps[5].starts_with("step 6 sell-limit -> "), "{steps:?}");
+    }
+
+    #[test]
+    fn an_unknown_mode_is_refused_by_name() {
+        let error = instantiate::<Orders>(r#"{"mode":"chaos"}"#).unwrap_err();
+        assert!(error.contains("chaos"), "{error}");
+    }
+}
