@@ -5,6 +5,7 @@ use foldhash::HashMap;
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
+use super::instruments::Instruments;
 use super::trade_log::TradeLog;
 use super::venues::Venues;
 use crate::brokers::{AmendOrder, ExecutionPort, NewOrder, PortError, VenueEvent};
@@ -37,6 +38,8 @@ pub struct Desk {
     events: Vec<VenueEvent>,
     /// Symbols whose market data has stopped flowing, per venue: risk refuses new orders on them.
     pub(super) stale: foldhash::HashSet<(VenueId, Symbol)>,
+    /// The venues' increments and minimums: risk rounds orders onto them.
+    pub(super) instruments: Instruments,
     /// The latest time the desk has been told of (calls and market events), for writes that
     /// come without a time of their own.
     pub(super) now_ms: TimeMs,
@@ -91,6 +94,7 @@ impl Desk {
             updates: Vec::new(),
             events: Vec::new(),
             stale: foldhash::HashSet::default(),
+            instruments: Instruments::default(),
             now_ms: 0,
         })
     }
@@ -231,8 +235,9 @@ impl Desk {
 
     /// Asks the venue to change one of `strategy`'s working orders in place: its quantity (the
     /// filled part included) and, for a limit order, its price (`None` keeps it). The change
-    /// is checked by risk as if the order were new; it takes effect when the venue confirms
-    /// it, as an update of the order.
+    /// is checked by risk as if the order were new, and rounded onto the venue's instrument
+    /// like a new order (the whole quantity, filled part included); it takes effect when the
+    /// venue confirms it, as an update of the order.
     ///
     /// # Errors
     ///
@@ -268,17 +273,30 @@ impl Desk {
             .ledger
             .book(strategy)
             .ok_or(AmendError::UnknownOrder { id: id.clone() })?;
-        let ctx = self.risk_context(book, &symbol, Some(id));
-        if let Err(refusal) = risk::check(&self.limits, self.trading_state, amended, &ctx) {
-            if let Some(counts) = self.counts.get_mut(strategy) {
-                counts.count_refusal(refusal.check());
+        let filled_qty = order.filled_qty();
+        let ctx = RiskContext {
+            filled_qty,
+            ..self.risk_context(book, &symbol, Some(id))
+        };
+        let approved = match risk::check(&self.limits, self.trading_state, amended, &ctx) {
+            Ok(approved) => approved.into_inner(),
+            Err(refusal) => {
+                if let Some(counts) = self.counts.get_mut(strategy) {
+                    counts.count_refusal(refusal.check());
+                }
+                return Err(AmendError::Refused(refusal.into()));
             }
-            return Err(AmendError::Refused(refusal.into()));
-        }
+        };
+        // A kept price stays the one the venue holds: only a new price is sent, rounded. A
+        // price for a market order goes as asked, for the venue to refuse.
+        let limit_price = match approved.order_type {
+            OrderType::Limit(price) => limit_price.map(|_| price),
+            OrderType::Market => limit_price,
+        };
         let request = AmendOrder {
             id: id.clone(),
             symbol,
-            qty,
+            qty: approved.qty + filled_qty,
             limit_price,
             time_ms: now_ms,
         };
@@ -486,6 +504,7 @@ impl Desk {
             cash: book.cash(),
             last_price: marks.get(symbol),
             market_data_stale: !self.stale.is_empty() && self.stale.contains(&(venue.clone(), symbol.clone())),
+            instrument: self.instruments.get(venue, symbol).copied(),
             ..RiskContext::default()
         };
         let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);

@@ -29,6 +29,7 @@ mod config;
 mod counts;
 mod error;
 mod flow;
+mod instruments;
 mod read;
 mod trade_log;
 mod venues;

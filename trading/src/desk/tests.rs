@@ -1059,3 +1059,5 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
     desk.on_market_event(&book(&[], &[]));
     assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
 }
+
+mod instruments;

@@ -7,6 +7,7 @@
 //!   model every feed produces.
 //! - [`read_candles_csv`] / [`parse_candles_csv`]: bars from CSV files (the format is on
 //!   [`read_candles_csv`]), and [`write_candles_csv`] back.
+//! - [`Instrument`]: a venue's increments and minimums for one symbol, and rounding onto them.
 //! - [`BarAggregator`]: bars of any longer timeframe built from a shorter one (UTC buckets).
 //! - [`MarketFeed`]: the interface every source of market data implements (replays and venues).
 //! - [`JournalWriter`] / [`read_journal`]: the market journal (`run --record`, `backtest --data`).
@@ -17,6 +18,7 @@ mod book;
 mod calendar;
 mod csv;
 mod feed;
+mod instrument;
 mod journal;
 mod model;
 mod random_walk;
@@ -25,6 +27,7 @@ pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvE
 pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation, WithBuiltBars};
 pub use book::{BookLevel, BookSnapshot, MAX_BOOK_DEPTH};
 pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, StreamHealth};
+pub use instrument::{Instrument, InvalidInstrument};
 pub use journal::{is_journal, read_journal, JournalError, JournalWriter, JOURNAL_VERSION};
 pub use model::{
     BarUpdate, Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade,

@@ -7,9 +7,9 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::market::{Side, Symbol};
+use crate::market::{Instrument, Side, Symbol};
 use crate::orders::{OrderRequest, OrderType, MAX_TAG_LEN};
-use crate::risk::{RiskLimits, TradingState};
+use crate::risk::{conform_to_instrument, BelowMinimum, RiskLimits, TradingState};
 
 /// Every check that can refuse an order. [`RiskCheck::code`] is stable: it is the `check`
 /// label of `strategy_host_risk_rejections_total` and the reject code strategies receive.
@@ -19,6 +19,7 @@ pub enum RiskCheck {
     InvalidOrder,
     TradingHalted,
     StaleMarketData,
+    BelowMinimum,
     UnknownSymbol,
     ReduceOnly,
     MaxOpenOrders,
@@ -31,11 +32,12 @@ pub enum RiskCheck {
 impl RiskCheck {
     /// Every check, in the order [`check`] runs them ([`RiskCheck::UnknownStrategy`] is the
     /// desk's own, before any of them).
-    pub const ALL: [RiskCheck; 11] = [
+    pub const ALL: [RiskCheck; 12] = [
         RiskCheck::UnknownStrategy,
         RiskCheck::InvalidOrder,
         RiskCheck::TradingHalted,
         RiskCheck::StaleMarketData,
+        RiskCheck::BelowMinimum,
         RiskCheck::UnknownSymbol,
         RiskCheck::ReduceOnly,
         RiskCheck::MaxOpenOrders,
@@ -52,6 +54,7 @@ impl RiskCheck {
             RiskCheck::InvalidOrder => "invalid_order",
             RiskCheck::TradingHalted => "trading_halted",
             RiskCheck::StaleMarketData => "stale_market_data",
+            RiskCheck::BelowMinimum => "below_minimum",
             RiskCheck::UnknownSymbol => "unknown_symbol",
             RiskCheck::ReduceOnly => "reduce_only",
             RiskCheck::MaxOpenOrders => "max_open_orders",
@@ -88,6 +91,8 @@ pub enum InvalidOrder {
     TagTooLong { len: usize, max: usize },
     #[error("quantity × price is too large to represent")]
     NotionalOverflow,
+    #[error("limit price {price} is too large to round up to the venue's tick")]
+    PriceOverflow { price: Decimal },
 }
 
 /// Why risk refused an order, with the numbers that made it so.
@@ -101,6 +106,8 @@ pub enum RiskRefusal {
     TradingHalted,
     #[error("market data for {symbol} is stale: no new orders until it flows again")]
     StaleMarketData { symbol: Symbol },
+    #[error("{0}")]
+    BelowMinimum(BelowMinimum),
     #[error("no price has been seen for {symbol} yet, so the order cannot be valued")]
     UnknownSymbol { symbol: Symbol },
     #[error("trading is reduce-only: a {side:?} of {qty} (with {open_same_side} already working on that side) does not bring the position of {position} toward zero")]
@@ -138,6 +145,7 @@ impl RiskRefusal {
             RiskRefusal::InvalidOrder(_) => RiskCheck::InvalidOrder,
             RiskRefusal::TradingHalted => RiskCheck::TradingHalted,
             RiskRefusal::StaleMarketData { .. } => RiskCheck::StaleMarketData,
+            RiskRefusal::BelowMinimum(_) => RiskCheck::BelowMinimum,
             RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
             RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
             RiskRefusal::MaxOpenOrders { .. } => RiskCheck::MaxOpenOrders,
@@ -186,9 +194,18 @@ pub struct RiskContext {
     pub last_price: Option<Decimal>,
     /// The venue's market data for the request's symbol has stopped flowing.
     pub market_data_stale: bool,
+    /// The venue's increments and minimums for the request's symbol, when the desk knows them.
+    pub instrument: Option<Instrument>,
+    /// What already filled of the order an amend changes (zero for a new order): the venue's
+    /// rules apply to the whole order.
+    pub filled_qty: Decimal,
 }
 
 /// Runs every check in order and approves the request, or returns the first refusal.
+///
+/// With an [`RiskContext::instrument`], the request is first put on the venue's increments
+/// ([`conform_to_instrument`]), and every later check and the approved request see the
+/// rounded one: what is checked is what is stored and sent.
 ///
 /// # Errors
 ///
@@ -206,6 +223,10 @@ pub fn check(
             symbol: request.symbol.clone(),
         });
     }
+    let request = match &ctx.instrument {
+        Some(instrument) => conform_to_instrument(instrument, request, ctx.filled_qty, ctx.last_price)?,
+        None => request,
+    };
     let price = valuation_price(&request, ctx.last_price)?;
     let notional = request
         .qty
@@ -726,6 +747,32 @@ mod tests {
         }
     }
 
+    /// The venue's rules run before the limits, which see the rounded request: 10.5 at 100 is
+    /// above the 1,000 notional limit, the 10 it rounds to is not.
+    #[test]
+    fn the_limits_see_the_request_rounded_to_the_instrument() {
+        let flat = RiskContext {
+            position: Decimal::ZERO,
+            ..ctx()
+        };
+        let buy = request(Side::Buy, "10.5", OrderType::Market);
+        let refused = check(&limits(), TradingState::Active, buy.clone(), &flat).unwrap_err();
+        assert_eq!(refused.check(), RiskCheck::MaxOrderNotional);
+        let lot = Instrument::new(dec("0.01"), Decimal::ONE).unwrap();
+        let with_lot = RiskContext {
+            instrument: Some(lot),
+            ..flat.clone()
+        };
+        let approved = check(&limits(), TradingState::Active, buy.clone(), &with_lot).unwrap();
+        assert_eq!(approved.get().qty, dec("10"));
+        let minimum = RiskContext {
+            instrument: Some(lot.with_min_qty(dec("11")).unwrap()),
+            ..flat
+        };
+        let refused = check(&limits(), TradingState::Active, buy, &minimum).unwrap_err();
+        assert_eq!(refused.check(), RiskCheck::BelowMinimum);
+    }
+
     #[test]
     fn codes_are_stable_snake_case_and_indexed() {
         let codes: Vec<_> = RiskCheck::ALL.iter().map(|c| c.code()).collect();
@@ -736,6 +783,7 @@ mod tests {
                 "invalid_order",
                 "trading_halted",
                 "stale_market_data",
+                "below_minimum",
                 "unknown_symbol",
                 "reduce_only",
                 "max_open_orders",

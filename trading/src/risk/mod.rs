@@ -10,14 +10,18 @@
 //! 2. Risk reads a [`RiskContext`] the desk assembles; it knows nothing of the ledger, the
 //!    blotter or any broker.
 //! 3. Checks are conservative on arithmetic: saturating sums compare as "too much".
+//! 4. A venue's increments are met by rounding toward less exposure (quantity down, price to
+//!    the passive side), never by refusing; only its minimums refuse (see [`conform_to_instrument`]).
 
 mod checks;
+mod instrument;
 mod limits;
 
 pub use checks::{
     check, insufficient_cash, insufficient_position, invalid_order, max_open_orders, max_order_notional, max_position,
     reduce_only, trading_halted, valuation_price, InvalidOrder, RiskApproved, RiskCheck, RiskContext, RiskRefusal,
 };
+pub use instrument::{conform_to_instrument, BelowMinimum};
 pub use limits::{
     InvalidRiskLimits, LimitProblem, RiskLimits, TradingState, DEFAULT_ALLOW_SHORT, DEFAULT_FEE_RATE,
     DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ORDER_NOTIONAL, DEFAULT_MAX_POSITION,

@@ -1,10 +1,11 @@
-//! `AssetPairs`: REST's reference data for every pair, keyed by its REST name.
+//! `AssetPairs`: REST's reference data for every pair, keyed by its REST name, and what the
+//! host takes from it (the book checksum's precisions, the pair's [`Instrument`]).
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use trading::market::Symbol;
+use trading::market::{Instrument, Symbol};
 
 use super::super::book::{BookError, BookPrecision};
 use super::super::error::WireError;
@@ -66,6 +67,39 @@ impl AssetPair {
     /// As [`BookPrecision::new`].
     pub fn book_precision(&self) -> Result<BookPrecision, BookError> {
         BookPrecision::new(self.details.pair_decimals, self.details.lot_decimals)
+    }
+
+    /// The pair's trading rules, for the desk's risk to round orders onto: the price increment
+    /// is `tick_size` (`10^-pair_decimals` when Kraken sends none), the quantity increment
+    /// `10^-lot_decimals` (Kraken takes volumes to `lot_decimals` places; `lot_multiplier` is 1
+    /// for spot pairs), the minimum quantity `ordermin` and the minimum notional `costmin`
+    /// (none when absent).
+    ///
+    /// # Errors
+    /// [`WireError::Field`] naming the field that makes no rule: more decimals than a
+    /// [`Decimal`] holds (28), a tick that is not positive, a negative minimum.
+    pub fn instrument(&self) -> Result<Instrument, WireError> {
+        let details = &self.details;
+        let field = |name: &str, reason: String| WireError::Field {
+            message: "AssetPairs".to_owned(),
+            path: format!("result.{}.{name}", self.name),
+            reason,
+        };
+        let step = |name: &str, decimals: u32| {
+            Decimal::try_new(1, decimals).map_err(|_| field(name, format!("{decimals} decimals: at most 28 expected")))
+        };
+        let (tick_field, tick) = match details.tick_size {
+            Some(tick) => ("tick_size", tick),
+            None => ("pair_decimals", step("pair_decimals", details.pair_decimals)?),
+        };
+        let lot = step("lot_decimals", details.lot_decimals)?;
+        // The lot, a power of ten, is positive: only the tick can be refused here.
+        Instrument::new(tick, lot)
+            .map_err(|e| field(tick_field, e.to_string()))?
+            .with_min_qty(details.ordermin.unwrap_or(Decimal::ZERO))
+            .map_err(|e| field("ordermin", e.to_string()))?
+            .with_min_notional(details.costmin.unwrap_or(Decimal::ZERO))
+            .map_err(|e| field("costmin", e.to_string()))
     }
 }
 
@@ -132,6 +166,104 @@ mod tests {
         assert_eq!(directory.symbol("XBTUSD"), Some(&symbol));
         assert_eq!(directory.rest_name(&symbol), Some("XBTUSD"));
         assert_eq!(directory.rest_name(&Symbol::new("ETH/BTC").unwrap()), Some("ETHXBT"));
+    }
+
+    fn dec(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    /// (tick, lot, minimum quantity, minimum notional), as text so the scale is checked too.
+    fn rules(instrument: &Instrument) -> [String; 4] {
+        [
+            instrument.price_increment(),
+            instrument.qty_increment(),
+            instrument.min_qty(),
+            instrument.min_notional(),
+        ]
+        .map(|d| d.to_string())
+    }
+
+    #[test]
+    fn each_pair_of_the_fixture_gives_its_instrument() {
+        let pairs = parse_asset_pairs(FIXTURE).unwrap();
+        let instruments: Vec<(String, [String; 4])> = pairs
+            .iter()
+            .map(|p| (p.symbol.to_string(), rules(&p.instrument().unwrap())))
+            .collect();
+        assert_eq!(
+            instruments,
+            [
+                (
+                    "ETH/BTC".to_owned(),
+                    ["0.00001", "0.00000001", "0.01", "0.00002"].map(String::from)
+                ),
+                (
+                    "BTC/USD".to_owned(),
+                    ["0.1", "0.00000001", "0.0001", "0.5"].map(String::from)
+                ),
+            ]
+        );
+        // The rules round as Kraken counts: 8 lot decimals, a 0.1 tick.
+        let btc = pairs
+            .iter()
+            .find(|p| p.name == "XXBTZUSD")
+            .unwrap()
+            .instrument()
+            .unwrap();
+        assert_eq!(btc.round_qty(dec("0.123456789")).to_string(), "0.12345678");
+        assert_eq!(
+            btc.round_price(trading::market::Side::Sell, dec("50000.01")),
+            Some(dec("50000.1"))
+        );
+    }
+
+    /// `tick_size`, `ordermin` and `costmin` are optional in an entry: without them the tick is
+    /// one unit of the last price decimal, and there are no minimums.
+    #[test]
+    fn a_pair_without_tick_or_minimums_falls_back_to_its_decimals() {
+        let text = r#"{"error":[],"result":{"XXBTZUSD":{"altname":"XBTUSD","wsname":"XBT/USD","base":"XXBT","quote":"ZUSD","pair_decimals":2,"lot_decimals":6}}}"#;
+        let pair = &parse_asset_pairs(text).unwrap()[0];
+        assert_eq!(
+            rules(&pair.instrument().unwrap()),
+            ["0.01", "0.000001", "0", "0"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn a_pair_that_makes_no_rule_names_its_field() {
+        let pair = |fields: &str| {
+            let text = format!(
+                r#"{{"error":[],"result":{{"XXBTZUSD":{{"altname":"XBTUSD","wsname":"XBT/USD","base":"XXBT","quote":"ZUSD",{fields}}}}}}}"#
+            );
+            parse_asset_pairs(&text).unwrap().remove(0)
+        };
+        let cases = [
+            (r#""pair_decimals":1,"lot_decimals":29"#, "result.XXBTZUSD.lot_decimals"),
+            (
+                r#""pair_decimals":29,"lot_decimals":8"#,
+                "result.XXBTZUSD.pair_decimals",
+            ),
+            (
+                r#""pair_decimals":1,"lot_decimals":8,"tick_size":"0""#,
+                "result.XXBTZUSD.tick_size",
+            ),
+            (
+                r#""pair_decimals":1,"lot_decimals":8,"ordermin":"-1""#,
+                "result.XXBTZUSD.ordermin",
+            ),
+            (
+                r#""pair_decimals":1,"lot_decimals":8,"costmin":"-0.5""#,
+                "result.XXBTZUSD.costmin",
+            ),
+        ];
+        for (fields, expected) in cases {
+            match pair(fields).instrument() {
+                Err(WireError::Field { message, path, reason }) => {
+                    assert_eq!((message.as_str(), path.as_str()), ("AssetPairs", expected), "{reason}")
+                }
+                other => panic!("{fields}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Kraken's REST API: the fallback for what WebSocket v2 lacks (the WebSocket token, order and
-//! trade history after a reconnect) and `AssetPairs` reference data.
+//! trade history after a reconnect) and `AssetPairs` reference data (each pair's
+//! [`AssetPair::instrument`]: its tick, lot and minimums).
 //!
 //! - Requests: [`get_websockets_token`], [`add_order`], [`query_orders`],
 //!   [`query_orders_by_cl_ord_id`], [`open_orders`],
