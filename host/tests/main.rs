@@ -17,6 +17,7 @@ mod deploy_metrics;
 mod deploy_prometheus;
 mod fleet;
 mod live_e2e;
+mod live_trading;
 mod market_data;
 mod new_cli;
 mod ready;

@@ -5,6 +5,7 @@
 //! (a stale symbol takes no new orders).
 
 mod bars;
+mod instruments;
 mod observer;
 mod wants;
 
@@ -24,6 +25,7 @@ use venues::kraken::execution::{
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
 use self::bars::BarBuilders;
+use self::instruments::Instruments;
 use self::observer::MetricsObserver;
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
 use crate::config::{ExecutionMode, VenueConfig, VenueKind};
@@ -99,6 +101,7 @@ struct LiveVenue {
     observer: Arc<MetricsObserver>,
     /// The order connection, once live ports are started.
     orders: Option<OrderConnectionMonitor>,
+    instruments: Instruments,
 }
 
 /// Every live venue of the host.
@@ -127,6 +130,11 @@ impl LiveVenues {
                     execution == ExecutionMode::Live,
                 ));
                 let feed_observer: Arc<dyn VenueObserver> = observer.clone();
+                let instruments = match &config.kind {
+                    VenueKind::Kraken(kraken) => {
+                        Instruments::kraken(config.name.clone(), &kraken.rest_url, runtime, observer.clone())
+                    }
+                };
                 let feed: Box<dyn MarketFeed> = match &config.kind {
                     VenueKind::Kraken(kraken) => Box::new(KrakenFeed::start(
                         KrakenFeedConfig {
@@ -154,6 +162,7 @@ impl LiveVenues {
                     stale: BTreeSet::new(),
                     observer,
                     orders: None,
+                    instruments,
                 }
             })
             .collect();
@@ -298,6 +307,7 @@ impl LiveVenues {
         self.venues
             .iter_mut()
             .map(|live| {
+                live.instruments.apply(desk);
                 let status = live.feed.status();
                 let venue = live.config.name.as_str();
                 let mut gauges = BTreeSet::new();

@@ -21,6 +21,18 @@ impl RunningHost {
     /// Starts `run` on `dir/strategies` with the book of record in `dir/book.db`, replaying
     /// `bars_per_second`, logging at `rust_log`, plus `extra` arguments.
     pub fn start(dir: &Path, config: &Path, bars_per_second: u32, rust_log: &str, extra: &[&str]) -> Self {
+        Self::start_with_env(dir, config, bars_per_second, rust_log, extra, &[])
+    }
+
+    /// [`RunningHost::start`] with `env` set for the host (credentials, for live venues).
+    pub fn start_with_env(
+        dir: &Path,
+        config: &Path,
+        bars_per_second: u32,
+        rust_log: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut child = bin()
             .args(["run", "--listen", "127.0.0.1:0", "--bars-per-second"])
             .arg(bars_per_second.to_string())
@@ -33,6 +45,7 @@ impl RunningHost {
             .args(extra)
             .env("RUST_LOG", rust_log)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -94,6 +107,12 @@ impl RunningHost {
 
 impl Drop for RunningHost {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // What the host saw is what explains a failed end-to-end test.
+            let log = self.log();
+            let tail = &log[log.len().saturating_sub(60)..];
+            eprintln!("the host's last {} log lines:\n{}", tail.len(), tail.join("\n"));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

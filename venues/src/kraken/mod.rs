@@ -5,6 +5,8 @@
 //!   decimals, the order book and its CRC32 checksum, and request signing. Pure: no I/O.
 //! - [`feed`]: the public connection as a [`trading::market::MarketFeed`].
 //! - [`execution`]: orders, executions and balances as a [`trading::brokers::ExecutionPort`].
+//! - [`rest`]: the REST client (signed private calls, public ones, each timed).
+//! - [`instruments`]: every pair's increments and minimums, for risk.
 //! - [`rate_limit`]: the per-pair trading rate counter, kept locally so that a request Kraken
 //!   would refuse for its rate is not sent. Pure: times are arguments.
 
@@ -12,7 +14,9 @@
 // every fallible one says how it fails.
 pub mod execution;
 pub mod feed;
+pub mod instruments;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod rate_limit;
+pub mod rest;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod wire;

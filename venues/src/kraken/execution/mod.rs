@@ -21,7 +21,6 @@
 
 mod ids;
 mod queries;
-mod rest;
 mod session;
 mod translate;
 
@@ -37,7 +36,6 @@ use trading::brokers::{
 use trading::market::{Symbol, TimeMs};
 use trading::orders::{OrderId, VenueId};
 
-pub use self::rest::{KrakenRest, RestCallError};
 use crate::kit::{BackoffConfig, VenueObserver};
 use crate::kraken::rate_limit::{RateAction, RateLimiter, Tier};
 use crate::kraken::wire::{Secret, SignError};
@@ -72,6 +70,18 @@ pub enum CredentialsError {
 }
 
 impl Credentials {
+    /// An API key and its base64 secret.
+    ///
+    /// # Errors
+    ///
+    /// [`SignError::SecretNotBase64`]; the error never contains the secret.
+    pub fn new(api_key: &str, secret_base64: &str) -> Result<Self, SignError> {
+        Ok(Self {
+            api_key: api_key.trim().to_owned(),
+            secret: Secret::from_base64(secret_base64)?,
+        })
+    }
+
     /// Reads the key from `key_var` and the base64 secret from `secret_var`.
     ///
     /// # Errors
@@ -87,13 +97,9 @@ impl Credentials {
             }),
         };
         let api_key = read(key_var, "key")?;
-        let secret = Secret::from_base64(&read(secret_var, "secret")?).map_err(|source| CredentialsError::Secret {
+        Self::new(&api_key, &read(secret_var, "secret")?).map_err(|source| CredentialsError::Secret {
             var: secret_var.to_owned(),
             source,
-        })?;
-        Ok(Self {
-            api_key: api_key.trim().to_owned(),
-            secret,
         })
     }
 

@@ -10,8 +10,9 @@ use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueId};
 
 use super::ids::OrderIds;
-use super::rest::{KrakenRest, RestCallError};
 use super::translate::{rest_fill, rest_report};
+use crate::kraken::instruments::InstrumentsError;
+use crate::kraken::rest::{KrakenRest, RestCallError};
 use crate::kraken::wire::requests::AddOrder;
 use crate::kraken::wire::rest::{self, RestError, RestOrder, RestTrade};
 use crate::kraken::wire::{OrderErrorKind, PairDirectory, Token};
@@ -37,9 +38,10 @@ pub(super) async fn websockets_token(rest: &KrakenRest) -> Result<Token, QueryEr
 }
 
 /// Every pair's REST name, for the emergency `AddOrder`.
-pub(super) async fn pair_directory(rest: &KrakenRest) -> Result<PairDirectory, QueryError> {
-    let body = rest.public("AssetPairs", rest::asset_pairs(&[])).await?;
-    Ok(PairDirectory::new(&rest::parse_asset_pairs(&body)?))
+pub(super) async fn pair_directory(rest: &KrakenRest) -> Result<PairDirectory, InstrumentsError> {
+    Ok(PairDirectory::new(
+        &crate::kraken::instruments::asset_pairs(rest).await?,
+    ))
 }
 
 /// Where the host's order `id` stands at Kraken, with its fills; `NotFound` when Kraken never

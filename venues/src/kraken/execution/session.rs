@@ -21,10 +21,10 @@ use trading::orders::{OrderId, VenueId, VenueOrderId};
 
 use super::ids::OrderIds;
 use super::queries::{self, RestPlacement};
-use super::rest::KrakenRest;
 use super::translate::{execution, reject_reason};
 use super::{lock, wall_ms, Command, Credentials, KrakenExecutionConfig, OrderPath, SharedState};
 use crate::kit::{connect, next_text, Backoff, ConnectBudget, Connection, Socket, VenueObserver};
+use crate::kraken::rest::KrakenRest;
 use crate::kraken::wire::requests::{self, CancelOrders, OrderRef, PrivateSubscription, Token};
 use crate::kraken::wire::{
     parse_private, ControlMessage, ExecType, OrderErrorKind, Outcome, PairDirectory, PrivateMessage, RequestFailure,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use super::Credentials;
+use super::execution::Credentials;
 use crate::kit::VenueObserver;
 use crate::kraken::wire::rest::{PrivateRequest, PublicRequest};
 use crate::kraken::wire::SignError;

@@ -1,0 +1,292 @@
+//! The Kraken execution port against the local Kraken (`local-venues/kraken`), over real
+//! sockets on 127.0.0.1: orders go by client order id and come back with Kraken's ids, every
+//! execution maps onto the seam, rejects are typed, the rate counter refuses before Kraken
+//! would, a lost reply is settled by a query, and closing disarms the dead-man switch.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use local_kraken::{LocalKraken, LocalKrakenConfig, Target};
+use rust_decimal::Decimal;
+use trading::brokers::{
+    AmendOrder, Doorbell, Execution, ExecutionPort, NewOrder, PortError, RejectKind, VenueEvent, VenueOrderState,
+};
+use trading::market::{Side, Symbol};
+use trading::orders::{OrderId, OrderType, VenueId};
+use venues::kit::{BackoffConfig, NoObserver};
+use venues::kraken::execution::{Credentials, KrakenExecution, KrakenExecutionConfig};
+
+const START_MS: i64 = 1_704_067_200_000;
+
+fn d(text: &str) -> Decimal {
+    text.parse().unwrap()
+}
+
+fn btc() -> Symbol {
+    Symbol::new("BTC/USD").unwrap()
+}
+
+struct Rig {
+    kraken: LocalKraken,
+    runtime: tokio::runtime::Runtime,
+    port: KrakenExecution,
+    events: Vec<VenueEvent>,
+}
+
+fn rig() -> Rig {
+    let kraken = LocalKraken::start(LocalKrakenConfig {
+        start_time_ms: Some(START_MS),
+        ..LocalKrakenConfig::default()
+    })
+    .unwrap();
+    kraken
+        .book_snapshot("BTC/USD", &[(d("29990.0"), d("5"))], &[(d("30020.0"), d("5"))])
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = KrakenExecutionConfig {
+        venue: VenueId::new("kraken"),
+        rest_url: kraken.rest_url(),
+        ws_private_url: kraken.ws_private_url(),
+        request_timeout: Duration::from_millis(400),
+        dead_man: Some(Duration::from_secs(60)),
+        backoff: BackoffConfig {
+            initial: Duration::from_millis(20),
+            max: Duration::from_millis(100),
+            ..BackoffConfig::default()
+        },
+        ..KrakenExecutionConfig::default()
+    };
+    let credentials = Credentials::new(kraken.api_key(), kraken.api_secret()).unwrap();
+    let port = KrakenExecution::start(
+        config,
+        credentials,
+        runtime.handle(),
+        Doorbell::new(),
+        Arc::new(NoObserver),
+    );
+    let mut rig = Rig {
+        kraken,
+        runtime,
+        port,
+        events: Vec::new(),
+    };
+    rig.wait_for("the first mass status", |e| matches!(e, VenueEvent::MassStatus(_)));
+    rig.wait_open();
+    rig
+}
+
+impl Rig {
+    /// Polls the port until an event matches; returns it (every event seen stays in `events`).
+    fn wait_for(&mut self, what: &str, matches: impl Fn(&VenueEvent) -> bool) -> VenueEvent {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = 0;
+        loop {
+            self.port.poll(&mut self.events);
+            if let Some(event) = self.events[seen..].iter().find(|e| matches(e)) {
+                return event.clone();
+            }
+            seen = self.events.len();
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}: {:#?}",
+                self.events
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    fn wait_for_execution(&mut self, what: &str, matches: impl Fn(&Execution) -> bool) -> Execution {
+        match self.wait_for(what, |e| matches!(e, VenueEvent::Execution(x) if matches(x))) {
+            VenueEvent::Execution(execution) => execution,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Waits until orders go (the mass status after a connect is out).
+    fn wait_open(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.port.monitor().status().path != venues::kraken::execution::OrderPath::Open {
+            assert!(Instant::now() < deadline, "the order path did not open");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+fn order(id: &str, side: Side, qty: &str, order_type: OrderType) -> NewOrder {
+    NewOrder {
+        id: OrderId::new(id),
+        symbol: btc(),
+        side,
+        qty: d(qty),
+        order_type,
+        time_ms: START_MS,
+    }
+}
+
+#[test]
+fn an_order_rests_is_amended_cancelled_and_a_market_order_fills_with_krakens_ids_and_fees() {
+    let mut rig = rig();
+    let limit = order("t1-1", Side::Buy, "0.01", OrderType::Limit(d("15000.0")));
+    rig.port.submit(limit).unwrap();
+    let accepted = rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
+    let Execution::Accepted {
+        id,
+        venue_order_id: Some(venue_order_id),
+        ..
+    } = accepted
+    else {
+        panic!("accepted without Kraken's id: {accepted:?}");
+    };
+    assert_eq!(id, OrderId::new("t1-1"));
+    let at_venue = rig
+        .kraken
+        .order(venue_order_id.as_str())
+        .expect("Kraken has it by that id");
+    assert_eq!(at_venue.cl_ord_id.as_deref(), Some("t1-1"));
+
+    rig.port
+        .amend(AmendOrder {
+            id: OrderId::new("t1-1"),
+            symbol: btc(),
+            qty: d("0.02"),
+            limit_price: Some(d("16000.0")),
+            time_ms: START_MS,
+        })
+        .unwrap();
+    let amended = rig.wait_for_execution("the amend", |e| matches!(e, Execution::Amended { .. }));
+    assert!(
+        matches!(&amended, Execution::Amended { qty, limit_price: Some(p), .. } if *qty == d("0.02") && *p == d("16000.0")),
+        "{amended:?}"
+    );
+    rig.port.cancel(&OrderId::new("t1-1"), START_MS).unwrap();
+    rig.wait_for_execution("the cancel", |e| matches!(e, Execution::Cancelled { .. }));
+
+    rig.port
+        .submit(order("t1-2", Side::Buy, "0.01", OrderType::Market))
+        .unwrap();
+    let fill = rig.wait_for_execution("the fill", |e| matches!(e, Execution::Filled(_)));
+    let Execution::Filled(fill) = fill else { unreachable!() };
+    let venue_fill = rig.kraken.fills().pop().unwrap();
+    assert_eq!(fill.id, OrderId::new("t1-2"));
+    assert_eq!(
+        fill.trade_id.as_ref().map(|t| t.as_str().to_owned()),
+        Some(venue_fill.trade_id.to_string())
+    );
+    assert_eq!(
+        (fill.qty, fill.price, fill.fee),
+        (venue_fill.qty, venue_fill.price, venue_fill.fee)
+    );
+    assert_eq!(fill.fee_asset.as_deref(), Some("USD"));
+    let balances = rig.wait_for(
+        "balances after the fill",
+        |e| matches!(e, VenueEvent::Balances(b) if b.assets.get("BTC") == Some(&d("0.01"))),
+    );
+    let VenueEvent::Balances(balances) = balances else {
+        unreachable!()
+    };
+    assert_eq!(
+        balances
+            .assets
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>(),
+        rig.kraken.balances()
+    );
+}
+
+#[test]
+fn rejects_are_typed_and_the_rate_counter_refuses_before_kraken_would() {
+    let mut rig = rig();
+    rig.port
+        .submit(order("t2-1", Side::Buy, "10", OrderType::Limit(d("20000.0"))))
+        .unwrap();
+    let rejected = rig.wait_for_execution("the reject", |e| matches!(e, Execution::Rejected { .. }));
+    let Execution::Rejected { reason, .. } = rejected else {
+        unreachable!()
+    };
+    assert_eq!(reason.kind, RejectKind::InsufficientFunds, "{reason}");
+
+    // The starter tier's counter holds 60; one add is 1 and it decays 1/s. One add was spent.
+    let mut refused = None;
+    for n in 0..70 {
+        let order = order(&format!("t2-r{n}"), Side::Buy, "0.001", OrderType::Limit(d("10000.0")));
+        if let Err(e) = rig.port.submit(order) {
+            refused = Some((n, e));
+            break;
+        }
+    }
+    let (n, error) = refused.expect("refused within 70 adds");
+    assert!((58..=61).contains(&n), "refused at add {n}");
+    assert!(
+        matches!(&error, PortError::Refused(r) if r.kind == RejectKind::RateLimited),
+        "{error}"
+    );
+    rig.wait_for("the last accepted add", |e| {
+        matches!(e, VenueEvent::Execution(Execution::Accepted { id, .. }) if id.as_str() == format!("t2-r{}", n - 1))
+    });
+    assert_eq!(
+        rig.kraken.orders_accepted(&format!("t2-r{n}")),
+        0,
+        "the refused add was not sent"
+    );
+}
+
+#[test]
+fn an_order_whose_reply_was_lost_is_settled_by_a_query_and_placed_once() {
+    let mut rig = rig();
+    rig.kraken.lose_next_add_order_reply(true);
+    rig.port
+        .submit(order("t3-1", Side::Buy, "0.01", OrderType::Market))
+        .unwrap();
+    let status = rig.wait_for_execution("the order's status", |e| matches!(e, Execution::Status(_)));
+    let Execution::Status(report) = status else {
+        unreachable!()
+    };
+    assert_eq!(report.state, VenueOrderState::Filled);
+    assert_eq!(report.filled_qty, d("0.01"));
+    assert_eq!(report.fills.len(), 1, "{report:?}");
+    assert_eq!(
+        report.fills[0].trade_id.as_ref().map(|t| t.as_str().to_owned()),
+        Some(rig.kraken.fills()[0].trade_id.to_string()),
+        "the same trade id as executions, so the desk books it once"
+    );
+    assert_eq!(rig.kraken.orders_accepted("t3-1"), 1);
+    rig.wait_open();
+    assert_eq!(
+        rig.kraken.orders_accepted("t3-1"),
+        1,
+        "not sent again after the reconnect"
+    );
+
+    // An order the venue never had is reported as not found.
+    rig.port.query_order(&OrderId::new("t3-none"), START_MS).unwrap();
+    let missing = rig.wait_for_execution(
+        "the unknown order's status",
+        |e| matches!(e, Execution::Status(r) if r.id.as_str() == "t3-none"),
+    );
+    assert!(matches!(missing, Execution::Status(r) if r.state == VenueOrderState::NotFound));
+}
+
+#[test]
+fn a_dropped_socket_reconnects_with_a_fresh_token_and_closing_disarms_the_dead_man_switch() {
+    let mut rig = rig();
+    assert!(rig.kraken.dead_man_deadline_ms().is_some(), "armed while connected");
+    let tokens = rig.kraken.tokens_issued();
+    rig.kraken.reject_token_requests(1);
+    rig.kraken.drop_connections(Target::Private);
+    rig.wait_for("the disconnect", |e| matches!(e, VenueEvent::Disconnected { .. }));
+    rig.wait_for("the reconnect", |e| matches!(e, VenueEvent::Connected { .. }));
+    rig.wait_open();
+    assert!(
+        rig.kraken.tokens_issued() > tokens,
+        "a fresh token for the new connection"
+    );
+
+    rig.port.close(Duration::from_secs(5));
+    assert_eq!(rig.kraken.dead_man_deadline_ms(), None, "disarmed by a clean close");
+    drop(rig.port);
+    rig.runtime.shutdown_timeout(Duration::from_secs(1));
+}
