@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 use trading::market::Symbol;
 use trading::orders::VenueId;
@@ -45,6 +47,10 @@ pub struct RawKraken {
     /// per-pair rate counter, which the host keeps so that orders Kraken would refuse for
     /// their rate are refused before they are sent.
     pub tier: String,
+    /// The rate counter's maximum and decay per second, for an account whose limits are its
+    /// own (and local exchanges): both set, they replace the tier's.
+    pub rate_counter_max: Option<u32>,
+    pub rate_counter_decay_per_s: Option<Decimal>,
     /// The dead-man switch (`cancel_all_orders_after`): Kraken cancels every open order this
     /// many seconds after it last heard from the host. 0 turns it off.
     pub dead_man_timeout_s: u64,
@@ -69,6 +75,8 @@ impl Default for RawKraken {
             reconnect_initial_ms: 250,
             reconnect_max_ms: 30_000,
             tier: "starter".into(),
+            rate_counter_max: None,
+            rate_counter_decay_per_s: None,
             dead_man_timeout_s: 60,
             request_timeout_ms: 5_000,
             rest_orders_when_down: false,
@@ -165,17 +173,7 @@ impl RawVenues {
                     kraken.reconnect_max_ms, kraken.reconnect_initial_ms
                 ));
             }
-            let tier = match kraken.tier.as_str() {
-                "starter" => Tier::Starter,
-                "intermediate" => Tier::Intermediate,
-                "pro" => Tier::Pro,
-                other => {
-                    problems.push(format!(
-                        "venues.kraken.tier = {other:?}: expected \"starter\", \"intermediate\" or \"pro\""
-                    ));
-                    Tier::Starter
-                }
-            };
+            let tier = resolve_tier(kraken, problems);
             // Kraken takes timeouts under a day; below 5 s a re-arm every quarter of it is
             // more traffic than protection.
             if kraken.dead_man_timeout_s != 0 && !(5..86_400).contains(&kraken.dead_man_timeout_s) {
@@ -225,6 +223,43 @@ impl RawVenues {
     }
 }
 
+/// The tier named, or the custom counter when both of its keys are set.
+fn resolve_tier(kraken: &RawKraken, problems: &mut Vec<String>) -> Tier {
+    let named = match kraken.tier.as_str() {
+        "starter" => Tier::Starter,
+        "intermediate" => Tier::Intermediate,
+        "pro" => Tier::Pro,
+        other => {
+            problems.push(format!(
+                "venues.kraken.tier = {other:?}: expected \"starter\", \"intermediate\" or \"pro\""
+            ));
+            Tier::Starter
+        }
+    };
+    match (kraken.rate_counter_max, kraken.rate_counter_decay_per_s) {
+        (None, None) => named,
+        (Some(max), Some(decay)) => {
+            let milli = (decay * Decimal::ONE_THOUSAND)
+                .to_u32()
+                .filter(|m| *m > 0 && max > 0 && decay.scale() <= 3);
+            match milli {
+                Some(decay_milli_per_s) => Tier::Custom { max, decay_milli_per_s },
+                None => {
+                    problems.push(format!(
+                        "venues.kraken.rate_counter_max = {max}, rate_counter_decay_per_s = {decay}: expected a maximum above 0 and a decay above 0 with at most 3 decimals"
+                    ));
+                    named
+                }
+            }
+        }
+        _ => {
+            problems
+                .push("venues.kraken.rate_counter_max and rate_counter_decay_per_s: expected both or neither".into());
+            named
+        }
+    }
+}
+
 fn resolve_symbols(key: &str, texts: &[String], problems: &mut Vec<String>) -> Vec<Symbol> {
     if texts.is_empty() {
         problems.push(format!("{key} = []: expected at least one symbol like \"BTC/USD\""));
@@ -258,6 +293,7 @@ mod tests {
                 ws_public_url: "https://ws.kraken.com".into(),
                 api_secret_env: "kQH5HW/8p1uGOVjbgWA7Fu==".into(),
                 tier: "gold".into(),
+                rate_counter_max: Some(100),
                 dead_man_timeout_s: 2,
                 ..RawKraken::default()
             },
@@ -269,7 +305,8 @@ mod tests {
         assert!(text.contains("venues.kraken.api_secret_env"), "{text}");
         assert!(text.contains("venues.kraken.tier = \"gold\""), "{text}");
         assert!(text.contains("venues.kraken.dead_man_timeout_s = 2"), "{text}");
-        assert_eq!(problems.len(), 5);
+        assert!(text.contains("expected both or neither"), "{text}");
+        assert_eq!(problems.len(), 6);
     }
 
     #[test]

@@ -282,10 +282,27 @@ impl LiveVenues {
     }
 
     /// The events every venue received since the last call, with the bars built from them.
-    pub fn poll(&mut self, out: &mut Vec<MarketEvent>) {
+    /// A stale symbol that has data again is told to `desk` at once (not at the next refresh),
+    /// so the strategy answering that data is not refused as stale.
+    pub fn poll(&mut self, out: &mut Vec<MarketEvent>, desk: &crate::runtime::SharedDesk) {
         let received = &mut self.received;
         for live in &mut self.venues {
             live.feed.poll(received);
+            if !live.stale.is_empty() {
+                let flowing: Vec<Symbol> = received
+                    .iter()
+                    .map(|event| event.symbol().clone())
+                    .filter(|symbol| live.stale.contains(symbol))
+                    .collect();
+                if !flowing.is_empty() {
+                    let mut desk = crate::runtime::lock_desk(desk);
+                    for symbol in flowing {
+                        if live.stale.remove(&symbol) {
+                            desk.set_market_data_stale(&live.config.name, &symbol, false);
+                        }
+                    }
+                }
+            }
             for event in received.drain(..) {
                 let bar = match &event {
                     MarketEvent::Candle(bar) => Some(bar.clone()),

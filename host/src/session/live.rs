@@ -120,7 +120,7 @@ impl LiveHost {
                 self.recorder.flush();
                 last_refresh = Instant::now();
             }
-            self.venues.poll(&mut events);
+            self.venues.poll(&mut events, &self.desk);
             for event in events.drain(..) {
                 self.recorder.record(&event);
                 self.hosted.fleet.deliver(&event);

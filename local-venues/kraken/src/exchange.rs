@@ -134,6 +134,8 @@ pub(crate) struct Exchange {
     accepted: [u64; 2],
     pub(crate) messages: [MessageCounts; 2],
     pub(crate) dms_deadline_ms: Option<i64>,
+    /// `add_order` requests read so far, and when the last one was (latency benchmarks).
+    pub(crate) add_order_arrivals: (u64, Option<std::time::Instant>),
     /// While a private request is handled, its account events wait here so that the request's
     /// reply goes out before them.
     deferred: Option<Vec<AccountEvent>>,
@@ -168,6 +170,7 @@ impl Shared {
             accepted: [0; 2],
             messages: [MessageCounts::default(); 2],
             dms_deadline_ms: None,
+            add_order_arrivals: (0, None),
             deferred: None,
             last_stamp_us: 0,
             outbox_capacity: cfg.outbox_capacity,

@@ -484,6 +484,12 @@ impl Control {
         self.shared.lock().connection_counts(kind)
     }
 
+    /// How many `add_order` requests the private sockets have read, and when the last one
+    /// was read: how a benchmark times the path from a market event to an order.
+    pub fn add_orders_received(&self) -> (u64, Option<std::time::Instant>) {
+        self.shared.lock().add_order_arrivals
+    }
+
     /// Tokens minted so far.
     pub fn tokens_issued(&self) -> u64 {
         self.shared.lock().auth.tokens_issued()

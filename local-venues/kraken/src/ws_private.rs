@@ -176,6 +176,7 @@ fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> Aft
             }
         }
         "add_order" => {
+            ex.add_order_arrivals = (ex.add_order_arrivals.0 + 1, Some(std::time::Instant::now()));
             let r = serde_json::from_str::<AddParams>(params)
                 .map_err(parse_err)
                 .and_then(|p| add_order(ex, p));

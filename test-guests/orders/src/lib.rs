@@ -5,7 +5,7 @@
 //! | mode | what it does |
 //! | --- | --- |
 //! | `lifecycle` | one step per closed 1m candle of a symbol (see [`STEPS`]): rests a limit buy at half the close, amends it, cancels it, buys `size` at market, sells 40 % of it at market, sells 20 % more by a marketable limit at 90 % of the close |
-//! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests) |
+//! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests), then cancels the one before it, so one or two rest at a time |
 //!
 //! Every answer and every order update becomes a `hold` decision, so tests can read what the
 //! strategy saw: `step <n> <what> -> <answer>` and
@@ -125,10 +125,16 @@ impl Strategy for Orders {
     fn on_trade(&mut self, host: &mut dyn Host, trade: &Trade) {
         if self.mode == Mode::Echo {
             let price = (trade.price / Decimal::TWO).round_dp(1);
-            if let Err(reject) =
-                host.place_order(OrderRequest::limit(trade.symbol.as_str(), Side::Buy, self.size, price))
-            {
-                host.warn(&format!("echo order refused: {reject}"));
+            // The order first: the answer to the trade is what latency is measured on.
+            let placed = host.place_order(OrderRequest::limit(trade.symbol.as_str(), Side::Buy, self.size, price));
+            if let Some(previous) = self.resting.take() {
+                if let Err(e) = host.cancel_order(&previous) {
+                    host.warn(&format!("echo cancel refused: {e}"));
+                }
+            }
+            match placed {
+                Ok(id) => self.resting = Some(id),
+                Err(reject) => host.warn(&format!("echo order refused: {reject}")),
             }
         }
     }
@@ -178,6 +184,23 @@ mod tests {
         assert_eq!(steps[1], "step 2 amend -> Ok(())");
         assert_eq!(steps[2], "step 3 cancel -> Ok(())");
         assert!(steps[5].starts_with("step 6 sell-limit -> "), "{steps:?}");
+    }
+
+    #[test]
+    fn echo_answers_each_trade_and_cancels_the_order_before() {
+        let (mut guest, mut host) = (instantiate::<Orders>(r#"{"mode":"echo"}"#).unwrap(), MockHost::new());
+        let trade = Trade {
+            symbol: "BTC/USD".into(),
+            time_ms: 1,
+            price: Decimal::from(30_000),
+            qty: Decimal::ONE,
+            aggressor: Side::Buy,
+        };
+        guest.on_trade(&mut host, &trade);
+        guest.on_trade(&mut host, &trade);
+        assert_eq!(host.orders.len(), 2);
+        assert_eq!(host.orders[0].1.limit_price(), Some(Decimal::from(15_000)));
+        assert_eq!(host.cancels, [host.orders[0].0.clone()]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod backoff;
 mod connect_budget;
 mod freshness;
 mod observer;
+mod redial;
 mod socket;
 mod subscriptions;
 
@@ -17,5 +18,6 @@ pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
 pub use connect_budget::ConnectBudget;
 pub use freshness::{Freshness, StreamAge};
 pub use observer::{Connection, NoObserver, VenueObserver};
-pub use socket::{connect, next_text, ConnectError, Socket};
+pub use redial::{Redial, Wait};
+pub use socket::{connect, next_text, send_text, ConnectError, Socket};
 pub use subscriptions::{Changes, SubscriptionTable};

@@ -67,3 +67,15 @@ pub async fn next_text(socket: &mut Socket) -> Result<Utf8Bytes, String> {
         }
     }
 }
+
+/// Sends one text frame.
+///
+/// # Errors
+///
+/// Why it could not be sent (the connection is over).
+pub async fn send_text(socket: &mut Socket, text: String) -> Result<(), String> {
+    socket
+        .send(Message::text(text))
+        .await
+        .map_err(|e| format!("sending: {e}"))
+}

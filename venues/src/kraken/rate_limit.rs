@@ -40,6 +40,14 @@ pub enum Tier {
     Intermediate,
     /// Maximum 180, decay 3.75/s.
     Pro,
+    /// Limits of the account's own (Kraken's for an arrangement of its own, or a local
+    /// exchange's).
+    Custom {
+        /// The counter's maximum.
+        max: u32,
+        /// Decay in thousandths of a unit per second (1/s = 1000).
+        decay_milli_per_s: u32,
+    },
 }
 
 impl Tier {
@@ -49,6 +57,7 @@ impl Tier {
             Tier::Starter => 60,
             Tier::Intermediate => 125,
             Tier::Pro => 180,
+            Tier::Custom { max, .. } => max,
         }
     }
 
@@ -58,6 +67,8 @@ impl Tier {
             Tier::Starter => 1_000,
             Tier::Intermediate => 2_340,
             Tier::Pro => 3_750,
+            // Millionths per millisecond and thousandths per second are the same number.
+            Tier::Custom { decay_milli_per_s, .. } => i64::from(decay_milli_per_s),
         }
     }
 }
@@ -327,6 +338,24 @@ mod tests {
         assert_eq!(pro.check(RateAction::Add, 0).unwrap_err().max, 180);
         pro.observe(d("-5"), 0);
         assert_eq!(pro.value(0), Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_custom_tier_keeps_its_own_maximum_and_decay() {
+        let tier = Tier::Custom {
+            max: 2,
+            decay_milli_per_s: 500,
+        };
+        let mut counter = RateCounter::new(tier);
+        counter.try_record(RateAction::Add, 0).unwrap();
+        counter.try_record(RateAction::Add, 0).unwrap();
+        let refused = counter.check(RateAction::Add, 0).unwrap_err();
+        assert_eq!(
+            (refused.max, refused.retry_after_ms),
+            (2, 2_000),
+            "0.5/s: one unit in 2 s"
+        );
+        assert_eq!(counter.value(1_000), d("1.5"));
     }
 
     #[test]

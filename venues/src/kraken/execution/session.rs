@@ -6,11 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::SinkExt;
 use rust_decimal::Decimal;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
-use tokio_tungstenite::tungstenite::Message;
 use tracing::{debug, error, info, warn};
 use trading::brokers::VenueOrderState;
 use trading::brokers::{
@@ -23,7 +21,7 @@ use super::ids::OrderIds;
 use super::queries::{self, RestPlacement};
 use super::translate::{execution, reject_reason};
 use super::{lock, wall_ms, Command, Credentials, KrakenExecutionConfig, OrderPath, SharedState};
-use crate::kit::{connect, next_text, Backoff, ConnectBudget, Connection, Socket, VenueObserver};
+use crate::kit::{connect, next_text, send_text as send, Connection, Redial, Socket, VenueObserver};
 use crate::kraken::rest::KrakenRest;
 use crate::kraken::wire::requests::{self, CancelOrders, OrderRef, PrivateSubscription, Token};
 use crate::kraken::wire::{
@@ -104,11 +102,10 @@ pub(super) async fn run(
     commands: mpsc::UnboundedReceiver<Command>,
 ) {
     let seed = std::process::id() as u64 ^ wall_ms() as u64;
-    let Ok(mut backoff) = Backoff::new(config.backoff, seed) else {
+    let Ok(mut redial) = Redial::new(config.backoff, config.connect_budget, seed) else {
         error!(venue = %config.venue, "invalid backoff settings: the order connection does not start");
         return;
     };
-    let mut budget = ConnectBudget::new(config.connect_budget.0, config.connect_budget.1);
     let rest = Arc::new(KrakenRest::new(
         &config.rest_url,
         Some(credentials),
@@ -144,16 +141,12 @@ pub(super) async fn run(
         reconcile_from_ms: wall_ms() - RECONCILE_OVERLAP_MS,
     };
     loop {
-        let delay = backoff.next_delay();
-        if !task.wait_offline(delay).await {
-            return;
+        let wait = redial.next_wait(Instant::now());
+        if wait.budget_spent {
+            warn!(venue = %task.config.venue, wait = ?wait.duration, "connect budget spent: waiting before reconnecting");
         }
-        if let Err(wait) = budget.try_attempt(Instant::now()) {
-            warn!(venue = %task.config.venue, ?wait, "connect budget spent: waiting before reconnecting");
-            if !task.wait_offline(wait).await {
-                return;
-            }
-            continue;
+        if !task.wait_offline(wait.duration).await {
+            return;
         }
         let token = match queries::websockets_token(&task.rest).await {
             Ok(token) => token,
@@ -169,7 +162,7 @@ pub(super) async fn run(
                 continue;
             }
         };
-        let ended = task.serve(socket, &token, &mut backoff).await;
+        let ended = task.serve(socket, &token, &mut redial).await;
         task.went_down(&ended);
         match ended {
             Ended::Closed => return,
@@ -260,7 +253,7 @@ impl Task {
     }
 
     /// The connection is up: subscribe, arm, reconcile, then serve until it fails.
-    async fn serve(&mut self, mut socket: Socket, token: &Token, backoff: &mut Backoff) -> Ended {
+    async fn serve(&mut self, mut socket: Socket, token: &Token, redial: &mut Redial) -> Ended {
         if let Err(reason) = self.open(&mut socket, token).await {
             return Ended::Failed(reason);
         }
@@ -278,7 +271,7 @@ impl Task {
                             // A connection that answers is healthy: the next failure starts
                             // the backoff over.
                             healthy = true;
-                            backoff.reset();
+                            redial.reset();
                         }
                         self.on_text(&mut socket, token, text.as_str()).await
                     }
@@ -778,13 +771,6 @@ where
             }
         }
     }
-}
-
-async fn send(socket: &mut Socket, text: String) -> Result<(), String> {
-    socket
-        .send(Message::text(text))
-        .await
-        .map_err(|e| format!("sending: {e}"))
 }
 
 /// The `channel` label of a message for the venue's message counter: a fixed set.

@@ -13,7 +13,7 @@ use trading::market::{FeedStream, MarketEvent, Symbol};
 
 use super::state::{MarketState, Resync};
 use super::{lock, wall_ms, Command, KrakenFeedConfig, SharedState};
-use crate::kit::{connect, next_text, Backoff, ConnectBudget, Connection, Socket, VenueObserver};
+use crate::kit::{connect, next_text, Connection, Redial, Socket, VenueObserver};
 use crate::kraken::wire::requests::{self, PublicSubscription};
 use crate::kraken::wire::{parse_public, BookDepth, ControlMessage, PublicMessage};
 
@@ -47,11 +47,10 @@ pub(super) async fn run(
     commands: mpsc::UnboundedReceiver<Command>,
 ) {
     let seed = std::process::id() as u64 ^ wall_ms() as u64;
-    let Ok(mut backoff) = Backoff::new(config.backoff, seed) else {
+    let Ok(mut redial) = Redial::new(config.backoff, config.connect_budget, seed) else {
         warn!(venue = %config.venue, "invalid backoff settings: the public feed does not start");
         return;
     };
-    let mut budget = ConnectBudget::new(config.connect_budget.0, config.connect_budget.1);
     let mut task = Task {
         config,
         shared,
@@ -67,16 +66,12 @@ pub(super) async fn run(
         if task.wanted.is_empty() && !task.wait_for_subscriptions().await {
             return;
         }
-        let delay = backoff.next_delay();
-        if !task.sleep_taking_commands(delay).await {
-            return;
+        let wait = redial.next_wait(Instant::now());
+        if wait.budget_spent {
+            warn!(venue = %task.config.venue, wait = ?wait.duration, "connect budget spent: waiting before reconnecting");
         }
-        if let Err(wait) = budget.try_attempt(Instant::now()) {
-            warn!(venue = %task.config.venue, ?wait, "connect budget spent: waiting before reconnecting");
-            if !task.sleep_taking_commands(wait).await {
-                return;
-            }
-            continue;
+        if !task.sleep_taking_commands(wait.duration).await {
+            return;
         }
         let socket = match connect(&task.config.ws_public_url, task.config.connect_timeout).await {
             Ok(socket) => socket,
@@ -92,7 +87,7 @@ pub(super) async fn run(
         was_up = true;
         task.set_connected(true);
         info!(venue = %task.config.venue, url = %task.config.ws_public_url, "public feed connected");
-        let ended = task.serve(socket, &mut backoff).await;
+        let ended = task.serve(socket, &mut redial).await;
         task.set_connected(false);
         task.state.reset_books();
         lock(&task.shared).freshness.restart(Instant::now());
@@ -100,7 +95,7 @@ pub(super) async fn run(
             Ended::Shutdown => return,
             Ended::Idle => {
                 info!(venue = %task.config.venue, "nothing subscribed: public feed disconnected");
-                backoff.reset();
+                redial.reset();
             }
             Ended::Failed(reason) => task.failed(reason),
         }
@@ -163,7 +158,7 @@ impl Task {
         }
     }
 
-    async fn serve(&mut self, mut socket: Socket, backoff: &mut Backoff) -> Ended {
+    async fn serve(&mut self, mut socket: Socket, redial: &mut Redial) -> Ended {
         let instrument = requests::subscribe(&PublicSubscription::Instrument { snapshot: true }, self.next_req_id());
         if let Err(e) = socket.send(Message::text(instrument)).await {
             return Ended::Failed(format!("sending the instrument subscription: {e}"));
@@ -201,7 +196,7 @@ impl Task {
                                 // A connection that delivers data is healthy: the next failure
                                 // starts the backoff over.
                                 got_data = true;
-                                backoff.reset();
+                                redial.reset();
                             }
                         }
                         Handled::Instrument => {
