@@ -143,9 +143,11 @@ pub fn run(
             _ => None,
         })
         .collect();
+    // Every timeframe of the data's bars, not just the first bar's: a journal of a live
+    // session (`run --record`) holds the bars built for its strategies too, in delivery order,
+    // and building them again would hand each to the strategy twice.
     let data_timeframes: BTreeSet<Timeframe> = events
         .iter()
-        .take(1)
         .filter_map(|e| match e {
             MarketEvent::Candle(c) => Some(c.timeframe),
             _ => None,
@@ -175,7 +177,7 @@ pub fn run(
     let sampler = Sampler {
         builder: ReportBuilder::new(curve),
         strategy: id.clone(),
-        built: built.clone(),
+        sampled: data_timeframes.first().copied(),
     };
     let Sampler { builder, .. } = if built.is_empty() {
         session.replay(events.into_iter(), sampler)
@@ -199,18 +201,19 @@ pub fn run(
     })
 }
 
-/// Samples the strategy's equity at the close of every bar of the data (not of the bars built
-/// from them, which would count a bar twice), once the bar is settled.
+/// Samples the strategy's equity at the close of every bar of the data's finest timeframe (not
+/// of longer bars, built or recorded, whose close is one of those and would count twice), once
+/// the bar is settled.
 struct Sampler {
     builder: ReportBuilder,
     strategy: StrategyId,
-    built: Vec<Timeframe>,
+    sampled: Option<Timeframe>,
 }
 
 impl Settled for Sampler {
     fn settled(&mut self, desk: &Desk, event: &MarketEvent) {
         if let MarketEvent::Candle(candle) = event {
-            if !self.built.contains(&candle.timeframe) {
+            if Some(candle.timeframe) == self.sampled {
                 self.builder.sample(desk, &self.strategy, candle.close_time_ms());
             }
         }
