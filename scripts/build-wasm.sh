@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 if ! rustup target list --installed | grep -qx wasm32-wasip2; then
   rustup target add wasm32-wasip2
 fi
-cargo build --profile wasm --target wasm32-wasip2 -p sma-cross -p grid -p hostile -p counter -p orders
+cargo build --profile wasm --target wasm32-wasip2 -p sma-cross -p grid -p hostile -p counter -p orders -p timeframes
 
 wasm_dir="${CARGO_TARGET_DIR:-target}/wasm32-wasip2/wasm"
 mkdir -p strategies.d

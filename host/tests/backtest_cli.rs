@@ -144,3 +144,39 @@ fn the_same_backtest_twice_gives_byte_identical_trades_and_equity() {
     assert_eq!(String::from_utf8_lossy(&outputs[0].1).lines().count(), 1_246 + 1);
     assert!(outputs[0] == outputs[1], "two runs differ");
 }
+
+#[test]
+fn decisions_are_written_one_json_object_a_line_in_the_order_emitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "ten.csv", TEN_BARS);
+    let counter = support::wasm("counter");
+    let decisions = dir.path().join("decisions.jsonl");
+    let output = run_bin(&[
+        "backtest",
+        "--strategy",
+        counter.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&decisions)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // counter numbers each bar it gets, decided at the bar's close: the next midnight UTC.
+    assert_eq!(lines.len(), 10);
+    for (i, decision) in lines.iter().enumerate() {
+        assert_eq!(decision["strategy"], "counter", "{decision}");
+        assert_eq!(decision["symbol"], "BTC/USD");
+        assert_eq!(decision["action"], "hold");
+        assert_eq!(decision["reasoning"], format!("seq={} label=v1", i + 1));
+        assert_eq!(decision["time_ms"], 1_577_836_800_000_i64 + (i as i64 + 1) * 86_400_000);
+        assert_eq!(
+            decision["indicators"][0],
+            serde_json::json!({"name": "seq", "value": (i + 1).to_string()})
+        );
+    }
+}

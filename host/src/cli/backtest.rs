@@ -1,8 +1,8 @@
 //! `strategy-host backtest`: one strategy over historical bars, to completion, with a report.
 
 use std::fs::File;
-use std::io::BufWriter;
-use std::path::PathBuf;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -13,6 +13,7 @@ use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{MarketEvent, Symbol, Timeframe};
 use trading::report::{write_equity_csv, write_trades_csv};
 
+use crate::runtime::Decision;
 use crate::session::backtest::{self, BacktestSettings};
 
 #[derive(Debug, Args)]
@@ -53,6 +54,9 @@ pub struct BacktestArgs {
     /// Write the equity curve (one row per bar) to this CSV file.
     #[arg(long)]
     equity_csv: Option<PathBuf>,
+    /// Keep the strategy's decisions and write them to this file, one JSON object per line.
+    #[arg(long)]
+    decisions: Option<PathBuf>,
     /// Keep compiled strategies here [default: ~/.cache/strategy-host/components]
     #[arg(long)]
     cache_dir: Option<PathBuf>,
@@ -108,6 +112,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
             slippage_bps: args.slippage_bps,
         },
         keep_equity_curve: args.equity_csv.is_some(),
+        keep_decisions: args.decisions.is_some(),
         cache_dir: if args.no_cache {
             None
         } else {
@@ -126,6 +131,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
         write_equity_csv(BufWriter::new(file), &outcome.equity_curve)
             .with_context(|| format!("{}: cannot write", path.display()))?;
+    }
+
+    if let Some(path) = &args.decisions {
+        write_decisions(path, &outcome.decisions).with_context(|| format!("{}: cannot write", path.display()))?;
     }
 
     let r = &outcome.report;
@@ -169,4 +178,16 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         println!("event loop      {} ms, {} bars/s", r.elapsed_ms, r.bars_per_second);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One JSON object per decision and line, in the order the strategy emitted them: the shape of
+/// `/status`'s `last_decision`.
+fn write_decisions(path: &Path, decisions: &[Decision]) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    for decision in decisions {
+        serde_json::to_writer(&mut out, decision)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
 }

@@ -19,8 +19,8 @@ use trading::risk::RiskLimits;
 use super::{Session, Settled};
 use crate::metrics::Metrics;
 use crate::runtime::{
-    lock_desk, CpuBudget, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StartError,
-    StrategyComponent, StrategyContext, Stream,
+    lock_desk, CpuBudget, Decision, LoadError, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared,
+    StartError, StrategyComponent, StrategyContext, Stream,
 };
 
 /// Everything a backtest needs besides the strategy file and the bars.
@@ -32,6 +32,9 @@ pub struct BacktestSettings {
     pub sim: SimConfig,
     pub limits: RiskLimits,
     pub keep_equity_curve: bool,
+    /// Whether the strategy's decisions are kept (and it is told so by `decisions-wanted`), in
+    /// [`BacktestOutcome::decisions`]; by default they are not, so it can skip building them.
+    pub keep_decisions: bool,
     /// Compiled-component cache folder; `None` compiles the strategy every time.
     pub cache_dir: Option<std::path::PathBuf>,
 }
@@ -44,6 +47,7 @@ impl Default for BacktestSettings {
             sim: SimConfig::default(),
             limits: RiskLimits::default(),
             keep_equity_curve: false,
+            keep_decisions: false,
             cache_dir: None,
         }
     }
@@ -67,6 +71,8 @@ pub struct BacktestOutcome {
     pub report: BacktestReport,
     pub trades: Vec<RoundTrip>,
     pub equity_curve: Vec<EquityPoint>,
+    /// Every decision the strategy emitted, in order, when [`BacktestSettings::keep_decisions`].
+    pub decisions: Vec<Decision>,
     /// Strategy name and version from its manifest.
     pub strategy: String,
     pub version: String,
@@ -113,9 +119,12 @@ pub fn run(
         desk.clone(),
         &shared,
         metrics.strategy(id.as_str(), "backtest"),
-    )
-    // Nothing reads a backtest's decisions.
-    .without_decisions();
+    );
+    let ctx = if settings.keep_decisions {
+        ctx
+    } else {
+        ctx.without_decisions()
+    };
     let mut runner = Runner::start(
         runtime,
         component,
@@ -134,9 +143,11 @@ pub fn run(
             _ => None,
         })
         .collect();
+    // Every timeframe of the data's bars, not just the first bar's: a journal of a live
+    // session (`run --record`) holds the bars built for its strategies too, in delivery order,
+    // and building them again would hand each to the strategy twice.
     let data_timeframes: BTreeSet<Timeframe> = events
         .iter()
-        .take(1)
         .filter_map(|e| match e {
             MarketEvent::Candle(c) => Some(c.timeframe),
             _ => None,
@@ -144,6 +155,11 @@ pub fn run(
         .collect();
     let mut session = Session::new(desk.clone(), shared);
     session.add_runner(runner);
+    let decisions = Arc::new(Mutex::new(Vec::new()));
+    if settings.keep_decisions {
+        let decisions = decisions.clone();
+        session.on_decision(move |decision| decisions.lock().unwrap_or_else(|p| p.into_inner()).push(decision));
+    }
 
     let setup_ms = millis_since(started);
     let loop_started = Instant::now();
@@ -161,7 +177,7 @@ pub fn run(
     let sampler = Sampler {
         builder: ReportBuilder::new(curve),
         strategy: id.clone(),
-        built: built.clone(),
+        sampled: data_timeframes.first().copied(),
     };
     let Sampler { builder, .. } = if built.is_empty() {
         session.replay(events.into_iter(), sampler)
@@ -169,6 +185,7 @@ pub fn run(
         session.replay(WithBuiltBars::new(events.into_iter(), built), sampler)
     };
 
+    let decisions = std::mem::take(&mut *decisions.lock().unwrap_or_else(|p| p.into_inner()));
     let desk = lock_desk(&desk);
     let mut report = builder.finish(&desk, &id);
     report.set_elapsed_ms(millis_since(loop_started));
@@ -176,6 +193,7 @@ pub fn run(
         report,
         trades: desk.round_trips(&id).to_vec(),
         equity_curve: builder.equity_curve().to_vec(),
+        decisions,
         strategy: name,
         version,
         setup_ms,
@@ -183,18 +201,19 @@ pub fn run(
     })
 }
 
-/// Samples the strategy's equity at the close of every bar of the data (not of the bars built
-/// from them, which would count a bar twice), once the bar is settled.
+/// Samples the strategy's equity at the close of every bar of the data's finest timeframe (not
+/// of longer bars, built or recorded, whose close is one of those and would count twice), once
+/// the bar is settled.
 struct Sampler {
     builder: ReportBuilder,
     strategy: StrategyId,
-    built: Vec<Timeframe>,
+    sampled: Option<Timeframe>,
 }
 
 impl Settled for Sampler {
     fn settled(&mut self, desk: &Desk, event: &MarketEvent) {
         if let MarketEvent::Candle(candle) = event {
-            if !self.built.contains(&candle.timeframe) {
+            if Some(candle.timeframe) == self.sampled {
                 self.builder.sample(desk, &self.strategy, candle.close_time_ms());
             }
         }

@@ -33,7 +33,7 @@ pub fn wasm_dir() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// A built component by crate name (`sma_cross`, `grid`, `hostile`, `counter`).
+/// A built component by crate name (`sma_cross`, `grid`, `hostile`, `counter`, `timeframes`).
 pub fn wasm(crate_name: &str) -> PathBuf {
     let path = wasm_dir().join(format!("{crate_name}.wasm"));
     assert!(
