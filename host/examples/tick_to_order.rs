@@ -11,7 +11,8 @@
 //!
 //! Needs the release binary and the `orders` component:
 //! `cargo build --release -p strategy-host && scripts/build-wasm.sh`, then
-//! `cargo run --release -p strategy-host --example tick_to_order -- 10000`.
+//! `cargo run --release -p strategy-host --example tick_to_order -- 10000`. `BENCH_DB=PATH` puts
+//! the host's book of record there (`/dev/shm/...`: on tmpfs, to tell the disk's share apart).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -59,7 +60,7 @@ fn main() {
                 Arc::new(credentials)
             },
         ));
-        measure(&kraken, events)
+        measure(&kraken, events).unwrap_or_else(|problem| panic!("{problem}"))
     };
     let hosted = {
         let kraken = exchange();
@@ -68,7 +69,15 @@ fn main() {
         let latencies = measure(&kraken, events);
         let _ = host.kill();
         let _ = host.wait();
-        latencies
+        latencies.unwrap_or_else(|problem| {
+            let log = std::fs::read_to_string(dir.path().join("host.log")).unwrap_or_default();
+            let lines: Vec<&str> = log.lines().collect();
+            eprintln!(
+                "the host's last log lines:\n{}",
+                lines[lines.len().saturating_sub(30)..].join("\n")
+            );
+            panic!("{problem}")
+        })
     };
 
     println!("tick-to-order over {events} trades (after {WARMUP} to warm up), microseconds:");
@@ -111,12 +120,14 @@ fn exchange() -> LocalKraken {
 
 /// Sends `WARMUP + events` trades one at a time, each once the order answering the one before
 /// has arrived; returns the latencies of the last `events`.
-fn measure(kraken: &LocalKraken, events: usize) -> Vec<Duration> {
+fn measure(kraken: &LocalKraken, events: usize) -> Result<Vec<Duration>, String> {
     let mut latencies = Vec::with_capacity(events);
     // The first trades may find the answering side still connecting: wait for it to answer.
     let deadline = Instant::now() + Duration::from_secs(60);
     while kraken.add_orders_received().0 == 0 {
-        assert!(Instant::now() < deadline, "no order answered the first trades");
+        if Instant::now() > deadline {
+            return Err("no order answered the first trades".into());
+        }
         trade(kraken);
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -131,14 +142,21 @@ fn measure(kraken: &LocalKraken, events: usize) -> Vec<Duration> {
                     break at;
                 }
             }
-            assert!(Instant::now() < deadline, "trade {i} was not answered within 5 s");
+            if Instant::now() > deadline {
+                return Err(format!(
+                    "trade {i} was not answered within 5 s (sockets open: public {:?}, private {:?}; orders open {})",
+                    kraken.connections(local_kraken::ConnKind::Public),
+                    kraken.connections(local_kraken::ConnKind::Private),
+                    kraken.open_orders().len()
+                ));
+            }
             std::thread::sleep(Duration::from_micros(50));
         };
         if i >= WARMUP {
             latencies.push(arrived.saturating_duration_since(sent));
         }
     }
-    latencies
+    Ok(latencies)
 }
 
 fn trade(kraken: &LocalKraken) {
@@ -156,7 +174,7 @@ fn percentiles(latencies: &[Duration]) -> [f64; 4] {
 }
 
 /// Answers every public trade with a far limit buy on the private socket, from the task that
-/// read the trade: the loopback path without a host.
+/// read the trade, and cancels the order before it: the loopback path without a host.
 async fn bare_client(rest_url: String, public_url: String, private_url: String, credentials: Arc<Credentials>) {
     let rest = KrakenRest::new(
         &rest_url,
@@ -182,11 +200,23 @@ async fn bare_client(rest_url: String, public_url: String, private_url: String, 
     send_text(&mut public, requests::subscribe(&trades, 1))
         .await
         .expect("subscribed");
+    // Kraken closes a socket with no subscriptions.
+    let executions = requests::PrivateSubscription::Executions {
+        snap_orders: false,
+        snap_trades: false,
+        ratecounter: false,
+    };
+    send_text(&mut private, requests::subscribe_private(&executions, &token, 2))
+        .await
+        .expect("subscribed");
     let mut n = 0u64;
     loop {
         tokio::select! {
             text = next_text(&mut public) => {
-                let Ok(text) = text else { return };
+                let text = match text {
+                    Ok(text) => text,
+                    Err(reason) => return eprintln!("bare client: public socket: {reason}"),
+                };
                 let Ok(PublicMessage::Trade(feed)) = parse_public(text.as_str()) else { continue };
                 for trade in feed.data {
                     n += 1;
@@ -200,12 +230,23 @@ async fn bare_client(rest_url: String, public_url: String, private_url: String, 
                         cl_ord_id: Some(format!("bare-{n}")),
                         validate: false,
                     };
-                    if send_text(&mut private, requests::add_order(&order, &token, n)).await.is_err() {
-                        return;
+                    let mut requests = vec![requests::add_order(&order, &token, 2 * n)];
+                    // Then the one before is cancelled, as the strategy does: the exchange
+                    // holds one or two resting orders either way.
+                    if n > 1 {
+                        let previous = requests::CancelOrders::ClOrdIds(vec![format!("bare-{}", n - 1)]);
+                        requests.push(requests::cancel_order(&previous, &token, 2 * n + 1));
+                    }
+                    for request in requests {
+                        if let Err(reason) = send_text(&mut private, request).await {
+                            return eprintln!("bare client: private socket: {reason}");
+                        }
                     }
                 }
             }
-            text = next_text(&mut private) => if text.is_err() { return },
+            text = next_text(&mut private) => if let Err(reason) = text {
+                return eprintln!("bare client: private socket: {reason}");
+            },
         }
     }
 }
@@ -247,12 +288,12 @@ params = {{ mode = "echo", size = "0.0001" }}
         .arg("--strategies-dir")
         .arg(&strategies)
         .arg("--db")
-        .arg(dir.join("book.db"))
+        .arg(std::env::var_os("BENCH_DB").map_or_else(|| dir.join("book.db"), PathBuf::from))
         .env("BENCH_KRAKEN_KEY", kraken.api_key())
         .env("BENCH_KRAKEN_SECRET", kraken.api_secret())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(dir.join("host.log")).expect("the host's log file"))
         .spawn()
         .expect("the host starts");
     let stdout = child.stdout.take().expect("piped stdout");

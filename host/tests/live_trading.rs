@@ -55,7 +55,9 @@ request_timeout_ms = 1500
 call_deadline_ms = 2000
 
 [strategies.orders]
-params = {{ mode = "lifecycle", size = "0.01" }}
+# One digit past BTC/USD's lot (8 decimals): risk rounds every order onto it, or Kraken would
+# refuse them all.
+params = {{ mode = "lifecycle", size = "0.010000001" }}
 "#,
             rest = kraken.rest_url(),
             public = kraken.ws_public_url(),

@@ -34,6 +34,10 @@ struct Rig {
 }
 
 fn rig() -> Rig {
+    rig_with(|_| {})
+}
+
+fn rig_with(adjust: impl FnOnce(&mut KrakenExecutionConfig)) -> Rig {
     let kraken = LocalKraken::start(LocalKrakenConfig {
         start_time_ms: Some(START_MS),
         ..LocalKrakenConfig::default()
@@ -47,7 +51,7 @@ fn rig() -> Rig {
         .enable_all()
         .build()
         .unwrap();
-    let config = KrakenExecutionConfig {
+    let mut config = KrakenExecutionConfig {
         venue: VenueId::new("kraken"),
         rest_url: kraken.rest_url(),
         ws_private_url: kraken.ws_private_url(),
@@ -60,6 +64,7 @@ fn rig() -> Rig {
         },
         ..KrakenExecutionConfig::default()
     };
+    adjust(&mut config);
     let credentials = Credentials::new(kraken.api_key(), kraken.api_secret()).unwrap();
     let port = KrakenExecution::start(
         config,
@@ -289,4 +294,33 @@ fn a_dropped_socket_reconnects_with_a_fresh_token_and_closing_disarms_the_dead_m
     assert_eq!(rig.kraken.dead_man_deadline_ms(), None, "disarmed by a clean close");
     drop(rig.port);
     rig.runtime.shutdown_timeout(Duration::from_secs(1));
+}
+
+#[test]
+fn while_the_socket_is_down_orders_are_refused_or_go_over_rest_when_configured() {
+    for rest_orders_when_down in [false, true] {
+        let mut rig = rig_with(|config| config.rest_orders_when_down = rest_orders_when_down);
+        // No token for a while: the socket stays down.
+        rig.kraken.reject_token_requests(10_000);
+        rig.kraken.drop_connections(Target::Private);
+        rig.wait_for("the disconnect", |e| matches!(e, VenueEvent::Disconnected { .. }));
+        let sent = rig.port.submit(order("t5-1", Side::Buy, "0.01", OrderType::Market));
+        if !rest_orders_when_down {
+            assert!(matches!(sent, Err(PortError::NotSent(_))), "{sent:?}");
+            assert_eq!(rig.kraken.orders_accepted("t5-1"), 0);
+            continue;
+        }
+        sent.unwrap();
+        let accepted = rig.wait_for_execution("the REST acceptance", |e| matches!(e, Execution::Accepted { .. }));
+        let Execution::Accepted {
+            venue_order_id: Some(venue_order_id),
+            ..
+        } = accepted
+        else {
+            panic!("accepted without Kraken's id: {accepted:?}");
+        };
+        let at_venue = rig.kraken.order(venue_order_id.as_str()).expect("placed over REST");
+        assert_eq!(at_venue.cl_ord_id.as_deref(), Some("t5-1"));
+        assert_eq!(rig.kraken.orders_accepted("t5-1"), 1);
+    }
 }

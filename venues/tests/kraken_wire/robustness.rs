@@ -32,7 +32,10 @@ fn exercise(text: &str) {
     let _ = rest::parse_query_orders(text);
     let _ = rest::parse_open_orders(text);
     let _ = rest::parse_trades_history(text);
-    let _ = rest::parse_asset_pairs(text);
+    // A pair that parsed still has to make a trading rule or say why not.
+    for pair in rest::parse_asset_pairs(text).unwrap_or_default() {
+        let _ = pair.instrument();
+    }
     let _ = parse_rfc3339(text);
     let _ = ws_symbol(text);
     let _ = normalize_asset(text);
