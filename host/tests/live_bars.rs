@@ -96,16 +96,8 @@ fn config(dir: &std::path::Path, kraken: &LocalKraken) -> std::path::PathBuf {
             r#"
 execution = "paper"
 
-[venues.kraken]
-enabled = true
-symbols = ["BTC/USD"]
-rest_url = "{rest}"
-ws_public_url = "{public}"
-ws_private_url = "{private}"
-"#,
-            rest = kraken.rest_url(),
-            public = kraken.ws_public_url(),
-            private = kraken.ws_private_url(),
+{venue}"#,
+            venue = support::kraken_venue(kraken, ""),
         ),
     )
 }

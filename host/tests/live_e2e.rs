@@ -48,16 +48,7 @@ fn config(dir: &std::path::Path, kraken: &LocalKraken) -> std::path::PathBuf {
             r#"
 execution = "paper"
 
-[venues.kraken]
-enabled = true
-symbols = ["BTC/USD"]
-rest_url = "{rest}"
-ws_public_url = "{public}"
-ws_private_url = "{private}"
-stale_after_ms = 1500
-reconnect_initial_ms = 20
-reconnect_max_ms = 200
-
+{venue}
 [sandbox]
 call_deadline_ms = 2000
 
@@ -67,9 +58,7 @@ params = {{ fast = 2, slow = 4, size = "0.01" }}
 [strategies.sma-b]
 params = {{ fast = 3, slow = 6, size = "0.01" }}
 "#,
-            rest = kraken.rest_url(),
-            public = kraken.ws_public_url(),
-            private = kraken.ws_private_url(),
+            venue = support::kraken_venue(kraken, "stale_after_ms = 1500"),
         ),
     )
 }

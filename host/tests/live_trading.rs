@@ -39,18 +39,7 @@ fn config(dir: &std::path::Path, kraken: &LocalKraken) -> std::path::PathBuf {
         "host.toml",
         &format!(
             r#"
-[venues.kraken]
-enabled = true
-symbols = ["BTC/USD"]
-rest_url = "{rest}"
-ws_public_url = "{public}"
-ws_private_url = "{private}"
-api_key_env = "{KEY_ENV}"
-api_secret_env = "{SECRET_ENV}"
-reconnect_initial_ms = 20
-reconnect_max_ms = 200
-request_timeout_ms = 1500
-
+{venue}
 [sandbox]
 call_deadline_ms = 2000
 
@@ -59,9 +48,10 @@ call_deadline_ms = 2000
 # refuse them all.
 params = {{ mode = "lifecycle", size = "0.010000001" }}
 "#,
-            rest = kraken.rest_url(),
-            public = kraken.ws_public_url(),
-            private = kraken.ws_private_url(),
+            venue = support::kraken_venue(
+                kraken,
+                &format!("api_key_env = \"{KEY_ENV}\"\napi_secret_env = \"{SECRET_ENV}\"\nrequest_timeout_ms = 1500"),
+            ),
         ),
     )
 }

@@ -11,12 +11,14 @@ mod custom_section;
 pub mod deploy;
 mod harness;
 mod host;
+mod kraken;
 mod stop;
 pub use book::{book_of, Book};
 pub use components::bad_components;
 pub use custom_section::with_custom_section;
 pub use harness::{walk, Harness};
 pub use host::RunningHost;
+pub use kraken::kraken_venue;
 pub use stop::terminate;
 
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test

@@ -21,3 +21,10 @@ pub use observer::{Connection, NoObserver, VenueObserver};
 pub use redial::{Redial, Wait};
 pub use socket::{connect, next_text, send_text, ConnectError, Socket};
 pub use subscriptions::{Changes, SubscriptionTable};
+
+/// Takes `mutex` even when a holder panicked. What the adapters share between a connection task
+/// and the host (queues, counters, connection state) changes by single assignments and pushes,
+/// so a panic cannot leave it half-changed.
+pub fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}

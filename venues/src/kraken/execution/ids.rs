@@ -23,7 +23,6 @@ impl OrderIds {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, OrderId>> {
-        // Every change is one insert: a panicking holder leaves the map whole.
-        self.by_txid.lock().unwrap_or_else(|p| p.into_inner())
+        crate::kit::lock(&self.by_txid)
     }
 }

@@ -192,8 +192,7 @@ struct Shared {
 type SharedState = Arc<Mutex<Shared>>;
 
 fn lock(shared: &SharedState) -> MutexGuard<'_, Shared> {
-    // Every change is one assignment: a panicking holder leaves the state whole.
-    shared.lock().unwrap_or_else(|p| p.into_inner())
+    crate::kit::lock(shared)
 }
 
 /// What the port asks of the connection task.

@@ -69,8 +69,7 @@ struct Shared {
 type SharedState = Arc<Mutex<Shared>>;
 
 fn lock(shared: &SharedState) -> MutexGuard<'_, Shared> {
-    // The state stays whole if a holder panicked: every change is one assignment or push.
-    shared.lock().unwrap_or_else(|p| p.into_inner())
+    crate::kit::lock(shared)
 }
 
 #[derive(Debug)]
