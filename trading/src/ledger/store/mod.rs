@@ -12,6 +12,7 @@
 //! pretend in-memory store, and no I/O at all on the hot path. Tests that want a real store on
 //! no file use [`SqliteStore::open_in_memory`].
 
+mod checkpointer;
 mod schema;
 mod sqlite;
 

@@ -2,7 +2,8 @@
 //!
 //! `synchronous=NORMAL` with WAL means a committed transaction survives a crash of the process
 //! and, at worst, the last transactions are lost on a power cut; the file never corrupts.
-//! Every write is a prepared statement from the connection's cache.
+//! Every write is a prepared statement from the connection's cache. A file's WAL is
+//! checkpointed by a thread of its own (`checkpointer.rs`), never on a writer's thread.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -10,6 +11,7 @@ use std::str::FromStr;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
+use crate::ledger::store::checkpointer::Checkpointer;
 use crate::ledger::store::schema::MIGRATIONS;
 use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
@@ -23,6 +25,8 @@ use crate::orders::{
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// `None` in memory, or when the thread could not start (SQLite then checkpoints itself).
+    checkpointer: Option<Checkpointer>,
 }
 
 const WORKING_STATES: &str = "('pending_new', 'open', 'partially_filled', 'pending_cancel')";
@@ -40,7 +44,20 @@ impl SqliteStore {
             path: path.clone(),
             source: e.into(),
         })?;
-        Self::init(conn, path)
+        let mut store = Self::init(conn, path)?;
+        match Checkpointer::start(&store.path) {
+            Ok(checkpointer) => {
+                store
+                    .conn
+                    .pragma_update(None, "wal_autocheckpoint", 0)
+                    .map_err(|e| store.backend(e))?;
+                store.checkpointer = Some(checkpointer);
+            }
+            Err(e) => {
+                tracing::warn!(path = %store.path.display(), error = %e, "no checkpointing thread: SQLite checkpoints on the writer's thread")
+            }
+        }
+        Ok(store)
     }
 
     /// A store that lives in memory only: a real SQLite database, for tests.
@@ -91,7 +108,11 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", supported).map_err(open_err)?;
             tx.commit().map_err(open_err)?;
         }
-        Ok(Self { conn, path })
+        Ok(Self {
+            conn,
+            path,
+            checkpointer: None,
+        })
     }
 
     fn backend(&self, e: rusqlite::Error) -> StoreError {

@@ -258,3 +258,27 @@ fn trade_ids_are_found_per_venue_and_symbol() {
         .unwrap());
     assert!(!store.has_trade(&paper, &btc, &TradeId::new("T2")).unwrap());
 }
+
+#[test]
+fn the_wal_is_checkpointed_by_its_own_thread_not_by_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let mut store = SqliteStore::open(&path).unwrap();
+    let automatic: i64 = store
+        .conn
+        .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+        .unwrap();
+    assert_eq!(automatic, 0, "writers never checkpoint");
+    store.create_book(&Book::new(alice(), dec("1000")), 0).unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+    for n in 0..200 {
+        let order = new_order(&format!("cp-{n}"), Side::Buy, "1", OrderType::Market, n);
+        store.insert_order(&order).unwrap();
+    }
+    // The rows are in the WAL; the database file grows only when a checkpoint copies them.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::metadata(&path).unwrap().len() <= before {
+        assert!(std::time::Instant::now() < deadline, "no checkpoint within 10 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
