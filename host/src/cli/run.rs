@@ -1,5 +1,6 @@
-//! `strategy-host run`: paper trading on replayed bars, or on live venues' market data
-//! (`--venue NAME --paper`), with the HTTP surface, until Ctrl-C.
+//! `strategy-host run`: paper trading on replayed bars, or trading on live venues
+//! (`--venue NAME`, with `--paper` for simulated fills on their live data), with the HTTP
+//! surface, until Ctrl-C.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,7 +46,8 @@ pub struct RunArgs {
     /// SQLite book of record [default: strategy-host.db]
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Trade on this venue's live market data (repeatable; see [venues.NAME] in the config)
+    /// Trade on this venue: its live market data, orders sent to it unless --paper (repeatable;
+    /// see [venues.NAME] in the config)
     #[arg(long = "venue", value_name = "NAME")]
     venues: Vec<String>,
     /// Simulate the orders on the venues' live data instead of sending them
