@@ -22,6 +22,7 @@ mod live_trading;
 mod market_data;
 mod new_cli;
 mod ready;
+mod refusals;
 mod reload;
 mod replay;
 mod run_e2e;

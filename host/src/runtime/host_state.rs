@@ -240,9 +240,10 @@ impl HostImports for HostState {
             Err(reject) => {
                 let code = reject.code();
                 self.ctx.metrics.order_refused(code);
+                // The code travels apart: the message is only the words for people.
                 Err(wit::Reject {
                     code: code.to_owned(),
-                    message: reject.to_string(),
+                    message: reject.message,
                 })
             }
         }
