@@ -180,3 +180,48 @@ fn decisions_are_written_one_json_object_a_line_in_the_order_emitted() {
         );
     }
 }
+
+/// Eight flat minute bars at 100, for the `orders` guest's steps (a market buy on the fourth).
+const FLAT_BARS: &str = "\
+time,open,high,low,close,volume
+2020-01-01 00:00:00,100,100,100,100,1
+2020-01-01 00:01:00,100,100,100,100,1
+2020-01-01 00:02:00,100,100,100,100,1
+2020-01-01 00:03:00,100,100,100,100,1
+2020-01-01 00:04:00,100,100,100,100,1
+2020-01-01 00:05:00,100,100,100,100,1
+2020-01-01 00:06:00,100,100,100,100,1
+2020-01-01 00:07:00,100,100,100,100,1
+";
+
+#[test]
+fn the_cash_reserved_for_a_buy_follows_the_fee_rate_of_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "flat.csv", FLAT_BARS);
+    let strategy = support::wasm("orders");
+    let fills = |fee_rate: &str| {
+        let output = run_bin(&[
+            "backtest",
+            "--strategy",
+            strategy.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--params",
+            r#"{"size": "10"}"#,
+            "--cash",
+            "1000",
+            "--fee-rate",
+            fee_rate,
+            "--timeframe",
+            "1m",
+            "--json",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+        report["fills"].as_u64().unwrap()
+    };
+    // All in: 10 × 100 is the whole cash. Without fees the buy and both sells fill; at 0.1 %
+    // the fee does not fit, the buy is refused and nothing is held to sell.
+    assert_eq!(fills("0"), 3);
+    assert_eq!(fills("0.001"), 0);
+}

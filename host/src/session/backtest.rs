@@ -30,6 +30,7 @@ pub struct BacktestSettings {
     pub params: String,
     pub initial_cash: Decimal,
     pub sim: SimConfig,
+    /// The risk limits; their `fee_rate` is the simulator's (`sim.fee_rate`).
     pub limits: RiskLimits,
     pub keep_equity_curve: bool,
     /// Whether the strategy's decisions are kept (and it is told so by `decisions-wanted`), in
@@ -104,7 +105,12 @@ pub fn run(
     let compiled_from_cache = component.from_cache();
 
     let desk_config = DeskConfig {
-        limits: settings.limits.clone(),
+        limits: RiskLimits {
+            // Cash reserved for a buy includes the fee the simulated venue will charge: its
+            // fee, whatever the limits were given.
+            fee_rate: settings.sim.fee_rate,
+            ..settings.limits.clone()
+        },
         ..DeskConfig::default()
     };
     let broker = SimBroker::new(settings.sim.clone())?;
