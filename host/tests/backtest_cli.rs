@@ -198,30 +198,67 @@ time,open,high,low,close,volume
 fn the_cash_reserved_for_a_buy_follows_the_fee_rate_of_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let data = write_file(dir.path(), "flat.csv", FLAT_BARS);
-    let strategy = support::wasm("orders");
-    let fills = |fee_rate: &str| {
-        let output = run_bin(&[
-            "backtest",
-            "--strategy",
-            strategy.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-            "--params",
-            r#"{"size": "10"}"#,
-            "--cash",
-            "1000",
-            "--fee-rate",
-            fee_rate,
-            "--timeframe",
-            "1m",
-            "--json",
-        ]);
-        assert!(output.status.success(), "{}", stderr(&output));
-        let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
-        report["fills"].as_u64().unwrap()
-    };
+    let fills = |fee_rate: &str| orders_backtest(&data, "1000", fee_rate, &[])["fills"].as_u64().unwrap();
     // All in: 10 × 100 is the whole cash. Without fees the buy and both sells fill; at 0.1 %
     // the fee does not fit, the buy is refused and nothing is held to sell.
     assert_eq!(fills("0"), 3);
     assert_eq!(fills("0.001"), 0);
+}
+
+/// The `orders` guest (lifecycle, size 10) backtested on `data` at 1m.
+fn orders_backtest(data: &std::path::Path, cash: &str, fee_rate: &str, extra: &[&str]) -> serde_json::Value {
+    let strategy = support::wasm("orders");
+    let mut args = vec![
+        "backtest",
+        "--strategy",
+        strategy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--params",
+        r#"{"size": "10"}"#,
+        "--cash",
+        cash,
+        "--fee-rate",
+        fee_rate,
+        "--timeframe",
+        "1m",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let output = run_bin(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(stdout(&output).trim()).unwrap()
+}
+
+/// [`FLAT_BARS`], then a fall to 80 in the seventh minute and a last bar at 80.
+const FALLING_BARS: &str = "\
+time,open,high,low,close,volume
+2020-01-01 00:00:00,100,100,100,100,1
+2020-01-01 00:01:00,100,100,100,100,1
+2020-01-01 00:02:00,100,100,100,100,1
+2020-01-01 00:03:00,100,100,100,100,1
+2020-01-01 00:04:00,100,100,100,100,1
+2020-01-01 00:05:00,100,100,100,100,1
+2020-01-01 00:06:00,100,100,80,80,1
+2020-01-01 00:07:00,80,80,80,80,1
+";
+
+#[test]
+fn a_backtest_goes_short_only_when_allowed_and_values_the_short() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "falling.csv", FALLING_BARS);
+    // Cash 1: the buy of 10 × 100 is refused, then two sells (4 at market, 2 by a limit at 90
+    // that fills at the next open, 100) open a short of 6 at 100 only when shorting is allowed.
+    let long_only = orders_backtest(&data, "1", "0", &[]);
+    assert_eq!(long_only["fills"], 0, "{long_only}");
+    let short = orders_backtest(&data, "1", "0", &["--allow-short"]);
+    assert_eq!(short["fills"], 2, "{short}");
+    // Sold 6 at 100 (cash 601) and owing 6 marked at 80 (480): equity 121, a gain of 120.
+    assert_eq!(
+        short["final_equity"]
+            .as_str()
+            .map(|e| e.parse::<rust_decimal::Decimal>().unwrap()),
+        Some(rust_decimal::Decimal::from(121)),
+        "{short}"
+    );
 }

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{MarketEvent, Symbol, Timeframe};
 use trading::report::{write_equity_csv, write_trades_csv};
+use trading::risk::RiskLimits;
 
 use crate::runtime::Decision;
 use crate::session::backtest::{self, BacktestSettings};
@@ -45,6 +46,10 @@ pub struct BacktestArgs {
     /// Price market orders fill at.
     #[arg(long, value_enum, default_value_t = FillAt::NextOpen)]
     fill_at: FillAt,
+    /// Let the strategy sell more than it holds (go short); without it a backtest is long-only,
+    /// as paper trading is without `risk.allow_short`.
+    #[arg(long)]
+    allow_short: bool,
     /// Print the report as one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -110,6 +115,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
             },
             fee_rate: args.fee_rate,
             slippage_bps: args.slippage_bps,
+        },
+        limits: RiskLimits {
+            allow_short: args.allow_short,
+            ..RiskLimits::default()
         },
         keep_equity_curve: args.equity_csv.is_some(),
         keep_decisions: args.decisions.is_some(),
