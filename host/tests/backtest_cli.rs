@@ -262,3 +262,38 @@ fn a_backtest_goes_short_only_when_allowed_and_values_the_short() {
         "{short}"
     );
 }
+
+#[test]
+fn a_subscription_the_data_cannot_serve_is_warned_about_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "ten.csv", TEN_BARS);
+    // The `orders` guest wants 1m bars and trades; the data is daily bars.
+    let strategy = support::wasm("orders");
+    let output = run_bin(&[
+        "backtest",
+        "--strategy",
+        strategy.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = stderr(&output);
+    for wanted in ["`* candles 1m`", "`* trades`"] {
+        let line = log
+            .lines()
+            .find(|line| line.contains(wanted))
+            .unwrap_or_else(|| panic!("no warning about {wanted}: {log}"));
+        assert!(line.contains("WARN") && line.contains("BTC/USD candles 1d"), "{line}");
+    }
+    // sma-cross takes every timeframe: nothing to warn about.
+    let sma = run_bin(&[
+        "backtest",
+        "--strategy",
+        support::wasm("sma_cross").to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(!stderr(&sma).contains("matches nothing"), "{}", stderr(&sma));
+}

@@ -36,6 +36,22 @@ fn a_scaffolded_strategy_builds_to_a_component_the_host_accepts() {
         "{}",
         stdout(&check)
     );
+
+    // Its default subscription fits any timeframe: on the shipped daily bars it trades, and
+    // nothing is warned about.
+    let daily = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/Bitcoin.csv");
+    let backtest = run_bin(&[
+        "backtest",
+        "--strategy",
+        wasm.to_str().unwrap(),
+        "--data",
+        daily.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(backtest.status.success(), "{}", stderr(&backtest));
+    assert!(!stderr(&backtest).contains("matches nothing"), "{}", stderr(&backtest));
+    let report: serde_json::Value = serde_json::from_str(stdout(&backtest).trim()).unwrap();
+    assert!(report["fills"].as_u64().is_some_and(|n| n > 0), "{report}");
 }
 
 #[test]

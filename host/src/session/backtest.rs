@@ -159,6 +159,9 @@ pub fn run(
             _ => None,
         })
         .collect();
+    for problem in super::unserved::unserved(&runner.manifest().subscriptions, &events) {
+        tracing::warn!(strategy = %id, "{problem}");
+    }
     let mut session = Session::new(desk.clone(), shared);
     session.add_runner(runner);
     let decisions = Arc::new(Mutex::new(Vec::new()));

@@ -18,6 +18,7 @@ pub mod paper;
 mod record;
 mod replay;
 mod status;
+mod unserved;
 
 use std::collections::HashMap;
 
