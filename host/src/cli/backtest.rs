@@ -127,7 +127,6 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         } else {
             args.cache_dir.clone().or_else(crate::config::default_cache_dir)
         },
-        ..BacktestSettings::default()
     };
     let outcome = backtest::run(&args.strategy, events, &settings)?;
 
