@@ -408,12 +408,17 @@ impl Task {
                 .await
                 .is_ok()
             {
+                // What else arrives meanwhile (a fill in the last moment) is handled as ever,
+                // so the desk hears of it before the socket closes.
                 let confirmed = tokio::time::timeout(DISARM_WAIT, async {
                     while let Ok(text) = next_text(&mut socket).await {
                         if let Ok(PrivateMessage::CancelAllOrdersAfter(response)) = parse_private(text.as_str()) {
                             if response.req_id == Some(req_id) {
                                 return response.outcome.is_ok();
                             }
+                        }
+                        if self.on_text(&mut socket, token, text.as_str()).await.is_err() {
+                            return false;
                         }
                     }
                     false
