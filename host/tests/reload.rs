@@ -256,15 +256,19 @@ fn a_failed_reload_keeps_the_running_version_trading() {
 fn deleting_a_strategy_applies_its_on_delete_setting() {
     let (dir, strategies, config) = workspace();
     let grid = std::fs::read(support::wasm("grid")).unwrap();
-    let params = "[params]\nlevels = 5\nspacing_pct = \"0.5\"\nsize = \"0.01\"\n";
-    for (name, on_delete) in [
-        ("grid-cancel", None),
-        ("grid-keep", Some("keep")),
-        ("grid-flat", Some("flatten")),
+    let params =
+        |spacing_pct: &str| format!("[params]\nlevels = 5\nspacing_pct = \"{spacing_pct}\"\nsize = \"0.01\"\n");
+    // grid-cancel's buys are 10 % apart, so none fills while the test runs and all five are
+    // working when its file is deleted: at 0.5 % a daily bar can fill every level at once and
+    // leave none working until the strategy re-arms them.
+    for (name, on_delete, spacing_pct) in [
+        ("grid-cancel", None, "10"),
+        ("grid-keep", Some("keep"), "0.5"),
+        ("grid-flat", Some("flatten"), "0.5"),
     ] {
         let settings = match on_delete {
-            Some(on_delete) => format!("on_delete = \"{on_delete}\"\n{params}"),
-            None => params.to_owned(),
+            Some(on_delete) => format!("on_delete = \"{on_delete}\"\n{}", params(spacing_pct)),
+            None => params(spacing_pct),
         };
         write_file(&strategies, &format!("{name}.toml"), &settings);
         deploy(&strategies, &format!("{name}.wasm"), &grid);
@@ -312,7 +316,7 @@ fn deleting_a_strategy_applies_its_on_delete_setting() {
         stopped("grid-keep")
     );
     assert!(
-        !stopped("grid-cancel").contains("orders_cancelled=0"),
+        stopped("grid-cancel").contains("orders_cancelled=5"),
         "{}",
         stopped("grid-cancel")
     );
