@@ -229,6 +229,11 @@ impl OrderConnectionMonitor {
     }
 }
 
+/// Past this age an order's cancel and amend cost Kraken's counter nothing extra, so when it
+/// was placed no longer matters and it is forgotten (the map stays as small as the orders
+/// placed in the last five minutes).
+const PRICED_FOR_MS: i64 = 300_000;
+
 /// When each order was placed and on which pair: what the rate counter prices a cancel or an
 /// amend by.
 #[derive(Debug, Clone)]
@@ -245,6 +250,8 @@ pub struct KrakenExecution {
     shared: SharedState,
     rate: RateLimiter,
     placed: HashMap<OrderId, Placed>,
+    /// When `placed` was last cleared of orders past [`PRICED_FOR_MS`].
+    forgotten_at_ms: TimeMs,
     rest_orders_when_down: bool,
     task: tokio::task::JoinHandle<()>,
 }
@@ -291,6 +298,7 @@ impl KrakenExecution {
             shared,
             rate,
             placed: HashMap::new(),
+            forgotten_at_ms: 0,
             rest_orders_when_down,
             task,
         }
@@ -379,6 +387,11 @@ impl ExecutionPort for KrakenExecution {
         self.ensure_open("the order is", self.rest_orders_when_down)?;
         let now_ms = wall_ms();
         self.count(&order.symbol, RateAction::Add, now_ms)?;
+        // Once a second at most: the sweep is off the per-order cost.
+        if now_ms - self.forgotten_at_ms >= 1_000 {
+            self.placed.retain(|_, placed| now_ms - placed.at_ms < PRICED_FOR_MS);
+            self.forgotten_at_ms = now_ms;
+        }
         self.placed.insert(
             order.id.clone(),
             Placed {

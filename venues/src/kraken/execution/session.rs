@@ -70,16 +70,14 @@ enum Internal {
 /// Everything the task keeps across connections.
 struct Task {
     config: KrakenExecutionConfig,
-    rest: Arc<KrakenRest>,
     shared: SharedState,
-    events: VenueEventSender,
     observer: Arc<dyn VenueObserver>,
     commands: mpsc::UnboundedReceiver<Command>,
     internal: mpsc::UnboundedReceiver<Internal>,
+    /// The REST client, the order ids and the desk's queue, shared with the REST jobs.
     asker: Asker,
     /// REST work (queries, the mass status, emergency orders); dropped with the task.
     jobs: JoinSet<()>,
-    ids: OrderIds,
     in_flight: HashMap<u64, InFlight>,
     /// Cancels and amends whose answer was lost, sent again on the next connection.
     resend: Vec<Command>,
@@ -115,17 +113,14 @@ pub(super) async fn run(
     let (internal_tx, internal) = mpsc::unbounded_channel();
     let asker = Asker {
         venue: config.venue.clone(),
-        rest: rest.clone(),
+        rest,
         ids: OrderIds::default(),
-        events: events.clone(),
+        events,
         internal: internal_tx,
     };
     let mut task = Task {
-        ids: asker.ids.clone(),
         config,
-        rest,
         shared,
-        events,
         observer,
         commands,
         internal,
@@ -148,7 +143,7 @@ pub(super) async fn run(
         if !task.wait_offline(wait.duration).await {
             return;
         }
-        let token = match queries::websockets_token(&task.rest).await {
+        let token = match queries::websockets_token(&task.asker.rest).await {
             Ok(token) => token,
             Err(e) => {
                 task.failed(format!("no WebSocket token: {e}"));
@@ -183,11 +178,11 @@ impl Task {
     }
 
     fn send_event(&self, event: VenueEvent) {
-        self.events.send(event);
+        self.asker.events.send(event);
     }
 
     fn send_execution(&self, execution: Execution) {
-        self.events.send(VenueEvent::Execution(execution));
+        self.send_event(VenueEvent::Execution(execution));
     }
 
     /// Waits `delay` without a socket, serving what needs none. `false` when the port closed.
@@ -340,7 +335,7 @@ impl Task {
         }
         self.start_mass_status(self.reconcile_from_ms, Some(self.generation));
         if self.directory.is_none() && self.config.rest_orders_when_down {
-            match queries::pair_directory(&self.rest).await {
+            match queries::pair_directory(&self.asker.rest).await {
                 Ok(directory) => self.directory = Some(Arc::new(directory)),
                 Err(e) => {
                     warn!(venue = %self.config.venue, error = %e, "no AssetPairs: the REST order path guesses pair names")
@@ -546,7 +541,7 @@ impl Task {
                 };
                 match response.outcome {
                     Ok(ack) => {
-                        self.ids.learn(&ack.order_id, &id);
+                        self.asker.ids.learn(&ack.order_id, &id);
                         self.send_execution(Execution::Accepted {
                             id,
                             venue_order_id: Some(VenueOrderId::new(&ack.order_id)),
@@ -642,12 +637,12 @@ impl Task {
             .cl_ord_id
             .as_deref()
             .map(OrderId::new)
-            .or_else(|| self.ids.host_id(&entry.order_id))
+            .or_else(|| self.asker.ids.host_id(&entry.order_id))
         else {
             debug!(venue = %self.config.venue, order_id = %entry.order_id, "an execution of an order that is not the host's");
             return Ok(());
         };
-        self.ids.learn(&entry.order_id, &id);
+        self.asker.ids.learn(&entry.order_id, &id);
         if self.abandoned.contains(&id) && matches!(entry.exec_type, ExecType::PendingNew | ExecType::New) {
             error!(venue = %self.config.venue, order_id = %id, "Kraken has an order the host settled as never placed: cancelling it");
             let orders = CancelOrders::OrderIds(vec![entry.order_id.clone()]);
