@@ -1,4 +1,11 @@
 //! [`Crossover`]: notices when one series crosses another.
+//!
+//! How an exact tie counts: it is no relation at all. An `Equal` comparison leaves the last
+//! strict relation (above or below) in place and reports nothing, so a cross is reported on the
+//! first strict comparison that differs from the last strict one: touching and turning back is
+//! no cross, going through (below, equal…, above) is one cross, reported when the series is
+//! strictly above. Ties before any strict comparison set nothing; the first strict comparison
+//! only sets the relation. Warm-up: a cross needs two strict comparisons.
 
 use std::cmp::Ordering;
 
@@ -95,6 +102,19 @@ mod tests {
     fn touching_is_not_crossing_and_going_through_is() {
         assert_eq!(crosses(&[Less, Equal, Less]), [None, None, None]);
         assert_eq!(crosses(&[Less, Equal, Greater]), [None, None, Some(Cross::Up)]);
+    }
+
+    #[test]
+    fn ties_keep_the_last_strict_relation_however_long_they_last() {
+        assert_eq!(
+            crosses(&[Greater, Equal, Equal, Equal, Less]),
+            [None, None, None, None, Some(Cross::Down)]
+        );
+        assert_eq!(crosses(&[Equal, Equal, Less, Equal, Less]), [None; 5]);
+        let mut crossover = Crossover::default();
+        crossover.update(Less);
+        crossover.update(Equal);
+        assert_eq!(crossover.relation(), Some(Relation::Below));
     }
 
     #[test]

@@ -5,13 +5,16 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::Period;
+use super::error::{add, div, mul, sub};
+use super::{IndicatorError, Period};
 
 /// The exponential moving average with smoothing α = 2 / (period + 1).
 ///
 /// It is seeded with the simple average of the first `period` values, then each value moves it
 /// by α × (value − ema). All in `Decimal`: deterministic to the last digit, rounded to 28
 /// significant digits where α does not divide evenly.
+///
+/// Warm-up: the first value comes with the `period`-th update.
 ///
 /// ```
 /// use strategy_sdk::{indicators::{Ema, Period}, Decimal};
@@ -55,17 +58,40 @@ impl Ema {
     }
 
     /// Adds the newest value.
+    ///
+    /// # Panics
+    ///
+    /// When [`Ema::try_update`] would refuse the value: only for values beyond 10^27 or so,
+    /// never for prices from the host (below 9.3 × 10^18).
     pub fn update(&mut self, value: Decimal) {
+        if let Err(error) = self.try_update(value) {
+            panic!("EMA update with {value}: {error}");
+        }
+    }
+
+    /// Adds the newest value, or refuses it (and changes nothing) when the arithmetic would
+    /// leave `Decimal`'s range.
+    ///
+    /// # Errors
+    ///
+    /// [`IndicatorError::Overflow`].
+    pub fn try_update(&mut self, value: Decimal) -> Result<(), IndicatorError> {
         self.progress = match self.progress {
-            Progress::Ready(ema) => Progress::Ready(ema + self.alpha * (value - ema)),
+            Progress::Ready(ema) => Progress::Ready(add(ema, mul(self.alpha, sub(value, ema)?)?)?),
             Progress::Seeding { count, sum } if count + 1 == self.period.get() => {
-                Progress::Ready((sum + value) / Decimal::from(self.period.get()))
+                Progress::Ready(div(add(sum, value)?, Decimal::from(self.period.get()))?)
             }
             Progress::Seeding { count, sum } => Progress::Seeding {
                 count: count + 1,
-                sum: sum + value,
+                sum: add(sum, value)?,
             },
         };
+        Ok(())
+    }
+
+    /// Whether no value has been added yet.
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self.progress, Progress::Seeding { count: 0, .. })
     }
 
     /// The average, once `period` values have been seen.
