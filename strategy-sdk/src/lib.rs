@@ -4,7 +4,9 @@
 //! The SDK generates the component bindings, parses params, converts the host's exact decimals,
 //! and hands each callback a [`Host`] for logging, positions, orders and decisions:
 //!
-//! ```
+// The example exports a component, which needs the `guest` feature.
+#![cfg_attr(feature = "guest", doc = "```")]
+#![cfg_attr(not(feature = "guest"), doc = "```ignore")]
 //! use serde::{Deserialize, Serialize};
 //! use strategy_sdk::{
 //!     export_strategy, Candle, Decimal, Host, Manifest, OrderRequest, ParamSpec, Params, Side,
@@ -55,14 +57,23 @@
 //!   [`Reject`]), [`Position`] and [`Decision`]: plain data in exact [`Decimal`]s. An event's
 //!   symbol and timeframe are [`SharedStr`]s, shared by every event of its stream.
 //! - [`Manifest`], [`ParamSpec`] and [`Params`]: typed parameters, declared once.
-//! - [`snapshot`]: state carried across hot reloads; [`indicators`]: streaming SMA, EMA and
-//!   crossovers; [`StrMap`]: per-symbol state; [`decimal`]: the host's decimal representation.
+//! - [`indicators`]: streaming SMA, EMA, WMA, RSI, MACD, Bollinger Bands, ATR, stochastic, VWAP,
+//!   rolling high/low and crossovers in exact decimals, each with its formula and warm-up in its
+//!   doc, checked against talipp in `tests/indicators_reference.rs`.
+//! - [`snapshot`]: state carried across hot reloads; [`StrMap`]: per-symbol state; [`decimal`]:
+//!   the host's decimal representation.
 //! - `testing` (feature `testing`): a recording [`Host`] for native unit tests.
+//!
+//! Features: `guest` (default) compiles the component bindings (wit-bindgen) and
+//! [`export_strategy!`]. Without it (`strategy-sdk = { ..., default-features = false }`) the
+//! rest of the SDK builds natively, with no wit-bindgen in the dependency tree: for research
+//! code and tests that use the indicators, market types and params.
 
 #![deny(missing_docs)]
 
 pub mod decimal;
 mod decision;
+#[cfg(feature = "guest")]
 mod guest;
 mod host;
 pub mod indicators;
@@ -91,8 +102,10 @@ pub use snapshot::Snapshot;
 pub use str_map::StrMap;
 pub use strategy::{instantiate, Strategy};
 
+#[cfg(feature = "guest")]
 #[doc(hidden)]
 pub use guest::bindings as __bindings;
+#[cfg(feature = "guest")]
 #[doc(hidden)]
 pub use guest::export as __export;
 
@@ -100,7 +113,8 @@ pub use guest::export as __export;
 ///
 /// Call it once, at the top level of the strategy's crate (built with
 /// `crate-type = ["cdylib"]`). It keeps the one instance the host's `init` builds and forwards
-/// every export to it.
+/// every export to it. Needs the `guest` feature (on by default).
+#[cfg(feature = "guest")]
 #[macro_export]
 macro_rules! export_strategy {
     ($strategy:ty) => {
