@@ -60,6 +60,33 @@ impl ExactSum {
         }
     }
 
+    /// `self + value`, or `None` when the sum leaves `Decimal`'s range (then `self` is as it was).
+    pub(crate) fn checked_add(self, value: Decimal) -> Option<ExactSum> {
+        self.checked_add_or_sub(value, false)
+    }
+
+    /// `self − value`, or `None` as [`ExactSum::checked_add`].
+    pub(crate) fn checked_sub(self, value: Decimal) -> Option<ExactSum> {
+        self.checked_add_or_sub(value, true)
+    }
+
+    fn checked_add_or_sub(mut self, value: Decimal, negate: bool) -> Option<ExactSum> {
+        if self.add_at_scale(value, negate) {
+            return Some(self);
+        }
+        let mantissa = if negate { -value.mantissa() } else { value.mantissa() };
+        if self.add_units(mantissa, value.scale()) {
+            return Some(self);
+        }
+        let sum = self.to_decimal();
+        let sum = if negate {
+            sum.checked_sub(value)
+        } else {
+            sum.checked_add(value)
+        };
+        sum.map(ExactSum::Decimal)
+    }
+
     /// The common case, kept small enough to inline: a value at the sum's scale whose mantissa
     /// fits in an `i64`, and a sum that stays in one. False (and unchanged) otherwise.
     #[inline]
@@ -202,6 +229,31 @@ mod tests {
         sum.add(dec("9000000000000000000"));
         sum.add(dec("0.1"));
         assert!(matches!(sum, ExactSum::Decimal(_)), "{sum:?}");
+    }
+
+    #[test]
+    fn checked_sums_equal_the_panicking_ones_and_refuse_overflow() {
+        let values = [
+            "100.25",
+            "9000000000000000000",
+            "0.001",
+            "-3",
+            "30000000000000000000000000000",
+        ];
+        let (mut plain, mut checked) = (ExactSum::ZERO, ExactSum::ZERO);
+        for value in values.iter().map(|v| dec(v)) {
+            plain.add(value);
+            checked = checked.checked_add(value).unwrap();
+            assert_eq!(checked.to_decimal(), plain.to_decimal());
+        }
+        for value in values.iter().map(|v| dec(v)) {
+            plain.sub(value);
+            checked = checked.checked_sub(value).unwrap();
+            assert_eq!(checked.to_decimal(), plain.to_decimal());
+        }
+        let full = ExactSum::from_decimal(Decimal::MAX);
+        assert!(full.checked_add(Decimal::ONE).is_none());
+        assert!(ExactSum::from_decimal(Decimal::MIN).checked_sub(Decimal::ONE).is_none());
     }
 
     #[test]

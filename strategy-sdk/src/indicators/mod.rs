@@ -23,12 +23,13 @@
 //! 2. Arithmetic is exact `Decimal` (sums, weights, differences), rounded only where a quotient
 //!    or a square root needs it, at 28 significant digits. The same inputs give the same digits
 //!    on every platform, wasm included.
-//! 3. Nothing panics on any input. Indicators added after [`Sma`] and [`Ema`] return
-//!    `Result<(), IndicatorError>` from `update`: an update whose arithmetic would leave
-//!    `Decimal`'s range, or an inconsistent bar (high below low, a close outside them, negative
-//!    volume), is refused and changes nothing. ([`Sma::update`] and [`Ema::update`] keep their
-//!    infallible signatures and document the panic they reserve for values beyond 10^23 or so;
-//!    [`Ema::try_update`] is the checked form.)
+//! 3. Nothing panics on any input. `update` returns `Result<(), IndicatorError>`: an update
+//!    whose arithmetic would leave `Decimal`'s range, or an inconsistent bar (high below low, a
+//!    close outside them, negative volume), is refused and changes nothing. The exceptions are
+//!    [`Sma::update`] and [`Ema::update`], which keep the infallible signatures existing
+//!    strategies call and document the panic they reserve for values beyond 10^23 or so;
+//!    [`Sma::try_update`] and [`Ema::try_update`] are their checked forms. [`RollingHigh`],
+//!    [`RollingLow`] and [`Crossover`] only compare, so their updates cannot fail.
 //! 4. Deserializing checks the invariants (a window never holds more than its period, a running
 //!    sum equals its window, a seeding count is below its period, a monotonic deque is
 //!    monotonic), so a corrupt snapshot is refused at restore rather than producing wrong

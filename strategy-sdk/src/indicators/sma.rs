@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::exact_sum::ExactSum;
-use super::{Period, Window};
+use super::{IndicatorError, Period, Window};
 
 /// The largest magnitude of a value the host can send (a 64-bit mantissa at scale 0). Values
 /// within it keep every running sum of up to [`MAX_PERIOD`](super::MAX_PERIOD) values far from
@@ -80,11 +80,28 @@ impl Sma {
     ///
     /// When the running sum overflows `Decimal`, which needs values beyond 7.9 × 10^23 on
     /// average: never with prices or quantities from the host (below 9.3 × 10^18).
+    /// [`Sma::try_update`] refuses such a value instead.
     pub fn update(&mut self, value: Decimal) {
         self.sum.add(value);
         if let Some(evicted) = self.window.push(value) {
             self.sum.sub(evicted);
         }
+    }
+
+    /// Adds the newest value as [`Sma::update`] does, or refuses it (and changes nothing) when
+    /// the running sum would leave `Decimal`'s range.
+    ///
+    /// # Errors
+    ///
+    /// [`IndicatorError::Overflow`].
+    pub fn try_update(&mut self, value: Decimal) -> Result<(), IndicatorError> {
+        let mut sum = self.sum.checked_add(value).ok_or(IndicatorError::Overflow)?;
+        if let Some(&oldest) = self.window.oldest().filter(|_| self.window.is_full()) {
+            sum = sum.checked_sub(oldest).ok_or(IndicatorError::Overflow)?;
+        }
+        self.window.push(value);
+        self.sum = sum;
+        Ok(())
     }
 
     /// The average, once `period` values have been seen.
@@ -272,6 +289,22 @@ mod tests {
         assert_eq!(average.value(), None);
         average.update(dec("6"));
         assert_eq!(average.value(), Some(dec("4.3333333333333333333333333333")));
+    }
+
+    #[test]
+    fn try_update_equals_update_and_refuses_overflow() {
+        let values = ["10.5", "11.25", "12", "13", "0.001", "9000000000000000000"];
+        let (mut plain, mut checked) = (Sma::new(Period::new(3).unwrap()), Sma::new(Period::new(3).unwrap()));
+        for value in values.iter().map(|v| dec(v)) {
+            plain.update(value);
+            checked.try_update(value).unwrap();
+            assert_eq!((checked.value(), &checked), (plain.value(), &plain));
+        }
+        let mut full = sma(2, &[]);
+        full.try_update(Decimal::MAX).unwrap();
+        let before = full.clone();
+        assert_eq!(full.try_update(Decimal::ONE), Err(IndicatorError::Overflow));
+        assert_eq!(full, before);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::error::{add, check_bar, div, mul, sub};
+use super::error::check_bar;
 use super::{IndicatorError, Period, RollingHigh, RollingLow, StateError, Window};
 use crate::Candle;
 
@@ -70,30 +70,27 @@ impl Stochastic {
     /// # Errors
     ///
     /// [`IndicatorError::InvalidBar`] when the close lies outside low ..= high (or high is
-    /// below low); [`IndicatorError::Overflow`] for a range beyond `Decimal`'s. Nothing changes.
+    /// below low); [`IndicatorError::Overflow`] for a high or low beyond ±3.9 × 10^28 (half of
+    /// `Decimal`'s range, so that every range of the window fits). Nothing changes.
     pub fn update(&mut self, high: Decimal, low: Decimal, close: Decimal) -> Result<(), IndicatorError> {
         check_bar(high, low, close)?;
-        let (mut highs, mut lows) = (self.highs.clone(), self.lows.clone());
-        highs.update(high);
-        lows.update(low);
-        let (Some(highest), Some(lowest)) = (highs.value(), lows.value()) else {
-            (self.highs, self.lows) = (highs, lows);
+        // Within ±half of `Decimal`'s range, any high minus any low fits; past this check
+        // nothing can fail, so the update needs no copy of the deques to roll back.
+        let half = max_half();
+        if high.abs() > half || low.abs() > half {
+            return Err(IndicatorError::Overflow);
+        }
+        self.highs.update(high);
+        self.lows.update(low);
+        let (Some(highest), Some(lowest)) = (self.highs.value(), self.lows.value()) else {
             return Ok(());
         };
-        let range = sub(highest, lowest)?;
-        let k = if range.is_zero() {
-            Decimal::ONE_HUNDRED / Decimal::TWO
-        } else {
-            div(mul(Decimal::ONE_HUNDRED, sub(close, lowest)?)?, range)?
-        };
-        let mut k_sum = add(self.k_sum, k)?;
-        if self.ks.is_full() {
-            if let Some(&oldest) = self.ks.oldest() {
-                k_sum = sub(k_sum, oldest)?;
-            }
+        let k = percent_k(close, highest, lowest);
+        // %K values are within 0 ..= 100, so this sum stays tiny.
+        self.k_sum += k;
+        if let Some(evicted) = self.ks.push(k) {
+            self.k_sum -= evicted;
         }
-        self.ks.push(k);
-        (self.highs, self.lows, self.k_sum) = (highs, lows, k_sum);
         Ok(())
     }
 
@@ -140,6 +137,28 @@ impl Stochastic {
     /// The number of updates before %D has a value: `period` + `smoothing` − 1.
     pub fn warm_up(&self) -> usize {
         self.highs.period().get() + self.ks.period().get() - 1
+    }
+}
+
+/// The largest magnitude a high or low may have: twice it still fits in a `Decimal`, so any
+/// high minus any low does. (`Decimal::MAX` is odd, and its half rounds up.)
+fn max_half() -> Decimal {
+    Decimal::MAX / Decimal::TWO - Decimal::ONE
+}
+
+/// 100 · (close − lowest) / (highest − lowest), or 50 for a flat range. The bar checks keep
+/// lowest ≤ close ≤ highest, and the bounds on high and low keep the range representable.
+fn percent_k(close: Decimal, highest: Decimal, lowest: Decimal) -> Decimal {
+    let range = highest.checked_sub(lowest).unwrap_or(Decimal::MAX);
+    let above = close.checked_sub(lowest).unwrap_or(range).min(range);
+    if range.is_zero() {
+        return Decimal::ONE_HUNDRED / Decimal::TWO;
+    }
+    match above.checked_mul(Decimal::ONE_HUNDRED) {
+        // One rounding, as the definition reads.
+        Some(scaled) => scaled / range,
+        // A range near `Decimal`'s limit: divide first (the ratio is at most 1).
+        None => above / range * Decimal::ONE_HUNDRED,
     }
 }
 
@@ -249,10 +268,18 @@ mod tests {
         }
         assert_eq!(oscillator, before);
         let mut huge = stochastic(2, 2, &[("0", "0", "0")]);
-        assert_eq!(
-            huge.update(Decimal::MAX, Decimal::MIN, Decimal::ZERO),
-            Err(IndicatorError::Overflow)
-        );
+        let before = huge.clone();
+        let refused = huge.update(Decimal::MAX, Decimal::MIN, Decimal::ZERO);
+        assert_eq!(refused, Err(IndicatorError::Overflow));
+        assert_eq!(huge, before);
+        // The widest range accepted still gives a %K.
+        let half = max_half();
+        huge.update(half, -half, Decimal::ZERO).unwrap();
+        huge.update(half, -half, half).unwrap();
+        assert_eq!(huge.k(), Some(dec("100")));
+        assert_eq!(percent_k(Decimal::ZERO, Decimal::MAX, Decimal::ZERO), Decimal::ZERO);
+        assert_eq!(percent_k(Decimal::MAX, Decimal::MAX, Decimal::ZERO), dec("100"));
+        assert_eq!(percent_k(dec("1"), dec("1"), dec("1")), dec("50"));
     }
 
     #[test]
