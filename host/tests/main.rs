@@ -16,6 +16,7 @@ mod deploy_manifests;
 mod deploy_metrics;
 mod deploy_prometheus;
 mod fleet;
+mod journal;
 mod live_bars;
 mod live_e2e;
 mod live_trading;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use trading::brokers::{Doorbell, ExecutionPort};
 use trading::desk::{Desk, DeskConfig};
-use trading::ledger::SqliteStore;
+use trading::ledger::JournaledStore;
 use trading::orders::{StrategyId, VenueId};
 
 use super::hosted::Hosted;
@@ -174,9 +174,9 @@ impl LiveHost {
     }
 }
 
-/// The desk of a live session over `ports` (one per venue), and the SQLite book of record.
+/// The desk of a live session over `ports` (one per venue), and the journaled book of record.
 fn open_desk(config: &Config, ports: Vec<Box<dyn ExecutionPort>>) -> Result<SharedDesk, LiveError> {
-    let store = SqliteStore::open(&config.db).map_err(PaperError::Store)?;
+    let store = JournaledStore::open(&config.db).map_err(PaperError::Store)?;
     let desk_config = DeskConfig {
         order_id_prefix: run_order_id_prefix(),
         limits: config.limits.clone(),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use trading::brokers::{SimBroker, RECENT_EVENTS};
 use trading::desk::{Desk, DeskConfig};
-use trading::ledger::SqliteStore;
+use trading::ledger::JournaledStore;
 use trading::market::{Candle, MarketEvent};
 
 use super::hosted::Hosted;
@@ -178,9 +178,9 @@ fn sleep_until(due: Instant, stop: &AtomicBool) -> bool {
     !stop.load(Ordering::Relaxed)
 }
 
-/// The desk of a paper session: the simulated broker and the SQLite book of record.
+/// The desk of a paper session: the simulated broker and the journaled book of record.
 fn open_desk(config: &Config) -> Result<SharedDesk, PaperError> {
-    let store = SqliteStore::open(&config.db)?;
+    let store = JournaledStore::open(&config.db)?;
     let desk_config = DeskConfig {
         order_id_prefix: run_order_id_prefix(),
         limits: config.limits.clone(),

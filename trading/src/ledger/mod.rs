@@ -18,4 +18,7 @@ mod store;
 
 pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Valuation};
 pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
-pub use store::{BackendError, BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
+pub use store::{
+    BackendError, BookStore, FillRecord, JournalError, JournalOptions, JournaledStore, SqliteStore, StoreError,
+    StrategySnapshot,
+};

@@ -8,13 +8,23 @@
 //! 3. The trait speaks the ledger's and orders' types, not SQL, so PostgreSQL can implement it
 //!    too. Errors carry the backend's error as a boxed source.
 //!
+//! [`JournaledStore`] is what the host runs: each write is appended to a write-ahead journal
+//! (one `write(2)`, microseconds) and reaches the SQLite tables in batches from a thread of
+//! its own; [`SqliteStore`] writes the tables directly, one transaction per write.
+//!
 //! Backtests run without a store (the desk takes an `Option<Box<dyn BookStore>>`): there is no
 //! pretend in-memory store, and no I/O at all on the hot path. Tests that want a real store on
 //! no file use [`SqliteStore::open_in_memory`].
 
 mod checkpointer;
+mod coalesce;
+mod journal;
+mod journaled;
+mod rows;
 mod schema;
 mod sqlite;
+#[cfg(test)]
+mod test_support;
 
 use std::path::PathBuf;
 
@@ -22,6 +32,8 @@ use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Fill, Order, StrategyId, TradeId, VenueId};
 
+pub use journal::JournalError;
+pub use journaled::{JournalOptions, JournaledStore};
 pub use sqlite::SqliteStore;
 
 /// The boxed error of the storage backend.
@@ -46,6 +58,10 @@ pub enum StoreError {
     },
     #[error("book store {}: order {id} is not in the store", .path.display())]
     UnknownOrder { path: PathBuf, id: String },
+    #[error("book store {}: {source}", .path.display())]
+    Journal { path: PathBuf, source: JournalError },
+    #[error("book store {}: its tables stopped following the journal ({reason}); restart to replay it", .path.display())]
+    Behind { path: PathBuf, reason: String },
 }
 
 /// Everything one fill changes, written in one transaction.

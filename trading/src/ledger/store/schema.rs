@@ -113,4 +113,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE fills ADD COLUMN venue_fee TEXT;
     CREATE UNIQUE INDEX fills_venue_trade ON fills (venue, symbol, trade_id) WHERE trade_id IS NOT NULL;
     ",
+    // 3: the write-ahead journal (`journal.rs`). Its records reach the tables in batches; this
+    // row is the last one applied, written in the same transaction as the batch, so a journal
+    // replayed after a crash applies each record exactly once.
+    "
+    CREATE TABLE journal_applied (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL
+    ) STRICT;
+    ",
 ];

@@ -12,6 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
 use crate::ledger::store::checkpointer::Checkpointer;
+use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
 use crate::ledger::store::schema::MIGRATIONS;
 use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
@@ -116,10 +117,7 @@ impl SqliteStore {
     }
 
     fn backend(&self, e: rusqlite::Error) -> StoreError {
-        StoreError::Backend {
-            path: self.path.clone(),
-            source: e.into(),
-        }
+        backend(&self.path, e)
     }
 
     fn corrupt(&self, table: &'static str, column: &'static str, value: &str, expected: &'static str) -> StoreError {
@@ -261,219 +259,54 @@ impl SqliteStore {
         Order::restore(parts).ok_or_else(|| self.corrupt(T, "filled_qty", &raw.filled_qty, "0 ≤ filled_qty ≤ qty"))
     }
 
-    fn write_order_state(conn: &Connection, order: &Order) -> rusqlite::Result<usize> {
-        let state_time = match order.state() {
-            OrderState::PendingCancel { requested_ms } => Some(*requested_ms),
-            _ => None,
-        };
-        let request = order.request();
-        // An amend changes quantity and price in place.
-        let (_, limit_price) = order_type_columns(request.order_type);
-        conn.prepare_cached(
-            "UPDATE orders SET state = ?2, state_time_ms = ?3, reason = ?4, filled_qty = ?5, avg_fill_price = ?6,
-                    fill_count = ?7, updated_ms = ?8, qty = ?9, limit_price = ?10, venue_order_id = ?11
-             WHERE client_order_id = ?1",
-        )?
-        .execute(params![
-            order.id().as_str(),
-            order.state().code(),
-            state_time,
-            order.state().reason(),
-            order.filled_qty().to_string(),
-            order.avg_fill_price().to_string(),
-            order.fill_count(),
-            order.updated_ms(),
-            request.qty.to_string(),
-            limit_price,
-            order.venue_order_id().map(VenueOrderId::as_str),
-        ])
+    /// Runs one write in a transaction of its own.
+    pub(crate) fn write(&mut self, write: &Write) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(|e| backend(&self.path, e))?;
+        execute(&tx, write).map_err(|e| e.into_store_error(&self.path))?;
+        tx.commit().map_err(|e| backend(&self.path, e))
     }
-}
 
-/// The `order_type` and `limit_price` columns of an order type.
-fn order_type_columns(order_type: OrderType) -> (&'static str, Option<String>) {
-    match order_type {
-        OrderType::Market => ("market", None),
-        OrderType::Limit(price) => ("limit", Some(price.to_string())),
+    /// Runs a journal's writes, in order, in one transaction that also records `through`, the
+    /// sequence number of the last record they stand for, as applied: a batch is in the tables
+    /// entirely or not at all.
+    pub(crate) fn apply_journaled(&mut self, writes: &[Write], through: u64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(|e| backend(&self.path, e))?;
+        for write in writes {
+            execute(&tx, write).map_err(|e| e.into_store_error(&self.path))?;
+        }
+        tx.prepare_cached(
+            "INSERT INTO journal_applied (id, seq) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq",
+        )
+        .and_then(|mut s| s.execute([through]))
+        .map_err(|e| backend(&self.path, e))?;
+        tx.commit().map_err(|e| backend(&self.path, e))
     }
-}
 
-fn side_text(side: Side) -> &'static str {
-    match side {
-        Side::Buy => "buy",
-        Side::Sell => "sell",
+    /// The sequence number of the last journal record in the tables (0 for none).
+    pub(crate) fn journal_applied(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT seq FROM journal_applied WHERE id = 1", [], |r| r.get(0))
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.backend(e))
     }
 }
 
 impl BookStore for SqliteStore {
     fn create_book(&mut self, book: &Book, time_ms: TimeMs) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO strategies (strategy, initial_cash, cash, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (strategy) DO NOTHING",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    book.strategy().as_str(),
-                    book.initial_cash().to_string(),
-                    book.cash().to_string(),
-                    time_ms
-                ])
-            })
-            .map_err(|e| self.backend(e))?;
-        Ok(())
+        self.write(&Write::CreateBook(BookRow::new(book, time_ms)))
     }
 
     fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
-        let request = order.request();
-        let (order_type, limit_price) = order_type_columns(request.order_type);
-        self.conn
-            .prepare_cached(
-                "INSERT INTO orders (client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag,
-                                     state, state_time_ms, reason, filled_qty, avg_fill_price, fill_count,
-                                     created_ms, updated_ms, venue, venue_order_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    order.id().as_str(),
-                    order.strategy().as_str(),
-                    request.symbol.as_str(),
-                    side_text(request.side),
-                    order_type,
-                    limit_price,
-                    request.qty.to_string(),
-                    request.tag,
-                    order.state().code(),
-                    order.state().reason(),
-                    order.filled_qty().to_string(),
-                    order.avg_fill_price().to_string(),
-                    order.fill_count(),
-                    order.created_ms(),
-                    order.updated_ms(),
-                    order.venue().as_str(),
-                    order.venue_order_id().map(VenueOrderId::as_str),
-                ])
-            })
-            .map_err(|e| self.backend(e))?;
-        Ok(())
+        self.write(&Write::InsertOrder(OrderRow::new(order)))
     }
 
     fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
-        let changed = Self::write_order_state(&self.conn, order).map_err(|e| self.backend(e))?;
-        if changed == 0 {
-            return Err(StoreError::UnknownOrder {
-                path: self.path.clone(),
-                id: order.id().to_string(),
-            });
-        }
-        Ok(())
+        self.write(&Write::UpdateOrder(OrderRow::new(order)))
     }
 
     fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
-        let FillRecord {
-            fill,
-            seq,
-            order,
-            effect,
-            venue_fee,
-        } = record;
-        let tx = self.conn.transaction().map_err(|e| StoreError::Backend {
-            path: self.path.clone(),
-            source: e.into(),
-        })?;
-        let result = (|| -> rusqlite::Result<usize> {
-            tx.prepare_cached(
-                "INSERT INTO fills (client_order_id, seq, strategy, symbol, side, price, qty, fee, time_ms,
-                                    venue, trade_id, fee_asset, venue_fee)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(params![
-                fill.order_id.as_str(),
-                seq,
-                fill.strategy.as_str(),
-                fill.symbol.as_str(),
-                side_text(fill.side),
-                fill.price.to_string(),
-                fill.qty.to_string(),
-                fill.fee.to_string(),
-                fill.time_ms,
-                order.venue().as_str(),
-                fill.trade_id.as_ref().map(TradeId::as_str),
-                venue_fee.map(|(asset, _)| asset),
-                venue_fee.map(|(_, fee)| fee.to_string()),
-            ])?;
-            let changed = Self::write_order_state(&tx, order)?;
-            let h = &effect.holding;
-            let t = h.open_trade();
-            tx.prepare_cached(
-                "INSERT INTO positions (strategy, symbol, qty, cost, realized_pnl, fees, trade_side, trade_entry_ms,
-                                        trade_entry_qty, trade_entry_value, trade_exit_qty, trade_exit_value,
-                                        trade_realized_pnl, trade_fees, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-                 ON CONFLICT (strategy, symbol) DO UPDATE SET
-                    qty = excluded.qty, cost = excluded.cost, realized_pnl = excluded.realized_pnl,
-                    fees = excluded.fees, trade_side = excluded.trade_side,
-                    trade_entry_ms = excluded.trade_entry_ms, trade_entry_qty = excluded.trade_entry_qty,
-                    trade_entry_value = excluded.trade_entry_value, trade_exit_qty = excluded.trade_exit_qty,
-                    trade_exit_value = excluded.trade_exit_value,
-                    trade_realized_pnl = excluded.trade_realized_pnl, trade_fees = excluded.trade_fees,
-                    updated_ms = excluded.updated_ms",
-            )?
-            .execute(params![
-                fill.strategy.as_str(),
-                fill.symbol.as_str(),
-                h.qty().to_string(),
-                h.cost().to_string(),
-                h.realized_pnl().to_string(),
-                h.fees().to_string(),
-                t.map(|t| t.side.as_str()),
-                t.map(|t| t.entry_ms),
-                t.map(|t| t.entry_qty.to_string()),
-                t.map(|t| t.entry_value.to_string()),
-                t.map(|t| t.exit_qty.to_string()),
-                t.map(|t| t.exit_value.to_string()),
-                t.map(|t| t.realized_pnl.to_string()),
-                t.map(|t| t.fees.to_string()),
-                fill.time_ms,
-            ])?;
-            tx.prepare_cached("UPDATE strategies SET cash = ?2, updated_ms = ?3 WHERE strategy = ?1")?
-                .execute(params![fill.strategy.as_str(), effect.cash.to_string(), fill.time_ms])?;
-            if let Some(trip) = &effect.closed {
-                tx.prepare_cached(
-                    "INSERT INTO round_trips (strategy, symbol, side, qty, entry_ms, exit_ms, avg_entry_price,
-                                              avg_exit_price, fees, pnl)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?
-                .execute(params![
-                    trip.strategy.as_str(),
-                    trip.symbol.as_str(),
-                    trip.side.as_str(),
-                    trip.qty.to_string(),
-                    trip.entry_ms,
-                    trip.exit_ms,
-                    trip.avg_entry_price.to_string(),
-                    trip.avg_exit_price.to_string(),
-                    trip.fees.to_string(),
-                    trip.pnl.to_string(),
-                ])?;
-            }
-            Ok(changed)
-        })();
-        match result {
-            Ok(0) => Err(StoreError::UnknownOrder {
-                path: self.path.clone(),
-                id: order.id().to_string(),
-            }),
-            Ok(_) => tx.commit().map_err(|e| StoreError::Backend {
-                path: self.path.clone(),
-                source: e.into(),
-            }),
-            Err(e) => Err(StoreError::Backend {
-                path: self.path.clone(),
-                source: e.into(),
-            }),
-        }
+        self.write(&Write::RecordFill(Box::new(FillRows::new(&record))))
     }
 
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
@@ -693,6 +526,16 @@ impl RawOrder {
         })
     }
 }
+
+fn backend(path: &Path, e: rusqlite::Error) -> StoreError {
+    StoreError::Backend {
+        path: path.to_path_buf(),
+        source: e.into(),
+    }
+}
+
+mod writes;
+use writes::execute;
 
 #[cfg(test)]
 mod tests;

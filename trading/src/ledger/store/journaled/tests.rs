@@ -1,0 +1,228 @@
+//! The journaled store against real files, and against a real crash of a process.
+
+use std::process::Command;
+
+use super::*;
+use crate::ledger::store::test_support::{alice, assert_reads_back, dec, new_order, write_a_trading_day};
+use crate::market::Side;
+use crate::orders::OrderType;
+
+/// Batches that never come on their own: what is in the tables got there by a read, a drop
+/// or a replay.
+fn never_batching() -> JournalOptions {
+    JournalOptions {
+        batch_window: Duration::from_secs(3600),
+        ..JournalOptions::default()
+    }
+}
+
+fn log_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".log."))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn reads_see_every_write_before_them_and_a_reopened_store_has_them_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let written = {
+        let mut store = JournaledStore::open_with(&path, never_batching()).unwrap();
+        let written = write_a_trading_day(&mut store);
+        assert_reads_back(&store, &written);
+        written
+    };
+    // Dropping applied the rest; the tables alone hold it all.
+    assert_reads_back(&SqliteStore::open(&path).unwrap(), &written);
+    // Reopening replays nothing twice (a fill applied twice would break the primary key).
+    let store = JournaledStore::open(&path).unwrap();
+    assert_reads_back(&store, &written);
+    assert_eq!(log_files(dir.path()).len(), 1, "only the segment being written is left");
+}
+
+const CRASH_DIR: &str = "STRATEGY_HOST_JOURNAL_CRASH_DIR";
+
+/// The child: writes a trading day that never reaches the tables, then dies at once (abort
+/// runs no destructor, flushes nothing: what a SIGKILL does to the host).
+fn crash_after_writing(dir: &Path) -> ! {
+    let mut store = JournaledStore::open_with(dir.join("book.db"), never_batching()).unwrap();
+    let _ = write_a_trading_day(&mut store);
+    std::process::abort();
+}
+
+#[test]
+fn a_process_killed_before_its_writes_reach_the_tables_loses_none_of_them() {
+    if let Some(dir) = std::env::var_os(CRASH_DIR) {
+        crash_after_writing(Path::new(&dir));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "ledger::store::journaled::tests::a_process_killed_before_its_writes_reach_the_tables_loses_none_of_them",
+            "--nocapture",
+        ])
+        .env(CRASH_DIR, dir.path())
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the child was meant to abort");
+    let path = dir.path().join("book.db");
+
+    // The tables never saw a row: everything is in the journal only.
+    assert_eq!(SqliteStore::open(&path).unwrap().load_books().unwrap(), vec![]);
+    // Opening replays it.
+    let mut store = JournaledStore::open(&path).unwrap();
+    let mut expected = Vec::new();
+    let written = write_a_trading_day(&mut ScratchStore(&mut expected));
+    assert!(!expected.is_empty());
+    assert_reads_back(&store, &written);
+    // And the store carries on numbering after the replayed records.
+    store
+        .insert_order(&new_order("h2-1", Side::Buy, "1", OrderType::Market, 20))
+        .unwrap();
+    drop(store);
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.load_working_orders().unwrap().len(), 2);
+}
+
+/// A store that only remembers that it was written to: the scenario's own bookkeeping (the
+/// book and orders it returns) without a second database.
+struct ScratchStore<'a>(&'a mut Vec<&'static str>);
+
+impl BookStore for ScratchStore<'_> {
+    fn create_book(&mut self, _: &Book, _: TimeMs) -> Result<(), StoreError> {
+        self.0.push("book");
+        Ok(())
+    }
+    fn insert_order(&mut self, _: &Order) -> Result<(), StoreError> {
+        self.0.push("insert");
+        Ok(())
+    }
+    fn update_order(&mut self, _: &Order) -> Result<(), StoreError> {
+        self.0.push("update");
+        Ok(())
+    }
+    fn record_fill(&mut self, _: FillRecord<'_>) -> Result<(), StoreError> {
+        self.0.push("fill");
+        Ok(())
+    }
+    fn save_snapshot(&mut self, _: &StrategySnapshot) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn load_book(&self, _: &StrategyId) -> Result<Option<Book>, StoreError> {
+        Ok(None)
+    }
+    fn load_books(&self) -> Result<Vec<Book>, StoreError> {
+        Ok(vec![])
+    }
+    fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
+        Ok(vec![])
+    }
+    fn load_round_trips(&self, _: &StrategyId) -> Result<Vec<RoundTrip>, StoreError> {
+        Ok(vec![])
+    }
+    fn has_trade(&self, _: &VenueId, _: &Symbol, _: &TradeId) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+    fn latest_snapshot(&self, _: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
+        Ok(None)
+    }
+}
+
+#[test]
+fn a_record_cut_short_is_dropped_and_a_corrupt_one_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    {
+        let mut store = JournaledStore::open_with(&path, never_batching()).unwrap();
+        store.create_book(&Book::new(alice(), dec("100")), 0).unwrap();
+        store
+            .insert_order(&new_order("c-1", Side::Buy, "1", OrderType::Market, 1))
+            .unwrap();
+        store
+            .insert_order(&new_order("c-2", Side::Buy, "1", OrderType::Market, 2))
+            .unwrap();
+        // Keep the journal as a crash would leave it: nothing applied, the segment kept.
+        std::mem::forget(store);
+    }
+    let segment = dir.path().join(&log_files(dir.path())[0]);
+    let text = std::fs::read_to_string(&segment).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+
+    // The third record's write cut short: the first two are replayed, the torn one dropped.
+    std::fs::write(
+        &segment,
+        format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..lines[2].len() / 2]),
+    )
+    .unwrap();
+    let cut = dir.path().join("cut.db");
+    std::fs::copy(&segment, dir.path().join(format!("cut.db.log.{:020}", 1))).unwrap();
+    let store = JournaledStore::open(&cut).unwrap();
+    let ids: Vec<String> = store
+        .load_working_orders()
+        .unwrap()
+        .iter()
+        .map(|o| o.id().to_string())
+        .collect();
+    assert_eq!(ids, ["c-1"]);
+    drop(store);
+
+    // A broken line with a line after it is corruption: named, and nothing is opened.
+    std::fs::write(
+        &segment,
+        format!("{}\n{}\n{{\"seq\":3,\"wr\n{}\n", lines[0], lines[1], lines[2]),
+    )
+    .unwrap();
+    let err = JournaledStore::open(&path).unwrap_err().to_string();
+    assert!(err.contains(&format!("{} line 3", segment.display())), "{err}");
+}
+
+#[test]
+fn segments_are_deleted_once_their_records_are_in_the_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let mut store = JournaledStore::open_with(
+        &path,
+        JournalOptions {
+            // Every record fills its segment.
+            segment_bytes: 1,
+            ..never_batching()
+        },
+    )
+    .unwrap();
+    store.create_book(&Book::new(alice(), dec("100")), 0).unwrap();
+    for n in 0..5 {
+        store
+            .insert_order(&new_order(&format!("s-{n}"), Side::Buy, "1", OrderType::Market, n))
+            .unwrap();
+    }
+    assert_eq!(
+        log_files(dir.path()).len(),
+        7,
+        "six full segments and the one being written"
+    );
+    assert_eq!(store.load_working_orders().unwrap().len(), 5);
+    assert_eq!(log_files(dir.path()), [format!("book.db.log.{:020}", 7)]);
+}
+
+#[test]
+fn when_the_tables_cannot_follow_the_journal_every_later_write_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let mut store = JournaledStore::open_with(&path, never_batching()).unwrap();
+    store.create_book(&Book::new(alice(), dec("100")), 1).unwrap();
+    // An update of an order never inserted is journaled; the tables refuse it.
+    store
+        .update_order(&new_order("ghost-1", Side::Buy, "1", OrderType::Market, 1))
+        .unwrap();
+    let err = store.load_books().unwrap_err();
+    assert!(matches!(err, StoreError::Behind { .. }), "{err}");
+    assert!(err.to_string().contains("ghost-1"), "{err}");
+    let refused = store.insert_order(&new_order("o-2", Side::Buy, "1", OrderType::Market, 2));
+    assert!(matches!(refused, Err(StoreError::Behind { .. })), "{refused:?}");
+}
