@@ -1,10 +1,11 @@
-//! Kraken's numbers as exact [`Decimal`]s, read from their JSON text.
+//! Venue numbers as exact [`Decimal`]s, read from their JSON text.
 //!
-//! WebSocket v2 sends prices and quantities as JSON numbers (`29430.2`, `4.0`); REST sends them
-//! as JSON strings (`"0.0001"`). Both are read here from the raw text, never through `f64`, so
-//! the scale written on the wire is the scale of the decimal (`4.0` has scale 1). serde_json's
-//! `arbitrary_precision` would do the same but changes every other serde_json user in the
-//! workspace, so the raw text is taken through [`RawValue`] instead.
+//! Venues write prices and quantities as JSON numbers (Kraken WebSocket v2: `29430.2`, `4.0`)
+//! or as JSON strings (Kraken REST, every Binance API: `"0.0001"`). Both are read here from the
+//! raw text, never through `f64`, so the scale written on the wire is the scale of the decimal
+//! (`4.0` has scale 1). serde_json's `arbitrary_precision` would do the same but changes every
+//! other serde_json user in the workspace, so the raw text is taken through [`RawValue`]
+//! instead.
 
 use rust_decimal::Decimal;
 use serde::de::Error as _;
@@ -19,7 +20,7 @@ use serde_json::value::RawValue;
 /// [`Decimal`] (28 significant digits) can keep without rounding.
 pub(crate) fn parse_decimal(json: &str) -> Result<Decimal, String> {
     let text = match json.strip_prefix('"') {
-        // Kraken never escapes inside a number string; an escape means it is not one.
+        // Venues never escape inside a number string; an escape means it is not one.
         Some(quoted) => quoted
             .strip_suffix('"')
             .filter(|t| !t.contains('\\'))
