@@ -1,0 +1,11 @@
+//! Binance spot: market streams for market data, the WebSocket API for orders and user data
+//! (listen keys are gone for spot), REST for reference data, the book snapshot, the clock and
+//! the fallback queries.
+//!
+//! - [`wire`]: Binance's messages parsed from their JSON text with exact decimals, and its
+//!   error codes classified. Pure: no I/O.
+//! - [`reject`]: Binance's errors as the reasons a strategy is told.
+
+pub mod reject;
+#[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
+pub mod wire;
