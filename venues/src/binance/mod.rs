@@ -4,8 +4,12 @@
 //!
 //! - [`wire`]: Binance's messages parsed from their JSON text with exact decimals, and its
 //!   error codes classified. Pure: no I/O.
+//! - [`signing`]: request signatures, HMAC-SHA256 (REST: percent-encoded payload; WebSocket
+//!   API: params sorted by name) and Ed25519, and the credentials they use.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
 
 pub mod reject;
+#[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
+pub mod signing;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod wire;
