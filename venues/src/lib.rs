@@ -4,7 +4,7 @@
 //!   budget, the data-flow heartbeat of streams.
 //! - [`kraken`]: Kraken spot over WebSocket v2 (REST where Kraken has no WebSocket equivalent).
 //! - [`binance`]: Binance spot: market streams, the WebSocket API (orders and user data) and
-//!   REST; so far its wire format and request signing.
+//!   REST; so far its wire format, request signing and local book.
 //!
 //! Architecture invariant: a venue's wire format never leaves its module. What crosses the
 //! crate's boundary is the normalized model of [`trading::market`] (UTC ms, `BASE/QUOTE`, exact

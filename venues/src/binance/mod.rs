@@ -6,8 +6,12 @@
 //!   error codes classified. Pure: no I/O.
 //! - [`signing`]: request signatures, HMAC-SHA256 (REST: percent-encoded payload; WebSocket
 //!   API: params sorted by name) and Ed25519, and the credentials they use.
+//! - [`book`]: one symbol's local order book, kept from the diff depth stream and a REST
+//!   snapshot by Binance's documented procedure. Pure.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
 
+#[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
+pub mod book;
 pub mod reject;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod signing;
