@@ -42,6 +42,77 @@ fn not_decimal(json: &str) -> String {
     format!("expected a decimal number, found `{shown}{more}`")
 }
 
+/// Parses decimal text as venues write it in strings (`30000.01000000`), keeping its scale.
+///
+/// Plain text of at most 19 digits (every price and quantity Binance sends) is read digit by
+/// digit into the mantissa; anything else (a sign, an exponent, more digits) goes through
+/// [`parse_decimal`]'s exact parser.
+///
+/// # Errors
+/// As [`parse_decimal`].
+pub(crate) fn parse_decimal_text(text: &str) -> Result<Decimal, String> {
+    fast_decimal(text.as_bytes()).map_or_else(|| parse_decimal(text), Ok)
+}
+
+/// `digits[.digits]` with at most 19 digits in all, or `None`.
+fn fast_decimal(bytes: &[u8]) -> Option<Decimal> {
+    if bytes.is_empty() || bytes.len() > 20 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut digits = 0u32;
+    let mut scale: Option<u32> = None;
+    for &b in bytes {
+        match b {
+            // A 20th digit could overflow the u64; such text takes the exact parser.
+            b'0'..=b'9' if digits < 19 => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    // A leading or trailing dot is left to the exact parser, which decides what it means.
+    match scale {
+        _ if digits == 0 => None,
+        Some(0) => None,
+        Some(s) if usize::try_from(s).ok()? == bytes.len() - 1 => None,
+        scale => Decimal::try_from_i128_with_scale(i128::from(mantissa), scale.unwrap_or(0)).ok(),
+    }
+}
+
+/// serde adapter: an exact decimal written as a JSON string (`"0.00240000"`), as Binance writes
+/// every price and quantity, read from the string's text. A JSON integer is taken too; a JSON
+/// number with a fraction is refused, since serde would hand it over as a rounded `f64`.
+pub(crate) fn decimal_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    struct Text;
+    impl serde::de::Visitor<'_> for Text {
+        type Value = Decimal;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a decimal number in a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Decimal, E> {
+            parse_decimal_text(text).map_err(E::custom)
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Decimal, E> {
+            Ok(Decimal::from(n))
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Decimal, E> {
+            Ok(Decimal::from(n))
+        }
+        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Decimal, E> {
+            Err(E::custom(format_args!(
+                "expected a decimal number in a string, found the number {n}, which cannot be read exactly"
+            )))
+        }
+    }
+    deserializer.deserialize_any(Text)
+}
+
 /// serde adapter: a required exact decimal.
 pub(crate) fn decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
     let raw = <&RawValue>::deserialize(deserializer)?;
@@ -74,6 +145,36 @@ mod tests {
         for (json, text, scale) in cases {
             let d = parse_decimal(json).unwrap();
             assert_eq!((d.to_string().as_str(), d.scale()), (text, scale), "{json}");
+        }
+    }
+
+    #[test]
+    fn the_fast_text_path_agrees_with_the_exact_parser() {
+        for text in [
+            "0",
+            "10",
+            "0.00240000",
+            "30000.01000000",
+            "1234567890123456789",
+            "0.0000000000000000001",
+            "12345678901234567890",
+            "99999999999999999999",
+            "1.",
+            ".5",
+            ".",
+            "",
+            "-1.5",
+            "1e5",
+            "1.2.3",
+            "00012.3400",
+            "9999999999999999999",
+        ] {
+            let fast = parse_decimal_text(text).map(|d| (d.to_string(), d.scale()));
+            let exact = parse_decimal(text).map(|d| (d.to_string(), d.scale()));
+            assert_eq!(fast.is_ok(), exact.is_ok(), "{text}");
+            if let (Ok(fast), Ok(exact)) = (fast, exact) {
+                assert_eq!(fast, exact, "{text}");
+            }
         }
     }
 

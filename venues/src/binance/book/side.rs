@@ -1,15 +1,24 @@
-//! One side of the book: a vector sorted worst first, so the best level is the last.
+//! One side of the book: a B-tree from an integer key of each price (its digits at a fixed
+//! scale of 18, negated for asks so that on both sides the best level has the largest key) to
+//! the level.
 //!
-//! Why this layout: changes cluster at the top of the book, so an insert or delete there moves
-//! only the few levels above it, where a best-first vector would move them all. A price is
-//! found by binary search. The far end is trimmed in chunks (past `max_levels` plus a slack),
-//! so trimming does not move the whole vector on every insert.
+//! Why a B-tree: a diff sets levels anywhere in the top few hundred, and a sorted vector moves
+//! every level between the change and its end on each insert and delete (the bench measured
+//! that move as most of a diff's cost); a B-tree changes one node. Integer keys compare in one
+//! instruction, where decimals compare by scale and mantissa. The far end is trimmed in chunks
+//! (past `max_levels` plus a slack).
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use trading::market::BookLevel;
 
 use super::ResyncReason;
 use crate::binance::wire::PriceLevel;
+
+/// The scale prices are keyed at. Binance writes at most 8 decimals; a price with more than 18
+/// is refused as a level.
+const KEY_SCALE: u32 = 18;
 
 /// Which way a side sorts.
 #[derive(Debug, Clone, Copy)]
@@ -23,9 +32,15 @@ enum Best {
 #[derive(Debug)]
 pub(super) struct BookSide {
     best: Best,
-    /// Worst first, best last.
-    levels: Vec<PriceLevel>,
+    /// The price for bids, its negation for asks: the best level has the largest key.
+    levels: BTreeMap<i128, PriceLevel>,
     max_levels: usize,
+}
+
+/// The price's digits at [`KEY_SCALE`], or `None` if it has more decimals or is too large.
+fn key_of(price: Decimal) -> Option<i128> {
+    let up = KEY_SCALE.checked_sub(price.scale())?;
+    price.mantissa().checked_mul(10i128.checked_pow(up)?)
 }
 
 impl BookSide {
@@ -40,7 +55,7 @@ impl BookSide {
     fn new(best: Best, max_levels: usize) -> Self {
         Self {
             best,
-            levels: Vec::new(),
+            levels: BTreeMap::new(),
             max_levels: max_levels.max(1),
         }
     }
@@ -54,13 +69,13 @@ impl BookSide {
     }
 
     pub(super) fn best(&self) -> Option<PriceLevel> {
-        self.levels.last().copied()
+        self.levels.last_key_value().map(|(_, level)| *level)
     }
 
     /// The best `n` levels, best first.
     pub(super) fn top(&self, n: usize) -> Vec<BookLevel> {
         self.levels
-            .iter()
+            .values()
             .rev()
             .take(n)
             .map(|l| BookLevel {
@@ -73,45 +88,32 @@ impl BookSide {
     /// Sets the absolute quantity at a price; zero deletes the level.
     pub(super) fn set(&mut self, level: PriceLevel) -> Result<(), ResyncReason> {
         let (price, qty) = (level.price(), level.qty());
+        let invalid = ResyncReason::InvalidLevel { price, qty };
         if price <= Decimal::ZERO || qty < Decimal::ZERO {
-            return Err(ResyncReason::InvalidLevel { price, qty });
+            return Err(invalid);
         }
-        let found = self.find(price);
-        match (found, qty.is_zero()) {
-            (Ok(at), true) => {
-                self.levels.remove(at);
-            }
-            (Ok(at), false) => {
-                if let Some(slot) = self.levels.get_mut(at) {
-                    *slot = level;
-                }
-            }
-            // Deleting a level the book does not have: it was outside the snapshot.
-            (Err(_), true) => {}
-            (Err(at), false) => {
-                self.levels.insert(at, level);
-                self.trim();
-            }
+        let key = key_of(price).ok_or(invalid)?;
+        let key = match self.best {
+            Best::Highest => key,
+            // Positive, so the negation cannot overflow.
+            Best::Lowest => -key,
+        };
+        if qty.is_zero() {
+            // A level the book does not have was outside the snapshot: nothing to delete.
+            self.levels.remove(&key);
+        } else if self.levels.insert(key, level).is_none() {
+            self.trim();
         }
         Ok(())
-    }
-
-    /// Where `price` is (`Ok`) or would go (`Err`) in worst-first order.
-    fn find(&self, price: Decimal) -> Result<usize, usize> {
-        match self.best {
-            // Ascending: the highest bid last.
-            Best::Highest => self.levels.binary_search_by(|l| l.price().cmp(&price)),
-            // Descending: the lowest ask last.
-            Best::Lowest => self.levels.binary_search_by(|l| price.cmp(&l.price())),
-        }
     }
 
     /// Drops the worst levels once the side is a quarter past its limit.
     fn trim(&mut self) {
         let slack = self.max_levels / 4 + 1;
         if self.levels.len() > self.max_levels.saturating_add(slack) {
-            let excess = self.levels.len() - self.max_levels;
-            self.levels.drain(..excess);
+            while self.levels.len() > self.max_levels {
+                self.levels.pop_first();
+            }
         }
     }
 }

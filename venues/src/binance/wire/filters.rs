@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use trading::market::{Instrument, InvalidInstrument};
 
-use crate::kit::decimal::decimal;
+use crate::kit::decimal::decimal_string;
 use crate::kit::json_path::parse_at;
 
 /// One entry of a symbol's `filters`. Filters this version does not read are kept by name.
@@ -40,13 +40,13 @@ pub enum Filter {
 #[serde(rename_all = "camelCase")]
 pub struct PriceFilter {
     /// The lowest price (zero: no bound).
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub min_price: Decimal,
     /// The highest price (zero: no bound).
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub max_price: Decimal,
     /// The tick (zero: any price).
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub tick_size: Decimal,
 }
 
@@ -55,13 +55,13 @@ pub struct PriceFilter {
 #[serde(rename_all = "camelCase")]
 pub struct LotSize {
     /// The smallest quantity.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub min_qty: Decimal,
     /// The largest quantity.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub max_qty: Decimal,
     /// The step (zero: any quantity).
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub step_size: Decimal,
 }
 
@@ -70,7 +70,7 @@ pub struct LotSize {
 #[serde(rename_all = "camelCase")]
 pub struct MinNotional {
     /// The smallest price × quantity.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub min_notional: Decimal,
     /// Whether market orders are held to it too.
     #[serde(default)]
@@ -85,13 +85,13 @@ pub struct MinNotional {
 #[serde(rename_all = "camelCase")]
 pub struct Notional {
     /// The smallest price × quantity.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub min_notional: Decimal,
     /// Whether market orders are held to the minimum.
     #[serde(default)]
     pub apply_min_to_market: bool,
     /// The largest price × quantity.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub max_notional: Decimal,
     /// Whether market orders are held to the maximum.
     #[serde(default)]

@@ -10,17 +10,17 @@ use serde::Deserialize;
 use trading::market::{BarUpdate, Candle, Quote, Side, TimeMs, Timeframe, Trade};
 
 use super::symbols::{SymbolDirectory, VenueSymbol};
-use crate::kit::decimal::decimal;
+use crate::kit::decimal::decimal_string;
 
 /// One price level, `["price", "qty"]`: the quantity now resting at a price. In a diff, a
 /// quantity of zero deletes the level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct PriceLevel(
     /// The price, exactly as written.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub Decimal,
     /// The quantity, exactly as written.
-    #[serde(deserialize_with = "decimal")]
+    #[serde(deserialize_with = "decimal_string")]
     pub Decimal,
 );
 
@@ -49,10 +49,10 @@ pub struct TradeEvent {
     #[serde(rename = "t")]
     pub trade_id: u64,
     /// The price.
-    #[serde(rename = "p", deserialize_with = "decimal")]
+    #[serde(rename = "p", deserialize_with = "decimal_string")]
     pub price: Decimal,
     /// The quantity.
-    #[serde(rename = "q", deserialize_with = "decimal")]
+    #[serde(rename = "q", deserialize_with = "decimal_string")]
     pub qty: Decimal,
     /// When it traded.
     #[serde(rename = "T")]
@@ -111,19 +111,19 @@ pub struct Kline {
     #[serde(rename = "i")]
     pub interval: String,
     /// Opening price.
-    #[serde(rename = "o", deserialize_with = "decimal")]
+    #[serde(rename = "o", deserialize_with = "decimal_string")]
     pub open: Decimal,
     /// Closing (so far: last) price.
-    #[serde(rename = "c", deserialize_with = "decimal")]
+    #[serde(rename = "c", deserialize_with = "decimal_string")]
     pub close: Decimal,
     /// Highest price.
-    #[serde(rename = "h", deserialize_with = "decimal")]
+    #[serde(rename = "h", deserialize_with = "decimal_string")]
     pub high: Decimal,
     /// Lowest price.
-    #[serde(rename = "l", deserialize_with = "decimal")]
+    #[serde(rename = "l", deserialize_with = "decimal_string")]
     pub low: Decimal,
     /// Volume in the base asset.
-    #[serde(rename = "v", deserialize_with = "decimal")]
+    #[serde(rename = "v", deserialize_with = "decimal_string")]
     pub volume: Decimal,
     /// Number of trades.
     #[serde(rename = "n")]
@@ -132,7 +132,7 @@ pub struct Kline {
     #[serde(rename = "x")]
     pub closed: bool,
     /// Volume in the quote asset.
-    #[serde(rename = "q", deserialize_with = "decimal")]
+    #[serde(rename = "q", deserialize_with = "decimal_string")]
     pub quote_volume: Decimal,
 }
 
@@ -188,16 +188,16 @@ pub struct BookTickerEvent {
     #[serde(rename = "s")]
     pub symbol: VenueSymbol,
     /// Best bid price.
-    #[serde(rename = "b", deserialize_with = "decimal")]
+    #[serde(rename = "b", deserialize_with = "decimal_string")]
     pub bid: Decimal,
     /// Quantity at the best bid.
-    #[serde(rename = "B", deserialize_with = "decimal")]
+    #[serde(rename = "B", deserialize_with = "decimal_string")]
     pub bid_qty: Decimal,
     /// Best ask price.
-    #[serde(rename = "a", deserialize_with = "decimal")]
+    #[serde(rename = "a", deserialize_with = "decimal_string")]
     pub ask: Decimal,
     /// Quantity at the best ask.
-    #[serde(rename = "A", deserialize_with = "decimal")]
+    #[serde(rename = "A", deserialize_with = "decimal_string")]
     pub ask_qty: Decimal,
 }
 

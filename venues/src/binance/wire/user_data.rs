@@ -14,7 +14,7 @@ use trading::market::TimeMs;
 use super::enums::{ExecutionType, OrderSide, OrderStatus, OrderType, TimeInForce};
 use super::error::{excerpt, parse_json, WireError};
 use super::symbols::VenueSymbol;
-use crate::kit::decimal::decimal;
+use crate::kit::decimal::decimal_string;
 
 /// One user data event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,13 +92,13 @@ pub struct ExecutionReport {
     #[serde(rename = "f")]
     pub time_in_force: TimeInForce,
     /// `q`: the order's quantity.
-    #[serde(rename = "q", deserialize_with = "decimal")]
+    #[serde(rename = "q", deserialize_with = "decimal_string")]
     pub qty: Decimal,
     /// `p`: the order's price (0 for a market order).
-    #[serde(rename = "p", deserialize_with = "decimal")]
+    #[serde(rename = "p", deserialize_with = "decimal_string")]
     pub price: Decimal,
     /// `P`: the stop price.
-    #[serde(rename = "P", deserialize_with = "decimal")]
+    #[serde(rename = "P", deserialize_with = "decimal_string")]
     pub stop_price: Decimal,
     /// `g`: the order list id (−1 for none).
     #[serde(rename = "g")]
@@ -119,16 +119,16 @@ pub struct ExecutionReport {
     #[serde(rename = "i")]
     pub order_id: u64,
     /// `l`: the quantity of this fill.
-    #[serde(rename = "l", deserialize_with = "decimal")]
+    #[serde(rename = "l", deserialize_with = "decimal_string")]
     pub last_qty: Decimal,
     /// `z`: the quantity filled so far.
-    #[serde(rename = "z", deserialize_with = "decimal")]
+    #[serde(rename = "z", deserialize_with = "decimal_string")]
     pub cumulative_qty: Decimal,
     /// `L`: the price of this fill.
-    #[serde(rename = "L", deserialize_with = "decimal")]
+    #[serde(rename = "L", deserialize_with = "decimal_string")]
     pub last_price: Decimal,
     /// `n`: the commission of this fill.
-    #[serde(rename = "n", deserialize_with = "decimal")]
+    #[serde(rename = "n", deserialize_with = "decimal_string")]
     pub commission: Decimal,
     /// `N`: the commission's asset (`null` without a fill).
     #[serde(rename = "N", default)]
@@ -152,13 +152,13 @@ pub struct ExecutionReport {
     #[serde(rename = "O")]
     pub order_creation_time: TimeMs,
     /// `Z`: the quote quantity filled so far.
-    #[serde(rename = "Z", deserialize_with = "decimal")]
+    #[serde(rename = "Z", deserialize_with = "decimal_string")]
     pub cumulative_quote_qty: Decimal,
     /// `Y`: the quote quantity of this fill.
-    #[serde(rename = "Y", deserialize_with = "decimal")]
+    #[serde(rename = "Y", deserialize_with = "decimal_string")]
     pub last_quote_qty: Decimal,
     /// `Q`: the quote order quantity.
-    #[serde(rename = "Q", deserialize_with = "decimal")]
+    #[serde(rename = "Q", deserialize_with = "decimal_string")]
     pub quote_order_qty: Decimal,
 }
 
@@ -196,10 +196,10 @@ pub struct AssetBalance {
     #[serde(rename = "a")]
     pub asset: String,
     /// `f`: free.
-    #[serde(rename = "f", deserialize_with = "decimal")]
+    #[serde(rename = "f", deserialize_with = "decimal_string")]
     pub free: Decimal,
     /// `l`: locked in orders.
-    #[serde(rename = "l", deserialize_with = "decimal")]
+    #[serde(rename = "l", deserialize_with = "decimal_string")]
     pub locked: Decimal,
 }
 
@@ -213,7 +213,7 @@ pub struct BalanceUpdate {
     #[serde(rename = "a")]
     pub asset: String,
     /// `d`: the change (negative for a withdrawal).
-    #[serde(rename = "d", deserialize_with = "decimal")]
+    #[serde(rename = "d", deserialize_with = "decimal_string")]
     pub delta: Decimal,
     /// `T`: when it cleared.
     #[serde(rename = "T")]
