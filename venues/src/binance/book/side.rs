@@ -3,8 +3,9 @@
 //! the level.
 //!
 //! Why a B-tree: a diff sets levels anywhere in the top few hundred, and a sorted vector moves
-//! every level between the change and its end on each insert and delete (the bench measured
-//! that move as most of a diff's cost); a B-tree changes one node. Integer keys compare in one
+//! every level between the change and its end on each insert and delete; a B-tree changes one
+//! node (on the bench's diffs of about eleven levels, 40 % more diffs a second than a sorted
+//! vector; about even at forty levels). Integer keys compare in one
 //! instruction, where decimals compare by scale and mantissa. The far end is trimmed in chunks
 //! (past `max_levels` plus a slack).
 
