@@ -3,7 +3,8 @@
 //! ([`Freshness`]), and which venue streams the host's strategies hold ([`SubscriptionTable`]).
 //!
 //! [`connect`] opens a venue socket and [`VenueObserver`] is how connections report what the
-//! host measures. For the wire layers, crate-internal: exact decimals from JSON text
+//! host measures; [`FeedHandle`] is a venue's market data connection as the host's
+//! `MarketFeed`. For the wire layers, crate-internal: exact decimals from JSON text
 //! (`decimal`), typed parsing that names the failing field's path (`json_path`), and
 //! `wire_enum!` for venue string enums. The rest is plain state driven by explicit times (`Instant`s passed in), so
 //! it is tested without sleeping and the adapters decide what their clock is.
@@ -11,6 +12,7 @@
 mod backoff;
 mod connect_budget;
 pub(crate) mod decimal;
+mod feed;
 mod freshness;
 pub(crate) mod json_path;
 mod observer;
@@ -21,6 +23,7 @@ mod wire_enum;
 
 pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
 pub use connect_budget::ConnectBudget;
+pub use feed::{lock_feed, wall_ms, FeedCommand, FeedHandle, FeedState, SharedFeedState};
 pub use freshness::{Freshness, StreamAge};
 pub use observer::{Connection, NoObserver, VenueObserver};
 pub use redial::{Redial, Wait};
