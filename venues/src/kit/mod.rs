@@ -19,6 +19,7 @@ mod observer;
 mod redial;
 mod socket;
 mod subscriptions;
+mod wanted;
 mod wire_enum;
 
 pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
@@ -29,6 +30,7 @@ pub use observer::{Connection, NoObserver, VenueObserver};
 pub use redial::{Redial, Wait};
 pub use socket::{connect, next_text, send_text, ConnectError, Socket};
 pub use subscriptions::{Changes, SubscriptionTable};
+pub use wanted::Wanted;
 pub(crate) use wire_enum::wire_enum;
 
 /// Takes `mutex` even when a holder panicked. What the adapters share between a connection task
