@@ -9,10 +9,14 @@
 //! - [`book`]: one symbol's local order book, kept from the diff depth stream and a REST
 //!   snapshot by Binance's documented procedure. Pure.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
+//! - [`rest`]: the REST client (public calls so far, each timed).
+//! - [`feed`]: the market streams as a [`trading::market::MarketFeed`], on the kit.
 
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod book;
+pub mod feed;
 pub mod reject;
+pub mod rest;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod signing;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
