@@ -18,7 +18,7 @@ use trading::market::{FeedStream, MarketEvent, Symbol};
 use super::streams::binance_stream;
 use super::BinanceFeedConfig;
 use crate::binance::book::{Applied, BinanceBook};
-use crate::binance::rest::BinanceRest;
+use crate::binance::rest::{BinanceRest, RestCallError};
 use crate::binance::wire::{
     parse_stream, subscription_request, Bar, DepthSnapshot, StreamMessage, SymbolDirectory, VenueSymbol,
 };
@@ -44,7 +44,23 @@ enum Ended {
 }
 
 /// A snapshot that came back for a book.
-type SnapshotAnswer = (VenueSymbol, Result<DepthSnapshot, String>);
+type SnapshotAnswer = (VenueSymbol, Result<DepthSnapshot, RestCallError>);
+
+/// How long to wait before asking again after `error`: a 429 or 418 names its wait in
+/// `Retry-After` (nothing is sent before it); anything else retries after [`SNAPSHOT_RETRY`].
+fn retry_delay(error: &RestCallError) -> Duration {
+    match error {
+        RestCallError::Status {
+            status: 418 | 429,
+            retry_after_s,
+            ..
+        } => retry_after_s.map_or(RATE_LIMITED_RETRY, Duration::from_secs),
+        _ => SNAPSHOT_RETRY,
+    }
+}
+
+/// After a 429 or 418 without `Retry-After`: Binance's shortest ban is 2 minutes.
+const RATE_LIMITED_RETRY: Duration = Duration::from_secs(120);
 
 /// Everything the task keeps across connections.
 struct Task {
@@ -387,7 +403,7 @@ impl Task {
         let (rest, levels, answers) = (self.rest.clone(), self.config.snapshot_levels, answers.clone());
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            let answer = rest.depth(venue, levels).await.map_err(|e| e.to_string());
+            let answer = rest.depth(venue, levels).await;
             // The connection that asked may be gone; its book went with it.
             let _ = answers.send((venue, answer));
         });
@@ -396,7 +412,7 @@ impl Task {
     fn on_snapshot(
         &mut self,
         venue: VenueSymbol,
-        answer: Result<DepthSnapshot, String>,
+        answer: Result<DepthSnapshot, RestCallError>,
         answers: &mpsc::UnboundedSender<SnapshotAnswer>,
     ) {
         self.fetching.remove(&venue);
@@ -405,10 +421,11 @@ impl Task {
         };
         let snapshot = match answer {
             Ok(snapshot) => snapshot,
-            Err(reason) => {
-                warn!(venue = %self.config.venue, symbol = %venue, %reason, "depth snapshot failed: asking again");
-                lock_feed(&self.shared).last_error = Some((reason, wall_ms()));
-                self.fetch_snapshot(venue, SNAPSHOT_RETRY, answers);
+            Err(error) => {
+                let delay = retry_delay(&error);
+                warn!(venue = %self.config.venue, symbol = %venue, %error, ?delay, "depth snapshot failed: asking again");
+                lock_feed(&self.shared).last_error = Some((error.to_string(), wall_ms()));
+                self.fetch_snapshot(venue, delay, answers);
                 return;
             }
         };
@@ -452,4 +469,22 @@ enum Handled {
     Data,
     ServerShutdown,
     Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_are_waited_out_as_binance_says() {
+        let status = |status, retry_after_s| RestCallError::Status {
+            method: "depth",
+            status,
+            error: None,
+            retry_after_s,
+        };
+        assert_eq!(retry_delay(&status(429, Some(7))), Duration::from_secs(7));
+        assert_eq!(retry_delay(&status(418, None)), RATE_LIMITED_RETRY);
+        assert_eq!(retry_delay(&status(503, Some(7))), SNAPSHOT_RETRY);
+    }
 }
