@@ -9,6 +9,8 @@
 //! - [`book`]: one symbol's local order book, kept from the diff depth stream and a REST
 //!   snapshot by Binance's documented procedure. Pure.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
+//! - [`translate`]: `executionReport` as the execution seam's order lifecycle (fills keyed by
+//!   symbol and trade id). Pure; the WebSocket API connection that feeds it is not built yet.
 //! - [`rest`]: the REST client (public calls so far, each timed).
 //! - [`feed`]: the market streams as a [`trading::market::MarketFeed`], on the kit.
 
@@ -19,5 +21,6 @@ pub mod reject;
 pub mod rest;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod signing;
+pub mod translate;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod wire;
