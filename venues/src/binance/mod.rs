@@ -12,12 +12,15 @@
 //! - [`translate`]: `executionReport` as the execution seam's order lifecycle (fills keyed by
 //!   symbol and trade id). Pure; the WebSocket API connection that feeds it is not built yet.
 //! - [`rest`]: the REST client (public calls so far, each timed).
+//! - [`requests`]: the text of WebSocket API requests (logon, user data subscriptions, orders,
+//!   queries), signed where Binance wants it. Pure.
 //! - [`feed`]: the market streams as a [`trading::market::MarketFeed`], on the kit.
 
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod book;
 pub mod feed;
 pub mod reject;
+pub mod requests;
 pub mod rest;
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod signing;

@@ -6,9 +6,11 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use trading::market::Symbol;
+use trading::orders::OrderId;
 use venues::binance::book::BinanceBook;
 use venues::binance::reject::reject_reason;
 use venues::binance::signing::{rest_payload, ws_api_payload, Credentials, SigningKey};
+use venues::binance::translate;
 use venues::binance::wire::{
     parse_depth_snapshot, parse_exchange_info, parse_rest_error, parse_server_time, parse_stream, parse_ws_api,
     BinanceError, ErrorKind, StreamKind, StreamMessage, SymbolDirectory, UserDataEvent, VenueSymbol, WsApiMessage,
@@ -84,6 +86,8 @@ fn exercise(text: &str) {
                     report.cancelled_client_order_id(),
                     report.side.to_side(),
                 );
+                let _ = (translate::report_order_id(&report), translate::fill_key(&report));
+                let _ = translate::execution(&report, OrderId::new("h-1"));
             }
         }
         Err(_) => {}
