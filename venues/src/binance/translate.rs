@@ -6,10 +6,11 @@
 //! so the trade id alone is not unique across an account, and nothing is replayed after a
 //! reconnect, so a fill the reconciliation finds again carries the same key.
 
-use trading::brokers::{Execution, FillReport, RejectKind, RejectReason};
+use trading::brokers::{Execution, FillReport, OrderReport, RejectKind, RejectReason, VenueOrderState};
+use trading::market::TimeMs;
 use trading::orders::{OrderId, TradeId, VenueOrderId};
 
-use super::wire::{ExecutionReport, ExecutionType, OrderStatus};
+use super::wire::{ExecutionReport, ExecutionType, OrderResult, OrderStatus, VenueSymbol};
 
 /// The client order id a report is about: for a cancel, the cancelled order's (`C`; `c` is
 /// then the cancel request's own id), else `c`.
@@ -22,9 +23,49 @@ pub fn report_order_id(report: &ExecutionReport) -> &str {
 
 /// The key a Binance fill is booked once by: its symbol and trade id.
 pub fn fill_key(report: &ExecutionReport) -> Option<TradeId> {
-    report
-        .trade_id()
-        .map(|trade| TradeId::new(&format!("{}-{trade}", report.symbol)))
+    report.trade_id().map(|trade| trade_key(report.symbol, trade))
+}
+
+fn trade_key(symbol: VenueSymbol, trade_id: u64) -> TradeId {
+    TradeId::new(&format!("{symbol}-{trade_id}"))
+}
+
+/// Binance's answer about the host's order `id` (`order.place` FULL or RESULT, `order.status`)
+/// as the venue's report: its state and the fills it lists, keyed as user data keys them, so a
+/// fill seen both ways is booked once. `time_ms` stamps it when Binance gave no time.
+pub fn order_report(result: &OrderResult, id: OrderId, time_ms: TimeMs) -> OrderReport {
+    let state = match result.status {
+        Some(OrderStatus::Filled) => VenueOrderState::Filled,
+        Some(OrderStatus::Canceled | OrderStatus::PendingCancel) => VenueOrderState::Cancelled,
+        Some(OrderStatus::Expired | OrderStatus::ExpiredInMatch) => VenueOrderState::Expired,
+        Some(OrderStatus::Rejected) => VenueOrderState::Rejected(RejectReason::new(
+            RejectKind::VenueError,
+            "rejected by the matching engine",
+        )),
+        // An ACK says no more than that Binance has the order.
+        Some(OrderStatus::New | OrderStatus::PendingNew | OrderStatus::PartiallyFilled) | None => VenueOrderState::Open,
+    };
+    let time_ms = result.update_time.or(result.transact_time).unwrap_or(time_ms);
+    OrderReport {
+        id: id.clone(),
+        venue_order_id: Some(VenueOrderId::new(&result.order_id.to_string())),
+        state,
+        filled_qty: result.executed_qty.unwrap_or_default(),
+        fills: result
+            .fills
+            .iter()
+            .map(|fill| FillReport {
+                id: id.clone(),
+                trade_id: Some(trade_key(result.symbol, fill.trade_id)),
+                price: fill.price,
+                qty: fill.qty,
+                fee: fill.commission,
+                fee_asset: Some(fill.commission_asset.clone()),
+                time_ms,
+            })
+            .collect(),
+        time_ms,
+    }
 }
 
 /// What one report about the host's order `id` means for the desk. `None` for reports that
@@ -210,6 +251,37 @@ mod tests {
         ));
         let kept = report(&[(r#""x": "NEW""#, r#""x": "TRADE_PREVENTION""#)]);
         assert_eq!(execution(&kept, id).unwrap(), None);
+    }
+
+    #[test]
+    fn order_answers_become_reports_with_fills_keyed_as_user_data_keys_them() {
+        use crate::binance::wire::parse_order;
+        let full = parse_order(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/binance/rest_order_full.json"
+        )))
+        .unwrap();
+        let report = order_report(&full, OrderId::new("h-1"), 0);
+        assert_eq!(report.state, VenueOrderState::Filled);
+        assert_eq!((report.filled_qty, report.time_ms), (d("10"), 1_507_725_176_595));
+        assert_eq!(report.venue_order_id, Some(VenueOrderId::new("28")));
+        assert_eq!(report.fills.len(), 5);
+        assert_eq!(report.fills[0].trade_id, Some(TradeId::new("BTCUSDT-56")));
+        assert_eq!((report.fills[1].qty, report.fills[1].fee), (d("5"), d("19.995")));
+        let ack = parse_order(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/binance/rest_order_ack.json"
+        )))
+        .unwrap();
+        let acked = order_report(&ack, OrderId::new("h-1"), 5);
+        assert_eq!((acked.state, acked.fills.len()), (VenueOrderState::Open, 0));
+        let result = parse_order(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/binance/rest_order_result.json"
+        )))
+        .unwrap();
+        assert_eq!(result.cumulative_quote_qty, Some(d("10.00000000")));
+        assert!(parse_order(r#"{"symbol":"BTCUSDT","orderId":1,"clientOrderId":"a","price":1.5}"#).is_err());
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub fn seeds() -> Vec<String> {
         fixture!("ws_trade.json"),
         fixture!("rest_depth_snapshot.json"),
         fixture!("rest_exchangeInfo.json"),
+        fixture!("rest_order_ack.json"),
+        fixture!("rest_order_full.json"),
         fixture!("uds_executionReport.json"),
         fixture!("uds_outboundAccountPosition.json"),
     ] {

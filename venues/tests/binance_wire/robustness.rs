@@ -12,8 +12,9 @@ use venues::binance::reject::reject_reason;
 use venues::binance::signing::{rest_payload, ws_api_payload, Credentials, SigningKey};
 use venues::binance::translate;
 use venues::binance::wire::{
-    parse_depth_snapshot, parse_exchange_info, parse_rest_error, parse_server_time, parse_stream, parse_ws_api,
-    BinanceError, ErrorKind, StreamKind, StreamMessage, SymbolDirectory, UserDataEvent, VenueSymbol, WsApiMessage,
+    parse_depth_snapshot, parse_exchange_info, parse_order, parse_rest_error, parse_server_time, parse_stream,
+    parse_ws_api, BinanceError, ErrorKind, StreamKind, StreamMessage, SymbolDirectory, UserDataEvent, VenueSymbol,
+    WsApiMessage,
 };
 
 use crate::corpus::seeds;
@@ -105,6 +106,9 @@ fn exercise(text: &str) {
         if let Ok(symbol) = VenueSymbol::new("BNBBTC") {
             let _ = book(symbol).apply_snapshot(&snapshot);
         }
+    }
+    if let Ok(order) = parse_order(text) {
+        let _ = translate::order_report(&order, OrderId::new("h-1"), 0);
     }
     let _ = parse_server_time(text);
     if let Ok(error) = parse_rest_error(text) {
@@ -200,6 +204,7 @@ fn every_seed_parses_somewhere() {
             || parse_exchange_info(&seed).is_ok()
             || parse_depth_snapshot(&seed).is_ok()
             || parse_server_time(&seed).is_ok()
+            || parse_order(&seed).is_ok()
             || parse_rest_error(&seed).is_ok();
         assert!(parsed, "no parser reads {seed}");
     }

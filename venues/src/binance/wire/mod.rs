@@ -10,6 +10,8 @@
 //!   [`parse_rest_error`]: REST bodies.
 //! - [`parse_ws_api`]: one frame of the WebSocket API socket, a [`WsApiResponse`] or a
 //!   [`UserDataFrame`].
+//! - [`OrderResult`]: an order as `order.place` / `order.status` answer it ([`parse_order`] for
+//!   REST).
 //! - [`BinanceError`]: a code and message, classified ([`ErrorKind`], [`Outcome`]).
 //! - [`SymbolDirectory`]: `BTCUSDT` ↔ `BTC/USDT`, from `exchangeInfo`; the `to_trade`,
 //!   `to_quote`, `to_candle` of each market event go through it.
@@ -34,6 +36,7 @@ mod enums;
 mod error;
 mod filters;
 mod market;
+mod orders;
 mod rest;
 mod stream;
 mod symbols;
@@ -47,6 +50,7 @@ pub use enums::{
 pub use error::WireError;
 pub use filters::{Filter, LotSize, MinNotional, Notional, PriceFilter, RulesError, SymbolRules, TradingState};
 pub use market::{Bar, BookTickerEvent, DepthSnapshot, DepthUpdate, Kline, KlineEvent, PriceLevel, TradeEvent};
+pub use orders::{parse_order, OrderFill, OrderResult};
 pub use rest::{
     parse_depth_snapshot, parse_exchange_info, parse_rest_error, parse_server_time, ExchangeInfo, RateLimit,
     RateLimitKind, ServerTime, SymbolInfo,
