@@ -8,6 +8,7 @@
 //!   API: params sorted by name) and Ed25519, and the credentials they use.
 //! - [`book`]: one symbol's local order book, kept from the diff depth stream and a REST
 //!   snapshot by Binance's documented procedure. Pure.
+//! - [`clock`]: the server's clock as measured by `time`, for signed requests' timestamps.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
 //! - [`translate`]: `executionReport` as the execution seam's order lifecycle (fills keyed by
 //!   symbol and trade id). Pure; the WebSocket API connection that feeds it is not built yet.
@@ -18,6 +19,8 @@
 
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod book;
+#[deny(missing_docs)]
+pub mod clock;
 pub mod feed;
 pub mod reject;
 pub mod requests;
