@@ -9,6 +9,8 @@
 //! - [`book`]: one symbol's local order book, kept from the diff depth stream and a REST
 //!   snapshot by Binance's documented procedure. Pure.
 //! - [`clock`]: the server's clock as measured by `time`, for signed requests' timestamps.
+//! - [`rate_limit`]: Binance's limits and their use as Binance reports them; orders refused
+//!   before Binance would, nothing sent during a 429/418 wait. Pure.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
 //! - [`translate`]: `executionReport` as the execution seam's order lifecycle (fills keyed by
 //!   symbol and trade id). Pure; the WebSocket API connection that feeds it is not built yet.
@@ -22,6 +24,8 @@ pub mod book;
 #[deny(missing_docs)]
 pub mod clock;
 pub mod feed;
+#[deny(missing_docs, clippy::missing_errors_doc)]
+pub mod rate_limit;
 pub mod reject;
 pub mod requests;
 pub mod rest;

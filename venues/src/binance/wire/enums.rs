@@ -150,6 +150,19 @@ wire_enum! {
     }
 }
 
+impl Ord for RateLimitInterval {
+    /// Shortest first.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.unit_ms().cmp(&other.unit_ms())
+    }
+}
+
+impl PartialOrd for RateLimitInterval {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl RateLimitInterval {
     /// One unit in milliseconds.
     pub fn unit_ms(self) -> i64 {

@@ -43,7 +43,7 @@ pub struct RateLimit {
 }
 
 /// What a [`RateLimit`] counts; a kind this version does not know is not kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RateLimitKind {
     /// Request weight, per IP.
     RequestWeight,
