@@ -1,3 +1,5 @@
+//! REST: exchangeInfo, depth and time, as Binance answers them, and Binance's error bodies.
+
 use local_binance::{LocalBinance, LocalBinanceConfig};
 
 use crate::support::{d, get};

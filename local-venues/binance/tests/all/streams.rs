@@ -1,3 +1,5 @@
+//! Market streams: the combined wrapper, runtime SUBSCRIBE/UNSUBSCRIBE, contiguous depth ids and gaps on request, pings, drops, serverShutdown and the message rate.
+
 use std::time::Duration;
 
 use local_binance::{LocalBinance, LocalBinanceConfig};

@@ -1,3 +1,5 @@
+//! The documented procedure, step by step: buffering, the straddle, stale snapshots, sequence gaps, absolute levels, bounds.
+
 use super::*;
 use crate::binance::wire::{parse_depth_snapshot, parse_stream, StreamMessage};
 

@@ -1,3 +1,5 @@
+//! Signatures against Binance's documented vectors and RFC 8032, and secrets that do not show.
+
 use super::*;
 
 fn vectors() -> serde_json::Value {

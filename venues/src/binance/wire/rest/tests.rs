@@ -1,3 +1,5 @@
+//! REST bodies: the documented exchangeInfo with every documented filter, depth, time and errors.
+
 use super::*;
 use crate::binance::wire::{ErrorKind, PriceFilter};
 use rust_decimal::Decimal;

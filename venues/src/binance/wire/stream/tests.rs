@@ -1,3 +1,5 @@
+//! Market stream frames: the documented payloads in the combined wrapper, raw frames, control answers, errors naming the field.
+
 use super::*;
 use crate::binance::wire::SymbolDirectory;
 use trading::market::Side;

@@ -1,3 +1,5 @@
+//! WebSocket API frames: user data events in their subscription wrapper, responses with results, errors and rate limits.
+
 use super::*;
 use crate::binance::wire::{ErrorKind, ExecutionType, OrderStatus, Outcome};
 
