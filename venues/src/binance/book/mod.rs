@@ -17,7 +17,7 @@
 //!
 //! Pure: the caller fetches snapshots and feeds diffs; the book says what it needs
 //! ([`Applied`], [`ResyncReason`]). Invariants:
-//! 1. While [`BookSync::Synced`], the levels are the snapshot with every later diff applied,
+//! 1. While [`BookSync::Synced`], the levels are the snapshot with every diff after it applied,
 //!    in update-id order, without a gap.
 //! 2. A resync empties the book: no one reads levels of unknown state.
 //! 3. Nothing panics on any input: a malformed level is [`BookError`], a sequence problem is a
@@ -241,7 +241,7 @@ impl BinanceBook {
     }
 
     /// Takes a REST snapshot and applies the buffered diffs it does not cover. A book that is
-    /// already synced starts over from the snapshot (its buffer is empty then, so a later diff
+    /// already synced starts over from the snapshot (its buffer is empty then, so a following diff
     /// past the snapshot is a gap).
     pub fn apply_snapshot(&mut self, snapshot: &DepthSnapshot) -> Applied {
         let snapshot_id = snapshot.last_update_id;
