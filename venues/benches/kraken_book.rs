@@ -11,11 +11,16 @@
 //! The capture is pretty-printed; live frames are compact, so each message is re-serialized
 //! compactly first (from its raw text, numbers untouched) to time what the adapter will see.
 
-use criterion::measurement::{Measurement, ValueFormatter};
+use criterion::measurement::Measurement;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use serde_json::value::RawValue;
 use trading::market::Symbol;
 use venues::kraken::wire::{parse_public, BookData, BookDepth, BookPrecision, FeedKind, KrakenBook, PublicMessage};
+
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
+
+use thread_cpu::ThreadCpuTime;
 
 const CAPTURE: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -56,71 +61,6 @@ fn parsed(frames: &[String]) -> Vec<(FeedKind, BookData)> {
             other => panic!("not a book message: {other:?}"),
         })
         .collect()
-}
-
-/// This thread's time on a CPU, in ns: the first field of `/proc/thread-self/schedstat`.
-///
-/// The kernel updates it at scheduler ticks and context switches, not continuously, so the CPU
-/// group samples flat (every sample runs the same, large number of iterations: tens of ms)
-/// and the tick quantization averages out.
-struct ThreadCpuTime;
-
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|text| text.split_whitespace().next().and_then(|ns| ns.parse().ok()))
-        .unwrap_or(0)
-}
-
-impl Measurement for ThreadCpuTime {
-    type Intermediate = u64;
-    type Value = u64;
-
-    fn start(&self) -> u64 {
-        thread_cpu_ns()
-    }
-
-    fn end(&self, start: u64) -> u64 {
-        thread_cpu_ns().saturating_sub(start)
-    }
-
-    fn add(&self, a: &u64, b: &u64) -> u64 {
-        a + b
-    }
-
-    fn zero(&self) -> u64 {
-        0
-    }
-
-    fn to_f64(&self, value: &u64) -> f64 {
-        *value as f64
-    }
-
-    fn formatter(&self) -> &dyn ValueFormatter {
-        &CpuFormatter
-    }
-}
-
-struct CpuFormatter;
-
-impl ValueFormatter for CpuFormatter {
-    fn scale_values(&self, _typical_ns: f64, values: &mut [f64]) -> &'static str {
-        values.iter_mut().for_each(|v| *v /= 1e3);
-        "µs cpu"
-    }
-
-    fn scale_throughputs(&self, _typical_ns: f64, throughput: &Throughput, values: &mut [f64]) -> &'static str {
-        let per_iteration = match *throughput {
-            Throughput::Elements(n) | Throughput::ElementsAndBytes { elements: n, .. } => n,
-            Throughput::Bytes(n) | Throughput::BytesDecimal(n) | Throughput::Bits(n) => n,
-        } as f64;
-        values.iter_mut().for_each(|v| *v = per_iteration * 1e9 / *v / 1e3);
-        "Kelem/s cpu"
-    }
-
-    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
-        "ns"
-    }
 }
 
 fn wall(c: &mut Criterion) {

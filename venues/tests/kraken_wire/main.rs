@@ -5,4 +5,6 @@
 
 mod capture;
 mod corpus;
+#[path = "../support/mutate.rs"]
+mod mutate;
 mod robustness;

@@ -12,15 +12,14 @@
 mod session;
 mod state;
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::mpsc;
 use trading::brokers::Doorbell;
-use trading::market::{FeedState, FeedStatus, FeedStream, MarketEvent, MarketFeed, StreamHealth, TimeMs};
+use trading::market::{FeedState, FeedStatus, FeedStream, MarketEvent, MarketFeed};
 
-use crate::kit::{BackoffConfig, Freshness, VenueObserver};
+use crate::kit::wall_ms;
+use crate::kit::{lock_feed, BackoffConfig, FeedHandle, SharedFeedState, VenueObserver};
 
 /// How the public connection behaves. Defaults suit Kraken's production endpoint.
 #[derive(Debug, Clone)]
@@ -57,41 +56,18 @@ impl Default for KrakenFeedConfig {
 }
 
 /// What the session and the connection task share.
-#[derive(Debug)]
-struct Shared {
-    queue: VecDeque<MarketEvent>,
-    freshness: Freshness<FeedStream>,
-    connected: bool,
-    reconnects: u64,
-    last_error: Option<(String, TimeMs)>,
-}
+type SharedState = SharedFeedState;
 
-type SharedState = Arc<Mutex<Shared>>;
+use crate::kit::FeedCommand as Command;
 
-fn lock(shared: &SharedState) -> MutexGuard<'_, Shared> {
-    crate::kit::lock(shared)
-}
-
-#[derive(Debug)]
-enum Command {
-    Subscribe(FeedStream),
-    Unsubscribe(FeedStream),
+fn lock(shared: &SharedState) -> std::sync::MutexGuard<'_, crate::kit::FeedState> {
+    lock_feed(shared)
 }
 
 /// Kraken's public market data for the whole host.
+#[derive(Debug)]
 pub struct KrakenFeed {
-    name: String,
-    commands: mpsc::UnboundedSender<Command>,
-    shared: SharedState,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl std::fmt::Debug for KrakenFeed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KrakenFeed")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
-    }
+    handle: FeedHandle,
 }
 
 impl KrakenFeed {
@@ -103,78 +79,32 @@ impl KrakenFeed {
         doorbell: Doorbell,
         observer: Arc<dyn VenueObserver>,
     ) -> Self {
-        let shared = Arc::new(Mutex::new(Shared {
-            queue: VecDeque::new(),
-            freshness: Freshness::new(config.stale_after),
-            connected: false,
-            reconnects: 0,
-            last_error: None,
-        }));
-        let (commands, receiver) = mpsc::unbounded_channel();
-        let name = config.venue.clone();
-        let task = runtime.spawn(session::run(config, shared.clone(), doorbell, observer, receiver));
-        Self {
-            name,
-            commands,
-            shared,
-            task,
-        }
-    }
-}
-
-impl Drop for KrakenFeed {
-    fn drop(&mut self) {
-        // The task owns the socket: ending it closes the connection.
-        self.task.abort();
+        let (name, stale_after) = (config.venue.clone(), config.stale_after);
+        let handle = FeedHandle::start(name, stale_after, runtime, move |shared, commands| {
+            session::run(config, shared, doorbell, observer, commands)
+        });
+        Self { handle }
     }
 }
 
 impl MarketFeed for KrakenFeed {
     fn name(&self) -> &str {
-        &self.name
+        self.handle.name()
     }
 
     fn subscribe(&mut self, stream: FeedStream) {
-        lock(&self.shared).freshness.watch(stream.clone(), Instant::now());
-        // A closed channel means the task ended with the runtime: nothing can be subscribed.
-        let _ = self.commands.send(Command::Subscribe(stream));
+        self.handle.subscribe(stream);
     }
 
     fn unsubscribe(&mut self, stream: &FeedStream) {
-        lock(&self.shared).freshness.unwatch(stream);
-        let _ = self.commands.send(Command::Unsubscribe(stream.clone()));
+        self.handle.unsubscribe(stream);
     }
 
     fn poll(&mut self, out: &mut Vec<MarketEvent>) -> FeedState {
-        out.extend(lock(&self.shared).queue.drain(..));
-        FeedState::Open
+        self.handle.poll(out)
     }
 
     fn status(&self) -> FeedStatus {
-        let shared = lock(&self.shared);
-        let now = Instant::now();
-        FeedStatus {
-            connected: shared.connected,
-            reconnects: shared.reconnects,
-            last_error: shared.last_error.as_ref().map(|(text, _)| text.clone()),
-            last_error_ms: shared.last_error.as_ref().map(|(_, at)| *at),
-            streams: shared
-                .freshness
-                .ages(now)
-                .into_iter()
-                .map(|age| StreamHealth {
-                    stream: age.stream,
-                    age_ms: age.age.map(|a| i64::try_from(a.as_millis()).unwrap_or(i64::MAX)),
-                    stale: age.stale,
-                })
-                .collect(),
-        }
+        self.handle.status()
     }
-}
-
-/// Now as UTC milliseconds, for error timestamps.
-fn wall_ms() -> TimeMs {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }

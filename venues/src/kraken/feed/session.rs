@@ -13,7 +13,7 @@ use trading::market::{FeedStream, MarketEvent, Symbol};
 
 use super::state::{MarketState, Resync};
 use super::{lock, wall_ms, Command, KrakenFeedConfig, SharedState};
-use crate::kit::{connect, next_text, Connection, Redial, Socket, VenueObserver};
+use crate::kit::{connect, next_text, Connection, Redial, Socket, VenueObserver, Wanted};
 use crate::kraken::wire::requests::{self, PublicSubscription};
 use crate::kraken::wire::{parse_public, BookDepth, ControlMessage, PublicMessage};
 
@@ -33,8 +33,7 @@ struct Task {
     shared: SharedState,
     doorbell: Doorbell,
     observer: Arc<dyn VenueObserver>,
-    commands: mpsc::UnboundedReceiver<Command>,
-    wanted: BTreeSet<FeedStream>,
+    wanted: Wanted,
     state: MarketState,
     req_id: u64,
 }
@@ -56,21 +55,20 @@ pub(super) async fn run(
         shared,
         doorbell,
         observer,
-        commands,
-        wanted: BTreeSet::new(),
+        wanted: Wanted::new(commands),
         state: MarketState::default(),
         req_id: 0,
     };
     let mut was_up = false;
     loop {
-        if task.wanted.is_empty() && !task.wait_for_subscriptions().await {
+        if task.wanted.is_empty() && !task.wanted.wait_for_any().await {
             return;
         }
         let wait = redial.next_wait(Instant::now());
         if wait.budget_spent {
             warn!(venue = %task.config.venue, wait = ?wait.duration, "connect budget spent: waiting before reconnecting");
         }
-        if !task.sleep_taking_commands(wait.duration).await {
+        if !task.wanted.sleep(wait.duration).await {
             return;
         }
         let socket = match connect(&task.config.ws_public_url, task.config.connect_timeout).await {
@@ -116,46 +114,6 @@ impl Task {
     fn next_req_id(&mut self) -> u64 {
         self.req_id += 1;
         self.req_id
-    }
-
-    /// Applies one command to the wanted set. `false` when the feed is gone.
-    fn take_command(&mut self, command: Option<Command>) -> bool {
-        match command {
-            None => false,
-            Some(Command::Subscribe(stream)) => {
-                self.wanted.insert(stream);
-                true
-            }
-            Some(Command::Unsubscribe(stream)) => {
-                self.wanted.remove(&stream);
-                true
-            }
-        }
-    }
-
-    async fn wait_for_subscriptions(&mut self) -> bool {
-        while self.wanted.is_empty() {
-            let command = self.commands.recv().await;
-            if !self.take_command(command) {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Sleeps `delay`, still taking subscription changes. `false` when the feed is gone.
-    async fn sleep_taking_commands(&mut self, delay: Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + delay;
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep_until(deadline) => return true,
-                command = self.commands.recv() => {
-                    if !self.take_command(command) {
-                        return false;
-                    }
-                }
-            }
-        }
     }
 
     async fn serve(&mut self, mut socket: Socket, redial: &mut Redial) -> Ended {
@@ -219,14 +177,14 @@ impl Task {
                         Handled::Other => {}
                     }
                 }
-                command = self.commands.recv() => {
+                command = self.wanted.next_command() => {
                     let Some(command) = command else {
                         let _ = socket.close(None).await;
                         return Ended::Shutdown;
                     };
                     let stream = command_stream(&command);
                     let key_held_before = self.holds_key(&stream);
-                    self.take_command(Some(command));
+                    self.wanted.apply(command);
                     if self.wanted.is_empty() {
                         let _ = socket.close(None).await;
                         return Ended::Idle;

@@ -8,7 +8,7 @@ use trading::market::{Symbol, TimeMs};
 use super::envelope::{Envelope, Feed, Topic};
 use super::error::{parse_json, WireError};
 use super::reject::KrakenError;
-use super::wire_enum::wire_enum;
+use crate::kit::wire_enum;
 
 /// A message either socket may send that is not market data, executions or an order answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use trading::market::TimeMs;
 
 use super::error::{parse_json, WireError};
-use super::wire_enum::wire_enum;
+use crate::kit::wire_enum;
 
 wire_enum! {
     /// Whether a channel message carries the full state (`snapshot`) or a change (`update`).

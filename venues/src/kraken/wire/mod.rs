@@ -35,7 +35,6 @@ mod envelope;
 mod error;
 mod json_out;
 mod normalize;
-mod number;
 mod orders;
 mod private;
 mod public;
@@ -45,7 +44,6 @@ pub mod rest;
 mod sign;
 mod symbols;
 mod time;
-mod wire_enum;
 
 pub use book::{BookDepth, BookError, BookPrecision, KrakenBook};
 pub use checksum::{book_checksum, level_digits};

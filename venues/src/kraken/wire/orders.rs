@@ -1,7 +1,7 @@
 //! Kraken's order vocabulary, shared by requests, executions and REST: order types, time in
 //! force, execution types, order states, liquidity.
 
-use super::wire_enum::wire_enum;
+use crate::kit::wire_enum;
 
 wire_enum! {
     /// An order's type.

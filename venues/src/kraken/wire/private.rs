@@ -13,11 +13,11 @@ use trading::market::{Side, Symbol, TimeMs};
 use super::control::{ControlMessage, Response};
 use super::envelope::{Envelope, Feed, FeedKind, Topic};
 use super::error::WireError;
-use super::number::{decimal, opt_decimal};
 use super::orders::{ExecType, Liquidity, OrderStatus, OrderType, TimeInForce};
 use super::symbols::{de_asset, de_opt_ws_symbol};
 use super::time::rfc3339;
-use super::wire_enum::wire_enum;
+use crate::kit::decimal::{decimal, opt_decimal};
+use crate::kit::wire_enum;
 
 /// A message of the authenticated socket.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,11 +11,11 @@ use trading::market::{Side, Symbol, TimeMs};
 use super::control::ControlMessage;
 use super::envelope::{feed_in_one_pass, sniff_channel, Envelope, Feed, Topic};
 use super::error::WireError;
-use super::number::{decimal, opt_decimal};
 use super::orders::OrderType;
 use super::symbols::{de_asset, de_ws_symbol};
 use super::time::{opt_rfc3339, rfc3339};
-use super::wire_enum::wire_enum;
+use crate::kit::decimal::{decimal, opt_decimal};
+use crate::kit::wire_enum;
 
 /// A message of the public socket.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -185,7 +185,7 @@ pub(crate) fn opt_rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
 pub(crate) fn opt_unix_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<TimeMs>, D::Error> {
     let raw = <Option<&RawValue>>::deserialize(deserializer)?;
     let Some(raw) = raw else { return Ok(None) };
-    let seconds = super::number::parse_decimal(raw.get()).map_err(D::Error::custom)?;
+    let seconds = crate::kit::decimal::parse_decimal(raw.get()).map_err(D::Error::custom)?;
     if seconds.is_zero() {
         return Ok(None);
     }
@@ -195,7 +195,7 @@ pub(crate) fn opt_unix_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Re
 /// serde adapter: required Unix seconds with a fraction (REST's trade `time`), read exactly.
 pub(crate) fn unix_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<TimeMs, D::Error> {
     let raw = <&RawValue>::deserialize(deserializer)?;
-    super::number::parse_decimal(raw.get())
+    crate::kit::decimal::parse_decimal(raw.get())
         .and_then(seconds_to_ms)
         .map_err(D::Error::custom)
 }

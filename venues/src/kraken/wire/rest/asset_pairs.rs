@@ -9,10 +9,10 @@ use trading::market::{Instrument, Symbol};
 
 use super::super::book::{BookError, BookPrecision};
 use super::super::error::WireError;
-use super::super::number::opt_decimal;
 use super::super::public::PairStatus;
 use super::super::symbols::{normalize_asset, ws_symbol};
 use super::envelope::{parse_result, RestError};
+use crate::kit::decimal::opt_decimal;
 
 /// One pair of `AssetPairs`: its REST name, its normalized symbol, and Kraken's details.
 #[derive(Debug, Clone, PartialEq, Eq)]

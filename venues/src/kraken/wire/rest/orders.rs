@@ -7,12 +7,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 use trading::market::{Side, TimeMs};
 
-use super::super::number::{decimal, opt_decimal};
 use super::super::orders::OrderType;
 use super::super::requests::Token;
 use super::super::time::{opt_unix_seconds, unix_seconds};
-use super::super::wire_enum::wire_enum;
 use super::envelope::{parse_result, RestError};
+use crate::kit::decimal::{decimal, opt_decimal};
+use crate::kit::wire_enum;
 
 /// `GetWebSocketsToken`'s result.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -1,12 +1,12 @@
-//! `wire_enum!`: one declaration per Kraken string enum, giving its wire spelling, its parser
+//! `wire_enum!`: one declaration per venue string enum, giving its wire spelling, its parser
 //! and serde support, instead of a hand-written `match` pair per enum.
 //!
 //! Two forms: a closed enum, whose unknown values are a parse error naming the accepted ones
-//! (for order states: an execution Kraken adds a state to must not be silently misread), and
+//! (for order states: an execution a venue adds a state to must not be silently misread), and
 //! an open one with an `Unrecognized(String)` variant (for reference data such as a pair's
 //! status, where a new value must not drop the whole instrument list).
 
-/// Declares a Kraken string enum. Wire values compare ASCII case-insensitively: Kraken documents
+/// Declares a venue string enum. Wire values compare ASCII case-insensitively: Kraken documents
 /// `gtc` but sends `GTC` in executions.
 macro_rules! wire_enum {
     (

@@ -1,0 +1,139 @@
+//! [`BinanceRest`]: Binance's public REST calls the market data path needs (`exchangeInfo`,
+//! `depth`), each timed for the venue's request-duration metric. Signed calls come with the
+//! order path.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::wire::{self, BinanceError, DepthSnapshot, ExchangeInfo, VenueSymbol, WireError};
+use crate::kit::VenueObserver;
+
+/// Why a REST call gave nothing to use.
+#[derive(Debug, thiserror::Error)]
+pub enum RestCallError {
+    /// No answer came (connection refused or lost, a timeout).
+    #[error("{method}: no answer: {reason}")]
+    Transport {
+        /// The endpoint.
+        method: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// An HTTP error status, with Binance's error where the body had one. A 5xx leaves the
+    /// outcome unknown; a 429 or 418 says to wait `retry_after_s`.
+    #[error("{method}: HTTP {status}{}", error.as_ref().map(|e| format!(": {e}")).unwrap_or_default())]
+    Status {
+        /// The endpoint.
+        method: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// Binance's `{"code","msg"}`, if the body was one.
+        error: Option<BinanceError>,
+        /// `Retry-After`, seconds, if sent.
+        retry_after_s: Option<u64>,
+    },
+    /// The answer did not read.
+    #[error("{method}: {source}")]
+    Body {
+        /// The endpoint.
+        method: &'static str,
+        /// What was wrong.
+        #[source]
+        source: WireError,
+    },
+}
+
+/// A client of Binance's REST API.
+pub struct BinanceRest {
+    http: reqwest::Client,
+    base_url: String,
+    observer: Arc<dyn VenueObserver>,
+}
+
+impl std::fmt::Debug for BinanceRest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BinanceRest")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BinanceRest {
+    /// A client of `base_url` (`https://api.binance.com`), each call within `timeout`.
+    pub fn new(base_url: &str, timeout: Duration, observer: Arc<dyn VenueObserver>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .tcp_nodelay(true)
+            .build()
+            // Only a TLS backend that cannot initialize fails here; the default client has the
+            // same backend.
+            .unwrap_or_default();
+        Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            observer,
+        }
+    }
+
+    /// `GET /api/v3/exchangeInfo`.
+    ///
+    /// # Errors
+    /// [`RestCallError`] when no usable answer came.
+    pub async fn exchange_info(&self) -> Result<ExchangeInfo, RestCallError> {
+        let method = "exchangeInfo";
+        let body = self.get(method, "/api/v3/exchangeInfo", &[]).await?;
+        wire::parse_exchange_info(&body).map_err(|source| RestCallError::Body { method, source })
+    }
+
+    /// `GET /api/v3/depth` of `symbol`, `limit` levels a side (at most 5000).
+    ///
+    /// # Errors
+    /// [`RestCallError`] when no usable answer came.
+    pub async fn depth(&self, symbol: VenueSymbol, limit: u32) -> Result<DepthSnapshot, RestCallError> {
+        let method = "depth";
+        let limit = limit.clamp(1, 5_000).to_string();
+        let body = self
+            .get(
+                method,
+                "/api/v3/depth",
+                &[("symbol", symbol.as_str()), ("limit", &limit)],
+            )
+            .await?;
+        wire::parse_depth_snapshot(&body).map_err(|source| RestCallError::Body { method, source })
+    }
+
+    async fn get(&self, method: &'static str, path: &str, query: &[(&str, &str)]) -> Result<String, RestCallError> {
+        let mut url = format!("{}{path}", self.base_url);
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&super::signing::rest_payload(query));
+        }
+        let started = Instant::now();
+        let answer = self.http.get(url).send().await;
+        self.observer.request_duration(method, started.elapsed().as_secs_f64());
+        let response = answer.map_err(|e| RestCallError::Transport {
+            method,
+            reason: e.to_string(),
+        })?;
+        let status = response.status().as_u16();
+        let retry_after_s = response
+            .headers()
+            .get("Retry-After")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let body = response.text().await.map_err(|e| RestCallError::Transport {
+            method,
+            reason: e.to_string(),
+        })?;
+        if (200..300).contains(&status) {
+            Ok(body)
+        } else {
+            Err(RestCallError::Status {
+                method,
+                status,
+                error: wire::parse_rest_error(&body).ok(),
+                retry_after_s,
+            })
+        }
+    }
+}
