@@ -9,6 +9,10 @@
 //! 1. Order updates reach their strategy before the next market event does.
 //! 2. Within one event, strategies are called in the order they were added, so a run is
 //!    reproducible.
+//! 3. The updates an event caused at the desk reach a strategy before the event, and what
+//!    answering them caused after it, as in a paper strategy's mailbox; the clock a strategy
+//!    answers an update by is the update's time (when it became known), so backtest and paper
+//!    stamp the same orders with the same times.
 
 pub mod backtest;
 mod books;
@@ -76,7 +80,6 @@ impl Session {
     /// Handles one market event to completion: every consequence (fills, updates, new orders)
     /// is settled before this returns.
     pub fn process(&mut self, event: &MarketEvent) {
-        self.shared.clock.advance_to(event.time_ms());
         let stream = self.shared.streams.id_of(event);
         {
             // One lock for the desk's reaction and the updates it produced.
@@ -84,10 +87,12 @@ impl Session {
             desk.on_market_event(event);
             desk.drain_updates(&mut self.updates);
         }
+        // The updates the event caused come before it, and what answering them causes after
+        // it, as in a paper strategy's mailbox (and in a pulled replay).
         if !self.updates.is_empty() {
             self.deliver_drained_updates();
-            self.route_updates();
         }
+        self.shared.clock.advance_to(event.time_ms());
         for i in 0..self.runners.len() {
             if self.runners[i].on_market_event(event, stream) {
                 // Orders placed during the call may have been filled or rejected already
@@ -96,6 +101,7 @@ impl Session {
             }
             self.after_call(i);
         }
+        self.route_updates();
     }
 
     /// Delivers order updates until none are left: a strategy answering an update may place
@@ -128,6 +134,8 @@ impl Session {
             tracing::warn!(strategy = %update.strategy, order = %update.order_id, "order update for a strategy that is not loaded");
             return;
         };
+        // A strategy answers an update as of when it became known (see `Feed::advance`).
+        self.shared.clock.advance_to(update.time_ms);
         let runner = &mut self.runners[i];
         runner.context().metrics.order_update(update.status);
         runner.on_order_update(update);
