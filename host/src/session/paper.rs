@@ -1,6 +1,7 @@
-//! Paper trading: a paced replay of bars fed to the strategies of a [`Fleet`], with the
-//! simulated broker, the SQLite book of record, hot reload of the strategies folder, and the
-//! status board the HTTP API reads.
+//! Paper trading: a paced replay of bars fed to the strategies of a [`Fleet`] in lockstep (a
+//! bar goes out once every strategy is done with the last one, so the fills are a backtest's),
+//! with the simulated broker, the SQLite book of record, hot reload of the strategies folder,
+//! and the status board the HTTP API reads.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
