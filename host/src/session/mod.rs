@@ -40,6 +40,9 @@ pub struct Session {
     runners: Vec<Runner>,
     index: HashMap<StrategyId, usize>,
     updates: Vec<OrderUpdate>,
+    /// Updates caused by answering the ones an event caused, each waiting for its strategy to
+    /// have handled that event.
+    held: Vec<OrderUpdate>,
     decision_log: Option<Box<dyn FnMut(Decision) + Send>>,
 }
 
@@ -51,6 +54,7 @@ impl Session {
             runners: Vec::new(),
             index: HashMap::new(),
             updates: Vec::new(),
+            held: Vec::new(),
             decision_log: None,
         }
     }
@@ -91,17 +95,44 @@ impl Session {
         // it, as in a paper strategy's mailbox (and in a pulled replay).
         if !self.updates.is_empty() {
             self.deliver_drained_updates();
+            lock_desk(&self.desk).drain_updates(&mut self.held);
         }
         self.shared.clock.advance_to(event.time_ms());
         for i in 0..self.runners.len() {
-            if self.runners[i].on_market_event(event, stream) {
+            let handled = self.runners[i].on_market_event(event, stream);
+            let answered = self.deliver_held(i);
+            if handled || answered {
                 // Orders placed during the call may have been filled or rejected already
                 // (close-price fills, broker rejects): the strategy hears of it at once.
                 self.route_updates();
             }
             self.after_call(i);
         }
+        if !self.held.is_empty() {
+            // Updates for a strategy that is not loaded: delivering them warns.
+            let held = std::mem::take(&mut self.held);
+            held.iter().for_each(|update| self.deliver_update(update));
+        }
         self.route_updates();
+    }
+
+    /// Delivers the held updates of strategy `i`, in order; whether it had any.
+    fn deliver_held(&mut self, i: usize) -> bool {
+        if self.held.is_empty() {
+            return false;
+        }
+        let mut any = false;
+        let mut others = Vec::new();
+        for update in std::mem::take(&mut self.held) {
+            if update.strategy == self.runners[i].context().strategy {
+                self.deliver_update(&update);
+                any = true;
+            } else {
+                others.push(update);
+            }
+        }
+        self.held = others;
+        any
     }
 
     /// Delivers order updates until none are left: a strategy answering an update may place
