@@ -57,6 +57,11 @@ fn data(file: &str) -> PathBuf {
 
 /// The book `backtest --db` leaves for `case`.
 fn backtested(dir: &Path, case: &Case) -> Book {
+    backtested_on(dir, case, &data(case.data))
+}
+
+/// [`backtested`] on the bars in `data`.
+fn backtested_on(dir: &Path, case: &Case, data: &Path) -> Book {
     let strategy = dir.join(format!("{}.wasm", case.name));
     std::fs::copy(support::wasm(case.component), &strategy).unwrap();
     let db = dir.join("backtest.db");
@@ -65,7 +70,7 @@ fn backtested(dir: &Path, case: &Case) -> Book {
         "--strategy",
         strategy.to_str().unwrap(),
         "--data",
-        data(case.data).to_str().unwrap(),
+        data.to_str().unwrap(),
         "--params",
         case.params_json,
         "--db",
@@ -78,6 +83,11 @@ fn backtested(dir: &Path, case: &Case) -> Book {
 
 /// The book a paper `run` of the same bars leaves for `case`.
 fn paper_traded(dir: &Path, case: &Case) -> Book {
+    paper_traded_on(dir, case, &data(case.data))
+}
+
+/// [`paper_traded`] on the bars in `data`.
+fn paper_traded_on(dir: &Path, case: &Case, data: &Path) -> Book {
     let strategies = dir.join("strategies");
     std::fs::create_dir(&strategies).unwrap();
     std::fs::copy(
@@ -94,7 +104,6 @@ fn paper_traded(dir: &Path, case: &Case) -> Book {
             case.name, case.params_toml
         ),
     );
-    let data = data(case.data);
     let mut host = RunningHost::start(dir, &config, 100_000, "warn", &["--data", data.to_str().unwrap()]);
     host.wait_for_replay(Duration::from_secs(180));
     let exit = terminate(&mut host, Duration::from_secs(30));
@@ -130,4 +139,52 @@ fn every_trading_example_and_guest_fills_the_same_in_backtest_and_paper() {
             backtest.first_difference(&paper).unwrap_or_default()
         );
     }
+}
+
+/// Four daily bars for a grid of one level 10 % below 100. Bar 2 opens at 85, through the buy
+/// at 90, then trades up to 120 and down to 80; bar 3 trades down to 70.
+const GAP_BARS: &str = "\
+date,open,high,low,close,volume
+2020-01-01,100,100,100,100,1
+2020-01-02,85,120,80,110,1
+2020-01-03,100,100,70,75,1
+2020-01-04,75,75,75,75,1
+";
+
+#[test]
+fn an_answer_to_a_fill_at_the_open_meets_that_bar_and_one_to_a_fill_inside_waits_for_the_next() {
+    // The buy fills at bar 2's open, the instant the bar begins: the sell it re-arms may still
+    // trade in bar 2, and does (its high is 120). That sell fills somewhere inside bar 2: the
+    // buy it re-arms may not meet bar 2's low of 80 (the bar does not say whether the price
+    // came back after the sell) and first fills in bar 3. Both modes, the same three fills.
+    let case = Case {
+        component: "grid",
+        name: "grid",
+        data: "",
+        params_json: r#"{"levels": 1, "spacing_pct": "10", "size": "1"}"#,
+        params_toml: r#"{ levels = 1, spacing_pct = "10", size = "1" }"#,
+    };
+    let data_dir = tempfile::tempdir().unwrap();
+    let data = write_file(data_dir.path(), "gap.csv", GAP_BARS);
+    let (backtest_dir, paper_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let backtest = backtested_on(backtest_dir.path(), &case, &data);
+    let paper = paper_traded_on(paper_dir.path(), &case, &data);
+    const DAY: i64 = 86_400_000;
+    let bar_2 = 1_577_836_800_000 + DAY;
+    let fills: Vec<(i64, &str, &str)> = backtest
+        .fills
+        .iter()
+        .map(|f| (f.time_ms, f.side.as_str(), f.price.as_str()))
+        .collect();
+    assert_eq!(
+        fills.iter().map(|(t, side, _)| (*t, *side)).collect::<Vec<_>>(),
+        vec![(bar_2, "buy"), (bar_2, "sell"), (bar_2 + DAY, "buy")],
+        "{fills:?}"
+    );
+    assert_eq!(fills[0].2, "85", "the buy fills at the open it gapped to: {fills:?}");
+    assert!(
+        backtest.fills == paper.fills,
+        "backtest and paper fills differ: {}",
+        backtest.first_difference(&paper).unwrap_or_default()
+    );
 }
