@@ -297,3 +297,119 @@ fn a_subscription_the_data_cannot_serve_is_warned_about_by_name() {
     ]);
     assert!(!stderr(&sma).contains("matches nothing"), "{}", stderr(&sma));
 }
+
+/// [`TEN_BARS`] with a gap up at the open after the first golden cross: bar 5 opens at 13,
+/// above bar 4's close of 12.
+const GAP_UP_BARS: &str = "\
+date,open,high,low,close,volume
+2020-01-01,10,10,10,10,1
+2020-01-02,10,10,9,9,1
+2020-01-03,9,9,8,8,1
+2020-01-04,8,12,8,12,1
+2020-01-05,13,13,12,13,1
+2020-01-06,13,13,5,5,1
+2020-01-07,6,7,6,7,1
+2020-01-08,7,11,7,11,1
+2020-01-09,11,12,10,12,1
+2020-01-10,12,12,12,12,1
+";
+
+#[test]
+fn an_all_in_market_buy_before_a_gap_up_is_cancelled_not_filled_to_negative_cash() {
+    // Issue 12, defect 3. Cash 1000, fee 0, buys of 83: 83 × 12 = 996 fits at bar 4's close,
+    // but it fills at bar 5's open, 83 × 13 = 1079: cancelled at the fill (insufficient_cash),
+    // so there is no long for the death cross to sell. The golden cross of bar 8 buys 83 at
+    // bar 9's open of 11 (913, cash 87), marked at 12: equity 87 + 996 = 1083.
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "gap.csv", GAP_UP_BARS);
+    let params = r#"{"fast": 2, "slow": 3, "size": "83"}"#;
+    let decisions = dir.path().join("decisions.jsonl");
+    let r = backtest_json(
+        &data,
+        &[
+            "--params",
+            params,
+            "--cash",
+            "1000",
+            "--fee-rate",
+            "0",
+            "--decisions",
+            decisions.to_str().unwrap(),
+        ],
+    );
+    assert_eq!((r["orders"].as_u64(), r["fills"].as_u64()), (Some(2), Some(1)), "{r}");
+    assert_eq!(r["final_equity"], "1083", "{r}");
+    // Without the check at the fill the first buy took the cash to 1000 − 1079 = −79.
+    assert_eq!(r["trades"], 0, "{r}");
+}
+
+#[test]
+fn the_trades_csv_lists_the_open_trade_and_close_at_end_closes_it_at_the_last_close() {
+    // Issue 12, defect 6. TEN_BARS ends long 1 bought at bar 9's open (11), marked at 12.
+    let dir = tempfile::tempdir().unwrap();
+    let data = write_file(dir.path(), "ten.csv", TEN_BARS);
+    let strategy = support::wasm("sma_cross");
+    let trades_of = |extra: &[&str]| {
+        let trades = dir.path().join("trades.csv");
+        let equity = dir.path().join("equity.csv");
+        let mut args = vec![
+            "backtest",
+            "--strategy",
+            strategy.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+            "--params",
+            r#"{"fast": 2, "slow": 3, "size": 1}"#,
+            "--cash",
+            "1000",
+            "--fee-rate",
+            "0.001",
+            "--trades-csv",
+            trades.to_str().unwrap(),
+            "--equity-csv",
+            equity.to_str().unwrap(),
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let output = run_bin(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+        let read = |path: &std::path::Path| std::fs::read_to_string(path).unwrap();
+        (report, read(&trades), read(&equity))
+    };
+
+    let (report, trades, equity) = trades_of(&[]);
+    // Bought at bar 5's open (the fill reads as its own day), sold at bar 7's; the open trade
+    // from bar 9's open of 11, marked at 12: 1 − its fee 0.011.
+    assert_eq!(
+        trades,
+        "strategy,symbol,side,status,qty,entry_time,exit_time,avg_entry_price,avg_exit_price,fees,pnl\n\
+         sma_cross,BTC/USD,long,closed,1,2020-01-05T00:00:00Z,2020-01-07T00:00:00Z,12,6,0.018,-6.018\n\
+         sma_cross,BTC/USD,long,open,1,2020-01-09T00:00:00Z,,11,,0.011,0.989\n"
+    );
+    // Each equity row is a bar's close: the first bar, of 2020-01-01, closes at 01-02 00:00.
+    assert!(
+        equity.starts_with("time,equity\n2020-01-02T00:00:00Z,1000\n"),
+        "{equity}"
+    );
+    assert!(equity.ends_with("2020-01-11T00:00:00Z,994.971\n"), "{equity}");
+    assert_eq!(
+        (report["trades"].as_u64(), report["fills"].as_u64()),
+        (Some(1), Some(3))
+    );
+
+    // --close-at-end sells the 1 at the last close, 12, stamped at that instant (fee 0.012):
+    // the trip makes 12 − 11 − 0.011 − 0.012 = 0.977, and the equity is the cash, 994.959.
+    let (report, trades, _) = trades_of(&["--close-at-end"]);
+    assert!(
+        trades
+            .ends_with("sma_cross,BTC/USD,long,closed,1,2020-01-09T00:00:00Z,2020-01-11T00:00:00Z,11,12,0.023,0.977\n"),
+        "{trades}"
+    );
+    assert!(!trades.contains(",open,"), "{trades}");
+    assert_eq!(
+        (report["trades"].as_u64(), report["fills"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert_eq!(report["final_equity"], "994.959");
+}

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod agreement;
 mod amend;
 mod backtest_cli;
 mod bad_input;

@@ -50,18 +50,30 @@ pub struct BacktestArgs {
     /// as paper trading is without `risk.allow_short`.
     #[arg(long)]
     allow_short: bool,
+    /// At the end, cancel the strategy's working orders and close each position at the last
+    /// bar's close (a market order filled at that price, stamped at the close's instant), so
+    /// the report counts the last trade as closed; without it the trade still open is
+    /// reported as open (in --trades-csv, with status `open`, marked at the last close).
+    #[arg(long)]
+    close_at_end: bool,
     /// Print the report as one JSON object on stdout.
     #[arg(long)]
     json: bool,
-    /// Write the round-trip trades to this CSV file.
+    /// Write the round-trip trades to this CSV file, the one still open last (times RFC 3339
+    /// UTC: a fill on a bar at the bar's open instant).
     #[arg(long)]
     trades_csv: Option<PathBuf>,
-    /// Write the equity curve (one row per bar) to this CSV file.
+    /// Write the equity curve (one row per bar, at the bar's close instant, RFC 3339 UTC) to
+    /// this CSV file.
     #[arg(long)]
     equity_csv: Option<PathBuf>,
     /// Keep the strategy's decisions and write them to this file, one JSON object per line.
     #[arg(long)]
     decisions: Option<PathBuf>,
+    /// Keep the backtest's orders and fills in this SQLite book of record, the format `run
+    /// --db` writes (a new file: a backtest starts from fresh cash).
+    #[arg(long)]
+    db: Option<PathBuf>,
     /// Keep compiled strategies here [default: ~/.cache/strategy-host/components]
     #[arg(long)]
     cache_dir: Option<PathBuf>,
@@ -127,12 +139,14 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         } else {
             args.cache_dir.clone().or_else(crate::config::default_cache_dir)
         },
+        close_at_end: args.close_at_end,
+        db: args.db.clone(),
     };
     let outcome = backtest::run(&args.strategy, events, &settings)?;
 
     if let Some(path) = &args.trades_csv {
         let file = File::create(path).with_context(|| format!("{}: cannot create", path.display()))?;
-        write_trades_csv(BufWriter::new(file), &outcome.trades)
+        write_trades_csv(BufWriter::new(file), &outcome.trades, &outcome.open_trades)
             .with_context(|| format!("{}: cannot write", path.display()))?;
     }
     if let Some(path) = &args.equity_csv {

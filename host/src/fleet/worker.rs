@@ -66,6 +66,10 @@ impl Worker {
                     false
                 }
                 Letter::Update(update) => {
+                    // What the strategy does about an update it does as of when the update
+                    // became known, as in a backtest: a fill at a bar's open may be answered
+                    // within that bar, one further in only from its close on.
+                    self.runner.context().clock.advance_to(update.time_ms);
                     self.runner.on_order_update(&update);
                     false
                 }

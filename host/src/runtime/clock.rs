@@ -21,7 +21,11 @@ impl Clock {
     /// Moves the clock to `time_ms`; it never goes backwards, so the guest's monotonic clock
     /// stays monotonic even if a feed repeats a timestamp.
     pub fn advance_to(&self, time_ms: TimeMs) {
-        self.0.fetch_max(time_ms, Ordering::Relaxed);
+        // A read first: a replay sets the time once per event and once per update, most often
+        // to what it already is, and a read costs less than a read-modify-write.
+        if time_ms > self.0.load(Ordering::Relaxed) {
+            self.0.fetch_max(time_ms, Ordering::Relaxed);
+        }
     }
 }
 

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rust_decimal::Decimal;
-use trading::brokers::{InvalidSimConfig, SimBroker, SimConfig};
+use trading::brokers::{InvalidSimConfig, SimBroker, SimConfig, RECENT_EVENTS};
 use trading::desk::{Desk, DeskConfig, DeskError};
-use trading::ledger::RoundTrip;
-use trading::market::{MarketEvent, Timeframe, WithBuiltBars};
-use trading::orders::StrategyId;
+use trading::ledger::{BookStore, JournaledStore, OpenTrip, RoundTrip, StoreError};
+use trading::market::{Candle, MarketEvent, Side, TimeMs, Timeframe, WithBuiltBars};
+use trading::orders::{OrderRequest, OrderType, StrategyId};
 use trading::report::{BacktestReport, EquityCurve, EquityPoint, ReportBuilder};
 use trading::risk::RiskLimits;
 
@@ -38,6 +38,15 @@ pub struct BacktestSettings {
     pub keep_decisions: bool,
     /// Compiled-component cache folder; `None` compiles the strategy every time.
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Whether what is still open after the last event is closed then: working orders
+    /// cancelled, and each position closed at market at its symbol's last price (a bar's
+    /// close), stamped with the last event's time. Off by default: the open trade is reported
+    /// as open.
+    pub close_at_end: bool,
+    /// A SQLite book of record to keep the backtest's orders and fills in, the same file a
+    /// paper `run` writes (`--db`), so the two can be compared row for row. It must not exist
+    /// yet: a backtest starts from fresh cash. `None` keeps the books in memory only.
+    pub db: Option<std::path::PathBuf>,
 }
 
 impl Default for BacktestSettings {
@@ -50,6 +59,8 @@ impl Default for BacktestSettings {
             keep_equity_curve: false,
             keep_decisions: false,
             cache_dir: None,
+            close_at_end: false,
+            db: None,
         }
     }
 }
@@ -66,11 +77,18 @@ pub enum BacktestError {
     Desk(#[from] DeskError),
     #[error("invalid simulated broker settings: {0}")]
     Broker(#[from] InvalidSimConfig),
+    #[error("{}: the book of record of a backtest must be a new file (a backtest starts from fresh cash)", .0.display())]
+    DbExists(std::path::PathBuf),
+    #[error("cannot open the book of record: {0}")]
+    Store(#[from] StoreError),
 }
 
 pub struct BacktestOutcome {
     pub report: BacktestReport,
     pub trades: Vec<RoundTrip>,
+    /// The round trips still open at the end (none with [`BacktestSettings::close_at_end`],
+    /// unless closing one was refused), valued at the last prices.
+    pub open_trades: Vec<OpenTrip>,
     pub equity_curve: Vec<EquityPoint>,
     /// Every decision the strategy emitted, in order, when [`BacktestSettings::keep_decisions`].
     pub decisions: Vec<Decision>,
@@ -113,8 +131,15 @@ pub fn run(
         },
         ..DeskConfig::default()
     };
-    let broker = SimBroker::new(settings.sim.clone())?;
-    let mut desk = Desk::new(desk_config, Box::new(broker), None)?;
+    // Remembering recent bars as paper trading does: an order answering a fill at a bar's
+    // open reaches the venue after the bar and must still meet it, as it does in paper.
+    let broker = SimBroker::new(settings.sim.clone())?.remembering(RECENT_EVENTS);
+    let store = match &settings.db {
+        Some(path) if path.exists() => return Err(BacktestError::DbExists(path.clone())),
+        Some(path) => Some(Box::new(JournaledStore::open(path)?) as Box<dyn BookStore>),
+        None => None,
+    };
+    let mut desk = Desk::new(desk_config, Box::new(broker), store)?;
     let id = super::paper::strategy_id_of(strategy_file).unwrap_or_else(|_| StrategyId::new("strategy"));
     desk.register_strategy(&id, settings.initial_cash)?;
     let desk = Arc::new(Mutex::new(desk));
@@ -195,12 +220,16 @@ pub fn run(
     };
 
     let decisions = std::mem::take(&mut *decisions.lock().unwrap_or_else(|p| p.into_inner()));
-    let desk = lock_desk(&desk);
+    let mut desk = lock_desk(&desk);
+    if settings.close_at_end {
+        close_at_end(&mut desk, &id, session.clock().now_ms());
+    }
     let mut report = builder.finish(&desk, &id);
     report.set_elapsed_ms(millis_since(loop_started));
     Ok(BacktestOutcome {
         report,
         trades: desk.round_trips(&id).to_vec(),
+        open_trades: desk.open_trips(&id),
         equity_curve: builder.equity_curve().to_vec(),
         decisions,
         strategy: name,
@@ -208,6 +237,47 @@ pub fn run(
         setup_ms,
         compiled_from_cache,
     })
+}
+
+/// Closes what `strategy` has open after the last event, at `time_ms` (that event's time):
+/// cancels its working orders, then sells each long and buys back each short at market, filled
+/// by the simulator against a bar of one price, the symbol's last price, that opens at
+/// `time_ms`. The strategy is not called again, and the closing fills count in the report like
+/// any other. A closing order risk refuses (a buy back the cash cannot pay) leaves its
+/// position open, with a warning.
+fn close_at_end(desk: &mut Desk, strategy: &StrategyId, time_ms: TimeMs) {
+    desk.cancel_all(strategy, time_ms);
+    let positions = desk.book(strategy).map(|book| book.positions).unwrap_or_default();
+    for position in positions.into_iter().filter(|p| !p.qty.is_zero()) {
+        let Some(price) = desk.last_price(&position.symbol) else {
+            continue;
+        };
+        let request = OrderRequest {
+            side: if position.qty.is_sign_positive() {
+                Side::Sell
+            } else {
+                Side::Buy
+            },
+            qty: position.qty.abs(),
+            symbol: position.symbol.clone(),
+            order_type: OrderType::Market,
+            tag: "close-at-end".into(),
+        };
+        if let Err(reject) = desk.place_order(strategy, request, time_ms) {
+            tracing::warn!(strategy = %strategy, symbol = %position.symbol, %reject, "--close-at-end could not close a position: it stays open");
+            continue;
+        }
+        desk.on_market_event(&MarketEvent::Candle(Candle {
+            symbol: position.symbol,
+            timeframe: Timeframe::MINUTE,
+            open_time_ms: time_ms,
+            open: price,
+            high: price,
+            low: price,
+            close: price,
+            volume: Decimal::ZERO,
+        }));
+    }
 }
 
 /// Samples the strategy's equity at the close of every bar of the data's finest timeframe (not

@@ -9,6 +9,10 @@
 //! 1. Order updates reach their strategy before the next market event does.
 //! 2. Within one event, strategies are called in the order they were added, so a run is
 //!    reproducible.
+//! 3. The updates an event caused at the desk reach a strategy before the event, and what
+//!    answering them caused after it, as in a paper strategy's mailbox; the clock a strategy
+//!    answers an update by is the update's time (when it became known), so backtest and paper
+//!    stamp the same orders with the same times.
 
 pub mod backtest;
 mod books;
@@ -36,6 +40,9 @@ pub struct Session {
     runners: Vec<Runner>,
     index: HashMap<StrategyId, usize>,
     updates: Vec<OrderUpdate>,
+    /// Updates caused by answering the ones an event caused, each waiting for its strategy to
+    /// have handled that event.
+    held: Vec<OrderUpdate>,
     decision_log: Option<Box<dyn FnMut(Decision) + Send>>,
 }
 
@@ -47,6 +54,7 @@ impl Session {
             runners: Vec::new(),
             index: HashMap::new(),
             updates: Vec::new(),
+            held: Vec::new(),
             decision_log: None,
         }
     }
@@ -76,7 +84,6 @@ impl Session {
     /// Handles one market event to completion: every consequence (fills, updates, new orders)
     /// is settled before this returns.
     pub fn process(&mut self, event: &MarketEvent) {
-        self.shared.clock.advance_to(event.time_ms());
         let stream = self.shared.streams.id_of(event);
         {
             // One lock for the desk's reaction and the updates it produced.
@@ -84,18 +91,48 @@ impl Session {
             desk.on_market_event(event);
             desk.drain_updates(&mut self.updates);
         }
+        // The updates the event caused come before it, and what answering them causes after
+        // it, as in a paper strategy's mailbox (and in a pulled replay).
         if !self.updates.is_empty() {
             self.deliver_drained_updates();
-            self.route_updates();
+            lock_desk(&self.desk).drain_updates(&mut self.held);
         }
+        self.shared.clock.advance_to(event.time_ms());
         for i in 0..self.runners.len() {
-            if self.runners[i].on_market_event(event, stream) {
+            let handled = self.runners[i].on_market_event(event, stream);
+            let answered = self.deliver_held(i);
+            if handled || answered {
                 // Orders placed during the call may have been filled or rejected already
                 // (close-price fills, broker rejects): the strategy hears of it at once.
                 self.route_updates();
             }
             self.after_call(i);
         }
+        if !self.held.is_empty() {
+            // Updates for a strategy that is not loaded: delivering them warns.
+            let held = std::mem::take(&mut self.held);
+            held.iter().for_each(|update| self.deliver_update(update));
+        }
+        self.route_updates();
+    }
+
+    /// Delivers the held updates of strategy `i`, in order; whether it had any.
+    fn deliver_held(&mut self, i: usize) -> bool {
+        if self.held.is_empty() {
+            return false;
+        }
+        let mut any = false;
+        let mut others = Vec::new();
+        for update in std::mem::take(&mut self.held) {
+            if update.strategy == self.runners[i].context().strategy {
+                self.deliver_update(&update);
+                any = true;
+            } else {
+                others.push(update);
+            }
+        }
+        self.held = others;
+        any
     }
 
     /// Delivers order updates until none are left: a strategy answering an update may place
@@ -128,6 +165,8 @@ impl Session {
             tracing::warn!(strategy = %update.strategy, order = %update.order_id, "order update for a strategy that is not loaded");
             return;
         };
+        // A strategy answers an update as of when it became known (see `Feed::advance`).
+        self.shared.clock.advance_to(update.time_ms);
         let runner = &mut self.runners[i];
         runner.context().metrics.order_update(update.status);
         runner.on_order_update(update);

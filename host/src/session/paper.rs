@@ -1,6 +1,7 @@
-//! Paper trading: a paced replay of bars fed to the strategies of a [`Fleet`], with the
-//! simulated broker, the SQLite book of record, hot reload of the strategies folder, and the
-//! status board the HTTP API reads.
+//! Paper trading: a paced replay of bars fed to the strategies of a [`Fleet`] in lockstep (a
+//! bar goes out once every strategy is done with the last one, so the fills are a backtest's),
+//! with the simulated broker, the SQLite book of record, hot reload of the strategies folder,
+//! and the status board the HTTP API reads.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -126,6 +127,12 @@ impl PaperHost {
             if !sleep_until(due, &stop) {
                 return;
             }
+            // Lockstep: the next bar goes out once every strategy has handled the last one and
+            // the order updates it caused, so what a strategy knew when it placed an order, and
+            // so its fills, are a backtest's however busy the machine is.
+            if !self.wait_idle(&stop) {
+                return;
+            }
             let event = MarketEvent::Candle(candle.clone());
             self.recorder.record(&event);
             self.hosted.fleet.deliver(&event);
@@ -150,6 +157,17 @@ impl PaperHost {
         }
     }
 
+    /// Waits until no strategy has a letter waiting or in hand; `false` as soon as `stop` is set.
+    fn wait_idle(&self, stop: &AtomicBool) -> bool {
+        while !self.hosted.fleet.is_idle() {
+            if stop.load(Ordering::Relaxed) {
+                return false;
+            }
+            std::thread::sleep(IDLE_POLL);
+        }
+        true
+    }
+
     /// Refreshes the status board and the per-strategy gauges from the fleet and the desk.
     fn publish(&self, replayed: usize, last_time: Option<i64>, finished: bool) {
         self.hosted
@@ -162,6 +180,10 @@ impl PaperHost {
         }
     }
 }
+
+/// How often a lockstep replay looks whether the strategies are done with the last bar: short
+/// next to a bar's handling, so a fast replay is not held to the poll.
+const IDLE_POLL: Duration = Duration::from_micros(50);
 
 /// How long a wait for the next bar may go without looking at the stop flag: a slow replay
 /// (one bar a minute, say) still stops within this of a SIGTERM.

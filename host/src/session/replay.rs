@@ -117,12 +117,16 @@ where
         self.recorder
     }
 
-    /// Moves on to what comes next: updates first, in the order the desk made them; then the
-    /// event they came with; then, once the event in hand is settled, the next event.
+    /// Moves on to what comes next: the updates the event in hand caused at the desk, in the
+    /// order the desk made them; then the event; then the updates that answering them caused;
+    /// then, once the event in hand is settled, the next event. This is the order a paper
+    /// strategy's mailbox gets them in (an answer's updates queue behind the event), so both
+    /// see the same. The clock is each update's time as it is handed out (when it became
+    /// known) and the event's time with the event.
     fn advance(&mut self) -> Option<Handout> {
         let mut desk = lock_desk(&self.desk);
         loop {
-            if desk.has_updates() {
+            if !self.waiting && desk.has_updates() {
                 desk.drain_updates(&mut self.drained);
                 self.updates.extend(self.drained.drain(..));
             }
@@ -133,13 +137,20 @@ where
                         continue;
                     }
                     self.updates_in_a_row += 1;
+                    self.shared.clock.advance_to(update.time_ms);
                     self.handed_update = Some(update);
                     return Some(Handout::Update);
                 }
             }
             self.updates_in_a_row = 0;
+            if let Some((event, _)) = &self.current {
+                self.shared.clock.advance_to(event.time_ms());
+            }
             if std::mem::take(&mut self.waiting) {
                 return Some(Handout::Event);
+            }
+            if desk.has_updates() {
+                continue;
             }
             if let Some((settled, _)) = self.current.take() {
                 self.recorder.settled(&desk, &settled);
@@ -148,9 +159,12 @@ where
                 self.exhausted = true;
                 return None;
             };
-            self.shared.clock.advance_to(event.time_ms());
             let stream = self.shared.streams.id_of(&event);
             desk.on_market_event(&event);
+            if desk.has_updates() {
+                desk.drain_updates(&mut self.drained);
+                self.updates.extend(self.drained.drain(..));
+            }
             self.waiting = self.manifest.wants(&event);
             self.current = Some((event, stream));
         }

@@ -112,7 +112,15 @@ pub struct FillReport {
     pub fee: Decimal,
     /// The asset of the fee; `None` means the symbol's quote currency.
     pub fee_asset: Option<String>,
+    /// When it traded, as closely as the venue says: for a simulated fill on a bar, the bar's
+    /// open (it traded within that bar).
     pub time_ms: TimeMs,
+    /// The first instant the fill is known for sure, at or after `time_ms`: the strategy's
+    /// order update carries it, and so do the orders it places in answer. A live venue's fill
+    /// and a simulated fill at a bar's open are known when they trade; a simulated fill
+    /// further inside a bar only at the bar's close, since the bar does not say when within
+    /// it the price got there.
+    pub known_ms: TimeMs,
 }
 
 /// The venue's view of one order.

@@ -121,6 +121,12 @@ pub trait ExecutionPort: Send {
     }
     /// Everything the venue reported since the last call, appended to `out` in order.
     fn poll(&mut self, out: &mut Vec<VenueEvent>);
+    /// Whether the venue is the simulator, which keeps no account: the desk's book is its
+    /// account, so the desk cancels at the fill a buy the book's cash cannot pay for. A live
+    /// venue keeps its own account and its fills are booked as they come.
+    fn is_simulated(&self) -> bool {
+        false
+    }
     /// Stops trading on the venue for a clean shutdown, waiting at most `within`: a live port
     /// disarms what would act without the host (a dead-man switch; open orders stay) and
     /// closes its connections. Nothing to do for a simulator.

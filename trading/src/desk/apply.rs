@@ -15,9 +15,9 @@ use super::trade_log::TradeKey;
 use crate::brokers::{Execution, FillReport, MassStatus, OrderReport, RejectKind, VenueEvent, VenueOrderState};
 use crate::desk::Desk;
 use crate::ledger::FillRecord;
-use crate::market::{Symbol, TimeMs};
+use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueOrderId};
-use crate::risk::TradingState;
+use crate::risk::{RiskCheck, TradingState};
 
 /// When a change of an order is told to its strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,6 +338,12 @@ impl Desk {
             warn!(order_id = %report.id, fee = %report.fee, asset = ?report.fee_asset, "a fee in an asset other than the pair's cannot be valued: booked as zero (the venue's fee is kept with the fill)");
             Decimal::ZERO
         });
+        if let Some(reason) = self.cash_shortfall(&report, fee) {
+            let id = report.id;
+            info!(order_id = %id, %reason, "a simulated buy is cancelled at its fill");
+            self.apply_order_event(&id, OrderEvent::Cancelled { reason: Some(reason) }, report.known_ms);
+            return;
+        }
         let FillReport {
             id,
             trade_id,
@@ -346,6 +352,7 @@ impl Desk {
             fee: venue_fee,
             fee_asset,
             time_ms,
+            known_ms,
         } = report;
         let Desk {
             blotter,
@@ -396,13 +403,48 @@ impl Desk {
                     counts.count_outcome(after);
                 }
             }
-            updates.push(update_for(order, Some(fill), time_ms));
+            // The strategy hears of it, and answers, as of when it is known.
+            updates.push(update_for(order, Some(fill), known_ms));
             Ok(())
         });
         let booked = matches!(outcome, Some(Ok(())));
         report_ignored(&id, outcome);
         if let (true, Some(key)) = (booked, key) {
             self.trades.insert(key);
+        }
+    }
+}
+
+impl Desk {
+    /// Why a simulated buy cannot be filled: its cost plus its fee is more than its strategy's
+    /// cash. The simulator has no account of its own, the strategy's book is it, so the order
+    /// is cancelled at the fill instead, as backtesting.py does; risk checked it only against
+    /// the last price, and a market order fills at the next open. A live venue's fill has
+    /// happened whatever the book says, and a sell needs no cash (risk decides whether it may
+    /// open a short).
+    fn cash_shortfall(&mut self, report: &FillReport, fee: Decimal) -> Option<String> {
+        let order = self.blotter.get(&report.id)?;
+        if order.request().side != Side::Buy {
+            return None;
+        }
+        let (strategy, venue) = (order.strategy().clone(), order.venue().clone());
+        if !self.venues.port(&venue).is_some_and(|port| port.is_simulated()) {
+            return None;
+        }
+        let cash = self.ledger.book(&strategy)?.cash();
+        let cost = report
+            .price
+            .checked_mul(report.qty)
+            .and_then(|notional| notional.checked_add(fee));
+        match cost {
+            Some(cost) if cost <= cash => None,
+            cost => Some(format!(
+                "{}: a buy of {} at {} costs {} with its fee of {fee}, more than the cash of {cash}",
+                RiskCheck::InsufficientCash.code(),
+                report.qty,
+                report.price,
+                cost.map_or_else(|| "more than a decimal holds".to_owned(), |cost| cost.to_string()),
+            )),
         }
     }
 }

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::brokers::Balances;
 use crate::desk::{Desk, OrderCounts};
-use crate::ledger::{BookSummary, RoundTrip, StoreError, StrategySnapshot, Valuation};
+use crate::ledger::{BookSummary, OpenTrip, RoundTrip, StoreError, StrategySnapshot, Valuation};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Order, OrderId, Position, StrategyId, VenueId};
 use crate::risk::{RiskLimits, TradingState};
@@ -70,6 +70,21 @@ impl Desk {
 
     pub fn order(&self, id: &OrderId) -> Option<&Order> {
         self.blotter.get(id)
+    }
+
+    /// A strategy's round trips still open, one per symbol it holds, by symbol, valued at the
+    /// last prices.
+    pub fn open_trips(&self, strategy: &StrategyId) -> Vec<OpenTrip> {
+        let Some(book) = self.ledger.book(strategy) else {
+            return Vec::new();
+        };
+        let marks = self.ledger.marks();
+        let mut trips: Vec<OpenTrip> = book
+            .holdings()
+            .filter_map(|(symbol, holding)| holding.open_trip((strategy, symbol), marks.get(symbol)))
+            .collect();
+        trips.sort_by(|a, b| a.symbol.cmp(&b.symbol));
+        trips
     }
 
     /// A strategy's round trips closed since its book was opened here, oldest first (earlier

@@ -239,6 +239,7 @@ fn fill_report(id: &OrderId, trade_id: Option<&str>, qty: &str, price: &str, fee
         fee: dec(fee),
         fee_asset: None,
         time_ms,
+        known_ms: time_ms,
     }
 }
 
@@ -729,6 +730,85 @@ fn with_the_sim_broker_a_market_order_fills_at_the_next_open() {
     assert_eq!(trips.len(), 1);
     // (110 − 101) × 10 − fees 1.01 − 1.1
     assert_eq!(trips[0].pnl, dec("87.89"));
+}
+
+#[test]
+fn a_simulated_buy_the_cash_cannot_pay_at_its_fill_is_cancelled_not_filled() {
+    // Issue 12, defect 3: risk checks a market buy at the last close, and it fills at the
+    // next open. An all-in buy before a gap up must not take the cash below zero.
+    let sim = SimBroker::new(SimConfig {
+        fee_rate: dec("0.001"),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let limits = RiskLimits {
+        fee_rate: dec("0.001"),
+        ..RiskLimits::default()
+    };
+    let config = DeskConfig {
+        limits,
+        ..DeskConfig::default()
+    };
+    let mut desk = Desk::new(config, Box::new(sim), None).unwrap();
+    desk.register_strategy(&alice(), dec("1001")).unwrap();
+
+    // 1. A bar closes at 100: all in, 10 × 100 plus the 1 of fee is exactly the cash.
+    desk.on_market_event(&candle(0, "100", "100"));
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "10", OrderType::Market), 60_000)
+        .unwrap();
+
+    // 2. The next bar gaps up to 110: 1,100 plus 1.1 of fee is more than 1,001. The order is
+    //    cancelled, with the reason the strategy sees; no fill, the cash untouched.
+    desk.on_market_event(&candle(60_000, "110", "111"));
+    let updates = drain(&mut desk);
+    let last = updates.last().unwrap();
+    assert_eq!(
+        (last.order_id.clone(), last.status),
+        (id.clone(), OrderStatus::Cancelled)
+    );
+    assert!(last.fill.is_none());
+    assert_eq!(
+        last.reason.as_deref(),
+        Some("insufficient_cash: a buy of 10 at 110 costs 1101.100 with its fee of 1.100, more than the cash of 1001")
+    );
+    assert_eq!(desk.order(&id).unwrap().status(), OrderStatus::Cancelled);
+    let book = desk.book(&alice()).unwrap();
+    assert_eq!((book.cash, book.equity), (dec("1001"), dec("1001")));
+    assert_eq!(desk.counts(&alice()).fills, 0);
+
+    // 3. A buy the cash covers at its fill still fills: 9 at the next open of 110, 990.99.
+    desk.place_order(&alice(), order(Side::Buy, "9", OrderType::Market), 120_000)
+        .unwrap();
+    desk.on_market_event(&candle(120_000, "110", "110"));
+    let book = desk.book(&alice()).unwrap();
+    assert_eq!(book.cash, dec("10.010"));
+    assert_eq!(desk.counts(&alice()).fills, 1);
+}
+
+#[test]
+fn a_fill_inside_a_bar_is_told_as_of_the_bar_close_and_one_at_the_open_as_of_the_open() {
+    // Issue 12, defect 1: the strategy answers a fill as of when it is known, so what it does
+    // about a fill inside bar T cannot meet bar T again, while what it does about a fill at
+    // T's open may.
+    let sim = SimBroker::new(SimConfig::default()).unwrap();
+    let mut desk = Desk::new(DeskConfig::default(), Box::new(sim), None).unwrap();
+    desk.register_strategy(&alice(), dec("10000")).unwrap();
+    desk.on_market_event(&candle(0, "100", "100"));
+    let inside = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("99")), 60_000)
+        .unwrap();
+    let at_open = desk
+        .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 60_000)
+        .unwrap();
+    // The bar opening at 1:00 (100 down to 98): the market buy at its open, the limit at 99
+    // somewhere later within it.
+    desk.on_market_event(&candle(60_000, "100", "98"));
+    let fills: Vec<_> = drain(&mut desk)
+        .into_iter()
+        .filter_map(|u| u.fill.clone().map(|f| (u.order_id, f.time_ms, u.time_ms)))
+        .collect();
+    assert_eq!(fills, vec![(inside, 60_000, 120_000), (at_open, 60_000, 60_000)]);
 }
 
 fn fill_with_trade(id: &OrderId, trade_id: &str, qty: &str, price: &str, time_ms: TimeMs) -> Execution {

@@ -102,6 +102,27 @@ pub struct RoundTrip {
     pub pnl: Decimal,
 }
 
+/// A round trip still open, valued at a mark: what a report lists after the closed ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTrip {
+    pub strategy: StrategyId,
+    pub symbol: Symbol,
+    pub side: TradeSide,
+    /// Total quantity opened so far.
+    pub qty: Decimal,
+    pub entry_ms: TimeMs,
+    pub avg_entry_price: Decimal,
+    /// Of the part already closed; `None` when none is.
+    pub avg_exit_price: Option<Decimal>,
+    /// Every fee paid in the trip so far.
+    pub fees: Decimal,
+    /// The price the open part is valued at.
+    pub mark: Decimal,
+    /// The closed part's realized PnL plus the open part's unrealized PnL at `mark`, net of
+    /// `fees`.
+    pub pnl: Decimal,
+}
+
 /// One strategy's holding in one symbol.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Holding {
@@ -177,6 +198,30 @@ impl Holding {
     /// Unrealized PnL at `mark`.
     pub fn unrealized_pnl(&self, mark: Decimal) -> Decimal {
         self.market_value(mark).saturating_sub(self.cost)
+    }
+
+    /// The round trip in progress valued at `mark` (at its average cost when `None`); `None`
+    /// when flat. Saturating, like [`Holding::unrealized_pnl`]: a reading, not a booking.
+    pub fn open_trip(&self, (strategy, symbol): (&StrategyId, &Symbol), mark: Option<Decimal>) -> Option<OpenTrip> {
+        let trade = self.trade.as_ref()?;
+        let mark = mark.unwrap_or_else(|| self.avg_price());
+        let average = |value: Decimal, qty: Decimal| value.checked_div(qty).map(|price| price.normalize());
+        let pnl = trade
+            .realized_pnl
+            .saturating_add(self.unrealized_pnl(mark))
+            .saturating_sub(trade.fees);
+        Some(OpenTrip {
+            strategy: strategy.clone(),
+            symbol: symbol.clone(),
+            side: trade.side,
+            qty: trade.entry_qty,
+            entry_ms: trade.entry_ms,
+            avg_entry_price: average(trade.entry_value, trade.entry_qty).unwrap_or(Decimal::ZERO),
+            avg_exit_price: average(trade.exit_value, trade.exit_qty),
+            fees: trade.fees,
+            mark,
+            pnl,
+        })
     }
 
     /// Books a fill. Returns the round trip it closed, if any.

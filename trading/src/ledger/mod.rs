@@ -17,7 +17,7 @@ mod holding;
 mod store;
 
 pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Valuation};
-pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
+pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, OpenTrip, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
 pub use store::{
     BackendError, BookStore, FillRecord, JournalError, JournalOptions, JournaledStore, SqliteStore, StoreError,
     StrategySnapshot,

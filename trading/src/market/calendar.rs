@@ -271,9 +271,43 @@ impl fmt::Display for UtcTime {
     }
 }
 
+/// Displays UTC milliseconds as RFC 3339 in UTC: `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm` before
+/// the `Z` when the time has milliseconds. What the backtest's CSV files write, and what
+/// [`parse_time_ms`] reads back to the same millisecond. Allocates nothing until formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rfc3339(pub TimeMs);
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(MS_PER_DAY);
+        let of_day = self.0.rem_euclid(MS_PER_DAY);
+        let (year, month, day) = civil_from_days(days);
+        let (h, m, s) = (of_day / 3_600_000, of_day / 60_000 % 60, of_day / 1_000 % 60);
+        write!(f, "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}")?;
+        if of_day % 1_000 != 0 {
+            write!(f, ".{:03}", of_day % 1_000)?;
+        }
+        f.write_str("Z")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_texts_read_back_to_the_same_millisecond() {
+        let day = 18_264 * MS_PER_DAY; // 2020-01-03
+        for (ms, text) in [
+            (day, "2020-01-03T00:00:00Z"),
+            (day + 34_200_000, "2020-01-03T09:30:00Z"),
+            (day + 34_200_250, "2020-01-03T09:30:00.250Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+        ] {
+            assert_eq!(Rfc3339(ms).to_string(), text);
+            assert_eq!(parse_time_ms(text.as_bytes()), Ok(ms), "{text}");
+        }
+    }
 
     #[test]
     fn civil_days_round_trip_over_five_centuries() {

@@ -200,7 +200,8 @@ pub struct Candle {
 impl Candle {
     /// The millisecond at which the bar closed (and its close became known).
     pub fn close_time_ms(&self) -> TimeMs {
-        self.open_time_ms + self.timeframe.as_ms()
+        // Saturating: a bar at the end of time (bad input) must not overflow.
+        self.open_time_ms.saturating_add(self.timeframe.as_ms())
     }
 }
 

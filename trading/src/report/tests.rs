@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::*;
-use crate::ledger::{RoundTrip, TradeSide};
+use crate::ledger::{OpenTrip, RoundTrip, TradeSide};
 use crate::market::Symbol;
 use crate::orders::StrategyId;
 
@@ -137,21 +137,35 @@ fn json_has_snake_case_keys_and_exact_decimals() {
 }
 
 #[test]
-fn csv_writers_are_byte_exact() {
+fn csv_writers_are_byte_exact_with_rfc3339_times_and_the_open_trade_last() {
+    let open = OpenTrip {
+        strategy: StrategyId::new("alice"),
+        symbol: Symbol::new("BTC/USD").unwrap(),
+        side: TradeSide::Long,
+        qty: dec("3"),
+        // 2020-01-05, the open of a daily bar: the day it traded on.
+        entry_ms: 1_578_182_400_000,
+        avg_entry_price: dec("102"),
+        avg_exit_price: None,
+        fees: dec("0.3"),
+        mark: dec("104"),
+        pnl: dec("5.7"),
+    };
     let mut out = Vec::new();
-    write_trades_csv(&mut out, &[trip("2.6", 120_000)]).unwrap();
+    write_trades_csv(&mut out, &[trip("2.6", 120_000)], &[open]).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "strategy,symbol,side,qty,entry_time_ms,exit_time_ms,avg_entry_price,avg_exit_price,fees,pnl\n\
-         alice,BTC/USD,long,2,60000,120000,100,101.5,0.4,2.6\n"
+        "strategy,symbol,side,status,qty,entry_time,exit_time,avg_entry_price,avg_exit_price,fees,pnl\n\
+         alice,BTC/USD,long,closed,2,1970-01-01T00:01:00Z,1970-01-01T00:02:00Z,100,101.5,0.4,2.6\n\
+         alice,BTC/USD,long,open,3,2020-01-05T00:00:00Z,,102,,0.3,5.7\n"
     );
     let mut builder = ReportBuilder::new(EquityCurve::Keep);
     builder.on_bar(0, dec("1000"), false);
-    builder.on_bar(60_000, dec("999.75"), true);
+    builder.on_bar(60_500, dec("999.75"), true);
     let mut out = Vec::new();
     write_equity_csv(&mut out, builder.equity_curve()).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
-        "time_ms,equity\n0,1000\n60000,999.75\n"
+        "time,equity\n1970-01-01T00:00:00Z,1000\n1970-01-01T00:01:00.500Z,999.75\n"
     );
 }

@@ -62,6 +62,7 @@ pub fn order_report(result: &OrderResult, id: OrderId, time_ms: TimeMs) -> Order
                 fee: fill.commission,
                 fee_asset: Some(fill.commission_asset.clone()),
                 time_ms,
+                known_ms: time_ms,
             })
             .collect(),
         time_ms,
@@ -94,6 +95,7 @@ pub fn execution(report: &ExecutionReport, id: OrderId) -> Result<Option<Executi
                 fee: report.commission,
                 fee_asset: report.commission_asset.clone(),
                 time_ms,
+                known_ms: time_ms,
             }))
         }
         ExecutionType::Canceled => Some(Execution::Cancelled {
@@ -194,6 +196,7 @@ mod tests {
                 fee: d("0.00025"),
                 fee_asset: Some("BNB".into()),
                 time_ms: t,
+                known_ms: t,
             }))
         );
         let cancel = report(&[

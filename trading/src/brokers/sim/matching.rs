@@ -12,7 +12,10 @@ use crate::orders::OrderType;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Match {
     pub(super) price: Decimal,
+    /// When it traded: a bar's open for a bar fill (somewhere within the bar), a tick's time.
     pub(super) time_ms: TimeMs,
+    /// When it is known for sure ([`FillReport::known_ms`](crate::brokers::FillReport)).
+    pub(super) known_ms: TimeMs,
 }
 
 /// Whether `order` fills against `event`, which must be for the order's symbol.
@@ -46,15 +49,20 @@ fn against_bar(order: &NewOrder, bar: &Candle) -> Option<Match> {
     }
     // Strict comparisons: a bar that only touches the limit may have traded there without
     // reaching this order in the queue. A gap through the limit fills at the better open.
-    let price = match (order.order_type, order.side) {
-        (OrderType::Market, _) => bar.open,
-        (OrderType::Limit(limit), Side::Buy) if bar.low < limit => limit.min(bar.open),
-        (OrderType::Limit(limit), Side::Sell) if bar.high > limit => limit.max(bar.open),
+    let (price, at_open) = match (order.order_type, order.side) {
+        (OrderType::Market, _) => (bar.open, true),
+        (OrderType::Limit(limit), Side::Buy) if bar.low < limit => (limit.min(bar.open), bar.open < limit),
+        (OrderType::Limit(limit), Side::Sell) if bar.high > limit => (limit.max(bar.open), bar.open > limit),
         (OrderType::Limit(_), _) => return None,
     };
+    // A fill at the open happened at the bar's first instant, so whatever the strategy does
+    // about it may still meet the rest of the bar. One further in happened at an instant the
+    // bar does not show: it is known only once the bar has closed.
+    let known_ms = if at_open { bar.open_time_ms } else { bar.close_time_ms() };
     Some(Match {
         price,
         time_ms: bar.open_time_ms,
+        known_ms,
     })
 }
 
@@ -69,5 +77,9 @@ fn against_tick(order: &NewOrder, price: Decimal, time_ms: TimeMs) -> Option<Mat
         (OrderType::Limit(limit), Side::Buy) => price < limit,
         (OrderType::Limit(limit), Side::Sell) => price > limit,
     };
-    fills.then_some(Match { price, time_ms })
+    fills.then_some(Match {
+        price,
+        time_ms,
+        known_ms: time_ms,
+    })
 }

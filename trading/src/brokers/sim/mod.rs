@@ -41,7 +41,11 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///      (`low < limit`) at `min(limit, open)`, so a gap below the limit fills at the better
 ///      open; a limit sell mirrors it (`high > limit`, at `max(limit, open)`). A bar that only
 ///      touches the limit does not fill it: the order's place in the queue is unknown. The
-///      fill time is the bar's open time.
+///      fill time is the bar's open time. A fill at the open (a market order, or a limit the
+///      open is already through) is known at the open, so an order placed in answer to it may
+///      still meet this bar; a fill further inside the bar is known only at its close
+///      ([`FillReport::known_ms`]), so an answer to it first meets the next bar: the bar does
+///      not say whether the price came back after the fill.
 ///    - **Trades, quotes and books** act as one-price bars (the trade price; the ask for a buy,
 ///      the bid for a sell; a book's best ask or best bid) for orders placed strictly before
 ///      them. A market order fills at that price, a limit order when the price is strictly
@@ -56,7 +60,8 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///      k+3) is matched against those events first, at [`ExecutionPort::submit`]: it fills where it
 ///      would have filled had it arrived on time. So a paper strategy's fills do not depend on
 ///      how busy the machine was. For this the venue remembers the latest market events of each
-///      symbol ([`SimBroker::remembering`]); a backtest, where no order is ever late, does not.
+///      symbol ([`SimBroker::remembering`]), in backtests too: there an answer to a fill at a
+///      bar's open arrives after the venue has seen the bar, and still meets it.
 /// 3. Market fills get `slippage_bps` against the trader (a buy × (1 + bps/10,000), a sell
 ///    × (1 − bps/10,000)); limit fills none. The fee is `fee_rate × price × qty`, in decimals.
 /// 4. [`ExecutionPort::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
@@ -158,7 +163,7 @@ impl SimBroker {
 
     /// The same venue, remembering the last `events` market events of each symbol to fill an
     /// order that arrives after them as of its own time (see the rules above). Paper trading
-    /// uses [`RECENT_EVENTS`]; without it a late order waits for the next event.
+    /// and backtests use [`RECENT_EVENTS`]; without it a late order waits for the next event.
     pub fn remembering(mut self, events: usize) -> Self {
         self.recent_events = events;
         self
@@ -229,6 +234,7 @@ impl SimBroker {
         let matched = Match {
             price: close,
             time_ms: order.time_ms,
+            known_ms: order.time_ms,
         };
         let execution = execute(&order, matched, self.slippage, self.config.fee_rate);
         self.queue(execution);
@@ -406,6 +412,10 @@ impl ExecutionPort for SimBroker {
     fn poll(&mut self, out: &mut Vec<VenueEvent>) {
         out.append(&mut self.queued);
     }
+
+    fn is_simulated(&self) -> bool {
+        true
+    }
 }
 
 fn unknown_order(id: &OrderId) -> PortError {
@@ -436,6 +446,7 @@ fn execute(order: &NewOrder, matched: Match, (buy, sell): (Decimal, Decimal), fe
             fee,
             fee_asset: None,
             time_ms: matched.time_ms,
+            known_ms: matched.known_ms,
         }),
         _ => Execution::Cancelled {
             id: order.id.clone(),

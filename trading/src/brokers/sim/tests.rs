@@ -130,6 +130,18 @@ fn filled(id: &str, price: &str, qty: &str, fee: &str, time_ms: i64) -> VenueEve
         fee: d(fee),
         fee_asset: None,
         time_ms,
+        known_ms: time_ms,
+    }))
+}
+
+/// A fill inside the 1-minute bar opening at `time_ms`, past its open: known at the bar's close.
+fn filled_inside(id: &str, price: &str, qty: &str, fee: &str, time_ms: i64) -> VenueEvent {
+    let VenueEvent::Execution(Execution::Filled(report)) = filled(id, price, qty, fee, time_ms) else {
+        unreachable!("filled() makes a fill");
+    };
+    VenueEvent::Execution(Execution::Filled(FillReport {
+        known_ms: time_ms + MIN,
+        ..report
     }))
 }
 
@@ -247,7 +259,7 @@ fn scenarios() {
                 bar(3, ["90", "91", "89", "90"]),
             ],
             // Bar 1 only reached 99.5; bar 2 traded through at 97: fee = 0.001 × 98.5
-            vec![accepted("a", MIN), filled("a", "98.5", "1", "0.0985", 2 * MIN)],
+            vec![accepted("a", MIN), filled_inside("a", "98.5", "1", "0.0985", 2 * MIN)],
         ),
         (
             "current_close fills a market order at once at the last close",
@@ -278,7 +290,7 @@ fn scenarios() {
                 limit("a", Buy, "1", "99.5", 1),
                 bar(1, ["100", "100", "99", "99.5"]),
             ],
-            vec![accepted("a", MIN), filled("a", "99.5", "1", "0", MIN)],
+            vec![accepted("a", MIN), filled_inside("a", "99.5", "1", "0", MIN)],
         ),
         (
             "limit buy fills when the bar trades through it, at the limit",
@@ -288,7 +300,7 @@ fn scenarios() {
                 bar(1, ["100", "100.5", "99.4", "99.8"]),
             ],
             // min(99.5, open 100) = 99.5; fee = 0.001 × 99.5 = 0.0995
-            vec![accepted("a", MIN), filled("a", "99.5", "1", "0.0995", MIN)],
+            vec![accepted("a", MIN), filled_inside("a", "99.5", "1", "0.0995", MIN)],
         ),
         (
             "limit buy touched (low == limit) does not fill; the next bar through it does",
@@ -298,7 +310,7 @@ fn scenarios() {
                 bar(1, ["100", "100.5", "99.5", "99.8"]),
                 bar(2, ["99.8", "100", "99.49", "99.6"]),
             ],
-            vec![accepted("a", MIN), filled("a", "99.5", "1", "0.0995", 2 * MIN)],
+            vec![accepted("a", MIN), filled_inside("a", "99.5", "1", "0.0995", 2 * MIN)],
         ),
         (
             "limit sell touched does not fill; traded through fills at the limit",
@@ -309,7 +321,7 @@ fn scenarios() {
                 bar(2, ["100.8", "101.01", "100.5", "101"]),
             ],
             // max(101, open 100.8) = 101; fee = 0.001 × 101 × 3 = 0.303
-            vec![accepted("a", MIN), filled("a", "101", "3", "0.303", 2 * MIN)],
+            vec![accepted("a", MIN), filled_inside("a", "101", "3", "0.303", 2 * MIN)],
         ),
         (
             "limit buy gapped through fills at the better open",
@@ -345,7 +357,7 @@ fn scenarios() {
                 accepted("l", MIN),
                 filled("b", "100.1", "1", "0.1001", MIN),
                 filled("s", "99.9", "2", "0.1998", MIN),
-                filled("l", "99", "1", "0.099", MIN),
+                filled_inside("l", "99", "1", "0.099", MIN),
             ],
         ),
         (
@@ -476,7 +488,7 @@ fn scenarios() {
             vec![
                 accepted("a", MIN),
                 accepted("m", MIN),
-                filled("a", "99", "1", "0", MIN),
+                filled_inside("a", "99", "1", "0", MIN),
                 filled("m", "100", "1", "0", MIN),
             ],
         ),
@@ -672,7 +684,7 @@ fn an_amend_restamps_the_order_and_may_fill_it_against_remembered_events() {
                 time_ms: 3 * MIN,
             }),
             // Bar 3 opened at the amend's time: it fills the amended order at min(95, open 96).
-            filled("a", "95", "2", "0.19", 3 * MIN),
+            filled_inside("a", "95", "2", "0.19", 3 * MIN),
         ]
     );
     assert!(broker.working_orders(&btc()).is_empty());

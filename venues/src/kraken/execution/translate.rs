@@ -65,6 +65,7 @@ pub(super) fn execution(entry: &wire::Execution, id: OrderId) -> Result<Option<E
                 fee: entry.fees.iter().map(|fee| fee.qty).sum(),
                 fee_asset: entry.fees.first().map(|fee| fee.asset.clone()),
                 time_ms,
+                known_ms: time_ms,
             }))
         }
         ExecType::Canceled => Some(Execution::Cancelled {
@@ -94,6 +95,7 @@ pub(super) fn rest_fill(id: OrderId, trade_txid: &str, trade: &RestTrade) -> Fil
         fee: trade.fee,
         fee_asset: None,
         time_ms: trade.time,
+        known_ms: trade.time,
     }
 }
 
@@ -174,6 +176,7 @@ mod tests {
                 fee: d("1.5"),
                 fee_asset: Some("USD".into()),
                 time_ms: t0 + 1000,
+                known_ms: t0 + 1000,
             }))
         );
         assert_eq!(mapped[3], None, "filled confirms what the trades said");
