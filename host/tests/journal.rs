@@ -19,7 +19,7 @@ fn journal_segments(dir: &std::path::Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.starts_with("book.db.log."))
+        .filter(|name| name.starts_with("book.db.log.") && !name.ends_with(".lock"))
         .collect()
 }
 

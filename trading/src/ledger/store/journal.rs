@@ -33,6 +33,36 @@ pub enum JournalError {
         line: usize,
         problem: String,
     },
+    #[error("journal {} is locked by another process: one process at a time writes a book of record", .path.display())]
+    Locked { path: PathBuf },
+}
+
+/// Takes the journal's lock file, `<db>.log.lock`, for as long as the returned file is open:
+/// two writers appending to one journal would interleave their numbering. The operating
+/// system releases it when the process ends, however it ends.
+///
+/// # Errors
+///
+/// [`JournalError::Locked`] when another process holds it, [`JournalError::Io`] when it cannot
+/// be created.
+pub(crate) fn lock(db: &Path) -> Result<File, JournalError> {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".log.lock");
+    let path = db.with_file_name(name);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|source| JournalError::Io {
+            path: path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked { path }),
+        Err(std::fs::TryLockError::Error(source)) => Err(JournalError::Io { path, source }),
+    }
 }
 
 #[derive(Serialize)]

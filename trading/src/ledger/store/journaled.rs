@@ -53,6 +53,8 @@ pub struct JournaledStore {
     shared: Arc<Shared>,
     applier: Option<JoinHandle<()>>,
     path: PathBuf,
+    /// Held while the store is open (`journal::lock`).
+    _lock: std::fs::File,
 }
 
 #[derive(Debug)]
@@ -92,6 +94,7 @@ impl JournaledStore {
     /// As [`JournaledStore::open`].
     pub fn open_with(path: impl AsRef<Path>, options: JournalOptions) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
+        let lock = journal::lock(&path).map_err(|e| journal_error(&path, e))?;
         let mut store = SqliteStore::open(&path)?;
         let next_seq = replay(&mut store, &path)?;
         let journal =
@@ -119,6 +122,7 @@ impl JournaledStore {
             shared,
             applier: Some(applier),
             path,
+            _lock: lock,
         })
     }
 

@@ -20,7 +20,8 @@ fn log_files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".log."))
+        // The numbered segments, not the lock file beside them.
+        .filter(|n| n.contains(".log.") && !n.ends_with(".lock"))
         .collect();
     names.sort();
     names
@@ -136,9 +137,10 @@ impl BookStore for ScratchStore<'_> {
 #[test]
 fn a_record_cut_short_is_dropped_and_a_corrupt_one_is_named_with_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("book.db");
+    // The journal is written for `src.db` and copied under other books' names to be damaged.
+    let source = dir.path().join("src.db");
     {
-        let mut store = JournaledStore::open_with(&path, never_batching()).unwrap();
+        let mut store = JournaledStore::open_with(&source, never_batching()).unwrap();
         store.create_book(&Book::new(alice(), dec("100")), 0).unwrap();
         store
             .insert_order(&new_order("c-1", Side::Buy, "1", OrderType::Market, 1))
@@ -149,8 +151,8 @@ fn a_record_cut_short_is_dropped_and_a_corrupt_one_is_named_with_its_line() {
         // Keep the journal as a crash would leave it: nothing applied, the segment kept.
         std::mem::forget(store);
     }
-    let segment = dir.path().join(&log_files(dir.path())[0]);
-    let text = std::fs::read_to_string(&segment).unwrap();
+    let text = std::fs::read_to_string(dir.path().join(format!("src.db.log.{:020}", 1))).unwrap();
+    let segment = dir.path().join(format!("cut.db.log.{:020}", 1));
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
 
@@ -160,9 +162,7 @@ fn a_record_cut_short_is_dropped_and_a_corrupt_one_is_named_with_its_line() {
         format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..lines[2].len() / 2]),
     )
     .unwrap();
-    let cut = dir.path().join("cut.db");
-    std::fs::copy(&segment, dir.path().join(format!("cut.db.log.{:020}", 1))).unwrap();
-    let store = JournaledStore::open(&cut).unwrap();
+    let store = JournaledStore::open(dir.path().join("cut.db")).unwrap();
     let ids: Vec<String> = store
         .load_working_orders()
         .unwrap()
@@ -173,13 +173,35 @@ fn a_record_cut_short_is_dropped_and_a_corrupt_one_is_named_with_its_line() {
     drop(store);
 
     // A broken line with a line after it is corruption: named, and nothing is opened.
+    let segment = dir.path().join(format!("bad.db.log.{:020}", 1));
     std::fs::write(
         &segment,
         format!("{}\n{}\n{{\"seq\":3,\"wr\n{}\n", lines[0], lines[1], lines[2]),
     )
     .unwrap();
-    let err = JournaledStore::open(&path).unwrap_err().to_string();
+    let err = JournaledStore::open(dir.path().join("bad.db")).unwrap_err().to_string();
     assert!(err.contains(&format!("{} line 3", segment.display())), "{err}");
+}
+
+#[test]
+fn a_second_writer_of_the_same_book_is_refused_until_the_first_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let first = JournaledStore::open(&path).unwrap();
+    let err = JournaledStore::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Journal {
+                source: journal::JournalError::Locked { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("book.db.log.lock"), "{err}");
+    drop(first);
+    JournaledStore::open(&path).unwrap();
 }
 
 #[test]
