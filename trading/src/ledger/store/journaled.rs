@@ -94,8 +94,9 @@ impl JournaledStore {
     /// As [`JournaledStore::open`].
     pub fn open_with(path: impl AsRef<Path>, options: JournalOptions) -> Result<Self, StoreError> {
         let path = path.as_ref().to_path_buf();
-        let lock = journal::lock(&path).map_err(|e| journal_error(&path, e))?;
+        // SQLite first: a bad path is named by its error, before any file is made beside it.
         let mut store = SqliteStore::open(&path)?;
+        let lock = journal::lock(&path).map_err(|e| journal_error(&path, e))?;
         let next_seq = replay(&mut store, &path)?;
         let journal =
             JournalWriter::create(&path, next_seq, options.segment_bytes).map_err(|e| journal_error(&path, e))?;
