@@ -11,7 +11,7 @@ use venues::kraken::wire::{
 };
 
 use crate::corpus::{capture_frames, REST_RESPONSES, WS_MESSAGES};
-use crate::mutate::{mutate, replacement, HOSTILE};
+use crate::mutate::{flip_bytes, mutate, replacement, splice, HOSTILE};
 
 /// Every seed: the documented messages, a few captured frames, the REST responses.
 fn seeds() -> Vec<String> {
@@ -88,14 +88,7 @@ proptest! {
     #[test]
     fn flipped_bytes(seed in any::<prop::sample::Index>(), flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
         let seeds = seeds();
-        let mut bytes = seed.get(&seeds).clone().into_bytes();
-        for (at, byte) in flips {
-            if !bytes.is_empty() {
-                let i = at.index(bytes.len());
-                bytes[i] = byte;
-            }
-        }
-        exercise(&String::from_utf8_lossy(&bytes));
+        exercise(&flip_bytes(seed.get(&seeds).as_str(), &flips));
     }
 
     #[test]
@@ -123,14 +116,7 @@ proptest! {
         token in any::<prop::sample::Index>(),
     ) {
         let seeds = seeds();
-        let text = seed.get(&seeds);
-        let start = at.index(text.len() + 1);
-        // Cut on character boundaries only, so the result stays text.
-        let start = (0..=start).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
-        let end = (start + cut).min(text.len());
-        let end = (end..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
-        let spliced = format!("{}{}{}", &text[..start], token.get(HOSTILE), &text[end..]);
-        exercise(&spliced);
+        exercise(&splice(seed.get(&seeds).as_str(), &at, cut, HOSTILE[token.index(HOSTILE.len())]));
     }
 }
 

@@ -90,3 +90,27 @@ pub fn mutate(value: &mut Value, steps: &[usize], new: Value, drop: bool) {
 fn drop_key(map: &mut serde_json::Map<String, Value>, key: &str) {
     map.remove(key);
 }
+
+/// `text` with the byte at each `(at, byte)` overwritten, read back as (lossy) text.
+pub fn flip_bytes(text: &str, flips: &[(proptest::sample::Index, u8)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for (at, byte) in flips {
+        if !bytes.is_empty() {
+            let i = at.index(bytes.len());
+            bytes[i] = *byte;
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// `text` with up to `cut` bytes from `at` replaced by `token`, cut on character boundaries
+/// only so the result stays text.
+pub fn splice(text: &str, at: &proptest::sample::Index, cut: usize, token: &str) -> String {
+    let start = at.index(text.len() + 1);
+    let start = (0..=start).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    let end = (start + cut).min(text.len());
+    let end = (end..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    format!("{}{}{}", &text[..start], token, &text[end..])
+}
