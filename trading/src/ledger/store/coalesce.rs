@@ -52,63 +52,12 @@ fn replace_row(write: &mut Write, row: OrderRow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::store::rows::{BookRow, FillRows};
-    use crate::ledger::store::test_support::{assert_reads_back, write_a_trading_day};
-    use crate::ledger::store::{BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
-    use crate::ledger::{Book, RoundTrip};
-    use crate::market::{Symbol, TimeMs};
-    use crate::orders::{Order, StrategyId, TradeId, VenueId};
-
-    /// Records the writes a scenario makes, as the journal would.
-    #[derive(Default)]
-    struct Writes(Vec<Write>);
-
-    impl Writes {
-        fn push(&mut self, write: Write) -> Result<(), StoreError> {
-            self.0.push(write);
-            Ok(())
-        }
-    }
-
-    impl BookStore for Writes {
-        fn create_book(&mut self, book: &Book, time_ms: TimeMs) -> Result<(), StoreError> {
-            self.push(Write::CreateBook(BookRow::new(book, time_ms)))
-        }
-        fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
-            self.push(Write::InsertOrder(OrderRow::new(order)))
-        }
-        fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
-            self.push(Write::UpdateOrder(OrderRow::new(order)))
-        }
-        fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
-            self.push(Write::RecordFill(Box::new(FillRows::new(&record))))
-        }
-        fn save_snapshot(&mut self, _: &StrategySnapshot) -> Result<(), StoreError> {
-            unreachable!("the scenario takes no snapshot")
-        }
-        fn load_book(&self, _: &StrategyId) -> Result<Option<Book>, StoreError> {
-            unreachable!()
-        }
-        fn load_books(&self) -> Result<Vec<Book>, StoreError> {
-            unreachable!()
-        }
-        fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
-            unreachable!()
-        }
-        fn load_round_trips(&self, _: &StrategyId) -> Result<Vec<RoundTrip>, StoreError> {
-            unreachable!()
-        }
-        fn has_trade(&self, _: &VenueId, _: &Symbol, _: &TradeId) -> Result<bool, StoreError> {
-            unreachable!()
-        }
-        fn latest_snapshot(&self, _: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
-            unreachable!()
-        }
-    }
+    use crate::ledger::store::test_support::{assert_reads_back, write_a_trading_day, RecordedWrites};
+    use crate::ledger::store::SqliteStore;
 
     #[test]
     fn a_folded_batch_leaves_the_tables_as_every_write_in_turn_would() {
-        let mut writes = Writes::default();
+        let mut writes = RecordedWrites::default();
         let written = write_a_trading_day(&mut writes);
         let all = writes.0;
         let folded = fold_order_rows(all.clone());

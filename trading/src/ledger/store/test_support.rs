@@ -3,10 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use crate::ledger::store::{BookStore, FillRecord};
+use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
+use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Side, Symbol, TimeMs};
-use crate::orders::{Fill, Order, OrderEvent, OrderId, OrderRequest, OrderType, StrategyId, VenueId};
+use crate::orders::{Fill, Order, OrderEvent, OrderId, OrderRequest, OrderType, StrategyId, TradeId, VenueId};
 use crate::risk::RiskApproved;
 
 pub(crate) fn dec(text: &str) -> Decimal {
@@ -127,4 +128,52 @@ pub(crate) fn assert_reads_back(store: &dyn BookStore, written: &Written) {
         store.load_round_trips(&alice()).unwrap(),
         vec![written.closed_trip.clone()]
     );
+}
+
+/// A store that records the writes made to it, as the journal would, and reads nothing: for a
+/// scenario's own bookkeeping (the book and orders it returns) without a database.
+#[derive(Default)]
+pub(crate) struct RecordedWrites(pub Vec<Write>);
+
+impl RecordedWrites {
+    fn push(&mut self, write: Write) -> Result<(), StoreError> {
+        self.0.push(write);
+        Ok(())
+    }
+}
+
+impl BookStore for RecordedWrites {
+    fn create_book(&mut self, book: &Book, time_ms: TimeMs) -> Result<(), StoreError> {
+        self.push(Write::CreateBook(BookRow::new(book, time_ms)))
+    }
+    fn insert_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        self.push(Write::InsertOrder(OrderRow::new(order)))
+    }
+    fn update_order(&mut self, order: &Order) -> Result<(), StoreError> {
+        self.push(Write::UpdateOrder(OrderRow::new(order)))
+    }
+    fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
+        self.push(Write::RecordFill(Box::new(FillRows::new(&record))))
+    }
+    fn save_snapshot(&mut self, _: &StrategySnapshot) -> Result<(), StoreError> {
+        unreachable!("the scenarios take no snapshot")
+    }
+    fn load_book(&self, _: &StrategyId) -> Result<Option<Book>, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
+    fn load_books(&self) -> Result<Vec<Book>, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
+    fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
+    fn load_round_trips(&self, _: &StrategyId) -> Result<Vec<RoundTrip>, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
+    fn has_trade(&self, _: &VenueId, _: &Symbol, _: &TradeId) -> Result<bool, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
+    fn latest_snapshot(&self, _: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
 }

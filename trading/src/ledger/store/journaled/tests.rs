@@ -3,7 +3,9 @@
 use std::process::Command;
 
 use super::*;
-use crate::ledger::store::test_support::{alice, assert_reads_back, dec, new_order, write_a_trading_day};
+use crate::ledger::store::test_support::{
+    alice, assert_reads_back, dec, new_order, write_a_trading_day, RecordedWrites,
+};
 use crate::market::Side;
 use crate::orders::OrderType;
 
@@ -77,9 +79,9 @@ fn a_process_killed_before_its_writes_reach_the_tables_loses_none_of_them() {
     assert_eq!(SqliteStore::open(&path).unwrap().load_books().unwrap(), vec![]);
     // Opening replays it.
     let mut store = JournaledStore::open(&path).unwrap();
-    let mut expected = Vec::new();
-    let written = write_a_trading_day(&mut ScratchStore(&mut expected));
-    assert!(!expected.is_empty());
+    let mut recorded = RecordedWrites::default();
+    let written = write_a_trading_day(&mut recorded);
+    assert!(!recorded.0.is_empty());
     assert_reads_back(&store, &written);
     // And the store carries on numbering after the replayed records.
     store
@@ -88,50 +90,6 @@ fn a_process_killed_before_its_writes_reach_the_tables_loses_none_of_them() {
     drop(store);
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(store.load_working_orders().unwrap().len(), 2);
-}
-
-/// A store that only remembers that it was written to: the scenario's own bookkeeping (the
-/// book and orders it returns) without a second database.
-struct ScratchStore<'a>(&'a mut Vec<&'static str>);
-
-impl BookStore for ScratchStore<'_> {
-    fn create_book(&mut self, _: &Book, _: TimeMs) -> Result<(), StoreError> {
-        self.0.push("book");
-        Ok(())
-    }
-    fn insert_order(&mut self, _: &Order) -> Result<(), StoreError> {
-        self.0.push("insert");
-        Ok(())
-    }
-    fn update_order(&mut self, _: &Order) -> Result<(), StoreError> {
-        self.0.push("update");
-        Ok(())
-    }
-    fn record_fill(&mut self, _: FillRecord<'_>) -> Result<(), StoreError> {
-        self.0.push("fill");
-        Ok(())
-    }
-    fn save_snapshot(&mut self, _: &StrategySnapshot) -> Result<(), StoreError> {
-        Ok(())
-    }
-    fn load_book(&self, _: &StrategyId) -> Result<Option<Book>, StoreError> {
-        Ok(None)
-    }
-    fn load_books(&self) -> Result<Vec<Book>, StoreError> {
-        Ok(vec![])
-    }
-    fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
-        Ok(vec![])
-    }
-    fn load_round_trips(&self, _: &StrategyId) -> Result<Vec<RoundTrip>, StoreError> {
-        Ok(vec![])
-    }
-    fn has_trade(&self, _: &VenueId, _: &Symbol, _: &TradeId) -> Result<bool, StoreError> {
-        Ok(false)
-    }
-    fn latest_snapshot(&self, _: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
-        Ok(None)
-    }
 }
 
 #[test]
