@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use local_kraken::{BookCapture, LocalKraken, LocalKrakenConfig, PairSpec, Target};
 use trading::brokers::Doorbell;
 use trading::market::{FeedStream, MarketFeed, Symbol, Timeframe};
-use venues::kit::{BackoffConfig, NoObserver};
+use venues::kit::{BackoffConfig, Delivery, NoObserver};
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
 fn main() {
@@ -42,7 +42,7 @@ fn feed(kraken: &LocalKraken, runtime: &tokio::runtime::Runtime) -> KrakenFeed {
         backoff: BackoffConfig::default(),
         ..KrakenFeedConfig::default()
     };
-    KrakenFeed::start(config, runtime.handle(), Doorbell::new(), Arc::new(NoObserver))
+    KrakenFeed::start(config, runtime.handle(), Delivery::Polled(Doorbell::new()), Arc::new(NoObserver))
 }
 
 fn flowing(feed: &KrakenFeed, streams: usize) -> bool {

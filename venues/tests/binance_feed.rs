@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use trading::brokers::Doorbell;
 use trading::market::{BookLevel, FeedStream, MarketEvent, MarketFeed, Side, Symbol, Timeframe};
 use venues::binance::feed::{self, BinanceFeedConfig};
-use venues::kit::{BackoffConfig, Connection, FeedHandle, VenueObserver};
+use venues::kit::{BackoffConfig, Connection, Delivery, FeedHandle, VenueObserver};
 
 #[derive(Default)]
 struct Counts {
@@ -78,7 +78,7 @@ impl Rig {
             },
             ..BinanceFeedConfig::default()
         };
-        let feed = feed::start(config, runtime.handle(), doorbell.clone(), counts.clone());
+        let feed = feed::start(config, runtime.handle(), Delivery::Polled(doorbell.clone()), counts.clone());
         Rig {
             binance,
             _runtime: runtime,

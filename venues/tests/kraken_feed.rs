@@ -10,7 +10,7 @@ use local_kraken::{Bar, BookCapture, ConnKind, LocalKraken, LocalKrakenConfig, T
 use rust_decimal::Decimal;
 use trading::brokers::Doorbell;
 use trading::market::{FeedStream, MarketEvent, MarketFeed, Symbol, Timeframe};
-use venues::kit::{BackoffConfig, Connection, VenueObserver};
+use venues::kit::{BackoffConfig, Connection, Delivery, VenueObserver};
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
 #[derive(Default)]
@@ -96,7 +96,7 @@ impl Rig {
             },
             ..KrakenFeedConfig::default()
         };
-        let feed = KrakenFeed::start(config, runtime.handle(), doorbell.clone(), counts.clone());
+        let feed = KrakenFeed::start(config, runtime.handle(), Delivery::Polled(doorbell.clone()), counts.clone());
         Rig {
             kraken,
             _runtime: runtime,

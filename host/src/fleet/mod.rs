@@ -60,39 +60,16 @@ pub enum FleetError {
     },
 }
 
-/// The running strategies of one session, and the way market events reach them.
-pub struct Fleet {
+/// How market events reach a session's desk and strategies: cloned to wherever events are
+/// taken from their source (the paper replay's loop, a live venue's connection task).
+#[derive(Clone)]
+pub struct MarketDelivery {
     routes: Arc<Routes>,
     desk: SharedDesk,
     shared: SessionShared,
-    queue_capacity: usize,
-    decisions: DecisionSink,
-    threads: Mutex<BTreeMap<StrategyId, JoinHandle<()>>>,
-    /// Files that could not be loaded (no version of them runs), by file.
-    load_failures: Mutex<BTreeMap<String, String>>,
 }
 
-impl Fleet {
-    pub fn new(desk: SharedDesk, shared: SessionShared, queue_capacity: usize, decisions: DecisionSink) -> Self {
-        Self {
-            routes: Arc::new(Routes::default()),
-            desk,
-            shared,
-            queue_capacity,
-            decisions,
-            threads: Mutex::new(BTreeMap::new()),
-            load_failures: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    pub fn desk(&self) -> &SharedDesk {
-        &self.desk
-    }
-
-    pub fn shared(&self) -> &SessionShared {
-        &self.shared
-    }
-
+impl MarketDelivery {
     /// Takes one market event: the desk reacts first (fills, their updates go out), then every
     /// strategy's mailbox gets the event. Returns without waiting for any strategy.
     pub fn deliver(&self, event: &MarketEvent) {
@@ -104,6 +81,50 @@ impl Fleet {
             self.routes.deliver_updates(&mut desk);
         }
         self.routes.broadcast(event, stream);
+    }
+}
+
+/// The running strategies of one session, and the way market events reach them.
+pub struct Fleet {
+    market: MarketDelivery,
+    queue_capacity: usize,
+    decisions: DecisionSink,
+    threads: Mutex<BTreeMap<StrategyId, JoinHandle<()>>>,
+    /// Files that could not be loaded (no version of them runs), by file.
+    load_failures: Mutex<BTreeMap<String, String>>,
+}
+
+impl Fleet {
+    pub fn new(desk: SharedDesk, shared: SessionShared, queue_capacity: usize, decisions: DecisionSink) -> Self {
+        Self {
+            market: MarketDelivery {
+                routes: Arc::new(Routes::default()),
+                desk,
+                shared,
+            },
+            queue_capacity,
+            decisions,
+            threads: Mutex::new(BTreeMap::new()),
+            load_failures: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn desk(&self) -> &SharedDesk {
+        &self.market.desk
+    }
+
+    pub fn shared(&self) -> &SessionShared {
+        &self.market.shared
+    }
+
+    /// Takes one market event (see [`MarketDelivery::deliver`]).
+    pub fn deliver(&self, event: &MarketEvent) {
+        self.market.deliver(event);
+    }
+
+    /// The way market events reach this fleet's desk and strategies, for a thread of its own.
+    pub fn delivery(&self) -> MarketDelivery {
+        self.market.clone()
     }
 
     /// Runs `runner` on a worker thread of its own, taking events from now on.
@@ -118,11 +139,11 @@ impl Fleet {
         };
         // The route first, under the desk lock: updates of orders placed during `init` wait in
         // the mailbox until the worker starts.
-        self.routes.insert(&mut lock_desk(&self.desk), strategy.clone(), route);
+        self.market.routes.insert(&mut lock_desk(&self.market.desk), strategy.clone(), route);
         let worker = Worker {
             runner,
             mailbox,
-            routes: self.routes.clone(),
+            routes: self.market.routes.clone(),
             status,
             decisions: self.decisions.clone(),
         };
@@ -130,7 +151,7 @@ impl Fleet {
             .name(format!("strategy {strategy}"))
             .spawn(move || worker.run())
             .map_err(|source| {
-                self.routes.remove(&strategy);
+                self.market.routes.remove(&strategy);
                 FleetError::Spawn {
                     strategy: strategy.clone(),
                     source,
@@ -163,7 +184,7 @@ impl Fleet {
             return Err(FleetError::NotRunning(strategy.clone()));
         }
         let retired = answer.recv().map_err(|_| FleetError::Stopped(strategy.clone()));
-        self.routes.remove(strategy);
+        self.market.routes.remove(strategy);
         if let Some(thread) = self.lock_threads().remove(strategy) {
             let _ = thread.join();
         }
@@ -172,7 +193,7 @@ impl Fleet {
 
     /// Records the outcome of a reload attempt for `/status`.
     pub fn set_reload_status(&self, strategy: &StrategyId, reload: ReloadStatus) {
-        if let Some(route) = self.routes.get(strategy) {
+        if let Some(route) = self.market.routes.get(strategy) {
             route.status.lock().unwrap_or_else(|p| p.into_inner()).last_reload = Some(reload);
         }
     }
@@ -203,7 +224,7 @@ impl Fleet {
 
     /// Every running strategy's status, by name.
     pub fn statuses(&self) -> Vec<StrategyStatus> {
-        self.routes
+        self.market.routes
             .all()
             .into_iter()
             .map(|(_, route)| route.status.lock().unwrap_or_else(|p| p.into_inner()).clone())
@@ -211,20 +232,20 @@ impl Fleet {
     }
 
     pub fn routes(&self) -> &Routes {
-        &self.routes
+        &self.market.routes
     }
 
     /// No strategy has a letter waiting or in hand.
     pub fn is_idle(&self) -> bool {
-        self.routes.all().iter().all(|(_, route)| route.mailbox.is_idle())
+        self.market.routes.all().iter().all(|(_, route)| route.mailbox.is_idle())
     }
 
     /// Stops every worker (queued letters are dropped; orders and positions stay as they are)
     /// and waits for each to finish its current call.
     pub fn shutdown(&self) {
-        for (strategy, route) in self.routes.all() {
+        for (strategy, route) in self.market.routes.all() {
             route.mailbox.close();
-            self.routes.remove(&strategy);
+            self.market.routes.remove(&strategy);
         }
         let threads = std::mem::take(&mut *self.lock_threads());
         for (_, thread) in threads {
@@ -233,7 +254,7 @@ impl Fleet {
     }
 
     fn route(&self, strategy: &StrategyId) -> Result<Route, FleetError> {
-        self.routes
+        self.market.routes
             .get(strategy)
             .ok_or_else(|| FleetError::NotRunning(strategy.clone()))
     }

@@ -2,9 +2,12 @@
 //! one connection set however many strategies trade on it), the strategies' subscriptions
 //! reference-counted onto it, the bars of every timeframe they want built from its 1-minute
 //! bars, and its health: data age per stream for `/status` and metrics, and staleness for risk
-//! (a stale symbol takes no new orders).
+//! (a stale symbol takes no new orders). A feed's events go from its connection task straight
+//! to the session ([`delivery`]); the venue's account side is [`VenueAccounts`].
 
+mod accounts;
 mod bars;
+mod delivery;
 mod instruments;
 mod observer;
 mod wants;
@@ -14,23 +17,21 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
-use trading::brokers::{Doorbell, ExecutionPort, InvalidSimConfig, SimBroker, SimConfig, RECENT_EVENTS};
 use trading::desk::Desk;
-use trading::market::{FeedStream, MarketEvent, MarketFeed, Symbol};
+use trading::market::{FeedStream, MarketFeed, MarketSink, Symbol};
 use trading::orders::{StrategyId, VenueId};
-use venues::kit::{BackoffConfig, SubscriptionTable, VenueObserver};
-use venues::kraken::execution::{
-    Credentials, CredentialsError, KrakenExecution, KrakenExecutionConfig, OrderConnectionMonitor, OrderPath,
-};
+use venues::kit::{BackoffConfig, Delivery, SubscriptionTable, VenueObserver};
+use venues::kraken::execution::OrderPath;
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
-use self::bars::BarBuilders;
+use self::accounts::VenueAccount;
+pub use self::accounts::{LivePortsError, VenueAccounts};
+use self::delivery::{lock_market, SharedVenueMarket, VenueDelivery};
 use self::instruments::Instruments;
-use self::observer::MetricsObserver;
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
-use crate::config::{ExecutionMode, VenueConfig, VenueKind};
+use crate::config::{ExecutionMode, VenueKind};
 use crate::metrics::Metrics;
-use crate::runtime::Subscription;
+use crate::runtime::{SharedDesk, Subscription};
 
 /// One venue as `/status` shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -66,17 +67,6 @@ pub struct OrderConnection {
     pub last_error_ms: Option<i64>,
 }
 
-/// Why the live execution ports could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum LivePortsError {
-    #[error("venue {venue}: {source}")]
-    Credentials {
-        venue: VenueId,
-        #[source]
-        source: CredentialsError,
-    },
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct StreamStatus {
     pub stream: String,
@@ -89,18 +79,13 @@ pub struct StreamStatus {
 }
 
 struct LiveVenue {
-    config: VenueConfig,
+    account: VenueAccount,
     feed: Box<dyn MarketFeed>,
     streams: SubscriptionTable<FeedStream, StrategyId>,
-    bars: BarBuilders,
+    /// Shared with the feed's delivery.
+    market: SharedVenueMarket,
     /// Stream gauges published, to forget the ones no longer subscribed.
     gauges: BTreeSet<String>,
-    /// Symbols marked stale at the desk.
-    stale: BTreeSet<Symbol>,
-    /// Shared by the venue's connections: the broker counts as connected when all it needs are up.
-    observer: Arc<MetricsObserver>,
-    /// The order connection, once live ports are started.
-    orders: Option<OrderConnectionMonitor>,
     instruments: Instruments,
 }
 
@@ -109,148 +94,75 @@ pub struct LiveVenues {
     venues: Vec<LiveVenue>,
     execution: ExecutionMode,
     metrics: Arc<Metrics>,
-    /// Reused by every poll, so a quiet turn of the loop allocates nothing.
-    received: Vec<MarketEvent>,
 }
 
 impl LiveVenues {
-    /// Starts each venue's feed on `runtime`; feeds connect once something is subscribed.
+    /// Starts each venue's feed on `runtime`, delivering to `desk` and then to `session` on the
+    /// feed's connection task; feeds connect once something is subscribed.
     pub fn start(
-        configs: &[VenueConfig],
-        execution: ExecutionMode,
+        accounts: VenueAccounts,
         runtime: &tokio::runtime::Handle,
-        doorbell: &Doorbell,
         metrics: &Arc<Metrics>,
+        desk: &SharedDesk,
+        session: &Arc<dyn MarketSink>,
     ) -> Self {
-        let venues = configs
-            .iter()
-            .map(|config| {
-                let observer = Arc::new(MetricsObserver::new(
-                    metrics.venue(config.name.as_str()),
-                    execution == ExecutionMode::Live,
-                ));
-                let feed_observer: Arc<dyn VenueObserver> = observer.clone();
-                let instruments = match &config.kind {
-                    VenueKind::Kraken(kraken) => {
-                        Instruments::kraken(config.name.clone(), &kraken.rest_url, runtime, observer.clone())
-                    }
-                };
-                let feed: Box<dyn MarketFeed> = match &config.kind {
-                    VenueKind::Kraken(kraken) => Box::new(KrakenFeed::start(
-                        KrakenFeedConfig {
-                            venue: config.name.to_string(),
-                            ws_public_url: kraken.ws_public_url.clone(),
-                            stale_after: config.stale_after,
-                            backoff: BackoffConfig {
-                                initial: kraken.reconnect_initial,
-                                max: kraken.reconnect_max,
-                                ..BackoffConfig::default()
+        let venues = accounts
+            .accounts
+            .into_iter()
+            .map(|account| {
+                let config = &account.config;
+                let feed_observer: Arc<dyn VenueObserver> = account.observer.clone();
+                let market = SharedVenueMarket::default();
+                let delivery = Delivery::Pushed(Arc::new(VenueDelivery {
+                    venue: config.name.clone(),
+                    market: market.clone(),
+                    desk: desk.clone(),
+                    session: session.clone(),
+                }));
+                let (instruments, feed): (Instruments, Box<dyn MarketFeed>) = match &config.kind {
+                    VenueKind::Kraken(kraken) => (
+                        Instruments::kraken(config.name.clone(), &kraken.rest_url, runtime, account.observer.clone()),
+                        Box::new(KrakenFeed::start(
+                            KrakenFeedConfig {
+                                venue: config.name.to_string(),
+                                ws_public_url: kraken.ws_public_url.clone(),
+                                stale_after: config.stale_after,
+                                backoff: BackoffConfig {
+                                    initial: kraken.reconnect_initial,
+                                    max: kraken.reconnect_max,
+                                    ..BackoffConfig::default()
+                                },
+                                ..KrakenFeedConfig::default()
                             },
-                            ..KrakenFeedConfig::default()
-                        },
-                        runtime,
-                        doorbell.clone(),
-                        feed_observer,
-                    )),
+                            runtime,
+                            delivery,
+                            feed_observer,
+                        )),
+                    ),
                 };
                 LiveVenue {
-                    config: config.clone(),
+                    account,
                     feed,
                     streams: SubscriptionTable::default(),
-                    bars: BarBuilders::default(),
+                    market,
                     gauges: BTreeSet::new(),
-                    stale: BTreeSet::new(),
-                    observer,
-                    orders: None,
                     instruments,
                 }
             })
             .collect();
         Self {
             venues,
-            execution,
+            execution: accounts.execution,
             metrics: metrics.clone(),
-            received: Vec::new(),
         }
-    }
-
-    /// The execution port of each venue, for the desk. In paper mode, the simulator under the
-    /// venue's name: it fills orders on the venue's live data.
-    ///
-    /// # Errors
-    ///
-    /// [`InvalidSimConfig`] for bad paper settings.
-    pub fn paper_ports(&self, sim: &SimConfig) -> Result<Vec<Box<dyn ExecutionPort>>, InvalidSimConfig> {
-        self.venues
-            .iter()
-            .map(|venue| {
-                let port = SimBroker::new(sim.clone())?
-                    .remembering(RECENT_EVENTS)
-                    .named(venue.config.name.clone());
-                Ok(Box::new(port) as Box<dyn ExecutionPort>)
-            })
-            .collect()
-    }
-
-    /// The execution port of each venue, for the desk, sending orders to the venue: each
-    /// venue's credentials are read from the environment variables its config names.
-    ///
-    /// # Errors
-    ///
-    /// [`LivePortsError`] naming the venue and the variable that is missing or unusable.
-    pub fn live_ports(
-        &mut self,
-        runtime: &tokio::runtime::Handle,
-        doorbell: &Doorbell,
-    ) -> Result<Vec<Box<dyn ExecutionPort>>, LivePortsError> {
-        let mut ports: Vec<Box<dyn ExecutionPort>> = Vec::new();
-        for live in &mut self.venues {
-            let config = &live.config;
-            let port = match &config.kind {
-                VenueKind::Kraken(kraken) => {
-                    let credentials =
-                        Credentials::from_env(&kraken.api_key_env, &kraken.api_secret_env).map_err(|source| {
-                            LivePortsError::Credentials {
-                                venue: config.name.clone(),
-                                source,
-                            }
-                        })?;
-                    let observer: Arc<dyn VenueObserver> = live.observer.clone();
-                    KrakenExecution::start(
-                        KrakenExecutionConfig {
-                            venue: config.name.clone(),
-                            rest_url: kraken.rest_url.clone(),
-                            ws_private_url: kraken.ws_private_url.clone(),
-                            tier: kraken.tier,
-                            request_timeout: kraken.request_timeout,
-                            dead_man: kraken.dead_man,
-                            rest_orders_when_down: kraken.rest_orders_when_down,
-                            backoff: BackoffConfig {
-                                initial: kraken.reconnect_initial,
-                                max: kraken.reconnect_max,
-                                ..BackoffConfig::default()
-                            },
-                            ..KrakenExecutionConfig::default()
-                        },
-                        credentials,
-                        runtime,
-                        doorbell.clone(),
-                        observer,
-                    )
-                }
-            };
-            live.orders = Some(port.monitor());
-            ports.push(Box::new(port));
-        }
-        Ok(ports)
     }
 
     /// Makes `subscriptions` what `strategy` receives from `venue`: new streams are subscribed,
     /// streams no strategy holds any more unsubscribed.
     pub fn set_wants(&mut self, strategy: &StrategyId, venue: &VenueId, subscriptions: &[Subscription]) {
         for live in &mut self.venues {
-            let wanted = if live.config.name == *venue {
-                let wanted = wants(subscriptions, &live.config.symbols);
+            let wanted = if live.account.config.name == *venue {
+                let wanted = wants(subscriptions, &live.account.config.symbols);
                 for problem in &wanted.refused {
                     tracing::warn!(%strategy, venue = %venue, "{problem}");
                 }
@@ -258,14 +170,14 @@ impl LiveVenues {
             } else {
                 Wants::default()
             };
-            live.bars.set(strategy, wanted.built);
+            lock_market(&live.market).bars.set(strategy, wanted.built);
             let changes = live.streams.set(strategy, wanted.feed);
             for stream in changes.subscribe {
-                tracing::info!(venue = %live.config.name, %stream, "subscribing");
+                tracing::info!(venue = %live.account.config.name, %stream, "subscribing");
                 live.feed.subscribe(stream);
             }
             for stream in changes.unsubscribe {
-                tracing::info!(venue = %live.config.name, %stream, "unsubscribing: no strategy holds it");
+                tracing::info!(venue = %live.account.config.name, %stream, "unsubscribing: no strategy holds it");
                 live.feed.unsubscribe(&stream);
             }
         }
@@ -274,44 +186,9 @@ impl LiveVenues {
     /// Drops everything `strategy` held.
     pub fn remove(&mut self, strategy: &StrategyId) {
         for live in &mut self.venues {
-            live.bars.set(strategy, []);
+            lock_market(&live.market).bars.set(strategy, []);
             for stream in live.streams.remove(strategy).unsubscribe {
                 live.feed.unsubscribe(&stream);
-            }
-        }
-    }
-
-    /// The events every venue received since the last call, with the bars built from them.
-    /// A stale symbol that has data again is told to `desk` at once (not at the next refresh),
-    /// so the strategy answering that data is not refused as stale.
-    pub fn poll(&mut self, out: &mut Vec<MarketEvent>, desk: &crate::runtime::SharedDesk) {
-        let received = &mut self.received;
-        for live in &mut self.venues {
-            live.feed.poll(received);
-            if !live.stale.is_empty() {
-                let flowing: Vec<Symbol> = received
-                    .iter()
-                    .map(|event| event.symbol().clone())
-                    .filter(|symbol| live.stale.contains(symbol))
-                    .collect();
-                if !flowing.is_empty() {
-                    let mut desk = crate::runtime::lock_desk(desk);
-                    for symbol in flowing {
-                        if live.stale.remove(&symbol) {
-                            desk.set_market_data_stale(&live.config.name, &symbol, false);
-                        }
-                    }
-                }
-            }
-            for event in received.drain(..) {
-                let bar = match &event {
-                    MarketEvent::Candle(bar) => Some(bar.clone()),
-                    _ => None,
-                };
-                out.push(event);
-                if let Some(bar) = bar {
-                    live.bars.on_bar(&bar, out);
-                }
             }
         }
     }
@@ -326,7 +203,7 @@ impl LiveVenues {
             .map(|live| {
                 live.instruments.apply(desk);
                 let status = live.feed.status();
-                let venue = live.config.name.as_str();
+                let venue = live.account.config.name.as_str();
                 let mut gauges = BTreeSet::new();
                 let mut stale_now: BTreeMap<Symbol, bool> = BTreeMap::new();
                 let streams = status
@@ -351,7 +228,7 @@ impl LiveVenues {
                 }
                 live.gauges = gauges;
                 for (symbol, stale) in &stale_now {
-                    desk.set_market_data_stale(&live.config.name, symbol, *stale);
+                    desk.set_market_data_stale(&live.account.config.name, symbol, *stale);
                 }
                 let now_stale: BTreeSet<Symbol> = stale_now
                     .into_iter()
@@ -359,11 +236,13 @@ impl LiveVenues {
                     .map(|(s, _)| s)
                     .collect();
                 // A symbol no longer subscribed is not stale any more: nothing is expected of it.
-                for symbol in live.stale.difference(&now_stale) {
-                    desk.set_market_data_stale(&live.config.name, symbol, false);
+                let mut market = lock_market(&live.market);
+                for symbol in market.stale.difference(&now_stale) {
+                    desk.set_market_data_stale(&live.account.config.name, symbol, false);
                 }
-                live.stale = now_stale;
-                let orders = live.orders.as_ref().map(|monitor| {
+                market.stale = now_stale;
+                drop(market);
+                let orders = live.account.orders.as_ref().map(|monitor| {
                     let status = monitor.status();
                     OrderConnection {
                         state: status.path,
@@ -373,7 +252,7 @@ impl LiveVenues {
                     }
                 });
                 let balances = desk
-                    .venue_balances(&live.config.name)
+                    .venue_balances(&live.account.config.name)
                     .map(|balances| balances.assets.clone())
                     .unwrap_or_default();
                 VenueStatus {

@@ -1,7 +1,7 @@
-//! Trading on live venues' market data: each venue's feed drives the fleet (no replay clock),
-//! the desk hears the venues' executions as soon as their doorbell rings, and the strategies'
-//! subscriptions follow the fleet (a new, swapped or retired strategy changes what the venues
-//! stream within one turn of the loop).
+//! Trading on live venues' market data: each venue's feed drives the fleet (no replay clock)
+//! from its connection task, the desk hears the venues' executions as soon as their doorbell
+//! rings, and the strategies' subscriptions follow the fleet (a new, swapped or retired
+//! strategy changes what the venues stream within one turn of the loop).
 //!
 //! Orders go to the venues (`execution = "live"`, the default with a venue), or are simulated
 //! on the venue's live data (`run --paper`): the same simulator as paper replays, named after
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use trading::brokers::{Doorbell, ExecutionPort};
 use trading::desk::{Desk, DeskConfig};
 use trading::ledger::JournaledStore;
+use trading::market::{MarketEvent, MarketSink};
 use trading::orders::{StrategyId, VenueId};
 
 use super::hosted::Hosted;
@@ -22,7 +23,8 @@ use super::paper::{run_order_id_prefix, PaperError};
 use super::record::Recorder;
 use super::status::{BrokerStatus, StatusBoard, StrategyStatus};
 use crate::config::{Config, ExecutionMode};
-use crate::live::{LivePortsError, LiveVenues};
+use crate::fleet::MarketDelivery;
+use crate::live::{LivePortsError, LiveVenues, VenueAccounts};
 use crate::metrics::Metrics;
 use crate::runtime::{lock_desk, SharedDesk, Subscription};
 
@@ -53,7 +55,8 @@ pub struct LiveHost {
     doorbell: Doorbell,
     /// What each strategy has subscribed, to notice changes.
     subscribed: BTreeMap<StrategyId, (VenueId, Vec<Subscription>)>,
-    recorder: Recorder,
+    /// Where the venues' feeds deliver.
+    market: Arc<SessionMarket>,
 }
 
 impl LiveHost {
@@ -66,10 +69,10 @@ impl LiveHost {
         let recorder = Recorder::open(config.record.as_deref()).map_err(PaperError::Record)?;
         let metrics = Metrics::new();
         let doorbell = Doorbell::new();
-        let mut venues = LiveVenues::start(&config.venues, config.execution, runtime, &doorbell, &metrics);
+        let mut accounts = VenueAccounts::new(&config.venues, config.execution, &metrics);
         let ports = match config.execution {
-            ExecutionMode::Paper => venues.paper_ports(&config.sim).map_err(PaperError::Broker)?,
-            ExecutionMode::Live => venues.live_ports(runtime, &doorbell)?,
+            ExecutionMode::Paper => accounts.paper_ports(&config.sim).map_err(PaperError::Broker)?,
+            ExecutionMode::Live => accounts.live_ports(runtime, &doorbell)?,
         };
         let desk = open_desk(config, ports)?;
         let board = Arc::new(Mutex::new(StatusBoard {
@@ -84,6 +87,12 @@ impl LiveHost {
             ..StatusBoard::default()
         }));
         let hosted = Hosted::new(config, desk.clone(), &metrics)?;
+        let market = Arc::new(SessionMarket {
+            recorder: Mutex::new(recorder),
+            fleet: hosted.fleet.delivery(),
+        });
+        let sink: Arc<dyn MarketSink> = market.clone();
+        let venues = LiveVenues::start(accounts, runtime, &metrics, &desk, &sink);
         Ok(Self {
             metrics,
             board,
@@ -92,7 +101,7 @@ impl LiveHost {
             venues,
             doorbell,
             subscribed: BTreeMap::new(),
-            recorder,
+            market,
         })
     }
 
@@ -105,11 +114,11 @@ impl LiveHost {
         self.hosted.load_strategies()
     }
 
-    /// Delivers the venues' events to the fleet and the desk until `stop` is set. Blocking: run
-    /// it on its own thread.
+    /// Delivers the venues' executions to the desk, and keeps the venues' subscriptions and
+    /// `/status` up to date, until `stop` is set; the venues' market data reaches the fleet
+    /// from their feeds' own tasks. Blocking: run it on its own thread.
     pub fn run(mut self, stop: Arc<AtomicBool>) {
         tracing::info!("live session started");
-        let mut events = Vec::new();
         let mut last_refresh = Instant::now() - REFRESH_EVERY;
         while !stop.load(Ordering::Relaxed) {
             let seen = self.doorbell.rings();
@@ -117,13 +126,8 @@ impl LiveHost {
                 let statuses = self.hosted.fleet.statuses();
                 self.sync_subscriptions(&statuses);
                 self.refresh(statuses);
-                self.recorder.flush();
+                self.market.flush();
                 last_refresh = Instant::now();
-            }
-            self.venues.poll(&mut events, &self.desk);
-            for event in events.drain(..) {
-                self.recorder.record(&event);
-                self.hosted.fleet.deliver(&event);
             }
             {
                 let mut desk = lock_desk(&self.desk);
@@ -171,6 +175,36 @@ impl LiveHost {
             broker.connected = venues.iter().any(|v| v.name == broker.name && v.connected);
         }
         board.venues = venues;
+    }
+}
+
+/// Where a live session's venues deliver their market events, on their feeds' tasks: each is
+/// recorded (`run --record`) and handed to the fleet.
+struct SessionMarket {
+    recorder: Mutex<Recorder>,
+    fleet: MarketDelivery,
+}
+
+impl SessionMarket {
+    fn recorder(&self) -> std::sync::MutexGuard<'_, Recorder> {
+        // Recording never panics; a poisoned recorder is still a whole journal writer.
+        self.recorder.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn flush(&self) {
+        self.recorder().flush();
+    }
+}
+
+impl MarketSink for SessionMarket {
+    fn deliver(&self, events: &mut Vec<MarketEvent>) {
+        let mut recorder = self.recorder();
+        for event in events.drain(..) {
+            // Recorded after it is delivered: the journal's write is off the path to the
+            // strategies, and the order of the journal is still the order of delivery.
+            self.fleet.deliver(&event);
+            recorder.record(&event);
+        }
     }
 }
 

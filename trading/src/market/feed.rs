@@ -4,7 +4,9 @@
 //!
 //! A feed never blocks: its producer (a replay clock, a venue's connection task) queues
 //! normalized events, and the session drains them with [`MarketFeed::poll`], woken by the
-//! doorbell the feed was built with ([`crate::brokers::Doorbell`]).
+//! doorbell the feed was built with ([`crate::brokers::Doorbell`]). A live venue's feed may
+//! instead hand its events to a [`MarketSink`] on its connection's own task as they are parsed,
+//! so no thread stands between the socket and the strategies.
 
 use std::fmt;
 
@@ -79,6 +81,14 @@ pub enum FeedState {
     Open,
     /// A replay that has handed out its last event.
     Ended,
+}
+
+/// Takes a live feed's events on the feed's connection task, as they are parsed.
+pub trait MarketSink: Send + Sync {
+    /// Takes every event of `events` (leaving it empty), in arrival order. It runs on the
+    /// venue's connection task and holds up the venue's socket while it runs: what it does
+    /// must be short and never wait on the network.
+    fn deliver(&self, events: &mut Vec<MarketEvent>);
 }
 
 /// A source of normalized market events.

@@ -27,7 +27,7 @@ pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvE
 pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation, WithBuiltBars};
 pub use book::{BookLevel, BookSnapshot, MAX_BOOK_DEPTH};
 pub use calendar::Rfc3339;
-pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, StreamHealth};
+pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, MarketSink, StreamHealth};
 pub use instrument::{Instrument, InvalidInstrument};
 pub use journal::{is_journal, read_journal, JournalError, JournalWriter, JOURNAL_VERSION};
 pub use model::{

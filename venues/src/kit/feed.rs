@@ -4,6 +4,7 @@
 //! [`FeedState`] with the handle (the queue of normalized events, each stream's data age, the
 //! connection's state) and takes [`FeedCommand`]s from it. The handle is the venue's
 //! [`MarketFeed`]: it never blocks, and dropping it ends the task, which closes the socket.
+//! Where the task's events go is the [`Delivery`] the feed was started with.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -11,11 +12,48 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
+use trading::brokers::Doorbell;
 use trading::market::{
-    FeedState as ReplayState, FeedStatus, FeedStream, MarketEvent, MarketFeed, StreamHealth, TimeMs,
+    FeedState as ReplayState, FeedStatus, FeedStream, MarketEvent, MarketFeed, MarketSink, StreamHealth, TimeMs,
 };
 
 use super::Freshness;
+
+/// Where a feed's connection task hands the events it parses.
+#[derive(Clone)]
+pub enum Delivery {
+    /// Into the queue [`MarketFeed::poll`] drains, ringing the doorbell.
+    Polled(Doorbell),
+    /// To the sink, on the connection task, as they are parsed: the path a live session takes,
+    /// since every thread between the socket and the strategies adds a wake-up to the latency
+    /// of the orders that answer the data.
+    Pushed(Arc<dyn MarketSink>),
+}
+
+impl std::fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Delivery::Polled(_) => f.write_str("Delivery::Polled"),
+            Delivery::Pushed(_) => f.write_str("Delivery::Pushed"),
+        }
+    }
+}
+
+impl Delivery {
+    /// Hands every event of `events` on (leaving it empty), in order.
+    pub fn deliver(&self, shared: &SharedFeedState, events: &mut Vec<MarketEvent>) {
+        if events.is_empty() {
+            return;
+        }
+        match self {
+            Delivery::Polled(doorbell) => {
+                lock_feed(shared).queue.extend(events.drain(..));
+                doorbell.ring();
+            }
+            Delivery::Pushed(sink) => sink.deliver(events),
+        }
+    }
+}
 
 /// What a connection task and its handle share.
 #[derive(Debug)]

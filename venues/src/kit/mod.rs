@@ -24,7 +24,7 @@ mod wire_enum;
 
 pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
 pub use connect_budget::ConnectBudget;
-pub use feed::{lock_feed, wall_ms, FeedCommand, FeedHandle, FeedState, SharedFeedState};
+pub use feed::{lock_feed, wall_ms, Delivery, FeedCommand, FeedHandle, FeedState, SharedFeedState};
 pub use freshness::{Freshness, StreamAge};
 pub use observer::{Connection, NoObserver, VenueObserver};
 pub use redial::{Redial, Wait};

@@ -15,9 +15,8 @@ mod streams;
 use std::sync::Arc;
 use std::time::Duration;
 
-use trading::brokers::Doorbell;
 
-use crate::kit::{BackoffConfig, FeedHandle, VenueObserver};
+use crate::kit::{BackoffConfig, Delivery, FeedHandle, VenueObserver};
 
 /// Binance's production market stream endpoint.
 pub const BINANCE_WS_STREAM_URL: &str = "wss://stream.binance.com:9443";
@@ -74,15 +73,15 @@ impl Default for BinanceFeedConfig {
 }
 
 /// Starts Binance's market data for the host on `runtime`: it connects once something is
-/// subscribed; every event rings `doorbell`.
+/// subscribed; its events go where `delivery` says.
 pub fn start(
     config: BinanceFeedConfig,
     runtime: &tokio::runtime::Handle,
-    doorbell: Doorbell,
+    delivery: Delivery,
     observer: Arc<dyn VenueObserver>,
 ) -> FeedHandle {
     let (name, stale_after) = (config.venue.clone(), config.stale_after);
     FeedHandle::start(name, stale_after, runtime, move |shared, commands| {
-        session::run(config, shared, doorbell, observer, commands)
+        session::run(config, shared, delivery, observer, commands)
     })
 }

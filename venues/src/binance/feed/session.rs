@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use futures_util::SinkExt;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
-use trading::brokers::Doorbell;
 use trading::market::{FeedStream, MarketEvent, Symbol};
 
 use super::streams::binance_stream;
@@ -23,8 +22,8 @@ use crate::binance::wire::{
     parse_stream, subscription_request, Bar, DepthSnapshot, StreamMessage, SymbolDirectory, VenueSymbol,
 };
 use crate::kit::{
-    connect, lock_feed, next_text, wall_ms, Connection, FeedCommand, Redial, SharedFeedState, Socket, VenueObserver,
-    Wanted,
+    connect, lock_feed, next_text, wall_ms, Connection, Delivery, FeedCommand, Redial, SharedFeedState, Socket,
+    VenueObserver, Wanted,
 };
 
 /// After a failed or stale snapshot, how long before asking again: the procedure says to
@@ -66,7 +65,7 @@ const RATE_LIMITED_RETRY: Duration = Duration::from_secs(120);
 struct Task {
     config: BinanceFeedConfig,
     shared: SharedFeedState,
-    doorbell: Doorbell,
+    delivery: Delivery,
     observer: Arc<dyn VenueObserver>,
     wanted: Wanted,
     rest: Arc<BinanceRest>,
@@ -80,7 +79,7 @@ struct Task {
 pub(super) async fn run(
     config: BinanceFeedConfig,
     shared: SharedFeedState,
-    doorbell: Doorbell,
+    delivery: Delivery,
     observer: Arc<dyn VenueObserver>,
     commands: mpsc::UnboundedReceiver<FeedCommand>,
 ) {
@@ -97,7 +96,7 @@ pub(super) async fn run(
     let mut task = Task {
         config,
         shared,
-        doorbell,
+        delivery,
         observer,
         wanted: Wanted::new(commands),
         rest,
@@ -442,25 +441,22 @@ impl Task {
         }
     }
 
-    /// Queues the events of wanted streams, marks every stream that spoke as heard, and rings
-    /// the doorbell.
+    /// Marks every stream that spoke as heard, and hands on the events of wanted streams.
     fn deliver(&mut self, events: Vec<(FeedStream, MarketEvent)>, now: Instant) {
         if events.is_empty() {
             return;
         }
-        let mut shared = lock_feed(&self.shared);
-        let mut delivered = false;
-        for (stream, event) in events {
-            shared.freshness.heard(&stream, now);
-            if self.wanted.contains(&stream) {
-                shared.queue.push_back(event);
-                delivered = true;
+        let mut wanted = Vec::with_capacity(events.len());
+        {
+            let mut shared = lock_feed(&self.shared);
+            for (stream, event) in events {
+                shared.freshness.heard(&stream, now);
+                if self.wanted.contains(&stream) {
+                    wanted.push(event);
+                }
             }
         }
-        drop(shared);
-        if delivered {
-            self.doorbell.ring();
-        }
+        self.delivery.deliver(&self.shared, &mut wanted);
     }
 }
 

@@ -6,8 +6,8 @@
 //! It reconnects with backoff and full jitter, within Kraken's connect budget, subscribes
 //! everything wanted again, and rebuilds books from new snapshots. Kraken closes a socket with
 //! no subscriptions, so with nothing wanted it holds no socket at all. Events reach the
-//! session through a queue and the doorbell; each stream's data age is kept for `/status`,
-//! metrics and risk.
+//! session by the feed's [`Delivery`]; each stream's data age is kept for `/status`, metrics
+//! and risk.
 
 mod session;
 mod state;
@@ -15,11 +15,10 @@ mod state;
 use std::sync::Arc;
 use std::time::Duration;
 
-use trading::brokers::Doorbell;
 use trading::market::{FeedState, FeedStatus, FeedStream, MarketEvent, MarketFeed};
 
 use crate::kit::wall_ms;
-use crate::kit::{lock_feed, BackoffConfig, FeedHandle, SharedFeedState, VenueObserver};
+use crate::kit::{lock_feed, BackoffConfig, Delivery, FeedHandle, SharedFeedState, VenueObserver};
 
 /// How the public connection behaves. Defaults suit Kraken's production endpoint.
 #[derive(Debug, Clone)]
@@ -72,16 +71,16 @@ pub struct KrakenFeed {
 
 impl KrakenFeed {
     /// Starts the connection task on `runtime`. It connects once something is subscribed;
-    /// every event rings `doorbell`.
+    /// its events go where `delivery` says.
     pub fn start(
         config: KrakenFeedConfig,
         runtime: &tokio::runtime::Handle,
-        doorbell: Doorbell,
+        delivery: Delivery,
         observer: Arc<dyn VenueObserver>,
     ) -> Self {
         let (name, stale_after) = (config.venue.clone(), config.stale_after);
         let handle = FeedHandle::start(name, stale_after, runtime, move |shared, commands| {
-            session::run(config, shared, doorbell, observer, commands)
+            session::run(config, shared, delivery, observer, commands)
         });
         Self { handle }
     }

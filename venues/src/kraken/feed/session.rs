@@ -8,12 +8,11 @@ use futures_util::SinkExt;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tracing::{debug, info, warn};
-use trading::brokers::Doorbell;
 use trading::market::{FeedStream, MarketEvent, Symbol};
 
 use super::state::{MarketState, Resync};
 use super::{lock, wall_ms, Command, KrakenFeedConfig, SharedState};
-use crate::kit::{connect, next_text, Connection, Redial, Socket, VenueObserver, Wanted};
+use crate::kit::{connect, next_text, Connection, Delivery, Redial, Socket, VenueObserver, Wanted};
 use crate::kraken::wire::requests::{self, PublicSubscription};
 use crate::kraken::wire::{parse_public, BookDepth, ControlMessage, PublicMessage};
 
@@ -31,7 +30,7 @@ enum Ended {
 struct Task {
     config: KrakenFeedConfig,
     shared: SharedState,
-    doorbell: Doorbell,
+    delivery: Delivery,
     observer: Arc<dyn VenueObserver>,
     wanted: Wanted,
     state: MarketState,
@@ -41,7 +40,7 @@ struct Task {
 pub(super) async fn run(
     config: KrakenFeedConfig,
     shared: SharedState,
-    doorbell: Doorbell,
+    delivery: Delivery,
     observer: Arc<dyn VenueObserver>,
     commands: mpsc::UnboundedReceiver<Command>,
 ) {
@@ -53,7 +52,7 @@ pub(super) async fn run(
     let mut task = Task {
         config,
         shared,
-        doorbell,
+        delivery,
         observer,
         wanted: Wanted::new(commands),
         state: MarketState::default(),
@@ -402,12 +401,8 @@ impl Task {
         }
     }
 
-    fn deliver(&mut self, events: Vec<MarketEvent>) {
-        if events.is_empty() {
-            return;
-        }
-        lock(&self.shared).queue.extend(events);
-        self.doorbell.ring();
+    fn deliver(&mut self, mut events: Vec<MarketEvent>) {
+        self.delivery.deliver(&self.shared, &mut events);
     }
 }
 
