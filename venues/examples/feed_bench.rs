@@ -42,7 +42,12 @@ fn feed(kraken: &LocalKraken, runtime: &tokio::runtime::Runtime) -> KrakenFeed {
         backoff: BackoffConfig::default(),
         ..KrakenFeedConfig::default()
     };
-    KrakenFeed::start(config, runtime.handle(), Delivery::Polled(Doorbell::new()), Arc::new(NoObserver))
+    KrakenFeed::start(
+        config,
+        runtime.handle(),
+        Delivery::Polled(Doorbell::new()),
+        Arc::new(NoObserver),
+    )
 }
 
 fn flowing(feed: &KrakenFeed, streams: usize) -> bool {

@@ -78,7 +78,12 @@ impl Rig {
             },
             ..BinanceFeedConfig::default()
         };
-        let feed = feed::start(config, runtime.handle(), Delivery::Polled(doorbell.clone()), counts.clone());
+        let feed = feed::start(
+            config,
+            runtime.handle(),
+            Delivery::Polled(doorbell.clone()),
+            counts.clone(),
+        );
         Rig {
             binance,
             _runtime: runtime,

@@ -96,7 +96,12 @@ impl Rig {
             },
             ..KrakenFeedConfig::default()
         };
-        let feed = KrakenFeed::start(config, runtime.handle(), Delivery::Polled(doorbell.clone()), counts.clone());
+        let feed = KrakenFeed::start(
+            config,
+            runtime.handle(),
+            Delivery::Polled(doorbell.clone()),
+            counts.clone(),
+        );
         Rig {
             kraken,
             _runtime: runtime,

@@ -139,7 +139,9 @@ impl Fleet {
         };
         // The route first, under the desk lock: updates of orders placed during `init` wait in
         // the mailbox until the worker starts.
-        self.market.routes.insert(&mut lock_desk(&self.market.desk), strategy.clone(), route);
+        self.market
+            .routes
+            .insert(&mut lock_desk(&self.market.desk), strategy.clone(), route);
         let worker = Worker {
             runner,
             mailbox,
@@ -224,7 +226,8 @@ impl Fleet {
 
     /// Every running strategy's status, by name.
     pub fn statuses(&self) -> Vec<StrategyStatus> {
-        self.market.routes
+        self.market
+            .routes
             .all()
             .into_iter()
             .map(|(_, route)| route.status.lock().unwrap_or_else(|p| p.into_inner()).clone())
@@ -237,7 +240,11 @@ impl Fleet {
 
     /// No strategy has a letter waiting or in hand.
     pub fn is_idle(&self) -> bool {
-        self.market.routes.all().iter().all(|(_, route)| route.mailbox.is_idle())
+        self.market
+            .routes
+            .all()
+            .iter()
+            .all(|(_, route)| route.mailbox.is_idle())
     }
 
     /// Stops every worker (queued letters are dropped; orders and positions stay as they are)
@@ -254,7 +261,8 @@ impl Fleet {
     }
 
     fn route(&self, strategy: &StrategyId) -> Result<Route, FleetError> {
-        self.market.routes
+        self.market
+            .routes
             .get(strategy)
             .ok_or_else(|| FleetError::NotRunning(strategy.clone()))
     }

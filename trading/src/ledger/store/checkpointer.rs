@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+use super::background;
+
 /// How often the WAL is checkpointed.
 const EVERY: Duration = Duration::from_millis(500);
 
@@ -36,15 +38,18 @@ impl Checkpointer {
         let name = path.display().to_string();
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || loop {
-                let last = !matches!(stopped.recv_timeout(EVERY), Err(RecvTimeoutError::Timeout));
-                // PASSIVE copies what it can without waiting for anyone; what is left waits for
-                // the next round. A busy or failed round is retried then too.
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::debug!(path = %name, error = %e, "a WAL checkpoint did not run");
-                }
-                if last {
-                    return;
+            .spawn(move || {
+                background::run_behind_the_order_path();
+                loop {
+                    let last = !matches!(stopped.recv_timeout(EVERY), Err(RecvTimeoutError::Timeout));
+                    // PASSIVE copies what it can without waiting for anyone; what is left waits
+                    // for the next round. A busy or failed round is retried then too.
+                    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::debug!(path = %name, error = %e, "a WAL checkpoint did not run");
+                    }
+                    if last {
+                        return;
+                    }
                 }
             })?;
         Ok(Self {

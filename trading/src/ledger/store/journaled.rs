@@ -19,9 +19,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::ledger::store::coalesce;
 use crate::ledger::store::journal::{self, JournalWriter, Segment};
 use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
+use crate::ledger::store::{background, coalesce};
 use crate::ledger::store::{BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Symbol, TimeMs};
@@ -73,6 +73,10 @@ struct Queue {
     /// Why the tables stopped following the journal: every later write is refused.
     failed: Option<String>,
     stop: bool,
+    /// The applier waits for the next write with no timeout: that write wakes it. While it
+    /// applies batch after batch, writes do not wake it (a wake-up on the thread that is about
+    /// to send an order costs that order a context switch).
+    parked: bool,
 }
 
 impl JournaledStore {
@@ -138,13 +142,13 @@ impl JournaledStore {
         }
         let (seq, new_segment) = self.journal.append(&write).map_err(|e| journal_error(&self.path, e))?;
         let mut queue = lock(&self.shared.queue);
-        let first_of_batch = queue.writes.is_empty();
         queue.writes.push((seq, write));
         if let Some(segment) = new_segment {
             queue.segments.push_back(segment);
         }
+        let wake = std::mem::take(&mut queue.parked);
         drop(queue);
-        if first_of_batch {
+        if wake {
             self.shared.wake.notify_one();
         }
         Ok(())
@@ -264,21 +268,37 @@ fn replay(store: &mut SqliteStore, path: &Path) -> Result<u64, StoreError> {
     Ok(last + 1)
 }
 
+/// Windows in a row with nothing to apply before the applier parks until the next write.
+const IDLE_WINDOWS_BEFORE_PARKING: u32 = 100;
+
+/// Applies a batch every `batch_window` while writes come, and parks once they stop coming.
 fn apply_until_stopped(shared: &Shared, batch_window: Duration) {
+    background::run_behind_the_order_path();
+    let mut idle_windows = 0;
     loop {
-        let stopping = {
+        let (stopping, pending) = {
             let mut queue = lock(&shared.queue);
-            while queue.writes.is_empty() && !queue.stop {
-                queue = shared.wake.wait(queue).unwrap_or_else(PoisonError::into_inner);
+            if idle_windows >= IDLE_WINDOWS_BEFORE_PARKING {
+                queue.parked = true;
+                while queue.writes.is_empty() && !queue.stop {
+                    queue = shared.wake.wait(queue).unwrap_or_else(PoisonError::into_inner);
+                }
+                queue.parked = false;
+                idle_windows = 0;
             }
             // Gather the batch; a stop cuts the wait short.
             let (queue, _) = shared
                 .wake
                 .wait_timeout_while(queue, batch_window, |q| !q.stop)
                 .unwrap_or_else(PoisonError::into_inner);
-            queue.stop
+            (queue.stop, !queue.writes.is_empty())
         };
-        apply_queued(shared, &mut lock(&shared.store));
+        if pending {
+            idle_windows = 0;
+            apply_queued(shared, &mut lock(&shared.store));
+        } else {
+            idle_windows += 1;
+        }
         if stopping {
             return;
         }

@@ -16,6 +16,7 @@
 //! pretend in-memory store, and no I/O at all on the hot path. Tests that want a real store on
 //! no file use [`SqliteStore::open_in_memory`].
 
+mod background;
 mod checkpointer;
 mod coalesce;
 mod journal;

@@ -15,7 +15,6 @@ mod streams;
 use std::sync::Arc;
 use std::time::Duration;
 
-
 use crate::kit::{BackoffConfig, Delivery, FeedHandle, VenueObserver};
 
 /// Binance's production market stream endpoint.

@@ -206,3 +206,67 @@ fn when_the_tables_cannot_follow_the_journal_every_later_write_is_refused() {
     let refused = store.insert_order(&new_order("o-2", Side::Buy, "1", OrderType::Market, 2));
     assert!(matches!(refused, Err(StoreError::Behind { .. })), "{refused:?}");
 }
+
+#[test]
+fn an_applier_parked_by_a_quiet_spell_is_woken_by_the_next_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let window = Duration::from_millis(1);
+    let mut store = JournaledStore::open_with(
+        &path,
+        JournalOptions {
+            batch_window: window,
+            ..JournalOptions::default()
+        },
+    )
+    .unwrap();
+    // Long enough a quiet spell for the applier to park.
+    std::thread::sleep(window * IDLE_WINDOWS_BEFORE_PARKING * 5);
+    store.create_book(&Book::new(alice(), dec("100")), 0).unwrap();
+    store
+        .insert_order(&new_order("s-1", Side::Buy, "1", OrderType::Market, 1))
+        .unwrap();
+    // Read through a connection of our own, so no read of the store applies the batch for it.
+    let tables = rusqlite::Connection::open(&path).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let orders: i64 = tables
+            .query_row("SELECT count(*) FROM orders", [], |row| row.get(0))
+            .unwrap();
+        if orders == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the applier never applied the write"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_applier_runs_at_a_lower_priority_than_the_order_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let _store = JournaledStore::open(dir.path().join("book.db")).unwrap();
+    // Each thread's nice value is field 19 of its stat line; the name in field 2 may hold
+    // spaces, so the fields are counted after its closing parenthesis.
+    let nice_of_appliers: Vec<i64> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .filter_map(|task| {
+            let task = task.unwrap().path();
+            let name = std::fs::read_to_string(task.join("comm")).ok()?;
+            (name.trim() == "book-journal").then_some(())?;
+            let stat = std::fs::read_to_string(task.join("stat")).ok()?;
+            let after_name = &stat[stat.rfind(')')? + 2..];
+            after_name.split(' ').nth(16)?.parse().ok()
+        })
+        .collect();
+    assert!(!nice_of_appliers.is_empty(), "no applier thread found");
+    assert!(
+        nice_of_appliers
+            .iter()
+            .all(|&nice| nice == i64::from(super::background::NICE)),
+        "{nice_of_appliers:?}"
+    );
+}
