@@ -13,6 +13,9 @@
 //! `cargo build --release -p strategy-host && scripts/build-wasm.sh`, then
 //! `cargo run --release -p strategy-host --example tick_to_order -- 10000`. `BENCH_DB=PATH` puts
 //! the host's book of record there (`/dev/shm/...`: on tmpfs, to tell the disk's share apart).
+//! `BENCH_GAP_US=N` waits N microseconds after each order arrives before the next trade (by
+//! default the next trade follows at once, while the venue's acknowledgements of the order
+//! before are still being handled on both sides).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -121,6 +124,12 @@ fn exchange() -> LocalKraken {
 /// Sends `WARMUP + events` trades one at a time, each once the order answering the one before
 /// has arrived; returns the latencies of the last `events`.
 fn measure(kraken: &LocalKraken, events: usize) -> Result<Vec<Duration>, String> {
+    let gap = Duration::from_micros(
+        std::env::var("BENCH_GAP_US")
+            .ok()
+            .and_then(|us| us.parse().ok())
+            .unwrap_or(0),
+    );
     let mut latencies = Vec::with_capacity(events);
     // The first trades may find the answering side still connecting: wait for it to answer.
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -154,6 +163,9 @@ fn measure(kraken: &LocalKraken, events: usize) -> Result<Vec<Duration>, String>
         };
         if i >= WARMUP {
             latencies.push(arrived.saturating_duration_since(sent));
+        }
+        if !gap.is_zero() {
+            std::thread::sleep(gap);
         }
     }
     Ok(latencies)
