@@ -30,4 +30,5 @@ mod replay;
 mod run_e2e;
 mod runtime;
 mod sandbox;
+mod snapshots;
 mod tidy;

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -105,6 +106,9 @@ pub struct RawSandbox {
     /// Where compiled components are kept between runs; `""` turns the cache off.
     /// Default: `$XDG_CACHE_HOME/strategy-host/components` or `~/.cache/strategy-host/components`.
     pub cache_dir: Option<PathBuf>,
+    /// A running strategy's state is written to the book of record this often, besides at
+    /// every swap and when it stops; 0: only then.
+    pub snapshot_every_s: u64,
 }
 
 /// One strategy's settings: a `[strategies.NAME]` section of the config, or the whole of a
@@ -270,6 +274,7 @@ impl Default for RawSandbox {
             max_consecutive_failures: crate::runtime::RecoveryPolicy::live().max_consecutive_failures,
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             cache_dir: default_cache_dir(),
+            snapshot_every_s: 60,
         }
     }
 }
@@ -314,6 +319,8 @@ pub struct Config {
     pub queue_capacity: usize,
     /// Compiled-component cache folder; `None` compiles on every start.
     pub cache_dir: Option<PathBuf>,
+    /// How often running strategies' states are kept besides at swaps and on stopping.
+    pub snapshot_every: Option<Duration>,
     /// The enabled live venues; none means the CSV replay.
     pub venues: Vec<VenueConfig>,
     /// How orders on live venues are executed.
@@ -570,6 +577,8 @@ impl RawConfig {
             max_consecutive_failures: self.sandbox.max_consecutive_failures,
             queue_capacity: self.sandbox.queue_capacity,
             cache_dir: self.sandbox.cache_dir.clone().filter(|dir| !dir.as_os_str().is_empty()),
+            snapshot_every: (self.sandbox.snapshot_every_s > 0)
+                .then(|| Duration::from_secs(self.sandbox.snapshot_every_s)),
             venues,
             execution,
             strategies,

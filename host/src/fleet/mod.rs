@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use trading::market::MarketEvent;
 use trading::orders::StrategyId;
@@ -40,7 +41,7 @@ pub use retire::{retire, OnDelete, Retired};
 pub use routes::{Route, Routes};
 pub use status::{LoadFailure, ReloadStatus, StrategyStatus};
 pub use watcher::{watch, WatchError};
-pub use worker::{Control, DecisionSink, Swapped, Worker};
+pub use worker::{Control, DecisionSink, SnapshotKeeping, Swapped, Worker};
 
 use crate::runtime::{lock_desk, PreparedVersion, Runner, SessionShared, SharedDesk, SwapError};
 
@@ -89,6 +90,8 @@ pub struct Fleet {
     market: MarketDelivery,
     queue_capacity: usize,
     decisions: DecisionSink,
+    /// How often a running strategy's state is written to the book of record.
+    snapshot_every: Option<Duration>,
     threads: Mutex<BTreeMap<StrategyId, JoinHandle<()>>>,
     /// Files that could not be loaded (no version of them runs), by file.
     load_failures: Mutex<BTreeMap<String, String>>,
@@ -104,6 +107,7 @@ impl Fleet {
             },
             queue_capacity,
             decisions,
+            snapshot_every: None,
             threads: Mutex::new(BTreeMap::new()),
             load_failures: Mutex::new(BTreeMap::new()),
         }
@@ -115,6 +119,13 @@ impl Fleet {
 
     pub fn shared(&self) -> &SessionShared {
         &self.market.shared
+    }
+
+    /// Writes each running strategy's state to the book of record every `every` too, not only
+    /// at swaps and when it stops.
+    pub fn keeping_snapshots_every(mut self, every: Option<Duration>) -> Self {
+        self.snapshot_every = every;
+        self
     }
 
     /// Takes one market event (see [`MarketDelivery::deliver`]).
@@ -148,6 +159,7 @@ impl Fleet {
             routes: self.market.routes.clone(),
             status,
             decisions: self.decisions.clone(),
+            snapshots: SnapshotKeeping::every(self.snapshot_every),
         };
         let thread = std::thread::Builder::new()
             .name(format!("strategy {strategy}"))

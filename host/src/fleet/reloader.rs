@@ -241,7 +241,10 @@ impl Reloader {
         let outcome = if self.loaded.contains_key(id) {
             self.swap(id, version, hash, started)
         } else {
-            self.start(id, version, started)
+            match self.with_kept_state(id, version, &component, &settings, &clock) {
+                Ok(version) => self.start(id, version, started),
+                Err(error) => return self.fail(id, wasm, Some(hash), error),
+            }
         };
         if matches!(outcome, SyncOutcome::Started | SyncOutcome::Swapped) {
             let loaded = Loaded {
@@ -298,6 +301,41 @@ impl Reloader {
                 error.to_string()
             },
         )
+    }
+
+    /// `version` with the state the book of record kept for `id` when it last ran (at a swap,
+    /// periodically, or as it stopped), or as it is when nothing was kept. A version that
+    /// refuses the kept state starts fresh, prepared again (it may hold part of that state),
+    /// and the log says so.
+    fn with_kept_state(
+        &self,
+        id: &StrategyId,
+        mut version: PreparedVersion,
+        component: &Arc<StrategyComponent>,
+        settings: &StrategyConfig,
+        clock: &Clock,
+    ) -> Result<PreparedVersion, String> {
+        let kept = lock_desk(self.fleet.desk()).latest_strategy_snapshot(id);
+        let kept = match kept {
+            Ok(Some(kept)) => kept,
+            Ok(None) => return Ok(version),
+            Err(error) => {
+                tracing::error!(strategy = %id, %error, "the kept snapshot cannot be read: the strategy starts fresh");
+                return Ok(version);
+            }
+        };
+        let kept_by = kept.version_hash.get(..12).unwrap_or(&kept.version_hash);
+        match version.restore(&kept.state) {
+            Ok(()) => {
+                tracing::info!(strategy = %id, kept_at_ms = kept.time_ms, kept_by, "strategy restored from its kept snapshot");
+                Ok(version)
+            }
+            Err(error) => {
+                tracing::warn!(strategy = %id, kept_at_ms = kept.time_ms, kept_by, %error, "the strategy refused its kept snapshot: it starts fresh");
+                drop(version);
+                self.prepare(id, component.clone(), settings, clock)
+            }
+        }
     }
 
     fn start(&mut self, id: &StrategyId, version: PreparedVersion, started: Instant) -> SyncOutcome {

@@ -42,6 +42,28 @@ pub struct Worker {
     pub routes: Arc<Routes>,
     pub status: Arc<Mutex<StrategyStatus>>,
     pub decisions: DecisionSink,
+    pub snapshots: SnapshotKeeping,
+}
+
+/// When a worker writes its strategy's state to the book of record: at every swap, when it
+/// stops, and every `every` while it handles events (`None`: only then).
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotKeeping {
+    pub every: Option<Duration>,
+    pub(super) kept_at: Instant,
+}
+
+impl SnapshotKeeping {
+    pub fn every(every: Option<Duration>) -> Self {
+        Self {
+            every,
+            kept_at: Instant::now(),
+        }
+    }
+
+    fn due(&self) -> bool {
+        self.every.is_some_and(|every| self.kept_at.elapsed() >= every)
+    }
 }
 
 impl Worker {
@@ -57,7 +79,12 @@ impl Worker {
                     self.forward_decisions();
                     continue;
                 }
-                Next::Closed => return,
+                Next::Closed => {
+                    // The host is shutting down: the state it stops with is the one it starts
+                    // from next time.
+                    self.keep_snapshot();
+                    return;
+                }
             };
             let retired = match letter {
                 Letter::Market { event, stream } => {
@@ -78,12 +105,17 @@ impl Worker {
                     let result = self.runner.swap(*version).map(|()| Swapped {
                         pause: started.elapsed(),
                     });
+                    let swapped = result.is_ok();
                     // The reloader waits for the answer; if it has gone, nobody needs it.
                     let _ = reply.send(result);
                     self.publish_version();
+                    if swapped {
+                        self.keep_snapshot();
+                    }
                     false
                 }
                 Letter::Control(Control::Retire { on_delete, reply }) => {
+                    self.keep_snapshot();
                     let ctx = self.runner.context();
                     let retired = retire(&mut lock_desk(&ctx.desk), &ctx.strategy, on_delete, ctx.clock.now_ms());
                     let _ = reply.send(retired);
@@ -98,6 +130,27 @@ impl Worker {
                 self.mailbox.close();
                 return;
             }
+            if self.snapshots.due() {
+                self.keep_snapshot();
+            }
+        }
+    }
+
+    /// Writes the strategy's state to the book of record, under the running version's hash.
+    /// A failed write is logged: the strategy trades on, and the next one may succeed.
+    fn keep_snapshot(&mut self) {
+        self.snapshots.kept_at = Instant::now();
+        let hash = self.runner.component().hash().to_string();
+        let (strategy, desk, now_ms) = {
+            let ctx = self.runner.context();
+            (ctx.strategy.clone(), ctx.desk.clone(), ctx.clock.now_ms())
+        };
+        let Some(state) = self.runner.snapshot_now() else {
+            return;
+        };
+        let saved = lock_desk(&desk).save_strategy_snapshot(&strategy, &hash, state, now_ms);
+        if let Err(error) = saved {
+            tracing::error!(%strategy, %error, "the strategy's snapshot was not kept");
         }
     }
 

@@ -139,6 +139,17 @@ impl PreparedVersion {
     pub fn component(&self) -> &Arc<StrategyComponent> {
         &self.component
     }
+
+    /// Hands the version a state kept from before (the book of record's snapshot of the
+    /// strategy), before it takes any event.
+    ///
+    /// # Errors
+    ///
+    /// [`CallError`] when the version refuses the state or traps on it: the instance may then
+    /// hold part of it, so it must not run.
+    pub fn restore(&mut self, state: &[u8]) -> Result<(), CallError> {
+        self.instance.restore(state)
+    }
 }
 
 pub struct Runner {
@@ -224,6 +235,15 @@ impl Runner {
         self.events_since_snapshot = 0;
         self.deliver_pending_updates();
         Ok(())
+    }
+
+    /// The strategy's state to keep in the book of record: a fresh snapshot when an instance
+    /// is up (one that fails is a fault like any other call's), else the last good one.
+    pub fn snapshot_now(&mut self) -> Option<&[u8]> {
+        if self.instance.is_some() {
+            self.take_snapshot();
+        }
+        self.last_snapshot.as_deref()
     }
 
     /// The params (JSON) the running version was initialized with.

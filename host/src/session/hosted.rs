@@ -30,12 +30,10 @@ impl Hosted {
         if let Some(dir) = &config.cache_dir {
             runtime = runtime.with_component_cache(dir.clone());
         }
-        let fleet = Arc::new(Fleet::new(
-            desk,
-            SessionShared::default(),
-            config.queue_capacity,
-            log_decision(),
-        ));
+        let fleet = Arc::new(
+            Fleet::new(desk, SessionShared::default(), config.queue_capacity, log_decision())
+                .keeping_snapshots_every(config.snapshot_every),
+        );
         let dir = &config.strategies_dir;
         std::fs::create_dir_all(dir).map_err(|source| PaperError::StrategiesDir {
             path: dir.clone(),
