@@ -1,6 +1,7 @@
 //! The JSON text of WebSocket API requests (web-socket-api.md): `session.logon`,
 //! `userDataStream.subscribe` and `.subscribe.signature`, `order.place`, `order.cancel`,
-//! `order.status`, `openOrders.status`, `time`. Pure: times and ids come in as arguments.
+//! `order.cancelReplace`, `order.status`, `openOrders.status`, `myTrades`, `time`. Pure: times
+//! and ids come in as arguments.
 //!
 //! A request is `{"id","method","params":{…}}`. Signed requests carry `apiKey`, `timestamp`,
 //! `recvWindow` (if configured) and `signature` over every other param sorted by name
@@ -167,6 +168,42 @@ pub fn user_data_subscribe_signature(
 
 /// `order.place`, with the full response (`newOrderRespType` FULL: fills included).
 pub fn order_place(id: u64, order: &PlaceOrder, auth: Auth<'_>) -> String {
+    request(id, "order.place", order_params(order), auth)
+}
+
+/// `order.cancelReplace` (STOP_ON_FAILURE: nothing new is placed unless the cancel worked) of
+/// the order with client id `cancel_client_order_id`, by `order`: how an amend goes on Binance
+/// spot, which keeps the new order's client id.
+pub fn order_cancel_replace(id: u64, cancel_client_order_id: &str, order: &PlaceOrder, auth: Auth<'_>) -> String {
+    let mut params = order_params(order);
+    params.push(("cancelReplaceMode", Param::Text("STOP_ON_FAILURE".to_owned())));
+    params.push((
+        "cancelOrigClientOrderId",
+        Param::Text(cancel_client_order_id.to_owned()),
+    ));
+    request(id, "order.cancelReplace", params, auth)
+}
+
+/// `myTrades` of `symbol`: one order's (`order_id`) or every trade from `start_ms`.
+pub fn my_trades(
+    id: u64,
+    symbol: VenueSymbol,
+    order_id: Option<u64>,
+    start_ms: Option<TimeMs>,
+    auth: Auth<'_>,
+) -> String {
+    let mut params = vec![("symbol", Param::Text(symbol.as_str().to_owned()))];
+    if let Some(order_id) = order_id {
+        params.push(("orderId", Param::Int(i64::try_from(order_id).unwrap_or(i64::MAX))));
+    }
+    if let Some(start) = start_ms {
+        params.push(("startTime", Param::Int(start)));
+    }
+    params.push(("limit", Param::Int(1_000)));
+    request(id, "myTrades", params, auth)
+}
+
+fn order_params(order: &PlaceOrder) -> Vec<(&'static str, Param)> {
     let mut params = vec![
         ("symbol", Param::Text(order.symbol.as_str().to_owned())),
         ("side", Param::Text(order.side.as_str().to_owned())),
@@ -187,7 +224,7 @@ pub fn order_place(id: u64, order: &PlaceOrder, auth: Auth<'_>) -> String {
     params.push(("quantity", Param::Text(order.quantity.to_string())));
     params.push(("newClientOrderId", Param::Text(order.client_order_id.clone())));
     params.push(("newOrderRespType", Param::Text("FULL".to_owned())));
-    request(id, "order.place", params, auth)
+    params
 }
 
 /// `order.cancel` of the order with client id `client_order_id`.
