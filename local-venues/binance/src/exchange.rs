@@ -42,6 +42,8 @@ impl Shared {
                 faults: VecDeque::new(),
                 limits: Limits::new(config),
                 order_places: 0,
+                logons: 0,
+                api_opened: 0,
                 next_conn: 1,
                 pending_gaps: BTreeMap::new(),
                 config: config.clone(),
@@ -82,6 +84,10 @@ pub(crate) struct Exchange {
     pub(crate) limits: Limits,
     /// `order.place` (and cancel-replace) requests received, whatever became of them.
     pub(crate) order_places: u64,
+    /// `session.logon` requests that authenticated a session.
+    pub(crate) logons: u64,
+    /// WebSocket API connections opened, over the exchange's life.
+    pub(crate) api_opened: u64,
     next_conn: u64,
     /// Update ids to lose before the next depth change of a symbol.
     pending_gaps: BTreeMap<String, u64>,

@@ -256,6 +256,16 @@ impl Control {
         self.shared.lock().order_places
     }
 
+    /// `session.logon`s that authenticated a session.
+    pub fn session_logons(&self) -> u64 {
+        self.shared.lock().logons
+    }
+
+    /// WebSocket API connections opened since the exchange started.
+    pub fn api_connections_opened(&self) -> u64 {
+        self.shared.lock().api_opened
+    }
+
     /// Open WebSocket API connections.
     pub fn api_connections(&self) -> usize {
         self.shared.lock().api_conns.len()

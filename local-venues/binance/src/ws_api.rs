@@ -174,6 +174,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>) {
         let (tx, rx) = mpsc::channel(config.outbox_capacity);
         let kill = Arc::new(Notify::new());
         let id = ex.next_conn_id();
+        ex.api_opened += 1;
         ex.api_conns.insert(
             id,
             ApiConn {
@@ -529,6 +530,7 @@ fn dispatch(ex: &mut Exchange, conn: u64, method: &str, params: &Params, now: In
                 return Err(Refusal::new(400, -4056, "HMAC_SHA256 API key is not supported."));
             }
             let api_key = key.api_key.clone();
+            ex.logons += 1;
             if let Some(c) = ex.api_conns.get_mut(&conn) {
                 c.session_key = Some(api_key.clone());
             }

@@ -151,6 +151,15 @@ pub fn user_data_subscribe(id: u64) -> String {
     request(id, "userDataStream.subscribe", Vec::new(), Auth::None)
 }
 
+/// `userDataStream.unsubscribe` of `subscription_id`: no more user data on this connection.
+pub fn user_data_unsubscribe(id: u64, subscription_id: u64) -> String {
+    let params = vec![(
+        "subscriptionId",
+        Param::Int(i64::try_from(subscription_id).unwrap_or(i64::MAX)),
+    )];
+    request(id, "userDataStream.unsubscribe", params, Auth::None)
+}
+
 /// `userDataStream.subscribe.signature`: user data for any key type, signed.
 pub fn user_data_subscribe_signature(
     id: u64,
@@ -366,6 +375,10 @@ mod tests {
         let open: Value = serde_json::from_str(&open_orders_status(6, None, session)).unwrap();
         assert_eq!(open["params"], serde_json::json!({"timestamp": 9}));
         assert_eq!(time(7), r#"{"id":7,"method":"time"}"#);
+        assert_eq!(
+            user_data_unsubscribe(9, 2),
+            r#"{"id":9,"method":"userDataStream.unsubscribe","params":{"subscriptionId":2}}"#
+        );
         let maker = PlaceOrder {
             symbol,
             side: OrderSide::Buy,

@@ -75,6 +75,9 @@ enum Pending {
     },
     /// A subscription again after `eventStreamTerminated`.
     Resubscribe,
+    /// The replaced connection's unsubscribe: Binance answers it after every event it queued
+    /// there before, so once it is answered nothing more is on its way.
+    Fence,
     /// A job's question.
     Ask {
         method: &'static str,
@@ -89,6 +92,7 @@ impl Pending {
             Pending::Cancel { .. } => "order.cancel",
             Pending::Replace { .. } => "order.cancelReplace",
             Pending::Resubscribe => "userDataStream.subscribe",
+            Pending::Fence => "userDataStream.unsubscribe",
             Pending::Ask { method, .. } => method,
         }
     }
@@ -492,7 +496,15 @@ impl Task {
                     Ok(new) => {
                         info!(venue = %self.config.venue, "order connection replaced; the old one drains");
                         self.shutdown_announced = false;
-                        draining = Some((std::mem::replace(&mut current, new), Instant::now()));
+                        let mut old = std::mem::replace(&mut current, new);
+                        if let Some(subscription) = old.subscription.take() {
+                            let req_id = self.next_req_id();
+                            let text = requests::user_data_unsubscribe(req_id, subscription);
+                            if let Err(reason) = self.request(&mut old, req_id, text, Pending::Fence).await {
+                                debug!(venue = %self.config.venue, %reason, "the replaced connection ended");
+                            }
+                        }
+                        draining = Some((old, Instant::now()));
                     }
                     Err(reason) => {
                         warn!(venue = %self.config.venue, %reason, "the replacement order connection failed; the current one serves on");
@@ -577,7 +589,7 @@ impl Task {
             }
             Pending::Cancel { id, .. } => self.settle(id),
             Pending::Replace { amend, .. } => self.settle(amend.id),
-            Pending::Resubscribe => {}
+            Pending::Resubscribe | Pending::Fence => {}
             Pending::Ask { reply, .. } => drop(reply),
         }
     }
@@ -897,6 +909,7 @@ impl Task {
             Pending::Place { order, retried } => self.place_answered(order, retried, &response),
             Pending::Cancel { id, retried } => self.cancel_answered(id, retried, &response),
             Pending::Replace { amend, retried } => self.replace_answered(amend, retried, &response),
+            Pending::Fence => debug!(venue = %self.config.venue, "the replaced connection has delivered everything"),
             Pending::Resubscribe => {
                 let subscribed: Subscribed = response
                     .result("userDataStream.subscribe")
