@@ -609,3 +609,29 @@ fn a_timestamp_outside_recv_window_resyncs_the_clock_and_the_order_goes_once_mor
         0
     );
 }
+
+#[test]
+fn while_the_websocket_api_is_down_an_unknown_outcome_is_settled_over_rest() {
+    let mut rig = rig();
+    rig.binance.refuse_api_connections(true);
+    rig.binance.arm_fault(Fault::ExecuteThenDrop);
+    rig.port
+        .submit(order("d-1", Side::Buy, "0.1", OrderType::Market))
+        .unwrap();
+    let status = rig.wait_for_execution("the settling status", |e| matches!(e, Execution::Status(_)));
+    let Execution::Status(report) = status else {
+        unreachable!()
+    };
+    assert_eq!((report.state, report.fills.len()), (VenueOrderState::Filled, 1));
+    assert_eq!(
+        rig.port.monitor().status().path,
+        OrderPath::Down,
+        "settled without the socket"
+    );
+    assert!(rig.binance.signed_rest_requests() >= 2, "order and myTrades over REST");
+    let refused = rig.port.submit(order("d-2", Side::Buy, "0.1", OrderType::Market));
+    assert!(matches!(refused, Err(PortError::NotSent(_))), "{refused:?}");
+    rig.binance.refuse_api_connections(false);
+    rig.wait_open();
+    assert_eq!(rig.binance.order_places(), 1);
+}

@@ -44,6 +44,8 @@ impl Shared {
                 order_places: 0,
                 logons: 0,
                 api_opened: 0,
+                refuse_api: false,
+                signed_rest: 0,
                 next_conn: 1,
                 pending_gaps: BTreeMap::new(),
                 config: config.clone(),
@@ -88,6 +90,10 @@ pub(crate) struct Exchange {
     pub(crate) logons: u64,
     /// WebSocket API connections opened, over the exchange's life.
     pub(crate) api_opened: u64,
+    /// Fault: the WebSocket API refuses every connection (503) while set.
+    pub(crate) refuse_api: bool,
+    /// Signed REST requests received.
+    pub(crate) signed_rest: u64,
     next_conn: u64,
     /// Update ids to lose before the next depth change of a symbol.
     pending_gaps: BTreeMap<String, u64>,

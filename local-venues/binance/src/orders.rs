@@ -23,6 +23,9 @@ use crate::wire::num;
 pub(crate) const MAX_NUM_ORDERS: usize = 200;
 /// LOT_SIZE's maxQty and MARKET_LOT_SIZE's maxQty, as exchangeInfo lists them.
 const MAX_QTY: u32 = 9_000;
+/// PRICE_FILTER's maxPrice, as exchangeInfo lists it: with MAX_QTY it also keeps every
+/// price × quantity far from `Decimal`'s range.
+const MAX_PRICE: u32 = 1_000_000;
 const MARKET_MAX_QTY: u32 = 100;
 
 /// A refused request: Binance's HTTP-like status, code and message, and `error.data`.
@@ -125,7 +128,7 @@ impl Exchange {
                 top.map(|(p, _)| *p)
             }
             (_, Some(price)) => {
-                if price < spec.tick_size || !is_multiple(price, spec.tick_size) {
+                if price < spec.tick_size || price > Decimal::from(MAX_PRICE) || !is_multiple(price, spec.tick_size) {
                     return Err(Refusal::filter("PRICE_FILTER"));
                 }
                 Some(price)

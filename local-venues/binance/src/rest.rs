@@ -164,6 +164,7 @@ fn signed_get(
     call: impl FnOnce(&mut Exchange, &[(String, String)]) -> Result<Value, Refusal>,
 ) -> SignedAnswer {
     let mut ex = shared.lock();
+    ex.signed_rest += 1;
     let outcome = ex
         .spend_rest_weight(weight)
         .and_then(|()| signed_params(&ex, headers, raw))

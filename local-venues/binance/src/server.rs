@@ -70,6 +70,16 @@ fn router(shared: Arc<Shared>) -> Router {
         ws.on_upgrade(move |socket| crate::streams::run(socket, s, false, streams))
     }
     async fn ws_api(ws: WebSocketUpgrade, State(s): State<Arc<Shared>>) -> Response {
+        if s.lock().refuse_api {
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(crate::wire::error(
+                    -1001,
+                    "Internal error; unable to process your request. Please try again.",
+                )),
+            )
+                .into_response();
+        }
         ws.on_upgrade(move |socket| crate::ws_api::run(socket, s))
     }
     async fn not_found() -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
@@ -254,6 +264,17 @@ impl Control {
     /// `order.place` and `order.cancelReplace` requests received, whatever became of them.
     pub fn order_places(&self) -> u64 {
         self.shared.lock().order_places
+    }
+
+    /// Fault: while `refuse` holds, the WebSocket API refuses new connections (HTTP 503);
+    /// open ones stay.
+    pub fn refuse_api_connections(&self, refuse: bool) {
+        self.shared.lock().refuse_api = refuse;
+    }
+
+    /// Signed REST requests (`order`, `openOrders`, `myTrades`) received.
+    pub fn signed_rest_requests(&self) -> u64 {
+        self.shared.lock().signed_rest
     }
 
     /// `session.logon`s that authenticated a session.

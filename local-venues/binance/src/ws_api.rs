@@ -268,13 +268,14 @@ impl Params {
         self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| missing(name))
     }
 
+    /// A decimal as Binance takes it: digits and one point, nothing else (no sign, no
+    /// exponent).
     fn decimal(&self, name: &str) -> Result<Option<Decimal>, Refusal> {
+        let illegal = || Refusal::new(400, -1100, format!("Illegal characters found in parameter '{name}'."));
         match self.get(name) {
             None => Ok(None),
-            Some(text) => text
-                .parse::<Decimal>()
-                .map(Some)
-                .map_err(|_| Refusal::new(400, -1100, format!("Illegal characters found in parameter '{name}'."))),
+            Some(text) if !text.bytes().all(|b| b.is_ascii_digit() || b == b'.') => Err(illegal()),
+            Some(text) => text.parse::<Decimal>().map(Some).map_err(|_| illegal()),
         }
     }
 

@@ -537,3 +537,33 @@ async fn signed_rest_queries_read_the_same_account() {
     let (status, refused) = get_with(&b, &format!("/api/v3/openOrders?{forged}"), &header).await;
     assert_eq!((status, refused["code"].as_i64()), (400, Some(-1022)));
 }
+
+#[tokio::test]
+async fn hostile_numbers_are_refused_not_panicked_on() {
+    let b = start();
+    let (mut api, key, signer) = subscribed(&b).await;
+    for (price, qty) in [
+        ("79228162514264337593543950335", "1"),
+        ("1", "79228162514264337593543950335"),
+        ("-1", "1"),
+        ("1e3", "1"),
+    ] {
+        let answer = api
+            .signed(
+                "order.place",
+                limit("BUY", price, qty, "x-1"),
+                &key,
+                &signer,
+                b.now_ms(),
+            )
+            .await;
+        assert_eq!(answer["status"], 400, "{price} {qty}: {answer}");
+    }
+    let answer = api.call("order.place", json!("not an object")).await;
+    assert_eq!(answer["status"], 400);
+    assert_eq!(
+        api.call("time", Value::Null).await["status"],
+        200,
+        "the connection lives on"
+    );
+}

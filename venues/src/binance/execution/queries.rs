@@ -14,7 +14,7 @@ use trading::brokers::NewOrder;
 use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueId};
 
-use super::{lock, wall_ms};
+use super::{lock, wall_ms, SharedLimits};
 use crate::binance::clock::ClockOffset;
 use crate::binance::requests::{self, Auth};
 use crate::binance::rest::{BinanceRest, RestCallError};
@@ -72,6 +72,11 @@ pub(super) enum QueryError {
     Rest(#[from] RestCallError),
     #[error("{method}: Binance refused: {error}")]
     Refused { method: &'static str, error: BinanceError },
+    #[error("{method}: not sent: {refused}")]
+    Waiting {
+        method: &'static str,
+        refused: crate::binance::rate_limit::Refused,
+    },
     #[error("{method}: {source}")]
     Answer {
         method: &'static str,
@@ -88,6 +93,8 @@ pub(super) struct Asker {
     pub(super) credentials: Arc<Credentials>,
     pub(super) clock: Arc<Mutex<ClockOffset>>,
     pub(super) recv_window_ms: Option<u64>,
+    /// Binance's limits: a 429/418 wait holds REST too (weight is per IP, shared by both).
+    pub(super) limits: SharedLimits,
     pub(super) internal: mpsc::UnboundedSender<Internal>,
 }
 
@@ -99,12 +106,27 @@ impl Asker {
         answer.await.ok()
     }
 
-    /// A signed REST GET, timestamped by the server's clock.
-    async fn rest(&self, method: &'static str, path: &str, params: &[(&str, &str)]) -> Result<String, RestCallError> {
+    /// A signed REST GET, timestamped by the server's clock: not sent during a 429/418 wait,
+    /// and a 429/418 answer starts one for its `Retry-After`.
+    async fn rest(&self, method: &'static str, path: &str, params: &[(&str, &str)]) -> Result<String, QueryError> {
+        if let Err(refused) = lock(&self.limits).may_send(std::time::Instant::now()) {
+            return Err(QueryError::Waiting { method, refused });
+        }
         let timestamp = lock(&self.clock).server_now(wall_ms());
-        self.rest
+        let answer = self
+            .rest
             .signed_get(method, path, params, &self.credentials, timestamp, self.recv_window_ms)
-            .await
+            .await;
+        if let Err(RestCallError::Status {
+            status: 429 | 418,
+            retry_after_s,
+            ..
+        }) = &answer
+        {
+            let wait = std::time::Duration::from_secs(retry_after_s.unwrap_or(0));
+            lock(&self.limits).back_off(std::time::Instant::now(), wait);
+        }
+        answer.map_err(QueryError::from)
     }
 
     /// Reads a WebSocket API answer as `T`; `Ok(None)` for an unknown order.
@@ -128,15 +150,19 @@ impl Asker {
     /// Reads a REST answer with `parse`; `Ok(None)` for an unknown order.
     fn rest_answer<T>(
         method: &'static str,
-        answer: Result<String, RestCallError>,
+        answer: Result<String, QueryError>,
         parse: impl FnOnce(&str) -> Result<T, WireError>,
     ) -> Result<Option<T>, QueryError> {
         match answer {
             Ok(body) => parse(&body)
                 .map(Some)
                 .map_err(|source| QueryError::Answer { method, source }),
-            Err(RestCallError::Status { error: Some(e), .. }) if e.kind == ErrorKind::UnknownOrder => Ok(None),
-            Err(e) => Err(e.into()),
+            Err(QueryError::Rest(RestCallError::Status { error: Some(e), .. }))
+                if e.kind == ErrorKind::UnknownOrder =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
         }
     }
 

@@ -180,6 +180,7 @@ pub(super) async fn run(
         credentials: credentials.clone(),
         clock: Arc::new(Mutex::new(ClockOffset::default())),
         recv_window_ms: config.recv_window_ms,
+        limits: shared.limits.clone(),
         internal: internal_tx,
     };
     let mut task = Task {
@@ -883,7 +884,10 @@ impl Task {
             let mut limits = lock(&self.shared.limits);
             limits.observe(&response.rate_limits, now);
             if let (429 | 418, Err(e)) = (response.status, &response.outcome) {
-                let wait_ms = e.retry_after_ms.map_or(0, |at| at - self.timestamp()).max(0);
+                let wait_ms = e
+                    .retry_after_ms
+                    .map_or(0, |at| at.saturating_sub(self.timestamp()))
+                    .max(0);
                 let wait = Duration::from_millis(wait_ms.unsigned_abs());
                 warn!(venue = %self.config.venue, status = response.status, ?wait, "Binance asks to wait: nothing is sent before");
                 limits.back_off(now, wait);
@@ -1028,7 +1032,9 @@ impl Task {
                 self.observer.message("account_position");
                 if current {
                     for balance in position.balances {
-                        self.balances.insert(balance.asset, balance.free + balance.locked);
+                        // Saturating: a hostile total must not panic the task.
+                        self.balances
+                            .insert(balance.asset, balance.free.saturating_add(balance.locked));
                     }
                     self.send_balances();
                 }
@@ -1036,7 +1042,8 @@ impl Task {
             UserDataEvent::BalanceUpdate(update) => {
                 self.observer.message("balance_update");
                 if current {
-                    *self.balances.entry(update.asset).or_default() += update.delta;
+                    let held = self.balances.entry(update.asset).or_default();
+                    *held = held.saturating_add(update.delta);
                     self.send_balances();
                 }
             }
@@ -1115,7 +1122,7 @@ impl Task {
         self.orders.learn(report.order_id, &id);
         if report.execution_type == ExecutionType::Trade {
             if let Some(known) = self.orders.get_mut(&id) {
-                known.filled += report.last_qty;
+                known.filled = known.filled.saturating_add(report.last_qty);
             }
         }
         match execution(report, id.clone()) {
