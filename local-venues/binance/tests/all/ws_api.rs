@@ -567,3 +567,25 @@ async fn hostile_numbers_are_refused_not_panicked_on() {
         "the connection lives on"
     );
 }
+
+#[tokio::test]
+async fn past_the_request_weight_every_answer_is_a_429_with_retry_after() {
+    let b = start_with(|c| c.weight_per_minute = 3);
+    let mut api = Api::connect(&b).await;
+    for _ in 0..3 {
+        assert_eq!(api.call("time", Value::Null).await["status"], 200);
+    }
+    let limited = api.call("time", Value::Null).await;
+    assert_eq!(code(&limited).0, 429);
+    assert_eq!(code(&limited).1, -1003);
+    let retry_after = limited["error"]["data"]["retryAfter"].as_i64().unwrap();
+    assert!(
+        retry_after > b.now_ms() && retry_after <= b.now_ms() + 60_000,
+        "{limited}"
+    );
+    let weight = limited["rateLimits"][0].clone();
+    assert_eq!(
+        (weight["rateLimitType"].as_str(), weight["count"].as_u64()),
+        (Some("REQUEST_WEIGHT"), Some(4))
+    );
+}
