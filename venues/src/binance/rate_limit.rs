@@ -101,6 +101,11 @@ impl RateLimits {
         }
     }
 
+    /// Takes the limits `exchangeInfo` lists, keeping the counts already known.
+    pub fn set_limits(&mut self, limits: &[RateLimit]) {
+        self.limits = Self::new(limits).limits;
+    }
+
     /// Takes a WebSocket API answer's `rateLimits` received at `now` (their limits too: Binance
     /// may change them).
     pub fn observe(&mut self, usage: &[RateLimitUsage], now: Instant) {
@@ -253,6 +258,10 @@ mod tests {
         let mut limits = limits();
         let now = Instant::now();
         assert_eq!(limits.may_place(now), Ok(()));
+        let mut refreshed = limits.clone();
+        refreshed.observe_header("X-MBX-ORDER-COUNT-10S", "50", now);
+        refreshed.set_limits(&[]);
+        assert_eq!(refreshed.may_place(now), Ok(()), "no limit listed, none refuses");
         limits.observe_header("x-mbx-used-weight-1m", "120", now);
         limits.observe_header("X-MBX-ORDER-COUNT-10S", "50", now);
         limits.observe_header("Content-Type", "application/json", now);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use trading::market::TimeMs;
 
+use super::rate_limit::RateLimits;
 use super::signing::{rest_payload, Credentials};
 use super::wire::{self, BinanceError, DepthSnapshot, ExchangeInfo, ServerTime, VenueSymbol, WireError};
 use crate::kit::VenueObserver;
@@ -52,6 +53,9 @@ pub struct BinanceRest {
     http: reqwest::Client,
     base_url: String,
     observer: Arc<dyn VenueObserver>,
+    /// Where Binance's counters (`X-MBX-USED-WEIGHT-1M`, `X-MBX-ORDER-COUNT-10S`) and a
+    /// 429/418's `Retry-After` go, when the caller tracks them.
+    limits: Option<Arc<std::sync::Mutex<RateLimits>>>,
 }
 
 impl std::fmt::Debug for BinanceRest {
@@ -76,7 +80,14 @@ impl BinanceRest {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
             observer,
+            limits: None,
         }
+    }
+
+    /// Reports every answer's counters, and a 429/418's wait, to `limits`.
+    pub fn with_rate_limits(mut self, limits: Arc<std::sync::Mutex<RateLimits>>) -> Self {
+        self.limits = Some(limits);
+        self
     }
 
     /// `GET /api/v3/exchangeInfo`.
@@ -176,6 +187,18 @@ impl BinanceRest {
             .get("Retry-After")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok());
+        if let Some(limits) = &self.limits {
+            let now = Instant::now();
+            let mut limits = crate::kit::lock(limits);
+            for (name, value) in response.headers() {
+                if let Ok(value) = value.to_str() {
+                    limits.observe_header(name.as_str(), value, now);
+                }
+            }
+            if matches!(status, 429 | 418) {
+                limits.back_off(now, Duration::from_secs(retry_after_s.unwrap_or(0)));
+            }
+        }
         let body = response.text().await.map_err(|e| RestCallError::Transport {
             method,
             reason: e.to_string(),

@@ -106,27 +106,17 @@ impl Asker {
         answer.await.ok()
     }
 
-    /// A signed REST GET, timestamped by the server's clock: not sent during a 429/418 wait,
-    /// and a 429/418 answer starts one for its `Retry-After`.
+    /// A signed REST GET, timestamped by the server's clock; not sent during a 429/418 wait
+    /// (the REST client starts one from a 429/418 answer itself).
     async fn rest(&self, method: &'static str, path: &str, params: &[(&str, &str)]) -> Result<String, QueryError> {
         if let Err(refused) = lock(&self.limits).may_send(std::time::Instant::now()) {
             return Err(QueryError::Waiting { method, refused });
         }
         let timestamp = lock(&self.clock).server_now(wall_ms());
-        let answer = self
+        Ok(self
             .rest
             .signed_get(method, path, params, &self.credentials, timestamp, self.recv_window_ms)
-            .await;
-        if let Err(RestCallError::Status {
-            status: 429 | 418,
-            retry_after_s,
-            ..
-        }) = &answer
-        {
-            let wait = std::time::Duration::from_secs(retry_after_s.unwrap_or(0));
-            lock(&self.limits).back_off(std::time::Instant::now(), wait);
-        }
-        answer.map_err(QueryError::from)
+            .await?)
     }
 
     /// Reads a WebSocket API answer as `T`; `Ok(None)` for an unknown order.

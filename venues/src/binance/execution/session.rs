@@ -25,7 +25,6 @@ use super::queries::{Ask, Asker, Internal, Retry};
 use super::translate::{fills_of, place_order, status_report};
 use super::{lock, wall_ms, BinanceExecutionConfig, Command, Credentials, SharedLimits};
 use crate::binance::clock::ClockOffset;
-use crate::binance::rate_limit::RateLimits;
 use crate::binance::reject::reject_reason;
 use crate::binance::requests::{self, Auth, OrderKind, PlaceOrder};
 use crate::binance::rest::BinanceRest;
@@ -277,7 +276,8 @@ impl Task {
                 .await
                 .map_err(|e| format!("no exchangeInfo: {e}"))?;
             self.symbols = info.directory();
-            *lock(&self.shared.limits) = RateLimits::new(&info.rate_limits);
+            // The limits themselves; the counts answers have reported so far stay.
+            lock(&self.shared.limits).set_limits(&info.rate_limits);
         }
         self.asker
             .measure_clock()
