@@ -6,7 +6,7 @@
 //! `eventStreamTerminated`, `serverShutdown` and `-1021` are recovered from.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use local_binance::{Fault, LocalBinance, LocalBinanceConfig, OrderStatus};
 use rust_decimal::Decimal;
@@ -18,6 +18,10 @@ use trading::market::{Side, Symbol};
 use trading::orders::{OrderId, OrderType, TradeId, VenueId, VenueOrderId};
 use venues::binance::execution::{BinanceExecution, BinanceExecutionConfig, Credentials, OrderPath, SigningKey};
 use venues::kit::{BackoffConfig, NoObserver};
+
+#[path = "support/port.rs"]
+mod port;
+use port::wait_until;
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
@@ -134,19 +138,7 @@ impl Rig {
     /// Polls the port until an event after the `from`th matches; returns it (every event seen
     /// stays in `events`).
     fn wait_for_after(&mut self, from: usize, what: &str, matches: impl Fn(&VenueEvent) -> bool) -> VenueEvent {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            self.port.poll(&mut self.events);
-            if let Some(event) = self.events.get(from..).and_then(|new| new.iter().find(|e| matches(e))) {
-                return event.clone();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}: {:#?}",
-                self.events
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        port::wait_for_event(&mut self.port, &mut self.events, from, what, matches)
     }
 
     fn wait_for(&mut self, what: &str, matches: impl Fn(&VenueEvent) -> bool) -> VenueEvent {
@@ -154,17 +146,13 @@ impl Rig {
     }
 
     fn wait_for_execution(&mut self, what: &str, matches: impl Fn(&Execution) -> bool) -> Execution {
-        match self.wait_for(what, |e| matches!(e, VenueEvent::Execution(x) if matches(x))) {
-            VenueEvent::Execution(execution) => execution,
-            _ => unreachable!(),
-        }
+        port::wait_for_execution(&mut self.port, &mut self.events, what, matches)
     }
 
     /// Waits until orders go (the mass status after a connect is out).
     fn wait_open(&mut self) {
-        wait_until("the order path to open", || {
-            self.port.monitor().status().path == OrderPath::Open
-        });
+        let monitor = self.port.monitor();
+        wait_until("the order path to open", || monitor.status().path == OrderPath::Open);
     }
 
     /// Every fill the desk was told of, whichever way: executions, status reports, mass
@@ -188,14 +176,6 @@ impl Rig {
     fn count(&mut self, matches: impl Fn(&VenueEvent) -> bool) -> usize {
         self.port.poll(&mut self.events);
         self.events.iter().filter(|e| matches(e)).count()
-    }
-}
-
-fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
     }
 }
 

@@ -160,7 +160,9 @@ pub(crate) fn bad_signature() -> Refusal {
     Refusal::new(400, -1022, "Signature for this request is not valid.")
 }
 
-/// The refusal of an API key the exchange does not know.
-pub(crate) fn bad_key() -> Refusal {
-    Refusal::new(401, -2015, "Invalid API-key, IP, or permissions for action.")
+/// The key named `api_key` among `keys`, or Binance's refusal of a key it does not know.
+pub(crate) fn find_key<'a>(keys: &'a [ApiKey], api_key: &str) -> Result<&'a ApiKey, Refusal> {
+    keys.iter()
+        .find(|k| k.api_key == api_key)
+        .ok_or_else(|| Refusal::new(401, -2015, "Invalid API-key, IP, or permissions for action."))
 }

@@ -101,6 +101,14 @@ fn is_multiple(value: Decimal, step: Decimal) -> bool {
 }
 
 impl Exchange {
+    /// `symbol`'s base and quote assets: what an order of it changes.
+    fn assets(&self, symbol: &str) -> Vec<String> {
+        self.markets
+            .get(symbol)
+            .map(|m| vec![m.spec.base.clone(), m.spec.quote.clone()])
+            .unwrap_or_default()
+    }
+
     fn decimals(&self, symbol: &str) -> u32 {
         self.markets.get(symbol).map_or(8, |m| m.spec.decimals)
     }
@@ -439,11 +447,7 @@ impl Exchange {
             now,
             decimals,
         );
-        let assets: Vec<String> = self
-            .markets
-            .get(&order.symbol)
-            .map(|m| vec![m.spec.base.clone(), m.spec.quote.clone()])
-            .unwrap_or_default();
+        let assets = self.assets(&order.symbol);
         let mut result = order_json(&order, decimals);
         if let Some(object) = result.as_object_mut() {
             object.insert("origClientOrderId".into(), Value::String(order.client_order_id.clone()));
@@ -619,11 +623,7 @@ impl Exchange {
             );
             self.account.orders.insert(order_id, order);
             self.push_user(report);
-            let assets: Vec<String> = self
-                .markets
-                .get(symbol)
-                .map(|m| vec![m.spec.base.clone(), m.spec.quote.clone()])
-                .unwrap_or_default();
+            let assets = self.assets(symbol);
             let position = account_position(&self.account, &assets, now);
             self.push_user(position);
         }

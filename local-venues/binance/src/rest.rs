@@ -89,12 +89,7 @@ fn signed_params(ex: &Exchange, headers: &HeaderMap, raw: Option<&str>) -> Resul
         .get("X-MBX-APIKEY")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| Refusal::new(401, -2014, "API-key format invalid."))?;
-    let key = ex
-        .config
-        .api_keys
-        .iter()
-        .find(|k| k.api_key == api_key)
-        .ok_or_else(auth::bad_key)?;
+    let key = auth::find_key(&ex.config.api_keys, api_key)?;
     let (payload, signature) = match raw.rsplit_once("&signature=") {
         Some((payload, signature)) => (payload, signature),
         None => match raw.strip_prefix("signature=") {

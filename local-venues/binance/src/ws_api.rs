@@ -403,12 +403,7 @@ fn answer(ex: &Exchange, id: &Value, outcome: Result<Value, Refusal>) -> String 
 fn signed<'a>(ex: &'a Exchange, params: &Params) -> Result<&'a ApiKey, Refusal> {
     let api_key = params.required("apiKey")?;
     let signature = params.required("signature")?;
-    let key = ex
-        .config
-        .api_keys
-        .iter()
-        .find(|k| k.api_key == api_key)
-        .ok_or_else(auth::bad_key)?;
+    let key = auth::find_key(&ex.config.api_keys, api_key)?;
     auth::check_timestamp(params.get("timestamp"), params.get("recvWindow"), ex.clock_ms())?;
     if !key.verifies(&auth::ws_api_payload(&params.pairs), signature) {
         return Err(auth::bad_signature());

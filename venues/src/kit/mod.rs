@@ -30,7 +30,7 @@ pub use feed::{lock_feed, wall_ms, FeedCommand, FeedHandle, FeedState, SharedFee
 pub use freshness::{Freshness, StreamAge};
 pub use observer::{Connection, NoObserver, VenueObserver};
 pub use order_connection::{
-    retry_until_answered, OrderConnectionMonitor, OrderConnectionState, OrderConnectionStatus, OrderPath,
+    ensure_open, retry_until_answered, OrderConnectionMonitor, OrderConnectionState, OrderConnectionStatus, OrderPath,
     SharedOrderConnection, MAX_QUERY_RETRY,
 };
 pub use redial::{Redial, Wait};

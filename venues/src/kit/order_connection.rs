@@ -6,7 +6,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use trading::brokers::PortError;
 use trading::market::TimeMs;
+use trading::orders::VenueId;
 
 /// Where the order connection stands (`/status` writes it in snake_case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -48,6 +50,29 @@ impl OrderConnectionState {
             reconnects: 0,
             last_error: None,
         }))
+    }
+}
+
+/// Refuses a request (`what`: "the order is") while orders cannot go on `venue`'s connection;
+/// `down_ok` lets it through while the connection is down (the venue has another way for it).
+///
+/// # Errors
+/// [`PortError::NotSent`] saying why.
+pub fn ensure_open(
+    shared: &SharedOrderConnection,
+    venue: &VenueId,
+    what: &str,
+    down_ok: bool,
+) -> Result<(), PortError> {
+    match super::lock(shared).path {
+        OrderPath::Open => Ok(()),
+        OrderPath::Down if down_ok => Ok(()),
+        OrderPath::Down => Err(PortError::NotSent(format!(
+            "{venue}: the order connection is down; {what} not sent"
+        ))),
+        OrderPath::Reconciling => Err(PortError::NotSent(format!(
+            "{venue}: reconciling after a reconnect; {what} not sent"
+        ))),
     }
 }
 

@@ -190,17 +190,7 @@ impl BinanceExecution {
 
     /// Refuses a request while orders cannot go.
     fn ensure_open(&self, what: &str) -> Result<(), PortError> {
-        match crate::kit::lock(&self.shared).path {
-            OrderPath::Open => Ok(()),
-            OrderPath::Down => Err(PortError::NotSent(format!(
-                "{}: the order connection is down; {what} not sent",
-                self.venue
-            ))),
-            OrderPath::Reconciling => Err(PortError::NotSent(format!(
-                "{}: reconciling after a reconnect; {what} not sent",
-                self.venue
-            ))),
-        }
+        crate::kit::ensure_open(&self.shared, &self.venue, what, false)
     }
 
     /// Refuses what Binance would refuse for its limits: a new order past an order count, or

@@ -347,28 +347,18 @@ impl Task {
         match internal {
             // Dropping the question sends the job to REST.
             Internal::Ask(ask) => drop(ask),
+            // Binance refused it before anything executed: it goes the way a command that
+            // found the connection down goes.
             Internal::Resynced(retry) => {
-                let time_ms = wall_ms();
-                match retry {
-                    Retry::Place(order) => self.send_execution(Execution::Rejected {
-                        id: order.id,
-                        reason: self.not_sent(),
-                        time_ms,
-                    }),
-                    Retry::Cancel(id) => self.send_execution(Execution::CancelRejected {
-                        id,
-                        reason: self.not_sent(),
-                        time_ms,
-                    }),
+                let command = match retry {
+                    Retry::Place(order) => Command::Submit(order),
+                    Retry::Cancel(id) => Command::Cancel(id),
                     Retry::Replace(amend) => {
                         self.replacing.remove(&amend.id);
-                        self.send_execution(Execution::AmendRejected {
-                            id: amend.id,
-                            reason: self.not_sent(),
-                            time_ms,
-                        });
+                        Command::Amend(amend)
                     }
-                }
+                };
+                self.on_command_offline(command);
             }
             other => self.on_answer(other),
         }

@@ -262,18 +262,7 @@ impl KrakenExecution {
 
     /// Refuses a request while orders cannot go.
     fn ensure_open(&self, what: &str, rest_fallback: bool) -> Result<(), PortError> {
-        match lock(&self.shared).path {
-            OrderPath::Open => Ok(()),
-            OrderPath::Down if rest_fallback => Ok(()),
-            OrderPath::Down => Err(PortError::NotSent(format!(
-                "{}: the order connection is down; {what} not sent",
-                self.venue
-            ))),
-            OrderPath::Reconciling => Err(PortError::NotSent(format!(
-                "{}: reconciling after a reconnect; {what} not sent",
-                self.venue
-            ))),
-        }
+        crate::kit::ensure_open(&self.shared, &self.venue, what, rest_fallback)
     }
 
     /// Records `action` on the pair's counter, or refuses it the way Kraken would.
