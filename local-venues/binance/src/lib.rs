@@ -59,6 +59,7 @@ mod exchange;
 mod faults;
 mod market;
 mod orders;
+mod ping;
 mod rest;
 mod server;
 mod streams;

@@ -190,7 +190,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>) {
     let end_of_life = tokio::time::Instant::now() + config.ws_api_lifetime;
     let mut ping = tokio::time::interval(config.ping_interval);
     ping.tick().await;
-    let mut unanswered: Option<Instant> = None;
+    let mut pinger = crate::ping::Pinger::new(config.pong_timeout);
     loop {
         tokio::select! {
             () = kill.notified() => break,
@@ -212,7 +212,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>) {
                             Reply::Drop => break,
                         }
                     }
-                    Message::Pong(_) => unanswered = None,
+                    Message::Pong(_) => pinger.ponged(),
                     Message::Close(_) => break,
                     Message::Ping(_) | Message::Binary(_) => {}
                 }
@@ -224,11 +224,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>) {
                 }
             }
             _ = ping.tick() => {
-                if unanswered.is_some_and(|sent| sent.elapsed() >= config.pong_timeout) {
-                    break;
-                }
-                unanswered.get_or_insert_with(Instant::now);
-                if socket.send(Message::Ping(b"local-binance".to_vec().into())).await.is_err() {
+                if !pinger.ping(&mut socket).await {
                     break;
                 }
             }
