@@ -43,8 +43,8 @@ enum Key {
 
 struct Rig {
     binance: LocalBinance,
-    /// Runs the port's task; dropped last.
-    _runtime: tokio::runtime::Runtime,
+    /// Runs the port's task.
+    runtime: tokio::runtime::Runtime,
     port: BinanceExecution,
     events: Vec<VenueEvent>,
 }
@@ -125,7 +125,7 @@ fn rig_with(
     );
     let mut rig = Rig {
         binance,
-        _runtime: runtime,
+        runtime,
         port,
         events: Vec::new(),
     };
@@ -614,4 +614,50 @@ fn while_the_websocket_api_is_down_an_unknown_outcome_is_settled_over_rest() {
     rig.binance.refuse_api_connections(false);
     rig.wait_open();
     assert_eq!(rig.binance.order_places(), 1);
+}
+
+#[test]
+fn an_order_placed_before_a_restart_is_found_among_the_open_orders() {
+    let mut rig = rig();
+    rig.port
+        .submit(order("p-1", Side::Buy, "0.1", OrderType::Limit(d("29000"))))
+        .unwrap();
+    rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
+    rig.binance.trade("BTCUSDT", d("29000"), d("0.03"), true).unwrap();
+    rig.wait_for_execution("the fill", is_fill_of("p-1"));
+    // A second port on the same account knows nothing of p-1, as after a restart.
+    let config = BinanceExecutionConfig {
+        rest_url: rig.binance.rest_url(),
+        ws_api_url: rig.binance.ws_api_url(),
+        ..BinanceExecutionConfig::default()
+    };
+    let mut restarted = BinanceExecution::start(
+        config,
+        credentials(&rig.binance, &Key::Hmac),
+        rig.runtime.handle(),
+        Doorbell::new(),
+        Arc::new(NoObserver),
+    );
+    let mut events = Vec::new();
+    port::wait_until("the restarted port to open", || {
+        restarted.monitor().status().path == OrderPath::Open
+    });
+    restarted.query_order(&OrderId::new("p-1"), 0).unwrap();
+    let Execution::Status(report) = port::wait_for_execution(&mut restarted, &mut events, "the status", |e| {
+        matches!(e, Execution::Status(_))
+    }) else {
+        unreachable!()
+    };
+    assert_eq!((report.state, report.filled_qty), (VenueOrderState::Open, d("0.03")));
+    assert_eq!(report.fills.len(), 1, "with its trade");
+    let venue_id = rig.binance.order("p-1").unwrap().order_id.to_string();
+    assert_eq!(report.venue_order_id, Some(VenueOrderId::new(&venue_id)));
+    restarted.query_order(&OrderId::new("never-placed"), 0).unwrap();
+    let none = port::wait_for_execution(
+        &mut restarted,
+        &mut events,
+        "the second status",
+        |e| matches!(e, Execution::Status(r) if r.id.as_str() == "never-placed"),
+    );
+    assert!(matches!(none, Execution::Status(r) if r.state == VenueOrderState::NotFound));
 }

@@ -229,6 +229,45 @@ impl Asker {
         });
     }
 
+    /// The host's order `id` when this process does not know its symbol (it was placed
+    /// before a restart): `order.status` needs one, so it is looked for among the open orders.
+    async fn open_status_with_trades(
+        &self,
+        id: &OrderId,
+    ) -> Result<(Option<OrderResult>, Vec<AccountTrade>), QueryError> {
+        let Some(result) = self
+            .open_orders()
+            .await?
+            .into_iter()
+            .find(|o| o.client_order_id == id.as_str())
+        else {
+            return Ok((None, Vec::new()));
+        };
+        let trades = match result.executed_qty {
+            Some(q) if !q.is_zero() => self.trades(result.symbol, Some(result.order_id), None).await?,
+            _ => Vec::new(),
+        };
+        Ok((Some(result), trades))
+    }
+
+    /// Settles the host's order `id` whose symbol this process does not know: Binance's open
+    /// orders are searched for it; one not among them is reported as not found, since its
+    /// symbol is needed to ask further.
+    pub(super) async fn settle_unplaced(self, id: OrderId) {
+        let (result, trades) = retry_until_answered(self.venue.as_str(), "openOrders.status", || {
+            self.open_status_with_trades(&id)
+        })
+        .await;
+        if result.is_none() {
+            tracing::warn!(venue = %self.venue, order_id = %id, "an order this process did not place is not open on Binance; without its symbol it cannot be asked further: reported as not found");
+        }
+        let _ = self.internal.send(Internal::Settled {
+            id,
+            result: result.map(Box::new),
+            trades,
+        });
+    }
+
     async fn fetch_mass(
         &self,
         since_ms: TimeMs,

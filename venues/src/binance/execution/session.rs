@@ -1135,13 +1135,12 @@ impl Task {
 
     /// Asks Binance where order `id` stands, until it answers, and reports it.
     fn settle(&mut self, id: OrderId) {
-        let Some(symbol) = self.orders.get(&id).map(|k| k.symbol) else {
-            // Never sent from here: Binance cannot have it under this host's hand.
-            self.send_execution(Execution::Status(status_report(None, &[], id, wall_ms())));
-            return;
-        };
         let asker = self.asker.clone();
-        self.jobs.spawn(asker.settle(id, symbol));
+        match self.orders.get(&id).map(|k| k.symbol) {
+            Some(symbol) => self.jobs.spawn(asker.settle(id, symbol)),
+            // Placed before a restart, or never: `order.status` needs a symbol.
+            None => self.jobs.spawn(asker.settle_unplaced(id)),
+        };
     }
 
     /// Asks for the open orders and the trades since `since_ms`; when it is for reconnect
