@@ -661,3 +661,28 @@ fn an_order_placed_before_a_restart_is_found_among_the_open_orders() {
     );
     assert!(matches!(none, Execution::Status(r) if r.state == VenueOrderState::NotFound));
 }
+
+#[test]
+fn the_mass_status_reads_every_page_of_an_orders_trades() {
+    let mut rig = rig();
+    rig.port
+        .submit(order("m-1", Side::Buy, "2", OrderType::Limit(d("29000"))))
+        .unwrap();
+    rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
+    // More trades than one myTrades page holds.
+    for _ in 0..1_001 {
+        rig.binance.trade("BTCUSDT", d("29000"), d("0.001"), true).unwrap();
+    }
+    wait_until("every fill", || rig.fills().len() == 1_001);
+    let before = rig.events.len();
+    rig.binance.drop_api_connections();
+    let VenueEvent::MassStatus(status) = rig.wait_for_after(before, "the reconnect's mass status", |e| {
+        matches!(e, VenueEvent::MassStatus(_))
+    }) else {
+        unreachable!()
+    };
+    assert_eq!(status.open.len(), 1);
+    assert_eq!(status.open[0].filled_qty, d("1.001"));
+    assert_eq!(status.open[0].fills.len(), 1_001, "two pages");
+    assert!(status.fills.is_empty(), "every one reached the desk already");
+}

@@ -90,6 +90,15 @@ pub(crate) struct OrderRef {
     pub(crate) client_id: Option<String>,
 }
 
+/// Which of a symbol's trades `myTrades` lists.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TradesFilter {
+    pub(crate) order_id: Option<u64>,
+    pub(crate) start_ms: Option<i64>,
+    pub(crate) from_id: Option<u64>,
+    pub(crate) limit: usize,
+}
+
 /// One fill of a taker order against the book.
 struct TakerFill {
     price: Decimal,
@@ -536,14 +545,15 @@ impl Exchange {
         ))
     }
 
-    /// `myTrades` (WebSocket API and REST): one symbol's trades, of one order or from a time.
-    pub(crate) fn my_trades(
-        &self,
-        symbol: &str,
-        order_id: Option<u64>,
-        start_ms: Option<i64>,
-        limit: usize,
-    ) -> Result<Value, Refusal> {
+    /// `myTrades` (WebSocket API and REST): one symbol's trades, of one order, from a time, or
+    /// from a trade id, oldest first, at most `limit`.
+    pub(crate) fn my_trades(&self, symbol: &str, filter: &TradesFilter) -> Result<Value, Refusal> {
+        let TradesFilter {
+            order_id,
+            start_ms,
+            from_id,
+            limit,
+        } = *filter;
         if !self.markets.contains_key(symbol) {
             return Err(Refusal::bad(-1121, "Invalid symbol."));
         }
@@ -555,6 +565,7 @@ impl Exchange {
                 .filter(|t| t.symbol == symbol)
                 .filter(|t| order_id.is_none_or(|id| t.order_id == id))
                 .filter(|t| start_ms.is_none_or(|start| t.time_ms >= start))
+                .filter(|t| from_id.is_none_or(|from| t.id >= from))
                 .take(limit)
                 .map(|t| trade_json(t, decimals))
                 .collect(),

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::auth;
 use crate::exchange::{Exchange, Shared};
-use crate::orders::{OrderRef, Refusal};
+use crate::orders::{OrderRef, Refusal, TradesFilter};
 use crate::wire;
 
 /// Levels a side `depth` returns without `limit`, and the most it returns.
@@ -219,12 +219,12 @@ pub(crate) async fn my_trades(
     RawQuery(raw): RawQuery,
 ) -> SignedAnswer {
     signed_get(&shared, &headers, raw.as_deref(), 20, |ex, params| {
-        let limit = number::<usize>(params, "limit")?.unwrap_or(500).min(1_000);
-        ex.my_trades(
-            required(params, "symbol")?,
-            number(params, "orderId")?,
-            number(params, "startTime")?,
-            limit,
-        )
+        let filter = TradesFilter {
+            order_id: number(params, "orderId")?,
+            start_ms: number(params, "startTime")?,
+            from_id: number(params, "fromId")?,
+            limit: number::<usize>(params, "limit")?.unwrap_or(500).min(1_000),
+        };
+        ex.my_trades(required(params, "symbol")?, &filter)
     })
 }

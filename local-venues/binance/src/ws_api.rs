@@ -25,7 +25,7 @@ use crate::auth::{self, ApiKey};
 use crate::config::LocalBinanceConfig;
 use crate::exchange::{Exchange, Shared};
 use crate::faults::Fault;
-use crate::orders::{NewOrder, OrderRef, Refusal, RespType};
+use crate::orders::{NewOrder, OrderRef, Refusal, RespType, TradesFilter};
 
 /// `myTrades` answers at most this many trades (Binance's default limit is 500, its maximum
 /// 1,000).
@@ -609,14 +609,17 @@ fn dispatch(ex: &mut Exchange, conn: u64, method: &str, params: &Params, now: In
         "myTrades" => {
             authorized(ex, conn, params)?;
             let symbol = params.required("symbol")?.to_owned();
-            let order_id = params.integer("orderId")?.and_then(|n| u64::try_from(n).ok());
-            let start = params.integer("startTime")?;
-            let limit = params
-                .integer("limit")?
-                .and_then(|n| usize::try_from(n).ok())
-                .unwrap_or(500)
-                .min(MY_TRADES_MAX);
-            ex.my_trades(&symbol, order_id, start, limit)
+            let filter = TradesFilter {
+                order_id: params.integer("orderId")?.and_then(|n| u64::try_from(n).ok()),
+                start_ms: params.integer("startTime")?,
+                from_id: params.integer("fromId")?.and_then(|n| u64::try_from(n).ok()),
+                limit: params
+                    .integer("limit")?
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(500)
+                    .min(MY_TRADES_MAX),
+            };
+            ex.my_trades(&symbol, &filter)
         }
         other => Err(Refusal::new(
             400,

@@ -193,22 +193,35 @@ pub fn order_cancel_replace(id: u64, cancel_client_order_id: &str, order: &Place
     request(id, "order.cancelReplace", params, auth)
 }
 
-/// `myTrades` of `symbol`: one order's (`order_id`) or every trade from `start_ms`.
-pub fn my_trades(
-    id: u64,
-    symbol: VenueSymbol,
-    order_id: Option<u64>,
-    start_ms: Option<TimeMs>,
-    auth: Auth<'_>,
-) -> String {
+/// The most trades one `myTrades` answer holds (Binance's maximum `limit`).
+pub const MY_TRADES_PAGE: usize = 1_000;
+
+/// Which page of a symbol's trades `myTrades` asks for. Binance takes the order with or
+/// without `from_id`, or `start_ms` alone, or `from_id` alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TradesPage {
+    /// One order's trades.
+    pub order_id: Option<u64>,
+    /// Trades from this time on (the first page of a time).
+    pub start_ms: Option<TimeMs>,
+    /// Trades from this trade id on (every page after the first).
+    pub from_id: Option<u64>,
+}
+
+/// `myTrades` of `symbol`, one page of [`MY_TRADES_PAGE`] at most.
+pub fn my_trades(id: u64, symbol: VenueSymbol, page: &TradesPage, auth: Auth<'_>) -> String {
     let mut params = vec![("symbol", Param::Text(symbol.as_str().to_owned()))];
-    if let Some(order_id) = order_id {
-        params.push(("orderId", Param::Int(i64::try_from(order_id).unwrap_or(i64::MAX))));
+    let int = |n: u64| Param::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    if let Some(order_id) = page.order_id {
+        params.push(("orderId", int(order_id)));
     }
-    if let Some(start) = start_ms {
+    if let Some(start) = page.start_ms {
         params.push(("startTime", Param::Int(start)));
     }
-    params.push(("limit", Param::Int(1_000)));
+    if let Some(from) = page.from_id {
+        params.push(("fromId", int(from)));
+    }
+    params.push(("limit", int(MY_TRADES_PAGE as u64)));
     request(id, "myTrades", params, auth)
 }
 

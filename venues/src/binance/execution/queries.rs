@@ -16,7 +16,7 @@ use trading::orders::{OrderId, VenueId};
 
 use super::{lock, wall_ms, SharedLimits};
 use crate::binance::clock::ClockOffset;
-use crate::binance::requests::{self, Auth};
+use crate::binance::requests::{self, Auth, TradesPage, MY_TRADES_PAGE};
 use crate::binance::rest::{BinanceRest, RestCallError};
 use crate::binance::signing::Credentials;
 use crate::binance::wire::{
@@ -24,6 +24,10 @@ use crate::binance::wire::{
     WireError, WsApiResponse,
 };
 use crate::kit::retry_until_answered;
+
+/// Pages of one symbol's trades read for one answer at most: 50,000 trades, more than a
+/// reconnect's gap holds.
+const MAX_TRADE_PAGES: usize = 50;
 
 /// Builds a request's text from its id and authentication.
 pub(super) type Build = Box<dyn for<'a> FnOnce(u64, Auth<'a>) -> String + Send>;
@@ -167,25 +171,54 @@ impl Asker {
         Self::rest_answer("order", self.rest("order", "/api/v3/order", &params).await, parse_order)
     }
 
-    /// `symbol`'s trades: of Binance's order `order_id`, or every one from `start_ms`.
+    /// `symbol`'s trades: of Binance's order `order_id`, or every one from `start_ms`, page
+    /// after page (each next page from the trade id after the last one's).
     async fn trades(
         &self,
         symbol: VenueSymbol,
         order_id: Option<u64>,
         start_ms: Option<TimeMs>,
     ) -> Result<Vec<AccountTrade>, QueryError> {
-        let build: Build = Box::new(move |req, auth| requests::my_trades(req, symbol, order_id, start_ms, auth));
+        let mut page = TradesPage {
+            order_id,
+            start_ms,
+            from_id: None,
+        };
+        let mut trades = Vec::new();
+        for _ in 0..MAX_TRADE_PAGES {
+            let got = self.trades_page(symbol, page).await?;
+            let full = got.len() >= MY_TRADES_PAGE;
+            let next = got.iter().map(|t| t.id).max().map(|id| id.saturating_add(1));
+            trades.extend(got);
+            match next {
+                Some(from) if full => {
+                    page = TradesPage {
+                        order_id,
+                        start_ms: None,
+                        from_id: Some(from),
+                    }
+                }
+                _ => return Ok(trades),
+            }
+        }
+        tracing::warn!(venue = %self.venue, %symbol, pages = MAX_TRADE_PAGES, "more trades than the pages read: the rest are left to the next reconciliation");
+        Ok(trades)
+    }
+
+    async fn trades_page(&self, symbol: VenueSymbol, page: TradesPage) -> Result<Vec<AccountTrade>, QueryError> {
+        let build: Build = Box::new(move |req, auth| requests::my_trades(req, symbol, &page, auth));
         if let Some(response) = self.over_ws("myTrades", build).await {
             return Self::ws_answer("myTrades", &response).map(Option::unwrap_or_default);
         }
-        let order = order_id.map(|id| id.to_string());
-        let start = start_ms.map(|t| t.to_string());
-        let mut params = vec![("symbol", symbol.as_str()), ("limit", "1000")];
-        if let Some(order) = &order {
-            params.push(("orderId", order));
-        }
-        if let Some(start) = &start {
-            params.push(("startTime", start));
+        let order = page.order_id.map(|id| id.to_string());
+        let start = page.start_ms.map(|t| t.to_string());
+        let from = page.from_id.map(|id| id.to_string());
+        let limit = MY_TRADES_PAGE.to_string();
+        let mut params = vec![("symbol", symbol.as_str()), ("limit", limit.as_str())];
+        for (name, value) in [("orderId", &order), ("startTime", &start), ("fromId", &from)] {
+            if let Some(value) = value {
+                params.push((name, value));
+            }
         }
         let answer = self.rest("myTrades", "/api/v3/myTrades", &params).await;
         Self::rest_answer("myTrades", answer, parse_account_trades).map(Option::unwrap_or_default)
