@@ -591,8 +591,19 @@ fn a_timestamp_outside_recv_window_resyncs_the_clock_and_the_order_goes_once_mor
 }
 
 #[test]
-fn while_the_websocket_api_is_down_an_unknown_outcome_is_settled_over_rest() {
-    let mut rig = rig();
+fn while_the_websocket_api_is_down_an_unknown_outcome_is_settled_over_rest_signed_by_either_key() {
+    for key in [
+        Key::Hmac,
+        Key::Ed25519 {
+            env_prefix: "BINANCE_EXEC_TEST_ED25519_REST",
+        },
+    ] {
+        settled_over_rest(key);
+    }
+}
+
+fn settled_over_rest(key: Key) {
+    let mut rig = rig_with(|_| {}, |_| {}, key);
     rig.binance.refuse_api_connections(true);
     rig.binance.arm_fault(Fault::ExecuteThenDrop);
     rig.port
