@@ -512,8 +512,25 @@ fn event_stream_terminated_resubscribes_and_reports_flow_again() {
         .submit(order("t-1", Side::Buy, "0.1", OrderType::Limit(d("29000"))))
         .unwrap();
     rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
-    rig.binance.trade("BTCUSDT", d("29000"), d("0.1"), true).unwrap();
+    rig.binance.trade("BTCUSDT", d("29000"), d("0.05"), true).unwrap();
     rig.wait_for_execution("the fill", is_fill_of("t-1"));
+    // A fill as the stream ends again: the event, if the stream is gone, or the
+    // reconciliation after the resubscription brings it, once.
+    rig.binance.terminate_user_streams();
+    rig.binance.trade("BTCUSDT", d("29000"), d("0.05"), true).unwrap();
+    wait_until("both fills", || {
+        rig.fills().iter().filter(|f| f.id.as_str() == "t-1").count() >= 2
+    });
+    wait_until("the second resubscription", || rig.binance.user_data_subscribers() == 1);
+    let mut trades: Vec<TradeId> = rig
+        .fills()
+        .into_iter()
+        .filter(|f| f.id.as_str() == "t-1")
+        .filter_map(|f| f.trade_id)
+        .collect();
+    trades.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(trades.len(), 2, "{trades:?}");
+    assert_ne!(trades[0], trades[1], "two trades, each once");
     assert_eq!(rig.binance.api_connections_opened(), 1, "the same connection");
 }
 
