@@ -83,7 +83,10 @@ fn credentials(binance: &LocalBinance, key: &Key) -> Credentials {
             );
             std::env::set_var(&key_var, api_key);
             std::env::set_var(&pem_var, &path);
-            Credentials::from_env(&key_var, &secret_var, &pem_var).unwrap()
+            let credentials = Credentials::from_env(&key_var, &secret_var, &pem_var).unwrap();
+            // Read once, at start: the file is not needed after.
+            std::fs::remove_file(&path).unwrap();
+            credentials
         }
     }
 }
