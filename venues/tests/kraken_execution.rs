@@ -4,7 +4,7 @@
 //! would, a lost reply is settled by a query, and closing disarms the dead-man switch.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use local_kraken::{LocalKraken, LocalKrakenConfig, Target};
 use rust_decimal::Decimal;
@@ -15,6 +15,9 @@ use trading::market::{Side, Symbol};
 use trading::orders::{OrderId, OrderType, VenueId};
 use venues::kit::{BackoffConfig, NoObserver};
 use venues::kraken::execution::{Credentials, KrakenExecution, KrakenExecutionConfig};
+
+#[path = "support/port.rs"]
+mod port;
 
 const START_MS: i64 = 1_704_067_200_000;
 
@@ -87,37 +90,19 @@ fn rig_with(adjust: impl FnOnce(&mut KrakenExecutionConfig)) -> Rig {
 impl Rig {
     /// Polls the port until an event matches; returns it (every event seen stays in `events`).
     fn wait_for(&mut self, what: &str, matches: impl Fn(&VenueEvent) -> bool) -> VenueEvent {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut seen = 0;
-        loop {
-            self.port.poll(&mut self.events);
-            if let Some(event) = self.events[seen..].iter().find(|e| matches(e)) {
-                return event.clone();
-            }
-            seen = self.events.len();
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}: {:#?}",
-                self.events
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        port::wait_for_event(&mut self.port, &mut self.events, 0, what, matches)
     }
 
     fn wait_for_execution(&mut self, what: &str, matches: impl Fn(&Execution) -> bool) -> Execution {
-        match self.wait_for(what, |e| matches!(e, VenueEvent::Execution(x) if matches(x))) {
-            VenueEvent::Execution(execution) => execution,
-            _ => unreachable!(),
-        }
+        port::wait_for_execution(&mut self.port, &mut self.events, what, matches)
     }
 
     /// Waits until orders go (the mass status after a connect is out).
     fn wait_open(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.port.monitor().status().path != venues::kraken::execution::OrderPath::Open {
-            assert!(Instant::now() < deadline, "the order path did not open");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        let monitor = self.port.monitor();
+        port::wait_until("the order path to open", || {
+            monitor.status().path == venues::kraken::execution::OrderPath::Open
+        });
     }
 }
 

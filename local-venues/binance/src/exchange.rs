@@ -1,17 +1,23 @@
-//! The exchange's state behind one lock: the markets, the clock, and every stream connection
-//! with its subscriptions and outbox. Publishing turns a market's [`Change`]s into frames for
-//! the connections subscribed to their streams.
+//! The exchange's state behind one lock: the markets, the clock, every stream connection
+//! with its subscriptions and outbox, the account, and every WebSocket API connection with its
+//! session and user data subscription. Publishing turns a market's [`Change`]s into frames for
+//! the connections subscribed to their streams; [`Exchange::push_user`] sends a user data event
+//! to every subscribed session.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 
+use crate::account::Account;
 use crate::config::LocalBinanceConfig;
 use crate::error::Error;
+use crate::faults::Fault;
 use crate::market::{Change, Market};
 use crate::wire;
+use crate::ws_api::{ApiConn, Limits};
 
 /// The state, shared by the server's tasks and the [`crate::Control`].
 #[derive(Debug)]
@@ -29,7 +35,17 @@ impl Shared {
                     .map(|spec| (spec.symbol.clone(), Market::new(spec.clone())))
                     .collect(),
                 now_ms,
+                clock_set_at: Instant::now(),
                 conns: HashMap::new(),
+                api_conns: HashMap::new(),
+                account: Account::new(&config.balances, config.fee_rate),
+                faults: VecDeque::new(),
+                limits: Limits::new(config),
+                order_places: 0,
+                logons: 0,
+                api_opened: 0,
+                refuse_api: false,
+                signed_rest: 0,
                 next_conn: 1,
                 pending_gaps: BTreeMap::new(),
                 config: config.clone(),
@@ -57,8 +73,27 @@ pub(crate) struct Conn {
 #[derive(Debug)]
 pub(crate) struct Exchange {
     pub(crate) markets: BTreeMap<String, Market>,
-    pub(crate) now_ms: i64,
+    /// The exchange clock as last set; with `running_clock` it runs on from `clock_set_at`.
+    now_ms: i64,
+    clock_set_at: Instant,
     pub(crate) conns: HashMap<u64, Conn>,
+    /// WebSocket API connections, by the same id sequence as `conns`.
+    pub(crate) api_conns: HashMap<u64, ApiConn>,
+    pub(crate) account: Account,
+    /// Faults armed for the WebSocket API, consumed in order.
+    pub(crate) faults: VecDeque<Fault>,
+    /// Request weight and order counts.
+    pub(crate) limits: Limits,
+    /// `order.place` (and cancel-replace) requests received, whatever became of them.
+    pub(crate) order_places: u64,
+    /// `session.logon` requests that authenticated a session.
+    pub(crate) logons: u64,
+    /// WebSocket API connections opened, over the exchange's life.
+    pub(crate) api_opened: u64,
+    /// Fault: the WebSocket API refuses every connection (503) while set.
+    pub(crate) refuse_api: bool,
+    /// Signed REST requests received.
+    pub(crate) signed_rest: u64,
     next_conn: u64,
     /// Update ids to lose before the next depth change of a symbol.
     pending_gaps: BTreeMap<String, u64>,
@@ -71,6 +106,49 @@ pub(crate) struct Exchange {
 const KINDS: &[&str] = &["trade", "kline_1m", "bookTicker", "depth", "depth@100ms"];
 
 impl Exchange {
+    /// The exchange clock now, ms.
+    pub(crate) fn clock_ms(&self) -> i64 {
+        if self.config.running_clock {
+            let ran = i64::try_from(self.clock_set_at.elapsed().as_millis()).unwrap_or(i64::MAX);
+            self.now_ms.saturating_add(ran)
+        } else {
+            self.now_ms
+        }
+    }
+
+    /// A new connection id (stream and WebSocket API connections share the sequence).
+    pub(crate) fn next_conn_id(&mut self) -> u64 {
+        let id = self.next_conn;
+        self.next_conn += 1;
+        id
+    }
+
+    /// Queues `text` for one WebSocket API connection; one whose outbox is full is dropped.
+    pub(crate) fn send_api(&mut self, id: u64, text: String) {
+        let full = match self.api_conns.get(&id) {
+            Some(conn) => conn.outbox.try_send(text).is_err(),
+            None => false,
+        };
+        if full {
+            if let Some(conn) = self.api_conns.remove(&id) {
+                conn.kill.notify_one();
+            }
+        }
+    }
+
+    /// Sends a user data event to every session subscribed to the account, in its wrapper.
+    pub(crate) fn push_user(&mut self, event: Value) {
+        let targets: Vec<(u64, u64)> = self
+            .api_conns
+            .iter()
+            .filter_map(|(id, c)| c.subscription.map(|s| (*id, s)))
+            .collect();
+        for (id, subscription) in targets {
+            let text = json!({"subscriptionId": subscription, "event": event}).to_string();
+            self.send_api(id, text);
+        }
+    }
+
     pub(crate) fn market(&mut self, symbol: &str) -> Result<&mut Market, Error> {
         self.markets
             .get_mut(symbol)
@@ -94,8 +172,7 @@ impl Exchange {
     ) -> (u64, mpsc::Receiver<String>, Arc<Notify>) {
         let (outbox, rx) = mpsc::channel(self.config.outbox_capacity);
         let kill = Arc::new(Notify::new());
-        let id = self.next_conn;
-        self.next_conn += 1;
+        let id = self.next_conn_id();
         self.conns.insert(
             id,
             Conn {
@@ -213,9 +290,12 @@ impl Exchange {
                 return Err(Error::NotPositive { what, value });
             }
         }
-        let now = self.now_ms;
-        let changes = self.market(symbol)?.trade(price, qty, buyer_is_maker, now);
-        self.publish_changes(symbol, changes);
+        let left = self.trade_through(symbol, price, qty, buyer_is_maker)?;
+        if !left.is_zero() {
+            let now = self.clock_ms();
+            let changes = self.market(symbol)?.trade(price, left, buyer_is_maker, now);
+            self.publish_changes(symbol, changes);
+        }
         Ok(())
     }
 
@@ -226,13 +306,12 @@ impl Exchange {
     }
 
     pub(crate) fn advance_to(&mut self, to_ms: i64) -> Result<(), Error> {
-        if to_ms < self.now_ms {
-            return Err(Error::ClockBackwards {
-                now_ms: self.now_ms,
-                to_ms,
-            });
+        let now_ms = self.clock_ms();
+        if to_ms < now_ms {
+            return Err(Error::ClockBackwards { now_ms, to_ms });
         }
         self.now_ms = to_ms;
+        self.clock_set_at = Instant::now();
         let symbols: Vec<String> = self.markets.keys().cloned().collect();
         for symbol in symbols {
             let closed = self.market(&symbol).ok().and_then(|m| m.close_kline_before(to_ms));
@@ -252,7 +331,7 @@ impl Exchange {
 
     /// Sends `serverShutdown` to every connection.
     pub(crate) fn server_shutdown(&mut self) {
-        let text = json!({"e": "serverShutdown", "E": self.now_ms}).to_string();
+        let text = json!({"e": "serverShutdown", "E": self.clock_ms()}).to_string();
         let ids: Vec<u64> = self.conns.keys().copied().collect();
         for id in ids {
             self.send(id, text.clone());

@@ -17,9 +17,12 @@ use axum::routing::get;
 use axum::Router;
 use rust_decimal::Decimal;
 
+use crate::account::{AccountTrade, Balance, Order};
+use crate::auth::ApiKey;
 use crate::config::LocalBinanceConfig;
 use crate::error::Error;
 use crate::exchange::Shared;
+use crate::faults::Fault;
 use crate::market::Level;
 
 /// How long shutdown waits for the server to wind down.
@@ -66,6 +69,19 @@ fn router(shared: Arc<Shared>) -> Router {
         let streams: BTreeSet<String> = std::iter::once(stream).filter(|n| s.lock().is_stream(n)).collect();
         ws.on_upgrade(move |socket| crate::streams::run(socket, s, false, streams))
     }
+    async fn ws_api(ws: WebSocketUpgrade, State(s): State<Arc<Shared>>) -> Response {
+        if s.lock().refuse_api {
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(crate::wire::error(
+                    -1001,
+                    "Internal error; unable to process your request. Please try again.",
+                )),
+            )
+                .into_response();
+        }
+        ws.on_upgrade(move |socket| crate::ws_api::run(socket, s))
+    }
     async fn not_found() -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
         (
             axum::http::StatusCode::NOT_FOUND,
@@ -76,6 +92,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v3/time", get(crate::rest::time))
         .route("/api/v3/exchangeInfo", get(crate::rest::exchange_info))
         .route("/api/v3/depth", get(crate::rest::depth))
+        .route("/api/v3/order", get(crate::rest::order))
+        .route("/api/v3/openOrders", get(crate::rest::open_orders))
+        .route("/api/v3/myTrades", get(crate::rest::my_trades))
+        .route("/ws-api/v3", get(ws_api))
         .route("/stream", get(combined))
         .route("/ws", get(raw))
         .route("/ws/{stream}", get(raw_one))
@@ -157,7 +177,11 @@ impl LocalBinance {
     }
 
     fn stop_now(&mut self) {
-        self.control.shared.lock().drop_connections();
+        {
+            let mut ex = self.control.shared.lock();
+            ex.drop_connections();
+            ex.drop_api_connections();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -197,9 +221,138 @@ impl Control {
         format!("ws://{}", self.addr)
     }
 
+    /// `ws://127.0.0.1:PORT/ws-api/v3`: the WebSocket API, the host's `ws_api_url`.
+    pub fn ws_api_url(&self) -> String {
+        format!("ws://{}/ws-api/v3", self.addr)
+    }
+
+    /// The first configured key of each type: (HMAC, Ed25519).
+    fn key(&self, ed25519: bool) -> Option<ApiKey> {
+        self.shared
+            .lock()
+            .config
+            .api_keys
+            .iter()
+            .find(|k| k.is_ed25519() == ed25519)
+            .cloned()
+    }
+
+    /// The first HMAC key: (API key, secret).
+    pub fn hmac_key(&self) -> Option<(String, String)> {
+        self.key(false).and_then(|k| match k.key {
+            crate::auth::KeySpec::Hmac { secret } => Some((k.api_key, secret)),
+            crate::auth::KeySpec::Ed25519 { .. } => None,
+        })
+    }
+
+    /// The first Ed25519 key: (API key, its private key as a PKCS#8 PEM file's text).
+    pub fn ed25519_key(&self) -> Option<(String, String)> {
+        self.key(true)
+            .and_then(|k| Some((k.api_key.clone(), k.private_key_pem()?)))
+    }
+
+    /// Arms a WebSocket API fault; faults are consumed in the order armed.
+    pub fn arm_fault(&self, fault: Fault) {
+        self.shared.lock().faults.push_back(fault);
+    }
+
+    /// Faults armed and still to be consumed.
+    pub fn pending_faults(&self) -> usize {
+        self.shared.lock().faults.len()
+    }
+
+    /// `order.place` and `order.cancelReplace` requests received, whatever became of them.
+    pub fn order_places(&self) -> u64 {
+        self.shared.lock().order_places
+    }
+
+    /// Fault: while `refuse` holds, the WebSocket API refuses new connections (HTTP 503);
+    /// open ones stay.
+    pub fn refuse_api_connections(&self, refuse: bool) {
+        self.shared.lock().refuse_api = refuse;
+    }
+
+    /// Signed REST requests (`order`, `openOrders`, `myTrades`) received.
+    pub fn signed_rest_requests(&self) -> u64 {
+        self.shared.lock().signed_rest
+    }
+
+    /// `session.logon`s that authenticated a session.
+    pub fn session_logons(&self) -> u64 {
+        self.shared.lock().logons
+    }
+
+    /// WebSocket API connections opened since the exchange started.
+    pub fn api_connections_opened(&self) -> u64 {
+        self.shared.lock().api_opened
+    }
+
+    /// Open WebSocket API connections.
+    pub fn api_connections(&self) -> usize {
+        self.shared.lock().api_conns.len()
+    }
+
+    /// WebSocket API connections with a user data subscription.
+    pub fn user_data_subscribers(&self) -> usize {
+        self.shared
+            .lock()
+            .api_conns
+            .values()
+            .filter(|c| c.subscription.is_some())
+            .count()
+    }
+
+    /// Fault: closes every WebSocket API connection abruptly.
+    pub fn drop_api_connections(&self) {
+        self.shared.lock().drop_api_connections();
+    }
+
+    /// Sends `serverShutdown` to every WebSocket API connection.
+    pub fn api_server_shutdown(&self) {
+        self.shared.lock().api_server_shutdown();
+    }
+
+    /// Ends every user data subscription with `eventStreamTerminated`.
+    pub fn terminate_user_streams(&self) {
+        self.shared.lock().terminate_user_streams();
+    }
+
+    /// The account's balances.
+    pub fn balances(&self) -> std::collections::BTreeMap<String, Balance> {
+        self.shared.lock().account.balances.clone()
+    }
+
+    /// Every order the account placed, oldest first.
+    pub fn orders(&self) -> Vec<Order> {
+        self.shared.lock().account.orders.values().cloned().collect()
+    }
+
+    /// The newest order with client order id `client_id`.
+    pub fn order(&self, client_id: &str) -> Option<Order> {
+        self.shared
+            .lock()
+            .account
+            .orders
+            .values()
+            .rev()
+            .find(|o| o.client_order_id == client_id)
+            .cloned()
+    }
+
+    /// Every trade of the account, oldest first.
+    pub fn account_trades(&self) -> Vec<AccountTrade> {
+        self.shared.lock().account.trades.clone()
+    }
+
+    /// A deposit of `amount` (a withdrawal if negative): `balanceUpdate` and
+    /// `outboundAccountPosition` to the subscribed sessions.
+    pub fn deposit(&self, asset: &str, amount: Decimal) {
+        self.shared.lock().deposit(asset, amount);
+    }
+
     /// Exchange time, ms.
     pub fn now_ms(&self) -> i64 {
-        self.shared.lock().now_ms
+        self.shared.lock().clock_ms()
     }
 
     /// Moves exchange time forward; a minute that ends sends its closed kline.
@@ -210,7 +363,10 @@ impl Control {
         self.shared.lock().advance_to(time_ms)
     }
 
-    /// A public trade at exchange time (`trade` and `kline_1m` streams).
+    /// A public trade at exchange time (`trade` and `kline_1m` streams). Resting orders of the
+    /// account it crosses (buys at or above `price` when the buyer made the market, sells at or
+    /// below it otherwise) fill first at their own price, each a trade of its own; what is left
+    /// prints at `price`.
     ///
     /// # Errors
     /// [`Error::UnknownSymbol`], [`Error::NotPositive`].

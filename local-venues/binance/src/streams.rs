@@ -36,8 +36,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, combined: bo
     };
     let mut ping = tokio::time::interval(config.ping_interval);
     ping.tick().await;
-    // When the oldest unanswered ping went out.
-    let mut unanswered: Option<Instant> = None;
+    let mut pinger = crate::ping::Pinger::new(config.pong_timeout);
     let mut window = (Instant::now(), 0u32);
     loop {
         tokio::select! {
@@ -59,7 +58,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, combined: bo
                         let answer = handle(&mut ex, id, text.as_str());
                         ex.send(id, answer);
                     }
-                    Message::Pong(_) => unanswered = None,
+                    Message::Pong(_) => pinger.ponged(),
                     Message::Close(_) => break,
                     // axum answers pings itself.
                     Message::Ping(_) | Message::Binary(_) => {}
@@ -72,11 +71,7 @@ pub(crate) async fn run(mut socket: WebSocket, shared: Arc<Shared>, combined: bo
                 }
             }
             _ = ping.tick() => {
-                if unanswered.is_some_and(|sent| sent.elapsed() >= config.pong_timeout) {
-                    break;
-                }
-                unanswered.get_or_insert_with(Instant::now);
-                if socket.send(Message::Ping(b"local-binance".to_vec().into())).await.is_err() {
+                if !pinger.ping(&mut socket).await {
                     break;
                 }
             }

@@ -13,16 +13,19 @@
 //!   before Binance would, nothing sent during a 429/418 wait. Pure.
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
 //! - [`translate`]: `executionReport` as the execution seam's order lifecycle (fills keyed by
-//!   symbol and trade id). Pure; the WebSocket API connection that feeds it is not built yet.
-//! - [`rest`]: the REST client (public calls so far, each timed).
+//!   symbol and trade id). Pure.
+//! - [`rest`]: the REST client (public calls and the signed order queries, each timed).
 //! - [`requests`]: the text of WebSocket API requests (logon, user data subscriptions, orders,
 //!   queries), signed where Binance wants it. Pure.
 //! - [`feed`]: the market streams as a [`trading::market::MarketFeed`], on the kit.
+//! - [`execution`]: orders and user data over the WebSocket API as a
+//!   [`trading::brokers::ExecutionPort`], on the kit.
 
 #[deny(missing_docs, clippy::missing_errors_doc, clippy::missing_panics_doc)]
 pub mod book;
 #[deny(missing_docs)]
 pub mod clock;
+pub mod execution;
 pub mod feed;
 #[deny(missing_docs, clippy::missing_errors_doc)]
 pub mod rate_limit;

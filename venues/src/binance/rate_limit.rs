@@ -6,7 +6,9 @@
 //!
 //! The counts are Binance's own, as of its last answer: weight is per IP and shared with every
 //! other client on it, so only Binance knows it. Between answers the count can only be what
-//! it was or more.
+//! it was or more, so each order sent adds one to the order counts ([`RateLimits::count_order`])
+//! until the next answer says; and a count older than its window has been reset by Binance, so
+//! it no longer refuses anything.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -25,6 +27,12 @@ pub struct LimitKey {
 }
 
 impl LimitKey {
+    /// The window's length.
+    pub fn window(&self) -> Duration {
+        let ms = self.interval.unit_ms().saturating_mul(i64::from(self.interval_num));
+        Duration::from_millis(u64::try_from(ms).unwrap_or(0))
+    }
+
     /// The `limit` label of `strategy_host_venue_rate_limit_used`: `request_weight_1m`,
     /// `orders_10s`, `orders_1d`.
     pub fn label(&self) -> String {
@@ -69,7 +77,8 @@ pub enum Refused {
 #[derive(Debug, Clone, Default)]
 pub struct RateLimits {
     limits: BTreeMap<LimitKey, u64>,
-    used: BTreeMap<LimitKey, u64>,
+    /// Each count and when it was learned.
+    used: BTreeMap<LimitKey, (u64, Instant)>,
     wait_until: Option<Instant>,
 }
 
@@ -92,8 +101,14 @@ impl RateLimits {
         }
     }
 
-    /// Takes a WebSocket API answer's `rateLimits` (their limits too: Binance may change them).
-    pub fn observe(&mut self, usage: &[RateLimitUsage]) {
+    /// Takes the limits `exchangeInfo` lists, keeping the counts already known.
+    pub fn set_limits(&mut self, limits: &[RateLimit]) {
+        self.limits = Self::new(limits).limits;
+    }
+
+    /// Takes a WebSocket API answer's `rateLimits` received at `now` (their limits too: Binance
+    /// may change them).
+    pub fn observe(&mut self, usage: &[RateLimitUsage], now: Instant) {
         for u in usage {
             let key = LimitKey {
                 kind: u.kind,
@@ -101,17 +116,40 @@ impl RateLimits {
                 interval_num: u.interval_num,
             };
             self.limits.insert(key, u.limit);
-            self.used.insert(key, u.count);
+            self.used.insert(key, (u.count, now));
         }
     }
 
-    /// Takes one REST response header; headers other than Binance's counters are ignored.
-    pub fn observe_header(&mut self, name: &str, value: &str) {
+    /// Takes one REST response header received at `now`; headers other than Binance's counters
+    /// are ignored.
+    pub fn observe_header(&mut self, name: &str, value: &str, now: Instant) {
         let Some(key) = header_key(name) else {
             return;
         };
         if let Ok(count) = value.trim().parse() {
-            self.used.insert(key, count);
+            self.used.insert(key, (count, now));
+        }
+    }
+
+    /// An order was sent at `now`: every order count is one more until Binance says.
+    pub fn count_order(&mut self, now: Instant) {
+        let keys: Vec<LimitKey> = self
+            .limits
+            .keys()
+            .filter(|k| k.kind == RateLimitKind::Orders)
+            .copied()
+            .collect();
+        for key in keys {
+            let used = self.current(&key, now);
+            self.used.insert(key, (used + 1, now));
+        }
+    }
+
+    /// The count of `key` at `now`: zero once its window has passed since it was learned.
+    fn current(&self, key: &LimitKey, now: Instant) -> u64 {
+        match self.used.get(key) {
+            Some((count, at)) if now.saturating_duration_since(*at) < key.window() => *count,
+            _ => 0,
         }
     }
 
@@ -143,7 +181,7 @@ impl RateLimits {
             if key.kind != RateLimitKind::Orders {
                 continue;
             }
-            let used = self.used.get(key).copied().unwrap_or(0);
+            let used = self.current(key, now);
             if used >= *max {
                 return Err(Refused::OrderLimit {
                     limit: key.label(),
@@ -164,7 +202,7 @@ impl RateLimits {
             .map(|key| {
                 (
                     key,
-                    self.used.get(&key).copied().unwrap_or(0),
+                    self.used.get(&key).map_or(0, |(count, _)| *count),
                     self.limits.get(&key).copied(),
                 )
             })
@@ -220,10 +258,14 @@ mod tests {
         let mut limits = limits();
         let now = Instant::now();
         assert_eq!(limits.may_place(now), Ok(()));
-        limits.observe_header("x-mbx-used-weight-1m", "120");
-        limits.observe_header("X-MBX-ORDER-COUNT-10S", "50");
-        limits.observe_header("Content-Type", "application/json");
-        limits.observe_header("X-MBX-USED-WEIGHT-1X", "7");
+        let mut refreshed = limits.clone();
+        refreshed.observe_header("X-MBX-ORDER-COUNT-10S", "50", now);
+        refreshed.set_limits(&[]);
+        assert_eq!(refreshed.may_place(now), Ok(()), "no limit listed, none refuses");
+        limits.observe_header("x-mbx-used-weight-1m", "120", now);
+        limits.observe_header("X-MBX-ORDER-COUNT-10S", "50", now);
+        limits.observe_header("Content-Type", "application/json", now);
+        limits.observe_header("X-MBX-USED-WEIGHT-1X", "7", now);
         assert_eq!(
             limits.may_place(now),
             Err(Refused::OrderLimit {
@@ -243,14 +285,45 @@ mod tests {
                 ("orders_1d".to_owned(), 0, Some(160000)),
             ]
         );
-        limits.observe(&[RateLimitUsage {
-            kind: RateLimitKind::Orders,
-            interval: RateLimitInterval::Second,
-            interval_num: 10,
-            limit: 100,
-            count: 3,
-        }]);
+        limits.observe(
+            &[RateLimitUsage {
+                kind: RateLimitKind::Orders,
+                interval: RateLimitInterval::Second,
+                interval_num: 10,
+                limit: 100,
+                count: 3,
+            }],
+            now,
+        );
         assert_eq!(limits.may_place(now), Ok(()));
+    }
+
+    #[test]
+    fn orders_sent_count_until_binance_answers_and_a_count_past_its_window_is_reset() {
+        let mut limits = limits();
+        let now = Instant::now();
+        limits.observe(
+            &[RateLimitUsage {
+                kind: RateLimitKind::Orders,
+                interval: RateLimitInterval::Second,
+                interval_num: 10,
+                limit: 50,
+                count: 48,
+            }],
+            now,
+        );
+        limits.count_order(now);
+        assert_eq!(limits.may_place(now), Ok(()), "49 of 50");
+        limits.count_order(now);
+        assert!(matches!(
+            limits.may_place(now),
+            Err(Refused::OrderLimit { used: 50, .. })
+        ));
+        assert_eq!(
+            limits.may_place(now + Duration::from_secs(10)),
+            Ok(()),
+            "Binance has started a new window since"
+        );
     }
 
     #[test]

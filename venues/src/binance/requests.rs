@@ -1,6 +1,7 @@
 //! The JSON text of WebSocket API requests (web-socket-api.md): `session.logon`,
 //! `userDataStream.subscribe` and `.subscribe.signature`, `order.place`, `order.cancel`,
-//! `order.status`, `openOrders.status`, `time`. Pure: times and ids come in as arguments.
+//! `order.cancelReplace`, `order.status`, `openOrders.status`, `myTrades`, `time`. Pure: times
+//! and ids come in as arguments.
 //!
 //! A request is `{"id","method","params":{…}}`. Signed requests carry `apiKey`, `timestamp`,
 //! `recvWindow` (if configured) and `signature` over every other param sorted by name
@@ -150,6 +151,15 @@ pub fn user_data_subscribe(id: u64) -> String {
     request(id, "userDataStream.subscribe", Vec::new(), Auth::None)
 }
 
+/// `userDataStream.unsubscribe` of `subscription_id`: no more user data on this connection.
+pub fn user_data_unsubscribe(id: u64, subscription_id: u64) -> String {
+    let params = vec![(
+        "subscriptionId",
+        Param::Int(i64::try_from(subscription_id).unwrap_or(i64::MAX)),
+    )];
+    request(id, "userDataStream.unsubscribe", params, Auth::None)
+}
+
 /// `userDataStream.subscribe.signature`: user data for any key type, signed.
 pub fn user_data_subscribe_signature(
     id: u64,
@@ -167,6 +177,55 @@ pub fn user_data_subscribe_signature(
 
 /// `order.place`, with the full response (`newOrderRespType` FULL: fills included).
 pub fn order_place(id: u64, order: &PlaceOrder, auth: Auth<'_>) -> String {
+    request(id, "order.place", order_params(order), auth)
+}
+
+/// `order.cancelReplace` (STOP_ON_FAILURE: nothing new is placed unless the cancel worked) of
+/// the order with client id `cancel_client_order_id`, by `order`: how an amend goes on Binance
+/// spot, which keeps the new order's client id.
+pub fn order_cancel_replace(id: u64, cancel_client_order_id: &str, order: &PlaceOrder, auth: Auth<'_>) -> String {
+    let mut params = order_params(order);
+    params.push(("cancelReplaceMode", Param::Text("STOP_ON_FAILURE".to_owned())));
+    params.push((
+        "cancelOrigClientOrderId",
+        Param::Text(cancel_client_order_id.to_owned()),
+    ));
+    request(id, "order.cancelReplace", params, auth)
+}
+
+/// The most trades one `myTrades` answer holds (Binance's maximum `limit`).
+pub const MY_TRADES_PAGE: usize = 1_000;
+
+/// Which page of a symbol's trades `myTrades` asks for. Binance takes the order with or
+/// without `from_id`, or `start_ms` alone, or `from_id` alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TradesPage {
+    /// One order's trades.
+    pub order_id: Option<u64>,
+    /// Trades from this time on (the first page of a time).
+    pub start_ms: Option<TimeMs>,
+    /// Trades from this trade id on (every page after the first).
+    pub from_id: Option<u64>,
+}
+
+/// `myTrades` of `symbol`, one page of [`MY_TRADES_PAGE`] at most.
+pub fn my_trades(id: u64, symbol: VenueSymbol, page: &TradesPage, auth: Auth<'_>) -> String {
+    let mut params = vec![("symbol", Param::Text(symbol.as_str().to_owned()))];
+    let int = |n: u64| Param::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    if let Some(order_id) = page.order_id {
+        params.push(("orderId", int(order_id)));
+    }
+    if let Some(start) = page.start_ms {
+        params.push(("startTime", Param::Int(start)));
+    }
+    if let Some(from) = page.from_id {
+        params.push(("fromId", int(from)));
+    }
+    params.push(("limit", int(MY_TRADES_PAGE as u64)));
+    request(id, "myTrades", params, auth)
+}
+
+fn order_params(order: &PlaceOrder) -> Vec<(&'static str, Param)> {
     let mut params = vec![
         ("symbol", Param::Text(order.symbol.as_str().to_owned())),
         ("side", Param::Text(order.side.as_str().to_owned())),
@@ -187,7 +246,7 @@ pub fn order_place(id: u64, order: &PlaceOrder, auth: Auth<'_>) -> String {
     params.push(("quantity", Param::Text(order.quantity.to_string())));
     params.push(("newClientOrderId", Param::Text(order.client_order_id.clone())));
     params.push(("newOrderRespType", Param::Text("FULL".to_owned())));
-    request(id, "order.place", params, auth)
+    params
 }
 
 /// `order.cancel` of the order with client id `client_order_id`.
@@ -329,6 +388,10 @@ mod tests {
         let open: Value = serde_json::from_str(&open_orders_status(6, None, session)).unwrap();
         assert_eq!(open["params"], serde_json::json!({"timestamp": 9}));
         assert_eq!(time(7), r#"{"id":7,"method":"time"}"#);
+        assert_eq!(
+            user_data_unsubscribe(9, 2),
+            r#"{"id":9,"method":"userDataStream.unsubscribe","params":{"subscriptionId":2}}"#
+        );
         let maker = PlaceOrder {
             symbol,
             side: OrderSide::Buy,

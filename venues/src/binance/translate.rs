@@ -10,7 +10,7 @@ use trading::brokers::{Execution, FillReport, OrderReport, RejectKind, RejectRea
 use trading::market::TimeMs;
 use trading::orders::{OrderId, TradeId, VenueOrderId};
 
-use super::wire::{ExecutionReport, ExecutionType, OrderResult, OrderStatus, VenueSymbol};
+use super::wire::{AccountTrade, ExecutionReport, ExecutionType, OrderResult, OrderStatus, VenueSymbol};
 
 /// The client order id a report is about: for a cancel, the cancelled order's (`C`; `c` is
 /// then the cancel request's own id), else `c`.
@@ -66,6 +66,21 @@ pub fn order_report(result: &OrderResult, id: OrderId, time_ms: TimeMs) -> Order
             })
             .collect(),
         time_ms,
+    }
+}
+
+/// One of the account's trades (`myTrades`) as a fill of the host's order `id`, keyed as user
+/// data keys it.
+pub fn trade_fill(trade: &AccountTrade, id: OrderId) -> FillReport {
+    FillReport {
+        id,
+        trade_id: Some(trade_key(trade.symbol, trade.id)),
+        price: trade.price,
+        qty: trade.qty,
+        fee: trade.commission,
+        fee_asset: Some(trade.commission_asset.clone()),
+        time_ms: trade.time,
+        known_ms: trade.time,
     }
 }
 

@@ -1,5 +1,6 @@
 //! What every live venue shares, whatever its wire format: when to reconnect ([`Backoff`]),
-//! how often a venue lets us connect ([`ConnectBudget`]), whether data still flows
+//! how often a venue lets us connect ([`ConnectBudget`]), where an order connection stands
+//! ([`OrderPath`], [`OrderConnectionMonitor`]), whether data still flows
 //! ([`Freshness`]), and which venue streams the host's strategies hold ([`SubscriptionTable`]).
 //!
 //! [`connect`] opens a venue socket and [`VenueObserver`] is how connections report what the
@@ -16,6 +17,7 @@ mod feed;
 mod freshness;
 pub(crate) mod json_path;
 mod observer;
+mod order_connection;
 mod redial;
 mod socket;
 mod subscriptions;
@@ -27,6 +29,10 @@ pub use connect_budget::ConnectBudget;
 pub use feed::{lock_feed, wall_ms, Delivery, FeedCommand, FeedHandle, FeedState, SharedFeedState};
 pub use freshness::{Freshness, StreamAge};
 pub use observer::{Connection, NoObserver, VenueObserver};
+pub use order_connection::{
+    ensure_open, retry_until_answered, OrderConnectionMonitor, OrderConnectionState, OrderConnectionStatus, OrderPath,
+    SharedOrderConnection, MAX_QUERY_RETRY,
+};
 pub use redial::{Redial, Wait};
 pub use socket::{connect, next_text, send_text, ConnectError, Socket};
 pub use subscriptions::{Changes, SubscriptionTable};

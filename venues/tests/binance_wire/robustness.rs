@@ -77,9 +77,14 @@ fn exercise(text: &str) {
             let _ = response.outcome_unknown();
             let _ = response.result::<Value>("method");
             if let Err(error) = &response.outcome {
-                let _ = (error.error.outcome(), reject_reason(&error.error));
+                let _ = (
+                    error.error.outcome(),
+                    reject_reason(&error.error),
+                    error.cancel_replace(),
+                );
             }
         }
+        Ok(WsApiMessage::ServerShutdown { .. }) => {}
         Ok(WsApiMessage::Event(frame)) => {
             if let UserDataEvent::ExecutionReport(report) = frame.event {
                 let _ = (

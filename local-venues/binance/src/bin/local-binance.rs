@@ -1,5 +1,5 @@
-//! `local-binance`: a local Binance spot exchange (REST and market streams) for trying the
-//! host by hand. Prints the URLs and a `[venues.binance]` block to paste into the host's TOML,
+//! `local-binance`: a local Binance spot exchange (REST, market streams and the WebSocket API)
+//! for trying the host by hand. Prints the URLs and a `[venues.binance]` block to paste into the host's TOML,
 //! seeds a small BTCUSDT book, then serves until Ctrl-C.
 
 use std::process::ExitCode;
@@ -12,7 +12,11 @@ const USAGE: &str = "usage: local-binance [--listen ADDR]
   --listen ADDR   where to listen (default 127.0.0.1:0: any free port)";
 
 fn main() -> ExitCode {
-    let mut config = LocalBinanceConfig::default();
+    // Signed requests carry the client's clock: the exchange's runs with it.
+    let mut config = LocalBinanceConfig {
+        running_clock: true,
+        ..LocalBinanceConfig::default()
+    };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         match (flag.as_str(), args.next()) {
@@ -52,6 +56,14 @@ fn main() -> ExitCode {
     println!("symbols = [\"BTC/USDT\"]");
     println!("rest_url = \"{}\"", binance.rest_url());
     println!("ws_stream_url = \"{}\"", binance.ws_stream_url());
+    println!("ws_api_url = \"{}\"", binance.ws_api_url());
+    println!();
+    if let Some((key, _)) = binance.hmac_key() {
+        println!("# HMAC key {key}; its secret is local_binance::DEFAULT_HMAC_SECRET (README)");
+    }
+    if let Some((key, _)) = binance.ed25519_key() {
+        println!("# Ed25519 key {key}; its private key PEM: Control::ed25519_key");
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -1,7 +1,9 @@
-//! The local Binance from outside: REST answers and market streams in Binance's formats.
+//! The local Binance from outside: REST answers, market streams and the WebSocket API in
+//! Binance's formats.
 //!
 //! One test binary (`mod`s below) so the crate links once.
 
 mod rest;
 mod streams;
 mod support;
+mod ws_api;

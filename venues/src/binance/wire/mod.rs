@@ -50,7 +50,7 @@ pub use enums::{
 pub use error::WireError;
 pub use filters::{Filter, LotSize, MinNotional, Notional, PriceFilter, RulesError, SymbolRules, TradingState};
 pub use market::{Bar, BookTickerEvent, DepthSnapshot, DepthUpdate, Kline, KlineEvent, PriceLevel, TradeEvent};
-pub use orders::{parse_order, OrderFill, OrderResult};
+pub use orders::{parse_account_trades, parse_order, parse_orders, AccountTrade, OrderFill, OrderResult};
 pub use rest::{
     parse_depth_snapshot, parse_exchange_info, parse_rest_error, parse_server_time, ExchangeInfo, RateLimit,
     RateLimitKind, ServerTime, SymbolInfo,
@@ -62,4 +62,6 @@ pub use stream::{
 pub use symbols::{InvalidVenueSymbol, SymbolDirectory, VenueSymbol, MAX_VENUE_SYMBOL};
 pub use user_data::{AccountPosition, AssetBalance, BalanceUpdate, ExecutionReport, UserDataEvent};
 pub use venue_error::{BinanceError, ErrorKind, FilterName, Outcome};
-pub use ws_api::{parse_ws_api, ApiError, RateLimitUsage, UserDataFrame, WsApiMessage, WsApiResponse};
+pub use ws_api::{
+    parse_ws_api, ApiError, CancelReplaceFailure, RateLimitUsage, UserDataFrame, WsApiMessage, WsApiResponse,
+};

@@ -85,6 +85,51 @@ fn opt_decimal_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Resu
     Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|w| w.0))
 }
 
+/// One trade of the account, as `myTrades` (WebSocket API and REST) lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountTrade {
+    /// The symbol.
+    pub symbol: VenueSymbol,
+    /// The symbol's trade id: with the symbol, what a fill is booked once by.
+    pub id: u64,
+    /// The order that traded.
+    pub order_id: u64,
+    /// Price.
+    #[serde(deserialize_with = "decimal_string")]
+    pub price: Decimal,
+    /// Quantity.
+    #[serde(deserialize_with = "decimal_string")]
+    pub qty: Decimal,
+    /// The fee.
+    #[serde(deserialize_with = "decimal_string")]
+    pub commission: Decimal,
+    /// The fee's asset.
+    pub commission_asset: String,
+    /// When it traded.
+    pub time: TimeMs,
+    /// Whether the account bought.
+    pub is_buyer: bool,
+    /// Whether the account's order made the market.
+    pub is_maker: bool,
+}
+
+/// Parses a REST `myTrades` body (the WebSocket API's `result` is the same array).
+///
+/// # Errors
+/// [`WireError`] naming the failing field.
+pub fn parse_account_trades(text: &str) -> Result<Vec<AccountTrade>, WireError> {
+    parse_json("myTrades", "", text)
+}
+
+/// Parses a REST `openOrders` body (the WebSocket API's `result` is the same array).
+///
+/// # Errors
+/// [`WireError`] naming the failing field.
+pub fn parse_orders(text: &str) -> Result<Vec<OrderResult>, WireError> {
+    parse_json("openOrders", "", text)
+}
+
 /// Parses a REST order body (`POST /api/v3/order`, `GET /api/v3/order`).
 ///
 /// # Errors

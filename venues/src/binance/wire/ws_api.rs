@@ -25,6 +25,12 @@ pub enum WsApiMessage {
     Response(WsApiResponse),
     /// A user data event of one subscription.
     Event(UserDataFrame),
+    /// `{"event":{"e":"serverShutdown","E":…}}` (connection-events.md): the server is about to
+    /// go away; open a new connection now.
+    ServerShutdown {
+        /// When it was announced.
+        event_time: TimeMs,
+    },
 }
 
 /// A user data event and the subscription it belongs to.
@@ -60,6 +66,56 @@ pub struct ApiError {
     /// `error.data` as JSON text when it is more than `retryAfter` (a cancel-replace's two
     /// answers, say).
     pub data: Option<String>,
+}
+
+/// What a failed `order.cancelReplace` did, from its `error.data` (-2021 and -2022 carry both
+/// halves' answers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelReplaceFailure {
+    /// Whether the old order was cancelled.
+    pub cancelled: bool,
+    /// Whether the new order was placed.
+    pub placed: bool,
+    /// The cancel's error, if it failed.
+    pub cancel_error: Option<BinanceError>,
+    /// The new order's error, if it failed.
+    pub new_order_error: Option<BinanceError>,
+}
+
+impl ApiError {
+    /// The two halves of a failed cancel-replace, when `data` says.
+    pub fn cancel_replace(&self) -> Option<CancelReplaceFailure> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Data<'a> {
+            #[serde(borrow)]
+            cancel_result: std::borrow::Cow<'a, str>,
+            #[serde(borrow)]
+            new_order_result: std::borrow::Cow<'a, str>,
+            #[serde(default)]
+            cancel_response: Option<Half>,
+            #[serde(default)]
+            new_order_response: Option<Half>,
+        }
+        #[derive(Deserialize)]
+        struct Half {
+            #[serde(default)]
+            code: Option<i64>,
+            #[serde(default)]
+            msg: Option<String>,
+        }
+        let data: Data<'_> = parse_json("order.cancelReplace", "error.data", self.data.as_deref()?).ok()?;
+        let error = |half: Option<Half>| match half {
+            Some(Half { code: Some(code), msg }) => Some(BinanceError::new(code, msg.unwrap_or_default())),
+            _ => None,
+        };
+        Some(CancelReplaceFailure {
+            cancelled: data.cancel_result == "SUCCESS",
+            placed: data.new_order_result == "SUCCESS",
+            cancel_error: error(data.cancel_response),
+            new_order_error: error(data.new_order_response),
+        })
+    }
 }
 
 /// One rate limit's count after a request.
@@ -163,8 +219,29 @@ pub fn parse_ws_api(text: &str) -> Result<WsApiMessage, WireError> {
             event: UserDataEvent::parse(event.get(), "event")?,
         })),
         (_, _, Some(status)) => response(frame, status).map(WsApiMessage::Response),
+        (None, Some(event), None) => connection_event(event.get()),
         _ => Err(WireError::NotAMessage {
             reason: "neither a response (`status`) nor an event (`subscriptionId` and `event`)".to_owned(),
+        }),
+    }
+}
+
+/// An event outside any subscription: only `serverShutdown` is one.
+fn connection_event(text: &str) -> Result<WsApiMessage, WireError> {
+    #[derive(Deserialize)]
+    struct Event<'a> {
+        #[serde(borrow, rename = "e")]
+        event: std::borrow::Cow<'a, str>,
+        #[serde(rename = "E")]
+        event_time: TimeMs,
+    }
+    let event: Event<'_> = parse_json("connection event", "event", text)?;
+    match event.event.as_ref() {
+        "serverShutdown" => Ok(WsApiMessage::ServerShutdown {
+            event_time: event.event_time,
+        }),
+        other => Err(WireError::NotAMessage {
+            reason: format!("an event `{}` outside a subscription", super::error::excerpt(other)),
         }),
     }
 }

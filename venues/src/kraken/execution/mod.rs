@@ -25,7 +25,7 @@ mod session;
 mod translate;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -161,37 +161,11 @@ impl Default for KrakenExecutionConfig {
     }
 }
 
-/// Where the order connection stands (`/status` writes it in snake_case).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderPath {
-    /// No socket: orders are refused (or go over REST when configured).
-    Down,
-    /// Connected, reconciling through the mass status: orders wait until it is applied.
-    Reconciling,
-    /// Orders go.
-    Open,
-}
+pub use crate::kit::{OrderConnectionMonitor, OrderConnectionStatus, OrderPath};
 
-/// The order connection as `/status` shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderConnectionStatus {
-    pub path: OrderPath,
-    pub reconnects: u64,
-    pub last_error: Option<String>,
-    pub last_error_ms: Option<TimeMs>,
-}
+type SharedState = crate::kit::SharedOrderConnection;
 
-#[derive(Debug)]
-struct Shared {
-    path: OrderPath,
-    reconnects: u64,
-    last_error: Option<(String, TimeMs)>,
-}
-
-type SharedState = Arc<Mutex<Shared>>;
-
-fn lock(shared: &SharedState) -> MutexGuard<'_, Shared> {
+fn lock(shared: &SharedState) -> MutexGuard<'_, crate::kit::OrderConnectionState> {
     crate::kit::lock(shared)
 }
 
@@ -209,24 +183,6 @@ enum Command {
     Close {
         done: std::sync::mpsc::Sender<()>,
     },
-}
-
-/// A view of the order connection, for `/status`, that the host keeps beside the desk.
-#[derive(Debug, Clone)]
-pub struct OrderConnectionMonitor {
-    shared: SharedState,
-}
-
-impl OrderConnectionMonitor {
-    pub fn status(&self) -> OrderConnectionStatus {
-        let shared = lock(&self.shared);
-        OrderConnectionStatus {
-            path: shared.path,
-            reconnects: shared.reconnects,
-            last_error: shared.last_error.as_ref().map(|(text, _)| text.clone()),
-            last_error_ms: shared.last_error.as_ref().map(|(_, at)| *at),
-        }
-    }
 }
 
 /// Past this age an order's cancel and amend cost Kraken's counter nothing extra, so when it
@@ -274,11 +230,7 @@ impl KrakenExecution {
         observer: Arc<dyn VenueObserver>,
     ) -> Self {
         let (sender, inbox) = venue_channel(doorbell);
-        let shared = Arc::new(Mutex::new(Shared {
-            path: OrderPath::Down,
-            reconnects: 0,
-            last_error: None,
-        }));
+        let shared = crate::kit::OrderConnectionState::shared();
         let (commands, receiver) = mpsc::unbounded_channel();
         let venue = config.venue.clone();
         let rate = RateLimiter::new(config.tier);
@@ -305,25 +257,12 @@ impl KrakenExecution {
     }
 
     pub fn monitor(&self) -> OrderConnectionMonitor {
-        OrderConnectionMonitor {
-            shared: self.shared.clone(),
-        }
+        OrderConnectionMonitor::new(self.shared.clone())
     }
 
     /// Refuses a request while orders cannot go.
     fn ensure_open(&self, what: &str, rest_fallback: bool) -> Result<(), PortError> {
-        match lock(&self.shared).path {
-            OrderPath::Open => Ok(()),
-            OrderPath::Down if rest_fallback => Ok(()),
-            OrderPath::Down => Err(PortError::NotSent(format!(
-                "{}: the order connection is down; {what} not sent",
-                self.venue
-            ))),
-            OrderPath::Reconciling => Err(PortError::NotSent(format!(
-                "{}: reconciling after a reconnect; {what} not sent",
-                self.venue
-            ))),
-        }
+        crate::kit::ensure_open(&self.shared, &self.venue, what, rest_fallback)
     }
 
     /// Records `action` on the pair's counter, or refuses it the way Kraken would.

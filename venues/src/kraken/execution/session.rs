@@ -21,7 +21,9 @@ use super::ids::OrderIds;
 use super::queries::{self, RestPlacement};
 use super::translate::{execution, reject_reason};
 use super::{lock, wall_ms, Command, Credentials, KrakenExecutionConfig, OrderPath, SharedState};
-use crate::kit::{connect, next_text, send_text as send, Connection, Redial, Socket, VenueObserver};
+use crate::kit::{
+    connect, next_text, retry_until_answered, send_text as send, Connection, Redial, Socket, VenueObserver,
+};
 use crate::kraken::rest::KrakenRest;
 use crate::kraken::wire::requests::{self, CancelOrders, OrderRef, PrivateSubscription, Token};
 use crate::kraken::wire::{
@@ -33,8 +35,6 @@ use crate::kraken::wire::{
 const RECONCILE_OVERLAP_MS: i64 = 60_000;
 /// How long a clean shutdown waits for Kraken to confirm the dead-man switch is disarmed.
 const DISARM_WAIT: Duration = Duration::from_secs(2);
-/// Query retries back off to this.
-const MAX_QUERY_RETRY: Duration = Duration::from_secs(30);
 
 /// Why a connection ended.
 enum Ended {
@@ -703,7 +703,7 @@ struct Asker {
 
 impl Asker {
     async fn settle(&self, id: OrderId) {
-        let report = retrying(&self.venue, "QueryOrders", || {
+        let report = retry_until_answered(self.venue.as_str(), "QueryOrders", || {
             queries::order_status(&self.rest, &self.ids, &id, wall_ms())
         })
         .await;
@@ -714,7 +714,7 @@ impl Asker {
     }
 
     async fn mass_status(&self, since_ms: TimeMs, generation: Option<u64>) {
-        let status = retrying(&self.venue, "mass status", || {
+        let status = retry_until_answered(self.venue.as_str(), "mass status", || {
             queries::mass_status(&self.rest, &self.venue, &self.ids, since_ms, wall_ms())
         })
         .await;
@@ -751,25 +751,6 @@ impl Asker {
             }
         };
         self.events.send(VenueEvent::Execution(execution));
-    }
-}
-
-/// Runs `query` until it answers, backing off to [`MAX_QUERY_RETRY`] between failures.
-async fn retrying<T, F, Fut>(venue: &VenueId, what: &str, mut query: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, queries::QueryError>>,
-{
-    let mut wait = Duration::from_millis(250);
-    loop {
-        match query().await {
-            Ok(answer) => return answer,
-            Err(e) => {
-                warn!(%venue, what, error = %e, retry_in = ?wait, "a query to Kraken failed; asking again");
-                tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(MAX_QUERY_RETRY);
-            }
-        }
     }
 }
 

@@ -157,3 +157,45 @@ fn malformed_frames_are_typed_errors() {
         Err(WireError::Field { message, path, .. }) if message == "balanceUpdate" && path == "event.d"
     ));
 }
+
+#[test]
+fn server_shutdown_comes_outside_any_subscription_and_other_such_events_are_errors() {
+    assert_eq!(
+        parse_ws_api(r#"{"event":{"e":"serverShutdown","E":1770123456789}}"#),
+        Ok(WsApiMessage::ServerShutdown {
+            event_time: 1_770_123_456_789
+        })
+    );
+    assert!(matches!(
+        parse_ws_api(r#"{"event":{"e":"executionReport","E":1}}"#),
+        Err(WireError::NotAMessage { .. })
+    ));
+    assert!(parse_ws_api(r#"{"event":{"e":"serverShutdown"}}"#).is_err());
+}
+
+#[test]
+fn a_failed_cancel_replace_says_which_half_failed() {
+    let partial = response(
+        r#"{"id":3,"status":409,"error":{"code":-2021,"msg":"Order cancel-replace partially failed.","data":{
+            "cancelResult":"SUCCESS","newOrderResult":"FAILURE",
+            "cancelResponse":{"symbol":"BTCUSDT","orderId":5},
+            "newOrderResponse":{"code":-2010,"msg":"Account has insufficient balance for requested action."}}}}"#,
+    );
+    let halves = partial.outcome.unwrap_err().cancel_replace().unwrap();
+    assert!(halves.cancelled && !halves.placed);
+    assert_eq!(halves.cancel_error, None);
+    assert_eq!(
+        halves.new_order_error.map(|e| e.kind),
+        Some(ErrorKind::InsufficientBalance)
+    );
+    let failed = response(
+        r#"{"id":4,"status":400,"error":{"code":-2022,"msg":"Order cancel-replace failed.","data":{
+            "cancelResult":"FAILURE","newOrderResult":"NOT_ATTEMPTED",
+            "cancelResponse":{"code":-2011,"msg":"Unknown order sent."},"newOrderResponse":null}}}"#,
+    );
+    let halves = failed.outcome.unwrap_err().cancel_replace().unwrap();
+    assert!(!halves.cancelled && !halves.placed);
+    assert_eq!(halves.cancel_error.map(|e| e.kind), Some(ErrorKind::UnknownOrder));
+    let plain = response(r#"{"id":5,"status":400,"error":{"code":-1013,"msg":"Filter failure: LOT_SIZE"}}"#);
+    assert_eq!(plain.outcome.unwrap_err().cancel_replace(), None);
+}

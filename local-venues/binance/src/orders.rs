@@ -1,0 +1,684 @@
+//! The order path of the local exchange: `order.place` (LIMIT, LIMIT_MAKER, MARKET with GTC,
+//! IOC, FOK), `order.cancel`, `order.cancelReplace`, `order.status`, `openOrders.status` and
+//! `myTrades`, on the one account, matched against the symbol's book; and resting orders
+//! filled by the market's trades. Every change reaches the subscribed sessions as
+//! `executionReport` and `outboundAccountPosition` events.
+//!
+//! Checks come in Binance's order (filters.md, errors.md): the symbol, its status, the
+//! filters (`-1013 Filter failure: <FILTER>`), a duplicate client id, a maker order that would
+//! take, the balance (`-2010`). Refusals carry Binance's status, code and message.
+
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+use crate::account::{
+    account_position, execution_report, order_json, trade_json, AccountTrade, Order, OrderKind, OrderSide, OrderStatus,
+    ReportDetail, Tif,
+};
+use crate::exchange::Exchange;
+use crate::market::Change;
+use crate::wire::num;
+
+/// The most open orders a symbol takes (exchangeInfo's MAX_NUM_ORDERS).
+pub(crate) const MAX_NUM_ORDERS: usize = 200;
+/// LOT_SIZE's maxQty and MARKET_LOT_SIZE's maxQty, as exchangeInfo lists them.
+const MAX_QTY: u32 = 9_000;
+/// PRICE_FILTER's maxPrice, as exchangeInfo lists it: with MAX_QTY it also keeps every
+/// price × quantity far from `Decimal`'s range.
+const MAX_PRICE: u32 = 1_000_000;
+const MARKET_MAX_QTY: u32 = 100;
+
+/// A refused request: Binance's HTTP-like status, code and message, and `error.data`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Refusal {
+    pub(crate) status: u16,
+    pub(crate) code: i64,
+    pub(crate) msg: String,
+    pub(crate) data: Option<Value>,
+}
+
+impl Refusal {
+    pub(crate) fn new(status: u16, code: i64, msg: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            msg: msg.into(),
+            data: None,
+        }
+    }
+
+    fn bad(code: i64, msg: impl Into<String>) -> Self {
+        Self::new(400, code, msg)
+    }
+
+    fn filter(name: &str) -> Self {
+        Self::bad(-1013, format!("Filter failure: {name}"))
+    }
+
+    /// The body of a refusal as REST or a cancel-replace's half writes it.
+    pub(crate) fn body(&self) -> Value {
+        json!({"code": self.code, "msg": self.msg})
+    }
+}
+
+/// What `newOrderRespType` asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RespType {
+    Ack,
+    Result,
+    Full,
+}
+
+/// A new order as the request gave it.
+#[derive(Debug, Clone)]
+pub(crate) struct NewOrder {
+    pub(crate) symbol: String,
+    pub(crate) side: OrderSide,
+    pub(crate) kind: OrderKind,
+    pub(crate) tif: Tif,
+    pub(crate) price: Option<Decimal>,
+    pub(crate) qty: Decimal,
+    pub(crate) client_id: Option<String>,
+    pub(crate) resp_type: RespType,
+}
+
+/// Which order a cancel or a query is about.
+#[derive(Debug, Clone)]
+pub(crate) struct OrderRef {
+    pub(crate) symbol: String,
+    pub(crate) order_id: Option<u64>,
+    pub(crate) client_id: Option<String>,
+}
+
+/// Which of a symbol's trades `myTrades` lists.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TradesFilter {
+    pub(crate) order_id: Option<u64>,
+    pub(crate) start_ms: Option<i64>,
+    pub(crate) from_id: Option<u64>,
+    pub(crate) limit: usize,
+}
+
+/// One fill of a taker order against the book.
+struct TakerFill {
+    price: Decimal,
+    qty: Decimal,
+}
+
+fn is_multiple(value: Decimal, step: Decimal) -> bool {
+    step.is_zero() || (value % step).is_zero()
+}
+
+impl Exchange {
+    /// `symbol`'s base and quote assets: what an order of it changes.
+    fn assets(&self, symbol: &str) -> Vec<String> {
+        self.markets
+            .get(symbol)
+            .map(|m| vec![m.spec.base.clone(), m.spec.quote.clone()])
+            .unwrap_or_default()
+    }
+
+    fn decimals(&self, symbol: &str) -> u32 {
+        self.markets.get(symbol).map_or(8, |m| m.spec.decimals)
+    }
+
+    /// Checks a new order as Binance does before it reaches the book.
+    fn check_new(&self, order: &NewOrder) -> Result<(), Refusal> {
+        let market = self
+            .markets
+            .get(&order.symbol)
+            .ok_or_else(|| Refusal::bad(-1121, "Invalid symbol."))?;
+        let spec = &market.spec;
+        if spec.status != "TRADING" {
+            return Err(Refusal::bad(-2010, "Market is closed."));
+        }
+        if order.qty <= Decimal::ZERO {
+            return Err(Refusal::bad(-1013, "Invalid quantity."));
+        }
+        let reference = match (order.kind, order.price) {
+            (OrderKind::Market, _) => {
+                let (_, bids, asks) = market.snapshot(1);
+                let top = match order.side {
+                    OrderSide::Buy => asks.first(),
+                    OrderSide::Sell => bids.first(),
+                };
+                top.map(|(p, _)| *p)
+            }
+            (_, Some(price)) => {
+                if price < spec.tick_size || price > Decimal::from(MAX_PRICE) || !is_multiple(price, spec.tick_size) {
+                    return Err(Refusal::filter("PRICE_FILTER"));
+                }
+                Some(price)
+            }
+            (_, None) => {
+                return Err(Refusal::bad(
+                    -1102,
+                    "Mandatory parameter 'price' was not sent, was empty/null, or malformed.",
+                ))
+            }
+        };
+        if order.qty < spec.min_qty || order.qty > Decimal::from(MAX_QTY) || !is_multiple(order.qty, spec.step_size) {
+            return Err(Refusal::filter("LOT_SIZE"));
+        }
+        if order.kind == OrderKind::Market && order.qty > Decimal::from(MARKET_MAX_QTY) {
+            return Err(Refusal::filter("MARKET_LOT_SIZE"));
+        }
+        if reference.is_some_and(|price| price * order.qty < spec.min_notional) {
+            return Err(Refusal::filter("NOTIONAL"));
+        }
+        let open = self
+            .account
+            .orders
+            .values()
+            .filter(|o| o.symbol == order.symbol && o.status.is_open())
+            .count();
+        if open >= MAX_NUM_ORDERS {
+            return Err(Refusal::filter("MAX_NUM_ORDERS"));
+        }
+        if let Some(client) = &order.client_id {
+            if self
+                .account
+                .orders
+                .values()
+                .any(|o| o.status.is_open() && &o.client_order_id == client)
+            {
+                return Err(Refusal::bad(-2010, "Duplicate order sent."));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fills a taker order would get from the book now, best price first.
+    fn taker_fills(&self, order: &NewOrder) -> Vec<TakerFill> {
+        let Some(market) = self.markets.get(&order.symbol) else {
+            return Vec::new();
+        };
+        let (_, bids, asks) = market.snapshot(usize::MAX);
+        let levels = match order.side {
+            OrderSide::Buy => asks,
+            OrderSide::Sell => bids,
+        };
+        let mut left = order.qty;
+        let mut fills = Vec::new();
+        for (price, qty) in levels {
+            let crosses = match (order.kind, order.price, order.side) {
+                (OrderKind::Market, _, _) | (_, None, _) => true,
+                (_, Some(limit), OrderSide::Buy) => price <= limit,
+                (_, Some(limit), OrderSide::Sell) => price >= limit,
+            };
+            if left.is_zero() || !crosses {
+                break;
+            }
+            let take = qty.min(left);
+            left -= take;
+            fills.push(TakerFill { price, qty: take });
+        }
+        fills
+    }
+
+    /// `order.place`: the order's result as `newOrderRespType` asks.
+    pub(crate) fn place(&mut self, request: NewOrder) -> Result<Value, Refusal> {
+        self.check_new(&request)?;
+        let fills = self.taker_fills(&request);
+        let fillable: Decimal = fills.iter().map(|f| f.qty).sum();
+        if request.kind == OrderKind::LimitMaker && !fills.is_empty() {
+            return Err(Refusal::bad(-2010, "Order would immediately match and take."));
+        }
+        let (base, quote) = self
+            .markets
+            .get(&request.symbol)
+            .map(|m| (m.spec.base.clone(), m.spec.quote.clone()))
+            .unwrap_or_default();
+        let lock = match (request.side, request.kind, request.price) {
+            (OrderSide::Buy, OrderKind::Market, _) | (OrderSide::Buy, _, None) => {
+                fills.iter().map(|f| f.price * f.qty).sum::<Decimal>()
+            }
+            (OrderSide::Buy, _, Some(price)) => price * request.qty,
+            (OrderSide::Sell, _, _) => request.qty,
+        };
+        let lock_asset = if request.side == OrderSide::Buy { &quote } else { &base };
+        if self.account.balance(lock_asset).free < lock {
+            return Err(Refusal::bad(
+                -2010,
+                "Account has insufficient balance for requested action.",
+            ));
+        }
+        let now = self.clock_ms();
+        let order_id = self.account.next_order_id;
+        self.account.next_order_id += 1;
+        let client_id = request.client_id.clone().unwrap_or_else(|| format!("local{order_id}"));
+        {
+            let balance = self.account.balance(lock_asset);
+            balance.free -= lock;
+            balance.locked += lock;
+        }
+        let mut order = Order {
+            order_id,
+            symbol: request.symbol.clone(),
+            client_order_id: client_id,
+            side: request.side,
+            kind: request.kind,
+            tif: request.tif,
+            price: request.price.unwrap_or(Decimal::ZERO),
+            qty: request.qty,
+            executed: Decimal::ZERO,
+            cum_quote: Decimal::ZERO,
+            status: OrderStatus::New,
+            time_ms: now,
+            update_ms: now,
+            locked: lock,
+        };
+        let decimals = self.decimals(&request.symbol);
+        let mut events = vec![execution_report(
+            &order,
+            &ReportDetail {
+                execution_type: "NEW",
+                ..ReportDetail::default()
+            },
+            now,
+            decimals,
+        )];
+        let mut trades = Vec::new();
+        let kill = request.tif == Tif::Fok && fillable < request.qty;
+        if !kill {
+            for fill in &fills {
+                let trade = self.take_level(&mut order, fill, now);
+                events.push(execution_report(
+                    &order,
+                    &ReportDetail {
+                        execution_type: "TRADE",
+                        trade: Some(&trade),
+                        ..ReportDetail::default()
+                    },
+                    now,
+                    decimals,
+                ));
+                trades.push(trade);
+            }
+        }
+        let expires = order.status.is_open() && (request.kind == OrderKind::Market || request.tif != Tif::Gtc);
+        if expires {
+            self.release(&mut order);
+            order.status = OrderStatus::Expired;
+            events.push(execution_report(
+                &order,
+                &ReportDetail {
+                    execution_type: "EXPIRED",
+                    ..ReportDetail::default()
+                },
+                now,
+                decimals,
+            ));
+        }
+        events.push(account_position(&self.account, &[base, quote], now));
+        let result = place_result(&order, &trades, request.resp_type, decimals, now);
+        self.account.orders.insert(order_id, order);
+        for event in events {
+            self.push_user(event);
+        }
+        Ok(result)
+    }
+
+    /// One fill of `order` against a book level: the level shrinks, a public trade prints, the
+    /// balances move.
+    fn take_level(&mut self, order: &mut Order, fill: &TakerFill, now: i64) -> AccountTrade {
+        let symbol = order.symbol.clone();
+        let mut trade_id = 0;
+        if let Some(market) = self.markets.get_mut(&symbol) {
+            let (_, bids, asks) = market.snapshot(usize::MAX);
+            let side = if order.side == OrderSide::Buy { asks } else { bids };
+            let left = side
+                .iter()
+                .find(|(p, _)| *p == fill.price)
+                .map_or(Decimal::ZERO, |(_, q)| *q - fill.qty);
+            let level = [(fill.price, left.max(Decimal::ZERO))];
+            let mut changes = if order.side == OrderSide::Buy {
+                market.set_levels(&[], &level, 0)
+            } else {
+                market.set_levels(&level, &[], 0)
+            };
+            let printed = market.trade(fill.price, fill.qty, order.side == OrderSide::Sell, now);
+            if let Some(Change::Trade(t)) = printed.first() {
+                trade_id = t.id;
+            }
+            changes.extend(printed);
+            self.publish_changes(&symbol, changes);
+        }
+        self.book_fill(order, fill.price, fill.qty, trade_id, false, now)
+    }
+
+    /// Books a fill of `order` at `price`: balances, the order's counts, the account's trade.
+    fn book_fill(
+        &mut self,
+        order: &mut Order,
+        price: Decimal,
+        qty: Decimal,
+        trade_id: u64,
+        is_maker: bool,
+        now: i64,
+    ) -> AccountTrade {
+        let (base, quote) = self
+            .markets
+            .get(&order.symbol)
+            .map(|m| (m.spec.base.clone(), m.spec.quote.clone()))
+            .unwrap_or_default();
+        let rate = self.account.fee_rate;
+        let value = price * qty;
+        let (fee, fee_asset) = match order.side {
+            OrderSide::Buy => {
+                let fee = (qty * rate).round_dp(8);
+                // A limit buy locked its limit price; the difference to the fill price returns.
+                let released = if order.kind == OrderKind::Market {
+                    value
+                } else {
+                    order.price * qty
+                };
+                let q = self.account.balance(&quote);
+                q.locked -= released;
+                q.free += released - value;
+                order.locked -= released;
+                self.account.balance(&base).free += qty - fee;
+                (fee, base)
+            }
+            OrderSide::Sell => {
+                let fee = (value * rate).round_dp(8);
+                self.account.balance(&base).locked -= qty;
+                order.locked -= qty;
+                self.account.balance(&quote).free += value - fee;
+                (fee, quote)
+            }
+        };
+        order.executed += qty;
+        order.cum_quote += value;
+        order.update_ms = now;
+        order.status = if order.remaining().is_zero() {
+            OrderStatus::Filled
+        } else {
+            OrderStatus::PartiallyFilled
+        };
+        let trade = AccountTrade {
+            id: trade_id,
+            symbol: order.symbol.clone(),
+            order_id: order.order_id,
+            price,
+            qty,
+            commission: fee,
+            commission_asset: fee_asset,
+            time_ms: now,
+            is_buyer: order.side == OrderSide::Buy,
+            is_maker,
+        };
+        self.account.trades.push(trade.clone());
+        trade
+    }
+
+    /// Returns what `order` still holds locked to free.
+    fn release(&mut self, order: &mut Order) {
+        let asset = self.markets.get(&order.symbol).map(|m| {
+            if order.side == OrderSide::Buy {
+                m.spec.quote.clone()
+            } else {
+                m.spec.base.clone()
+            }
+        });
+        if let Some(asset) = asset {
+            let b = self.account.balance(&asset);
+            b.locked -= order.locked;
+            b.free += order.locked;
+        }
+        order.locked = Decimal::ZERO;
+    }
+
+    /// `order.cancel`: the cancelled order, as Binance answers.
+    pub(crate) fn cancel(&mut self, target: &OrderRef, cancel_client_id: Option<String>) -> Result<Value, Refusal> {
+        let order_id = self
+            .account
+            .find(&target.symbol, target.order_id, target.client_id.as_deref())
+            .filter(|o| o.status.is_open())
+            .map(|o| o.order_id)
+            .ok_or_else(|| Refusal::bad(-2011, "Unknown order sent."))?;
+        let Some(mut order) = self.account.orders.remove(&order_id) else {
+            return Err(Refusal::bad(-2011, "Unknown order sent."));
+        };
+        let now = self.clock_ms();
+        self.release(&mut order);
+        order.status = OrderStatus::Canceled;
+        order.update_ms = now;
+        let cancel_id = cancel_client_id.unwrap_or_else(|| format!("cancel{order_id}"));
+        let decimals = self.decimals(&order.symbol);
+        let report = execution_report(
+            &order,
+            &ReportDetail {
+                execution_type: "CANCELED",
+                cancel_client_id: Some(&cancel_id),
+                ..ReportDetail::default()
+            },
+            now,
+            decimals,
+        );
+        let assets = self.assets(&order.symbol);
+        let mut result = order_json(&order, decimals);
+        if let Some(object) = result.as_object_mut() {
+            object.insert("origClientOrderId".into(), Value::String(order.client_order_id.clone()));
+            object.insert("clientOrderId".into(), Value::String(cancel_id));
+            object.insert("transactTime".into(), Value::from(now));
+        }
+        self.account.orders.insert(order_id, order);
+        self.push_user(report);
+        let position = account_position(&self.account, &assets, now);
+        self.push_user(position);
+        Ok(result)
+    }
+
+    /// `order.cancelReplace` (STOP_ON_FAILURE or ALLOW_FAILURE): the new order is checked
+    /// first, then the old one cancelled and the new one placed.
+    pub(crate) fn cancel_replace(
+        &mut self,
+        target: &OrderRef,
+        new: NewOrder,
+        allow_failure: bool,
+    ) -> Result<Value, Refusal> {
+        self.check_new(&NewOrder {
+            // The old order's id is free again once it is cancelled.
+            client_id: None,
+            ..new.clone()
+        })?;
+        let cancel = self.cancel(target, None);
+        let cancel_response = match &cancel {
+            Ok(result) => result.clone(),
+            Err(refusal) => refusal.body(),
+        };
+        if let Err(refusal) = &cancel {
+            if !allow_failure {
+                return Err(Refusal {
+                    data: Some(json!({"cancelResult": "FAILURE", "newOrderResult": "NOT_ATTEMPTED",
+                                      "cancelResponse": refusal.body(), "newOrderResponse": null})),
+                    ..Refusal::bad(-2022, "Order cancel-replace failed.")
+                });
+            }
+        }
+        let placed = self.place(new);
+        match (cancel.is_ok(), placed) {
+            (true, Ok(new_response)) => Ok(json!({"cancelResult": "SUCCESS", "newOrderResult": "SUCCESS",
+                                                   "cancelResponse": cancel_response, "newOrderResponse": new_response})),
+            (false, Ok(new_response)) => Err(Refusal {
+                data: Some(json!({"cancelResult": "FAILURE", "newOrderResult": "SUCCESS",
+                                  "cancelResponse": cancel_response, "newOrderResponse": new_response})),
+                ..Refusal::new(409, -2021, "Order cancel-replace partially failed.")
+            }),
+            (true, Err(refusal)) => Err(Refusal {
+                data: Some(json!({"cancelResult": "SUCCESS", "newOrderResult": "FAILURE",
+                                  "cancelResponse": cancel_response, "newOrderResponse": refusal.body()})),
+                ..Refusal::new(409, -2021, "Order cancel-replace partially failed.")
+            }),
+            (false, Err(refusal)) => Err(Refusal {
+                data: Some(json!({"cancelResult": "FAILURE", "newOrderResult": "FAILURE",
+                                  "cancelResponse": cancel_response, "newOrderResponse": refusal.body()})),
+                ..Refusal::bad(-2022, "Order cancel-replace failed.")
+            }),
+        }
+    }
+
+    /// `order.status` (and REST `order`).
+    pub(crate) fn order_status(&self, target: &OrderRef) -> Result<Value, Refusal> {
+        let order = self
+            .account
+            .find(&target.symbol, target.order_id, target.client_id.as_deref())
+            .ok_or_else(|| Refusal::bad(-2013, "Order does not exist."))?;
+        Ok(order_json(order, self.decimals(&order.symbol)))
+    }
+
+    /// `openOrders.status` (and REST `openOrders`), of one symbol or all.
+    pub(crate) fn open_orders(&self, symbol: Option<&str>) -> Result<Value, Refusal> {
+        if let Some(symbol) = symbol {
+            if !self.markets.contains_key(symbol) {
+                return Err(Refusal::bad(-1121, "Invalid symbol."));
+            }
+        }
+        Ok(Value::Array(
+            self.account
+                .orders
+                .values()
+                .filter(|o| o.status.is_open() && symbol.is_none_or(|s| s == o.symbol))
+                .map(|o| order_json(o, self.decimals(&o.symbol)))
+                .collect(),
+        ))
+    }
+
+    /// `myTrades` (WebSocket API and REST): one symbol's trades, of one order, from a time, or
+    /// from a trade id, oldest first, at most `limit`.
+    pub(crate) fn my_trades(&self, symbol: &str, filter: &TradesFilter) -> Result<Value, Refusal> {
+        let TradesFilter {
+            order_id,
+            start_ms,
+            from_id,
+            limit,
+        } = *filter;
+        if !self.markets.contains_key(symbol) {
+            return Err(Refusal::bad(-1121, "Invalid symbol."));
+        }
+        let decimals = self.decimals(symbol);
+        Ok(Value::Array(
+            self.account
+                .trades
+                .iter()
+                .filter(|t| t.symbol == symbol)
+                .filter(|t| order_id.is_none_or(|id| t.order_id == id))
+                .filter(|t| start_ms.is_none_or(|start| t.time_ms >= start))
+                .filter(|t| from_id.is_none_or(|from| t.id >= from))
+                .take(limit)
+                .map(|t| trade_json(t, decimals))
+                .collect(),
+        ))
+    }
+
+    /// A market trade at `price`: resting orders it crosses fill at their own price first
+    /// (best price, then oldest), each a public trade; the rest prints at `price`.
+    pub(crate) fn trade_through(
+        &mut self,
+        symbol: &str,
+        price: Decimal,
+        qty: Decimal,
+        buyer_is_maker: bool,
+    ) -> Result<Decimal, crate::Error> {
+        self.market(symbol)?;
+        // The public seller took (buyer_is_maker): it hits resting buys at or above `price`.
+        let resting_side = if buyer_is_maker {
+            OrderSide::Buy
+        } else {
+            OrderSide::Sell
+        };
+        let mut crossed: Vec<(Decimal, u64)> = self
+            .account
+            .orders
+            .values()
+            .filter(|o| o.symbol == symbol && o.status.is_open() && o.side == resting_side)
+            .filter(|o| match resting_side {
+                OrderSide::Buy => o.price >= price,
+                OrderSide::Sell => o.price <= price,
+            })
+            .map(|o| (o.price, o.order_id))
+            .collect();
+        crossed.sort_by(|a, b| match resting_side {
+            OrderSide::Buy => b.0.cmp(&a.0).then(a.1.cmp(&b.1)),
+            OrderSide::Sell => a.0.cmp(&b.0).then(a.1.cmp(&b.1)),
+        });
+        let mut left = qty;
+        let now = self.clock_ms();
+        let decimals = self.decimals(symbol);
+        for (order_price, order_id) in crossed {
+            if left.is_zero() {
+                break;
+            }
+            let Some(mut order) = self.account.orders.remove(&order_id) else {
+                continue;
+            };
+            let take = order.remaining().min(left);
+            left -= take;
+            let printed = self.market(symbol)?.trade(order_price, take, buyer_is_maker, now);
+            let trade_id = match printed.first() {
+                Some(Change::Trade(t)) => t.id,
+                _ => 0,
+            };
+            self.publish_changes(symbol, printed);
+            let trade = self.book_fill(&mut order, order_price, take, trade_id, true, now);
+            let report = execution_report(
+                &order,
+                &ReportDetail {
+                    execution_type: "TRADE",
+                    trade: Some(&trade),
+                    ..ReportDetail::default()
+                },
+                now,
+                decimals,
+            );
+            self.account.orders.insert(order_id, order);
+            self.push_user(report);
+            let assets = self.assets(symbol);
+            let position = account_position(&self.account, &assets, now);
+            self.push_user(position);
+        }
+        Ok(left)
+    }
+
+    /// A deposit (or, negative, a withdrawal): `balanceUpdate` then `outboundAccountPosition`.
+    pub(crate) fn deposit(&mut self, asset: &str, delta: Decimal) {
+        let now = self.clock_ms();
+        self.account.balance(asset).free += delta;
+        self.push_user(json!({"e": "balanceUpdate", "E": now, "a": asset, "d": num(delta, 8), "T": now}));
+        let position = account_position(&self.account, &[asset.to_owned()], now);
+        self.push_user(position);
+    }
+}
+
+fn place_result(order: &Order, trades: &[AccountTrade], resp_type: RespType, decimals: u32, now: i64) -> Value {
+    let mut result = json!({"symbol": order.symbol, "orderId": order.order_id, "orderListId": -1,
+                            "clientOrderId": order.client_order_id, "transactTime": now});
+    if resp_type == RespType::Ack {
+        return result;
+    }
+    if let Some(object) = result.as_object_mut() {
+        let extra = json!({
+            "price": num(order.price, decimals), "origQty": num(order.qty, decimals),
+            "executedQty": num(order.executed, decimals), "origQuoteOrderQty": num(Decimal::ZERO, decimals),
+            "cummulativeQuoteQty": num(order.cum_quote, decimals), "status": order.status.as_str(),
+            "timeInForce": order.tif.as_str(), "type": order.kind.as_str(), "side": order.side.as_str(),
+            "workingTime": order.time_ms, "selfTradePreventionMode": "EXPIRE_MAKER"
+        });
+        if let Some(extra) = extra.as_object() {
+            object.extend(extra.clone());
+        }
+        if resp_type == RespType::Full {
+            let fills: Vec<Value> = trades
+                .iter()
+                .map(|t| {
+                    json!({"price": num(t.price, decimals), "qty": num(t.qty, decimals),
+                           "commission": num(t.commission, decimals), "commissionAsset": t.commission_asset,
+                           "tradeId": t.id})
+                })
+                .collect();
+            object.insert("fills".into(), Value::Array(fills));
+        }
+    }
+    result
+}

@@ -1,0 +1,142 @@
+//! What the task knows of the host's orders on Binance ([`Orders`]): the symbol, side and
+//! price each was placed with (a cancel, an amend or a query needs them), what filled, and
+//! Binance's order id, so a trade listed by order id (`myTrades`) finds its host order; and
+//! what already reached the desk ([`Delivered`]), so a report carried twice goes once.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use rust_decimal::Decimal;
+use trading::orders::{OrderId, TradeId};
+
+use crate::binance::requests::OrderKind;
+use crate::binance::wire::{ExecutionType, OrderSide, OrderStatus, VenueSymbol};
+
+/// One host order as it was sent, and what Binance said of it since.
+#[derive(Debug, Clone)]
+pub(super) struct Known {
+    pub(super) symbol: VenueSymbol,
+    pub(super) side: OrderSide,
+    pub(super) kind: OrderKind,
+    /// What filled, over every Binance order it has been (a cancel-replace makes a new one).
+    pub(super) filled: Decimal,
+    /// Binance's id of the order working for it now.
+    pub(super) venue_id: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Orders {
+    known: HashMap<OrderId, Known>,
+    by_venue_id: HashMap<u64, OrderId>,
+}
+
+impl Orders {
+    pub(super) fn insert(&mut self, id: OrderId, known: Known) {
+        self.known.insert(id, known);
+    }
+
+    pub(super) fn get(&self, id: &OrderId) -> Option<&Known> {
+        self.known.get(id)
+    }
+
+    pub(super) fn get_mut(&mut self, id: &OrderId) -> Option<&mut Known> {
+        self.known.get_mut(id)
+    }
+
+    /// Binance's order `venue_id` works for the host's `id` now.
+    pub(super) fn learn(&mut self, venue_id: u64, id: &OrderId) {
+        self.by_venue_id.insert(venue_id, id.clone());
+        if let Some(known) = self.known.get_mut(id) {
+            known.venue_id = Some(venue_id);
+        }
+    }
+
+    /// The host order Binance's order `venue_id` is (or was).
+    pub(super) fn host_id(&self, venue_id: u64) -> Option<&OrderId> {
+        self.by_venue_id.get(&venue_id)
+    }
+
+    /// Every symbol the host has traded: where the mass status looks for trades.
+    pub(super) fn symbols(&self) -> Vec<VenueSymbol> {
+        let mut symbols: Vec<VenueSymbol> = self.known.values().map(|k| k.symbol).collect();
+        symbols.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        symbols.dedup();
+        symbols
+    }
+}
+
+/// How many deliveries are remembered: far more than one connection overlap or one
+/// reconciliation can repeat.
+const REMEMBERED: usize = 100_000;
+
+/// A report other than a fill, by what it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) struct ReportKey {
+    pub(super) order_id: u64,
+    pub(super) execution_type: ExecutionType,
+    pub(super) status: OrderStatus,
+    pub(super) filled: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Fill(TradeId),
+    Report(ReportKey),
+}
+
+/// What already reached the desk, the oldest forgotten first past [`REMEMBERED`].
+#[derive(Debug, Default)]
+pub(super) struct Delivered {
+    seen: HashSet<Key>,
+    order: VecDeque<Key>,
+}
+
+impl Delivered {
+    /// Records the fill `trade`; `false` if it was delivered before.
+    pub(super) fn fill(&mut self, trade: &TradeId) -> bool {
+        self.first(Key::Fill(trade.clone()))
+    }
+
+    /// Records a report; `false` if it was delivered before.
+    pub(super) fn report(&mut self, key: ReportKey) -> bool {
+        self.first(Key::Report(key))
+    }
+
+    fn first(&mut self, key: Key) -> bool {
+        if !self.seen.insert(key.clone()) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > REMEMBERED {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_goes_once_and_the_oldest_is_forgotten_first() {
+        let mut delivered = Delivered::default();
+        let trade = TradeId::new("BTCUSDT-7");
+        assert!(delivered.fill(&trade));
+        assert!(!delivered.fill(&trade));
+        let key = ReportKey {
+            order_id: 5,
+            execution_type: ExecutionType::New,
+            status: OrderStatus::New,
+            filled: Decimal::ZERO,
+        };
+        assert!(delivered.report(key));
+        assert!(!delivered.report(key));
+        for n in 0..REMEMBERED {
+            delivered.fill(&TradeId::new(&format!("X-{n}")));
+        }
+        assert!(delivered.report(key), "forgotten");
+        assert!(delivered.fill(&trade), "forgotten too");
+    }
+}
