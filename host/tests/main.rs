@@ -16,6 +16,7 @@ mod deploy_image;
 mod deploy_manifests;
 mod deploy_metrics;
 mod deploy_prometheus;
+mod export_cli;
 mod fleet;
 mod journal;
 mod live_bars;

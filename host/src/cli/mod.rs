@@ -4,6 +4,7 @@
 
 mod backtest;
 mod check;
+mod export;
 mod new;
 mod run;
 
@@ -32,6 +33,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Scaffold a new strategy crate that builds to a component.
     New(new::NewArgs),
+    /// Write the book of record's orders, fills or positions as CSV or JSON lines (audit).
+    Export(export::ExportArgs),
 }
 
 pub fn main() -> anyhow::Result<ExitCode> {
@@ -42,6 +45,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Backtest(args) => backtest::run(args),
         Command::Check(args) => check::run(args),
         Command::New(args) => new::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

@@ -94,6 +94,16 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// [`parse_time_ms`] for a caller outside the core (a command-line option): `Err` completes
+/// "expected ...".
+///
+/// # Errors
+///
+/// What the text should have been.
+pub fn parse_time_text(text: &str) -> Result<TimeMs, &'static str> {
+    parse_time_ms(text.trim().as_bytes()).map_err(BadTime::expected)
+}
+
 /// Parses one of the accepted time texts (see the module doc) into UTC milliseconds.
 /// The text must already be trimmed.
 pub(crate) fn parse_time_ms(text: &[u8]) -> Result<TimeMs, BadTime> {

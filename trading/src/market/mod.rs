@@ -26,7 +26,7 @@ mod random_walk;
 pub use self::csv::{parse_candles_csv, read_candles_csv, write_candles_csv, CsvError};
 pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation, WithBuiltBars};
 pub use book::{BookLevel, BookSnapshot, MAX_BOOK_DEPTH};
-pub use calendar::Rfc3339;
+pub use calendar::{parse_time_text, Rfc3339};
 pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, MarketSink, StreamHealth};
 pub use instrument::{Instrument, InvalidInstrument};
 pub use journal::{is_journal, read_journal, JournalError, JournalWriter, JOURNAL_VERSION};

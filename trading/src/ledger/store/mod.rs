@@ -19,6 +19,7 @@
 mod background;
 mod checkpointer;
 mod coalesce;
+mod export;
 mod journal;
 mod journaled;
 mod rows;
@@ -33,6 +34,7 @@ use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Fill, Order, StrategyId, TradeId, VenueId};
 
+pub use export::{export, ExportError, ExportFilter, ExportFormat, ExportKind};
 pub use journal::JournalError;
 pub use journaled::{JournalOptions, JournaledStore};
 pub use sqlite::SqliteStore;
