@@ -1,12 +1,14 @@
-//! `strategy-host export` on a book of record the real binary wrote (`backtest --db`): every
-//! fill and order of the book comes out, as CSV and as JSON lines, filtered as asked, and bad
-//! options are named.
+//! `strategy-host export` on books of record the real binary wrote (`backtest --db`, a paper
+//! `run`): every fill, order and decision of the book comes out, as CSV and as JSON lines,
+//! filtered as asked, and bad options are named.
 
 use std::path::Path;
 
 use rusqlite::Connection;
 
-use crate::support::{self, run_bin, stderr, stdout};
+use std::time::Duration;
+
+use crate::support::{self, run_bin, stderr, stdout, terminate, RunningHost};
 
 /// A grid backtest on the shipped daily sample, its book of record at `dir/book.db`.
 fn backtested_book(dir: &Path) -> std::path::PathBuf {
@@ -96,4 +98,36 @@ fn export_names_a_missing_book_and_a_bad_time() {
     assert!(!output.status.success());
     assert!(stderr(&output).contains("--since"), "{}", stderr(&output));
     assert!(stderr(&output).contains("expected"), "{}", stderr(&output));
+}
+
+#[test]
+fn every_decision_a_strategy_made_in_a_paper_run_is_exported_with_its_indicators() {
+    let dir = tempfile::tempdir().unwrap();
+    let bars = 15;
+    let config = support::counter_on_sample_bars(dir.path(), bars, "");
+    let mut host = RunningHost::start(dir.path(), &config, 400, "warn", &[]);
+    host.wait_for_replay(Duration::from_secs(120));
+    assert!(terminate(&mut host, Duration::from_secs(30)).success());
+
+    let db = dir.path().join("book.db");
+    let output = run_bin(&["export", "decisions", "--db", db.to_str().unwrap(), "--format", "jsonl"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let decisions: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(decisions.len(), bars, "one decision per bar");
+    for (n, decision) in decisions.iter().enumerate() {
+        assert_eq!(decision["strategy"], "counter");
+        assert_eq!(decision["action"], "hold");
+        assert_eq!(decision["version_hash"].as_str().map(str::len), Some(64));
+        // The counter numbers its decisions: all of them, in order, each with its indicators.
+        let seq = &decision["indicators"][0];
+        assert_eq!(seq["name"], "seq");
+        assert_eq!(seq["value"], (n + 1).to_string());
+        assert!(decision["reasoning"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("seq={}", n + 1)));
+    }
 }

@@ -10,28 +10,15 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::support::{self, metric_value, terminate, wait_until, write_file, RunningHost};
+use crate::support::{self, metric_value, terminate, wait_until, RunningHost};
 
 /// Bars in the replayed file: each is one event for the counter.
 const BARS: u64 = 20;
 
-/// A strategies folder with the counter, and a config replaying the first `BARS` bars of the
-/// shipped sample, keeping snapshots every `every_s` seconds (0: only as the host stops).
+/// The counter on the first `BARS` bars of the sample, keeping snapshots every `every_s`
+/// seconds (0: only as the host stops).
 fn setup(dir: &Path, every_s: u64) -> std::path::PathBuf {
-    let strategies = dir.join("strategies");
-    std::fs::create_dir(&strategies).unwrap();
-    std::fs::copy(support::wasm("counter"), strategies.join("counter.wasm")).unwrap();
-    let sample = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/Default.csv")).unwrap();
-    let bars: Vec<&str> = sample.lines().take(1 + BARS as usize).collect();
-    let data = write_file(dir, "bars.csv", &(bars.join("\n") + "\n"));
-    write_file(
-        dir,
-        "host.toml",
-        &format!(
-            "[feed]\ndata = {data:?}\n\n[sandbox]\ncall_deadline_ms = 2000\nsnapshot_every_s = {every_s}\n",
-            data = data.display().to_string()
-        ),
-    )
+    support::counter_on_sample_bars(dir, BARS as usize, &format!("snapshot_every_s = {every_s}"))
 }
 
 /// The count in the counter's last decision.

@@ -1,5 +1,5 @@
-//! `strategy-host export orders|fills|positions`: the book of record as CSV or JSON lines, for
-//! audit (see [`trading::ledger::export`]). Written to stdout, or to `--out`.
+//! `strategy-host export orders|fills|positions|decisions`: the book of record as CSV or JSON
+//! lines, for audit (see [`trading::ledger::export`]). Written to stdout, or to `--out`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -18,6 +18,7 @@ enum What {
     Orders,
     Fills,
     Positions,
+    Decisions,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -36,7 +37,7 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
     /// Only rows from this time on (an order's last change, a fill's time, a position's last
-    /// change): RFC 3339 (`2026-12-01T00:00:00Z`), a date, or epoch seconds or milliseconds.
+    /// change, a decision's time): RFC 3339 (`2026-12-01T00:00:00Z`), a date, or epoch seconds or milliseconds.
     #[arg(long, value_parser = since)]
     since: Option<TimeMs>,
     /// Only this strategy's rows.
@@ -56,6 +57,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         What::Orders => ExportKind::Orders,
         What::Fills => ExportKind::Fills,
         What::Positions => ExportKind::Positions,
+        What::Decisions => ExportKind::Decisions,
     };
     let format = match args.format {
         Format::Csv => ExportFormat::Csv,

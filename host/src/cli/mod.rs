@@ -33,7 +33,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Scaffold a new strategy crate that builds to a component.
     New(new::NewArgs),
-    /// Write the book of record's orders, fills or positions as CSV or JSON lines (audit).
+    /// Write the book of record's orders, fills, positions or decisions as CSV or JSON lines (audit).
     Export(export::ExportArgs),
 }
 

@@ -4,6 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use rust_decimal::Decimal;
+use trading::ledger::DecisionRecord;
+
 use crate::config::Config;
 use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader};
 use crate::metrics::Metrics;
@@ -31,8 +34,13 @@ impl Hosted {
             runtime = runtime.with_component_cache(dir.clone());
         }
         let fleet = Arc::new(
-            Fleet::new(desk, SessionShared::default(), config.queue_capacity, log_decision())
-                .keeping_snapshots_every(config.snapshot_every),
+            Fleet::new(
+                desk.clone(),
+                SessionShared::default(),
+                config.queue_capacity,
+                keep_decisions(desk),
+            )
+            .keeping_snapshots_every(config.snapshot_every),
         );
         let dir = &config.strategies_dir;
         std::fs::create_dir_all(dir).map_err(|source| PaperError::StrategiesDir {
@@ -92,8 +100,9 @@ impl Drop for Hosted {
 
 /// Decisions go to the log (target `strategy_host::decisions`, so operators can keep or drop
 /// them on their own), each with the hash of the version that made it.
-fn log_decision() -> DecisionSink {
-    Arc::new(|decision, hash| {
+/// Logs each decision and keeps it in the book of record's audit trail (`export decisions`).
+fn keep_decisions(desk: SharedDesk) -> DecisionSink {
+    Arc::new(move |decision, hash| {
         tracing::info!(
             target: "strategy_host::decisions",
             strategy = %decision.strategy,
@@ -103,5 +112,24 @@ fn log_decision() -> DecisionSink {
             "decision: {}",
             decision.reasoning
         );
+        let indicators: Vec<(&str, Decimal)> = decision
+            .indicators
+            .iter()
+            .map(|indicator| (indicator.name.as_str(), indicator.value))
+            .collect();
+        let version_hash = hash.to_string();
+        let record = DecisionRecord {
+            strategy: &decision.strategy,
+            version_hash: &version_hash,
+            time_ms: decision.time_ms,
+            symbol: &decision.symbol,
+            action: decision.action,
+            confidence: decision.confidence,
+            reasoning: &decision.reasoning,
+            indicators: &indicators,
+        };
+        if let Err(error) = lock_desk(&desk).record_decision(record) {
+            tracing::error!(strategy = %decision.strategy, %error, "a decision was not kept");
+        }
     })
 }

@@ -144,3 +144,23 @@ pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&path, text).expect("write test file");
     path
 }
+
+/// A strategies folder holding the `counter` guest and a config replaying the first `bars` bars
+/// of the shipped sample (`data/Default.csv`), with `sandbox` (TOML lines) added to its
+/// `[sandbox]` table; returns the config's path.
+pub fn counter_on_sample_bars(dir: &Path, bars: usize, sandbox: &str) -> PathBuf {
+    let strategies = dir.join("strategies");
+    std::fs::create_dir(&strategies).unwrap();
+    std::fs::copy(wasm("counter"), strategies.join("counter.wasm")).unwrap();
+    let sample = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/Default.csv")).unwrap();
+    let lines: Vec<&str> = sample.lines().take(1 + bars).collect();
+    let data = write_file(dir, "bars.csv", &(lines.join("\n") + "\n"));
+    write_file(
+        dir,
+        "host.toml",
+        &format!(
+            "[feed]\ndata = {:?}\n\n[sandbox]\ncall_deadline_ms = 2000\n{sandbox}\n",
+            data.display().to_string()
+        ),
+    )
+}

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::brokers::Balances;
 use crate::desk::{Desk, OrderCounts};
-use crate::ledger::{BookSummary, OpenTrip, RoundTrip, StoreError, StrategySnapshot, Valuation};
+use crate::ledger::{BookSummary, DecisionRecord, OpenTrip, RoundTrip, StoreError, StrategySnapshot, Valuation};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Order, OrderId, Position, StrategyId, VenueId};
 use crate::risk::{RiskLimits, TradingState};
@@ -119,6 +119,19 @@ impl Desk {
             state: state.to_vec(),
             time_ms: now_ms,
         })
+    }
+
+    /// Appends a strategy's decision to the book of record's audit trail. Without a store
+    /// this does nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot write it.
+    pub fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
+        match &mut self.store {
+            Some(store) => store.record_decision(decision),
+            None => Ok(()),
+        }
     }
 
     /// The latest stored snapshot of a strategy (`None` without a store).

@@ -10,7 +10,7 @@ use crate::brokers::{
     AmendOrder, Execution, ExecutionPort, FillPrice, FillReport, MassStatus, NewOrder, OrderReport, PortError,
     RejectKind, RejectReason, SimBroker, SimConfig, VenueEvent, VenueOrderState,
 };
-use crate::ledger::{Book, BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
+use crate::ledger::{Book, BookStore, DecisionRecord, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::market::{Candle, MarketEvent, Side, Symbol, TimeMs, Timeframe};
 use crate::orders::{
     Order, OrderId, OrderRequest, OrderState, OrderStatus, OrderType, OrderUpdate, StrategyId, TradeId, VenueId,
@@ -182,6 +182,9 @@ impl BookStore for JournalStore {
     }
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
         self.inner.save_snapshot(snapshot)
+    }
+    fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
+        self.inner.record_decision(decision)
     }
     fn load_book(&self, strategy: &StrategyId) -> Result<Option<Book>, StoreError> {
         self.inner.load_book(strategy)

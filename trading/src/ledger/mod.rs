@@ -19,6 +19,6 @@ mod store;
 pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Valuation};
 pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, OpenTrip, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
 pub use store::{
-    export, BackendError, BookStore, ExportError, ExportFilter, ExportFormat, ExportKind, FillRecord, JournalError,
-    JournalOptions, JournaledStore, SqliteStore, StoreError, StrategySnapshot,
+    export, BackendError, BookStore, DecisionRecord, ExportError, ExportFilter, ExportFormat, ExportKind, FillRecord,
+    JournalError, JournalOptions, JournaledStore, SqliteStore, StoreError, StrategySnapshot,
 };

@@ -1,4 +1,5 @@
-//! The audit export: the book of record's orders, fills and positions as CSV or JSON lines.
+//! The audit export: the book of record's orders, fills, positions and the strategies'
+//! decisions as CSV or JSON lines.
 //! An export is a copy for people and other tools; the tables stay the one source of truth
 //! and nothing reads an export back.
 //!
@@ -26,6 +27,7 @@ pub enum ExportKind {
     Orders,
     Fills,
     Positions,
+    Decisions,
 }
 
 /// How each row is written.
@@ -40,8 +42,8 @@ pub enum ExportFormat {
 /// Which rows.
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
-    /// Rows whose time (an order's last change, a fill's time, a position's last change) is at
-    /// or after this.
+    /// Rows whose time (an order's last change, a fill's time, a position's last change, a
+    /// decision's time) is at or after this.
     pub since_ms: Option<TimeMs>,
     pub strategy: Option<StrategyId>,
 }
@@ -71,6 +73,8 @@ struct Table {
     columns: &'static [&'static str],
     time_column: &'static str,
     order_by: &'static str,
+    /// Columns holding JSON text: JSON lines carry them as JSON, not as a string of it.
+    json_columns: &'static [&'static str],
 }
 
 impl ExportKind {
@@ -99,6 +103,7 @@ impl ExportKind {
                 ],
                 time_column: "updated_ms",
                 order_by: "created_ms, client_order_id",
+                json_columns: &[],
             },
             ExportKind::Fills => Table {
                 name: "fills",
@@ -119,6 +124,7 @@ impl ExportKind {
                 ],
                 time_column: "time_ms",
                 order_by: "time_ms, client_order_id, seq",
+                json_columns: &[],
             },
             ExportKind::Positions => Table {
                 name: "positions",
@@ -133,6 +139,23 @@ impl ExportKind {
                 ],
                 time_column: "updated_ms",
                 order_by: "strategy, symbol",
+                json_columns: &[],
+            },
+            ExportKind::Decisions => Table {
+                name: "decisions",
+                columns: &[
+                    "strategy",
+                    "version_hash",
+                    "symbol",
+                    "action",
+                    "confidence",
+                    "reasoning",
+                    "indicators",
+                    "time_ms",
+                ],
+                time_column: "time_ms",
+                order_by: "time_ms, id",
+                json_columns: &["indicators"],
             },
         }
     }
@@ -194,7 +217,7 @@ pub fn export(
             filter.strategy.as_ref().map(StrategyId::as_str)
         ])
         .map_err(read)?;
-    let mut writer = RowWriter::new(format, table.columns, out)?;
+    let mut writer = RowWriter::new(format, &table, out)?;
     let mut count = 0;
     while let Some(row) = rows.next().map_err(read)? {
         let values: Vec<ValueRef<'_>> = (0..table.columns.len())
@@ -225,25 +248,39 @@ fn replay_unless_running(db: &Path) -> Result<(), ExportError> {
     }
 }
 
+/// How one column is written.
+struct Column {
+    name: &'static str,
+    /// For a milliseconds column, the name of its RFC 3339 column.
+    instant: Option<String>,
+    json: bool,
+}
+
 /// One format's rows, with the RFC 3339 columns added.
 struct RowWriter<'a> {
     format: ExportFormat,
-    /// Each column's name and, for a milliseconds column, its instant column's.
-    columns: Vec<(&'static str, Option<String>)>,
+    columns: Vec<Column>,
     csv: Option<csv::Writer<&'a mut dyn Write>>,
     out: Option<&'a mut dyn Write>,
 }
 
 impl<'a> RowWriter<'a> {
-    fn new(format: ExportFormat, names: &'static [&'static str], out: &'a mut dyn Write) -> Result<Self, ExportError> {
-        let columns: Vec<(&'static str, Option<String>)> =
-            names.iter().map(|name| (*name, instant_column(name))).collect();
+    fn new(format: ExportFormat, table: &Table, out: &'a mut dyn Write) -> Result<Self, ExportError> {
+        let columns: Vec<Column> = table
+            .columns
+            .iter()
+            .map(|name| Column {
+                name,
+                instant: instant_column(name),
+                json: table.json_columns.contains(name),
+            })
+            .collect();
         match format {
             ExportFormat::Csv => {
                 let mut csv = csv::Writer::from_writer(out);
                 let header: Vec<&str> = columns
                     .iter()
-                    .flat_map(|(name, instant)| std::iter::once(*name).chain(instant.as_deref()))
+                    .flat_map(|column| std::iter::once(column.name).chain(column.instant.as_deref()))
                     .collect();
                 csv.write_record(&header).map_err(csv_error)?;
                 Ok(Self {
@@ -266,9 +303,9 @@ impl<'a> RowWriter<'a> {
         match self.format {
             ExportFormat::Csv => {
                 let mut record: Vec<String> = Vec::with_capacity(values.len() * 2);
-                for ((_, instant), value) in self.columns.iter().zip(values) {
+                for (column, value) in self.columns.iter().zip(values) {
                     record.push(text_of(*value));
-                    if instant.is_some() {
+                    if column.instant.is_some() {
                         record.push(instant_of(*value).unwrap_or_default());
                     }
                 }
@@ -278,9 +315,9 @@ impl<'a> RowWriter<'a> {
             }
             ExportFormat::Jsonl => {
                 let mut object = serde_json::Map::new();
-                for ((name, instant), value) in self.columns.iter().zip(values) {
-                    object.insert((*name).to_owned(), json_of(*value));
-                    if let Some(instant) = instant {
+                for (column, value) in self.columns.iter().zip(values) {
+                    object.insert(column.name.to_owned(), json_of(*value, column.json));
+                    if let Some(instant) = &column.instant {
                         let at = instant_of(*value).map_or(serde_json::Value::Null, serde_json::Value::String);
                         object.insert(instant.clone(), at);
                     }
@@ -318,11 +355,16 @@ fn text_of(value: ValueRef<'_>) -> String {
     }
 }
 
-fn json_of(value: ValueRef<'_>) -> serde_json::Value {
+/// `value` as JSON; a JSON column's text as the JSON it holds (or as its text, should it not
+/// be JSON).
+fn json_of(value: ValueRef<'_>, json_column: bool) -> serde_json::Value {
     match value {
         ValueRef::Null => serde_json::Value::Null,
         ValueRef::Integer(n) => n.into(),
         ValueRef::Real(x) => x.into(),
+        ValueRef::Text(bytes) if json_column => {
+            serde_json::from_slice(bytes).unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned().into())
+        }
         ValueRef::Text(bytes) | ValueRef::Blob(bytes) => String::from_utf8_lossy(bytes).into_owned().into(),
     }
 }

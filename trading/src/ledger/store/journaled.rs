@@ -20,9 +20,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::ledger::store::journal::{self, JournalWriter, Segment};
-use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
 use crate::ledger::store::{background, coalesce};
-use crate::ledger::store::{BookStore, FillRecord, SqliteStore, StoreError, StrategySnapshot};
+use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Order, StrategyId, TradeId, VenueId};
@@ -198,6 +198,10 @@ impl BookStore for JournaledStore {
 
     fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
         self.journal(Write::RecordFill(Box::new(FillRows::new(&record))))
+    }
+
+    fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
+        self.journal(Write::RecordDecision(Box::new(DecisionRow::new(&decision))))
     }
 
     /// Snapshots go straight to the tables, after the writes before them: they are rare

@@ -92,6 +92,21 @@ pub struct StrategySnapshot {
     pub time_ms: TimeMs,
 }
 
+/// A decision a strategy explained (what it did and why), kept for the audit trail.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionRecord<'a> {
+    pub strategy: &'a StrategyId,
+    /// The content hash of the component that made it.
+    pub version_hash: &'a str,
+    pub time_ms: TimeMs,
+    pub symbol: &'a str,
+    pub action: &'a str,
+    pub confidence: f32,
+    pub reasoning: &'a str,
+    /// The values it was based on, by name.
+    pub indicators: &'a [(&'a str, rust_decimal::Decimal)],
+}
+
 /// The book of record. Writes take `&mut self`; reads do not change anything.
 pub trait BookStore: Send {
     /// Writes a new book. A book already stored for the strategy is kept as it is.
@@ -124,6 +139,12 @@ pub trait BookStore: Send {
     ///
     /// [`StoreError`] when the write fails.
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError>;
+    /// Appends a strategy's decision to the audit trail.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the write fails.
+    fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError>;
 
     /// The stored book of one strategy, with its holdings and open round trips.
     ///

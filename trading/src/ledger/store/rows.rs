@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ledger::store::DecisionRecord;
 use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Side, TimeMs};
 use crate::orders::{Order, OrderState, OrderType, TradeId, VenueOrderId};
@@ -19,6 +20,42 @@ pub(crate) enum Write {
     UpdateOrder(OrderRow),
     /// Boxed: a fill's rows are several times the size of the other variants.
     RecordFill(Box<FillRows>),
+    RecordDecision(Box<DecisionRow>),
+}
+
+/// A `decisions` row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DecisionRow {
+    pub strategy: String,
+    pub version_hash: String,
+    pub time_ms: TimeMs,
+    pub symbol: String,
+    pub action: String,
+    /// The strategy's number as it gave it (the shortest text that reads back the same).
+    pub confidence: String,
+    pub reasoning: String,
+    /// A JSON array of `{"name", "value"}`, values as exact decimal text.
+    pub indicators: String,
+}
+
+impl DecisionRow {
+    pub(crate) fn new(decision: &DecisionRecord<'_>) -> Self {
+        let indicators: Vec<serde_json::Value> = decision
+            .indicators
+            .iter()
+            .map(|(name, value)| serde_json::json!({ "name": name, "value": value.to_string() }))
+            .collect();
+        Self {
+            strategy: decision.strategy.as_str().to_owned(),
+            version_hash: decision.version_hash.to_owned(),
+            time_ms: decision.time_ms,
+            symbol: decision.symbol.to_owned(),
+            action: decision.action.to_owned(),
+            confidence: decision.confidence.to_string(),
+            reasoning: decision.reasoning.to_owned(),
+            indicators: serde_json::Value::Array(indicators).to_string(),
+        }
+    }
 }
 
 /// A `strategies` row.

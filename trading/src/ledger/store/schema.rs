@@ -122,4 +122,21 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         seq  INTEGER NOT NULL
     ) STRICT;
     ",
+    // 4: the strategies' decisions (what each did and why), the audit trail `export
+    // decisions` writes out. Indicators are a JSON array of {"name", "value"} with exact
+    // decimal text.
+    "
+    CREATE TABLE decisions (
+        id            INTEGER PRIMARY KEY,
+        strategy      TEXT NOT NULL,
+        version_hash  TEXT NOT NULL,
+        time_ms       INTEGER NOT NULL,
+        symbol        TEXT NOT NULL,
+        action        TEXT NOT NULL,
+        confidence    TEXT NOT NULL,
+        reasoning     TEXT NOT NULL,
+        indicators    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX decisions_time ON decisions (time_ms);
+    ",
 ];

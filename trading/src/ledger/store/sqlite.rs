@@ -12,9 +12,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
 use crate::ledger::store::checkpointer::Checkpointer;
-use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
 use crate::ledger::store::schema::MIGRATIONS;
-use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
+use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{
@@ -307,6 +307,10 @@ impl BookStore for SqliteStore {
 
     fn record_fill(&mut self, record: FillRecord<'_>) -> Result<(), StoreError> {
         self.write(&Write::RecordFill(Box::new(FillRows::new(&record))))
+    }
+
+    fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
+        self.write(&Write::RecordDecision(Box::new(DecisionRow::new(&decision))))
     }
 
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {

@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
-use crate::ledger::store::{BookStore, FillRecord, StoreError, StrategySnapshot};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
+use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{Fill, Order, OrderEvent, OrderId, OrderRequest, OrderType, StrategyId, TradeId, VenueId};
@@ -157,6 +157,9 @@ impl BookStore for RecordedWrites {
     }
     fn save_snapshot(&mut self, _: &StrategySnapshot) -> Result<(), StoreError> {
         unreachable!("the scenarios take no snapshot")
+    }
+    fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
+        self.push(Write::RecordDecision(Box::new(DecisionRow::new(&decision))))
     }
     fn load_book(&self, _: &StrategyId) -> Result<Option<Book>, StoreError> {
         unreachable!("a recorder reads nothing")

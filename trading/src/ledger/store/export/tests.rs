@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ledger::store::test_support::{alice, write_a_trading_day};
+use crate::ledger::store::{BookStore, DecisionRecord};
 
 /// A book of record holding [`write_a_trading_day`], in a directory of its own.
 fn a_trading_day() -> (tempfile::TempDir, PathBuf) {
@@ -111,4 +112,44 @@ fn a_missing_book_or_one_of_another_schema_is_refused_by_name() {
     .unwrap_err();
     assert!(err.to_string().contains("book.db"), "{err}");
     assert!(err.to_string().contains("newer"), "{err}");
+}
+
+#[test]
+fn decisions_keep_their_indicators_as_json_in_both_formats() {
+    let (_dir, db) = a_trading_day();
+    let mut store = JournaledStore::open(&db).unwrap();
+    let indicators = [("rsi", crate::ledger::store::test_support::dec("71.25"))];
+    store
+        .record_decision(DecisionRecord {
+            strategy: &alice(),
+            version_hash: "ab12",
+            time_ms: 12,
+            symbol: "BTC/USD",
+            action: "sell",
+            confidence: 0.75,
+            reasoning: "overbought, \"twice\"",
+            indicators: &indicators,
+        })
+        .unwrap();
+    drop(store);
+    let (count, text) = exported(
+        &db,
+        ExportKind::Decisions,
+        ExportFormat::Jsonl,
+        &ExportFilter::default(),
+    );
+    assert_eq!(count, 1);
+    let decision: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(
+        decision["indicators"],
+        serde_json::json!([{ "name": "rsi", "value": "71.25" }])
+    );
+    assert_eq!(decision["confidence"], "0.75");
+    assert_eq!(decision["reasoning"], "overbought, \"twice\"");
+    assert_eq!(decision["time"], "1970-01-01T00:00:00.012Z");
+    let (_, text) = exported(&db, ExportKind::Decisions, ExportFormat::Csv, &ExportFilter::default());
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[6], r#"[{"name":"rsi","value":"71.25"}]"#);
+    assert_eq!(&row[5], "overbought, \"twice\"");
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection};
 
-use crate::ledger::store::rows::{BookRow, FillRows, OrderRow, Write};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
 use crate::ledger::store::StoreError;
 
 /// Why a write did not happen.
@@ -40,7 +40,26 @@ pub(super) fn execute(conn: &Connection, write: &Write) -> Result<(), WriteFailu
         Write::InsertOrder(order) => insert_order(conn, order),
         Write::UpdateOrder(order) => update_order(conn, order),
         Write::RecordFill(fill) => record_fill(conn, fill),
+        Write::RecordDecision(decision) => record_decision(conn, decision),
     }
+}
+
+fn record_decision(conn: &Connection, d: &DecisionRow) -> Result<(), WriteFailure> {
+    conn.prepare_cached(
+        "INSERT INTO decisions (strategy, version_hash, time_ms, symbol, action, confidence, reasoning, indicators)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        d.strategy,
+        d.version_hash,
+        d.time_ms,
+        d.symbol,
+        d.action,
+        d.confidence,
+        d.reasoning,
+        d.indicators
+    ])?;
+    Ok(())
 }
 
 fn create_book(conn: &Connection, book: &BookRow) -> Result<(), WriteFailure> {
