@@ -31,5 +31,6 @@ mod replay;
 mod run_e2e;
 mod runtime;
 mod sandbox;
+mod shutdown;
 mod snapshots;
 mod tidy;

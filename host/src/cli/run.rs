@@ -104,6 +104,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         })
         .context("cannot start the session thread")?;
     let served = tokio.block_on(server).context("the HTTP server task failed")?;
+    // A graceful stop waits for the venues (bounded); a second signal is the operator saying
+    // not to wait. The journal already holds every write, so nothing is lost by leaving now.
+    tokio.spawn(async {
+        shutdown_signal().await;
+        tracing::warn!("a second signal: exiting at once");
+        std::process::exit(130);
+    });
     stop.store(true, Ordering::Relaxed);
     let _ = session.join();
     served?;

@@ -17,6 +17,7 @@ use trading::desk::{Desk, DeskConfig};
 use trading::ledger::JournaledStore;
 use trading::market::{MarketEvent, MarketSink};
 use trading::orders::{StrategyId, VenueId};
+use trading::risk::TradingState;
 
 use super::hosted::Hosted;
 use super::paper::{run_order_id_prefix, PaperError};
@@ -34,6 +35,8 @@ const REFRESH_EVERY: Duration = Duration::from_millis(100);
 const IDLE_WAIT: Duration = Duration::from_millis(50);
 /// How long each venue gets to close cleanly (disarm its dead-man switch) on shutdown.
 const CLOSE_WITHIN: Duration = Duration::from_secs(3);
+/// How long a shutdown waits for the requests in flight to be answered (or settled by query).
+const SETTLE_WITHIN: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
@@ -136,8 +139,43 @@ impl LiveHost {
             }
             self.doorbell.wait_after(seen, IDLE_WAIT);
         }
+        self.settle_in_flight();
         lock_desk(&self.desk).close_venues(CLOSE_WITHIN);
         tracing::info!("live session stopped");
+    }
+
+    /// The graceful half of a shutdown: no new orders from now on, and the requests already
+    /// sent get up to [`SETTLE_WITHIN`] to be answered, so the book of record the next start
+    /// reads knows their outcome. What is still unanswered then stays in flight in the book, to
+    /// be settled by a query on the next start; nothing is sent again.
+    fn settle_in_flight(&mut self) {
+        lock_desk(&self.desk).set_trading_state(TradingState::Halted);
+        let deadline = Instant::now() + SETTLE_WITHIN;
+        let mut told = false;
+        loop {
+            let seen = self.doorbell.rings();
+            let in_flight = {
+                let mut desk = lock_desk(&self.desk);
+                desk.poll();
+                self.hosted.fleet.routes().deliver_updates(&mut desk);
+                desk.requests_in_flight()
+            };
+            if in_flight == 0 {
+                return;
+            }
+            if Instant::now() >= deadline {
+                tracing::warn!(
+                    in_flight,
+                    "shutting down with requests unanswered: the next start settles them by query"
+                );
+                return;
+            }
+            if !told {
+                tracing::info!(in_flight, within = ?SETTLE_WITHIN, "shutting down: new orders refused, waiting for the requests in flight");
+                told = true;
+            }
+            self.doorbell.wait_after(seen, IDLE_WAIT);
+        }
     }
 
     /// Matches the venues' subscriptions to the fleet: what each running version wants.

@@ -7,7 +7,7 @@ use crate::brokers::Balances;
 use crate::desk::{Desk, OrderCounts};
 use crate::ledger::{BookSummary, DecisionRecord, OpenTrip, RoundTrip, StoreError, StrategySnapshot, Valuation};
 use crate::market::{Symbol, TimeMs};
-use crate::orders::{Order, OrderId, Position, StrategyId, VenueId};
+use crate::orders::{Order, OrderId, OrderState, Position, StrategyId, VenueId};
 use crate::risk::{RiskLimits, TradingState};
 
 impl Desk {
@@ -91,6 +91,15 @@ impl Desk {
     /// runs' are in the store).
     pub fn round_trips(&self, strategy: &StrategyId) -> &[RoundTrip] {
         self.ledger.book(strategy).map_or(&[], |b| b.round_trips())
+    }
+
+    /// Requests sent and not answered yet: new orders the venue has not acknowledged and
+    /// cancels it has not confirmed. What a graceful shutdown waits for.
+    pub fn requests_in_flight(&self) -> usize {
+        self.blotter
+            .all_working()
+            .filter(|order| matches!(order.state(), OrderState::PendingNew | OrderState::PendingCancel { .. }))
+            .count()
     }
 
     /// What happened to a strategy's orders so far (all zero for an unknown strategy).

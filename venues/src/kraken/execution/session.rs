@@ -585,7 +585,7 @@ impl Task {
                 self.answered(response.req_id, "cancel_all_orders_after");
                 match response.outcome {
                     Ok(ack) => {
-                        debug!(venue = %self.config.venue, trigger_ms = ack.trigger_time, "dead-man switch armed")
+                        debug!(venue = %self.config.venue, trigger_ms = ?ack.trigger_time, "dead-man switch answered")
                     }
                     Err(failure) => {
                         error!(venue = %self.config.venue, error = %failure.error, "Kraken refused to arm the dead-man switch")

@@ -15,7 +15,7 @@ use super::envelope::{Envelope, Feed, FeedKind, Topic};
 use super::error::WireError;
 use super::orders::{ExecType, Liquidity, OrderStatus, OrderType, TimeInForce};
 use super::symbols::{de_asset, de_opt_ws_symbol};
-use super::time::rfc3339;
+use super::time::{rfc3339, rfc3339_or_zero};
 use crate::kit::decimal::{decimal, opt_decimal};
 use crate::kit::wire_enum;
 
@@ -310,15 +310,16 @@ pub struct CancelAllAck {
 }
 
 /// `cancel_all_orders_after`'s result: when the engine received it and when it will cancel
-/// everything unless called again. With `timeout: 0` both are the same (disarmed).
+/// everything unless called again.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct CancelAfterAck {
     /// The engine's time (`currentTime`).
     #[serde(rename = "currentTime", deserialize_with = "rfc3339")]
     pub current_time: TimeMs,
-    /// When all orders will be canceled (`triggerTime`).
-    #[serde(rename = "triggerTime", deserialize_with = "rfc3339")]
-    pub trigger_time: TimeMs,
+    /// When all orders will be canceled (`triggerTime`); `None` (`"0"`) once `timeout: 0`
+    /// disarmed the switch.
+    #[serde(rename = "triggerTime", deserialize_with = "rfc3339_or_zero")]
+    pub trigger_time: Option<TimeMs>,
     /// Non-fatal warnings.
     #[serde(default)]
     pub warnings: Vec<String>,

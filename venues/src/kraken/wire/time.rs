@@ -180,6 +180,16 @@ pub(crate) fn opt_rfc3339<'de, D: Deserializer<'de>>(deserializer: D) -> Result<
     text.map(|t| parse_rfc3339(&t).map_err(D::Error::custom)).transpose()
 }
 
+/// serde adapter: an RFC 3339 timestamp, or `"0"` for none (what `cancel_all_orders_after`
+/// answers as the trigger of a disarmed switch).
+pub(crate) fn rfc3339_or_zero<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<TimeMs>, D::Error> {
+    let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+    match text.as_ref() {
+        "0" => Ok(None),
+        text => parse_rfc3339(text).map(Some).map_err(D::Error::custom),
+    }
+}
+
 /// serde adapter: optional Unix seconds with a fraction (REST's `closetm`), read exactly; REST
 /// writes `0` for "not set", which is `None`.
 pub(crate) fn opt_unix_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<TimeMs>, D::Error> {

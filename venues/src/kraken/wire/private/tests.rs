@@ -171,7 +171,16 @@ fn order_method_answers() {
         panic!()
     };
     let ack = response.outcome.unwrap();
-    assert_eq!(ack.trigger_time - ack.current_time, 60_000);
+    assert_eq!(ack.trigger_time.map(|t| t - ack.current_time), Some(60_000));
+
+    // Disarmed (`timeout: 0`): the trigger is "0".
+    let disarmed = format!(
+        r#"{{"method":"cancel_all_orders_after","req_id":6,"result":{{"currentTime":"2023-09-21T15:49:29Z","triggerTime":"0"}},"success":true,{stamp}}}"#
+    );
+    let PrivateMessage::CancelAllOrdersAfter(response) = parse_private(&disarmed).unwrap() else {
+        panic!()
+    };
+    assert_eq!(response.outcome.unwrap().trigger_time, None);
 }
 
 #[test]
