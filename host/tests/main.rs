@@ -17,6 +17,7 @@ mod deploy_manifests;
 mod deploy_metrics;
 mod deploy_prometheus;
 mod fleet;
+mod guests;
 mod journal;
 mod live_bars;
 mod live_e2e;
