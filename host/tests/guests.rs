@@ -6,10 +6,10 @@
 //! - A backtest of each, with the same params on the same bars, leaves the same orders and fills
 //!   in its book of record as the Rust sma-cross's, row for row; on daily and on minute bars.
 //! - All three refuse the same bad params with the same message.
-//! - A paper replay that swaps Rust for Python and then Python for JavaScript between two bars
-//!   ends with the fills of the Rust one alone: each version takes over the previous one's
-//!   averages and relations (the snapshot is the same JSON in the three languages). Losing them
-//!   would miss the first cross after a swap.
+//! - A paper replay under the default limits that swaps Rust for Python and then Python for
+//!   JavaScript between two bars ends, with no trap, with the orders and fills of the Rust one
+//!   alone: each version takes over the previous one's averages and relations (the snapshot is
+//!   the same JSON in the three languages). Losing them would miss the first cross after a swap.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -172,12 +172,12 @@ fn a_paper_replay_swapped_from_rust_to_python_to_javascript_keeps_the_state_and_
         hex::encode(sha2::Sha256::digest(&bytes))
     };
     deploy(RUST.0);
-    // A generous deadline: a deadline trap would restart a version from its last snapshot and
-    // could hide a lost state behind a recovery.
+    // The default memory cap and call deadline (10 ms of CPU): what an operator runs the guests
+    // with. No call may trap: a recovery from the last snapshot could hide a lost state.
     let config = write_file(
         dir.path(),
         "host.toml",
-        "[sandbox]\ncall_deadline_ms = 2000\n\n[strategies.sma-cross]\nparams = { fast = 10, slow = 20, size = \"0.1\" }\n",
+        "[strategies.sma-cross]\nparams = { fast = 10, slow = 20, size = \"0.1\" }\n",
     );
     // 1,246 bars at 40 a second: half a minute of replay to swap in, twice.
     let mut host = RunningHost::start(
@@ -224,6 +224,14 @@ fn a_paper_replay_swapped_from_rust_to_python_to_javascript_keeps_the_state_and_
         .unwrap_or(0.0)
     };
     assert_eq!((reloads("ok"), reloads("failed")), (2.0, 0.0), "{metrics}");
+    let traps = metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with("strategy_host_strategy_traps_total{") && line.contains("strategy=\"sma-cross\"")
+        })
+        .filter_map(|line| line.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum::<f64>();
+    assert_eq!(traps, 0.0, "a version trapped under the default limits: {metrics}");
     let exit = terminate(&mut host, Duration::from_secs(30));
     assert!(exit.success(), "the paper host exited with {exit}");
 
