@@ -58,12 +58,9 @@ export class Decimal {
    * first, then the value is rounded half to even to the most places that fit. Throws when even
    * the integer part does not fit. */
   toWit() {
-    let { mantissa, scale } = this;
-    while (scale > 0 && (abs(mantissa) > I64_MAX || scale > MAX_SCALE) && mantissa % 10n === 0n) {
-      mantissa /= 10n;
-      scale -= 1;
-    }
-    const original = new Decimal(mantissa, scale);
+    if (abs(this.mantissa) <= I64_MAX && this.scale <= MAX_SCALE) return { mantissa: this.mantissa, scale: this.scale };
+    const original = this.normalized();
+    let { mantissa, scale } = original;
     while (abs(mantissa) > I64_MAX || scale > MAX_SCALE) {
       if (scale === 0) throw new RangeError(`${this} is out of range: the host's decimals hold at most ${I64_MAX}`);
       scale -= 1;
@@ -98,10 +95,21 @@ export class Decimal {
     return new Decimal(this.mantissa * BigInt(integer), this.scale);
   }
 
-  /** This value divided by an integer, rounded half to even to 28 places. */
+  /** This value divided by an integer, rounded half to even to 28 places, without trailing
+   * zeros (`4363.963`, not `4363.9630000000000000000000000`). */
   dividedBy(integer) {
     const exact = new Decimal(this.at(MAX_SCALE + 1) / BigInt(integer), MAX_SCALE + 1);
-    return exact.rounded(MAX_SCALE);
+    return exact.rounded(MAX_SCALE).normalized();
+  }
+
+  /** The same value without trailing zeros after the point. */
+  normalized() {
+    let { mantissa, scale } = this;
+    while (scale > 0 && mantissa % 10n === 0n) {
+      mantissa /= 10n;
+      scale -= 1;
+    }
+    return new Decimal(mantissa, scale);
   }
 
   /** -1, 0 or 1 as this value is below, equal to or above `other`. */

@@ -4,7 +4,8 @@
 //!
 //! - `check` starts both and prints the Rust one's params and defaults.
 //! - A backtest of each, with the same params on the same bars, leaves the same orders and fills
-//!   in its book of record as the Rust sma-cross's, row for row; on daily and on minute bars.
+//!   in its book of record as the Rust sma-cross's, row for row, and the same decisions; on daily
+//!   and on minute bars.
 //! - All three refuse the same bad params with the same message.
 //! - A paper replay under the default limits that swaps Rust for Python and then Python for
 //!   JavaScript between two bars ends, with no trap, with the orders and fills of the Rust one
@@ -12,8 +13,10 @@
 //!   the same JSON in the three languages). Losing them would miss the first cross after a swap.
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
+use rust_decimal::Decimal;
 use sha2::Digest;
 
 use crate::support::{
@@ -33,12 +36,22 @@ fn data(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(file)
 }
 
-/// The book `backtest --db` leaves for `component` (as a strategy named `sma-cross`).
-fn backtested(component: &str, data: &Path, params: &str) -> Book {
+/// What a backtest of one component left: its book of record and its decisions.
+struct Backtest {
+    book: Book,
+    /// One JSON object per decision, in order, each indicator's value without trailing zeros:
+    /// Rust's decimal division keeps some (`4363.9630`) where Python's and the JavaScript
+    /// SDK's do not, and the numbers, not their scale, are what the three must agree on.
+    decisions: Vec<serde_json::Value>,
+}
+
+/// A backtest of `component` (as a strategy named `sma-cross`), keeping its book and decisions.
+fn backtested(component: &str, data: &Path, params: &str) -> Backtest {
     let dir = tempfile::tempdir().unwrap();
     let strategy = dir.path().join("sma-cross.wasm");
     std::fs::copy(support::wasm(component), &strategy).unwrap();
     let db = dir.path().join("backtest.db");
+    let decisions = dir.path().join("decisions.jsonl");
     let output = run_bin(&[
         "backtest",
         "--strategy",
@@ -49,10 +62,27 @@ fn backtested(component: &str, data: &Path, params: &str) -> Book {
         params,
         "--db",
         db.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{component}: {}", stderr(&output));
     eprintln!("guests: {component} on {}:\n{}", data.display(), stdout(&output));
-    book_of(&db, "sma-cross")
+    let decisions = std::fs::read_to_string(&decisions)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut decision: serde_json::Value = serde_json::from_str(line).unwrap();
+            for indicator in decision["indicators"].as_array_mut().unwrap() {
+                let value = Decimal::from_str(indicator["value"].as_str().unwrap()).unwrap();
+                indicator["value"] = value.normalize().to_string().into();
+            }
+            decision
+        })
+        .collect();
+    Backtest {
+        book: book_of(&db, "sma-cross"),
+        decisions,
+    }
 }
 
 #[test]
@@ -88,14 +118,30 @@ fn python_and_javascript_backtests_order_and_fill_exactly_as_the_rust_sma_cross(
         ("Intraday.csv", r#"{"fast": 5, "slow": 13, "size": 0.3}"#),
     ];
     for (file, params) in cases {
-        let rust = backtested(RUST.0, &data(file), params);
+        let Backtest {
+            book: rust,
+            decisions: rust_decisions,
+        } = backtested(RUST.0, &data(file), params);
         assert!(
             rust.fills.len() >= 10,
             "{file}: too few fills to compare: {}",
             rust.fills.len()
         );
+        assert!(
+            !rust_decisions.is_empty(),
+            "{file}: the Rust sma-cross explained nothing"
+        );
         for (component, _) in GUESTS {
-            let guest = backtested(component, &data(file), params);
+            let Backtest { book: guest, decisions } = backtested(component, &data(file), params);
+            assert_eq!(
+                decisions.len(),
+                rust_decisions.len(),
+                "{component} on {file}: decisions"
+            );
+            for (theirs, ours) in decisions.iter().zip(&rust_decisions) {
+                // Action, reasoning, confidence and the averages, as the Rust one explains them.
+                assert_eq!(theirs, ours, "{component} on {file}: a decision differs");
+            }
             assert!(
                 guest.orders == rust.orders,
                 "{component} on {file}: orders differ from the Rust sma-cross's: {}",
@@ -158,7 +204,7 @@ fn warm_the_component_cache(components: &[&str]) {
 #[test]
 fn a_paper_replay_swapped_from_rust_to_python_to_javascript_keeps_the_state_and_the_fills() {
     let params_json = r#"{"fast": 10, "slow": 20, "size": "0.1"}"#;
-    let expected = backtested(RUST.0, &data("Bitcoin.csv"), params_json);
+    let expected = backtested(RUST.0, &data("Bitcoin.csv"), params_json).book;
     warm_the_component_cache(&[PYTHON.0, JAVASCRIPT.0]);
 
     let dir = tempfile::tempdir().unwrap();
