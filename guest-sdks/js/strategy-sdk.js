@@ -313,7 +313,7 @@ export class ParamError extends Error {}
 
 const EXPECTED = {
   integer: "an integer",
-  decimal: "a decimal (a JSON number or a string)",
+  decimal: "a decimal number",
   boolean: "true or false",
   text: "a string",
 };

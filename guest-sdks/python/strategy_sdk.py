@@ -359,7 +359,7 @@ class ParamError(ValueError):
 
 _EXPECTED = {
     wit.ParamKind.INTEGER: "an integer",
-    wit.ParamKind.DECIMAL: "a decimal (a JSON number or a string)",
+    wit.ParamKind.DECIMAL: "a decimal number",
     wit.ParamKind.BOOLEAN: "true or false",
     wit.ParamKind.TEXT: "a string",
 }
@@ -371,7 +371,7 @@ class Params:
 
     def __init__(self, specs: list, text: str):
         try:
-            given = json.loads(text, parse_float=Decimal, parse_int=Decimal) if text.strip() else {}
+            given = json.loads(text, parse_float=_JsonNumber) if text.strip() else {}
         except ValueError as error:
             raise ParamError(f"params: not valid JSON: {error}") from None
         if not isinstance(given, dict):
@@ -387,7 +387,7 @@ class Params:
             raw = given[spec.name] if spec.name in given else _default(spec)
             value = _typed(spec.kind, raw)
             if value is None:
-                got = json.dumps(raw, default=decimal_text)
+                got = raw if isinstance(raw, _JsonNumber) else json.dumps(raw)
                 raise ParamError(f"param `{spec.name}`: expected {_EXPECTED[spec.kind]}, got {got}")
             self._values[spec.name] = value
 
@@ -417,21 +417,26 @@ class Params:
 def _default(spec: wit.ParamSpec):
     if spec.kind == wit.ParamKind.DECIMAL:
         return spec.default_value
-    return json.loads(spec.default_value, parse_float=Decimal, parse_int=Decimal)
+    return json.loads(spec.default_value, parse_float=_JsonNumber)
 
 
 def _typed(kind: wit.ParamKind, raw):
+    # JSON integers parse to int and every other number to its text, so `10.0` and `1e1` are no
+    # integers here, as in the Rust SDK, and `0.1` becomes exactly 0.1.
+    is_integer = isinstance(raw, int) and not isinstance(raw, bool)
     if kind == wit.ParamKind.INTEGER:
-        if isinstance(raw, Decimal) and raw == raw.to_integral_value() and raw.as_tuple().exponent >= 0:
-            return int(raw)
-        return None
+        return raw if is_integer else None
     if kind == wit.ParamKind.DECIMAL:
-        if isinstance(raw, Decimal):
-            return raw
+        if is_integer:
+            return Decimal(raw)
         return parse_decimal(raw) if isinstance(raw, str) else None
     if kind == wit.ParamKind.BOOLEAN:
         return raw if isinstance(raw, bool) else None
-    return raw if isinstance(raw, str) else None
+    return raw if type(raw) is str else None
+
+
+class _JsonNumber(str):
+    """A JSON number that is no integer, as its source text: read exactly, never as a float."""
 
 
 # ---------------------------------------------------------------------------------------------

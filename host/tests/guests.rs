@@ -162,6 +162,12 @@ fn the_three_languages_refuse_bad_params_with_the_same_message() {
         (r#"{"fast": 20}"#, "param `fast`: must be less than `slow` (20), got 20"),
         (r#"{"fast": "abc"}"#, r#"param `fast`: expected an integer, got "abc""#),
         (r#"{"size": 0}"#, "param `size`: must be greater than 0, got 0"),
+        (r#"{"fast": 1e1}"#, "param `fast`: expected an integer, got 1e1"),
+        (
+            r#"{"size": "x"}"#,
+            r#"param `size`: expected a decimal number, got "x""#,
+        ),
+        (r#"[1]"#, "params: expected a JSON object, got [1]"),
         (
             r#"{"period": 5}"#,
             "param `period`: unknown; this strategy takes `fast`, `slow`, `size`",
