@@ -13,6 +13,8 @@ command -v promtool >/dev/null && command -v prometheus >/dev/null || need+=(pro
 command -v podman >/dev/null || need+=(podman)
 file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
 command -v file >/dev/null || need+=(file)
+# scripts/build-guests.sh makes a venv for componentize-py: Debian's python3 needs python3-venv.
+python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   log="${TMPDIR:-/tmp}/strategy-host-apt.log"
   echo "test.sh: installing ${need[*]} with apt-get (log: $log)"
@@ -26,5 +28,7 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 fi
 
 scripts/build-wasm.sh
+# The Python and JavaScript strategies (their tools installed under the target folder first).
+scripts/build-guests.sh
 export STRATEGY_HOST_WASM_DIR="$(cd "${CARGO_TARGET_DIR:-target}/wasm32-wasip2/wasm" && pwd)"
 cargo test --workspace --no-fail-fast "$@"

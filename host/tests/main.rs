@@ -18,6 +18,7 @@ mod deploy_metrics;
 mod deploy_prometheus;
 mod export_cli;
 mod fleet;
+mod guests;
 mod journal;
 mod live_bars;
 mod live_e2e;

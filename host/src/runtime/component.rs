@@ -48,9 +48,11 @@ pub enum LoadError {
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: not a WebAssembly file (expected the `\\0asm` header of a wasm component)")]
     NotWasm { path: PathBuf },
+    /// The fix is named for each language the repository builds strategies in.
     #[error(
-        "{path}: is a core wasm module, not a component: build it with `cargo build --target wasm32-wasip2` \
-         (expected a component of world {WIT_PACKAGE}/strategy@{WIT_VERSION})"
+        "{path}: is a core wasm module, not a component: build a component of world \
+         {WIT_PACKAGE}/strategy@{WIT_VERSION} (Rust: `cargo build --target wasm32-wasip2`; Python or \
+         JavaScript: componentize-py or componentize-js, as scripts/build-guests.sh does)"
     )]
     CoreModule { path: PathBuf },
     #[error("{path}: not a valid wasm component: {detail}")]
@@ -63,11 +65,14 @@ pub enum LoadError {
     )]
     WrongVersion { path: PathBuf, found: String },
     #[error(
-        "{path}: not a strategy: it does not export {missing} (expected world {WIT_PACKAGE}/strategy@{WIT_VERSION})"
+        "{path}: not a strategy: it does not export {missing}: build it for the world `strategy` of \
+         {WIT_PACKAGE}@{WIT_VERSION} (wit/strategy.wit; each language's strategy SDK exports all of it)"
     )]
     WrongWorld { path: PathBuf, missing: String },
+    /// wasi:http is named because componentize-js links it unless told not to.
     #[error(
-        "{path}: cannot be linked: {detail} (a strategy may import only {WIT_PACKAGE}/host@{WIT_VERSION} and WASI)"
+        "{path}: cannot be linked: {detail} (a strategy may import only {WIT_PACKAGE}/host@{WIT_VERSION} and \
+         WASI, not wasi:http: componentize-js leaves it out with `--disable http fetch-event`)"
     )]
     Link { path: PathBuf, detail: String },
 }
