@@ -22,7 +22,7 @@ impl Pinger {
         }
     }
 
-    /// A pong came: every ping so far is answered.
+    /// A pong came: every ping sent before it is answered.
     pub(crate) fn ponged(&mut self) {
         self.unanswered = None;
     }

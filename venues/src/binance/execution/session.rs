@@ -276,7 +276,7 @@ impl Task {
                 .await
                 .map_err(|e| format!("no exchangeInfo: {e}"))?;
             self.symbols = info.directory();
-            // The limits themselves; the counts answers have reported so far stay.
+            // The limits themselves; the counts earlier answers reported stay.
             lock(&self.shared.limits).set_limits(&info.rate_limits);
         }
         self.asker
