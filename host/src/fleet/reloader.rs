@@ -304,7 +304,7 @@ impl Reloader {
     }
 
     /// `version` with the state the book of record kept for `id` when it last ran (at a swap,
-    /// periodically, or as it stopped), or as it is when nothing was kept. A version that
+    /// periodically, or as the host shut down), or as it is when nothing was kept. A version that
     /// refuses the kept state starts fresh, prepared again (it may hold part of that state),
     /// and the log says so.
     fn with_kept_state(

@@ -45,8 +45,8 @@ pub struct Worker {
     pub snapshots: SnapshotKeeping,
 }
 
-/// When a worker writes its strategy's state to the book of record: at every swap, when it
-/// stops, and every `every` while it handles events (`None`: only then).
+/// When a worker writes its strategy's state to the book of record: at every swap, when the
+/// host shuts down, and every `every` while it handles events (`None`: only then).
 #[derive(Debug, Clone, Copy)]
 pub struct SnapshotKeeping {
     pub every: Option<Duration>,
@@ -115,9 +115,15 @@ impl Worker {
                     false
                 }
                 Letter::Control(Control::Retire { on_delete, reply }) => {
-                    self.keep_snapshot();
                     let ctx = self.runner.context();
-                    let retired = retire(&mut lock_desk(&ctx.desk), &ctx.strategy, on_delete, ctx.clock.now_ms());
+                    let mut desk = lock_desk(&ctx.desk);
+                    let retired = retire(&mut desk, &ctx.strategy, on_delete, ctx.clock.now_ms());
+                    // Its state ends with it: the orders it knew of are cancelled or closed
+                    // out, so a file of that name that comes back starts fresh.
+                    if let Err(error) = desk.forget_strategy_snapshots(&ctx.strategy) {
+                        tracing::error!(strategy = %ctx.strategy, %error, "the retired strategy's snapshots were not dropped");
+                    }
+                    drop(desk);
                     let _ = reply.send(retired);
                     true
                 }

@@ -130,6 +130,19 @@ impl Desk {
         })
     }
 
+    /// Drops a strategy's stored snapshots (see [`crate::ledger::BookStore::forget_snapshots`]).
+    /// Without a store this does nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the store cannot write it.
+    pub fn forget_strategy_snapshots(&mut self, strategy: &StrategyId) -> Result<(), StoreError> {
+        match &mut self.store {
+            Some(store) => store.forget_snapshots(strategy),
+            None => Ok(()),
+        }
+    }
+
     /// Appends a strategy's decision to the book of record's audit trail. Without a store
     /// this does nothing.
     ///

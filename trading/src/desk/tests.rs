@@ -183,6 +183,9 @@ impl BookStore for JournalStore {
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
         self.inner.save_snapshot(snapshot)
     }
+    fn forget_snapshots(&mut self, strategy: &StrategyId) -> Result<(), StoreError> {
+        self.inner.forget_snapshots(strategy)
+    }
     fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
         self.inner.record_decision(decision)
     }

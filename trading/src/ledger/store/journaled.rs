@@ -210,6 +210,10 @@ impl BookStore for JournaledStore {
         self.synced()?.save_snapshot(snapshot)
     }
 
+    fn forget_snapshots(&mut self, strategy: &StrategyId) -> Result<(), StoreError> {
+        self.synced()?.forget_snapshots(strategy)
+    }
+
     fn load_book(&self, strategy: &StrategyId) -> Result<Option<Book>, StoreError> {
         self.synced()?.load_book(strategy)
     }

@@ -139,6 +139,13 @@ pub trait BookStore: Send {
     ///
     /// [`StoreError`] when the write fails.
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError>;
+    /// Drops every snapshot of a strategy: what it ended with no longer describes anything (its
+    /// orders were cancelled, or it was closed out), so a strategy of that name starts fresh.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the write fails.
+    fn forget_snapshots(&mut self, strategy: &StrategyId) -> Result<(), StoreError>;
     /// Appends a strategy's decision to the audit trail.
     ///
     /// # Errors

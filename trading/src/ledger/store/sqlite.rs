@@ -330,6 +330,14 @@ impl BookStore for SqliteStore {
         Ok(())
     }
 
+    fn forget_snapshots(&mut self, strategy: &StrategyId) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("DELETE FROM strategy_snapshots WHERE strategy = ?1")
+            .and_then(|mut s| s.execute(params![strategy.as_str()]))
+            .map_err(|e| self.backend(e))?;
+        Ok(())
+    }
+
     fn load_book(&self, strategy: &StrategyId) -> Result<Option<Book>, StoreError> {
         let row = self
             .conn

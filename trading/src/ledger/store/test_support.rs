@@ -158,6 +158,9 @@ impl BookStore for RecordedWrites {
     fn save_snapshot(&mut self, _: &StrategySnapshot) -> Result<(), StoreError> {
         unreachable!("the scenarios take no snapshot")
     }
+    fn forget_snapshots(&mut self, _: &StrategyId) -> Result<(), StoreError> {
+        unreachable!("the scenarios take no snapshot")
+    }
     fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
         self.push(Write::RecordDecision(Box::new(DecisionRow::new(&decision))))
     }
