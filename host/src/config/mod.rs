@@ -107,7 +107,7 @@ pub struct RawSandbox {
     /// Default: `$XDG_CACHE_HOME/strategy-host/components` or `~/.cache/strategy-host/components`.
     pub cache_dir: Option<PathBuf>,
     /// A running strategy's state is written to the book of record this often, besides at
-    /// every swap and when it stops; 0: only then.
+    /// every swap and when the host shuts down; 0: only then.
     pub snapshot_every_s: u64,
 }
 
