@@ -20,14 +20,14 @@ use serde::Serialize;
 use trading::desk::Desk;
 use trading::market::{FeedStream, MarketFeed, MarketSink, Symbol};
 use trading::orders::{StrategyId, VenueId};
-use venues::kit::{BackoffConfig, Delivery, SubscriptionTable, VenueObserver};
-use venues::kraken::execution::OrderPath;
+use venues::binance::feed::BinanceFeedConfig;
+use venues::kit::{Delivery, OrderPath, SubscriptionTable, VenueObserver};
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
 use self::accounts::VenueAccount;
 pub use self::accounts::{LivePortsError, VenueAccounts};
 use self::delivery::{lock_market, SharedVenueMarket, VenueDelivery};
-use self::instruments::Instruments;
+use self::instruments::{Instruments, RulesSource};
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
 use crate::config::{ExecutionMode, VenueKind};
 use crate::metrics::Metrics;
@@ -119,19 +119,16 @@ impl LiveVenues {
                     desk: desk.clone(),
                     session: session.clone(),
                 }));
-                let (instruments, feed): (Instruments, Box<dyn MarketFeed>) = match &config.kind {
+                let rules_observer: Arc<dyn VenueObserver> = account.observer.clone();
+                let (rules, feed): (RulesSource, Box<dyn MarketFeed>) = match &config.kind {
                     VenueKind::Kraken(kraken) => (
-                        Instruments::kraken(config.name.clone(), &kraken.rest_url, runtime, account.observer.clone()),
+                        RulesSource::kraken(&kraken.rest_url, rules_observer),
                         Box::new(KrakenFeed::start(
                             KrakenFeedConfig {
                                 venue: config.name.to_string(),
                                 ws_public_url: kraken.ws_public_url.clone(),
                                 stale_after: config.stale_after,
-                                backoff: BackoffConfig {
-                                    initial: kraken.reconnect_initial,
-                                    max: kraken.reconnect_max,
-                                    ..BackoffConfig::default()
-                                },
+                                backoff: kraken.reconnect.backoff(),
                                 ..KrakenFeedConfig::default()
                             },
                             runtime,
@@ -139,7 +136,24 @@ impl LiveVenues {
                             feed_observer,
                         )),
                     ),
+                    VenueKind::Binance(binance) => (
+                        RulesSource::binance(&binance.rest_url, rules_observer),
+                        Box::new(venues::binance::feed::start(
+                            BinanceFeedConfig {
+                                venue: config.name.to_string(),
+                                rest_url: binance.rest_url.clone(),
+                                ws_stream_url: binance.ws_stream_url.clone(),
+                                stale_after: config.stale_after,
+                                backoff: binance.reconnect.backoff(),
+                                ..BinanceFeedConfig::default()
+                            },
+                            runtime,
+                            delivery,
+                            feed_observer,
+                        )),
+                    ),
                 };
+                let instruments = Instruments::start(config.name.clone(), rules, runtime);
                 LiveVenue {
                     account,
                     feed,
@@ -251,6 +265,11 @@ impl LiveVenues {
                         last_error_ms: status.last_error_ms,
                     }
                 });
+                if let Some(limits) = &live.account.rate_limits {
+                    for (limit, used, max) in limits.usage() {
+                        metrics.venue_rate_limit(venue, &limit, used, max);
+                    }
+                }
                 let balances = desk
                     .venue_balances(&live.account.config.name)
                     .map(|balances| balances.assets.clone())
