@@ -19,6 +19,7 @@ mod deploy_prometheus;
 mod fleet;
 mod journal;
 mod live_bars;
+mod live_binance;
 mod live_e2e;
 mod live_trading;
 mod market_data;

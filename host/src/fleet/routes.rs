@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use trading::desk::Desk;
 use trading::market::MarketEvent;
-use trading::orders::{OrderUpdate, StrategyId};
+use trading::orders::{OrderUpdate, StrategyId, VenueId};
 
 use super::mailbox::{Mailbox, Posted};
 use super::status::StrategyStatus;
@@ -16,6 +16,8 @@ use crate::metrics::StrategyMetrics;
 #[derive(Clone)]
 pub struct Route {
     pub mailbox: Arc<Mailbox>,
+    /// The venue the strategy trades on: the only one whose market data it gets.
+    pub venue: VenueId,
     pub metrics: StrategyMetrics,
     /// Kept current by the strategy's worker; read by `/status`.
     pub status: Arc<Mutex<StrategyStatus>>,
@@ -69,9 +71,15 @@ impl Routes {
         self.read().iter().map(|(id, r)| (id.clone(), r.clone())).collect()
     }
 
-    /// Hands `event` to every strategy; each worker skips what its strategy does not subscribe to.
-    pub fn broadcast(&self, event: &MarketEvent, stream: u32) {
-        for route in self.read().values() {
+    /// Hands `event` to every strategy on its venue `from` (every strategy, for a replay's
+    /// single source); each worker skips what its strategy does not subscribe to. A symbol
+    /// two venues list is two markets: a strategy on one never sees the other's.
+    pub fn broadcast(&self, event: &MarketEvent, stream: u32, from: Option<&VenueId>) {
+        let routes = self.read();
+        let bound = routes
+            .values()
+            .filter(|route| from.is_none_or(|venue| route.venue == *venue));
+        for route in bound {
             match route.mailbox.post_market(event.clone(), stream) {
                 Posted::Queued | Posted::Closed => {}
                 Posted::Coalesced => route.metrics.event_coalesced(),
@@ -131,6 +139,7 @@ mod tests {
     fn route(strategy: &str) -> Route {
         Route {
             mailbox: Arc::new(Mailbox::new(8)),
+            venue: VenueId::new("paper"),
             metrics: Metrics::new().strategy(strategy, "paper"),
             status: Arc::new(Mutex::new(StrategyStatus {
                 strategy: strategy.into(),

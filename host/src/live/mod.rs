@@ -97,14 +97,15 @@ pub struct LiveVenues {
 }
 
 impl LiveVenues {
-    /// Starts each venue's feed on `runtime`, delivering to `desk` and then to `session` on the
-    /// feed's connection task; feeds connect once something is subscribed.
+    /// Starts each venue's feed on `runtime`, delivering to `desk` and then to the session's
+    /// sink for that venue (`session(venue)`) on the feed's connection task; feeds connect once
+    /// something is subscribed.
     pub fn start(
         accounts: VenueAccounts,
         runtime: &tokio::runtime::Handle,
         metrics: &Arc<Metrics>,
         desk: &SharedDesk,
-        session: &Arc<dyn MarketSink>,
+        session: impl Fn(&VenueId) -> Arc<dyn MarketSink>,
     ) -> Self {
         let venues = accounts
             .accounts
@@ -117,7 +118,7 @@ impl LiveVenues {
                     venue: config.name.clone(),
                     market: market.clone(),
                     desk: desk.clone(),
-                    session: session.clone(),
+                    session: session(&config.name),
                 }));
                 let rules_observer: Arc<dyn VenueObserver> = account.observer.clone();
                 let (rules, feed): (RulesSource, Box<dyn MarketFeed>) = match &config.kind {
