@@ -15,8 +15,8 @@ use crate::support::{
 
 const KEY_ENV: &str = "LIVE_TEST_BINANCE_KEY";
 const SECRET_ENV: &str = "LIVE_TEST_BINANCE_SECRET";
-/// Never set: the HMAC key is used.
-const PEM_ENV: &str = "LIVE_TEST_BINANCE_NO_PEM";
+/// Set only for the Ed25519 key: unset, the HMAC key is used.
+const PEM_ENV: &str = "LIVE_TEST_BINANCE_PEM";
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
@@ -26,9 +26,9 @@ fn metric(host: &RunningHost, name: &str, labels: &[(&str, &str)]) -> Option<f64
     metric_value(&host.metrics(), name, labels)
 }
 
-/// `[venues.binance]` signing with the local Binance's HMAC key, read from `KEY_ENV` and
-/// `SECRET_ENV`; `extra` lines join it.
-fn hmac_venue(binance: &LocalBinance, extra: &str) -> String {
+/// `[venues.binance]` signing with the key the host finds in `KEY_ENV` and `SECRET_ENV` (HMAC)
+/// or `PEM_ENV` (Ed25519); `extra` lines join it.
+fn keyed_venue(binance: &LocalBinance, extra: &str) -> String {
     binance_venue(
         binance,
         &format!(
@@ -210,7 +210,7 @@ call_deadline_ms = 2000
 # all (-1013 LOT_SIZE).
 params = {{ mode = "echo", size = "0.0010001" }}
 "#,
-            venue = hmac_venue(
+            venue = keyed_venue(
                 &binance,
                 "request_timeout_ms = 2000\nstale_after_ms = 600000\nrecv_window_ms = 10000"
             ),
@@ -229,6 +229,11 @@ params = {{ mode = "echo", size = "0.0010001" }}
         binance.user_data_subscribers(),
         1,
         "user data over the order connection"
+    );
+    assert_eq!(
+        binance.session_logons(),
+        0,
+        "an HMAC key subscribes by signature, without a logon"
     );
     wait_for_rules(&host, "binance");
 
@@ -363,7 +368,7 @@ fn kraken_and_binance_side_by_side_each_strategy_trades_on_its_own_venue_and_one
                 &kraken,
                 "api_key_env = \"SIDE_TEST_KRAKEN_KEY\"\napi_secret_env = \"SIDE_TEST_KRAKEN_SECRET\"\nstale_after_ms = 600000"
             ),
-            hmac_venue(&binance, "stale_after_ms = 600000"),
+            keyed_venue(&binance, "stale_after_ms = 600000"),
         ),
     );
     let db = dir.path().join("book.db");
@@ -446,4 +451,59 @@ fn kraken_and_binance_side_by_side_each_strategy_trades_on_its_own_venue_and_one
     });
     wait_orders_open(&host, "kraken", "Kraken's order connection still open");
     assert_eq!(binance.orders().len(), 2, "nothing more reached Binance");
+}
+
+#[test]
+fn live_orders_on_the_local_binance_with_an_ed25519_key_log_on_and_reach_the_venue() {
+    let binance = start_binance(true);
+    let dir = tempfile::tempdir().unwrap();
+    let strategies = dir.path().join("strategies");
+    std::fs::create_dir(&strategies).unwrap();
+    std::fs::copy(support::wasm("orders"), strategies.join("orders.wasm")).unwrap();
+    let config = write_file(
+        dir.path(),
+        "host.toml",
+        &format!(
+            "{}
+[sandbox]
+call_deadline_ms = 2000
+
+[strategies.orders]
+params = {{ mode = \"echo\", size = \"0.001\" }}
+",
+            keyed_venue(&binance, "stale_after_ms = 600000"),
+        ),
+    );
+    let (api_key, pem) = binance.ed25519_key().expect("the local Binance has an Ed25519 key");
+    let pem_path = write_file(dir.path(), "binance-ed25519.pem", &pem);
+    let env = [(KEY_ENV, api_key.as_str()), (PEM_ENV, pem_path.to_str().unwrap())];
+    let host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
+
+    wait_orders_open(&host, "binance", "the order connection logged on and reconciled");
+    assert!(binance.session_logons() >= 1, "an Ed25519 key logs on");
+    wait_until("the strategy's trades subscribed", Duration::from_secs(60), || {
+        (binance.subscribers("btcusdt@trade") == 1).then_some(())
+    });
+    wait_for_rules(&host, "binance");
+    binance.trade("BTCUSDT", d("30000"), d("0.01"), false).unwrap();
+    let placed = wait_for_venue_orders(&binance, 1).remove(0);
+    assert_eq!((placed.price, placed.qty), (d("15000"), d("0.001")));
+    wait_until(
+        "Binance's order id in the book of record",
+        Duration::from_secs(30),
+        || {
+            let booked = venue_orders(&dir.path().join("book.db"), "binance");
+            (booked.get(&placed.client_order_id)?.venue_order_id == Some(placed.order_id.to_string())).then_some(())
+        },
+    );
+    let key_body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    let log = host.log().join("\n");
+    assert!(
+        !key_body.is_empty() && !log.contains(&key_body),
+        "the private key in the log"
+    );
+    assert!(
+        !host.status().unwrap().to_string().contains(&key_body),
+        "the private key in /status"
+    );
 }

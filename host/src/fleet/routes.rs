@@ -137,9 +137,13 @@ mod tests {
     use crate::runtime::{lock_desk, SharedDesk};
 
     fn route(strategy: &str) -> Route {
+        route_on(strategy, "paper")
+    }
+
+    fn route_on(strategy: &str, venue: &str) -> Route {
         Route {
             mailbox: Arc::new(Mailbox::new(8)),
-            venue: VenueId::new("paper"),
+            venue: VenueId::new(venue),
             metrics: Metrics::new().strategy(strategy, "paper"),
             status: Arc::new(Mutex::new(StrategyStatus {
                 strategy: strategy.into(),
@@ -206,5 +210,46 @@ mod tests {
             }
             _ => panic!("the waiting update was not delivered"),
         }
+    }
+
+    #[test]
+    fn a_live_venue_s_events_reach_only_the_strategies_trading_on_it() {
+        let desk: SharedDesk = Arc::new(Mutex::new(
+            Desk::new(
+                DeskConfig::default(),
+                Box::new(SimBroker::new(SimConfig::default()).unwrap()),
+                None,
+            )
+            .unwrap(),
+        ));
+        let routes = Routes::default();
+        let (on_kraken, on_binance) = (route_on("a", "kraken"), route_on("b", "binance"));
+        routes.insert(&mut lock_desk(&desk), StrategyId::new("a"), on_kraken.clone());
+        routes.insert(&mut lock_desk(&desk), StrategyId::new("b"), on_binance.clone());
+        let event = |symbol: &str, time_ms| {
+            MarketEvent::Candle(Candle {
+                symbol: Symbol::new(symbol).unwrap(),
+                timeframe: Timeframe::MINUTE,
+                open_time_ms: time_ms,
+                open: Decimal::ONE,
+                high: Decimal::ONE,
+                low: Decimal::ONE,
+                close: Decimal::ONE,
+                volume: Decimal::ONE,
+            })
+        };
+        routes.broadcast(&event("BTC/USDT", 0), 1, Some(&VenueId::new("binance")));
+        // A replay has one source: every strategy gets its events.
+        routes.broadcast(&event("BTC/USD", 60_000), 2, None);
+        let now = std::time::Instant::now();
+        let received = |route: &Route| -> Vec<u32> {
+            let mut streams = Vec::new();
+            while let Next::Letter(Letter::Market { stream, .. }) = route.mailbox.next(Some(now)) {
+                streams.push(stream);
+            }
+            streams
+        };
+        assert_eq!(received(&on_binance), [1, 2]);
+        assert_eq!(received(&on_kraken), [2], "Binance's event stays off Kraken's strategy");
     }
 }
