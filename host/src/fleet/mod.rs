@@ -74,14 +74,14 @@ pub struct MarketDelivery {
 }
 
 impl MarketDelivery {
-    /// Takes one market event: the desk reacts first (fills, their updates go out), then every
-    /// strategy's mailbox gets the event. Returns without waiting for any strategy.
+    /// Takes one market event: the desk reacts first (fills on its venue's simulator, their
+    /// updates go out), then the mailbox of every strategy on its venue gets the event. Returns without waiting for any strategy.
     pub fn deliver(&self, event: &MarketEvent) {
         self.shared.clock.advance_to(event.time_ms());
         let stream = self.shared.streams.id_of(event);
         {
             let mut desk = lock_desk(&self.desk);
-            desk.on_market_event(event);
+            desk.on_market_event_from(self.from.as_ref(), event);
             self.routes.deliver_updates(&mut desk);
         }
         self.routes.broadcast(event, stream, self.from.as_ref());
