@@ -2,6 +2,7 @@
 //! (`local-venues/binance`, real sockets on 127.0.0.1) with real components, in paper mode on
 //! its market streams, with live orders over its WebSocket API, and beside Kraken in one host.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use local_binance::{LocalBinance, OrderStatus};
@@ -71,6 +72,17 @@ fn wait_for_venue_status(binance: &LocalBinance, client_id: &str, status: OrderS
     );
 }
 
+/// A folder for a host: `strategies/` holding each (name, component crate) of `strategies`.
+fn host_dir(strategies: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("strategies");
+    std::fs::create_dir(&folder).unwrap();
+    for (name, component) in strategies {
+        std::fs::copy(support::wasm(component), folder.join(format!("{name}.wasm"))).unwrap();
+    }
+    (dir, folder)
+}
+
 /// A minute's price: ten minutes up, ten down, so a 2/4 SMA cross buys and sells.
 fn price(minute: i64) -> Decimal {
     let step = match minute % 20 {
@@ -84,11 +96,7 @@ fn price(minute: i64) -> Decimal {
 fn paper_trading_on_the_local_binance_delivers_trades_bars_and_books_and_reports_the_venue() {
     // The exchange clock moves only when told: forty minutes play in moments.
     let binance = start_binance(false);
-    let dir = tempfile::tempdir().unwrap();
-    let strategies = dir.path().join("strategies");
-    std::fs::create_dir(&strategies).unwrap();
-    std::fs::copy(support::wasm("sma_cross"), strategies.join("sma.wasm")).unwrap();
-    std::fs::copy(support::wasm("counter"), strategies.join("counter.wasm")).unwrap();
+    let (dir, _) = host_dir(&[("sma", "sma_cross"), ("counter", "counter")]);
     let config = write_file(
         dir.path(),
         "host.toml",
@@ -193,10 +201,7 @@ params = {{ fast = 2, slow = 4, size = "0.01" }}
 #[test]
 fn live_orders_on_the_local_binance_reach_the_ledger_with_venue_ids_and_its_rate_limits_are_exported() {
     let binance = start_binance(true);
-    let dir = tempfile::tempdir().unwrap();
-    let strategies = dir.path().join("strategies");
-    std::fs::create_dir(&strategies).unwrap();
-    std::fs::copy(support::wasm("orders"), strategies.join("orders.wasm")).unwrap();
+    let (dir, _) = host_dir(&[("orders", "orders")]);
     let config = write_file(
         dir.path(),
         "host.toml",
@@ -349,11 +354,8 @@ params = {{ mode = "echo", size = "0.0010001" }}
 fn kraken_and_binance_side_by_side_each_strategy_trades_on_its_own_venue_and_one_down_stops_only_its_own() {
     let kraken = LocalKraken::start(LocalKrakenConfig::default()).unwrap();
     let binance = start_binance(true);
-    let dir = tempfile::tempdir().unwrap();
-    let strategies = dir.path().join("strategies");
-    std::fs::create_dir(&strategies).unwrap();
+    let (dir, strategies) = host_dir(&[("on-kraken", "orders"), ("on-binance", "orders")]);
     for (name, venue) in [("on-kraken", "kraken"), ("on-binance", "binance")] {
-        std::fs::copy(support::wasm("orders"), strategies.join(format!("{name}.wasm"))).unwrap();
         write_file(
             &strategies,
             &format!("{name}.toml"),
@@ -457,10 +459,7 @@ fn kraken_and_binance_side_by_side_each_strategy_trades_on_its_own_venue_and_one
 #[test]
 fn live_orders_on_the_local_binance_with_an_ed25519_key_log_on_and_reach_the_venue() {
     let binance = start_binance(true);
-    let dir = tempfile::tempdir().unwrap();
-    let strategies = dir.path().join("strategies");
-    std::fs::create_dir(&strategies).unwrap();
-    std::fs::copy(support::wasm("orders"), strategies.join("orders.wasm")).unwrap();
+    let (dir, _) = host_dir(&[("orders", "orders")]);
     let config = write_file(
         dir.path(),
         "host.toml",
