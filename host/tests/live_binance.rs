@@ -507,3 +507,47 @@ params = {{ mode = \"echo\", size = \"0.001\" }}
         "the private key in /status"
     );
 }
+
+#[test]
+fn live_binance_without_usable_credentials_stops_the_start_naming_the_venue_and_the_variable() {
+    let (dir, strategies) = host_dir(&[]);
+    let run = |env: &[(&str, &str)]| {
+        let output = support::bin()
+            .args([
+                "run",
+                "--venue",
+                "binance",
+                "--listen",
+                "127.0.0.1:0",
+                "--strategies-dir",
+            ])
+            .arg(&strategies)
+            .arg("--db")
+            .arg(dir.path().join("book.db"))
+            .env_remove("BINANCE_API_KEY")
+            .env_remove("BINANCE_API_SECRET")
+            .env_remove("BINANCE_PRIVATE_KEY")
+            .envs(env.iter().copied())
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("the strategy-host binary runs");
+        assert!(!output.status.success(), "started without credentials");
+        support::stderr(&output)
+    };
+    let missing = run(&[]);
+    assert!(
+        missing.contains("venue binance") && missing.contains("BINANCE_API_KEY"),
+        "{missing}"
+    );
+    // A PEM path that holds no Ed25519 key: the file and the variable are named, the contents not.
+    let not_a_key = write_file(dir.path(), "not-a-key.pem", "hunter2-not-a-pem");
+    let unusable = run(&[
+        ("BINANCE_API_KEY", "k"),
+        ("BINANCE_PRIVATE_KEY", not_a_key.to_str().unwrap()),
+    ]);
+    assert!(
+        unusable.contains("BINANCE_PRIVATE_KEY") && unusable.contains("not-a-key.pem"),
+        "{unusable}"
+    );
+    assert!(!unusable.contains("hunter2"), "{unusable}");
+}
