@@ -325,6 +325,12 @@ params = {{ mode = "echo", size = "0.0010001" }}
         &[("broker", "binance"), ("limit", "request_weight_1m")]
     )
     .is_some_and(|w| w > 0.0));
+    let limits = venue_status(&host, "binance").unwrap()["rate_limits"].clone();
+    let orders_today = limits
+        .as_array()
+        .and_then(|all| all.iter().find(|l| l["limit"] == "orders_1d"))
+        .unwrap_or_else(|| panic!("orders_1d in /status: {limits}"));
+    assert_eq!(orders_today["used"], 4, "{limits}");
 
     // The host's balances are Binance's (free and locked together) for every asset it heard of.
     let balances = wait_until("the account's balances", Duration::from_secs(30), || {

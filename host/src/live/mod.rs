@@ -52,6 +52,19 @@ pub struct VenueStatus {
     /// What the account holds by the venue's word, for live execution.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub balances: BTreeMap<String, Decimal>,
+    /// The venue's limits as it last counted them, for a live port that keeps them (Binance).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<RateLimitStatus>,
+}
+
+/// One of a venue's limits as `/status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateLimitStatus {
+    /// `request_weight_1m`, `orders_10s`, …
+    pub limit: String,
+    pub used: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
 }
 
 /// A live venue's order connection as `/status` shows it.
@@ -266,11 +279,18 @@ impl LiveVenues {
                         last_error_ms: status.last_error_ms,
                     }
                 });
-                if let Some(limits) = &live.account.rate_limits {
-                    for (limit, used, max) in limits.usage() {
+                let rate_limits: Vec<RateLimitStatus> = live
+                    .account
+                    .rate_limits
+                    .as_ref()
+                    .map(|limits| limits.usage())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(limit, used, max)| {
                         metrics.venue_rate_limit(venue, &limit, used, max);
-                    }
-                }
+                        RateLimitStatus { limit, used, max }
+                    })
+                    .collect();
                 let balances = desk
                     .venue_balances(&live.account.config.name)
                     .map(|balances| balances.assets.clone())
@@ -285,6 +305,7 @@ impl LiveVenues {
                     streams,
                     orders,
                     balances,
+                    rate_limits,
                 }
             })
             .collect()
