@@ -48,6 +48,8 @@ pub struct Metrics {
     venue_parse_errors_total: IntCounterVec,
     book_resyncs_total: IntCounterVec,
     venue_request_duration: HistogramVec,
+    venue_rate_limit_used: IntGaugeVec,
+    venue_rate_limit_max: IntGaugeVec,
     position: GaugeVec,
     pnl: GaugeVec,
 }
@@ -197,6 +199,22 @@ impl Metrics {
                 &["broker", "method"],
             )
             .expect("valid metric definition"),
+            venue_rate_limit_used: IntGaugeVec::new(
+                opts(
+                    "strategy_host_venue_rate_limit_used",
+                    "A venue limit's use as the venue last counted it (Binance: request weight, orders).",
+                ),
+                &["broker", "limit"],
+            )
+            .expect("valid metric definition"),
+            venue_rate_limit_max: IntGaugeVec::new(
+                opts(
+                    "strategy_host_venue_rate_limit_max",
+                    "A venue limit's maximum, as the venue lists it.",
+                ),
+                &["broker", "limit"],
+            )
+            .expect("valid metric definition"),
             position: GaugeVec::new(
                 opts("strategy_host_position", "Signed position of a strategy in a symbol."),
                 &["strategy", "symbol"],
@@ -209,7 +227,7 @@ impl Metrics {
             .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 20] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 22] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -228,6 +246,8 @@ impl Metrics {
             Box::new(metrics.venue_parse_errors_total.clone()),
             Box::new(metrics.book_resyncs_total.clone()),
             Box::new(metrics.venue_request_duration.clone()),
+            Box::new(metrics.venue_rate_limit_used.clone()),
+            Box::new(metrics.venue_rate_limit_max.clone()),
             Box::new(metrics.position.clone()),
             Box::new(metrics.pnl.clone()),
         ];
@@ -317,6 +337,20 @@ impl Metrics {
     /// Forgets a stream's data-age gauge (its last strategy unsubscribed).
     pub fn forget_market_data_age(&self, broker: &str, stream: &str) {
         let _ = self.market_data_age_seconds.remove_label_values(&[broker, stream]);
+    }
+
+    /// One of a venue's limits (`limit` like `request_weight_1m`): `used` as the venue last
+    /// counted it, against `max` when the venue lists one.
+    pub fn venue_rate_limit(&self, broker: &str, limit: &str, used: u64, max: Option<u64>) {
+        let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+        self.venue_rate_limit_used
+            .with_label_values(&[broker, limit])
+            .set(gauge(used));
+        if let Some(max) = max {
+            self.venue_rate_limit_max
+                .with_label_values(&[broker, limit])
+                .set(gauge(max));
+        }
     }
 
     /// A venue's protocol counters. The parse-error counter exists from the start, so a zero is

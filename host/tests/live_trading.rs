@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use local_kraken::{Bar, LocalKraken, LocalKrakenConfig, Target};
-use rusqlite::{Connection, OpenFlags};
 use rust_decimal::Decimal;
 
-use crate::support::{self, metric_value, terminate, wait_until, write_file, RunningHost};
+use crate::support::{
+    self, metric_value, terminate, wait_for_decision, wait_for_update, wait_orders_open, wait_until, write_file,
+    RunningHost, VenueFill, VenueOrder,
+};
 
 const START_MS: i64 = 1_704_067_200_000;
 const KEY_ENV: &str = "LIVE_TEST_KRAKEN_KEY";
@@ -56,107 +58,16 @@ params = {{ mode = "lifecycle", size = "0.010000001" }}
     )
 }
 
-/// What the strategy said, in order: the text of each decision it made.
-fn decisions(host: &RunningHost) -> Vec<String> {
-    host.log()
-        .iter()
-        .filter_map(|line| line.split_once("decision: ").map(|(_, text)| text.to_owned()))
-        .collect()
+fn book_fills(db: &std::path::Path) -> Vec<VenueFill> {
+    support::venue_fills(db, "orders")
 }
 
-fn wait_for_decision(host: &RunningHost, starting: &str) -> String {
-    wait_until(&format!("the decision {starting:?}"), Duration::from_secs(60), || {
-        decisions(host).into_iter().find(|text| text.starts_with(starting))
-    })
-}
-
-/// An order update the strategy reported: (order id, status, filled, remaining).
-fn updates(host: &RunningHost) -> Vec<(String, String, Decimal, Decimal)> {
-    decisions(host)
-        .iter()
-        .filter_map(|text| {
-            let mut words = text.strip_prefix("update ")?.split_whitespace();
-            let id = words.next()?.to_owned();
-            let status = words.next()?.to_owned();
-            let filled = words.next()?.strip_prefix("filled=")?.parse().ok()?;
-            let remaining = words.next()?.strip_prefix("remaining=")?.parse().ok()?;
-            Some((id, status, filled, remaining))
-        })
-        .collect()
-}
-
-fn wait_for_update(host: &RunningHost, what: &str, matches: impl Fn(&str, &str, Decimal, Decimal) -> bool) -> String {
-    wait_until(what, Duration::from_secs(60), || {
-        updates(host)
-            .into_iter()
-            .find(|(id, status, filled, remaining)| matches(id, status, *filled, *remaining))
-            .map(|(id, ..)| id)
-    })
-}
-
-fn order_state(host: &RunningHost) -> Option<String> {
-    let status = host.status()?;
-    status["venues"][0]["orders"]["state"].as_str().map(str::to_owned)
-}
-
-fn wait_orders_open(host: &RunningHost, what: &str) {
-    wait_until(what, Duration::from_secs(60), || {
-        (order_state(host).as_deref() == Some("open")).then_some(())
-    });
-}
-
-struct BookFill {
-    order_id: String,
-    trade_id: Option<String>,
-    qty: Decimal,
-    price: Decimal,
-}
-
-fn book(db: &std::path::Path) -> Connection {
-    Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
-}
-
-fn book_fills(db: &std::path::Path) -> Vec<BookFill> {
-    let db = book(db);
-    let mut query = db
-        .prepare("SELECT client_order_id, trade_id, qty, price FROM fills ORDER BY time_ms, seq")
-        .unwrap();
-    query
-        .query_map([], |row| {
-            Ok(BookFill {
-                order_id: row.get(0)?,
-                trade_id: row.get(1)?,
-                qty: d(&row.get::<_, String>(2)?),
-                price: d(&row.get::<_, String>(3)?),
-            })
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
-}
-
-/// Each order's (state, venue order id), by client order id.
-fn book_orders(db: &std::path::Path) -> BTreeMap<String, (String, Option<String>)> {
-    let db = book(db);
-    let mut query = db
-        .prepare("SELECT client_order_id, state, venue_order_id FROM orders WHERE venue = 'kraken'")
-        .unwrap();
-    query
-        .query_map([], |row| Ok((row.get(0)?, (row.get(1)?, row.get(2)?))))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+fn book_orders(db: &std::path::Path) -> BTreeMap<String, VenueOrder> {
+    support::venue_orders(db, "kraken")
 }
 
 fn position(db: &std::path::Path) -> Decimal {
-    let qty: String = book(db)
-        .query_row(
-            "SELECT qty FROM positions WHERE strategy = 'orders' AND symbol = 'BTC/USD'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
-    d(&qty)
+    support::position(db, "orders", "BTC/USD")
 }
 
 #[test]
@@ -188,7 +99,7 @@ fn live_orders_on_the_local_kraken_reach_the_ledger_with_venue_ids_through_lost_
     wait_until("executions subscribed", Duration::from_secs(30), || {
         (kraken.subscriptions("executions", None) == 1).then_some(())
     });
-    wait_orders_open(&host, "the order connection reconciled");
+    wait_orders_open(&host, "kraken", "the order connection reconciled");
     assert!(kraken.dead_man_deadline_ms().is_some(), "the dead-man switch is armed");
     let played = bars(8);
 
@@ -206,14 +117,14 @@ fn live_orders_on_the_local_kraken_reach_the_ledger_with_venue_ids_through_lost_
         Duration::from_secs(30),
         || {
             let orders = book_orders(&db);
-            (orders.get(&resting_id)?.1.as_deref() == Some(resting.order_id.as_str())).then_some(())
+            (orders.get(&resting_id)?.venue_order_id.as_deref() == Some(resting.order_id.as_str())).then_some(())
         },
     );
 
     // 2. Amended in place: same ids, the new quantity and price at the venue and in the update.
     kraken.play_bars("BTC/USD", &played[2..3]).unwrap();
-    wait_for_update(&host, "the amend confirmed", |id, status, filled, remaining| {
-        id == resting_id && status == "Open" && filled.is_zero() && remaining == d("0.02")
+    wait_for_update(&host, "the amend confirmed", |u| {
+        u.id == resting_id && u.status == "Open" && u.filled.is_zero() && u.remaining == d("0.02")
     });
     let amended = kraken.order(&resting.order_id).unwrap();
     assert_eq!(
@@ -223,19 +134,19 @@ fn live_orders_on_the_local_kraken_reach_the_ledger_with_venue_ids_through_lost_
 
     // 3. Cancelled.
     kraken.play_bars("BTC/USD", &played[3..4]).unwrap();
-    wait_for_update(&host, "the cancel confirmed", |id, status, _, _| {
-        id == resting_id && status == "Cancelled"
+    wait_for_update(&host, "the cancel confirmed", |u| {
+        u.id == resting_id && u.status == "Cancelled"
     });
     assert!(kraken.open_orders().is_empty());
 
     // 4. A market buy whose reply is lost with the connection: settled by a query, placed once.
     kraken.lose_next_add_order_reply(true);
     kraken.play_bars("BTC/USD", &played[4..5]).unwrap();
-    let bought_id = wait_for_update(&host, "the market buy filled", |id, status, filled, _| {
-        id != resting_id && status == "Filled" && filled == d("0.01")
+    let bought_id = wait_for_update(&host, "the market buy filled", |u| {
+        u.id != resting_id && u.status == "Filled" && u.filled == d("0.01")
     });
     assert_eq!(kraken.orders_accepted(&bought_id), 1, "placed once");
-    wait_orders_open(&host, "the order connection back after the lost reply");
+    wait_orders_open(&host, "kraken", "the order connection back after the lost reply");
 
     // 5, 6. Sells at market and by a marketable limit.
     kraken.play_bars("BTC/USD", &played[5..7]).unwrap();
@@ -259,20 +170,12 @@ fn live_orders_on_the_local_kraken_reach_the_ledger_with_venue_ids_through_lost_
     assert_eq!(position(&db), held);
     let orders = book_orders(&db);
     assert!(
-        orders.values().all(|(_, venue_id)| venue_id.is_some()),
+        orders.values().all(|order| order.venue_order_id.is_some()),
         "every order has Kraken's id: {orders:?}"
     );
-    let venue_balances = |host: &RunningHost| -> Option<BTreeMap<String, Decimal>> {
-        let status = host.status()?;
-        status["venues"][0]["balances"]
-            .as_object()?
-            .iter()
-            .map(|(asset, v)| Some((asset.clone(), v.as_str()?.parse().ok()?)))
-            .collect()
-    };
     wait_until("the host's balances equal the venue's", Duration::from_secs(30), || {
         let expected: BTreeMap<String, Decimal> = kraken.balances().into_iter().collect();
-        (venue_balances(&host)? == expected).then_some(())
+        (support::venue_balances(&host, "kraken")? == expected).then_some(())
     });
 
     // 7. The order socket drops: the executions snapshot repeats every fill; none is booked twice.
@@ -288,7 +191,7 @@ fn live_orders_on_the_local_kraken_reach_the_ledger_with_venue_ids_through_lost_
     wait_until("a reconnect", Duration::from_secs(30), || {
         (reconnects(&host)? > before).then_some(())
     });
-    wait_orders_open(&host, "reconciled after the drop");
+    wait_orders_open(&host, "kraken", "reconciled after the drop");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(book_fills(&db).len(), 3, "a repeated fill is not booked again");
     assert_eq!(position(&db), d("0.004"));
@@ -300,7 +203,7 @@ fn live_orders_on_the_local_kraken_reach_the_ledger_with_venue_ids_through_lost_
     wait_until("a fresh token", Duration::from_secs(30), || {
         (kraken.tokens_issued() > tokens).then_some(())
     });
-    wait_orders_open(&host, "reconciled on the fresh token");
+    wait_orders_open(&host, "kraken", "reconciled on the fresh token");
     wait_until("executions subscribed again", Duration::from_secs(30), || {
         (kraken.subscriptions("executions", None) == 1).then_some(())
     });

@@ -21,6 +21,7 @@ mod fleet;
 mod guests;
 mod journal;
 mod live_bars;
+mod live_binance;
 mod live_e2e;
 mod live_trading;
 mod market_data;

@@ -23,8 +23,9 @@ use crate::runtime::{CpuBudget, SandboxLimits};
 mod venues;
 
 pub use venues::{
-    ExecutionMode, KrakenSettings, RawKraken, RawVenues, VenueConfig, VenueKind, DEFAULT_STALE_AFTER_MS,
-    KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL, KRAKEN_WS_PUBLIC_URL,
+    BinanceSettings, ExecutionMode, KrakenSettings, RawBinance, RawKraken, RawVenues, Reconnect, VenueConfig,
+    VenueKind, DEFAULT_BINANCE_STALE_AFTER_MS, DEFAULT_STALE_AFTER_MS, KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL,
+    KRAKEN_WS_PUBLIC_URL,
 };
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9898";
@@ -53,7 +54,7 @@ pub struct RawConfig {
     pub paper: RawPaper,
     pub risk: RawRisk,
     pub sandbox: RawSandbox,
-    /// Live venues (`[venues.kraken]`).
+    /// Live venues (`[venues.kraken]`, `[venues.binance]`).
     pub venues: RawVenues,
     /// How orders on live venues are executed: `live` (default: sent to the venue) or `paper`
     /// (simulated fills on the venue's live data; also `run --paper`).
@@ -640,6 +641,34 @@ mod tests {
             (&defaults.venues, defaults.execution, &defaults.record)
         );
         assert_eq!(example.strategies.len(), 2);
+    }
+
+    #[test]
+    fn the_example_s_commented_binance_table_is_binance_s_defaults() {
+        let text = include_str!("../../../host.example.toml");
+        let table: String = text
+            .lines()
+            .skip_while(|line| *line != "# [venues.binance]")
+            .take_while(|line| line.starts_with('#'))
+            .map(|line| line.trim_start_matches('#').trim_start())
+            .filter(|line| !line.starts_with("recv_window_ms"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            table.starts_with("[venues.binance]") && table.contains("private_key_path_env"),
+            "{table}"
+        );
+        let mut with_it = RawConfig::from_toml(&table).unwrap();
+        let mut without = RawConfig::default();
+        for raw in [&mut with_it, &mut without] {
+            raw.venues.enable("binance").unwrap();
+        }
+        let (with_it, without) = (
+            with_it.resolve("example").unwrap(),
+            without.resolve("defaults").unwrap(),
+        );
+        assert_eq!(with_it.venues, without.venues);
+        assert_eq!(with_it.venues.len(), 1);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use trading::market::MarketEvent;
-use trading::orders::StrategyId;
+use trading::orders::{StrategyId, VenueId};
 
 pub use files::{strategy_id_of, StrategyFileKind};
 pub use hot_reload::HotReload;
@@ -68,20 +68,23 @@ pub struct MarketDelivery {
     routes: Arc<Routes>,
     desk: SharedDesk,
     shared: SessionShared,
+    /// The live venue the events come from: only its strategies get them. `None`: a replay,
+    /// every strategy's.
+    from: Option<VenueId>,
 }
 
 impl MarketDelivery {
-    /// Takes one market event: the desk reacts first (fills, their updates go out), then every
-    /// strategy's mailbox gets the event. Returns without waiting for any strategy.
+    /// Takes one market event: the desk reacts first (fills on its venue's simulator, their
+    /// updates go out), then the mailbox of every strategy on its venue gets the event. Returns without waiting for any strategy.
     pub fn deliver(&self, event: &MarketEvent) {
         self.shared.clock.advance_to(event.time_ms());
         let stream = self.shared.streams.id_of(event);
         {
             let mut desk = lock_desk(&self.desk);
-            desk.on_market_event(event);
+            desk.on_market_event_from(self.from.as_ref(), event);
             self.routes.deliver_updates(&mut desk);
         }
-        self.routes.broadcast(event, stream);
+        self.routes.broadcast(event, stream, self.from.as_ref());
     }
 }
 
@@ -104,6 +107,7 @@ impl Fleet {
                 routes: Arc::new(Routes::default()),
                 desk,
                 shared,
+                from: None,
             },
             queue_capacity,
             decisions,
@@ -138,13 +142,23 @@ impl Fleet {
         self.market.clone()
     }
 
+    /// The way live `venue`'s market events reach the desk and the strategies that trade on it.
+    pub fn delivery_from(&self, venue: &VenueId) -> MarketDelivery {
+        MarketDelivery {
+            from: Some(venue.clone()),
+            ..self.market.clone()
+        }
+    }
+
     /// Runs `runner` on a worker thread of its own, taking events from now on.
     pub fn start(&self, runner: Runner) -> Result<(), FleetError> {
         let strategy = runner.context().strategy.clone();
         let mailbox = Arc::new(Mailbox::new(self.queue_capacity));
         let status = Arc::new(Mutex::new(StrategyStatus::of(&runner, None)));
+        let venue = lock_desk(&self.market.desk).venue_of(&strategy).clone();
         let route = Route {
             mailbox: mailbox.clone(),
+            venue,
             metrics: runner.context().metrics.clone(),
             status: status.clone(),
         };

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use trading::desk::Desk;
 use trading::market::MarketEvent;
-use trading::orders::{OrderUpdate, StrategyId};
+use trading::orders::{OrderUpdate, StrategyId, VenueId};
 
 use super::mailbox::{Mailbox, Posted};
 use super::status::StrategyStatus;
@@ -16,6 +16,8 @@ use crate::metrics::StrategyMetrics;
 #[derive(Clone)]
 pub struct Route {
     pub mailbox: Arc<Mailbox>,
+    /// The venue the strategy trades on: the only one whose market data it gets.
+    pub venue: VenueId,
     pub metrics: StrategyMetrics,
     /// Kept current by the strategy's worker; read by `/status`.
     pub status: Arc<Mutex<StrategyStatus>>,
@@ -69,9 +71,15 @@ impl Routes {
         self.read().iter().map(|(id, r)| (id.clone(), r.clone())).collect()
     }
 
-    /// Hands `event` to every strategy; each worker skips what its strategy does not subscribe to.
-    pub fn broadcast(&self, event: &MarketEvent, stream: u32) {
-        for route in self.read().values() {
+    /// Hands `event` to every strategy on its venue `from` (every strategy, for a replay's
+    /// single source); each worker skips what its strategy does not subscribe to. A symbol
+    /// two venues list is two markets: a strategy on one never sees the other's.
+    pub fn broadcast(&self, event: &MarketEvent, stream: u32, from: Option<&VenueId>) {
+        let routes = self.read();
+        let bound = routes
+            .values()
+            .filter(|route| from.is_none_or(|venue| route.venue == *venue));
+        for route in bound {
             match route.mailbox.post_market(event.clone(), stream) {
                 Posted::Queued | Posted::Closed => {}
                 Posted::Coalesced => route.metrics.event_coalesced(),
@@ -129,8 +137,13 @@ mod tests {
     use crate::runtime::{lock_desk, SharedDesk};
 
     fn route(strategy: &str) -> Route {
+        route_on(strategy, "paper")
+    }
+
+    fn route_on(strategy: &str, venue: &str) -> Route {
         Route {
             mailbox: Arc::new(Mailbox::new(8)),
+            venue: VenueId::new(venue),
             metrics: Metrics::new().strategy(strategy, "paper"),
             status: Arc::new(Mutex::new(StrategyStatus {
                 strategy: strategy.into(),
@@ -197,5 +210,46 @@ mod tests {
             }
             _ => panic!("the waiting update was not delivered"),
         }
+    }
+
+    #[test]
+    fn a_live_venue_s_events_reach_only_the_strategies_trading_on_it() {
+        let desk: SharedDesk = Arc::new(Mutex::new(
+            Desk::new(
+                DeskConfig::default(),
+                Box::new(SimBroker::new(SimConfig::default()).unwrap()),
+                None,
+            )
+            .unwrap(),
+        ));
+        let routes = Routes::default();
+        let (on_kraken, on_binance) = (route_on("a", "kraken"), route_on("b", "binance"));
+        routes.insert(&mut lock_desk(&desk), StrategyId::new("a"), on_kraken.clone());
+        routes.insert(&mut lock_desk(&desk), StrategyId::new("b"), on_binance.clone());
+        let event = |symbol: &str, time_ms| {
+            MarketEvent::Candle(Candle {
+                symbol: Symbol::new(symbol).unwrap(),
+                timeframe: Timeframe::MINUTE,
+                open_time_ms: time_ms,
+                open: Decimal::ONE,
+                high: Decimal::ONE,
+                low: Decimal::ONE,
+                close: Decimal::ONE,
+                volume: Decimal::ONE,
+            })
+        };
+        routes.broadcast(&event("BTC/USDT", 0), 1, Some(&VenueId::new("binance")));
+        // A replay has one source: every strategy gets its events.
+        routes.broadcast(&event("BTC/USD", 60_000), 2, None);
+        let now = std::time::Instant::now();
+        let received = |route: &Route| -> Vec<u32> {
+            let mut streams = Vec::new();
+            while let Next::Letter(Letter::Market { stream, .. }) = route.mailbox.next(Some(now)) {
+                streams.push(stream);
+            }
+            streams
+        };
+        assert_eq!(received(&on_binance), [1, 2]);
+        assert_eq!(received(&on_kraken), [2], "Binance's event stays off Kraken's strategy");
     }
 }

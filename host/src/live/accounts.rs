@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use trading::brokers::{Doorbell, ExecutionPort, InvalidSimConfig, SimBroker, SimConfig, RECENT_EVENTS};
 use trading::orders::VenueId;
-use venues::kit::{BackoffConfig, VenueObserver};
+use venues::binance::execution::{
+    BinanceExecution, BinanceExecutionConfig, Credentials as BinanceCredentials, KeyError, RateLimitMonitor,
+};
+use venues::kit::{OrderConnectionMonitor, VenueObserver};
 use venues::kraken::execution::{
-    Credentials, CredentialsError, KrakenExecution, KrakenExecutionConfig, OrderConnectionMonitor,
+    Credentials as KrakenCredentials, CredentialsError, KrakenExecution, KrakenExecutionConfig,
 };
 
 use super::observer::MetricsObserver;
@@ -19,10 +22,16 @@ use crate::metrics::Metrics;
 #[derive(Debug, thiserror::Error)]
 pub enum LivePortsError {
     #[error("venue {venue}: {source}")]
-    Credentials {
+    KrakenCredentials {
         venue: VenueId,
         #[source]
         source: CredentialsError,
+    },
+    #[error("venue {venue}: {source}")]
+    BinanceCredentials {
+        venue: VenueId,
+        #[source]
+        source: KeyError,
     },
 }
 
@@ -33,6 +42,8 @@ pub(super) struct VenueAccount {
     pub observer: Arc<MetricsObserver>,
     /// The order connection, once live ports are started.
     pub orders: Option<OrderConnectionMonitor>,
+    /// The venue's rate limits as its port counts them, for a port that keeps them (Binance).
+    pub rate_limits: Option<RateLimitMonitor>,
 }
 
 /// The accounts of every live venue of the host.
@@ -52,6 +63,7 @@ impl VenueAccounts {
                     execution == ExecutionMode::Live,
                 )),
                 orders: None,
+                rate_limits: None,
             })
             .collect();
         Self { accounts, execution }
@@ -89,41 +101,67 @@ impl VenueAccounts {
         let mut ports: Vec<Box<dyn ExecutionPort>> = Vec::new();
         for account in &mut self.accounts {
             let config = &account.config;
-            let port = match &config.kind {
+            let venue = config.name.clone();
+            let observer: Arc<dyn VenueObserver> = account.observer.clone();
+            let port: Box<dyn ExecutionPort> = match &config.kind {
                 VenueKind::Kraken(kraken) => {
-                    let credentials =
-                        Credentials::from_env(&kraken.api_key_env, &kraken.api_secret_env).map_err(|source| {
-                            LivePortsError::Credentials {
-                                venue: config.name.clone(),
-                                source,
-                            }
+                    let credentials = KrakenCredentials::from_env(&kraken.api_key_env, &kraken.api_secret_env)
+                        .map_err(|source| LivePortsError::KrakenCredentials {
+                            venue: venue.clone(),
+                            source,
                         })?;
-                    let observer: Arc<dyn VenueObserver> = account.observer.clone();
-                    KrakenExecution::start(
+                    let port = KrakenExecution::start(
                         KrakenExecutionConfig {
-                            venue: config.name.clone(),
+                            venue,
                             rest_url: kraken.rest_url.clone(),
                             ws_private_url: kraken.ws_private_url.clone(),
                             tier: kraken.tier,
                             request_timeout: kraken.request_timeout,
                             dead_man: kraken.dead_man,
                             rest_orders_when_down: kraken.rest_orders_when_down,
-                            backoff: BackoffConfig {
-                                initial: kraken.reconnect_initial,
-                                max: kraken.reconnect_max,
-                                ..BackoffConfig::default()
-                            },
+                            backoff: kraken.reconnect.backoff(),
                             ..KrakenExecutionConfig::default()
                         },
                         credentials,
                         runtime,
                         doorbell.clone(),
                         observer,
+                    );
+                    account.orders = Some(port.monitor());
+                    Box::new(port)
+                }
+                VenueKind::Binance(binance) => {
+                    let credentials = BinanceCredentials::from_env(
+                        &binance.api_key_env,
+                        &binance.api_secret_env,
+                        &binance.private_key_path_env,
                     )
+                    .map_err(|source| LivePortsError::BinanceCredentials {
+                        venue: venue.clone(),
+                        source,
+                    })?;
+                    let port = BinanceExecution::start(
+                        BinanceExecutionConfig {
+                            venue,
+                            rest_url: binance.rest_url.clone(),
+                            ws_api_url: binance.ws_api_url.clone(),
+                            recv_window_ms: binance.recv_window_ms,
+                            request_timeout: binance.request_timeout,
+                            backoff: binance.reconnect.backoff(),
+                            ..BinanceExecutionConfig::default()
+                        },
+                        credentials,
+                        runtime,
+                        doorbell.clone(),
+                        observer,
+                    );
+                    account.orders = Some(port.monitor());
+                    // Taken before the desk owns the port: the metrics read them from here.
+                    account.rate_limits = Some(port.rate_limits());
+                    Box::new(port)
                 }
             };
-            account.orders = Some(port.monitor());
-            ports.push(Box::new(port));
+            ports.push(port);
         }
         Ok(ports)
     }

@@ -9,13 +9,44 @@ use std::time::Duration;
 use trading::desk::Desk;
 use trading::market::{Instrument, Symbol};
 use trading::orders::VenueId;
+use venues::binance::rest::BinanceRest;
 use venues::kit::VenueObserver;
-use venues::kraken::instruments;
 use venues::kraken::rest::KrakenRest;
 
 /// Waits between attempts, to at most a minute.
 const RETRY_FIRST: Duration = Duration::from_millis(500);
 const RETRY_MAX: Duration = Duration::from_secs(60);
+/// One request for the rules, at most.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a venue's rules come from.
+pub enum RulesSource {
+    /// Kraken's `AssetPairs`.
+    Kraken(KrakenRest),
+    /// Binance's `exchangeInfo`.
+    Binance(BinanceRest),
+}
+
+impl RulesSource {
+    pub fn kraken(rest_url: &str, observer: Arc<dyn VenueObserver>) -> Self {
+        Self::Kraken(KrakenRest::new(rest_url, None, REQUEST_TIMEOUT, observer))
+    }
+
+    pub fn binance(rest_url: &str, observer: Arc<dyn VenueObserver>) -> Self {
+        Self::Binance(BinanceRest::new(rest_url, REQUEST_TIMEOUT, observer))
+    }
+
+    async fn fetch(&self) -> Result<Vec<(Symbol, Instrument)>, String> {
+        match self {
+            Self::Kraken(rest) => venues::kraken::instruments::fetch(rest)
+                .await
+                .map_err(|e| e.to_string()),
+            Self::Binance(rest) => venues::binance::instruments::fetch(rest)
+                .await
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
 
 /// One venue's rules, on their way to the desk.
 pub struct Instruments {
@@ -24,20 +55,14 @@ pub struct Instruments {
 }
 
 impl Instruments {
-    /// Starts fetching Kraken's `AssetPairs` from `rest_url`.
-    pub fn kraken(
-        venue: VenueId,
-        rest_url: &str,
-        runtime: &tokio::runtime::Handle,
-        observer: Arc<dyn VenueObserver>,
-    ) -> Self {
+    /// Starts fetching the rules from `source` on `runtime`, asking again until it answers.
+    pub fn start(venue: VenueId, source: RulesSource, runtime: &tokio::runtime::Handle) -> Self {
         let (sender, receiver) = mpsc::channel();
-        let rest = KrakenRest::new(rest_url, None, Duration::from_secs(10), observer);
         let name = venue.clone();
         runtime.spawn(async move {
             let mut wait = RETRY_FIRST;
             loop {
-                match instruments::fetch(&rest).await {
+                match source.fetch().await {
                     Ok(rules) => {
                         let _ = sender.send(rules);
                         return;

@@ -20,14 +20,14 @@ use serde::Serialize;
 use trading::desk::Desk;
 use trading::market::{FeedStream, MarketFeed, MarketSink, Symbol};
 use trading::orders::{StrategyId, VenueId};
-use venues::kit::{BackoffConfig, Delivery, SubscriptionTable, VenueObserver};
-use venues::kraken::execution::OrderPath;
+use venues::binance::feed::BinanceFeedConfig;
+use venues::kit::{Delivery, OrderPath, SubscriptionTable, VenueObserver};
 use venues::kraken::feed::{KrakenFeed, KrakenFeedConfig};
 
 use self::accounts::VenueAccount;
 pub use self::accounts::{LivePortsError, VenueAccounts};
 use self::delivery::{lock_market, SharedVenueMarket, VenueDelivery};
-use self::instruments::Instruments;
+use self::instruments::{Instruments, RulesSource};
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
 use crate::config::{ExecutionMode, VenueKind};
 use crate::metrics::Metrics;
@@ -52,6 +52,19 @@ pub struct VenueStatus {
     /// What the account holds by the venue's word, for live execution.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub balances: BTreeMap<String, Decimal>,
+    /// The venue's limits as it last counted them, for a live port that keeps them (Binance).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rate_limits: Vec<RateLimitStatus>,
+}
+
+/// One of a venue's limits as `/status` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateLimitStatus {
+    /// `request_weight_1m`, `orders_10s`, …
+    pub limit: String,
+    pub used: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u64>,
 }
 
 /// A live venue's order connection as `/status` shows it.
@@ -97,14 +110,15 @@ pub struct LiveVenues {
 }
 
 impl LiveVenues {
-    /// Starts each venue's feed on `runtime`, delivering to `desk` and then to `session` on the
-    /// feed's connection task; feeds connect once something is subscribed.
+    /// Starts each venue's feed on `runtime`, delivering to `desk` and then to the session's
+    /// sink for that venue (`session(venue)`) on the feed's connection task; feeds connect once
+    /// something is subscribed.
     pub fn start(
         accounts: VenueAccounts,
         runtime: &tokio::runtime::Handle,
         metrics: &Arc<Metrics>,
         desk: &SharedDesk,
-        session: &Arc<dyn MarketSink>,
+        session: impl Fn(&VenueId) -> Arc<dyn MarketSink>,
     ) -> Self {
         let venues = accounts
             .accounts
@@ -117,21 +131,18 @@ impl LiveVenues {
                     venue: config.name.clone(),
                     market: market.clone(),
                     desk: desk.clone(),
-                    session: session.clone(),
+                    session: session(&config.name),
                 }));
-                let (instruments, feed): (Instruments, Box<dyn MarketFeed>) = match &config.kind {
+                let rules_observer: Arc<dyn VenueObserver> = account.observer.clone();
+                let (rules, feed): (RulesSource, Box<dyn MarketFeed>) = match &config.kind {
                     VenueKind::Kraken(kraken) => (
-                        Instruments::kraken(config.name.clone(), &kraken.rest_url, runtime, account.observer.clone()),
+                        RulesSource::kraken(&kraken.rest_url, rules_observer),
                         Box::new(KrakenFeed::start(
                             KrakenFeedConfig {
                                 venue: config.name.to_string(),
                                 ws_public_url: kraken.ws_public_url.clone(),
                                 stale_after: config.stale_after,
-                                backoff: BackoffConfig {
-                                    initial: kraken.reconnect_initial,
-                                    max: kraken.reconnect_max,
-                                    ..BackoffConfig::default()
-                                },
+                                backoff: kraken.reconnect.backoff(),
                                 ..KrakenFeedConfig::default()
                             },
                             runtime,
@@ -139,7 +150,24 @@ impl LiveVenues {
                             feed_observer,
                         )),
                     ),
+                    VenueKind::Binance(binance) => (
+                        RulesSource::binance(&binance.rest_url, rules_observer),
+                        Box::new(venues::binance::feed::start(
+                            BinanceFeedConfig {
+                                venue: config.name.to_string(),
+                                rest_url: binance.rest_url.clone(),
+                                ws_stream_url: binance.ws_stream_url.clone(),
+                                stale_after: config.stale_after,
+                                backoff: binance.reconnect.backoff(),
+                                ..BinanceFeedConfig::default()
+                            },
+                            runtime,
+                            delivery,
+                            feed_observer,
+                        )),
+                    ),
                 };
+                let instruments = Instruments::start(config.name.clone(), rules, runtime);
                 LiveVenue {
                     account,
                     feed,
@@ -251,6 +279,18 @@ impl LiveVenues {
                         last_error_ms: status.last_error_ms,
                     }
                 });
+                let rate_limits: Vec<RateLimitStatus> = live
+                    .account
+                    .rate_limits
+                    .as_ref()
+                    .map(|limits| limits.usage())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(limit, used, max)| {
+                        metrics.venue_rate_limit(venue, &limit, used, max);
+                        RateLimitStatus { limit, used, max }
+                    })
+                    .collect();
                 let balances = desk
                     .venue_balances(&live.account.config.name)
                     .map(|balances| balances.assets.clone())
@@ -265,6 +305,7 @@ impl LiveVenues {
                     streams,
                     orders,
                     balances,
+                    rate_limits,
                 }
             })
             .collect()

@@ -58,8 +58,8 @@ pub struct LiveHost {
     doorbell: Doorbell,
     /// What each strategy has subscribed, to notice changes.
     subscribed: BTreeMap<StrategyId, (VenueId, Vec<Subscription>)>,
-    /// Where the venues' feeds deliver.
-    market: Arc<SessionMarket>,
+    /// The journal of `run --record`, shared by the venues' deliveries.
+    recorder: Arc<Mutex<Recorder>>,
 }
 
 impl LiveHost {
@@ -90,12 +90,13 @@ impl LiveHost {
             ..StatusBoard::default()
         }));
         let hosted = Hosted::new(config, desk.clone(), &metrics)?;
-        let market = Arc::new(SessionMarket {
-            recorder: Mutex::new(recorder),
-            fleet: hosted.fleet.delivery(),
+        let recorder = Arc::new(Mutex::new(recorder));
+        let venues = LiveVenues::start(accounts, runtime, &metrics, &desk, |venue| {
+            Arc::new(SessionMarket {
+                recorder: recorder.clone(),
+                fleet: hosted.fleet.delivery_from(venue),
+            }) as Arc<dyn MarketSink>
         });
-        let sink: Arc<dyn MarketSink> = market.clone();
-        let venues = LiveVenues::start(accounts, runtime, &metrics, &desk, &sink);
         Ok(Self {
             metrics,
             board,
@@ -104,7 +105,7 @@ impl LiveHost {
             venues,
             doorbell,
             subscribed: BTreeMap::new(),
-            market,
+            recorder,
         })
     }
 
@@ -129,7 +130,7 @@ impl LiveHost {
                 let statuses = self.hosted.fleet.statuses();
                 self.sync_subscriptions(&statuses);
                 self.refresh(statuses);
-                self.market.flush();
+                lock_recorder(&self.recorder).flush();
                 last_refresh = Instant::now();
             }
             {
@@ -216,27 +217,22 @@ impl LiveHost {
     }
 }
 
-/// Where a live session's venues deliver their market events, on their feeds' tasks: each is
-/// recorded (`run --record`) and handed to the fleet.
+/// Where one live venue delivers its market events, on its feed's task: each is recorded
+/// (`run --record`, one journal for every venue) and handed to the fleet, for the strategies
+/// that trade on that venue.
 struct SessionMarket {
-    recorder: Mutex<Recorder>,
+    recorder: Arc<Mutex<Recorder>>,
     fleet: MarketDelivery,
 }
 
-impl SessionMarket {
-    fn recorder(&self) -> std::sync::MutexGuard<'_, Recorder> {
-        // Recording never panics; a poisoned recorder is still a whole journal writer.
-        self.recorder.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn flush(&self) {
-        self.recorder().flush();
-    }
+fn lock_recorder(recorder: &Mutex<Recorder>) -> std::sync::MutexGuard<'_, Recorder> {
+    // Recording never panics; a poisoned recorder is still a whole journal writer.
+    recorder.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl MarketSink for SessionMarket {
     fn deliver(&self, events: &mut Vec<MarketEvent>) {
-        let mut recorder = self.recorder();
+        let mut recorder = lock_recorder(&self.recorder);
         for event in events.drain(..) {
             // Recorded after it is delivered: the journal's write is off the path to the
             // strategies, and the order of the journal is still the order of delivery.

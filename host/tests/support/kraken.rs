@@ -2,13 +2,18 @@
 
 use local_kraken::LocalKraken;
 
-/// `[venues.kraken]` on `kraken`'s endpoints, enabled for BTC/USD, reconnecting within
-/// milliseconds (a test drops connections on purpose); `extra` lines join the table.
+use super::venue_table;
+
+/// `[venues.kraken]` on `kraken`'s endpoints, enabled for BTC/USD (see [`venue_table`]).
 pub fn kraken_venue(kraken: &LocalKraken, extra: &str) -> String {
-    format!(
-        "[venues.kraken]\nenabled = true\nsymbols = [\"BTC/USD\"]\nrest_url = \"{}\"\nws_public_url = \"{}\"\nws_private_url = \"{}\"\nreconnect_initial_ms = 20\nreconnect_max_ms = 200\n{extra}\n",
-        kraken.rest_url(),
-        kraken.ws_public_url(),
-        kraken.ws_private_url(),
+    venue_table(
+        "kraken",
+        "BTC/USD",
+        &[
+            ("rest_url", kraken.rest_url()),
+            ("ws_public_url", kraken.ws_public_url()),
+            ("ws_private_url", kraken.ws_private_url()),
+        ],
+        extra,
     )
 }

@@ -5,21 +5,30 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod binance;
 mod book;
 mod components;
 mod custom_section;
+mod decisions;
 pub mod deploy;
 mod harness;
 mod host;
 mod kraken;
 mod stop;
+mod venue;
+pub use binance::{binance_venue, start_binance};
 pub use book::{book_of, Book};
 pub use components::bad_components;
 pub use custom_section::with_custom_section;
+pub use decisions::{decisions, wait_for_decision, wait_for_update};
 pub use harness::{walk, Harness};
 pub use host::RunningHost;
 pub use kraken::kraken_venue;
 pub use stop::terminate;
+pub use venue::{
+    position, venue_balances, venue_fills, venue_orders, venue_status, venue_table, wait_orders_open, VenueFill,
+    VenueOrder,
+};
 
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test
 /// binary was built into.

@@ -407,13 +407,22 @@ impl Desk {
     /// When nothing happens this allocates nothing and does no I/O: a mark update, two
     /// calls per port, and the simulator's own matching.
     pub fn on_market_event(&mut self, event: &MarketEvent) {
+        self.on_market_event_from(None, event);
+    }
+
+    /// [`Desk::on_market_event`] for an event of the live venue `from`: only that venue's port
+    /// sees it, so a simulated venue fills on its own venue's prints, never on another venue's
+    /// market in the same symbol. `None`: every port (a replay has one source).
+    pub fn on_market_event_from(&mut self, from: Option<&VenueId>, event: &MarketEvent) {
         self.observe(event.time_ms());
         if let Some(price) = event.mark_price() {
             self.ledger.mark(event.symbol(), price);
         }
         let mut events = std::mem::take(&mut self.events);
         for port in self.venues.ports_mut() {
-            port.on_market_event(event, &mut events);
+            if from.is_none_or(|venue| port.venue() == venue) {
+                port.on_market_event(event, &mut events);
+            }
             port.poll(&mut events);
         }
         self.apply_venue_events(&mut events);

@@ -1073,6 +1073,23 @@ fn each_strategy_trades_on_its_own_venue() {
 }
 
 #[test]
+fn a_venue_s_market_event_reaches_only_that_venue_s_simulator() {
+    let (kraken, binance) = (VenueId::new("kraken"), VenueId::new("binance"));
+    let sim = |venue: &VenueId| Box::new(SimBroker::new(SimConfig::default()).unwrap().named(venue.clone()));
+    let mut desk = Desk::new(DeskConfig::default(), sim(&kraken), None).unwrap();
+    desk.add_venue(sim(&binance)).unwrap();
+    let bob = StrategyId::new("bob");
+    desk.register_strategy_on(&bob, Some(&binance), dec("10000")).unwrap();
+    desk.on_market_event_from(Some(&binance), &candle(0, "100", "100"));
+    let id = desk.place_order(&bob, order(Side::Buy, "1", limit("90")), 1).unwrap();
+    // Kraken trades the same symbol through the buy's price: Binance's simulator never sees it.
+    desk.on_market_event_from(Some(&kraken), &candle(60_000, "100", "80"));
+    assert_eq!(desk.order(&id).unwrap().filled_qty(), Decimal::ZERO);
+    desk.on_market_event_from(Some(&binance), &candle(120_000, "100", "80"));
+    assert_eq!(desk.order(&id).unwrap().filled_qty(), dec("1"));
+}
+
+#[test]
 fn a_fee_in_the_base_asset_is_valued_at_the_fill_price() {
     let broker = ScriptedBroker::default();
     let mut desk = desk(&broker);

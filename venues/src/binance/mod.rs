@@ -14,6 +14,8 @@
 //! - [`reject`]: Binance's errors as the reasons a strategy is told.
 //! - [`translate`]: `executionReport` as the execution seam's order lifecycle (fills keyed by
 //!   symbol and trade id). Pure.
+//! - [`instruments`]: every symbol's `exchangeInfo` filters as the host's
+//!   [`trading::market::Instrument`]s.
 //! - [`rest`]: the REST client (public calls and the signed order queries, each timed).
 //! - [`requests`]: the text of WebSocket API requests (logon, user data subscriptions, orders,
 //!   queries), signed where Binance wants it. Pure.
@@ -27,6 +29,7 @@ pub mod book;
 pub mod clock;
 pub mod execution;
 pub mod feed;
+pub mod instruments;
 #[deny(missing_docs, clippy::missing_errors_doc)]
 pub mod rate_limit;
 pub mod reject;

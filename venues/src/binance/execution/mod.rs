@@ -121,6 +121,28 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     crate::kit::lock(mutex)
 }
 
+/// Binance's limits as the port last learned them, readable while the desk owns the port.
+#[derive(Clone)]
+pub struct RateLimitMonitor(SharedLimits);
+
+impl std::fmt::Debug for RateLimitMonitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("RateLimitMonitor").field(&self.usage()).finish()
+    }
+}
+
+impl RateLimitMonitor {
+    /// Every limit with Binance's last count of it, for `strategy_host_venue_rate_limit_used`:
+    /// its label (`orders_10s`), the count, the limit.
+    pub fn usage(&self) -> Vec<(String, u64, Option<u64>)> {
+        lock(&self.0)
+            .usage()
+            .into_iter()
+            .map(|(key, used, max)| (key.label(), used, max))
+            .collect()
+    }
+}
+
 /// Binance spot orders for the desk.
 pub struct BinanceExecution {
     venue: VenueId,
@@ -178,14 +200,14 @@ impl BinanceExecution {
         OrderConnectionMonitor::new(self.shared.clone())
     }
 
-    /// Every limit with Binance's last count of it, for `strategy_host_venue_rate_limit_used`:
-    /// its label (`orders_10s`), the count, the limit.
+    /// Every limit with Binance's last count of it (see [`RateLimitMonitor::usage`]).
     pub fn rate_limit_usage(&self) -> Vec<(String, u64, Option<u64>)> {
-        lock(&self.limits)
-            .usage()
-            .into_iter()
-            .map(|(key, used, max)| (key.label(), used, max))
-            .collect()
+        self.rate_limits().usage()
+    }
+
+    /// A handle on the limits that stays with the caller once the port is handed to the desk.
+    pub fn rate_limits(&self) -> RateLimitMonitor {
+        RateLimitMonitor(self.limits.clone())
     }
 
     /// Refuses a request while orders cannot go.
