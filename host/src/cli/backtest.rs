@@ -14,6 +14,7 @@ use trading::market::{MarketEvent, Symbol, Timeframe};
 use trading::report::{write_equity_csv, write_trades_csv};
 use trading::risk::RiskLimits;
 
+use super::cache::CacheArgs;
 use crate::runtime::Decision;
 use crate::session::backtest::{self, BacktestSettings};
 
@@ -74,12 +75,8 @@ pub struct BacktestArgs {
     /// --db` writes (a new file: a backtest starts from fresh cash).
     #[arg(long)]
     db: Option<PathBuf>,
-    /// Keep compiled strategies here [default: ~/.cache/strategy-host/components]
-    #[arg(long)]
-    cache_dir: Option<PathBuf>,
-    /// Compile the strategy even if a compiled copy is cached, and store none.
-    #[arg(long)]
-    no_cache: bool,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -134,11 +131,7 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
         },
         keep_equity_curve: args.equity_csv.is_some(),
         keep_decisions: args.decisions.is_some(),
-        cache_dir: if args.no_cache {
-            None
-        } else {
-            args.cache_dir.clone().or_else(crate::config::default_cache_dir)
-        },
+        cache_dir: args.cache.dir(),
         close_at_end: args.close_at_end,
         db: args.db.clone(),
     };

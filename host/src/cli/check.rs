@@ -11,6 +11,7 @@ use trading::brokers::{SimBroker, SimConfig};
 use trading::desk::{Desk, DeskConfig};
 use trading::orders::StrategyId;
 
+use super::cache::CacheArgs;
 use crate::metrics::Metrics;
 use crate::runtime::{
     CpuBudget, RecoveryPolicy, Runner, Runtime, SandboxLimits, SessionShared, StrategyComponent, StrategyContext,
@@ -23,6 +24,8 @@ pub struct CheckArgs {
     /// Parameters (a JSON object) to try `init` with.
     #[arg(long, default_value = "{}")]
     params: String,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
@@ -30,7 +33,12 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         cpu: CpuBudget::deterministic(),
         ..SandboxLimits::default()
     };
-    let runtime = Arc::new(Runtime::new(limits)?);
+    let mut runtime = Runtime::new(limits)?;
+    // A component compiles once per version: checking it again (other params, say) loads it.
+    if let Some(dir) = args.cache.dir() {
+        runtime = runtime.with_component_cache(dir);
+    }
+    let runtime = Arc::new(runtime);
     let component = StrategyComponent::load_file(&runtime, &args.file)?;
     let hash = component.hash();
     let size = component.size_bytes();

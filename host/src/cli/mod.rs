@@ -3,6 +3,7 @@
 //! the context a user needs.
 
 mod backtest;
+mod cache;
 mod check;
 mod export;
 mod new;
