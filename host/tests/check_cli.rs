@@ -53,3 +53,15 @@ fn check_of_a_missing_file_names_it() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_component_refusing_its_params_is_reported_once_with_the_reason_and_the_file() {
+    let wasm = support::wasm("sma_cross");
+    let output = run_bin(&["check", wasm.to_str().unwrap(), "--params", r#"{"fast": 20}"#]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    let reason = "param `fast`: must be less than `slow` (20), got 20";
+    assert_eq!(err.matches(reason).count(), 1, "{err}");
+    assert_eq!(err.matches(wasm.to_str().unwrap()).count(), 1, "{err}");
+    assert!(err.contains("init failed"), "{err}");
+}

@@ -60,7 +60,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<ExitCode> {
         ctx,
         RecoveryPolicy::deterministic(),
     )
-    .with_context(|| format!("{}: does not start", args.file.display()))?;
+    .context("the component does not start")?;
     let m = runner.manifest();
     println!("file:        {}", args.file.display());
     println!("sha256:      {hash}");

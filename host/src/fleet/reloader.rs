@@ -295,7 +295,7 @@ impl Reloader {
         PreparedVersion::prepare(&self.runtime, component, settings.params_json.clone(), ctx).map_err(
             |error: StartError| {
                 // A trap while starting (in `init`, say) is a trap like any other.
-                if let CallError::Trap { kind, .. } = &error.source {
+                if let CallError::Trap { kind, .. } = &error.cause {
                     metrics.trap(kind.label());
                 }
                 error.to_string()

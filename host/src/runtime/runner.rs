@@ -79,13 +79,14 @@ impl Health {
     }
 }
 
+/// Why a version did not start. Its message holds the guest's whole reason, which is also
+/// why the reason is not a `source` as well: a report of the error chain would say it twice.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {stage} failed: {source}")]
+#[error("{path}: {stage} failed: {cause}")]
 pub struct StartError {
     pub path: String,
     pub stage: &'static str,
-    #[source]
-    pub source: CallError,
+    pub cause: CallError,
 }
 
 /// Why a prepared version did not take over. The version that was running keeps running.
@@ -117,7 +118,7 @@ impl PreparedVersion {
         let path = component.path().display().to_string();
         let fail = |stage| {
             let path = path.clone();
-            move |source| StartError { path, stage, source }
+            move |cause| StartError { path, stage, cause }
         };
         let mut instance =
             StrategyInstance::instantiate(runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
