@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use trading::market::FeedStream;
 
-use super::FeedCommand;
+use super::{FeedCommand, Redial};
 
 /// The wanted streams and the channel that changes them. Derefs to the set.
 #[derive(Debug)]
@@ -51,6 +51,20 @@ impl Wanted {
             }
         }
         true
+    }
+
+    /// Before each connect of a feed: waits until something is wanted, then for `redial`'s next
+    /// wait (logged when the venue's connect budget, not the backoff, sets it), still taking
+    /// changes. `false` when the feed is gone.
+    pub async fn wait_to_connect(&mut self, redial: &mut Redial, venue: &str) -> bool {
+        if self.streams.is_empty() && !self.wait_for_any().await {
+            return false;
+        }
+        let wait = redial.next_wait(std::time::Instant::now());
+        if wait.budget_spent {
+            tracing::warn!(venue, wait = ?wait.duration, "connect budget spent: waiting before reconnecting");
+        }
+        self.sleep(wait.duration).await
     }
 
     /// Sleeps `delay`, still taking changes. `false` when the feed is gone.

@@ -60,14 +60,7 @@ pub(super) async fn run(
     };
     let mut was_up = false;
     loop {
-        if task.wanted.is_empty() && !task.wanted.wait_for_any().await {
-            return;
-        }
-        let wait = redial.next_wait(Instant::now());
-        if wait.budget_spent {
-            warn!(venue = %task.config.venue, wait = ?wait.duration, "connect budget spent: waiting before reconnecting");
-        }
-        if !task.wanted.sleep(wait.duration).await {
+        if !task.wanted.wait_to_connect(&mut redial, &task.config.venue).await {
             return;
         }
         let socket = match connect(&task.config.ws_public_url, task.config.connect_timeout).await {
