@@ -13,6 +13,8 @@
 //! `cargo build --release -p strategy-host && scripts/build-wasm.sh`, then
 //! `cargo run --release -p strategy-host --example tick_to_order -- 10000`. `BENCH_DB=PATH` puts
 //! the host's book of record there (`/dev/shm/...`: on tmpfs, to tell the disk's share apart).
+//! `BENCH_SPIN_US=N` sets the host's `sandbox.idle_spin_us` (the strategy's thread polls for its
+//! next event that long before it sleeps).
 //! `BENCH_GAP_US=N` waits N microseconds after each order arrives before the next trade (by
 //! default the next trade follows at once, while the venue's acknowledgements of the order
 //! before are still being handled on both sides).
@@ -285,9 +287,16 @@ api_secret_env = "BENCH_KRAKEN_SECRET"
 rate_counter_max = 1000000000
 rate_counter_decay_per_s = "1000"
 
+[sandbox]
+idle_spin_us = {spin_us}
+
 [strategies.orders]
 params = {{ mode = "echo", size = "0.0001" }}
 "#,
+            spin_us = std::env::var("BENCH_SPIN_US")
+                .ok()
+                .and_then(|us| us.parse::<u64>().ok())
+                .unwrap_or(0),
             rest = kraken.rest_url(),
             public = kraken.ws_public_url(),
             private = kraken.ws_private_url(),

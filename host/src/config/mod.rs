@@ -110,6 +110,10 @@ pub struct RawSandbox {
     /// A running strategy's state is written to the book of record this often, besides at
     /// every swap and when the host shuts down; 0: only then.
     pub snapshot_every_s: u64,
+    /// A strategy's thread with nothing to do polls its queue this long before it sleeps:
+    /// an event then reaches it without a thread wake-up, for a core kept busy meanwhile.
+    /// 0 (the default): it sleeps at once.
+    pub idle_spin_us: u64,
 }
 
 /// One strategy's settings: a `[strategies.NAME]` section of the config, or the whole of a
@@ -204,6 +208,8 @@ fn parse_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
 
 /// What `memory_limit_mib` may be.
 const MEMORY_LIMIT_MIB_RANGE: std::ops::RangeInclusive<u64> = 1..=4096;
+/// Past a second of polling after each event, a strategy's core is simply never idle.
+const MAX_IDLE_SPIN_US: u64 = 1_000_000;
 
 fn memory_limit_bytes(mib: u64) -> Option<usize> {
     MEMORY_LIMIT_MIB_RANGE
@@ -276,6 +282,7 @@ impl Default for RawSandbox {
             queue_capacity: DEFAULT_QUEUE_CAPACITY,
             cache_dir: default_cache_dir(),
             snapshot_every_s: 60,
+            idle_spin_us: 0,
         }
     }
 }
@@ -322,6 +329,8 @@ pub struct Config {
     pub cache_dir: Option<PathBuf>,
     /// How often running strategies' states are kept besides at swaps and on stopping.
     pub snapshot_every: Option<Duration>,
+    /// How long an idle strategy's thread polls for its next event before it sleeps.
+    pub idle_spin: Duration,
     /// The enabled live venues; none means the CSV replay.
     pub venues: Vec<VenueConfig>,
     /// How orders on live venues are executed.
@@ -482,6 +491,13 @@ impl RawConfig {
             self.sandbox.init_deadline_ms > 0,
             "sandbox.init_deadline_ms = 0: expected at least 1".into(),
         );
+        check(
+            self.sandbox.idle_spin_us <= MAX_IDLE_SPIN_US,
+            format!(
+                "sandbox.idle_spin_us = {}: expected at most {MAX_IDLE_SPIN_US} (a second of polling after each event)",
+                self.sandbox.idle_spin_us
+            ),
+        );
         let memory_limit = memory_limit_bytes(self.sandbox.memory_limit_mib);
         check(
             memory_limit.is_some(),
@@ -580,6 +596,7 @@ impl RawConfig {
             cache_dir: self.sandbox.cache_dir.clone().filter(|dir| !dir.as_os_str().is_empty()),
             snapshot_every: (self.sandbox.snapshot_every_s > 0)
                 .then(|| Duration::from_secs(self.sandbox.snapshot_every_s)),
+            idle_spin: Duration::from_micros(self.sandbox.idle_spin_us),
             venues,
             execution,
             strategies,

@@ -95,6 +95,8 @@ pub struct Fleet {
     decisions: DecisionSink,
     /// How often a running strategy's state is written to the book of record.
     snapshot_every: Option<Duration>,
+    /// How long an idle strategy's thread polls its mailbox before it sleeps.
+    idle_spin: Duration,
     threads: Mutex<BTreeMap<StrategyId, JoinHandle<()>>>,
     /// Files that could not be loaded (no version of them runs), by file.
     load_failures: Mutex<BTreeMap<String, String>>,
@@ -112,6 +114,7 @@ impl Fleet {
             queue_capacity,
             decisions,
             snapshot_every: None,
+            idle_spin: Duration::ZERO,
             threads: Mutex::new(BTreeMap::new()),
             load_failures: Mutex::new(BTreeMap::new()),
         }
@@ -129,6 +132,13 @@ impl Fleet {
     /// at swaps and when it stops.
     pub fn keeping_snapshots_every(mut self, every: Option<Duration>) -> Self {
         self.snapshot_every = every;
+        self
+    }
+
+    /// Lets each strategy's thread poll its mailbox for `spin` before it sleeps (see
+    /// [`Mailbox::spinning`]).
+    pub fn polling_idle_for(mut self, spin: Duration) -> Self {
+        self.idle_spin = spin;
         self
     }
 
@@ -153,7 +163,7 @@ impl Fleet {
     /// Runs `runner` on a worker thread of its own, taking events from now on.
     pub fn start(&self, runner: Runner) -> Result<(), FleetError> {
         let strategy = runner.context().strategy.clone();
-        let mailbox = Arc::new(Mailbox::new(self.queue_capacity));
+        let mailbox = Arc::new(Mailbox::new(self.queue_capacity).spinning(self.idle_spin));
         let status = Arc::new(Mutex::new(StrategyStatus::of(&runner, None)));
         let venue = lock_desk(&self.market.desk).venue_of(&strategy).clone();
         let route = Route {

@@ -40,7 +40,8 @@ impl Hosted {
                 config.queue_capacity,
                 keep_decisions(desk),
             )
-            .keeping_snapshots_every(config.snapshot_every),
+            .keeping_snapshots_every(config.snapshot_every)
+            .polling_idle_for(config.idle_spin),
         );
         let dir = &config.strategies_dir;
         std::fs::create_dir_all(dir).map_err(|source| PaperError::StrategiesDir {
