@@ -10,6 +10,7 @@ mod bars;
 mod delivery;
 mod instruments;
 mod observer;
+mod reconciliation;
 mod wants;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +29,7 @@ use self::accounts::VenueAccount;
 pub use self::accounts::{LivePortsError, VenueAccounts};
 use self::delivery::{lock_market, SharedVenueMarket, VenueDelivery};
 use self::instruments::{Instruments, RulesSource};
+pub use self::reconciliation::{DifferenceStatus, ReconciliationStatus};
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
 use crate::config::{ExecutionMode, VenueKind};
 use crate::metrics::Metrics;
@@ -55,6 +57,10 @@ pub struct VenueStatus {
     /// The venue's limits as it last counted them, for a live port that keeps them (Binance).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rate_limits: Vec<RateLimitStatus>,
+    /// The latest reconciliation with the venue (on start, then after every reconnect), for
+    /// live execution; absent until the first one is done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<ReconciliationStatus>,
 }
 
 /// One of a venue's limits as `/status` shows it.
@@ -306,6 +312,9 @@ impl LiveVenues {
                     orders,
                     balances,
                     rate_limits,
+                    reconciliation: desk
+                        .reconciliation(&live.account.config.name)
+                        .map(ReconciliationStatus::from),
                 }
             })
             .collect()
