@@ -33,8 +33,9 @@ fn exchange() -> LocalKraken {
 }
 
 /// The folder with the `orders` guest in `ladder` mode (every trade answered by a resting buy
-/// at half its price, all kept), and the config trading it live on `kraken`.
-fn setup(dir: &Path, kraken: &LocalKraken) -> std::path::PathBuf {
+/// at half its price, all kept), and the config trading it live on `kraken` (with `extra`
+/// lines in its venue table).
+fn setup(dir: &Path, kraken: &LocalKraken, extra: &str) -> std::path::PathBuf {
     let strategies = dir.join("strategies");
     std::fs::create_dir(&strategies).unwrap();
     std::fs::copy(support::wasm("orders"), strategies.join("orders.wasm")).unwrap();
@@ -45,7 +46,7 @@ fn setup(dir: &Path, kraken: &LocalKraken) -> std::path::PathBuf {
             "{}\n[sandbox]\ncall_deadline_ms = 2000\n\n[strategies.orders]\nparams = {{ mode = \"ladder\", size = \"{SIZE}\" }}\n",
             support::kraken_venue(
                 kraken,
-                &format!("api_key_env = \"{KEY_ENV}\"\napi_secret_env = \"{SECRET_ENV}\"\nrequest_timeout_ms = 1000"),
+                &format!("api_key_env = \"{KEY_ENV}\"\napi_secret_env = \"{SECRET_ENV}\"\nrequest_timeout_ms = 1000\n{extra}"),
             )
         ),
     )
@@ -110,7 +111,7 @@ fn a_restarted_host_settles_and_reports_what_changed_at_the_venue_before_it_is_r
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("book.db");
     let kraken = exchange();
-    let config = setup(dir.path(), &kraken);
+    let config = setup(dir.path(), &kraken, "");
 
     // 1. The host trades: three trades, three resting buys at 15,000, 14,500 and 14,000.
     let mut host = start(dir.path(), &config, &kraken);
@@ -180,6 +181,16 @@ fn a_restarted_host_settles_and_reports_what_changed_at_the_venue_before_it_is_r
     kraken.reject_token_requests(0);
     let ready_body = host.wait_ready(Duration::from_secs(120));
     assert_eq!(ready_body["waiting_for"].as_array().map(Vec::len), Some(0));
+    let log = host.log();
+    let line_of = |text: &str| {
+        log.iter()
+            .position(|line| line.contains(text))
+            .unwrap_or_else(|| panic!("{text:?} not logged"))
+    };
+    assert!(
+        line_of("reconciled: the venue's orders, fills and balances are checked") < line_of("strategy loaded"),
+        "the strategy starts after the venue is reconciled"
+    );
     assert!(reconciliation(&host).is_some(), "the report is in /status once ready");
     let report = complete_reconciliation(&host, "start");
     assert_eq!(report["trigger"], "start", "{report:#}");
@@ -254,4 +265,22 @@ fn a_restarted_host_settles_and_reports_what_changed_at_the_venue_before_it_is_r
         .map(|d| d["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["unknown_order", "balance"], "{again:#}");
+}
+
+#[test]
+fn with_unknown_orders_cancel_an_order_the_host_does_not_know_is_cancelled_at_the_venue() {
+    let dir = tempfile::tempdir().unwrap();
+    let kraken = exchange();
+    let outsider = kraken
+        .place_order("BTC/USD", Side::Buy, d("0.0002"), d("10000.0"), Some("outsider-1"))
+        .unwrap();
+    let config = setup(dir.path(), &kraken, "unknown_orders = \"cancel\"");
+    let host = start(dir.path(), &config, &kraken);
+    host.wait_ready(Duration::from_secs(120));
+    let report = reconciliation(&host).expect("reconciled before ready");
+    let u = difference(&report, "unknown_order", "order_id", "outsider-1");
+    assert_eq!(u["rule"], "cancel_requested", "{report:#}");
+    wait_until("Kraken to cancel the unknown order", Duration::from_secs(60), || {
+        (kraken.order(&outsider)?.status == OrderStatus::Canceled).then_some(())
+    });
 }

@@ -196,12 +196,14 @@ impl Desk {
         }
     }
 
-    /// What the books of the strategies on `venue` hold, by base asset.
+    /// What the books of the strategies on `venue` hold, by base asset. A reloaded book whose
+    /// venue the desk cannot tell yet (several venues, no working order, its strategy not
+    /// registered) is left out rather than counted on the wrong account.
     fn holdings_on(&self, venue: &VenueId) -> HashMap<String, Decimal> {
         reconcile::holdings(
             self.ledger
                 .books()
-                .filter(|book| self.venues.venue_of(book.strategy()) == venue)
+                .filter(|book| self.venues.account_of(book.strategy()) == Some(venue))
                 .flat_map(|book| {
                     book.holdings()
                         .map(move |(symbol, _)| (symbol, book.position(symbol).qty))

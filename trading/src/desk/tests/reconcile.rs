@@ -317,6 +317,30 @@ fn a_reconnect_reconciles_again_and_balances_that_come_after_the_orders_are_comp
 }
 
 #[test]
+fn balances_are_compared_with_the_books_of_the_strategies_on_that_venue_only() {
+    let broker = ScriptedBroker::default();
+    let other = ScriptedBroker::named("other");
+    let mut desk = desk(&broker);
+    desk.add_venue(Box::new(other.clone())).unwrap();
+    let bob = StrategyId::new("bob");
+    desk.register_strategy_on(&bob, Some(&VenueId::new("other")), dec("10000"))
+        .unwrap();
+    // Bob holds 1 BTC on the other venue; alice holds none here, and neither does the venue.
+    let id = desk.place_order(&bob, order(Side::Buy, "1", limit("100")), 1).unwrap();
+    other.push(accepted(&id, 1));
+    other.push(fill_with_trade(&id, "T1", "1", "100", 2));
+    desk.poll();
+    assert_eq!(desk.position(&bob, &btc()).qty, dec("1"));
+    broker.push_event(connected(3));
+    broker.push_event(balances("0", 3));
+    broker.push_event(mass_status(vec![], vec![], 4));
+    desk.poll();
+    let report = desk.reconciliation(&scripted()).unwrap();
+    assert_eq!(report.balances, BalanceCheck::Compared { time_ms: 3 });
+    assert!(report.differences.is_empty(), "{report:?}");
+}
+
+#[test]
 fn a_simulated_venue_is_never_reconciled() {
     let sim = SimBroker::new(SimConfig::default()).unwrap();
     let config = DeskConfig {
