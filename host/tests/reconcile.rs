@@ -226,6 +226,25 @@ fn a_restarted_host_settles_and_reports_what_changed_at_the_venue_before_it_is_r
         "{report:#}"
     );
     assert_eq!(report["differences"].as_array().unwrap().len(), 5, "{report:#}");
+    let exposition = host.metrics();
+    let count = |metric: &str, labels: &[(&str, &str)]| support::metric_value(&exposition, metric, labels);
+    assert_eq!(
+        count(
+            "strategy_host_reconciliations_total",
+            &[("broker", "kraken"), ("trigger", "start")]
+        ),
+        Some(1.0)
+    );
+    for kind in ["filled", "partially_filled", "cancelled", "unknown_order", "balance"] {
+        assert_eq!(
+            count(
+                "strategy_host_reconciliation_differences_total",
+                &[("broker", "kraken"), ("kind", kind)]
+            ),
+            Some(1.0),
+            "{kind}"
+        );
+    }
 
     // The book of record agrees: each fill booked once, each order settled, nothing sent twice,
     // and the unknown order left working (`unknown_orders = "report"`, the default).

@@ -1,10 +1,38 @@
 //! A venue's latest reconciliation as `/status` shows it: the desk's typed
 //! [`ReconciliationReport`] in plain serializable fields, each difference with its kind and
-//! the code of the rule that resolved it.
+//! the code of the rule that resolved it; and [`Tally`], which counts each report in metrics
+//! once.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use trading::desk::{BalanceCheck, Difference, ReconciliationCounts, ReconciliationReport};
+
+use crate::metrics::Metrics;
+
+/// What of a venue's reports metrics have counted: the report (by its start) and how many of
+/// its differences, since balances compared late add to a report already counted.
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    counted: Option<(i64, usize)>,
+}
+
+impl Tally {
+    /// Counts what `report` adds to what was counted before.
+    pub(super) fn count(&mut self, report: &ReconciliationReport, metrics: &Metrics) {
+        let broker = report.venue.as_str();
+        let seen = match self.counted {
+            Some((started_ms, seen)) if started_ms == report.started_ms => seen,
+            _ => {
+                metrics.reconciled(broker, report.trigger.code());
+                0
+            }
+        };
+        for difference in report.differences.iter().skip(seen) {
+            metrics.reconciliation_difference(broker, difference.kind());
+        }
+        self.counted = Some((report.started_ms, report.differences.len()));
+    }
+}
 
 /// `/status` `venues[].reconciliation`.
 #[derive(Debug, Clone, Serialize)]
