@@ -3,7 +3,8 @@
 //! fills, one is cancelled, an order the host never placed appears and a balance changes; the
 //! restarted host reloads its book of record, settles or reports every case by its rule before
 //! any strategy starts, says so in `/status`, and `/ready` answers 503 naming the venue until
-//! then. A reconnect reconciles again.
+//! then. A reconnect reconciles again. On the local Binance, a fill missed while down is booked
+//! the same way.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -302,4 +303,78 @@ fn with_unknown_orders_cancel_an_order_the_host_does_not_know_is_cancelled_at_th
     wait_until("Kraken to cancel the unknown order", Duration::from_secs(60), || {
         (kraken.order(&outsider)?.status == OrderStatus::Canceled).then_some(())
     });
+}
+
+/// The same restart on the local Binance: an order filled while the host was down is booked
+/// from Binance's mass status (`openOrders.status`, `myTrades`) and its order query, the one
+/// still resting matches, and the report says so before the host is ready.
+#[test]
+fn a_restarted_host_on_binance_books_the_fill_it_missed_before_it_is_ready() {
+    let binance = support::start_binance(true);
+    let dir = tempfile::tempdir().unwrap();
+    let strategies = dir.path().join("strategies");
+    std::fs::create_dir(&strategies).unwrap();
+    std::fs::copy(support::wasm("orders"), strategies.join("orders.wasm")).unwrap();
+    let config = write_file(
+        dir.path(),
+        "host.toml",
+        &format!(
+            "{}\n[sandbox]\ncall_deadline_ms = 2000\n\n[strategies.orders]\nparams = {{ mode = \"ladder\", size = \"0.001\" }}\n",
+            support::binance_venue(
+                &binance,
+                &format!(
+                    "api_key_env = \"{KEY_ENV}\"\napi_secret_env = \"{SECRET_ENV}\"\nrequest_timeout_ms = 2000\nstale_after_ms = 600000"
+                ),
+            )
+        ),
+    );
+    let (key, secret) = binance.hmac_key().unwrap();
+    let env = [(KEY_ENV, key.as_str()), (SECRET_ENV, secret.as_str())];
+    let db = dir.path().join("book.db");
+
+    // 1. Two trades, two resting buys (15,000 and 14,500); the host stops.
+    let mut host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
+    host.wait_ready(Duration::from_secs(120));
+    wait_until("the strategy's trades subscribed", Duration::from_secs(60), || {
+        (binance.subscribers("btcusdt@trade") == 1).then_some(())
+    });
+    for price in ["30000", "29000"] {
+        binance.trade("BTCUSDT", d(price), d("0.01"), false).unwrap();
+    }
+    wait_until(
+        "two working orders in the book of record",
+        Duration::from_secs(60),
+        || {
+            let orders = venue_orders(&db, "binance");
+            (orders.len() == 2 && orders.values().all(|o| o.state == "open")).then_some(())
+        },
+    );
+    let exit = terminate(&mut host, Duration::from_secs(60));
+    assert!(exit.success(), "{exit}");
+    drop(host);
+
+    // 2. A seller takes the 15,000 buy while the host is down.
+    let filled = binance
+        .orders()
+        .into_iter()
+        .find(|order| order.price == d("15000"))
+        .expect("the 15,000 buy rests at Binance");
+    binance.trade("BTCUSDT", d("15000"), d("0.001"), true).unwrap();
+    assert_eq!(binance.account_trades().len(), 1);
+
+    // 3. The restarted host books it, settles the order, and only then is ready.
+    let host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
+    host.wait_ready(Duration::from_secs(120));
+    let report = support::venue_status(&host, "binance").unwrap()["reconciliation"].clone();
+    assert_eq!(report["trigger"], "start", "{report:#}");
+    assert_eq!(
+        (&report["working_before"], &report["matched"], &report["fills_booked"]),
+        (&Value::from(2), &Value::from(1), &Value::from(1)),
+        "{report:#}"
+    );
+    let f = difference(&report, "filled", "order_id", &filled.client_order_id);
+    assert_eq!((&f["rule"], dec(&f["qty"])), (&Value::from("fills_booked"), d("0.001")));
+    let fills = venue_fills(&db, "orders");
+    assert_eq!(fills.len(), 1, "booked once: {fills:?}");
+    assert_eq!(venue_orders(&db, "binance")[&filled.client_order_id].state, "filled");
 }

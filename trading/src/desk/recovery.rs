@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use tracing::{info, warn};
 
 use super::reconcile::{self, After, Before, Difference, ReconciliationReport, UnknownOrderAction, UnknownOrders};
-use crate::brokers::{OrderReport, PortError};
+use crate::brokers::{OrderReport, PortError, ResumedOrder};
 use crate::desk::{Desk, DeskError};
 use crate::market::TimeMs;
 use crate::orders::{OrderId, VenueId};
@@ -40,12 +40,27 @@ impl Desk {
             }
             self.counts.entry(strategy).or_default();
         }
+        let mut resumed: HashMap<VenueId, Vec<ResumedOrder>> = HashMap::default();
         for order in orders {
             if let Err(e) = self.venues.bind(order.strategy(), Some(order.venue())) {
                 warn!(order_id = %order.id(), error = %e, "a working order of a venue that is not set up: it is kept, and cannot be reconciled");
             }
+            let request = order.request();
+            resumed.entry(order.venue().clone()).or_default().push(ResumedOrder {
+                id: order.id().clone(),
+                symbol: request.symbol.clone(),
+                side: request.side,
+                order_type: request.order_type,
+                filled_qty: order.filled_qty(),
+                venue_order_id: order.venue_order_id().cloned(),
+            });
             self.blotter.insert(order);
             restored.working_orders += 1;
+        }
+        for (venue, orders) in &resumed {
+            if let Some(port) = self.venues.port(venue) {
+                port.resume(orders);
+            }
         }
         info!(
             books = restored.books,

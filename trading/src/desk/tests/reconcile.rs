@@ -96,6 +96,20 @@ fn a_restart_books_what_happened_while_down_settles_each_order_and_reports_every
     broker.script().submitted.clear();
     let mut desk = restarted(&path, &broker);
     assert_eq!(desk.open_orders(&alice()).count(), 4, "the working orders are back");
+    assert_eq!(
+        broker
+            .script()
+            .resumed
+            .iter()
+            .map(|o| (o.id.clone(), o.symbol.clone(), o.order_type))
+            .collect::<Vec<_>>(),
+        ["90", "80", "70", "60"]
+            .iter()
+            .zip(&ids)
+            .map(|(price, id)| (id.clone(), btc(), limit(price)))
+            .collect::<Vec<_>>(),
+        "the port learns each order it did not place in this process"
+    );
     assert!(desk.reconciliation(&scripted()).is_none());
 
     // 1. The order connection comes up: a pass starts; the venue's balances arrive (it holds
