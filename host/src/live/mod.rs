@@ -58,6 +58,9 @@ pub struct VenueStatus {
     /// The venue's limits as it last counted them, for a live port that keeps them (Binance).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rate_limits: Vec<RateLimitStatus>,
+    /// Whether a reconciliation with the venue is under way (live execution).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reconciling: bool,
     /// The latest reconciliation with the venue (on start, then after every reconnect), for
     /// live execution; absent until the first one is done.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -321,6 +324,7 @@ impl LiveVenues {
                     orders,
                     balances,
                     rate_limits,
+                    reconciling: desk.is_reconciling(&live.account.config.name),
                     reconciliation,
                 }
             })

@@ -154,3 +154,85 @@ impl From<&Difference> for DifferenceStatus {
         status
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use trading::desk::{Trigger, UnknownOrderAction};
+    use trading::orders::{OrderId, VenueId};
+
+    use super::*;
+
+    fn report(started_ms: i64, differences: Vec<Difference>) -> ReconciliationReport {
+        ReconciliationReport {
+            venue: VenueId::new("kraken"),
+            trigger: Trigger::Start,
+            started_ms,
+            completed_ms: started_ms + 1,
+            counts: ReconciliationCounts::default(),
+            differences,
+            balances: BalanceCheck::NotReported,
+        }
+    }
+
+    fn unknown() -> Difference {
+        Difference::UnknownOrder {
+            id: OrderId::new("x-1"),
+            venue_order_id: None,
+            filled_qty: Decimal::ZERO,
+            action: UnknownOrderAction::Reported,
+        }
+    }
+
+    fn balance() -> Difference {
+        Difference::Balance {
+            asset: "BTC".into(),
+            venue: Decimal::ONE,
+            books: Decimal::ZERO,
+        }
+    }
+
+    #[test]
+    fn each_report_and_each_difference_is_counted_once_even_when_balances_come_late() {
+        let metrics = Metrics::new();
+        let mut tally = Tally::default();
+        tally.count(&report(10, vec![unknown()]), &metrics);
+        tally.count(&report(10, vec![unknown()]), &metrics);
+        tally.count(&report(10, vec![unknown(), balance()]), &metrics);
+        tally.count(&report(20, vec![unknown()]), &metrics);
+        let text = metrics.encode();
+        for (line, expected) in [
+            (
+                "strategy_host_reconciliations_total{broker=\"kraken\",trigger=\"start\"}",
+                "2",
+            ),
+            (
+                "strategy_host_reconciliation_differences_total{broker=\"kraken\",kind=\"unknown_order\"}",
+                "2",
+            ),
+            (
+                "strategy_host_reconciliation_differences_total{broker=\"kraken\",kind=\"balance\"}",
+                "1",
+            ),
+        ] {
+            assert!(
+                text.contains(&format!("{line} {expected}")),
+                "{line} {expected} in:\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_difference_shows_its_kind_rule_and_fields() {
+        let status = ReconciliationStatus::from(&report(10, vec![balance()]));
+        let json = serde_json::to_value(&status).unwrap();
+        assert_eq!(json["trigger"], "start");
+        assert!(json.get("balances_compared_ms").is_none());
+        let difference = &json["differences"][0];
+        assert_eq!(
+            (&difference["kind"], &difference["rule"], &difference["asset"]),
+            (&"balance".into(), &"books_kept".into(), &"BTC".into())
+        );
+        assert_eq!(difference["venue_balance"], "1");
+        assert!(difference.get("order_id").is_none());
+    }
+}
