@@ -378,3 +378,21 @@ fn a_restarted_host_on_binance_books_the_fill_it_missed_before_it_is_ready() {
     assert_eq!(fills.len(), 1, "booked once: {fills:?}");
     assert_eq!(venue_orders(&db, "binance")[&filled.client_order_id].state, "filled");
 }
+
+/// A host stopped while it still waits to reconcile starts no strategy and exits cleanly.
+#[test]
+fn a_host_stopped_before_its_venue_is_reconciled_starts_no_strategy_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let kraken = exchange();
+    let config = setup(dir.path(), &kraken, "");
+    kraken.reject_token_requests(u32::MAX);
+    let mut host = start(dir.path(), &config, &kraken);
+    let (code, waiting) = ready(&host);
+    assert_eq!(code, 503, "{waiting:#}");
+    let exit = terminate(&mut host, Duration::from_secs(60));
+    assert!(exit.success(), "{exit}");
+    assert!(
+        !host.log().iter().any(|line| line.contains("strategy loaded")),
+        "no strategy started"
+    );
+}
