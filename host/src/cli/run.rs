@@ -77,11 +77,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Host::Live(LiveHost::new(&config, tokio.handle())?)
     };
     let readiness = Readiness::new();
-    let strategies_loaded = readiness.wait_for(
-        "strategies",
-        format!("loading the strategies in {}", config.strategies_dir.display()),
-    );
+    let loading = format!("loading the strategies in {}", config.strategies_dir.display());
+    let strategies_loaded = readiness.wait_for("strategies", loading.clone());
     let reconciling = host.reconciling(&readiness);
+    if !reconciling.is_empty() {
+        strategies_loaded.update(format!("{loading}, once every live venue is reconciled"));
+    }
     let state = host.api_state(readiness);
 
     // Serve before loading: compiling many components takes a while, and meanwhile `/health`
@@ -97,6 +98,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // No strategy starts before every live venue is reconciled: none hears a market event or
     // places an order on books the venue has not confirmed. A shutdown meanwhile starts none.
     if host.reconcile(reconciling, || server.is_finished()) {
+        strategies_loaded.update(loading);
         host.load_strategies()?;
         strategies_loaded.met();
     }
