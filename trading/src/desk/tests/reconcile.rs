@@ -237,6 +237,53 @@ fn a_restart_books_what_happened_while_down_settles_each_order_and_reports_every
 }
 
 #[test]
+fn an_order_whose_answer_was_lost_before_a_restart_and_the_venue_never_had_is_settled_as_never_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    // 1. An order is sent and the host stops before any answer: in flight in the book.
+    let id = {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut desk = desk_with(RiskLimits::default(), Some(Box::new(store)), &broker);
+        desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+            .unwrap()
+    };
+    let config = DeskConfig {
+        order_id_prefix: "bu".into(),
+        limits: RiskLimits::default(),
+        trading_state: TradingState::Active,
+    };
+    let store = SqliteStore::open(&path).unwrap();
+    let mut desk = Desk::new(config, Box::new(broker.clone()), Some(Box::new(store))).unwrap();
+    desk.restore().unwrap();
+    assert_eq!(desk.order(&id).unwrap().state(), &OrderState::PendingNew);
+    // 2. The venue does not list it, and says it never had it.
+    broker.push_event(connected(10));
+    broker.push_event(mass_status(vec![], vec![], 11));
+    desk.poll();
+    assert_eq!(broker.script().queried, std::slice::from_ref(&id));
+    broker.push(Execution::Status(report(
+        &id,
+        VenueOrderState::NotFound,
+        "0",
+        vec![],
+        12,
+    )));
+    desk.poll();
+    let report = desk.reconciliation(&scripted()).unwrap();
+    assert_eq!(
+        report.differences,
+        [Difference::NeverReached {
+            id: id.clone(),
+            strategy: alice()
+        }]
+    );
+    assert_eq!(report.differences[0].rule(), Rule::SettledByVenue);
+    assert_eq!(desk.order(&id).unwrap().status(), OrderStatus::Rejected);
+    assert_eq!(broker.script().submitted.len(), 1, "never sent again");
+}
+
+#[test]
 fn an_unknown_order_is_cancelled_when_the_venue_says_so_once_its_port_takes_requests() {
     let broker = ScriptedBroker::default();
     let mut desk = desk(&broker);
