@@ -56,6 +56,15 @@ fn a_scaffolded_strategy_builds_to_a_component_the_host_accepts() {
     let (build, target) = offline_cargo(&crate_dir, &["build", "--release", "--target", "wasm32-wasip2"]);
     assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
 
+    // Its tests run natively: the SDK's harness plays bars to the strategy and fills its orders.
+    let (test, _) = offline_cargo(&crate_dir, &["test"]);
+    assert!(test.status.success(), "{}", String::from_utf8_lossy(&test.stderr));
+    let report = String::from_utf8_lossy(&test.stdout);
+    assert!(
+        report.contains("a_rise_then_a_fall_is_one_round_trip ... ok"),
+        "{report}"
+    );
+
     let wasm = target.join("wasm32-wasip2/release/my_momentum.wasm");
     let check = run_bin(&["check", wasm.to_str().unwrap()]);
     assert!(check.status.success(), "{}", stderr(&check));
