@@ -1,8 +1,9 @@
-//! `strategy-host new`: the scaffold builds to a component with one command, and the host
-//! accepts that component.
+//! `strategy-host new`: the scaffold of each language, written outside the repository, builds
+//! to a component with the command it prints, and the host accepts that component.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use crate::support::{run_bin, stderr, stdout};
 
@@ -89,6 +90,75 @@ fn a_scaffolded_strategy_builds_to_a_component_the_host_accepts() {
     assert!(!stderr(&backtest).contains("matches nothing"), "{}", stderr(&backtest));
     let report: serde_json::Value = serde_json::from_str(stdout(&backtest).trim()).unwrap();
     assert!(report["fills"].as_u64().is_some_and(|n| n > 0), "{report}");
+}
+
+/// The pinned Python and JavaScript build tools under the target folder, installed by
+/// `scripts/build-guests.sh --tools` when they are missing, as `./test.sh` installs them; once
+/// per test binary, as the two guest tests would otherwise install into one folder at once.
+fn guest_tools() -> &'static Path {
+    static TOOLS: OnceLock<PathBuf> = OnceLock::new();
+    TOOLS.get_or_init(install_guest_tools)
+}
+
+fn install_guest_tools() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"));
+    let install = Command::new(repo_root().join("scripts/build-guests.sh"))
+        .arg("--tools")
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+    target.join("guest-tools")
+}
+
+/// `new --lang LANG` writes a project outside the repository whose printed build command, run
+/// as printed with the tool linked where its printed setup would install it, makes a
+/// component the host accepts.
+fn a_guest_scaffold_builds(lang: &str, tool_link: &str, tool: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join(format!("my-{lang}-cross"));
+    let output = run_bin(&[
+        "new",
+        &format!("my-{lang}-cross"),
+        "--lang",
+        lang,
+        "--dir",
+        project.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    assert!(printed.contains("once:      cd "), "{printed}");
+    let build = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("build it:  "))
+        .unwrap_or_else(|| panic!("no build command in {printed}"));
+    assert!(project.join("wit/strategy.wit").is_file());
+
+    std::os::unix::fs::symlink(tool, project.join(tool_link)).unwrap();
+    let built = Command::new("sh").args(["-c", build]).output().unwrap();
+    assert!(
+        built.status.success(),
+        "{build}: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+
+    let wasm = project.join(format!("my_{lang}_cross.wasm"));
+    let check = run_bin(&["check", wasm.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let name = format!("name:        my-{lang}-cross");
+    assert!(stdout(&check).contains(&name), "{}", stdout(&check));
+}
+
+#[test]
+fn a_python_scaffold_builds_with_its_printed_command_to_a_component_the_host_accepts() {
+    a_guest_scaffold_builds("python", ".venv", &guest_tools().join("python"));
+}
+
+#[test]
+fn a_js_scaffold_builds_with_its_printed_command_to_a_component_the_host_accepts() {
+    a_guest_scaffold_builds("js", "node_modules", &guest_tools().join("js/node_modules"));
 }
 
 #[test]

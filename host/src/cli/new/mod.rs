@@ -5,9 +5,10 @@
 //!
 //! - `project`: the files and build commands of a project, and writing them;
 //! - `embedded`: the SDK crate, WIT and lock file embedded by `host/build.rs`;
-//! - `rust`: one module per language, each filling a `Project`.
+//! - `rust` and `guest` (Python and JavaScript): each fills a `Project` for its languages.
 
 mod embedded;
+mod guest;
 mod project;
 mod rust;
 
@@ -35,6 +36,10 @@ pub struct NewArgs {
 enum Lang {
     /// A crate against strategy-sdk, built by cargo.
     Rust,
+    /// An `app.py` against the Python guest SDK, built by componentize-py.
+    Python,
+    /// An `app.js` against the JavaScript guest SDK, built by componentize-js.
+    Js,
 }
 
 pub fn run(args: NewArgs) -> anyhow::Result<ExitCode> {
@@ -42,10 +47,16 @@ pub fn run(args: NewArgs) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from(name.kebab()));
     let project = match args.lang {
         Lang::Rust => rust::project(&name),
+        Lang::Python => guest::project(&guest::PYTHON, &name),
+        Lang::Js => guest::project(&guest::JS, &name),
     };
     project.write(&dir)?;
+    // One command a line, so each can be pasted (and a test can run the build as printed).
     println!("created {}", dir.display());
-    println!("build it:  cd {} && {}", dir.display(), project.build.join(" && "));
+    if let Some(setup) = &project.setup {
+        println!("once:      cd {} && {setup}", dir.display());
+    }
+    println!("build it:  cd {} && {}", dir.display(), project.build);
     println!(
         "then:      cp {} <strategies folder>/{}.wasm",
         project.component,

@@ -50,8 +50,10 @@ impl Name {
 #[derive(Debug, Default)]
 pub(super) struct Project {
     files: Vec<(String, Vec<u8>)>,
-    /// The commands that build the component, run in the project's folder.
-    pub(super) build: Vec<String>,
+    /// The command that installs the build's tools into the project, once, if it needs one.
+    pub(super) setup: Option<String>,
+    /// The command that builds the component, run in the project's folder.
+    pub(super) build: String,
     /// Where the build leaves the component, relative to the project's folder.
     pub(super) component: String,
 }

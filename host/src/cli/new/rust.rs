@@ -18,7 +18,8 @@ pub(super) fn project(name: &Name) -> Project {
     project.file(".gitignore", name.fill(GITIGNORE));
     project.tree("vendor/strategy-sdk", embedded::SDK_CRATE);
     project.tree("vendor/wit", embedded::WIT);
-    project.build = vec!["cargo build --release --target wasm32-wasip2".to_owned()];
+    project.setup = Some("rustup target add wasm32-wasip2".to_owned());
+    project.build = "cargo build --release --target wasm32-wasip2".to_owned();
     project.component = format!("target/wasm32-wasip2/release/{}.wasm", name.snake());
     project
 }
