@@ -21,16 +21,17 @@ pub enum Event {
     Quote(Quote),
     /// An order book's top, to `on_book`.
     Book(Book),
-    /// An order update made by the test (a venue's rejection, say), to `on_order_update`.
+    /// An order update made by the test (a venue's rejection, say), to `on_order_update`. A
+    /// final one takes its order off the venue; a fill it carries is not booked to the account.
     OrderUpdate(OrderUpdate),
 }
 
 /// A strategy, the [`MockHost`] it talks to, and a simulated venue and account around them.
 ///
 /// Fills follow the host's rule for bars (README, "How orders fill in backtests and paper"),
-/// with no fee: a bar first fills the working orders placed before it, a market order at its
-/// open, a limit order the bar trades strictly through at the limit or the better open; the
-/// strategy hears of those fills, in the order the orders were placed, before it gets the bar.
+/// whole and with no fee: a bar first fills the working orders placed before it, a market
+/// order at its open, a limit order the bar trades strictly through at the limit or the better
+/// open; the strategy hears of those fills, in the order the orders were placed, before it gets the bar.
 /// Unlike the host, an order placed in answer to a fill always waits for the next bar (the
 /// host lets one answering a fill at a bar's open meet that same bar), and trades, quotes and
 /// books fill nothing. Nothing is refused but what [`MockHost`] refuses (`host_mut()
