@@ -32,8 +32,9 @@ pub enum Event {
 /// whole and with no fee: a bar first fills the working orders placed before it, a market
 /// order at its open, a limit order the bar trades strictly through at the limit or the better
 /// open; the strategy hears of those fills, in the order the orders were placed, before it gets the bar.
-/// Unlike the host, an order placed in answer to a fill always waits for the next bar (the
-/// host lets one answering a fill at a bar's open meet that same bar), and trades, quotes and
+/// A cancel or an amend in answer to a fill applies to the rest of the bar. Unlike the host, an
+/// order placed in answer to a fill always waits for the next bar (the host lets one answering
+/// a fill at a bar's open meet that same bar), and trades, quotes and
 /// books fill nothing. Nothing is refused but what [`MockHost`] refuses (`host_mut()
 /// .refuse_orders(code)` plays a risk refusal). For fills that are exactly the host's, backtest
 /// the component.
@@ -82,6 +83,16 @@ struct Working {
     id: OrderId,
     order: OrderRequest,
     filled: Decimal,
+    arrived: Arrival,
+}
+
+/// When the venue took an order in, relative to the bar it is filling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// Before the bar: the bar may fill it.
+    BeforeBar,
+    /// In answer to one of the bar's fills: it waits for the next bar.
+    DuringBar,
 }
 
 impl<S: Strategy> Harness<S> {
@@ -207,6 +218,7 @@ impl<S: Strategy> Harness<S> {
                     id: id.clone(),
                     order: order.clone(),
                     filled: Decimal::ZERO,
+                    arrived: Arrival::DuringBar,
                 });
             }
             self.orders_seen = self.host.orders.len();
@@ -238,24 +250,21 @@ impl<S: Strategy> Harness<S> {
         }
     }
 
-    /// Fills the working orders of the bar's symbol that it trades through.
+    /// Fills the working orders of the bar's symbol that it trades through, in the order they
+    /// were placed. What the strategy asks in answer to each fill is taken in at once: a cancel
+    /// or an amend applies to the rest of the bar, a new order waits for the next one.
     fn fill_on(&mut self, candle: &Candle) {
-        let mut index = 0;
-        while index < self.working.len() {
-            let working = &self.working[index];
-            let price = if working.order.symbol != *candle.symbol {
-                None
-            } else {
-                match (working.order.order_type, working.order.side) {
-                    (OrderType::Market, _) => Some(candle.open),
-                    (OrderType::Limit(limit), Side::Buy) => (candle.low < limit).then(|| limit.min(candle.open)),
-                    (OrderType::Limit(limit), Side::Sell) => (candle.high > limit).then(|| limit.max(candle.open)),
-                }
-            };
-            let Some(price) = price else {
-                index += 1;
-                continue;
-            };
+        for working in &mut self.working {
+            working.arrived = Arrival::BeforeBar;
+        }
+        // The bar's prices do not change while it fills, so an order it did not fill on one
+        // pass it does not fill on the next: each pass finds the first order left to fill.
+        while let Some((index, price)) = self
+            .working
+            .iter()
+            .enumerate()
+            .find_map(|(index, working)| Some((index, fill_price(working, candle)?)))
+        {
             let working = self.working.remove(index);
             let qty = working.order.qty - working.filled;
             self.book_fill(&working.order, price, qty);
@@ -271,6 +280,7 @@ impl<S: Strategy> Harness<S> {
                 ..self.host.update(&working.id, OrderStatus::Filled, working.order.qty)
             };
             self.deliver(update);
+            self.take_requests();
         }
     }
 
@@ -307,6 +317,20 @@ impl<S: Strategy> Harness<S> {
     fn deliver(&mut self, update: OrderUpdate) {
         self.strategy.on_order_update(&mut self.host, &update);
         self.updates.push(update);
+    }
+}
+
+/// The price `candle` fills `working` at, if it does: a market order at the open, a limit the bar
+/// trades strictly through at the limit or the better open; `None` for an order of another
+/// symbol or one placed in answer to the bar's own fills.
+fn fill_price(working: &Working, candle: &Candle) -> Option<Decimal> {
+    if working.arrived == Arrival::DuringBar || working.order.symbol != *candle.symbol {
+        return None;
+    }
+    match (working.order.order_type, working.order.side) {
+        (OrderType::Market, _) => Some(candle.open),
+        (OrderType::Limit(limit), Side::Buy) => (candle.low < limit).then(|| limit.min(candle.open)),
+        (OrderType::Limit(limit), Side::Sell) => (candle.high > limit).then(|| limit.max(candle.open)),
     }
 }
 
@@ -387,6 +411,21 @@ mod tests {
         assert_eq!(harness.working().count(), 0);
         harness.candle(bar(3, 100, 120, 99, 115));
         assert_eq!(harness.fills().count(), 1);
+    }
+
+    #[test]
+    fn a_cancel_in_answer_to_a_fill_applies_to_the_rest_of_the_bar() {
+        let mut harness = Harness::<Bracket>::new("").unwrap();
+        harness.candle(bar(0, 100, 100, 100, 100));
+        // A bar through both limits: the buy, placed first, fills first, and its answer
+        // cancels the sell before the bar reaches it.
+        harness.candle(bar(1, 100, 111, 94, 100));
+        let sides: Vec<(Side, OrderStatus)> = harness.updates().iter().map(|u| (u.side, u.status)).collect();
+        assert_eq!(
+            sides,
+            [(Side::Buy, OrderStatus::Filled), (Side::Sell, OrderStatus::Cancelled)]
+        );
+        assert_eq!(harness.position("BTC/USD").qty, Decimal::TWO);
     }
 
     #[test]
