@@ -9,6 +9,9 @@
 # guest-sdks/js/package-lock.json, under $CARGO_TARGET_DIR/guest-tools/ (a venv and an npm
 # project), never system-wide. Needs python3 (with venv and pip) and node with npm.
 #
+# `scripts/build-guests.sh --tools` only installs the tools (when missing) and prints their folder:
+# the tests of `strategy-host new --lang python|js` build their scaffolds with them.
+#
 # Incremental: a component is rebuilt only when one of its inputs changed (its folder, its
 # language's SDK and tool pins, the WIT), which a stamp of their SHA-256 beside it records.
 set -euo pipefail
@@ -75,6 +78,13 @@ build_js() {
   "$tools/js/node_modules/.bin/componentize-js" "$dir/app.js" --wit wit --world-name strategy \
     --disable http fetch-event --out "$out" >/dev/null
 }
+
+if [ "${1:-}" = "--tools" ]; then
+  ensure_tools "$tools/python" guest-sdks/python/requirements.txt install_python_tools
+  ensure_tools "$tools/js" guest-sdks/js/package-lock.json install_js_tools
+  echo "$tools"
+  exit 0
+fi
 
 built=()
 for dir in strategies/*/; do

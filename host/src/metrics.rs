@@ -47,6 +47,8 @@ pub struct Metrics {
     venue_messages_total: IntCounterVec,
     venue_parse_errors_total: IntCounterVec,
     book_resyncs_total: IntCounterVec,
+    reconciliations_total: IntCounterVec,
+    reconciliation_differences_total: IntCounterVec,
     venue_request_duration: HistogramVec,
     venue_rate_limit_used: IntGaugeVec,
     venue_rate_limit_max: IntGaugeVec,
@@ -190,6 +192,22 @@ impl Metrics {
                 &["broker", "reason"],
             )
             .expect("valid metric definition"),
+            reconciliations_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_reconciliations_total",
+                    "Reconciliations with a venue completed, on start and after reconnects.",
+                ),
+                &["broker", "trigger"],
+            )
+            .expect("valid metric definition"),
+            reconciliation_differences_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_reconciliation_differences_total",
+                    "Differences reconciliations found between a venue and the books, by kind.",
+                ),
+                &["broker", "kind"],
+            )
+            .expect("valid metric definition"),
             venue_request_duration: HistogramVec::new(
                 HistogramOpts::new(
                     "strategy_host_venue_request_duration_seconds",
@@ -227,7 +245,7 @@ impl Metrics {
             .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 22] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 24] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -245,6 +263,8 @@ impl Metrics {
             Box::new(metrics.venue_messages_total.clone()),
             Box::new(metrics.venue_parse_errors_total.clone()),
             Box::new(metrics.book_resyncs_total.clone()),
+            Box::new(metrics.reconciliations_total.clone()),
+            Box::new(metrics.reconciliation_differences_total.clone()),
             Box::new(metrics.venue_request_duration.clone()),
             Box::new(metrics.venue_rate_limit_used.clone()),
             Box::new(metrics.venue_rate_limit_max.clone()),
@@ -351,6 +371,18 @@ impl Metrics {
                 .with_label_values(&[broker, limit])
                 .set(gauge(max));
         }
+    }
+
+    /// A reconciliation of `broker` completed (`trigger`: `start` or `reconnect`).
+    pub fn reconciled(&self, broker: &str, trigger: &str) {
+        self.reconciliations_total.with_label_values(&[broker, trigger]).inc();
+    }
+
+    /// A difference of `kind` (a closed set: `filled`, `balance`, …) a reconciliation found.
+    pub fn reconciliation_difference(&self, broker: &str, kind: &str) {
+        self.reconciliation_differences_total
+            .with_label_values(&[broker, kind])
+            .inc();
     }
 
     /// A venue's protocol counters. The parse-error counter exists from the start, so a zero is

@@ -20,9 +20,21 @@ struct Case {
     data: &'static str,
     params_json: &'static str,
     params_toml: &'static str,
+    /// Whether both hosts let it go short (`--allow-short`, `risk.allow_short`).
+    allow_short: bool,
 }
 
-const CASES: [Case; 3] = [
+/// The neutral grid, market-making both sides within ±0.03 and allowed to go short.
+const NEUTRAL_GRID: Case = Case {
+    component: "grid",
+    name: "grid",
+    data: "Bitcoin.csv",
+    params_json: r#"{"mode": "neutral", "levels": 5, "spacing_pct": "0.5", "size": "0.01", "max_inventory": "0.03", "allow_short": true}"#,
+    params_toml: r#"{ mode = "neutral", levels = 5, spacing_pct = "0.5", size = "0.01", max_inventory = "0.03", allow_short = true }"#,
+    allow_short: true,
+};
+
+const CASES: [Case; 4] = [
     // Limit buys re-armed as sells from order updates: where the two modes parted (172 fills
     // in a backtest, 274 in paper, before the fix).
     Case {
@@ -31,7 +43,10 @@ const CASES: [Case; 3] = [
         data: "Bitcoin.csv",
         params_json: r#"{"levels": 5, "spacing_pct": "0.5", "size": "0.01"}"#,
         params_toml: r#"{ levels = 5, spacing_pct = "0.5", size = "0.01" }"#,
+        allow_short: false,
     },
+    // Buys below and sells above from the start, short as well as long.
+    NEUTRAL_GRID,
     // Market orders on crosses, filled at the next open.
     Case {
         component: "sma_cross",
@@ -39,6 +54,7 @@ const CASES: [Case; 3] = [
         data: "Bitcoin.csv",
         params_json: r#"{"fast": 10, "slow": 20, "size": "0.1"}"#,
         params_toml: r#"{ fast = 10, slow = 20, size = "0.1" }"#,
+        allow_short: false,
     },
     // A resting limit, amended and cancelled, market buys and sells, and a marketable limit
     // sell, on 1-minute bars.
@@ -48,6 +64,7 @@ const CASES: [Case; 3] = [
         data: "Intraday.csv",
         params_json: r#"{"mode": "lifecycle", "size": "10"}"#,
         params_toml: r#"{ mode = "lifecycle", size = "10" }"#,
+        allow_short: false,
     },
 ];
 
@@ -65,7 +82,7 @@ fn backtested_on(dir: &Path, case: &Case, data: &Path) -> Book {
     let strategy = dir.join(format!("{}.wasm", case.name));
     std::fs::copy(support::wasm(case.component), &strategy).unwrap();
     let db = dir.join("backtest.db");
-    let output = run_bin(&[
+    let mut args = vec![
         "backtest",
         "--strategy",
         strategy.to_str().unwrap(),
@@ -76,7 +93,11 @@ fn backtested_on(dir: &Path, case: &Case, data: &Path) -> Book {
         "--db",
         db.to_str().unwrap(),
         "--json",
-    ]);
+    ];
+    if case.allow_short {
+        args.push("--allow-short");
+    }
+    let output = run_bin(&args);
     assert!(output.status.success(), "{}: {}", case.name, stderr(&output));
     book_of(&db, case.name)
 }
@@ -100,8 +121,8 @@ fn paper_traded_on(dir: &Path, case: &Case, data: &Path) -> Book {
         dir,
         "host.toml",
         &format!(
-            "[sandbox]\ncall_deadline_ms = 2000\n\n[strategies.{}]\nparams = {}\n",
-            case.name, case.params_toml
+            "[sandbox]\ncall_deadline_ms = 2000\n\n[risk]\nallow_short = {}\n\n[strategies.{}]\nparams = {}\n",
+            case.allow_short, case.name, case.params_toml
         ),
     );
     let mut host = RunningHost::start(dir, &config, 100_000, "warn", &["--data", data.to_str().unwrap()]);
@@ -163,6 +184,7 @@ fn an_answer_to_a_fill_at_the_open_meets_that_bar_and_one_to_a_fill_inside_waits
         data: "",
         params_json: r#"{"levels": 1, "spacing_pct": "10", "size": "1"}"#,
         params_toml: r#"{ levels = 1, spacing_pct = "10", size = "1" }"#,
+        allow_short: false,
     };
     let data_dir = tempfile::tempdir().unwrap();
     let data = write_file(data_dir.path(), "gap.csv", GAP_BARS);
@@ -187,4 +209,52 @@ fn an_answer_to_a_fill_at_the_open_meets_that_bar_and_one_to_a_fill_inside_waits
         "backtest and paper fills differ: {}",
         backtest.first_difference(&paper).unwrap_or_default()
     );
+}
+
+/// The position at the end of each instant that has fills in `book`, from a flat start. Not
+/// after each fill: the book lists an instant's fills by side (buys first), not in the order
+/// they traded.
+fn positions(book: &Book) -> Vec<rust_decimal::Decimal> {
+    let mut held = rust_decimal::Decimal::ZERO;
+    let mut positions: Vec<(i64, rust_decimal::Decimal)> = Vec::new();
+    for fill in &book.fills {
+        let qty = rust_decimal::Decimal::from_str_exact(&fill.qty).unwrap();
+        held += if fill.side == "buy" { qty } else { -qty };
+        match positions.last_mut() {
+            Some((time, at)) if *time == fill.time_ms => *at = held,
+            _ => positions.push((fill.time_ms, held)),
+        }
+    }
+    positions.into_iter().map(|(_, held)| held).collect()
+}
+
+#[test]
+fn the_neutral_grid_holds_its_inventory_in_its_band_and_goes_short_only_where_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let band = rust_decimal::Decimal::new(3, 2);
+    let short = positions(&backtested(dir.path(), &NEUTRAL_GRID));
+    assert!(short.iter().all(|held| held.abs() <= band), "{short:?}");
+    assert!(
+        short.iter().any(|held| held.is_sign_negative() && !held.is_zero()),
+        "it never went short: {short:?}"
+    );
+    assert!(
+        short.iter().any(|held| *held > rust_decimal::Decimal::ZERO),
+        "it never went long: {short:?}"
+    );
+
+    // Without shorting (its own, and the host's) its floor is flat.
+    let long_only = Case {
+        params_json: r#"{"mode": "neutral", "levels": 5, "spacing_pct": "0.5", "size": "0.01", "max_inventory": "0.03"}"#,
+        allow_short: false,
+        ..NEUTRAL_GRID
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let held = positions(&backtested(dir.path(), &long_only));
+    assert!(held.len() >= 3, "{held:?}");
+    assert!(
+        held.iter().all(|held| !held.is_sign_negative() || held.is_zero()),
+        "{held:?}"
+    );
+    assert!(held.iter().all(|held| *held <= band), "{held:?}");
 }

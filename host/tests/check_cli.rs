@@ -65,3 +65,25 @@ fn a_component_refusing_its_params_is_reported_once_with_the_reason_and_the_file
     assert_eq!(err.matches(wasm.to_str().unwrap()).count(), 1, "{err}");
     assert!(err.contains("init failed"), "{err}");
 }
+
+#[test]
+fn params_that_do_not_fit_the_manifest_are_refused_by_the_host_before_init() {
+    let wasm = support::wasm("sma_cross");
+    for (params, reason) in [
+        (
+            r#"{"fats": 10}"#,
+            "params check failed: param `fats`: unknown; this strategy takes `fast`, `slow`, `size`",
+        ),
+        (
+            r#"{"fast": "ten"}"#,
+            r#"params check failed: param `fast`: expected an integer, got "ten""#,
+        ),
+        ("[10]", "params check failed: params: expected a JSON object, got [10]"),
+    ] {
+        let output = run_bin(&["check", wasm.to_str().unwrap(), "--params", params]);
+        assert!(!output.status.success(), "{params} accepted");
+        let err = stderr(&output);
+        assert!(err.contains(reason), "{params}: expected {reason:?} in: {err}");
+        assert!(!err.contains("init failed"), "{params}: init was called: {err}");
+    }
+}

@@ -27,6 +27,7 @@ mod live_trading;
 mod market_data;
 mod new_cli;
 mod ready;
+mod reconcile;
 mod refusals;
 mod reload;
 mod replay;

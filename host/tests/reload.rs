@@ -224,14 +224,15 @@ fn a_failed_reload_keeps_the_running_version_trading() {
             (events(&host, "counter") > before).then_some(())
         });
     }
-    // Params the strategy's `init` refuses: the version with the old params runs on.
+    // Params that do not fit the manifest (`label` is text): the host refuses them before
+    // `init`, and the version with the old params runs on.
     deploy(&strategies, "counter.wasm", &good);
     let before = events(&host, "counter");
     write_file(&strategies, "counter.toml", "[params]\nlabel = 5\n");
     let status = wait_until("the bad params to be refused", PATIENCE, || {
         strategy_status(&host, "counter").filter(|status| {
             let error = status["last_reload"]["error"].as_str().unwrap_or_default();
-            error.contains("init") && error.contains("label")
+            error.contains("params check failed") && error.contains("param `label`: expected a string, got 5")
         })
     });
     assert_eq!(status["state"], "running", "{status:#}");

@@ -12,7 +12,9 @@
 // sma-cross's JSON: a new version (in any of the three languages) continues with its own
 // params, its windows resized to them.
 //
-// Built by `scripts/build-guests.sh` with componentize-js; the SDK is guest-sdks/js.
+// Built with componentize-js (here by `scripts/build-guests.sh`) against the SDK, which is
+// guest-sdks/js in this repository and a file beside this one in a `strategy-host new --lang js`
+// scaffold.
 
 import {
   ANY,

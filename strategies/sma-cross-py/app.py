@@ -12,7 +12,9 @@ carries the averages' windows and last relation per stream, not the params, in t
 sma-cross's JSON: a new version (in either language) continues with its own params, its
 windows resized to them.
 
-Built by `scripts/build-guests.sh` with componentize-py; `strategy_sdk` is in guest-sdks/python.
+Built with componentize-py (here by `scripts/build-guests.sh`) against `strategy_sdk`, which is
+guest-sdks/python in this repository and a file beside this one in a `strategy-host new --lang
+python` scaffold.
 """
 
 import json

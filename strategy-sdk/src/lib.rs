@@ -49,7 +49,7 @@
 //! With `crate-type = ["cdylib"]` in the strategy's `Cargo.toml`,
 //! `cargo build --release --target wasm32-wasip2` builds the component
 //! `target/wasm32-wasip2/release/<crate_name>.wasm`. `strategy-host new NAME` scaffolds such a
-//! crate from `strategy-sdk/template/`.
+//! crate from `strategy-sdk/template/`, with a copy of this SDK in it.
 //!
 //! What is where:
 //! - [`Strategy`], [`Host`] and [`export_strategy!`]: the contract with the host.
@@ -62,7 +62,8 @@
 //!   doc, checked against talipp in `tests/indicators_reference.rs`.
 //! - [`snapshot`]: state carried across hot reloads; [`StrMap`]: per-symbol state; [`decimal`]:
 //!   the host's decimal representation.
-//! - `testing` (feature `testing`): a recording [`Host`] for native unit tests.
+//! - `testing` (feature `testing`): a recording [`Host`] for native unit tests, and a harness that
+//!   runs a strategy over a scenario of events, filling its orders on the bars after them.
 //!
 //! Features: `guest` (default) compiles the component bindings (wit-bindgen) and
 //! [`export_strategy!`]. Without it (`strategy-sdk = { ..., default-features = false }`) the

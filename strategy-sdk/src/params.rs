@@ -68,6 +68,14 @@ impl ParamValue {
         }
     }
 
+    /// A value of `kind` from JSON text, by the rules params are parsed by (a decimal from a
+    /// number or a string, exactly): how a manifest's default, carried as JSON text, is read
+    /// back (the host checks params against a manifest this way before `init`). `None` when
+    /// the text is not of that kind.
+    pub fn from_json(kind: ParamKind, json: &str) -> Option<ParamValue> {
+        parse_value(kind, json.trim())
+    }
+
     /// The value as JSON text (`10`, `0.5`, `true`, `"BTC/USD"`), as the manifest carries
     /// defaults.
     pub fn to_json(&self) -> String {

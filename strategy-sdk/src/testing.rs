@@ -14,6 +14,14 @@
 //! assert_eq!(update.status, OrderStatus::Filled);
 //! assert_eq!(update.fill.unwrap().price, Decimal::from(100));
 //! ```
+//!
+//! [`Harness`] goes further: it runs a strategy over a scenario of bars, trades and order
+//! updates, fills its orders on the bars that follow them by the host's rule, and keeps its
+//! position and cash, so a test states a market and checks the orders and fills.
+
+mod harness;
+
+pub use harness::{Event, Harness};
 
 use rust_decimal::Decimal;
 
@@ -81,6 +89,12 @@ impl MockHost {
     /// Sets the position [`Host::position`] answers for `symbol`.
     pub fn set_position(&mut self, symbol: &str, qty: Decimal) {
         self.positions.get_or_insert_with(symbol, || Position::flat(symbol)).qty = qty;
+    }
+
+    /// Sets the whole position [`Host::position`] answers for its symbol.
+    pub fn put_position(&mut self, position: Position) {
+        let symbol = position.symbol.clone();
+        *self.positions.get_or_insert_with(&symbol, || Position::flat(&symbol)) = position;
     }
 
     /// Refuses every order from now on with `code`, as the host's risk checks would.

@@ -2,11 +2,12 @@
 //! for is met; 503 before, naming each condition still pending and why. Liveness is `/health`;
 //! this is what an orchestrator gates traffic and rollouts on.
 //!
-//! Today one condition exists: the strategies in the folder are loaded (every file started or
-//! listed under `load_failures` in `/status`). A condition is whatever its owner registers with
-//! [`Readiness::wait_for`], so "every venue is reconciled" is one more call per venue, not a
-//! new endpoint. Readiness is only ever gained: a strategy quarantined later is an alert, not a
-//! reason to take the host out of service.
+//! The conditions: the strategies in the folder are loaded (every file started or listed under
+//! `load_failures` in `/status`), and each live venue has been reconciled once (`venue:NAME`,
+//! registered by the live session). A condition is whatever its owner registers with
+//! [`Readiness::wait_for`]. Readiness is only ever gained: a strategy quarantined later, or a
+//! venue reconciling again after a reconnect, is an alert, not a reason to take the host out
+//! of service.
 
 use std::sync::{Arc, Mutex};
 

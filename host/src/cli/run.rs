@@ -10,8 +10,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
+use trading::orders::VenueId;
 
-use crate::api::{self, ApiState, Readiness};
+use crate::api::{self, ApiState, Condition, Readiness};
 use crate::config::RawConfig;
 use crate::session::live::LiveHost;
 use crate::session::paper::PaperHost;
@@ -76,10 +77,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         Host::Live(LiveHost::new(&config, tokio.handle())?)
     };
     let readiness = Readiness::new();
-    let strategies_loaded = readiness.wait_for(
-        "strategies",
-        format!("loading the strategies in {}", config.strategies_dir.display()),
-    );
+    let loading = format!("loading the strategies in {}", config.strategies_dir.display());
+    let strategies_loaded = readiness.wait_for("strategies", loading.clone());
+    let reconciling = host.reconciling(&readiness);
+    if !reconciling.is_empty() {
+        strategies_loaded.update(format!("{loading}, once every live venue is reconciled"));
+    }
     let state = host.api_state(readiness);
 
     // Serve before loading: compiling many components takes a while, and meanwhile `/health`
@@ -92,8 +95,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         println!("listening on http://{addr}");
         anyhow::Ok(tokio::spawn(api::serve(listener, state, shutdown_signal())))
     })?;
-    host.load_strategies()?;
-    strategies_loaded.met();
+    // No strategy starts before every live venue is reconciled: none hears a market event or
+    // places an order on books the venue has not confirmed. A shutdown meanwhile starts none.
+    if host.reconcile(reconciling, || server.is_finished()) {
+        strategies_loaded.update(loading);
+        host.load_strategies()?;
+        strategies_loaded.met();
+    }
 
     let stop = Arc::new(AtomicBool::new(false));
     let session = std::thread::Builder::new()
@@ -136,6 +144,22 @@ impl Host {
             desk: desk.clone(),
             started: Instant::now(),
             readiness,
+        }
+    }
+
+    /// The `/ready` conditions of the venues to reconcile before the strategies start.
+    fn reconciling(&self, readiness: &Readiness) -> Vec<(VenueId, Condition)> {
+        match self {
+            Host::Replay(_) => Vec::new(),
+            Host::Live(host) => host.reconciling(readiness),
+        }
+    }
+
+    /// Waits until each of `pending` is reconciled; `false` when `stopped` first.
+    fn reconcile(&mut self, pending: Vec<(VenueId, Condition)>, stopped: impl Fn() -> bool) -> bool {
+        match self {
+            Host::Replay(_) => true,
+            Host::Live(host) => host.reconcile(pending, stopped),
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use trading::desk::UnknownOrders;
 use trading::market::Symbol;
 use trading::orders::VenueId;
 
@@ -68,6 +69,10 @@ pub struct RawKraken {
     pub request_timeout_ms: u64,
     /// Whether new orders go over REST `AddOrder` while the order socket is down.
     pub rest_orders_when_down: bool,
+    /// What reconciliation does with an open order the venue has and the host does not know:
+    /// `report` (the default: it may be an operator's or another system's, so it is left
+    /// working) or `cancel` (for an account only the host trades on).
+    pub unknown_orders: String,
 }
 
 impl Default for RawKraken {
@@ -89,6 +94,7 @@ impl Default for RawKraken {
             dead_man_timeout_s: 60,
             request_timeout_ms: 5_000,
             rest_orders_when_down: false,
+            unknown_orders: UnknownOrders::default().code().into(),
         }
     }
 }
@@ -123,6 +129,10 @@ pub struct RawBinance {
     pub request_timeout_ms: u64,
     /// `recvWindow` of signed requests; absent leaves Binance's own (5,000 ms).
     pub recv_window_ms: Option<u64>,
+    /// What reconciliation does with an open order the venue has and the host does not know:
+    /// `report` (the default: it may be an operator's or another system's, so it is left
+    /// working) or `cancel` (for an account only the host trades on).
+    pub unknown_orders: String,
 }
 
 impl Default for RawBinance {
@@ -141,6 +151,7 @@ impl Default for RawBinance {
             reconnect_max_ms: 30_000,
             request_timeout_ms: 10_000,
             recv_window_ms: None,
+            unknown_orders: UnknownOrders::default().code().into(),
         }
     }
 }
@@ -204,6 +215,8 @@ pub struct VenueConfig {
     pub name: VenueId,
     pub symbols: Vec<Symbol>,
     pub stale_after: Duration,
+    /// What reconciliation does with orders of the venue the host does not know.
+    pub unknown_orders: UnknownOrders,
     pub kind: VenueKind,
 }
 
@@ -289,6 +302,7 @@ impl RawKraken {
             name: VenueId::new("kraken"),
             symbols,
             stale_after,
+            unknown_orders: table.unknown_orders(&self.unknown_orders, problems),
             kind: VenueKind::Kraken(KrakenSettings {
                 rest_url: self.rest_url.clone(),
                 ws_public_url: self.ws_public_url.clone(),
@@ -337,6 +351,7 @@ impl RawBinance {
             name: VenueId::new("binance"),
             symbols,
             stale_after,
+            unknown_orders: table.unknown_orders(&self.unknown_orders, problems),
             kind: VenueKind::Binance(BinanceSettings {
                 rest_url: self.rest_url.clone(),
                 ws_stream_url: self.ws_stream_url.clone(),
@@ -360,6 +375,18 @@ const WS: [&str; 2] = ["ws://", "wss://"];
 struct Table(&'static str);
 
 impl Table {
+    fn unknown_orders(self, word: &str, problems: &mut Vec<String>) -> UnknownOrders {
+        UnknownOrders::parse(word).unwrap_or_else(|| {
+            let words: Vec<&str> = UnknownOrders::ALL.iter().map(|rule| rule.code()).collect();
+            problems.push(format!(
+                "venues.{}.unknown_orders = {word:?}: expected one of {}",
+                self.0,
+                words.join(", ")
+            ));
+            UnknownOrders::default()
+        })
+    }
+
     fn symbols(self, texts: &[String], problems: &mut Vec<String>) -> Vec<Symbol> {
         let key = format!("venues.{}.symbols", self.0);
         if texts.is_empty() {
@@ -481,6 +508,7 @@ mod tests {
                 tier: "gold".into(),
                 rate_counter_max: Some(100),
                 dead_man_timeout_s: 2,
+                unknown_orders: "adopt".into(),
                 ..RawKraken::default()
             },
             ..RawVenues::default()
@@ -493,7 +521,11 @@ mod tests {
         assert!(text.contains("venues.kraken.tier = \"gold\""), "{text}");
         assert!(text.contains("venues.kraken.dead_man_timeout_s = 2"), "{text}");
         assert!(text.contains("expected both or neither"), "{text}");
-        assert_eq!(problems.len(), 6);
+        assert!(
+            text.contains("venues.kraken.unknown_orders = \"adopt\": expected one of report, cancel"),
+            "{text}"
+        );
+        assert_eq!(problems.len(), 7);
     }
 
     #[test]
@@ -516,6 +548,7 @@ mod tests {
         assert_eq!(binance.ws_api_url, BINANCE_WS_API_URL);
         assert_eq!(binance.private_key_path_env, "BINANCE_PRIVATE_KEY");
         assert_eq!(binance.recv_window_ms, None);
+        assert_eq!(venue.unknown_orders, UnknownOrders::Report, "left working unless told");
 
         raw.binance = RawBinance {
             enabled: true,
@@ -529,6 +562,7 @@ mod tests {
             reconnect_max_ms: 100,
             request_timeout_ms: 0,
             recv_window_ms: Some(60_001),
+            unknown_orders: "cancel".into(),
             ..RawBinance::default()
         };
         raw.resolve(&mut problems);

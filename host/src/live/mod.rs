@@ -10,6 +10,7 @@ mod bars;
 mod delivery;
 mod instruments;
 mod observer;
+mod reconciliation;
 mod wants;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +29,8 @@ use self::accounts::VenueAccount;
 pub use self::accounts::{LivePortsError, VenueAccounts};
 use self::delivery::{lock_market, SharedVenueMarket, VenueDelivery};
 use self::instruments::{Instruments, RulesSource};
+use self::reconciliation::Tally;
+pub use self::reconciliation::{DifferenceStatus, ReconciliationStatus};
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
 use crate::config::{ExecutionMode, VenueKind};
 use crate::metrics::Metrics;
@@ -55,6 +58,13 @@ pub struct VenueStatus {
     /// The venue's limits as it last counted them, for a live port that keeps them (Binance).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rate_limits: Vec<RateLimitStatus>,
+    /// Whether a reconciliation with the venue is under way (live execution).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reconciling: bool,
+    /// The latest reconciliation with the venue (on start, then after every reconnect), for
+    /// live execution; absent until the first one is done.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconciliation: Option<ReconciliationStatus>,
 }
 
 /// One of a venue's limits as `/status` shows it.
@@ -100,6 +110,8 @@ struct LiveVenue {
     /// Stream gauges published, to forget the ones no longer subscribed.
     gauges: BTreeSet<String>,
     instruments: Instruments,
+    /// What of its reconciliation reports metrics have counted.
+    reconciliations: Tally,
 }
 
 /// Every live venue of the host.
@@ -175,6 +187,7 @@ impl LiveVenues {
                     market,
                     gauges: BTreeSet::new(),
                     instruments,
+                    reconciliations: Tally::default(),
                 }
             })
             .collect();
@@ -291,6 +304,11 @@ impl LiveVenues {
                         RateLimitStatus { limit, used, max }
                     })
                     .collect();
+                let report = desk.reconciliation(&live.account.config.name);
+                if let Some(report) = report {
+                    live.reconciliations.count(report, &metrics);
+                }
+                let reconciliation = report.map(ReconciliationStatus::from);
                 let balances = desk
                     .venue_balances(&live.account.config.name)
                     .map(|balances| balances.assets.clone())
@@ -306,6 +324,8 @@ impl LiveVenues {
                     orders,
                     balances,
                     rate_limits,
+                    reconciling: desk.is_reconciling(&live.account.config.name),
+                    reconciliation,
                 }
             })
             .collect()

@@ -23,6 +23,9 @@ pub enum CallError {
     Refused(String),
     #[error("invalid manifest: {0}")]
     Manifest(#[from] ManifestError),
+    /// Not called: the host refused the params against the manifest first.
+    #[error("{0}")]
+    Params(#[from] strategy_sdk::ParamError),
 }
 
 impl CallError {

@@ -1,5 +1,8 @@
 //! A strategy's self-description, checked: what it is called, what it wants to receive, and
-//! which parameters it takes.
+//! which parameters it takes. Params are checked here against it before `init`, by the SDK's
+//! rules (`strategy_sdk::Params::parse`): every key declared, every value of its kind, each
+//! default of its own kind (or the manifest is refused). The same rules and messages as the
+//! Rust, Python and JavaScript SDKs, whatever language the guest is in.
 
 use trading::market::{MarketEvent, Symbol, Timeframe, MAX_BOOK_DEPTH};
 
@@ -12,6 +15,9 @@ pub struct Manifest {
     pub description: String,
     pub subscriptions: Vec<Subscription>,
     pub params: Vec<ParamSpec>,
+    /// `params`, typed, to check params with.
+    #[serde(skip)]
+    schema: Vec<strategy_sdk::ParamSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -84,6 +90,14 @@ pub enum ManifestError {
         "manifest subscription `{symbol} book {depth}` is invalid: a book depth is 1 to {MAX_BOOK_DEPTH} levels a side"
     )]
     BookDepth { symbol: String, depth: u16 },
+    #[error("manifest param `{name}`: its default {default} is not {kind}")]
+    ParamDefault {
+        name: String,
+        kind: &'static str,
+        default: String,
+    },
+    #[error("manifest param `{0}` is declared twice")]
+    DuplicateParam(String),
 }
 
 impl Manifest {
@@ -101,28 +115,56 @@ impl Manifest {
             .into_iter()
             .map(subscription_from_wit)
             .collect::<Result<_, _>>()?;
-        let params = m
-            .params
-            .into_iter()
-            .map(|p| ParamSpec {
+        let mut params = Vec::with_capacity(m.params.len());
+        let mut schema: Vec<strategy_sdk::ParamSpec> = Vec::with_capacity(m.params.len());
+        for p in m.params {
+            let (kind, name) = match p.kind {
+                wit::ParamKind::Integer => (strategy_sdk::ParamKind::Integer, "integer"),
+                wit::ParamKind::Decimal => (strategy_sdk::ParamKind::Decimal, "decimal"),
+                wit::ParamKind::Boolean => (strategy_sdk::ParamKind::Boolean, "boolean"),
+                wit::ParamKind::Text => (strategy_sdk::ParamKind::Text, "text"),
+            };
+            if schema.iter().any(|spec| spec.name == p.name) {
+                return Err(ManifestError::DuplicateParam(p.name));
+            }
+            let Some(default) = strategy_sdk::ParamValue::from_json(kind, &p.default_value) else {
+                return Err(ManifestError::ParamDefault {
+                    name: p.name,
+                    kind: name,
+                    default: p.default_value,
+                });
+            };
+            schema.push(strategy_sdk::ParamSpec {
+                name: p.name.clone(),
+                default,
+                description: p.description.clone(),
+            });
+            params.push(ParamSpec {
                 name: p.name,
-                kind: match p.kind {
-                    wit::ParamKind::Integer => "integer",
-                    wit::ParamKind::Decimal => "decimal",
-                    wit::ParamKind::Boolean => "boolean",
-                    wit::ParamKind::Text => "text",
-                },
+                kind: name,
                 default_value: p.default_value,
                 description: p.description,
-            })
-            .collect();
+            });
+        }
         Ok(Self {
             name: m.name,
             version: m.version,
             description: m.description,
             subscriptions,
             params,
+            schema,
         })
+    }
+
+    /// Checks `params` (the JSON text `init` is to get) against the manifest: the refusal the
+    /// operator sees before the strategy is called at all.
+    ///
+    /// # Errors
+    ///
+    /// The SDK's [`ParamError`](strategy_sdk::ParamError): not JSON, not an object, a key the
+    /// manifest does not declare, or a value not of its kind.
+    pub fn check_params(&self, params: &str) -> Result<(), strategy_sdk::ParamError> {
+        strategy_sdk::Params::parse(&self.schema, params).map(drop)
     }
 
     pub fn wants(&self, event: &MarketEvent) -> bool {
@@ -173,6 +215,62 @@ mod tests {
             subscriptions,
             params: Vec::new(),
         }
+    }
+
+    fn param(name: &str, kind: wit::ParamKind, default: &str) -> wit::ParamSpec {
+        wit::ParamSpec {
+            name: name.into(),
+            kind,
+            default_value: default.into(),
+            description: String::new(),
+        }
+    }
+
+    fn with_params(params: Vec<wit::ParamSpec>) -> Result<Manifest, ManifestError> {
+        Manifest::from_wit(wit::Manifest {
+            params,
+            ..manifest(Vec::new())
+        })
+    }
+
+    #[test]
+    fn params_are_checked_against_the_manifest_by_the_sdks_rules() {
+        let manifest = with_params(vec![
+            param("fast", wit::ParamKind::Integer, "10"),
+            param("size", wit::ParamKind::Decimal, "\"0.1\""),
+            param("mode", wit::ParamKind::Text, "\"long\""),
+        ])
+        .unwrap();
+        assert_eq!(manifest.check_params(""), Ok(()));
+        assert_eq!(
+            manifest.check_params(r#"{"fast": 5, "size": 0.25, "mode": "neutral"}"#),
+            Ok(())
+        );
+        let refused = |params| manifest.check_params(params).unwrap_err().to_string();
+        assert_eq!(
+            refused(r#"{"slow": 5}"#),
+            "param `slow`: unknown; this strategy takes `fast`, `size`, `mode`"
+        );
+        assert_eq!(
+            refused(r#"{"fast": 1.5}"#),
+            "param `fast`: expected an integer, got 1.5"
+        );
+        assert_eq!(refused(r#"{"mode": 1}"#), "param `mode`: expected a string, got 1");
+    }
+
+    #[test]
+    fn a_default_not_of_its_kind_and_a_name_declared_twice_are_refused() {
+        let error = with_params(vec![param("fast", wit::ParamKind::Integer, "\"ten\"")]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            r#"manifest param `fast`: its default "ten" is not integer"#
+        );
+        let error = with_params(vec![
+            param("on", wit::ParamKind::Boolean, "true"),
+            param("on", wit::ParamKind::Boolean, "false"),
+        ])
+        .unwrap_err();
+        assert_eq!(error, ManifestError::DuplicateParam("on".into()));
     }
 
     fn book(depth: u16) -> wit::Subscription {

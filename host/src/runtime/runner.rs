@@ -123,6 +123,9 @@ impl PreparedVersion {
         let mut instance =
             StrategyInstance::instantiate(runtime, &component, ctx.clone()).map_err(fail("instantiate"))?;
         let manifest = instance.describe().map_err(fail("describe"))?;
+        manifest
+            .check_params(&params)
+            .map_err(|error| fail("params check")(CallError::Params(error)))?;
         instance.init(&params).map_err(fail("init"))?;
         Ok(Self {
             component,
@@ -495,7 +498,7 @@ impl Runner {
         let strategy = self.ctx.strategy.clone();
         let kind = match &error {
             CallError::Trap { kind, .. } => kind.label(),
-            CallError::Refused(_) | CallError::Manifest(_) => "refused",
+            CallError::Refused(_) | CallError::Manifest(_) | CallError::Params(_) => "refused",
         };
         self.ctx.metrics.trap(kind);
         tracing::error!(

@@ -6,6 +6,11 @@
 //! Orders go to the venues (`execution = "live"`, the default with a venue), or are simulated
 //! on the venue's live data (`run --paper`): the same simulator as paper replays, named after
 //! the venue.
+//!
+//! With orders going to the venues, the desk reloads the book of record before any venue is
+//! heard, and no strategy starts until every venue's first reconciliation is done
+//! ([`LiveHost::reconcile`]): a strategy never sees a market event, nor places an order, on
+//! books the venue has not confirmed. `/ready` names each venue still reconciling.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,6 +28,7 @@ use super::hosted::Hosted;
 use super::paper::{run_order_id_prefix, PaperError};
 use super::record::Recorder;
 use super::status::{BrokerStatus, StatusBoard, StrategyStatus};
+use crate::api::{Condition, Readiness};
 use crate::config::{Config, ExecutionMode};
 use crate::fleet::MarketDelivery;
 use crate::live::{LivePortsError, LiveVenues, VenueAccounts};
@@ -60,6 +66,8 @@ pub struct LiveHost {
     subscribed: BTreeMap<StrategyId, (VenueId, Vec<Subscription>)>,
     /// The journal of `run --record`, shared by the venues' deliveries.
     recorder: Arc<Mutex<Recorder>>,
+    /// The venues whose orders are live, each reconciled before the strategies start.
+    reconciled: Vec<VenueId>,
 }
 
 impl LiveHost {
@@ -78,6 +86,10 @@ impl LiveHost {
             ExecutionMode::Live => accounts.live_ports(runtime, &doorbell)?,
         };
         let desk = open_desk(config, ports)?;
+        let reconciled = match config.execution {
+            ExecutionMode::Live => config.venues.iter().map(|venue| venue.name.clone()).collect(),
+            ExecutionMode::Paper => Vec::new(),
+        };
         let board = Arc::new(Mutex::new(StatusBoard {
             brokers: config
                 .venues
@@ -106,7 +118,59 @@ impl LiveHost {
             doorbell,
             subscribed: BTreeMap::new(),
             recorder,
+            reconciled,
         })
+    }
+
+    /// Registers a `/ready` condition for each venue whose orders are live, not met until
+    /// [`LiveHost::reconcile`] sees its first reconciliation done.
+    pub fn reconciling(&self, readiness: &Readiness) -> Vec<(VenueId, Condition)> {
+        self.reconciled
+            .iter()
+            .map(|venue| {
+                let condition = readiness.wait_for(format!("venue:{venue}"), waiting_reason(venue, false));
+                (venue.clone(), condition)
+            })
+            .collect()
+    }
+
+    /// Delivers the venues' events to the desk until each venue in `pending` has been
+    /// reconciled once (its mass status applied and every query it led to answered), meeting
+    /// its condition then; `/status` is refreshed meanwhile. Returns `false` when `stopped`
+    /// said to give up first (a shutdown before the host was ready).
+    pub fn reconcile(&mut self, mut pending: Vec<(VenueId, Condition)>, stopped: impl Fn() -> bool) -> bool {
+        let mut last_refresh = Instant::now() - REFRESH_EVERY;
+        while !pending.is_empty() {
+            if stopped() {
+                return false;
+            }
+            let seen = self.doorbell.rings();
+            let done: Vec<(VenueId, Condition)> = {
+                let mut desk = lock_desk(&self.desk);
+                desk.poll();
+                self.hosted.fleet.routes().deliver_updates(&mut desk);
+                let (done, waiting) = pending
+                    .into_iter()
+                    .partition(|(venue, _)| desk.reconciliation(venue).is_some());
+                pending = waiting;
+                for (venue, condition) in &pending {
+                    condition.update(waiting_reason(venue, desk.is_reconciling(venue)));
+                }
+                done
+            };
+            for (venue, condition) in done {
+                tracing::info!(%venue, "reconciled: the venue's orders, fills and balances are checked");
+                condition.met();
+            }
+            if last_refresh.elapsed() >= REFRESH_EVERY || pending.is_empty() {
+                self.refresh(self.hosted.fleet.statuses());
+                last_refresh = Instant::now();
+            }
+            if !pending.is_empty() {
+                self.doorbell.wait_after(seen, IDLE_WAIT);
+            }
+        }
+        true
     }
 
     /// Starts every strategy in the folder and watches it (see [`Hosted::load_strategies`]).
@@ -242,7 +306,19 @@ impl MarketSink for SessionMarket {
     }
 }
 
+/// What `/ready` says of a venue not reconciled yet.
+fn waiting_reason(venue: &VenueId, started: bool) -> String {
+    if started {
+        format!("{venue} reconciling: comparing the venue's open orders, fills and balances with the books")
+    } else {
+        format!("{venue} reconciling: waiting for the order connection")
+    }
+}
+
 /// The desk of a live session over `ports` (one per venue), and the journaled book of record.
+/// With orders going to the venues, the books and working orders of the book of record are
+/// reloaded into it, so that the venues' first reports land on them; simulated venues start
+/// with no working orders (nothing of a past run is resting in a simulator).
 fn open_desk(config: &Config, ports: Vec<Box<dyn ExecutionPort>>) -> Result<SharedDesk, LiveError> {
     let store = JournaledStore::open(&config.db).map_err(PaperError::Store)?;
     let desk_config = DeskConfig {
@@ -255,6 +331,13 @@ fn open_desk(config: &Config, ports: Vec<Box<dyn ExecutionPort>>) -> Result<Shar
     let mut desk = Desk::new(desk_config, first, Some(Box::new(store))).map_err(PaperError::Desk)?;
     for port in ports {
         desk.add_venue(port).map_err(PaperError::Desk)?;
+    }
+    if config.execution == ExecutionMode::Live {
+        desk.restore().map_err(PaperError::Desk)?;
+        for venue in &config.venues {
+            desk.set_unknown_orders(&venue.name, venue.unknown_orders)
+                .map_err(PaperError::Desk)?;
+        }
     }
     Ok(Arc::new(Mutex::new(desk)))
 }

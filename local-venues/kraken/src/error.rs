@@ -47,6 +47,10 @@ pub enum Error {
         /// The pair's decimals for it.
         precision: u32,
     },
+    /// The exchange refused what the test side asked of the account, as it would refuse a
+    /// client.
+    #[error("refused: {0}")]
+    Refused(#[from] Reject),
     /// A bars CSV or book capture could not be read.
     #[error("{}:{line}: {reason}", path.display())]
     Input {

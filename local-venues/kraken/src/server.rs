@@ -25,7 +25,7 @@ use crate::error::Error;
 use crate::exchange::{ConnectionCounts, MessageCounts, Shared, SubscriptionKey};
 use crate::faults::{ConnKind, Target};
 use crate::market::{Candle, PublicTrade, Side};
-use crate::orders::{Fill, Order};
+use crate::orders::{Fill, Order, OrderType, TimeInForce};
 use crate::script::{Bar, BookCapture};
 
 /// How often the wall-clock ticker runs timers (the dead-man switch) and moves a wall clock.
@@ -417,6 +417,44 @@ impl Control {
     /// Sets a balance (no ledger entry is published).
     pub fn set_balance(&self, asset: &str, amount: Decimal) {
         self.shared.lock().account.set_balance(asset, amount);
+    }
+
+    /// Places a resting limit order as someone else on the account would (Kraken's web UI,
+    /// another program with the same key): `OpenOrders` lists it and `executions` publishes it
+    /// like any client's. Returns its order id.
+    ///
+    /// # Errors
+    /// [`Error::Refused`] with Kraken's reason (unknown pair, funds, increments, rate counter).
+    pub fn place_order(
+        &self,
+        symbol: &str,
+        side: Side,
+        qty: Decimal,
+        limit_price: Decimal,
+        cl_ord_id: Option<&str>,
+    ) -> Result<String, Error> {
+        let request = crate::matching::NewOrder {
+            symbol: symbol.to_owned(),
+            side,
+            order_type: OrderType::Limit,
+            qty,
+            limit_price: Some(limit_price),
+            post_only: false,
+            time_in_force: TimeInForce::Gtc,
+            cl_ord_id: cl_ord_id.map(str::to_owned),
+            order_userref: 0,
+        };
+        let placed = self.shared.lock().add_order(request, false)?;
+        Ok(placed.map(|order| order.order_id).unwrap_or_default())
+    }
+
+    /// Cancels an open order as someone else on the account would (Kraken's web UI): the
+    /// order's `canceled` execution is published like a client's cancel.
+    ///
+    /// # Errors
+    /// [`Error::Refused`] (`EOrder:Unknown order`) when no such order is open.
+    pub fn cancel_order(&self, order_id: &str) -> Result<Order, Error> {
+        Ok(self.shared.lock().cancel_order(Some(order_id), None)?)
     }
 
     /// Balances per asset.

@@ -7,12 +7,74 @@ use strategy_sdk::{Decimal, OrderId, OrderUpdate, Side};
 /// The grid's shape, from the params.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shape {
-    /// Buy levels below the reference price.
+    /// Levels below the reference price (and, neutral, above it).
     pub levels: usize,
     /// Distance between levels as a fraction of price (0.005 for 0.5%).
     pub spacing: Decimal,
-    /// Quantity of each buy.
+    /// Quantity of each buy (and of each opening sell).
     pub size: Decimal,
+    /// Which side the grid trades from.
+    pub mode: Mode,
+}
+
+/// The two ways the grid trades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Buys below the reference; sells only what it bought, one step above each buy. Its
+    /// inventory is between 0 and what the buys add up to.
+    Long,
+    /// Market-making: buys below the reference and sells above it, each re-armed one step the
+    /// other way when it trades, with the inventory held between −`max_inventory` (0 unless
+    /// `allow_short`) and `max_inventory`, counting every working order as filled.
+    Neutral {
+        /// The most base asset held, long or (with `allow_short`) short.
+        max_inventory: Decimal,
+        /// Whether it may sell what it does not hold (the host must allow shorts too).
+        allow_short: bool,
+    },
+}
+
+impl Mode {
+    /// The least inventory the grid may come to hold, and the most (none: no limit).
+    fn band(self) -> (Decimal, Option<Decimal>) {
+        match self {
+            Mode::Long => (Decimal::ZERO, None),
+            Mode::Neutral {
+                max_inventory,
+                allow_short,
+            } => (
+                if allow_short { -max_inventory } else { Decimal::ZERO },
+                Some(max_inventory),
+            ),
+        }
+    }
+}
+
+/// How much more the grid may buy and sell before its inventory, with every working order
+/// filled, would leave the band.
+#[derive(Debug)]
+struct Room {
+    /// `None`: buys are not limited (long mode).
+    buy: Option<Decimal>,
+    sell: Decimal,
+}
+
+impl Room {
+    /// At most `qty` of `side`, within the room left, which it then uses up.
+    fn take(&mut self, side: Side, qty: Decimal) -> Decimal {
+        let room = match side {
+            Side::Buy => self.buy.as_mut(),
+            Side::Sell => Some(&mut self.sell),
+        };
+        match room {
+            None => qty,
+            Some(room) => {
+                let taken = qty.min(*room).max(Decimal::ZERO);
+                *room -= taken;
+                taken
+            }
+        }
+    }
 }
 
 /// An order the ladder wants placed.
@@ -88,16 +150,42 @@ impl Ladder {
         self.inventory
     }
 
-    /// The opening buys: `levels` limit buys at reference × (1 − k × spacing), k = 1..=levels.
-    /// Levels whose price would not be positive are left out.
-    pub fn opening_buys(&self, shape: &Shape) -> Vec<Placement> {
-        (1..=shape.levels)
-            .filter_map(|level| {
-                let discount = shape.spacing.checked_mul(Decimal::from(level))?;
-                let price = self.reference.checked_mul(Decimal::ONE - discount)?;
-                self.placement(Side::Buy, price, shape.size)
+    /// The opening orders: `levels` limit buys at reference × (1 − k × spacing), k = 1..=levels,
+    /// nearest first, and in neutral mode as many sells at reference × (1 + k × spacing), each
+    /// of `size` as far as the band leaves room. Levels whose price would not be positive are
+    /// left out.
+    pub fn opening(&self, shape: &Shape) -> Vec<Placement> {
+        let mut room = self.room(shape);
+        let level = |level: usize| shape.spacing.checked_mul(Decimal::from(level));
+        let buys = (1..=shape.levels).filter_map(|k| {
+            let price = self.reference.checked_mul(Decimal::ONE - level(k)?)?;
+            Some((Side::Buy, price))
+        });
+        let sells = (1..=shape.levels)
+            .filter(|_| matches!(shape.mode, Mode::Neutral { .. }))
+            .filter_map(|k| Some((Side::Sell, self.reference.checked_mul(Decimal::ONE + level(k)?)?)));
+        buys.chain(sells)
+            .filter_map(|(side, price)| {
+                let qty = room.take(side, shape.size);
+                self.placement(side, price, qty)
             })
             .collect()
+    }
+
+    /// What the band leaves to buy and sell, counting the inventory and every working order.
+    fn room(&self, shape: &Shape) -> Room {
+        let working = |side| -> Decimal {
+            self.working
+                .iter()
+                .filter(|order| order.side == side)
+                .map(|order| order.qty - order.filled)
+                .sum()
+        };
+        let (floor, ceiling) = shape.mode.band();
+        Room {
+            buy: ceiling.map(|ceiling| ceiling - self.inventory - working(Side::Buy)),
+            sell: self.inventory - working(Side::Sell) - floor,
+        }
     }
 
     /// Records an order the host accepted.
@@ -113,8 +201,9 @@ impl Ladder {
 
     /// Learns from an update: counts new fills into the inventory and, when the order is done,
     /// forgets it and says which counter-order re-arms the grid: a sell one step above a filled
-    /// buy (never more than the inventory not already offered), a buy one step below a filled
-    /// sell.
+    /// buy of what it bought, a buy one step below a filled sell of `size`, either cut to the
+    /// room the band leaves (in long mode: never selling more than the inventory not already
+    /// offered).
     pub fn apply(&mut self, update: &OrderUpdate, shape: &Shape) -> Applied {
         let Some(index) = self.working.iter().position(|order| order.id == update.order_id) else {
             return Applied::Untracked;
@@ -143,19 +232,12 @@ impl Ladder {
 
     fn counter_order(&self, done: &WorkingOrder, shape: &Shape) -> Option<Placement> {
         let step = Decimal::ONE + shape.spacing;
-        match done.side {
-            Side::Buy => {
-                let offered: Decimal = self
-                    .working
-                    .iter()
-                    .filter(|order| order.side == Side::Sell)
-                    .map(|order| order.qty - order.filled)
-                    .sum();
-                let qty = done.filled.min(self.inventory - offered);
-                self.placement(Side::Sell, done.price.checked_mul(step)?, qty)
-            }
-            Side::Sell => self.placement(Side::Buy, done.price.checked_div(step)?, shape.size),
-        }
+        let (side, price, qty) = match done.side {
+            Side::Buy => (Side::Sell, done.price.checked_mul(step)?, done.filled),
+            Side::Sell => (Side::Buy, done.price.checked_div(step)?, shape.size),
+        };
+        let qty = self.room(shape).take(side, qty);
+        self.placement(side, price, qty)
     }
 
     /// A placement at `price` rounded to the ladder's places, if price and quantity are positive.
@@ -220,6 +302,17 @@ mod tests {
             levels: 3,
             spacing: dec("0.005"),
             size: dec("0.01"),
+            mode: Mode::Long,
+        }
+    }
+
+    fn neutral(max_inventory: &str, allow_short: bool) -> Shape {
+        Shape {
+            mode: Mode::Neutral {
+                max_inventory: dec(max_inventory),
+                allow_short,
+            },
+            ..shape()
         }
     }
 
@@ -245,7 +338,7 @@ mod tests {
     /// A ladder around 100 with its opening buys tracked as ids b1, b2, b3.
     fn opened() -> Ladder {
         let mut ladder = Ladder::new(dec("100"));
-        for (n, buy) in ladder.opening_buys(&shape()).into_iter().enumerate() {
+        for (n, buy) in ladder.opening(&shape()).into_iter().enumerate() {
             ladder.track(OrderId::new(format!("b{}", n + 1)), buy);
         }
         ladder
@@ -254,19 +347,66 @@ mod tests {
     #[test]
     fn opening_buys_step_down_from_the_reference() {
         let ladder = Ladder::new(dec("100"));
-        let buys = ladder.opening_buys(&shape());
+        let buys = ladder.opening(&shape());
         assert_eq!(prices(&buys), ["99.50", "99.00", "98.50"]);
         assert!(buys.iter().all(|b| b.side == Side::Buy && b.qty == dec("0.01")));
+    }
+
+    #[test]
+    fn a_neutral_ladder_opens_both_sides_within_its_band() {
+        let ladder = Ladder::new(dec("100"));
+        let opening = ladder.opening(&neutral("0.02", true));
+        // Two buys fill the band's 0.02 above flat, two sells its 0.02 below.
+        assert_eq!(prices(&opening), ["99.50", "99.00", "100.50", "101.00"]);
+        let sides: Vec<Side> = opening.iter().map(|p| p.side).collect();
+        assert_eq!(sides, [Side::Buy, Side::Buy, Side::Sell, Side::Sell]);
+        // Without shorting there is nothing to sell yet.
+        assert_eq!(prices(&ladder.opening(&neutral("0.02", false))), ["99.50", "99.00"]);
+        // A band narrower than a level cuts the order to what fits.
+        let thin = ladder.opening(&neutral("0.015", true));
+        let sizes: Vec<String> = thin.iter().map(|p| p.qty.to_string()).collect();
+        assert_eq!(sizes, ["0.01", "0.005", "0.01", "0.005"]);
+    }
+
+    #[test]
+    fn a_neutral_ladder_rearms_each_fill_one_step_the_other_way_inside_the_band() {
+        let shape = neutral("0.02", true);
+        let mut ladder = Ladder::new(dec("100"));
+        for (n, placement) in ladder.opening(&shape).into_iter().enumerate() {
+            ladder.track(OrderId::new(format!("o{n}")), placement);
+        }
+        // The sell at 100.50 trades: short 0.01, and a buy one step below, at 100.00.
+        let sell = ladder.working[2].clone();
+        let Applied::Finished { rearm: Some(buy), .. } =
+            ladder.apply(&update(&sell, OrderStatus::Filled, "0.01"), &shape)
+        else {
+            panic!("expected a re-arm")
+        };
+        assert_eq!((buy.side, buy.price, buy.qty), (Side::Buy, dec("100.00"), dec("0.01")));
+        assert_eq!(ladder.inventory(), dec("-0.01"));
+        ladder.track(OrderId::new("b"), buy);
+        // Short 0.01 with 0.03 of buys working: one more buy would pass +0.02 if all filled.
+        assert_eq!(ladder.room(&shape).buy, Some(Decimal::ZERO));
+        // The sell at 101.00 trades too: short 0.02, the band's floor, and its buy fits again.
+        let sell = ladder.working[2].clone();
+        let Applied::Finished { rearm: Some(buy), .. } =
+            ladder.apply(&update(&sell, OrderStatus::Filled, "0.01"), &shape)
+        else {
+            panic!("expected a re-arm")
+        };
+        assert_eq!((buy.price, buy.qty), (dec("100.50"), dec("0.01")));
+        assert_eq!(ladder.inventory(), dec("-0.02"));
+        assert_eq!(ladder.room(&shape).sell, Decimal::ZERO, "no sell below the floor");
     }
 
     #[test]
     fn prices_keep_the_references_places_and_round_half_to_even() {
         // 0.123457 × 0.995 = 0.122839715 → 6 places: 0.122840.
         let ladder = Ladder::new(dec("0.123457"));
-        assert_eq!(prices(&ladder.opening_buys(&shape()))[0], "0.122840");
+        assert_eq!(prices(&ladder.opening(&shape()))[0], "0.122840");
         // 50000.5 × 0.995 = 49750.4975 → 2 places (at least): 49750.50.
         let ladder = Ladder::new(dec("50000.5"));
-        assert_eq!(prices(&ladder.opening_buys(&shape()))[0], "49750.50");
+        assert_eq!(prices(&ladder.opening(&shape()))[0], "49750.50");
     }
 
     #[test]
@@ -276,10 +416,7 @@ mod tests {
             spacing: dec("0.3"),
             ..shape()
         };
-        assert_eq!(
-            prices(&Ladder::new(dec("10")).opening_buys(&wide)),
-            ["7.00", "4.00", "1.00"]
-        );
+        assert_eq!(prices(&Ladder::new(dec("10")).opening(&wide)), ["7.00", "4.00", "1.00"]);
     }
 
     #[test]

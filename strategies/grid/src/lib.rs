@@ -1,18 +1,24 @@
-//! grid: a long-only grid that buys dips and sells the rebounds.
+//! grid: a grid that buys dips and sells the rebounds, long-only or market-making.
 //!
 //! On the first candle of a symbol it takes the close as the reference price and places
 //! `levels` limit buys below it, `spacing_pct` percent apart: reference × (1 − k × spacing) for
-//! k = 1..=levels, rounded to the reference's decimal places (at least 2). From then on the grid
-//! re-arms itself from order updates:
+//! k = 1..=levels, rounded to the reference's decimal places (at least 2). In `neutral` mode it
+//! also places `levels` limit sells above it, at reference × (1 + k × spacing). From then on the
+//! grid re-arms itself from order updates:
 //! - a buy at P that traded is followed by a limit sell of what it bought at P × (1 + spacing);
 //! - a sell at Q that traded is followed by a limit buy of `size` at Q / (1 + spacing).
 //!
-//! It never sells more than it bought and has not offered yet. A refused order is logged and
-//! not retried, so a risk limit cannot make it loop. Candles after the first only matter for
-//! symbols it has not seen.
+//! `mode = "long"` (the default) never sells more than it bought and has not offered yet.
+//! `mode = "neutral"` holds its inventory between −`max_inventory` and `max_inventory`, counting
+//! every working order as if it filled: an order that would pass the band is cut to what fits,
+//! or not placed. It sells what it does not hold only with `allow_short` (and a host that
+//! allows shorts: `backtest --allow-short`, `risk.allow_short`); without it the band's floor is
+//! 0. A refused order is logged and not retried, so a risk limit cannot make it loop. Candles
+//! after the first only matter for symbols it has not seen.
 //!
 //! The snapshot carries every symbol's ladder (reference, working orders by id, inventory), not
-//! the params: a new version tracks the old one's orders and re-arms with its own spacing.
+//! the params: a new version tracks the old one's orders and re-arms with its own spacing, mode
+//! and band.
 
 mod ladder;
 
@@ -22,7 +28,7 @@ use strategy_sdk::{
     ParamError, ParamSpec, Params, StrMap, Strategy, Subscription, ANY,
 };
 
-use crate::ladder::{Applied, Ladder, Placement, Shape};
+use crate::ladder::{Applied, Ladder, Mode, Placement, Shape};
 
 /// The most levels a grid may have: each is a working order at the venue.
 const MAX_LEVELS: usize = 100;
@@ -39,10 +45,14 @@ impl Strategy for Grid {
         Manifest::new(
             "grid",
             env!("CARGO_PKG_VERSION"),
-            "Long-only grid: limit buys below the first price, each re-armed as a sell one step up",
+            "Grid: limit buys below the first price (and, neutral, sells above), each re-armed one step the other way",
         )
         .subscribe(Subscription::candles(ANY, ANY))
-        .param(ParamSpec::integer("levels", 5, "Limit buys below the reference price"))
+        .param(ParamSpec::integer(
+            "levels",
+            5,
+            "Limit buys below the reference price (and, neutral, sells above)",
+        ))
         .param(ParamSpec::decimal(
             "spacing_pct",
             Decimal::new(5, 1),
@@ -51,7 +61,22 @@ impl Strategy for Grid {
         .param(ParamSpec::decimal(
             "size",
             Decimal::new(1, 2),
-            "Quantity of each buy, in the base asset",
+            "Quantity of each opening order and of each re-armed buy, in the base asset",
+        ))
+        .param(ParamSpec::text(
+            "mode",
+            "long",
+            "long: buys, and sells only what they bought; neutral: buys below and sells above, within max_inventory",
+        ))
+        .param(ParamSpec::decimal(
+            "max_inventory",
+            Decimal::new(5, 2),
+            "Neutral: the most base asset held, long or (with allow_short) short, every working order counted",
+        ))
+        .param(ParamSpec::boolean(
+            "allow_short",
+            false,
+            "Neutral: sell what is not held, down to -max_inventory (the host must allow shorts too)",
         ))
     }
 
@@ -72,11 +97,33 @@ impl Strategy for Grid {
             )
             .into());
         }
+        let size = params.positive_decimal("size")?;
+        let mode = match params.text("mode")? {
+            "long" => Mode::Long,
+            "neutral" => {
+                let max_inventory = params.positive_decimal("max_inventory")?;
+                if max_inventory < size {
+                    return Err(ParamError::invalid(
+                        "max_inventory",
+                        format!("must be at least `size` ({size}), got {max_inventory}"),
+                    )
+                    .into());
+                }
+                Mode::Neutral {
+                    max_inventory,
+                    allow_short: params.boolean("allow_short")?,
+                }
+            }
+            other => {
+                return Err(ParamError::invalid("mode", format!("expected long or neutral, got {other:?}")).into())
+            }
+        };
         Ok(Grid {
             shape: Shape {
                 levels,
                 spacing: spacing_pct / Decimal::ONE_HUNDRED,
-                size: params.positive_decimal("size")?,
+                size,
+                mode,
             },
             ladders: StrMap::new(),
         })
@@ -89,19 +136,23 @@ impl Strategy for Grid {
         let ladder = self
             .ladders
             .get_or_insert_with(&candle.symbol, || Ladder::new(candle.close));
-        let buys = ladder.opening_buys(&self.shape);
-        let placed = buys
+        let opening = ladder.opening(&self.shape);
+        let placed = opening
             .iter()
-            .filter(|buy| place(host, &candle.symbol, ladder, **buy))
+            .filter(|order| place(host, &candle.symbol, ladder, **order))
             .count();
         if !host.decisions_wanted() {
             return;
         }
-        let decision = Decision::new(&candle.symbol, Action::Buy)
+        let (action, orders) = match self.shape.mode {
+            Mode::Long => (Action::Buy, "limit buys"),
+            Mode::Neutral { .. } => (Action::Hold, "limit buys and sells"),
+        };
+        let decision = Decision::new(&candle.symbol, action)
             .with_reasoning(format!(
-                "grid opened around {}: {placed} of {} limit buys placed",
+                "grid opened around {}: {placed} of {} {orders} placed",
                 candle.close,
-                buys.len()
+                opening.len()
             ))
             .with_indicator("reference", candle.close);
         host.emit_decision(decision);

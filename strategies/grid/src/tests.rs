@@ -1,7 +1,8 @@
-//! grid's behaviour against the SDK's `MockHost`: placing, re-arming, refusals, snapshots.
+//! grid's behaviour against the SDK's `MockHost`: placing, re-arming, refusals, snapshots; and
+//! the neutral mode over bars in the SDK's `Harness`.
 
-use strategy_sdk::testing::{candle, MockHost};
-use strategy_sdk::{instantiate, Action, Decimal, LogLevel, OrderId, OrderStatus, Side, Snapshot, Strategy};
+use strategy_sdk::testing::{candle, Harness, MockHost};
+use strategy_sdk::{instantiate, Action, Candle, Decimal, LogLevel, OrderId, OrderStatus, Side, Snapshot, Strategy};
 
 use super::Grid;
 
@@ -175,5 +176,85 @@ fn params_default_and_are_checked() {
          level must stay above 0"
     );
     assert_eq!(error(r#"{"size": -1}"#), "param `size`: must be greater than 0, got -1");
-    assert_eq!(Grid::manifest().params.len(), 3);
+    assert_eq!(
+        error(r#"{"mode": "both"}"#),
+        "param `mode`: expected long or neutral, got \"both\""
+    );
+    assert_eq!(
+        error(r#"{"mode": "neutral", "size": "1", "max_inventory": "0.5"}"#),
+        "param `max_inventory`: must be at least `size` (1), got 0.5"
+    );
+    assert_eq!(Grid::manifest().params.len(), 6);
+}
+
+/// A daily bar of BTC/USD that opens at `open`, trades from `low` to `high` and closes at `close`.
+fn bar(day: i64, open: &str, high: &str, low: &str, close: &str) -> Candle {
+    Candle {
+        open: dec(open),
+        high: dec(high),
+        low: dec(low),
+        ..candle("BTC/USD", "1d", day * 86_400_000, dec(close))
+    }
+}
+
+const NEUTRAL: &str =
+    r#"{"mode": "neutral", "levels": 2, "spacing_pct": "1", "size": "1", "max_inventory": "2", "allow_short": true}"#;
+
+#[test]
+fn a_neutral_grid_makes_a_market_around_the_first_close_and_rearms_on_fills() {
+    let mut harness = Harness::<Grid>::new(NEUTRAL).unwrap();
+    let opening = limit_orders(harness.host());
+    assert!(opening.is_empty());
+    harness.candle(bar(0, "100", "100", "100", "100"));
+    let prices: Vec<(Side, String)> = limit_orders(harness.host())
+        .into_iter()
+        .map(|(side, price, _, _)| (side, price))
+        .collect();
+    assert_eq!(
+        prices,
+        [
+            (Side::Buy, "99.00".into()),
+            (Side::Buy, "98.00".into()),
+            (Side::Sell, "101.00".into()),
+            (Side::Sell, "102.00".into())
+        ]
+    );
+    assert_eq!(
+        harness.host().decisions[0].reasoning,
+        "grid opened around 100: 4 of 4 limit buys and sells placed"
+    );
+
+    // Up through both sells: short 2, the band's floor, each re-armed as a buy one step below.
+    harness.candle(bar(1, "100", "103", "100", "102.5"));
+    assert_eq!(harness.position("BTC/USD").qty, dec("-2"));
+    let rearmed: Vec<(Side, String)> = limit_orders(harness.host())[4..]
+        .iter()
+        .map(|(side, price, _, _)| (*side, price.clone()))
+        .collect();
+    // 101 / 1.01 = 100.00, 102 / 1.01 = 100.99…: 100.99.
+    assert_eq!(rearmed, [(Side::Buy, "100.00".into()), (Side::Buy, "100.99".into())]);
+
+    // Down through every buy: 4 bought, long 2, the band's ceiling; each re-armed as a sell.
+    harness.candle(bar(2, "101", "101", "97", "97.5"));
+    assert_eq!(harness.position("BTC/USD").qty, dec("2"));
+    assert_eq!(harness.fills().count(), 6);
+    let sells_working = harness
+        .working()
+        .filter(|id| harness.host().order(id).is_some_and(|order| order.side == Side::Sell))
+        .count();
+    assert_eq!(sells_working, 4, "every buy re-armed, and nothing else working");
+    assert_eq!(harness.working().count(), 4);
+}
+
+#[test]
+fn a_neutral_grid_without_shorting_opens_only_its_buys() {
+    let params = NEUTRAL.replace(r#""allow_short": true"#, r#""allow_short": false"#);
+    let mut harness = Harness::<Grid>::new(&params).unwrap();
+    harness.candle(bar(0, "100", "100", "100", "100"));
+    let sides: Vec<Side> = limit_orders(harness.host()).iter().map(|(side, ..)| *side).collect();
+    assert_eq!(sides, [Side::Buy, Side::Buy]);
+    // Up through where the sells would be: nothing trades, nothing goes short.
+    harness.candle(bar(1, "100", "103", "100", "102"));
+    assert_eq!(harness.fills().count(), 0);
+    assert!(harness.position("BTC/USD").is_flat());
 }

@@ -6,6 +6,7 @@
 //! | --- | --- |
 //! | `lifecycle` | one step per closed 1m candle of a symbol (see [`STEPS`]): rests a limit buy at half the close, amends it, cancels it, buys `size` at market, sells 40 % of it at market, sells 20 % more by a marketable limit at 90 % of the close |
 //! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests), then cancels the one before it, so one or two rest at a time |
+//! | `ladder` | answers every trade with a limit buy of `size` at half its price, and keeps every one resting (working orders for restart tests) |
 //!
 //! Every answer and every order update becomes a `hold` decision, so tests can read what the
 //! strategy saw: `step <n> <what> -> <answer>` and
@@ -24,6 +25,7 @@ pub const STEPS: [&str; 6] = ["rest", "amend", "cancel", "buy", "sell", "sell-li
 enum Mode {
     Lifecycle,
     Echo,
+    Ladder,
 }
 
 /// The guest; see the crate docs.
@@ -98,7 +100,7 @@ impl Strategy for Orders {
         )
         .subscribe(Subscription::candles(ANY, "1m"))
         .subscribe(Subscription::trades(ANY))
-        .param(ParamSpec::text("mode", "lifecycle", "lifecycle or echo"))
+        .param(ParamSpec::text("mode", "lifecycle", "lifecycle, echo or ladder"))
         .param(ParamSpec::decimal("size", Decimal::new(1, 2), "Quantity of the orders"))
     }
 
@@ -106,7 +108,8 @@ impl Strategy for Orders {
         let mode = match params.text("mode")? {
             "lifecycle" => Mode::Lifecycle,
             "echo" => Mode::Echo,
-            other => return Err(format!("mode {other:?}: expected lifecycle or echo")),
+            "ladder" => Mode::Ladder,
+            other => return Err(format!("mode {other:?}: expected lifecycle, echo or ladder")),
         };
         Ok(Orders {
             mode,
@@ -123,6 +126,14 @@ impl Strategy for Orders {
     }
 
     fn on_trade(&mut self, host: &mut dyn Host, trade: &Trade) {
+        if self.mode == Mode::Ladder {
+            let price = (trade.price / Decimal::TWO).round_dp(1);
+            if let Err(reject) =
+                host.place_order(OrderRequest::limit(trade.symbol.as_str(), Side::Buy, self.size, price))
+            {
+                host.warn(&format!("ladder order refused: {reject}"));
+            }
+        }
         if self.mode == Mode::Echo {
             let price = (trade.price / Decimal::TWO).round_dp(1);
             // The order first: the answer to the trade is what latency is measured on.
@@ -201,6 +212,26 @@ mod tests {
         assert_eq!(host.orders.len(), 2);
         assert_eq!(host.orders[0].1.limit_price(), Some(Decimal::from(15_000)));
         assert_eq!(host.cancels, [host.orders[0].0.clone()]);
+    }
+
+    #[test]
+    fn ladder_answers_each_trade_and_keeps_every_order() {
+        let (mut guest, mut host) = (instantiate::<Orders>(r#"{"mode":"ladder"}"#).unwrap(), MockHost::new());
+        for price in [30_000, 29_000] {
+            let trade = Trade {
+                symbol: "BTC/USD".into(),
+                time_ms: 1,
+                price: Decimal::from(price),
+                qty: Decimal::ONE,
+                aggressor: Side::Buy,
+            };
+            guest.on_trade(&mut host, &trade);
+        }
+        assert_eq!(
+            host.orders.iter().map(|(_, o)| o.limit_price()).collect::<Vec<_>>(),
+            [Some(Decimal::from(15_000)), Some(Decimal::from(14_500))]
+        );
+        assert!(host.cancels.is_empty());
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use sim::{
 use rust_decimal::Decimal;
 
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
-use crate::orders::{OrderId, OrderType, VenueId};
+use crate::orders::{OrderId, OrderType, VenueId, VenueOrderId};
 
 /// The venue name of the simulated broker when it trades on its own (paper trading and
 /// backtests on replayed data).
@@ -48,6 +48,20 @@ pub struct NewOrder {
     pub order_type: OrderType,
     /// When the desk accepted it (replay time in backtests).
     pub time_ms: TimeMs,
+}
+
+/// A working order of an earlier run, as the book of record holds it: what a port learns
+/// of it on start ([`ExecutionPort::resume`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumedOrder {
+    pub id: OrderId,
+    pub symbol: Symbol,
+    pub side: Side,
+    pub order_type: OrderType,
+    /// How much of it the books have filled.
+    pub filled_qty: Decimal,
+    /// The venue's id for it, when the venue gave one before the restart.
+    pub venue_order_id: Option<VenueOrderId>,
 }
 
 /// A change of a working order's quantity or limit price, in place (the venue keeps its id
@@ -114,6 +128,13 @@ pub trait ExecutionPort: Send {
     ///
     /// [`PortError`] when the request did not leave the host.
     fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError>;
+    /// Tells the port the working orders of an earlier run, before the desk asks anything
+    /// about them: a venue that needs more than the client order id to ask about an order
+    /// (Binance's `order.status` needs its symbol) learns it here, as if this process had
+    /// placed them. By default the port needs nothing.
+    fn resume(&mut self, orders: &[ResumedOrder]) {
+        let _ = orders;
+    }
     /// Lets the port see market data. The simulator matches working orders against it and
     /// appends what it causes to `out`; a live venue matches on its own and ignores it.
     fn on_market_event(&mut self, event: &MarketEvent, out: &mut Vec<VenueEvent>) {

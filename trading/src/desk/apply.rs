@@ -42,16 +42,24 @@ impl Desk {
                 VenueEvent::Execution(execution) => self.apply_execution(execution),
                 VenueEvent::MassStatus(status) => self.apply_mass_status(status),
                 VenueEvent::Balances(balances) => {
-                    if let Err(balances) = self.venues.set_balances(balances) {
-                        warn!(venue = %balances.venue, "balances of a venue the desk does not trade on are ignored");
+                    let venue = balances.venue.clone();
+                    match self.venues.set_balances(balances) {
+                        Ok(()) => self.compare_late_balances(&venue),
+                        Err(balances) => {
+                            warn!(venue = %balances.venue, "balances of a venue the desk does not trade on are ignored")
+                        }
                     }
                 }
-                VenueEvent::Connected { venue, time_ms } => info!(%venue, time_ms, "venue connected"),
+                VenueEvent::Connected { venue, time_ms } => {
+                    info!(%venue, time_ms, "venue connected");
+                    self.start_reconciliation(&venue, time_ms);
+                }
                 VenueEvent::Disconnected { venue, reason, time_ms } => {
                     warn!(%venue, time_ms, %reason, "venue disconnected")
                 }
             }
         }
+        self.send_owed_cancels(self.now_ms);
     }
 
     fn apply_execution(&mut self, execution: Execution) {
@@ -115,7 +123,11 @@ impl Desk {
                     self.apply_order_event(&id, OrderEvent::Cancelled { reason }, time_ms);
                 }
             }
-            Execution::Status(report) => self.apply_report(report),
+            Execution::Status(report) => {
+                let (id, time_ms) = (report.id.clone(), report.time_ms);
+                self.apply_report(report);
+                self.reconciliation_answered(&id, time_ms);
+            }
         }
     }
 
@@ -169,7 +181,10 @@ impl Desk {
 
     /// Reconciles one venue: books the fills the desk missed, applies each open order's report,
     /// and asks about every working order the venue did not list (it was filled or cancelled
-    /// there; the answer settles it). Orders the venue has and the desk does not are reported.
+    /// there; the answer settles it) and every listed one the venue counts more filled than
+    /// the desk booked (the answer carries its fills). Orders the venue has and the desk does
+    /// not are reported and handled per the venue's [`super::UnknownOrders`]. The pass this is
+    /// part of ([`super::reconcile`]) ends when every answer is in.
     fn apply_mass_status(&mut self, status: MassStatus) {
         let MassStatus {
             venue,
@@ -178,6 +193,9 @@ impl Desk {
             time_ms,
             ..
         } = status;
+        if !self.reconciliations.is_running(&venue) {
+            self.start_reconciliation(&venue, time_ms);
+        }
         for fill in fills {
             if self.blotter.get(&fill.id).is_none() {
                 warn!(%venue, order_id = %fill.id, "the venue reports a fill of an order the host does not know");
@@ -185,30 +203,49 @@ impl Desk {
             }
             self.apply_fill(fill);
         }
+        let open_at_venue = open.len();
         let mut listed = HashSet::default();
+        let mut unknown = Vec::new();
+        let mut missing: Vec<OrderId> = Vec::new();
         for report in open {
             listed.insert(report.id.clone());
             if self.blotter.get(&report.id).is_none() {
-                warn!(%venue, order_id = %report.id, "the venue has an open order the host does not know; it is left alone");
+                unknown.push(self.unknown_order(&venue, report));
                 continue;
             }
+            let venue_filled = report.filled_qty;
+            let id = report.id.clone();
             self.apply_report(report);
+            if self
+                .blotter
+                .get(&id)
+                .is_some_and(|o| o.is_working() && o.filled_qty() < venue_filled)
+            {
+                missing.push(id);
+            }
         }
-        let mut missing: Vec<OrderId> = self
-            .blotter
-            .all_working()
-            .filter(|order| order.venue() == &venue && !listed.contains(order.id()))
-            .map(|order| order.id().clone())
-            .collect();
+        missing.extend(
+            self.blotter
+                .all_working()
+                .filter(|order| order.venue() == &venue && !listed.contains(order.id()))
+                .map(|order| order.id().clone()),
+        );
         missing.sort();
+        let mut queried = Vec::with_capacity(missing.len());
         if let Some(port) = self.venues.port(&venue) {
-            for id in &missing {
-                if let Err(e) = port.query_order(id, time_ms) {
-                    warn!(%venue, order_id = %id, error = %e, "cannot query an order missing from the venue's open orders");
+            for id in missing {
+                match port.query_order(&id, time_ms) {
+                    Ok(()) => queried.push(id),
+                    Err(e) => {
+                        warn!(%venue, order_id = %id, error = %e, "cannot query an order the venue's open orders do not settle")
+                    }
                 }
             }
         }
-        info!(%venue, open = listed.len(), queried = missing.len(), "mass status applied");
+        info!(%venue, open = listed.len(), queried = queried.len(), unknown = unknown.len(), "mass status applied");
+        self.reconciliations
+            .mass_status_applied(&venue, open_at_venue, queried, unknown);
+        self.finish_reconciliation(&venue, time_ms);
     }
 
     /// Applies an event without a fill; an update goes out if the public status changed.
@@ -409,6 +446,11 @@ impl Desk {
         });
         let booked = matches!(outcome, Some(Ok(())));
         report_ignored(&id, outcome);
+        if booked {
+            if let Some(venue) = self.blotter.get(&id).map(|o| o.venue().clone()) {
+                self.reconciliations.fill_booked(&venue);
+            }
+        }
         if let (true, Some(key)) = (booked, key) {
             self.trades.insert(key);
         }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
 use super::instruments::Instruments;
+use super::reconcile::Reconciliations;
 use super::trade_log::TradeLog;
 use super::venues::Venues;
 use crate::brokers::{AmendOrder, ExecutionPort, NewOrder, PortError, VenueEvent};
@@ -43,6 +44,8 @@ pub struct Desk {
     /// The latest time the desk has been told of (calls and market events), for writes that
     /// come without a time of their own.
     pub(super) now_ms: TimeMs,
+    /// Each live venue's reconciliation: the pass under way and the latest report.
+    pub(super) reconciliations: Reconciliations,
 }
 
 impl std::fmt::Debug for Desk {
@@ -96,6 +99,7 @@ impl Desk {
             stale: foldhash::HashSet::default(),
             instruments: Instruments::default(),
             now_ms: 0,
+            reconciliations: Reconciliations::default(),
         })
     }
 
@@ -110,8 +114,8 @@ impl Desk {
 
     /// Opens a book for `strategy` with `initial_cash`. Idempotent: a strategy that already has
     /// a book at this desk keeps it. With a store, a book stored by an earlier run is reloaded
-    /// instead (and `initial_cash` ignored), so a restart continues the same books; its working
-    /// orders are left for reconciliation with the venue, which comes with live brokers.
+    /// instead (and `initial_cash` ignored), so a restart continues the same books (a live host
+    /// reloads every book and working order first, with [`Desk::restore`]).
     ///
     /// # Errors
     ///

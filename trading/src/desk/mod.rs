@@ -23,6 +23,9 @@
 //! 7. An execution for an unknown order, or one the state machine or the ledger refuses, is
 //!    logged with `tracing::warn!` and ignored: never a panic.
 //! 8. No wall clock: times come with calls and market events.
+//! 9. Each live venue is reconciled on every connection of its order path ([`ReconciliationReport`]):
+//!    the book of record reloaded first ([`Desk::restore`]), every difference resolved by a
+//!    stated rule and kept in the venue's latest report.
 
 mod apply;
 mod config;
@@ -31,6 +34,8 @@ mod error;
 mod flow;
 mod instruments;
 mod read;
+mod reconcile;
+mod recovery;
 mod trade_log;
 mod venues;
 
@@ -38,6 +43,11 @@ pub use config::{DeskConfig, BACKTEST_ORDER_ID_PREFIX};
 pub use counts::OrderCounts;
 pub use error::{AmendError, CancelError, DeskError, Reject};
 pub use flow::Desk;
+pub use reconcile::{
+    BalanceCheck, Difference, ReconciliationCounts, ReconciliationReport, Rule, Trigger, UnknownOrderAction,
+    UnknownOrders,
+};
+pub use recovery::Restored;
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::brokers::{
     AmendOrder, Execution, ExecutionPort, FillPrice, FillReport, MassStatus, NewOrder, OrderReport, PortError,
-    RejectKind, RejectReason, SimBroker, SimConfig, VenueEvent, VenueOrderState,
+    RejectKind, RejectReason, ResumedOrder, SimBroker, SimConfig, VenueEvent, VenueOrderState,
 };
 use crate::ledger::{Book, BookStore, DecisionRecord, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::market::{Candle, MarketEvent, Side, Symbol, TimeMs, Timeframe};
@@ -70,6 +70,7 @@ struct Script {
     amended: Vec<AmendOrder>,
     queried: Vec<OrderId>,
     mass_status_since: Vec<TimeMs>,
+    resumed: Vec<ResumedOrder>,
     refuse_submit: Option<PortError>,
     refuse_cancel: Option<PortError>,
     events: Vec<VenueEvent>,
@@ -133,6 +134,9 @@ impl ExecutionPort for ScriptedBroker {
     fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError> {
         self.script().mass_status_since.push(since_ms);
         Ok(())
+    }
+    fn resume(&mut self, orders: &[ResumedOrder]) {
+        self.script().resumed.extend_from_slice(orders);
     }
     fn on_market_event(&mut self, _event: &MarketEvent, out: &mut Vec<VenueEvent>) {
         out.append(&mut self.script().events);
@@ -1164,3 +1168,4 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
 }
 
 mod instruments;
+mod reconcile;

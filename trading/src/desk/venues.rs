@@ -58,6 +58,17 @@ impl Venues {
         self.ports[self.bindings.get(strategy).copied().unwrap_or(0)].venue()
     }
 
+    /// The venue whose account `strategy`'s book is part of: its binding, or with one venue
+    /// that one; `None` for a strategy not bound yet among several venues (a book reloaded
+    /// with no working order, before its strategy registers).
+    pub(super) fn account_of(&self, strategy: &StrategyId) -> Option<&VenueId> {
+        match self.bindings.get(strategy) {
+            Some(index) => Some(self.ports[*index].venue()),
+            None if self.ports.len() == 1 => Some(self.ports[0].venue()),
+            None => None,
+        }
+    }
+
     pub(super) fn port(&mut self, venue: &VenueId) -> Option<&mut dyn ExecutionPort> {
         let index = *self.by_name.get(venue)?;
         Some(self.ports[index].as_mut())

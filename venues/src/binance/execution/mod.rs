@@ -38,8 +38,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 use trading::brokers::{
-    venue_channel, AmendOrder, Doorbell, ExecutionPort, NewOrder, PortError, RejectKind, RejectReason, VenueEvent,
-    VenueInbox,
+    venue_channel, AmendOrder, Doorbell, ExecutionPort, NewOrder, PortError, RejectKind, RejectReason, ResumedOrder,
+    VenueEvent, VenueInbox,
 };
 use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueId};
@@ -105,6 +105,8 @@ enum Command {
     Cancel(OrderId),
     Amend(AmendOrder),
     Query(OrderId),
+    /// Working orders of an earlier run, to know as if this process had placed them.
+    Resume(Vec<ResumedOrder>),
     MassStatus {
         since_ms: TimeMs,
     },
@@ -295,6 +297,12 @@ impl ExecutionPort for BinanceExecution {
 
     fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError> {
         self.send(Command::MassStatus { since_ms })
+    }
+
+    fn resume(&mut self, orders: &[ResumedOrder]) {
+        if self.send(Command::Resume(orders.to_vec())).is_err() {
+            tracing::warn!(venue = %self.venue, "the order connection has stopped: the working orders of the earlier run cannot be asked about");
+        }
     }
 
     fn poll(&mut self, out: &mut Vec<VenueEvent>) {

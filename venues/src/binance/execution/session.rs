@@ -15,14 +15,15 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tracing::{debug, error, info, warn};
 use trading::brokers::{
-    AmendOrder, Balances, Execution, MassStatus, NewOrder, RejectKind, RejectReason, VenueEvent, VenueEventSender,
+    AmendOrder, Balances, Execution, MassStatus, NewOrder, RejectKind, RejectReason, ResumedOrder, VenueEvent,
+    VenueEventSender,
 };
 use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueOrderId};
 
 use super::ids::{Delivered, Known, Orders, ReportKey};
 use super::queries::{Ask, Asker, Internal, Retry};
-use super::translate::{fills_of, place_order, status_report};
+use super::translate::{fills_of, order_kind, order_side, place_order, status_report};
 use super::{lock, wall_ms, BinanceExecutionConfig, Command, Credentials, SharedLimits};
 use crate::binance::clock::ClockOffset;
 use crate::binance::reject::reject_reason;
@@ -138,6 +139,9 @@ struct Task {
     jobs: JoinSet<()>,
     symbols: SymbolDirectory,
     orders: Orders,
+    /// Working orders of an earlier run not known yet: their symbols are named once the
+    /// directory is read (`exchangeInfo`, before the first connect).
+    resumed: Vec<ResumedOrder>,
     delivered: Delivered,
     /// Amends sent as a cancel-replace whose new order has not shown yet.
     replacing: HashMap<OrderId, AmendOrder>,
@@ -194,6 +198,7 @@ pub(super) async fn run(
         jobs: JoinSet::new(),
         symbols: SymbolDirectory::new(),
         orders: Orders::default(),
+        resumed: Vec::new(),
         delivered: Delivered::default(),
         replacing: HashMap::new(),
         in_flight: HashMap::new(),
@@ -278,6 +283,7 @@ impl Task {
             self.symbols = info.directory();
             // The limits themselves; the counts earlier answers reported stay.
             lock(&self.shared.limits).set_limits(&info.rate_limits);
+            self.learn_resumed(Vec::new());
         }
         self.asker
             .measure_clock()
@@ -336,9 +342,43 @@ impl Task {
                 time_ms,
             }),
             Command::Query(id) => self.settle(id),
+            Command::Resume(orders) => self.learn_resumed(orders),
             Command::MassStatus { since_ms } => self.start_mass_status(since_ms, None),
             Command::Close { done } => {
                 let _ = done.send(());
+            }
+        }
+    }
+
+    /// Knows each working order of an earlier run (with `orders` and those waiting) as if this
+    /// process had placed it, so that `order.status` can name its symbol and `myTrades` find it
+    /// by Binance's id; until the directory is read they wait.
+    fn learn_resumed(&mut self, orders: Vec<ResumedOrder>) {
+        self.resumed.extend(orders);
+        if self.symbols.is_empty() {
+            return;
+        }
+        for order in std::mem::take(&mut self.resumed) {
+            let Some(symbol) = self.symbols.venue(&order.symbol) else {
+                warn!(venue = %self.config.venue, order_id = %order.id, symbol = %order.symbol, "a working order of an earlier run is on a symbol Binance does not list: it is settled as not found");
+                continue;
+            };
+            let venue_id = order
+                .venue_order_id
+                .as_ref()
+                .and_then(|id| id.as_str().parse::<u64>().ok());
+            self.orders.insert(
+                order.id.clone(),
+                Known {
+                    symbol,
+                    side: order_side(order.side),
+                    kind: order_kind(order.order_type),
+                    filled: order.filled_qty,
+                    venue_id: None,
+                },
+            );
+            if let Some(venue_id) = venue_id {
+                self.orders.learn(venue_id, &order.id);
             }
         }
     }
@@ -644,6 +684,10 @@ impl Task {
             Command::Amend(amend) => self.send_replace(conn, amend, false).await,
             Command::Query(id) => {
                 self.settle(id);
+                Ok(())
+            }
+            Command::Resume(orders) => {
+                self.learn_resumed(orders);
                 Ok(())
             }
             Command::MassStatus { since_ms } => {

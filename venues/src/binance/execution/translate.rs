@@ -10,6 +10,22 @@ use crate::binance::requests::{OrderKind, PlaceOrder};
 use crate::binance::translate::{order_report, trade_fill};
 use crate::binance::wire::{AccountTrade, OrderResult, OrderSide, SymbolDirectory};
 
+/// The host's side in Binance's words.
+pub(super) fn order_side(side: Side) -> OrderSide {
+    match side {
+        Side::Buy => OrderSide::Buy,
+        Side::Sell => OrderSide::Sell,
+    }
+}
+
+/// The host's order type as Binance's: `LIMIT` GTC or `MARKET`.
+pub(super) fn order_kind(order_type: OrderType) -> OrderKind {
+    match order_type {
+        OrderType::Market => OrderKind::Market,
+        OrderType::Limit(price) => OrderKind::LimitGtc { price },
+    }
+}
+
 /// The host's order as Binance's `order.place`: `LIMIT` GTC or `MARKET`, the host's id as the
 /// client order id.
 ///
@@ -22,17 +38,10 @@ pub(super) fn place_order(order: &NewOrder, symbols: &SymbolDirectory) -> Result
             format!("{} is not listed on Binance (exchangeInfo)", order.symbol),
         )
     })?;
-    let kind = match order.order_type {
-        OrderType::Market => OrderKind::Market,
-        OrderType::Limit(price) => OrderKind::LimitGtc { price },
-    };
     Ok(PlaceOrder {
         symbol,
-        side: match order.side {
-            Side::Buy => OrderSide::Buy,
-            Side::Sell => OrderSide::Sell,
-        },
-        kind,
+        side: order_side(order.side),
+        kind: order_kind(order.order_type),
         quantity: order.qty,
         client_order_id: order.id.as_str().to_owned(),
     })
