@@ -717,3 +717,46 @@ fn the_mass_status_reads_every_page_of_an_orders_trades() {
     assert_eq!(status.open[0].fills.len(), 1_001, "two pages");
     assert!(status.fills.is_empty(), "every one reached the desk already");
 }
+
+/// The position in `events` of the first event from `from` on that matches.
+fn position_after(events: &[VenueEvent], from: usize, matches: impl Fn(&VenueEvent) -> bool) -> Option<usize> {
+    events.iter().skip(from).position(matches).map(|i| i + from)
+}
+
+#[test]
+fn every_connect_reports_the_accounts_balances_before_its_mass_status_and_over_rest_while_the_api_is_down() {
+    let mut rig = rig();
+    let account: std::collections::BTreeMap<String, Decimal> = rig
+        .binance
+        .balances()
+        .into_iter()
+        .filter(|(_, b)| !(b.free + b.locked).is_zero())
+        .map(|(asset, b)| (asset, b.free + b.locked))
+        .collect();
+    assert!(account.len() >= 3, "the local account holds USDT, BTC and ETH: {account:?}");
+    let is_balances = |e: &VenueEvent| matches!(e, VenueEvent::Balances(_));
+    let is_mass = |e: &VenueEvent| matches!(e, VenueEvent::MassStatus(_));
+    let (balances, mass) = (position_after(&rig.events, 0, is_balances), position_after(&rig.events, 0, is_mass));
+    assert!(balances < mass && balances.is_some(), "balances first: {:?}", rig.events);
+    let Some(VenueEvent::Balances(reported)) = balances.map(|i| &rig.events[i]) else {
+        unreachable!()
+    };
+    assert_eq!(reported.assets, account, "every asset the account holds, free and locked");
+
+    // After a reconnect nothing is replayed: the balances are asked for again.
+    let before = rig.events.len();
+    rig.binance.drop_api_connections();
+    rig.wait_for_after(before, "the reconnect's mass status", is_mass);
+    let again = position_after(&rig.events, before, is_balances);
+    assert!(again.is_some() && again < position_after(&rig.events, before, is_mass));
+
+    // With the WebSocket API refusing connections, the mass status asks REST `account`.
+    let rest_before = rig.binance.signed_rest_requests();
+    let before = rig.events.len();
+    rig.binance.refuse_api_connections(true);
+    rig.binance.drop_api_connections();
+    rig.port.mass_status(0).unwrap();
+    rig.wait_for_after(before, "a mass status over REST", is_mass);
+    assert!(position_after(&rig.events, before, is_balances).is_some());
+    assert!(rig.binance.signed_rest_requests() > rest_before, "asked over REST");
+}

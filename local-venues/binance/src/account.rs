@@ -302,6 +302,24 @@ pub(crate) fn execution_report(order: &Order, detail: &ReportDetail<'_>, now_ms:
     })
 }
 
+/// The account's status as `account.status` and REST `GET /api/v3/account` answer it: the
+/// fields a client reads (balances, permissions, commissions), the balances of every asset or,
+/// with `omit_zero`, of those holding something.
+pub(crate) fn account_status(account: &Account, omit_zero: bool, now_ms: i64) -> Value {
+    let balances: Vec<Value> = account
+        .balances
+        .iter()
+        .filter(|(_, b)| !(omit_zero && b.free.is_zero() && b.locked.is_zero()))
+        .map(|(asset, b)| json!({"asset": asset, "free": num(b.free, 8), "locked": num(b.locked, 8)}))
+        .collect();
+    json!({
+        "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
+        "canTrade": true, "canWithdraw": true, "canDeposit": true, "brokered": false,
+        "requireSelfTradePrevention": false, "preventSor": false, "updateTime": now_ms,
+        "accountType": "SPOT", "balances": balances, "permissions": ["SPOT"], "uid": 1
+    })
+}
+
 /// An `outboundAccountPosition` event for `assets`.
 pub(crate) fn account_position(account: &Account, assets: &[String], now_ms: i64) -> Value {
     let balances: Vec<Value> = assets

@@ -14,12 +14,12 @@
 //!   (Ed25519 keys), `userDataStream.subscribe` / `.subscribe.signature` /
 //!   `.unsubscribe`, `order.place` (LIMIT, LIMIT_MAKER, MARKET; GTC, IOC, FOK),
 //!   `order.cancel`, `order.cancelReplace`, `order.status`, `openOrders.status`, `myTrades`,
-//!   `time`, `ping`; signatures and `recvWindow` checked as Binance does; refusals with
+//!   `account.status`, `time`, `ping`; signatures and `recvWindow` checked as Binance does; refusals with
 //!   Binance's codes; `rateLimits` on every answer; user data (`executionReport`,
 //!   `outboundAccountPosition`, `balanceUpdate`, `eventStreamTerminated`) in the
 //!   `subscriptionId` wrapper; a configurable connection lifetime; `serverShutdown`.
 //! - **Signed REST** queries on the same account: `GET /api/v3/order`, `/api/v3/openOrders`,
-//!   `/api/v3/myTrades` (percent-encoded payload, HMAC or Ed25519).
+//!   `/api/v3/myTrades`, `/api/v3/account` (percent-encoded payload, HMAC or Ed25519).
 //! - **One account** ([`Control::balances`], [`Control::orders`]): orders match against the
 //!   symbol's book when placed and rest until a market trade ([`Control::trade`]) crosses
 //!   them; fees in the asset received.

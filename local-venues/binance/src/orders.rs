@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::account::{
-    account_position, execution_report, order_json, trade_json, AccountTrade, Order, OrderKind, OrderSide, OrderStatus,
+    account_position, account_status, execution_report, order_json, trade_json, AccountTrade, Order, OrderKind, OrderSide, OrderStatus,
     ReportDetail, Tif,
 };
 use crate::exchange::Exchange;
@@ -526,6 +526,21 @@ impl Exchange {
             .find(&target.symbol, target.order_id, target.client_id.as_deref())
             .ok_or_else(|| Refusal::bad(-2013, "Order does not exist."))?;
         Ok(order_json(order, self.decimals(&order.symbol)))
+    }
+
+    /// `account.status` (and REST `account`): `omitZeroBalances` is `true` or `false`.
+    pub(crate) fn account_status(&self, omit_zero: Option<&str>) -> Result<Value, Refusal> {
+        let omit_zero = match omit_zero {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(Refusal::bad(
+                    -1100,
+                    "Illegal characters found in parameter 'omitZeroBalances'; legal range is 'true, false'.",
+                ))
+            }
+        };
+        Ok(account_status(&self.account, omit_zero, self.clock_ms()))
     }
 
     /// `openOrders.status` (and REST `openOrders`), of one symbol or all.

@@ -201,6 +201,17 @@ pub(crate) async fn order(
     })
 }
 
+/// `GET /api/v3/account` (signed).
+pub(crate) async fn account(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> SignedAnswer {
+    signed_get(&shared, &headers, raw.as_deref(), 20, |ex, params| {
+        ex.account_status(param(params, "omitZeroBalances"))
+    })
+}
+
 /// `GET /api/v3/openOrders` (signed).
 pub(crate) async fn open_orders(
     State(shared): State<Arc<Shared>>,

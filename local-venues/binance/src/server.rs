@@ -94,6 +94,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v3/depth", get(crate::rest::depth))
         .route("/api/v3/order", get(crate::rest::order))
         .route("/api/v3/openOrders", get(crate::rest::open_orders))
+        .route("/api/v3/account", get(crate::rest::account))
         .route("/api/v3/myTrades", get(crate::rest::my_trades))
         .route("/ws-api/v3", get(ws_api))
         .route("/stream", get(combined))

@@ -301,7 +301,7 @@ fn weight(method: &str, params: &Params) -> u64 {
         "order.status" => 4,
         "openOrders.status" if params.get("symbol").is_some() => 6,
         "openOrders.status" => 80,
-        "myTrades" => 20,
+        "myTrades" | "account.status" => 20,
         _ => 1,
     }
 }
@@ -605,6 +605,10 @@ fn dispatch(ex: &mut Exchange, conn: u64, method: &str, params: &Params, now: In
         "openOrders.status" => {
             authorized(ex, conn, params)?;
             ex.open_orders(params.get("symbol"))
+        }
+        "account.status" => {
+            authorized(ex, conn, params)?;
+            ex.account_status(params.get("omitZeroBalances"))
         }
         "myTrades" => {
             authorized(ex, conn, params)?;

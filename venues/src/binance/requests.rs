@@ -276,6 +276,17 @@ pub fn open_orders_status(id: u64, symbol: Option<VenueSymbol>, auth: Auth<'_>) 
     request(id, "openOrders.status", params, auth)
 }
 
+/// `account.status`: the account's balances (and, unread, its commissions and permissions),
+/// assets with nothing in them left out.
+pub fn account_status(id: u64, auth: Auth<'_>) -> String {
+    request(
+        id,
+        "account.status",
+        vec![("omitZeroBalances", Param::Text("true".into()))],
+        auth,
+    )
+}
+
 /// `time`: the server's clock, for the offset a signed request's timestamp needs.
 pub fn time(id: u64) -> String {
     request(id, "time", Vec::new(), Auth::None)

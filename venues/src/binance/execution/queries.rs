@@ -20,8 +20,8 @@ use crate::binance::requests::{self, Auth, TradesPage, MY_TRADES_PAGE};
 use crate::binance::rest::{BinanceRest, RestCallError};
 use crate::binance::signing::Credentials;
 use crate::binance::wire::{
-    parse_account_trades, parse_order, parse_orders, AccountTrade, BinanceError, ErrorKind, OrderResult, VenueSymbol,
-    WireError, WsApiResponse,
+    parse_account, parse_account_trades, parse_order, parse_orders, AccountStatus, AccountTrade, AssetBalance,
+    BinanceError, ErrorKind, OrderResult, VenueSymbol, WireError, WsApiResponse,
 };
 use crate::kit::retry_until_answered;
 
@@ -48,6 +48,14 @@ pub(super) enum Retry {
     Replace(AmendOrder),
 }
 
+/// What a reconciliation asks Binance for. Balances first: after a reconnect nothing is
+/// replayed, and the books are compared with what the account holds.
+pub(super) struct Fetched {
+    pub(super) balances: Vec<AssetBalance>,
+    pub(super) open: Vec<OrderResult>,
+    pub(super) trades: Vec<AccountTrade>,
+}
+
 /// What the jobs tell the task.
 pub(super) enum Internal {
     Ask(Ask),
@@ -57,13 +65,11 @@ pub(super) enum Internal {
         result: Option<Box<OrderResult>>,
         trades: Vec<AccountTrade>,
     },
-    /// The open orders and the trades since `since_ms`; for connection `generation`, orders go
-    /// once it is out.
+    /// The mass status since `since_ms`; for connection `generation`, orders go once it is out.
     Fetched {
         generation: Option<u64>,
         since_ms: TimeMs,
-        open: Vec<OrderResult>,
-        trades: Vec<AccountTrade>,
+        fetched: Fetched,
     },
     /// The clock offset was measured again: `retry` goes once more.
     Resynced(Retry),
@@ -224,6 +230,19 @@ impl Asker {
         Self::rest_answer("myTrades", answer, parse_account_trades).map(Option::unwrap_or_default)
     }
 
+    /// Every asset's balance (those with nothing left out).
+    async fn balances(&self) -> Result<Vec<AssetBalance>, QueryError> {
+        let build: Build = Box::new(move |req, auth| requests::account_status(req, auth));
+        let account: Option<AccountStatus> = match self.over_ws("account.status", build).await {
+            Some(response) => Self::ws_answer("account.status", &response)?,
+            None => {
+                let answer = self.rest("account", "/api/v3/account", &[("omitZeroBalances", "true")]).await;
+                Self::rest_answer("account", answer, parse_account)?
+            }
+        };
+        Ok(account.map(|a| a.balances).unwrap_or_default())
+    }
+
     /// Every open order of the account.
     async fn open_orders(&self) -> Result<Vec<OrderResult>, QueryError> {
         let build: Build = Box::new(move |req, auth| requests::open_orders_status(req, None, auth));
@@ -305,7 +324,8 @@ impl Asker {
         &self,
         since_ms: TimeMs,
         symbols: &[VenueSymbol],
-    ) -> Result<(Vec<OrderResult>, Vec<AccountTrade>), QueryError> {
+    ) -> Result<Fetched, QueryError> {
+        let balances = self.balances().await?;
         let open = self.open_orders().await?;
         let mut all: Vec<VenueSymbol> = symbols.to_vec();
         all.extend(open.iter().map(|o| o.symbol));
@@ -315,21 +335,20 @@ impl Asker {
         for symbol in all {
             trades.extend(self.trades(symbol, None, Some(since_ms)).await?);
         }
-        Ok((open, trades))
+        Ok(Fetched { open, trades, balances })
     }
 
-    /// The mass status: the open orders, and the trades since `since_ms` of `symbols` and of
-    /// every symbol with an open order.
+    /// The mass status: the balances, the open orders, and the trades since `since_ms` of
+    /// `symbols` and of every symbol with an open order.
     pub(super) async fn mass_status(self, since_ms: TimeMs, symbols: Vec<VenueSymbol>, generation: Option<u64>) {
-        let (open, trades) = retry_until_answered(self.venue.as_str(), "mass status", || {
+        let fetched = retry_until_answered(self.venue.as_str(), "mass status", || {
             self.fetch_mass(since_ms, &symbols)
         })
         .await;
         let _ = self.internal.send(Internal::Fetched {
             generation,
             since_ms,
-            open,
-            trades,
+            fetched,
         });
     }
 

@@ -833,9 +833,17 @@ impl Task {
             Internal::Fetched {
                 generation,
                 since_ms,
-                open,
-                trades,
-            } => self.apply_mass_status(generation, since_ms, &open, &trades),
+                fetched,
+            } => {
+                self.balances = fetched
+                    .balances
+                    .into_iter()
+                    .map(|balance| (balance.asset.clone(), balance.total()))
+                    .collect();
+                // Before the mass status, so the reconciliation it completes compares them.
+                self.send_balances();
+                self.apply_mass_status(generation, since_ms, &fetched.open, &fetched.trades);
+            }
             Internal::Ask(ask) => drop(ask),
             Internal::Resynced(_) => {}
         }
@@ -1066,9 +1074,8 @@ impl Task {
                 self.observer.message("account_position");
                 if current {
                     for balance in position.balances {
-                        // Saturating: a hostile total must not panic the task.
-                        self.balances
-                            .insert(balance.asset, balance.free.saturating_add(balance.locked));
+                        let total = balance.total();
+                        self.balances.insert(balance.asset, total);
                     }
                     self.send_balances();
                 }

@@ -60,7 +60,9 @@ pub use stream::{
     StreamMessage,
 };
 pub use symbols::{InvalidVenueSymbol, SymbolDirectory, VenueSymbol, MAX_VENUE_SYMBOL};
-pub use user_data::{AccountPosition, AssetBalance, BalanceUpdate, ExecutionReport, UserDataEvent};
+pub use user_data::{
+    parse_account, AccountPosition, AccountStatus, AssetBalance, BalanceUpdate, ExecutionReport, UserDataEvent,
+};
 pub use venue_error::{BinanceError, ErrorKind, FilterName, Outcome};
 pub use ws_api::{
     parse_ws_api, ApiError, CancelReplaceFailure, RateLimitUsage, UserDataFrame, WsApiMessage, WsApiResponse,

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use trading::market::TimeMs;
 
 use super::enums::{ExecutionType, OrderSide, OrderStatus, OrderType, TimeInForce};
-use super::error::{excerpt, parse_json, WireError};
+use super::error::{excerpt, parse_json, require_object, WireError};
 use super::symbols::VenueSymbol;
 use crate::kit::decimal::decimal_string;
 
@@ -189,18 +189,43 @@ pub struct AccountPosition {
     pub balances: Vec<AssetBalance>,
 }
 
-/// One asset's balance.
+/// One asset's balance: `{"a","f","l"}` in user data events, `{"asset","free","locked"}` in
+/// the account's status.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct AssetBalance {
     /// `a`: the asset.
-    #[serde(rename = "a")]
+    #[serde(rename = "a", alias = "asset")]
     pub asset: String,
     /// `f`: free.
-    #[serde(rename = "f", deserialize_with = "decimal_string")]
+    #[serde(rename = "f", alias = "free", deserialize_with = "decimal_string")]
     pub free: Decimal,
     /// `l`: locked in orders.
-    #[serde(rename = "l", deserialize_with = "decimal_string")]
+    #[serde(rename = "l", alias = "locked", deserialize_with = "decimal_string")]
     pub locked: Decimal,
+}
+
+impl AssetBalance {
+    /// Free and locked: what the account holds. Saturating, so a hostile total cannot panic.
+    pub fn total(&self) -> Decimal {
+        self.free.saturating_add(self.locked)
+    }
+}
+
+/// The account's status (WebSocket API `account.status`, REST `GET /api/v3/account`): of its
+/// many fields, the balances, every asset's at once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AccountStatus {
+    /// Every asset's balance (with `omitZeroBalances`, those holding something).
+    pub balances: Vec<AssetBalance>,
+}
+
+/// Parses the account's status as REST answers it.
+///
+/// # Errors
+/// [`WireError`] naming the failing field.
+pub fn parse_account(text: &str) -> Result<AccountStatus, WireError> {
+    require_object(text)?;
+    parse_json("account", "", text)
 }
 
 /// `balanceUpdate`: one asset's balance moved by a deposit, withdrawal or transfer.
