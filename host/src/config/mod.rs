@@ -93,6 +93,12 @@ pub struct RawRisk {
     pub allow_short: bool,
     /// `active`, `reducing` or `halted`.
     pub trading_state: String,
+    /// Absolute position per symbol per venue account, every strategy on it together.
+    pub max_account_position: Decimal,
+    /// Orders (new ones and amends) per strategy in any second.
+    pub max_orders_per_second: u32,
+    /// How far a limit price may be from the last price, in basis points; absent: no band.
+    pub price_band_bps: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -262,6 +268,9 @@ impl Default for RawRisk {
             max_open_orders: limits.max_open_orders,
             allow_short: limits.allow_short,
             trading_state: "active".into(),
+            max_account_position: limits.max_account_position,
+            max_orders_per_second: limits.max_orders_per_second,
+            price_band_bps: limits.price_band_bps,
         }
     }
 }
@@ -475,6 +484,23 @@ impl RawConfig {
             ),
         );
         check(
+            self.risk.max_account_position > Decimal::ZERO,
+            format!(
+                "risk.max_account_position = {}: expected a positive quantity",
+                self.risk.max_account_position
+            ),
+        );
+        check(
+            self.risk.max_orders_per_second > 0,
+            "risk.max_orders_per_second = 0: expected at least 1".into(),
+        );
+        if let Some(band) = self.risk.price_band_bps {
+            check(
+                band > Decimal::ZERO,
+                format!("risk.price_band_bps = {band}: expected a positive number of basis points, like 500 (5 %)"),
+            );
+        }
+        check(
             self.sandbox.call_deadline_ms > 0,
             "sandbox.call_deadline_ms = 0: expected at least 1".into(),
         );
@@ -570,6 +596,9 @@ impl RawConfig {
                 max_position: self.risk.max_position,
                 max_open_orders: self.risk.max_open_orders,
                 allow_short: self.risk.allow_short,
+                max_account_position: self.risk.max_account_position,
+                max_orders_per_second: self.risk.max_orders_per_second,
+                price_band_bps: self.risk.price_band_bps,
                 // Cash reserved for a working buy includes the fee the paper broker will charge.
                 fee_rate: self.paper.fee_rate,
             },
@@ -622,6 +651,26 @@ mod tests {
         for key in ["listen", "feed.symbol", "paper.fill_price", "sandbox.call_deadline_ms"] {
             assert!(err.contains(key), "{key} missing from: {err}");
         }
+    }
+
+    #[test]
+    fn bad_risk_limits_are_reported_with_their_keys_and_what_was_expected() {
+        let raw =
+            RawConfig::from_toml("[risk]\nmax_account_position = 0\nmax_orders_per_second = 0\nprice_band_bps = -5\n")
+                .unwrap();
+        let err = raw.resolve("host.toml").unwrap_err().to_string();
+        for expected in [
+            "risk.max_account_position = 0: expected a positive quantity",
+            "risk.max_orders_per_second = 0: expected at least 1",
+            "risk.price_band_bps = -5: expected a positive number of basis points",
+        ] {
+            assert!(err.contains(expected), "{expected} missing from: {err}");
+        }
+        let banded = RawConfig::from_toml("[risk]\nprice_band_bps = 250\n")
+            .unwrap()
+            .resolve("host.toml")
+            .unwrap();
+        assert_eq!(banded.limits.price_band_bps, Some(Decimal::from(250)));
     }
 
     #[test]

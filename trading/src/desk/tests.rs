@@ -1169,3 +1169,4 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
 
 mod instruments;
 mod reconcile;
+mod risk;

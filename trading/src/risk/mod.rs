@@ -13,16 +13,22 @@
 //! 4. A venue's increments are met by rounding toward less exposure (quantity down, price to
 //!    the passive side), never by refusing; only its minimums refuse (see [`conform_to_instrument`]).
 
+mod band;
 mod checks;
 mod instrument;
 mod limits;
+mod rate;
 
+pub use band::price_band;
 pub use checks::{
-    check, insufficient_cash, insufficient_position, invalid_order, max_open_orders, max_order_notional, max_position,
-    reduce_only, trading_halted, valuation_price, InvalidOrder, RiskApproved, RiskCheck, RiskContext, RiskRefusal,
+    check, insufficient_cash, insufficient_position, invalid_order, max_account_position, max_open_orders,
+    max_order_notional, max_position, reduce_only, trading_halted, valuation_price, InvalidOrder, RiskApproved,
+    RiskCheck, RiskContext, RiskRefusal,
 };
 pub use instrument::{conform_to_instrument, BelowMinimum};
 pub use limits::{
     InvalidRiskLimits, LimitProblem, RiskLimits, TradingState, DEFAULT_ALLOW_SHORT, DEFAULT_FEE_RATE,
-    DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ORDER_NOTIONAL, DEFAULT_MAX_POSITION,
+    DEFAULT_MAX_ACCOUNT_POSITION, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ORDERS_PER_SECOND, DEFAULT_MAX_ORDER_NOTIONAL,
+    DEFAULT_MAX_POSITION, DEFAULT_PRICE_BAND_BPS,
 };
+pub use rate::{order_rate, OrderRate, ORDER_RATE_WINDOW_MS};
