@@ -15,7 +15,7 @@ use serde::Deserialize;
 use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{Symbol, Timeframe};
 use trading::orders::VenueId;
-use trading::risk::{RiskLimits, TradingState};
+use trading::risk::{LossAction, LossLimits, RiskLimits, TradingState};
 
 use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
@@ -99,6 +99,18 @@ pub struct RawRisk {
     pub max_orders_per_second: u32,
     /// How far a limit price may be from the last price, in basis points; absent: no band.
     pub price_band_bps: Option<Decimal>,
+    /// Largest loss of a strategy within a day (quote currency); absent: none.
+    pub daily_loss_limit: Option<Decimal>,
+    /// Largest fall of a strategy's equity from its peak; absent: none.
+    pub max_drawdown: Option<Decimal>,
+    /// The daily loss limit of a venue account, every strategy on it together.
+    pub account_daily_loss_limit: Option<Decimal>,
+    /// The drawdown limit of a venue account.
+    pub account_max_drawdown: Option<Decimal>,
+    /// `halted` (default) or `reducing`: what a crossed loss limit does to its scope.
+    pub loss_action: String,
+    /// When the day of the daily loss limits starts, `HH:MM` in UTC.
+    pub daily_reset_utc: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -271,6 +283,12 @@ impl Default for RawRisk {
             max_account_position: limits.max_account_position,
             max_orders_per_second: limits.max_orders_per_second,
             price_band_bps: limits.price_band_bps,
+            daily_loss_limit: limits.loss.daily_loss_limit,
+            max_drawdown: limits.loss.max_drawdown,
+            account_daily_loss_limit: limits.loss.account_daily_loss_limit,
+            account_max_drawdown: limits.loss.account_max_drawdown,
+            loss_action: "halted".into(),
+            daily_reset_utc: "00:00".into(),
         }
     }
 }
@@ -287,6 +305,15 @@ impl Default for RawSandbox {
             snapshot_every_s: 60,
         }
     }
+}
+
+/// `HH:MM` (00:00 to 23:59) as milliseconds after midnight.
+fn time_of_day_ms(text: &str) -> Option<i64> {
+    let (hours, minutes) = text.split_once(':')?;
+    let two_digits =
+        |t: &str| (t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<i64>().ok())?;
+    let (hours, minutes) = (two_digits(hours)?, two_digits(minutes)?);
+    (hours < 24 && minutes < 60).then_some((hours * 60 + minutes) * 60_000)
 }
 
 /// The conventional per-user cache folder, if the environment names one.
@@ -494,6 +521,40 @@ impl RawConfig {
             self.risk.max_orders_per_second > 0,
             "risk.max_orders_per_second = 0: expected at least 1".into(),
         );
+        let loss_limits = [
+            ("risk.daily_loss_limit", self.risk.daily_loss_limit),
+            ("risk.max_drawdown", self.risk.max_drawdown),
+            ("risk.account_daily_loss_limit", self.risk.account_daily_loss_limit),
+            ("risk.account_max_drawdown", self.risk.account_max_drawdown),
+        ];
+        for (key, limit) in loss_limits {
+            if let Some(limit) = limit {
+                check(
+                    limit > Decimal::ZERO,
+                    format!("{key} = {limit}: expected a positive amount of the quote currency"),
+                );
+            }
+        }
+        let loss_action = match self.risk.loss_action.as_str() {
+            "halted" => Some(LossAction::Halted),
+            "reducing" => Some(LossAction::Reducing),
+            _ => None,
+        };
+        check(
+            loss_action.is_some(),
+            format!(
+                "risk.loss_action = {:?}: expected \"halted\" or \"reducing\"",
+                self.risk.loss_action
+            ),
+        );
+        let daily_reset_ms = time_of_day_ms(&self.risk.daily_reset_utc);
+        check(
+            daily_reset_ms.is_some(),
+            format!(
+                "risk.daily_reset_utc = {:?}: expected a UTC time of day as HH:MM, like \"00:00\" or \"22:00\"",
+                self.risk.daily_reset_utc
+            ),
+        );
         if let Some(band) = self.risk.price_band_bps {
             check(
                 band > Decimal::ZERO,
@@ -599,6 +660,14 @@ impl RawConfig {
                 max_account_position: self.risk.max_account_position,
                 max_orders_per_second: self.risk.max_orders_per_second,
                 price_band_bps: self.risk.price_band_bps,
+                loss: LossLimits {
+                    daily_loss_limit: self.risk.daily_loss_limit,
+                    max_drawdown: self.risk.max_drawdown,
+                    account_daily_loss_limit: self.risk.account_daily_loss_limit,
+                    account_max_drawdown: self.risk.account_max_drawdown,
+                    action: loss_action.unwrap_or(LossAction::Halted),
+                    daily_reset_ms: daily_reset_ms.unwrap_or_default(),
+                },
                 // Cash reserved for a working buy includes the fee the paper broker will charge.
                 fee_rate: self.paper.fee_rate,
             },
@@ -666,6 +735,36 @@ mod tests {
         ] {
             assert!(err.contains(expected), "{expected} missing from: {err}");
         }
+        let losses = RawConfig::from_toml(
+            "[risk]\ndaily_loss_limit = 0\naccount_max_drawdown = -1\nloss_action = \"stop\"\ndaily_reset_utc = \"24:00\"\n",
+        )
+        .unwrap()
+        .resolve("host.toml")
+        .unwrap_err()
+        .to_string();
+        for expected in [
+            "risk.daily_loss_limit = 0: expected a positive amount",
+            "risk.account_max_drawdown = -1: expected a positive amount",
+            "risk.loss_action = \"stop\": expected \"halted\" or \"reducing\"",
+            "risk.daily_reset_utc = \"24:00\": expected a UTC time of day as HH:MM",
+        ] {
+            assert!(losses.contains(expected), "{expected} missing from: {losses}");
+        }
+        let reset = RawConfig::from_toml(
+            "[risk]\nmax_drawdown = 500\nloss_action = \"reducing\"\ndaily_reset_utc = \"22:30\"\n",
+        )
+        .unwrap()
+        .resolve("host.toml")
+        .unwrap();
+        assert_eq!(
+            reset.limits.loss,
+            LossLimits {
+                max_drawdown: Some(Decimal::from(500)),
+                action: LossAction::Reducing,
+                daily_reset_ms: (22 * 60 + 30) * 60_000,
+                ..LossLimits::default()
+            }
+        );
         let banded = RawConfig::from_toml("[risk]\nprice_band_bps = 250\n")
             .unwrap()
             .resolve("host.toml")

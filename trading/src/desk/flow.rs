@@ -5,6 +5,7 @@ use foldhash::HashMap;
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
+use super::guard::Guards;
 use super::instruments::Instruments;
 use super::reconcile::Reconciliations;
 use super::trade_log::TradeLog;
@@ -48,6 +49,8 @@ pub struct Desk {
     pub(super) now_ms: TimeMs,
     /// Each live venue's reconciliation: the pass under way and the latest report.
     pub(super) reconciliations: Reconciliations,
+    /// The loss limits' state of every strategy and venue account.
+    pub(super) guards: Guards,
 }
 
 impl std::fmt::Debug for Desk {
@@ -86,6 +89,7 @@ impl Desk {
     ) -> Result<Self, DeskError> {
         config.limits.validate()?;
         let ids = OrderIdGen::new(&config.order_id_prefix)?;
+        let guards = Guards::load(store.as_deref())?;
         Ok(Self {
             limits: config.limits,
             trading_state: config.trading_state,
@@ -103,6 +107,7 @@ impl Desk {
             instruments: Instruments::default(),
             now_ms: 0,
             reconciliations: Reconciliations::default(),
+            guards,
         })
     }
 
@@ -436,6 +441,7 @@ impl Desk {
         }
         self.apply_venue_events(&mut events);
         self.events = events;
+        self.watch_losses();
     }
 
     /// Applies whatever the venues reported since the last call. The driver of live venues
@@ -447,6 +453,7 @@ impl Desk {
         }
         self.apply_venue_events(&mut events);
         self.events = events;
+        self.watch_losses();
     }
 
     /// Stops trading on every venue for a clean shutdown (see [`ExecutionPort::close`]),
@@ -523,6 +530,7 @@ impl Desk {
             last_price: marks.get(symbol),
             market_data_stale: !self.stale.is_empty() && self.stale.contains(&(venue.clone(), symbol.clone())),
             instrument: self.instruments.get(venue, symbol).copied(),
+            breach: self.breach_of(book.strategy(), venue),
             orders_in_window: self
                 .rates
                 .get(book.strategy())

@@ -10,7 +10,9 @@ use rust_decimal::Decimal;
 use crate::market::TimeMs;
 use crate::market::{Instrument, Side, Symbol};
 use crate::orders::{OrderRequest, OrderType, MAX_TAG_LEN};
-use crate::risk::{conform_to_instrument, order_rate, price_band, BelowMinimum, RiskLimits, TradingState};
+use crate::risk::{
+    conform_to_instrument, order_rate, price_band, BelowMinimum, Breach, LossKind, RiskLimits, RiskScope, TradingState,
+};
 
 /// Every check that can refuse an order. [`RiskCheck::code`] is stable: it is the `check`
 /// label of `strategy_host_risk_rejections_total` and the reject code strategies receive.
@@ -23,6 +25,8 @@ pub enum RiskCheck {
     BelowMinimum,
     UnknownSymbol,
     ReduceOnly,
+    DailyLossLimit,
+    MaxDrawdown,
     MaxOpenOrders,
     OrderRate,
     PriceBand,
@@ -36,7 +40,7 @@ pub enum RiskCheck {
 impl RiskCheck {
     /// Every check, in the order [`check`] runs them ([`RiskCheck::UnknownStrategy`] is the
     /// desk's own, before any of them).
-    pub const ALL: [RiskCheck; 15] = [
+    pub const ALL: [RiskCheck; 17] = [
         RiskCheck::UnknownStrategy,
         RiskCheck::InvalidOrder,
         RiskCheck::TradingHalted,
@@ -44,6 +48,8 @@ impl RiskCheck {
         RiskCheck::BelowMinimum,
         RiskCheck::UnknownSymbol,
         RiskCheck::ReduceOnly,
+        RiskCheck::DailyLossLimit,
+        RiskCheck::MaxDrawdown,
         RiskCheck::MaxOpenOrders,
         RiskCheck::OrderRate,
         RiskCheck::PriceBand,
@@ -64,6 +70,8 @@ impl RiskCheck {
             RiskCheck::BelowMinimum => "below_minimum",
             RiskCheck::UnknownSymbol => "unknown_symbol",
             RiskCheck::ReduceOnly => "reduce_only",
+            RiskCheck::DailyLossLimit => "daily_loss_limit",
+            RiskCheck::MaxDrawdown => "max_drawdown",
             RiskCheck::MaxOpenOrders => "max_open_orders",
             RiskCheck::OrderRate => "order_rate",
             RiskCheck::PriceBand => "price_band",
@@ -127,6 +135,9 @@ pub enum RiskRefusal {
         open_same_side: Decimal,
         position: Decimal,
     },
+    #[error("{0}")]
+    /// Boxed: the scope's name and the numbers are several times the size of the others.
+    LossLimit(Box<LossRefusal>),
     #[error("{open} orders are already working, the limit is {limit}")]
     MaxOpenOrders { limit: usize, open: usize },
     #[error("{in_window} orders were sent in the last {window_ms} ms, the limit is {limit} per second")]
@@ -174,6 +185,10 @@ impl RiskRefusal {
             RiskRefusal::BelowMinimum(_) => RiskCheck::BelowMinimum,
             RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
             RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
+            RiskRefusal::LossLimit(refusal) => match refusal.breach.kind {
+                LossKind::DailyLoss => RiskCheck::DailyLossLimit,
+                LossKind::Drawdown => RiskCheck::MaxDrawdown,
+            },
             RiskRefusal::MaxOpenOrders { .. } => RiskCheck::MaxOpenOrders,
             RiskRefusal::OrderRate { .. } => RiskCheck::OrderRate,
             RiskRefusal::PriceBand { .. } => RiskCheck::PriceBand,
@@ -182,6 +197,39 @@ impl RiskRefusal {
             RiskRefusal::MaxAccountPosition { .. } => RiskCheck::MaxAccountPosition,
             RiskRefusal::InsufficientPosition { .. } => RiskCheck::InsufficientPosition,
             RiskRefusal::InsufficientCash { .. } => RiskCheck::InsufficientCash,
+        }
+    }
+}
+
+/// An order refused because its strategy or its account crossed a loss limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LossRefusal {
+    pub scope: RiskScope,
+    pub breach: Breach,
+    /// While reducing: the order that does not reduce (side, quantity, working on that side,
+    /// position). `None` while halted: nothing passes.
+    pub order: Option<(Side, Decimal, Decimal, Decimal)>,
+}
+
+impl fmt::Display for LossRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = &self.breach;
+        write!(
+            f,
+            "{}: {} {} is beyond the limit of {} (since {} ms), so it is {}",
+            self.scope,
+            b.kind.code(),
+            b.loss,
+            b.limit,
+            b.since_ms,
+            b.state.as_str()
+        )?;
+        match self.order {
+            Some((side, qty, open_same_side, position)) => write!(
+                f,
+                ": a {side:?} of {qty} (with {open_same_side} already working on that side) does not bring the position of {position} toward zero"
+            ),
+            None => f.write_str(": no new orders, cancels only"),
         }
     }
 }
@@ -248,6 +296,8 @@ pub struct RiskContext {
     pub account_open_buy_qty: Decimal,
     /// Remaining quantity of the account's working sells in the request's symbol.
     pub account_open_sell_qty: Decimal,
+    /// The loss limit breach in force for the strategy (its own or its account's), if any.
+    pub breach: Option<(RiskScope, Breach)>,
 }
 
 /// Runs every check in order and approves the request, or returns the first refusal.
@@ -286,6 +336,13 @@ pub fn check(
         Side::Sell => (ctx.open_sell_qty, ctx.account_open_sell_qty),
     };
     reduce_only(state, request.side, request.qty, ctx.position, open_same_side)?;
+    loss_limit(
+        ctx.breach.as_ref(),
+        request.side,
+        request.qty,
+        ctx.position,
+        open_same_side,
+    )?;
     max_open_orders(limits, ctx.open_orders)?;
     order_rate(limits, ctx.orders_in_window)?;
     price_band(limits, request.order_type, price_reference(ctx.last_price))?;
@@ -366,11 +423,7 @@ pub fn reduce_only(
     if state != TradingState::Reducing {
         return Ok(());
     }
-    let against_position = match side {
-        Side::Buy => position < Decimal::ZERO,
-        Side::Sell => position > Decimal::ZERO,
-    };
-    if against_position && qty.saturating_add(open_same_side) <= position.abs() {
+    if reduces_exposure(side, qty, position, open_same_side) {
         Ok(())
     } else {
         Err(RiskRefusal::ReduceOnly {
@@ -380,6 +433,41 @@ pub fn reduce_only(
             position,
         })
     }
+}
+
+/// What reduces exposure, for a market and a limit order alike: an order on the other side
+/// of the position that, with the working orders on its side, does not take it past zero.
+fn reduces_exposure(side: Side, qty: Decimal, position: Decimal, open_same_side: Decimal) -> bool {
+    let against_position = match side {
+        Side::Buy => position < Decimal::ZERO,
+        Side::Sell => position > Decimal::ZERO,
+    };
+    against_position && qty.saturating_add(open_same_side) <= position.abs()
+}
+
+/// A breached scope refuses every order while halted, and while reducing every order that
+/// does not reduce exposure (as [`reduce_only`] judges it).
+pub fn loss_limit(
+    breach: Option<&(RiskScope, Breach)>,
+    side: Side,
+    qty: Decimal,
+    position: Decimal,
+    open_same_side: Decimal,
+) -> Result<(), RiskRefusal> {
+    let Some((scope, breach)) = breach else {
+        return Ok(());
+    };
+    let order = match breach.state {
+        TradingState::Active => return Ok(()),
+        TradingState::Reducing if reduces_exposure(side, qty, position, open_same_side) => return Ok(()),
+        TradingState::Reducing => Some((side, qty, open_same_side, position)),
+        TradingState::Halted => None,
+    };
+    Err(RiskRefusal::LossLimit(Box::new(LossRefusal {
+        scope: scope.clone(),
+        breach: *breach,
+        order,
+    })))
 }
 
 pub fn max_open_orders(limits: &RiskLimits, open: usize) -> Result<(), RiskRefusal> {
@@ -516,6 +604,7 @@ mod tests {
             max_account_position: dec("20"),
             max_orders_per_second: 2,
             price_band_bps: None,
+            loss: crate::risk::LossLimits::default(),
         }
     }
 
@@ -969,6 +1058,8 @@ mod tests {
                 "below_minimum",
                 "unknown_symbol",
                 "reduce_only",
+                "daily_loss_limit",
+                "max_drawdown",
                 "max_open_orders",
                 "order_rate",
                 "price_band",
@@ -982,6 +1073,77 @@ mod tests {
         for (i, check) in RiskCheck::ALL.iter().enumerate() {
             assert_eq!(check.index(), i);
         }
+    }
+
+    #[test]
+    fn a_loss_breach_refuses_everything_while_halted_and_what_does_not_reduce_while_reducing() {
+        let breach = |state| {
+            Some((
+                RiskScope::Strategy(crate::orders::StrategyId::new("alice")),
+                Breach {
+                    kind: LossKind::DailyLoss,
+                    loss: dec("512.5"),
+                    limit: dec("500"),
+                    state,
+                    since_ms: 7,
+                },
+            ))
+        };
+        let with = |state| RiskContext {
+            breach: breach(state),
+            ..ctx()
+        };
+        let halted = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Sell, "1", OrderType::Market),
+            &with(TradingState::Halted),
+        )
+        .unwrap_err();
+        assert_eq!(halted.check(), RiskCheck::DailyLossLimit);
+        assert_eq!(
+            halted.to_string(),
+            "strategy alice: daily_loss_limit 512.5 is beyond the limit of 500 (since 7 ms), so it is halted: no new orders, cancels only"
+        );
+        let reducing = with(TradingState::Reducing);
+        let buy = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Buy, "1", OrderType::Market),
+            &reducing,
+        )
+        .unwrap_err();
+        assert_eq!(
+            buy.to_string(),
+            "strategy alice: daily_loss_limit 512.5 is beyond the limit of 500 (since 7 ms), so it is reducing: a Buy of 1 (with 0 already working on that side) does not bring the position of 5 toward zero"
+        );
+        assert!(check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Sell, "5", OrderType::Market),
+            &reducing
+        )
+        .is_ok());
+        let drawdown = RiskContext {
+            breach: breach(TradingState::Halted).map(|(scope, b)| {
+                (
+                    scope,
+                    Breach {
+                        kind: LossKind::Drawdown,
+                        ..b
+                    },
+                )
+            }),
+            ..ctx()
+        };
+        let refused = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Buy, "1", OrderType::Market),
+            &drawdown,
+        )
+        .unwrap_err();
+        assert_eq!(refused.check(), RiskCheck::MaxDrawdown);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::risk::LossLimits;
+
 /// Default [`RiskLimits::max_order_notional`]: 1,000,000 in the quote currency. Generous for
 /// a strategy of one host, yet it stops a fat-fingered quantity.
 pub const DEFAULT_MAX_ORDER_NOTIONAL: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
@@ -54,6 +56,9 @@ pub struct RiskLimits {
     /// close or a quote's mid) before it is refused as a fat finger. `None`: no band.
     /// Defaults to [`DEFAULT_PRICE_BAND_BPS`].
     pub price_band_bps: Option<Decimal>,
+    /// The daily loss and drawdown limits per strategy and per venue account. Defaults to
+    /// [`LossLimits::default`]: none.
+    pub loss: LossLimits,
 }
 
 impl Default for RiskLimits {
@@ -67,6 +72,7 @@ impl Default for RiskLimits {
             max_account_position: DEFAULT_MAX_ACCOUNT_POSITION,
             max_orders_per_second: DEFAULT_MAX_ORDERS_PER_SECOND,
             price_band_bps: DEFAULT_PRICE_BAND_BPS,
+            loss: LossLimits::default(),
         }
     }
 }
@@ -142,6 +148,7 @@ impl RiskLimits {
                 band.to_string(),
             );
         }
+        self.loss.problems(&mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -151,7 +158,8 @@ impl RiskLimits {
 }
 
 /// What the desk lets strategies do, set by the operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+/// Ordered from the least to the most strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TradingState {
     /// Orders are checked against the limits.
@@ -196,6 +204,7 @@ mod tests {
             max_account_position: Decimal::ZERO,
             max_orders_per_second: 0,
             price_band_bps: Some(Decimal::ZERO),
+            loss: LossLimits::default(),
         };
         let keys: Vec<_> = limits.validate().unwrap_err().problems.iter().map(|p| p.key).collect();
         assert_eq!(

@@ -2,6 +2,7 @@
 //! against the last mark, and the position of a venue account across its strategies.
 
 use super::*;
+use crate::risk::{LossAction, LossLimits, RiskScope, ScopeKind, DAY_MS};
 
 fn bob() -> StrategyId {
     StrategyId::new("bob")
@@ -109,4 +110,181 @@ fn the_account_position_counts_every_strategy_on_the_venue() {
     // 4. A sell that shrinks the paper account's position passes.
     desk.place_order(&alice(), order(Side::Sell, "1", limit("110")), 6)
         .unwrap();
+}
+
+fn with_losses(loss: LossLimits) -> RiskLimits {
+    RiskLimits {
+        loss,
+        ..RiskLimits::default()
+    }
+}
+
+/// Alice buys 10 at 100 (no fee): her equity stays 10,000 at a mark of 100 and moves 10 per
+/// point of the mark from there.
+fn long_ten(desk: &mut Desk, broker: &ScriptedBroker) {
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "10", limit("100")), 61_000)
+        .unwrap();
+    broker.push(filled(&id, "10", "100", "0", 61_001));
+    desk.poll();
+}
+
+fn strategy_state(desk: &Desk, strategy: &StrategyId) -> TradingState {
+    desk.risk_states()
+        .find(|(scope, _)| **scope == RiskScope::Strategy(strategy.clone()))
+        .map_or(TradingState::Active, |(_, guard)| guard.state())
+}
+
+#[test]
+fn a_daily_loss_beyond_the_limit_halts_the_strategy_cancels_its_orders_and_lifts_at_the_reset() {
+    let broker = ScriptedBroker::default();
+    let loss = LossLimits {
+        daily_loss_limit: Some(dec("100")),
+        ..LossLimits::default()
+    };
+    let mut desk = desk_with(with_losses(loss), None, &broker);
+    long_ten(&mut desk, &broker);
+    let resting = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("50")), 61_002)
+        .unwrap();
+
+    // 1. At 90 the day's loss is 100: at the limit, still active.
+    desk.on_market_event(&candle(60_000, "90", "90"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Active);
+
+    // 2. At 89.99 it is 100.1: halted, the resting buy cancelled, a new order refused by name.
+    desk.on_market_event(&candle(120_000, "89.99", "89.99"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Halted);
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&resting));
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "1", OrderType::Market), 180_001)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::DailyLossLimit);
+    assert_eq!(
+        reject.message,
+        "strategy alice: daily_loss_limit 100.10 is beyond the limit of 100 (since 180000 ms), so it is halted: no new orders, cancels only"
+    );
+    assert_eq!(
+        desk.risk_state_changes().collect::<Vec<_>>(),
+        [(ScopeKind::Strategy, TradingState::Halted, 1)]
+    );
+
+    // 3. The next UTC day opens at the equity then, and the strategy trades again.
+    desk.on_market_event(&candle(DAY_MS, "89.99", "89.99"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Active);
+    desk.place_order(&alice(), order(Side::Sell, "1", OrderType::Market), DAY_MS + 60_001)
+        .unwrap();
+}
+
+#[test]
+fn a_drawdown_from_the_peak_moves_the_strategy_to_reducing() {
+    let broker = ScriptedBroker::default();
+    let loss = LossLimits {
+        max_drawdown: Some(dec("150")),
+        action: LossAction::Reducing,
+        ..LossLimits::default()
+    };
+    let mut desk = desk_with(with_losses(loss), None, &broker);
+    long_ten(&mut desk, &broker);
+
+    // 1. Up to 120 (equity 10,200, the peak), then down to 104.99: 150.1 below the peak.
+    desk.on_market_event(&candle(60_000, "120", "120"));
+    desk.on_market_event(&candle(120_000, "104.99", "104.99"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Reducing);
+
+    // 2. A buy adds to the long: refused with the numbers. A sell of what is held reduces it.
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 180_001)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::MaxDrawdown);
+    assert!(
+        reject
+            .message
+            .contains("max_drawdown 150.10 is beyond the limit of 150")
+            && reject.message.contains("does not bring the position of 10 toward zero"),
+        "{}",
+        reject.message
+    );
+    desk.place_order(&alice(), order(Side::Sell, "10", OrderType::Market), 180_002)
+        .unwrap();
+
+    // 3. Days pass; a drawdown holds until it is cleared.
+    desk.on_market_event(&candle(2 * DAY_MS, "104.99", "104.99"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Reducing);
+    assert!(desk.clear_loss_breach(&RiskScope::Strategy(alice()), 2 * DAY_MS + 60_000));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Active);
+}
+
+#[test]
+fn an_account_loss_halts_every_strategy_on_the_venue() {
+    let broker = ScriptedBroker::default();
+    let loss = LossLimits {
+        account_daily_loss_limit: Some(dec("50")),
+        ..LossLimits::default()
+    };
+    let mut desk = desk_with(with_losses(loss), None, &broker);
+    desk.register_strategy(&bob(), dec("1000")).unwrap();
+    long_ten(&mut desk, &broker);
+    let bobs = desk
+        .place_order(&bob(), order(Side::Buy, "1", limit("50")), 61_002)
+        .unwrap();
+
+    // Alice alone loses 60 at 94: bob, flat on the same account, is halted with her.
+    desk.on_market_event(&candle(60_000, "94", "94"));
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&bobs));
+    let reject = desk
+        .place_order(&bob(), order(Side::Buy, "1", limit("50")), 120_001)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::DailyLossLimit);
+    assert!(
+        reject
+            .message
+            .starts_with("account scripted: daily_loss_limit 60 is beyond the limit of 50"),
+        "{}",
+        reject.message
+    );
+    let account = desk
+        .risk_states()
+        .find(|(scope, _)| scope.kind() == ScopeKind::Account)
+        .unwrap();
+    assert_eq!(account.1.state(), TradingState::Halted);
+}
+
+#[test]
+fn a_halt_survives_a_restart_in_the_book_of_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let broker = ScriptedBroker::default();
+    let loss = LossLimits {
+        daily_loss_limit: Some(dec("100")),
+        ..LossLimits::default()
+    };
+    {
+        let store = crate::ledger::JournaledStore::open(&path).unwrap();
+        let mut desk = desk_with(with_losses(loss.clone()), Some(Box::new(store)), &broker);
+        long_ten(&mut desk, &broker);
+        desk.on_market_event(&candle(60_000, "80", "80"));
+        assert_eq!(strategy_state(&desk, &alice()), TradingState::Halted);
+    }
+    // A restart on the same file, the same day: still halted, with the numbers of the crossing.
+    let store = crate::ledger::JournaledStore::open(&path).unwrap();
+    let config = DeskConfig {
+        limits: with_losses(loss),
+        ..DeskConfig::default()
+    };
+    let mut desk = Desk::new(config, Box::new(broker.clone()), Some(Box::new(store))).unwrap();
+    desk.register_strategy(&alice(), dec("10000")).unwrap();
+    desk.on_market_event(&candle(120_000, "80", "80"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Halted);
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "1", OrderType::Market), 180_001)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::DailyLossLimit);
+    assert!(
+        reject
+            .message
+            .contains("daily_loss_limit 200 is beyond the limit of 100 (since 120000 ms)"),
+        "{}",
+        reject.message
+    );
 }
