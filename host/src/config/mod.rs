@@ -15,7 +15,7 @@ use serde::Deserialize;
 use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{Symbol, Timeframe};
 use trading::orders::VenueId;
-use trading::risk::{LossAction, LossLimits, RiskLimits, TradingState};
+use trading::risk::{LossAction, LossLimits, RiskLimits, ScopeLimits, TradingState};
 
 use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
@@ -147,6 +147,10 @@ pub struct RawStrategy {
     pub memory_limit_mib: Option<u64>,
     /// The venue the strategy trades on; absent means the host's only (or first) one.
     pub venue: Option<String>,
+    /// Overrides `risk.daily_loss_limit` for this strategy.
+    pub daily_loss_limit: Option<Decimal>,
+    /// Overrides `risk.max_drawdown` for this strategy.
+    pub max_drawdown: Option<Decimal>,
 }
 
 impl RawStrategy {
@@ -191,6 +195,16 @@ impl RawStrategy {
                 )),
             }
         }
+        for (key, limit) in [
+            ("daily_loss_limit", self.daily_loss_limit),
+            ("max_drawdown", self.max_drawdown),
+        ] {
+            if let Some(limit) = limit.filter(|l| *l <= Decimal::ZERO) {
+                problems.push(format!(
+                    "{key_prefix}{key} = {limit}: expected a positive amount of the quote currency"
+                ));
+            }
+        }
         let (Some(on_delete), true) = (on_delete, problems.is_empty()) else {
             return Err(problems);
         };
@@ -200,6 +214,10 @@ impl RawStrategy {
             on_delete,
             limits,
             venue: self.venue.as_deref().map(VenueId::new),
+            loss: ScopeLimits {
+                daily_loss_limit: self.daily_loss_limit,
+                max_drawdown: self.max_drawdown,
+            },
         })
     }
 }
@@ -384,6 +402,8 @@ pub struct StrategyConfig {
     pub limits: SandboxLimits,
     /// The venue it trades on; `None`: the host's first.
     pub venue: Option<VenueId>,
+    /// Its own loss limits, each in place of the host's `[risk]` one when set.
+    pub loss: ScopeLimits,
 }
 
 impl StrategyConfig {
@@ -395,6 +415,7 @@ impl StrategyConfig {
             on_delete: OnDelete::default(),
             limits: sandbox,
             venue: None,
+            loss: ScopeLimits::default(),
         }
     }
 }
@@ -750,6 +771,22 @@ mod tests {
         ] {
             assert!(losses.contains(expected), "{expected} missing from: {losses}");
         }
+        let own =
+            RawConfig::from_toml("[strategies.grid]\nmax_drawdown = 0\n[strategies.sma]\ndaily_loss_limit = 250\n")
+                .unwrap()
+                .resolve("host.toml")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            own.contains("strategies.grid.max_drawdown = 0: expected a positive amount"),
+            "{own}"
+        );
+        let sma = RawConfig::from_toml("[strategies.sma]\ndaily_loss_limit = 250\n")
+            .unwrap()
+            .resolve("host.toml")
+            .unwrap()
+            .strategy("sma");
+        assert_eq!(sma.loss.daily_loss_limit, Some(Decimal::from(250)));
         let reset = RawConfig::from_toml(
             "[risk]\nmax_drawdown = 500\nloss_action = \"reducing\"\ndaily_reset_utc = \"22:30\"\n",
         )

@@ -19,12 +19,14 @@ use crate::desk::Desk;
 use crate::ledger::{BookStore, RiskStateRecord, StoreError};
 use crate::market::TimeMs;
 use crate::orders::{StrategyId, VenueId};
-use crate::risk::{Breach, LossGuard, RiskScope, ScopeKind, TradingState};
+use crate::risk::{Breach, LossGuard, RiskScope, ScopeKind, ScopeLimits, TradingState};
 
 /// Every scope's guard, and how often each kind of scope entered each state.
 #[derive(Debug, Default)]
 pub(super) struct Guards {
     by_scope: BTreeMap<RiskScope, LossGuard>,
+    /// The strategies' own limits, each set one in place of the desk's.
+    own: BTreeMap<StrategyId, ScopeLimits>,
     changes: BTreeMap<(ScopeKind, TradingState), u64>,
 }
 
@@ -60,6 +62,35 @@ impl Desk {
     /// How many times scopes of each kind entered each state since the desk started.
     pub fn risk_state_changes(&self) -> impl Iterator<Item = (ScopeKind, TradingState, u64)> + '_ {
         self.guards.changes.iter().map(|(&(kind, state), &n)| (kind, state, n))
+    }
+
+    /// Gives `strategy` loss limits of its own: each one set replaces the desk's
+    /// ([`crate::risk::LossLimits`]) for it, each unset one keeps the desk's.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::risk::InvalidRiskLimits`] naming a limit that is not a positive amount.
+    pub fn set_loss_limits(
+        &mut self,
+        strategy: &StrategyId,
+        own: ScopeLimits,
+    ) -> Result<(), crate::risk::InvalidRiskLimits> {
+        let check = crate::risk::LossLimits {
+            daily_loss_limit: own.daily_loss_limit,
+            max_drawdown: own.max_drawdown,
+            ..crate::risk::LossLimits::default()
+        };
+        let mut problems = Vec::new();
+        check.problems(&mut problems);
+        if !problems.is_empty() {
+            return Err(crate::risk::InvalidRiskLimits { problems });
+        }
+        if own.is_off() {
+            self.guards.own.remove(strategy);
+        } else {
+            self.guards.own.insert(strategy.clone(), own);
+        }
+        Ok(())
     }
 
     /// Lifts `scope`'s breach and puts its peak at its equity now: the operator's word that it
@@ -105,23 +136,23 @@ impl Desk {
     /// Feeds every guard its scope's equity now, and acts on what changed.
     pub(super) fn watch_losses(&mut self) {
         let limits = &self.limits.loss;
-        if limits.is_off() {
+        if limits.is_off() && self.guards.own.is_empty() {
             return;
         }
-        let watched = |kind| {
-            let (daily, drawdown) = limits.of(kind);
-            daily.is_some() || drawdown.is_some()
-        };
-        let (strategies, accounts) = (watched(ScopeKind::Strategy), watched(ScopeKind::Account));
+        let (for_strategies, for_accounts) = (limits.of(ScopeKind::Strategy), limits.of(ScopeKind::Account));
         let marks = self.ledger.marks();
         let mut equities = Vec::new();
         let mut account_equity: BTreeMap<VenueId, Decimal> = BTreeMap::new();
         for book in self.ledger.books() {
             let equity = book.equity(marks);
-            if strategies {
-                equities.push((RiskScope::Strategy(book.strategy().clone()), equity));
+            let caps = match self.guards.own.get(book.strategy()) {
+                Some(own) => own.or(for_strategies),
+                None => for_strategies,
+            };
+            if !caps.is_off() {
+                equities.push((RiskScope::Strategy(book.strategy().clone()), equity, caps));
             }
-            if accounts {
+            if !for_accounts.is_off() {
                 let sum = account_equity
                     .entry(self.venues.venue_of(book.strategy()).clone())
                     .or_default();
@@ -131,12 +162,11 @@ impl Desk {
         equities.extend(
             account_equity
                 .into_iter()
-                .map(|(venue, equity)| (RiskScope::Account(venue), equity)),
+                .map(|(venue, equity)| (RiskScope::Account(venue), equity, for_accounts)),
         );
         let now_ms = self.now_ms;
         let mut changed = Vec::new();
-        for (scope, equity) in equities {
-            let kind = scope.kind();
+        for (scope, equity, caps) in equities {
             let (guard, started) = match self.guards.by_scope.get_mut(&scope) {
                 Some(guard) => (guard, false),
                 None => (
@@ -147,7 +177,7 @@ impl Desk {
                     true,
                 ),
             };
-            let observed = guard.observe(limits, kind, equity, now_ms);
+            let observed = guard.observe(limits, caps, equity, now_ms);
             if started || observed.new_day || observed.state_change.is_some() {
                 changed.push(Changed {
                     scope,

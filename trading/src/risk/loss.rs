@@ -89,11 +89,17 @@ impl LossLimits {
             && self.account_max_drawdown.is_none()
     }
 
-    /// The daily loss limit and the drawdown limit of a scope of `kind`.
-    pub fn of(&self, kind: ScopeKind) -> (Option<Decimal>, Option<Decimal>) {
+    /// The limits of a scope of `kind`.
+    pub fn of(&self, kind: ScopeKind) -> ScopeLimits {
         match kind {
-            ScopeKind::Strategy => (self.daily_loss_limit, self.max_drawdown),
-            ScopeKind::Account => (self.account_daily_loss_limit, self.account_max_drawdown),
+            ScopeKind::Strategy => ScopeLimits {
+                daily_loss_limit: self.daily_loss_limit,
+                max_drawdown: self.max_drawdown,
+            },
+            ScopeKind::Account => ScopeLimits {
+                daily_loss_limit: self.account_daily_loss_limit,
+                max_drawdown: self.account_max_drawdown,
+            },
         }
     }
 
@@ -125,6 +131,28 @@ impl LossLimits {
                 got: self.daily_reset_ms.to_string(),
             });
         }
+    }
+}
+
+/// The two limits of one scope: the host-wide ones of its kind ([`LossLimits::of`]), or a
+/// strategy's own where it sets them ([`ScopeLimits::or`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ScopeLimits {
+    pub daily_loss_limit: Option<Decimal>,
+    pub max_drawdown: Option<Decimal>,
+}
+
+impl ScopeLimits {
+    /// These limits, each one that is unset taken from `fallback`.
+    pub fn or(self, fallback: ScopeLimits) -> ScopeLimits {
+        ScopeLimits {
+            daily_loss_limit: self.daily_loss_limit.or(fallback.daily_loss_limit),
+            max_drawdown: self.max_drawdown.or(fallback.max_drawdown),
+        }
+    }
+
+    pub fn is_off(self) -> bool {
+        self.daily_loss_limit.is_none() && self.max_drawdown.is_none()
     }
 }
 
@@ -251,8 +279,9 @@ impl LossGuard {
         self.peak_equity.saturating_sub(equity).max(Decimal::ZERO)
     }
 
-    /// Follows the scope's `equity` at `now_ms` against the limits of its `kind`.
-    pub fn observe(&mut self, limits: &LossLimits, kind: ScopeKind, equity: Decimal, now_ms: TimeMs) -> Observed {
+    /// Follows the scope's `equity` at `now_ms` against its `caps`; `limits` gives the day's
+    /// reset and the action.
+    pub fn observe(&mut self, limits: &LossLimits, caps: ScopeLimits, equity: Decimal, now_ms: TimeMs) -> Observed {
         let before = self.state();
         let mut observed = Observed::default();
         let day = limits.day_of(now_ms);
@@ -266,7 +295,7 @@ impl LossGuard {
         }
         self.peak_equity = self.peak_equity.max(equity);
         if self.breach.is_none() {
-            let (daily_limit, drawdown_limit) = limits.of(kind);
+            let (daily_limit, drawdown_limit) = (caps.daily_loss_limit, caps.max_drawdown);
             let crossed = |kind, loss: Decimal, limit: Option<Decimal>| {
                 limit.filter(|limit| loss > *limit).map(|limit| Breach {
                     kind,
@@ -314,7 +343,8 @@ mod tests {
     fn a_daily_loss_beyond_the_limit_halts_until_the_next_reset() {
         let limits = limits();
         let mut guard = LossGuard::start(&limits, dec("1000"), HOUR);
-        let at = |g: &mut LossGuard, equity: &str, t| g.observe(&limits, ScopeKind::Strategy, dec(equity), t);
+        let at =
+            |g: &mut LossGuard, equity: &str, t| g.observe(&limits, limits.of(ScopeKind::Strategy), dec(equity), t);
         assert_eq!(
             at(&mut guard, "900", 2 * HOUR),
             Observed::default(),
@@ -368,12 +398,14 @@ mod tests {
         let steps = [("1200", HOUR), ("1110", DAY_MS), ("1020", 2 * DAY_MS)];
         for (equity, t) in steps {
             assert_eq!(
-                guard.observe(&limits, ScopeKind::Strategy, dec(equity), t).state_change,
+                guard
+                    .observe(&limits, limits.of(ScopeKind::Strategy), dec(equity), t)
+                    .state_change,
                 None
             );
         }
         // 949.99 is 250.01 below the peak of 1,200 (and 70.01 down on the day).
-        let crossed = guard.observe(&limits, ScopeKind::Strategy, dec("949.99"), 3 * DAY_MS);
+        let crossed = guard.observe(&limits, limits.of(ScopeKind::Strategy), dec("949.99"), 3 * DAY_MS);
         assert_eq!(
             crossed.state_change,
             Some((TradingState::Active, TradingState::Reducing))
@@ -383,7 +415,7 @@ mod tests {
             (breach.kind, breach.loss, breach.limit),
             (LossKind::Drawdown, dec("250.01"), dec("250"))
         );
-        let later = guard.observe(&limits, ScopeKind::Strategy, dec("949.99"), 9 * DAY_MS);
+        let later = guard.observe(&limits, limits.of(ScopeKind::Strategy), dec("949.99"), 9 * DAY_MS);
         assert_eq!(later.state_change, None, "a new day does not lift a drawdown");
         guard.clear(dec("949.99"));
         assert_eq!(
@@ -401,11 +433,15 @@ mod tests {
         let mut strategy = LossGuard::start(&limits, dec("1000"), 0);
         let mut account = strategy;
         assert_eq!(
-            strategy.observe(&limits, ScopeKind::Strategy, dec("1"), 1).state_change,
+            strategy
+                .observe(&limits, limits.of(ScopeKind::Strategy), dec("1"), 1)
+                .state_change,
             None
         );
         assert_eq!(
-            account.observe(&limits, ScopeKind::Account, dec("989"), 1).state_change,
+            account
+                .observe(&limits, limits.of(ScopeKind::Account), dec("989"), 1)
+                .state_change,
             Some((TradingState::Active, TradingState::Halted))
         );
     }

@@ -37,7 +37,7 @@ pub use limits::{
     DEFAULT_MAX_POSITION, DEFAULT_PRICE_BAND_BPS,
 };
 pub use loss::{
-    Breach, LossAction, LossGuard, LossKind, LossLimits, Observed, RiskScope, ScopeKind, DAY_MS,
+    Breach, LossAction, LossGuard, LossKind, LossLimits, Observed, RiskScope, ScopeKind, ScopeLimits, DAY_MS,
     DEFAULT_DAILY_RESET_MS, DEFAULT_LOSS_ACTION,
 };
 pub use rate::{order_rate, OrderRate, ORDER_RATE_WINDOW_MS};

@@ -2,7 +2,7 @@
 //! against the last mark, and the position of a venue account across its strategies.
 
 use super::*;
-use crate::risk::{LossAction, LossLimits, RiskScope, ScopeKind, DAY_MS};
+use crate::risk::{LossAction, LossLimits, RiskScope, ScopeKind, ScopeLimits, DAY_MS};
 
 fn bob() -> StrategyId {
     StrategyId::new("bob")
@@ -287,4 +287,41 @@ fn a_halt_survives_a_restart_in_the_book_of_record() {
         "{}",
         reject.message
     );
+}
+
+#[test]
+fn a_strategy_s_own_loss_limit_replaces_the_desk_s_for_it_alone() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk_with(RiskLimits::default(), None, &broker);
+    desk.register_strategy(&bob(), dec("10000")).unwrap();
+    let own = ScopeLimits {
+        daily_loss_limit: Some(dec("100")),
+        max_drawdown: None,
+    };
+    desk.set_loss_limits(&alice(), own).unwrap();
+    let bad = ScopeLimits {
+        max_drawdown: Some(Decimal::ZERO),
+        ..own
+    };
+    let err = desk.set_loss_limits(&bob(), bad).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("max_drawdown: expected a positive amount, got 0"),
+        "{err}"
+    );
+
+    long_ten(&mut desk, &broker);
+    let bobs = desk
+        .place_order(&bob(), order(Side::Buy, "10", limit("100")), 61_002)
+        .unwrap();
+    broker.push(filled(&bobs, "10", "100", "0", 61_003));
+    desk.poll();
+    // Both lose 200 at 80: alice, with her limit of 100, is halted; bob has none.
+    desk.on_market_event(&candle(60_000, "80", "80"));
+    assert_eq!(strategy_state(&desk, &alice()), TradingState::Halted);
+    assert!(desk
+        .risk_states()
+        .all(|(scope, _)| *scope != RiskScope::Strategy(bob())));
+    desk.place_order(&bob(), order(Side::Sell, "1", OrderType::Market), 120_001)
+        .unwrap();
 }
