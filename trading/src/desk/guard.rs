@@ -19,7 +19,7 @@ use crate::desk::Desk;
 use crate::ledger::{BookStore, RiskStateRecord, StoreError};
 use crate::market::TimeMs;
 use crate::orders::{StrategyId, VenueId};
-use crate::risk::{Breach, LossGuard, RiskScope, ScopeKind, ScopeLimits, TradingState};
+use crate::risk::{against_position, Breach, LossGuard, RiskScope, ScopeKind, ScopeLimits, TradingState};
 
 /// Every scope's guard, and how often each kind of scope entered each state.
 #[derive(Debug, Default)]
@@ -225,10 +225,41 @@ impl Desk {
             ),
             None => info!(%scope, from = from.as_str(), to = to.as_str(), "a loss limit breach is lifted"),
         }
-        if to == TradingState::Halted {
-            for strategy in self.strategies_in(&scope) {
-                let cancelled = self.cancel_all(&strategy, now_ms);
-                info!(%strategy, cancelled, "working orders cancelled by a loss limit halt");
+        match to {
+            TradingState::Halted => {
+                for strategy in self.strategies_in(&scope) {
+                    let cancelled = self.cancel_all(&strategy, now_ms);
+                    info!(%strategy, cancelled, "working orders cancelled by a loss limit halt");
+                }
+            }
+            TradingState::Reducing => {
+                for strategy in self.strategies_in(&scope) {
+                    self.cancel_adding(&strategy, now_ms);
+                }
+            }
+            TradingState::Active => {}
+        }
+    }
+
+    /// Cancels `strategy`'s working orders that do not trade against its position: filled,
+    /// they would add to it (or open one), which reducing forbids.
+    fn cancel_adding(&mut self, strategy: &StrategyId, now_ms: TimeMs) {
+        let Some(book) = self.ledger.book(strategy) else {
+            return;
+        };
+        let adding: Vec<_> = self
+            .blotter
+            .working(strategy)
+            .filter(|order| {
+                let request = order.request();
+                let position = book.holding(&request.symbol).map_or(Decimal::ZERO, |h| h.qty());
+                !against_position(request.side, position)
+            })
+            .map(|order| order.id().clone())
+            .collect();
+        for id in adding {
+            if let Err(e) = self.cancel_order(strategy, &id, now_ms) {
+                warn!(%strategy, order_id = %id, error = %e, "reducing could not cancel an order that adds to a position");
             }
         }
     }

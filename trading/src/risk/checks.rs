@@ -438,11 +438,16 @@ pub fn reduce_only(
 /// What reduces exposure, for a market and a limit order alike: an order on the other side
 /// of the position that, with the working orders on its side, does not take it past zero.
 fn reduces_exposure(side: Side, qty: Decimal, position: Decimal, open_same_side: Decimal) -> bool {
-    let against_position = match side {
+    against_position(side, position) && qty.saturating_add(open_same_side) <= position.abs()
+}
+
+/// Whether an order on `side` trades against `position` (a sell of a long, a buy of a
+/// short); nothing trades against a flat position.
+pub fn against_position(side: Side, position: Decimal) -> bool {
+    match side {
         Side::Buy => position < Decimal::ZERO,
         Side::Sell => position > Decimal::ZERO,
-    };
-    against_position && qty.saturating_add(open_same_side) <= position.abs()
+    }
 }
 
 /// A breached scope refuses every order while halted, and while reducing every order that

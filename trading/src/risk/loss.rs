@@ -32,7 +32,8 @@ pub const DEFAULT_DAILY_RESET_MS: TimeMs = 0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LossAction {
-    /// Only orders that bring a position toward zero; working orders are left alone.
+    /// Only orders that bring a position toward zero; the working orders that would add to
+    /// a position (or open one) are cancelled.
     Reducing,
     /// No new orders, and the scope's working orders are cancelled.
     Halted,

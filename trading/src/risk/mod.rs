@@ -26,9 +26,9 @@ mod rate;
 
 pub use band::price_band;
 pub use checks::{
-    check, insufficient_cash, insufficient_position, invalid_order, loss_limit, max_account_position, max_open_orders,
-    max_order_notional, max_position, reduce_only, trading_halted, valuation_price, InvalidOrder, LossRefusal,
-    RiskApproved, RiskCheck, RiskContext, RiskRefusal,
+    against_position, check, insufficient_cash, insufficient_position, invalid_order, loss_limit, max_account_position,
+    max_open_orders, max_order_notional, max_position, reduce_only, trading_halted, valuation_price, InvalidOrder,
+    LossRefusal, RiskApproved, RiskCheck, RiskContext, RiskRefusal,
 };
 pub use instrument::{conform_to_instrument, BelowMinimum};
 pub use limits::{

@@ -186,13 +186,22 @@ fn a_drawdown_from_the_peak_moves_the_strategy_to_reducing() {
     };
     let mut desk = desk_with(with_losses(loss), None, &broker);
     long_ten(&mut desk, &broker);
+    let adding = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("50")), 61_002)
+        .unwrap();
+    let reducing = desk
+        .place_order(&alice(), order(Side::Sell, "5", limit("200")), 61_003)
+        .unwrap();
 
-    // 1. Up to 120 (equity 10,200, the peak), then down to 104.99: 150.1 below the peak.
+    // 1. Up to 120 (equity 10,200, the peak), then down to 104.99: 150.1 below the peak. The
+    // working buy would add to the long: cancelled; the working sell reduces it: kept.
     desk.on_market_event(&candle(60_000, "120", "120"));
     desk.on_market_event(&candle(120_000, "104.99", "104.99"));
     assert_eq!(strategy_state(&desk, &alice()), TradingState::Reducing);
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&adding));
+    assert!(desk.order(&reducing).unwrap().is_working());
 
-    // 2. A buy adds to the long: refused with the numbers. A sell of what is held reduces it.
+    // 2. A buy adds to the long: refused with the numbers.
     let reject = desk
         .place_order(&alice(), order(Side::Buy, "1", OrderType::Market), 180_001)
         .unwrap_err();
@@ -205,8 +214,13 @@ fn a_drawdown_from_the_peak_moves_the_strategy_to_reducing() {
         "{}",
         reject.message
     );
-    desk.place_order(&alice(), order(Side::Sell, "10", OrderType::Market), 180_002)
+    // A sell of the 5 not yet offered reduces the long; one more would take it past zero.
+    desk.place_order(&alice(), order(Side::Sell, "5", OrderType::Market), 180_002)
         .unwrap();
+    let past_zero = desk
+        .place_order(&alice(), order(Side::Sell, "0.1", OrderType::Market), 180_003)
+        .unwrap_err();
+    assert_eq!(past_zero.check, RiskCheck::MaxDrawdown);
 
     // 3. Days pass; a drawdown holds until it is cleared.
     desk.on_market_event(&candle(2 * DAY_MS, "104.99", "104.99"));
