@@ -41,6 +41,8 @@ pub struct Metrics {
     reloads_total: IntCounterVec,
     orders_total: IntCounterVec,
     risk_rejections_total: IntCounterVec,
+    risk_state_changes_total: IntCounterVec,
+    risk_state: IntGaugeVec,
     broker_connected: IntGaugeVec,
     broker_reconnects_total: IntCounterVec,
     market_data_age_seconds: GaugeVec,
@@ -55,6 +57,13 @@ pub struct Metrics {
     position: GaugeVec,
     pnl: GaugeVec,
 }
+
+/// The states a loss limit can move a scope to, or back to.
+const RISK_STATES: [trading::risk::TradingState; 3] = [
+    trading::risk::TradingState::Active,
+    trading::risk::TradingState::Reducing,
+    trading::risk::TradingState::Halted,
+];
 
 /// Venue request-duration buckets: 100 µs ~ 10 s (a loopback round trip to a slow venue).
 const REQUEST_DURATION_BUCKETS: [f64; 12] = [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 5e-2, 0.1, 0.5, 1.0, 10.0];
@@ -145,6 +154,22 @@ impl Metrics {
                     "Orders refused by a pre-trade risk check.",
                 ),
                 &["strategy", "check"],
+            )
+            .expect("valid metric definition"),
+            risk_state_changes_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_risk_state_changes_total",
+                    "Loss limit state changes, by kind of scope (strategy, account) and the state entered.",
+                ),
+                &["scope", "state"],
+            )
+            .expect("valid metric definition"),
+            risk_state: IntGaugeVec::new(
+                opts(
+                    "strategy_host_risk_state",
+                    "The loss limit state of a strategy or venue account: 0 active, 1 reducing, 2 halted.",
+                ),
+                &["scope", "name"],
             )
             .expect("valid metric definition"),
             broker_connected: IntGaugeVec::new(
@@ -245,7 +270,7 @@ impl Metrics {
             .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 24] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 26] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -257,6 +282,8 @@ impl Metrics {
             Box::new(metrics.reloads_total.clone()),
             Box::new(metrics.orders_total.clone()),
             Box::new(metrics.risk_rejections_total.clone()),
+            Box::new(metrics.risk_state_changes_total.clone()),
+            Box::new(metrics.risk_state.clone()),
             Box::new(metrics.broker_connected.clone()),
             Box::new(metrics.broker_reconnects_total.clone()),
             Box::new(metrics.market_data_age_seconds.clone()),
@@ -277,7 +304,32 @@ impl Metrics {
         for state in STRATEGY_STATES {
             metrics.strategies.with_label_values(&[state]).set(0);
         }
+        for scope in trading::risk::ScopeKind::ALL {
+            for state in RISK_STATES {
+                metrics
+                    .risk_state_changes_total
+                    .with_label_values(&[scope.as_str(), state.as_str()]);
+            }
+        }
         Arc::new(metrics)
+    }
+
+    /// Brings the loss limit metrics up to the desk's: each scope's state, and the changes
+    /// counted since the desk started. Called when `/metrics` is scraped, so the desk's order
+    /// path does no metric work.
+    pub fn observe_risk(&self, desk: &trading::desk::Desk) {
+        for (scope, guard) in desk.risk_states() {
+            let state = guard.state() as i64;
+            self.risk_state
+                .with_label_values(&[scope.kind().as_str(), scope.name()])
+                .set(state);
+        }
+        for (scope, state, changes) in desk.risk_state_changes() {
+            let counter = self
+                .risk_state_changes_total
+                .with_label_values(&[scope.as_str(), state.as_str()]);
+            counter.inc_by(changes.saturating_sub(counter.get()));
+        }
     }
 
     /// The Prometheus text exposition of every metric.

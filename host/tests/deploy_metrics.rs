@@ -36,6 +36,8 @@ const METRICS: &[(&str, &str, &[&str])] = &[
         &["strategy", "broker", "outcome"],
     ),
     ("strategy_host_risk_rejections_total", "counter", &["strategy", "check"]),
+    ("strategy_host_risk_state_changes_total", "counter", &["scope", "state"]),
+    ("strategy_host_risk_state", "gauge", &["scope", "name"]),
     ("strategy_host_broker_connected", "gauge", &["broker"]),
     ("strategy_host_broker_reconnects_total", "counter", &["broker"]),
     ("strategy_host_market_data_age_seconds", "gauge", &["broker", "stream"]),
@@ -127,11 +129,12 @@ fn metrics_have_their_types_labels_and_names_and_no_unbounded_label() {
         std::fs::copy(support::wasm(crate_name), strategies.join(format!("{file}.wasm"))).unwrap();
     }
     // Every kind of series gets a value: orders fill, grid's ladder is refused by a risk
-    // check, faulty traps, positions and PnL move.
+    // check, faulty traps, positions and PnL move, and a daily loss limit out of reach gives
+    // every strategy a loss limit state.
     let config = write_file(
         dir.path(),
         "host.toml",
-        "[sandbox]\ncall_deadline_ms = 2000\n[risk]\nmax_open_orders = 2\n\
+        "[sandbox]\ncall_deadline_ms = 2000\n[risk]\nmax_open_orders = 2\ndaily_loss_limit = 1000000\n\
          [strategies.faulty]\nparams = { mode = \"panic-every\", every = 40 }\n",
     );
     let host = RunningHost::start(dir.path(), &config, 500, "warn", &[]);
@@ -246,6 +249,11 @@ fn metrics_have_their_types_labels_and_names_and_no_unbounded_label() {
                     one_of(&["coalesced", "dropped", "down"], value)
                 }
                 ("strategy_host_pnl", "kind") => one_of(&["realized", "unrealized"], value),
+                ("strategy_host_risk_state" | "strategy_host_risk_state_changes_total", "scope") => {
+                    one_of(&["strategy", "account"], value)
+                }
+                ("strategy_host_risk_state", "name") => in_folder.contains(value) || value == "paper",
+                ("strategy_host_risk_state_changes_total", "state") => one_of(&["active", "reducing", "halted"], value),
                 (_, "broker") => value == "paper",
                 ("strategy_host_position", "symbol") => value == "BTC/USD",
                 ("strategy_host_market_data_age_seconds", "stream") => value == "BTC/USD 1d",

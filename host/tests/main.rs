@@ -31,6 +31,7 @@ mod reconcile;
 mod refusals;
 mod reload;
 mod replay;
+mod risk_state;
 mod run_e2e;
 mod runtime;
 mod sandbox;

@@ -54,6 +54,7 @@ pub async fn serve(
 }
 
 async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
+    state.metrics.observe_risk(&lock_desk(&state.desk));
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.metrics.encode(),
@@ -71,16 +72,22 @@ struct StatusResponse {
     #[serde(flatten)]
     board: StatusBoard,
     books: serde_json::Value,
+    /// The loss limits' state of every strategy and venue account they follow.
+    risk: serde_json::Value,
 }
 
 async fn status(State(state): State<ApiState>) -> impl IntoResponse {
     let board = state.board.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let books = books_json(&lock_desk(&state.desk));
+    let (books, risk) = {
+        let desk = lock_desk(&state.desk);
+        (books_json(&desk), risk_json(&desk))
+    };
     Json(StatusResponse {
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: state.started.elapsed().as_secs(),
         board,
         books,
+        risk,
     })
 }
 
@@ -89,6 +96,34 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> 
     tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+/// Each scope's loss limit state as JSON: the state, the breach with its numbers, and the
+/// anchors it is measured from. Decimals are strings.
+fn risk_json(desk: &trading::desk::Desk) -> serde_json::Value {
+    let scopes: Vec<serde_json::Value> = desk
+        .risk_states()
+        .map(|(scope, guard)| {
+            serde_json::json!({
+                "scope": scope.kind().as_str(),
+                "name": scope.name(),
+                "state": guard.state().as_str(),
+                "breach": guard.breach.map(|b| serde_json::json!({
+                    "limit_kind": b.kind.code(),
+                    "loss": b.loss.to_string(),
+                    "limit": b.limit.to_string(),
+                    "since_ms": b.since_ms,
+                })),
+                "day_open_equity": guard.day_open_equity.to_string(),
+                "peak_equity": guard.peak_equity.to_string(),
+            })
+        })
+        .collect();
+    let changes: Vec<serde_json::Value> = desk
+        .risk_state_changes()
+        .map(|(scope, state, count)| serde_json::json!({"scope": scope.as_str(), "state": state.as_str(), "count": count}))
+        .collect();
+    serde_json::json!({ "trading_state": desk.trading_state().as_str(), "scopes": scopes, "state_changes": changes })
 }
 
 /// The books as JSON. Decimals are strings, so nothing is rounded on the way out.

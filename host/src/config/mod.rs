@@ -15,7 +15,7 @@ use serde::Deserialize;
 use trading::brokers::{FillPrice, SimConfig};
 use trading::market::{Symbol, Timeframe};
 use trading::orders::VenueId;
-use trading::risk::{RiskLimits, TradingState};
+use trading::risk::{LossAction, LossLimits, RiskLimits, ScopeLimits, TradingState};
 
 use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
@@ -93,6 +93,24 @@ pub struct RawRisk {
     pub allow_short: bool,
     /// `active`, `reducing` or `halted`.
     pub trading_state: String,
+    /// Absolute position per symbol per venue account, every strategy on it together.
+    pub max_account_position: Decimal,
+    /// Orders (new ones and amends) per strategy in any second.
+    pub max_orders_per_second: u32,
+    /// How far a limit price may be from the last price, in basis points; absent: no band.
+    pub price_band_bps: Option<Decimal>,
+    /// Largest loss of a strategy within a day (quote currency); absent: none.
+    pub daily_loss_limit: Option<Decimal>,
+    /// Largest fall of a strategy's equity from its peak; absent: none.
+    pub max_drawdown: Option<Decimal>,
+    /// The daily loss limit of a venue account, every strategy on it together.
+    pub account_daily_loss_limit: Option<Decimal>,
+    /// The drawdown limit of a venue account.
+    pub account_max_drawdown: Option<Decimal>,
+    /// `halted` (default) or `reducing`: what a crossed loss limit does to its scope.
+    pub loss_action: String,
+    /// When the day of the daily loss limits starts, `HH:MM` in UTC.
+    pub daily_reset_utc: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,6 +151,10 @@ pub struct RawStrategy {
     pub memory_limit_mib: Option<u64>,
     /// The venue the strategy trades on; absent means the host's only (or first) one.
     pub venue: Option<String>,
+    /// Overrides `risk.daily_loss_limit` for this strategy.
+    pub daily_loss_limit: Option<Decimal>,
+    /// Overrides `risk.max_drawdown` for this strategy.
+    pub max_drawdown: Option<Decimal>,
 }
 
 impl RawStrategy {
@@ -177,6 +199,16 @@ impl RawStrategy {
                 )),
             }
         }
+        for (key, limit) in [
+            ("daily_loss_limit", self.daily_loss_limit),
+            ("max_drawdown", self.max_drawdown),
+        ] {
+            if let Some(limit) = limit.filter(|l| *l <= Decimal::ZERO) {
+                problems.push(format!(
+                    "{key_prefix}{key} = {limit}: expected a positive amount of the quote currency"
+                ));
+            }
+        }
         let (Some(on_delete), true) = (on_delete, problems.is_empty()) else {
             return Err(problems);
         };
@@ -186,6 +218,10 @@ impl RawStrategy {
             on_delete,
             limits,
             venue: self.venue.as_deref().map(VenueId::new),
+            loss: ScopeLimits {
+                daily_loss_limit: self.daily_loss_limit,
+                max_drawdown: self.max_drawdown,
+            },
         })
     }
 }
@@ -268,6 +304,15 @@ impl Default for RawRisk {
             max_open_orders: limits.max_open_orders,
             allow_short: limits.allow_short,
             trading_state: "active".into(),
+            max_account_position: limits.max_account_position,
+            max_orders_per_second: limits.max_orders_per_second,
+            price_band_bps: limits.price_band_bps,
+            daily_loss_limit: limits.loss.daily_loss_limit,
+            max_drawdown: limits.loss.max_drawdown,
+            account_daily_loss_limit: limits.loss.account_daily_loss_limit,
+            account_max_drawdown: limits.loss.account_max_drawdown,
+            loss_action: "halted".into(),
+            daily_reset_utc: "00:00".into(),
         }
     }
 }
@@ -285,6 +330,15 @@ impl Default for RawSandbox {
             idle_spin_us: 0,
         }
     }
+}
+
+/// `HH:MM` (00:00 to 23:59) as milliseconds after midnight.
+fn time_of_day_ms(text: &str) -> Option<i64> {
+    let (hours, minutes) = text.split_once(':')?;
+    let two_digits =
+        |t: &str| (t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.parse::<i64>().ok())?;
+    let (hours, minutes) = (two_digits(hours)?, two_digits(minutes)?);
+    (hours < 24 && minutes < 60).then_some((hours * 60 + minutes) * 60_000)
 }
 
 /// The conventional per-user cache folder, if the environment names one.
@@ -357,6 +411,8 @@ pub struct StrategyConfig {
     pub limits: SandboxLimits,
     /// The venue it trades on; `None`: the host's first.
     pub venue: Option<VenueId>,
+    /// Its own loss limits, each in place of the host's `[risk]` one when set.
+    pub loss: ScopeLimits,
 }
 
 impl StrategyConfig {
@@ -368,6 +424,7 @@ impl StrategyConfig {
             on_delete: OnDelete::default(),
             limits: sandbox,
             venue: None,
+            loss: ScopeLimits::default(),
         }
     }
 }
@@ -484,6 +541,57 @@ impl RawConfig {
             ),
         );
         check(
+            self.risk.max_account_position > Decimal::ZERO,
+            format!(
+                "risk.max_account_position = {}: expected a positive quantity",
+                self.risk.max_account_position
+            ),
+        );
+        check(
+            self.risk.max_orders_per_second > 0,
+            "risk.max_orders_per_second = 0: expected at least 1".into(),
+        );
+        let loss_limits = [
+            ("risk.daily_loss_limit", self.risk.daily_loss_limit),
+            ("risk.max_drawdown", self.risk.max_drawdown),
+            ("risk.account_daily_loss_limit", self.risk.account_daily_loss_limit),
+            ("risk.account_max_drawdown", self.risk.account_max_drawdown),
+        ];
+        for (key, limit) in loss_limits {
+            if let Some(limit) = limit {
+                check(
+                    limit > Decimal::ZERO,
+                    format!("{key} = {limit}: expected a positive amount of the quote currency"),
+                );
+            }
+        }
+        let loss_action = match self.risk.loss_action.as_str() {
+            "halted" => Some(LossAction::Halted),
+            "reducing" => Some(LossAction::Reducing),
+            _ => None,
+        };
+        check(
+            loss_action.is_some(),
+            format!(
+                "risk.loss_action = {:?}: expected \"halted\" or \"reducing\"",
+                self.risk.loss_action
+            ),
+        );
+        let daily_reset_ms = time_of_day_ms(&self.risk.daily_reset_utc);
+        check(
+            daily_reset_ms.is_some(),
+            format!(
+                "risk.daily_reset_utc = {:?}: expected a UTC time of day as HH:MM, like \"00:00\" or \"22:00\"",
+                self.risk.daily_reset_utc
+            ),
+        );
+        if let Some(band) = self.risk.price_band_bps {
+            check(
+                band > Decimal::ZERO,
+                format!("risk.price_band_bps = {band}: expected a positive number of basis points, like 500 (5 %)"),
+            );
+        }
+        check(
             self.sandbox.call_deadline_ms > 0,
             "sandbox.call_deadline_ms = 0: expected at least 1".into(),
         );
@@ -586,6 +694,17 @@ impl RawConfig {
                 max_position: self.risk.max_position,
                 max_open_orders: self.risk.max_open_orders,
                 allow_short: self.risk.allow_short,
+                max_account_position: self.risk.max_account_position,
+                max_orders_per_second: self.risk.max_orders_per_second,
+                price_band_bps: self.risk.price_band_bps,
+                loss: LossLimits {
+                    daily_loss_limit: self.risk.daily_loss_limit,
+                    max_drawdown: self.risk.max_drawdown,
+                    account_daily_loss_limit: self.risk.account_daily_loss_limit,
+                    account_max_drawdown: self.risk.account_max_drawdown,
+                    action: loss_action.unwrap_or(LossAction::Halted),
+                    daily_reset_ms: daily_reset_ms.unwrap_or_default(),
+                },
                 // Cash reserved for a working buy includes the fee the paper broker will charge.
                 fee_rate: self.paper.fee_rate,
             },
@@ -639,6 +758,72 @@ mod tests {
         for key in ["listen", "feed.symbol", "paper.fill_price", "sandbox.call_deadline_ms"] {
             assert!(err.contains(key), "{key} missing from: {err}");
         }
+    }
+
+    #[test]
+    fn bad_risk_limits_are_reported_with_their_keys_and_what_was_expected() {
+        let raw =
+            RawConfig::from_toml("[risk]\nmax_account_position = 0\nmax_orders_per_second = 0\nprice_band_bps = -5\n")
+                .unwrap();
+        let err = raw.resolve("host.toml").unwrap_err().to_string();
+        for expected in [
+            "risk.max_account_position = 0: expected a positive quantity",
+            "risk.max_orders_per_second = 0: expected at least 1",
+            "risk.price_band_bps = -5: expected a positive number of basis points",
+        ] {
+            assert!(err.contains(expected), "{expected} missing from: {err}");
+        }
+        let losses = RawConfig::from_toml(
+            "[risk]\ndaily_loss_limit = 0\naccount_max_drawdown = -1\nloss_action = \"stop\"\ndaily_reset_utc = \"24:00\"\n",
+        )
+        .unwrap()
+        .resolve("host.toml")
+        .unwrap_err()
+        .to_string();
+        for expected in [
+            "risk.daily_loss_limit = 0: expected a positive amount",
+            "risk.account_max_drawdown = -1: expected a positive amount",
+            "risk.loss_action = \"stop\": expected \"halted\" or \"reducing\"",
+            "risk.daily_reset_utc = \"24:00\": expected a UTC time of day as HH:MM",
+        ] {
+            assert!(losses.contains(expected), "{expected} missing from: {losses}");
+        }
+        let own =
+            RawConfig::from_toml("[strategies.grid]\nmax_drawdown = 0\n[strategies.sma]\ndaily_loss_limit = 250\n")
+                .unwrap()
+                .resolve("host.toml")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            own.contains("strategies.grid.max_drawdown = 0: expected a positive amount"),
+            "{own}"
+        );
+        let sma = RawConfig::from_toml("[strategies.sma]\ndaily_loss_limit = 250\n")
+            .unwrap()
+            .resolve("host.toml")
+            .unwrap()
+            .strategy("sma");
+        assert_eq!(sma.loss.daily_loss_limit, Some(Decimal::from(250)));
+        let reset = RawConfig::from_toml(
+            "[risk]\nmax_drawdown = 500\nloss_action = \"reducing\"\ndaily_reset_utc = \"22:30\"\n",
+        )
+        .unwrap()
+        .resolve("host.toml")
+        .unwrap();
+        assert_eq!(
+            reset.limits.loss,
+            LossLimits {
+                max_drawdown: Some(Decimal::from(500)),
+                action: LossAction::Reducing,
+                daily_reset_ms: (22 * 60 + 30) * 60_000,
+                ..LossLimits::default()
+            }
+        );
+        let banded = RawConfig::from_toml("[risk]\nprice_band_bps = 250\n")
+            .unwrap()
+            .resolve("host.toml")
+            .unwrap();
+        assert_eq!(banded.limits.price_band_bps, Some(Decimal::from(250)));
     }
 
     #[test]

@@ -282,6 +282,9 @@ impl Reloader {
             let mut desk = lock_desk(self.fleet.desk());
             desk.register_strategy_on(id, settings.venue.as_ref(), cash)
                 .map_err(|e| format!("{}: {e}", component.path().display()))?;
+            // The settings were checked when read, so the desk refuses none of them.
+            desk.set_loss_limits(id, settings.loss)
+                .map_err(|e| format!("{}: {e}", component.path().display()))?;
             desk.venue_of(id).clone()
         };
         // Metrics name the venue the strategy trades on (its first one, which it keeps).

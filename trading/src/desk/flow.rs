@@ -5,6 +5,7 @@ use foldhash::HashMap;
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
+use super::guard::Guards;
 use super::instruments::Instruments;
 use super::reconcile::Reconciliations;
 use super::trade_log::TradeLog;
@@ -17,7 +18,7 @@ use crate::orders::{
     Blotter, Fill, Order, OrderError, OrderEvent, OrderId, OrderIdGen, OrderRequest, OrderState, OrderStatus,
     OrderType, OrderUpdate, StrategyId, VenueId,
 };
-use crate::risk::{self, RiskContext, RiskLimits, RiskRefusal, TradingState};
+use crate::risk::{self, OrderRate, RiskContext, RiskLimits, RiskRefusal, TradingState};
 
 /// The one place where a strategy's proposal becomes an order.
 ///
@@ -34,6 +35,8 @@ pub struct Desk {
     pub(super) ledger: Ledger,
     pub(super) blotter: Blotter,
     pub(super) counts: HashMap<StrategyId, OrderCounts>,
+    /// Each strategy's recent orders, for [`RiskLimits::max_orders_per_second`].
+    rates: HashMap<StrategyId, OrderRate>,
     pub(super) updates: Vec<OrderUpdate>,
     /// Reused for every batch of venue events, so a market event that causes none allocates nothing.
     events: Vec<VenueEvent>,
@@ -46,6 +49,8 @@ pub struct Desk {
     pub(super) now_ms: TimeMs,
     /// Each live venue's reconciliation: the pass under way and the latest report.
     pub(super) reconciliations: Reconciliations,
+    /// The loss limits' state of every strategy and venue account.
+    pub(super) guards: Guards,
 }
 
 impl std::fmt::Debug for Desk {
@@ -84,6 +89,7 @@ impl Desk {
     ) -> Result<Self, DeskError> {
         config.limits.validate()?;
         let ids = OrderIdGen::new(&config.order_id_prefix)?;
+        let guards = Guards::load(store.as_deref())?;
         Ok(Self {
             limits: config.limits,
             trading_state: config.trading_state,
@@ -94,12 +100,14 @@ impl Desk {
             ledger: Ledger::new(),
             blotter: Blotter::new(),
             counts: HashMap::default(),
+            rates: HashMap::default(),
             updates: Vec::new(),
             events: Vec::new(),
             stale: foldhash::HashSet::default(),
             instruments: Instruments::default(),
             now_ms: 0,
             reconciliations: Reconciliations::default(),
+            guards,
         })
     }
 
@@ -197,6 +205,7 @@ impl Desk {
                 return Err(refusal.into());
             }
         };
+        self.rates.entry(strategy.clone()).or_default().record(self.now_ms);
         let venue = self.venues.venue_of(strategy).clone();
         let order = Order::new(self.ids.next_id(), strategy.clone(), venue.clone(), approved, now_ms);
         if let Some(store) = &mut self.store {
@@ -291,6 +300,7 @@ impl Desk {
                 return Err(AmendError::Refused(refusal.into()));
             }
         };
+        self.rates.entry(strategy.clone()).or_default().record(self.now_ms);
         // A kept price stays the one the venue holds: only a new price is sent, rounded. A
         // price for a market order goes as asked, for the venue to refuse.
         let limit_price = match approved.order_type {
@@ -431,6 +441,7 @@ impl Desk {
         }
         self.apply_venue_events(&mut events);
         self.events = events;
+        self.watch_losses();
     }
 
     /// Applies whatever the venues reported since the last call. The driver of live venues
@@ -442,6 +453,7 @@ impl Desk {
         }
         self.apply_venue_events(&mut events);
         self.events = events;
+        self.watch_losses();
     }
 
     /// Stops trading on every venue for a clean shutdown (see [`ExecutionPort::close`]),
@@ -518,8 +530,14 @@ impl Desk {
             last_price: marks.get(symbol),
             market_data_stale: !self.stale.is_empty() && self.stale.contains(&(venue.clone(), symbol.clone())),
             instrument: self.instruments.get(venue, symbol).copied(),
+            breach: self.breach_of(book.strategy(), venue),
+            orders_in_window: self
+                .rates
+                .get(book.strategy())
+                .map_or(0, |rate| rate.in_window(self.now_ms)),
             ..RiskContext::default()
         };
+        self.add_account_exposure(&mut ctx, venue, symbol, excluding);
         let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);
         for order in self.blotter.working(book.strategy()) {
             if Some(order.id()) == excluding {
@@ -544,6 +562,36 @@ impl Desk {
             }
         }
         ctx
+    }
+}
+
+impl Desk {
+    /// The venue account's position and working orders in `symbol`: every strategy bound to
+    /// `venue` together. O(books + working orders); a desk holds a few strategies.
+    fn add_account_exposure(
+        &self,
+        ctx: &mut RiskContext,
+        venue: &VenueId,
+        symbol: &Symbol,
+        excluding: Option<&OrderId>,
+    ) {
+        for book in self.ledger.books() {
+            if self.venues.venue_of(book.strategy()) == venue {
+                if let Some(holding) = book.holding(symbol) {
+                    ctx.account_position = ctx.account_position.saturating_add(holding.qty());
+                }
+            }
+        }
+        for order in self.blotter.all_working() {
+            if order.venue() != venue || order.request().symbol != *symbol || Some(order.id()) == excluding {
+                continue;
+            }
+            let remaining = order.remaining_qty();
+            match order.request().side {
+                Side::Buy => ctx.account_open_buy_qty = ctx.account_open_buy_qty.saturating_add(remaining),
+                Side::Sell => ctx.account_open_sell_qty = ctx.account_open_sell_qty.saturating_add(remaining),
+            }
+        }
     }
 }
 

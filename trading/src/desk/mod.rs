@@ -26,12 +26,16 @@
 //! 9. Each live venue is reconciled on every connection of its order path ([`ReconciliationReport`]):
 //!    the book of record reloaded first ([`Desk::restore`]), every difference resolved by a
 //!    stated rule and kept in the venue's latest report.
+//! 10. Loss limits are followed after every market event and every batch of venue events; a
+//!     guard's change is written to the book of record before it acts, and reloaded by
+//!     [`Desk::new`], so a halt survives a restart.
 
 mod apply;
 mod config;
 mod counts;
 mod error;
 mod flow;
+mod guard;
 mod instruments;
 mod read;
 mod reconcile;

@@ -211,6 +211,13 @@ impl BookStore for JournalStore {
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         self.inner.latest_snapshot(strategy)
     }
+    fn save_risk_state(&mut self, record: &crate::ledger::RiskStateRecord) -> Result<(), StoreError> {
+        self.write(format!("store risk {} {}", record.scope, record.guard.state().as_str()))?;
+        self.inner.save_risk_state(record)
+    }
+    fn load_risk_states(&self) -> Result<Vec<crate::ledger::RiskStateRecord>, StoreError> {
+        self.inner.load_risk_states()
+    }
 }
 
 /// A desk over a scripted broker, with `alice` registered with 10,000 and BTC/USD marked at 100.
@@ -1169,3 +1176,4 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
 
 mod instruments;
 mod reconcile;
+mod risk;

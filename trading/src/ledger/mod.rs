@@ -20,5 +20,5 @@ pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Va
 pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, OpenTrip, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
 pub use store::{
     export, BackendError, BookStore, DecisionRecord, ExportError, ExportFilter, ExportFormat, ExportKind, FillRecord,
-    JournalError, JournalOptions, JournaledStore, SqliteStore, StoreError, StrategySnapshot,
+    JournalError, JournalOptions, JournaledStore, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
 };

@@ -7,9 +7,12 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::market::TimeMs;
 use crate::market::{Instrument, Side, Symbol};
 use crate::orders::{OrderRequest, OrderType, MAX_TAG_LEN};
-use crate::risk::{conform_to_instrument, BelowMinimum, RiskLimits, TradingState};
+use crate::risk::{
+    conform_to_instrument, order_rate, price_band, BelowMinimum, Breach, LossKind, RiskLimits, RiskScope, TradingState,
+};
 
 /// Every check that can refuse an order. [`RiskCheck::code`] is stable: it is the `check`
 /// label of `strategy_host_risk_rejections_total` and the reject code strategies receive.
@@ -22,9 +25,14 @@ pub enum RiskCheck {
     BelowMinimum,
     UnknownSymbol,
     ReduceOnly,
+    DailyLossLimit,
+    MaxDrawdown,
     MaxOpenOrders,
+    OrderRate,
+    PriceBand,
     MaxOrderNotional,
     MaxPosition,
+    MaxAccountPosition,
     InsufficientPosition,
     InsufficientCash,
 }
@@ -32,7 +40,7 @@ pub enum RiskCheck {
 impl RiskCheck {
     /// Every check, in the order [`check`] runs them ([`RiskCheck::UnknownStrategy`] is the
     /// desk's own, before any of them).
-    pub const ALL: [RiskCheck; 12] = [
+    pub const ALL: [RiskCheck; 17] = [
         RiskCheck::UnknownStrategy,
         RiskCheck::InvalidOrder,
         RiskCheck::TradingHalted,
@@ -40,9 +48,14 @@ impl RiskCheck {
         RiskCheck::BelowMinimum,
         RiskCheck::UnknownSymbol,
         RiskCheck::ReduceOnly,
+        RiskCheck::DailyLossLimit,
+        RiskCheck::MaxDrawdown,
         RiskCheck::MaxOpenOrders,
+        RiskCheck::OrderRate,
+        RiskCheck::PriceBand,
         RiskCheck::MaxOrderNotional,
         RiskCheck::MaxPosition,
+        RiskCheck::MaxAccountPosition,
         RiskCheck::InsufficientPosition,
         RiskCheck::InsufficientCash,
     ];
@@ -57,9 +70,14 @@ impl RiskCheck {
             RiskCheck::BelowMinimum => "below_minimum",
             RiskCheck::UnknownSymbol => "unknown_symbol",
             RiskCheck::ReduceOnly => "reduce_only",
+            RiskCheck::DailyLossLimit => "daily_loss_limit",
+            RiskCheck::MaxDrawdown => "max_drawdown",
             RiskCheck::MaxOpenOrders => "max_open_orders",
+            RiskCheck::OrderRate => "order_rate",
+            RiskCheck::PriceBand => "price_band",
             RiskCheck::MaxOrderNotional => "max_order_notional",
             RiskCheck::MaxPosition => "max_position",
+            RiskCheck::MaxAccountPosition => "max_account_position",
             RiskCheck::InsufficientPosition => "insufficient_position",
             RiskCheck::InsufficientCash => "insufficient_cash",
         }
@@ -117,12 +135,31 @@ pub enum RiskRefusal {
         open_same_side: Decimal,
         position: Decimal,
     },
+    #[error("{0}")]
+    /// Boxed: the scope's name and the numbers are several times the size of the others.
+    LossLimit(Box<LossRefusal>),
     #[error("{open} orders are already working, the limit is {limit}")]
     MaxOpenOrders { limit: usize, open: usize },
+    #[error("{in_window} orders were sent in the last {window_ms} ms, the limit is {limit} per second")]
+    OrderRate {
+        limit: u32,
+        in_window: u32,
+        window_ms: TimeMs,
+    },
+    /// `deviation_bps` is `None` when the reference price cannot be measured against (zero).
+    #[error("{}", band_message(*price, *reference, *deviation_bps, *limit_bps))]
+    PriceBand {
+        price: Decimal,
+        reference: Decimal,
+        deviation_bps: Option<Decimal>,
+        limit_bps: Decimal,
+    },
     #[error("order notional {notional} is above the limit of {limit}")]
     MaxOrderNotional { limit: Decimal, notional: Decimal },
     #[error("worst-case position {worst_case} (position, working orders on this side and this order) is beyond the limit of {limit}")]
     MaxPosition { limit: Decimal, worst_case: Decimal },
+    #[error("worst-case position {worst_case} of the venue account (every strategy on it: positions, working orders on this side and this order) is beyond the limit of {limit}")]
+    MaxAccountPosition { limit: Decimal, worst_case: Decimal },
     #[error("selling {qty} needs that much held: the position is {position} and {open_sells} is already offered, and shorting is not allowed")]
     InsufficientPosition {
         qty: Decimal,
@@ -148,12 +185,63 @@ impl RiskRefusal {
             RiskRefusal::BelowMinimum(_) => RiskCheck::BelowMinimum,
             RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
             RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
+            RiskRefusal::LossLimit(refusal) => match refusal.breach.kind {
+                LossKind::DailyLoss => RiskCheck::DailyLossLimit,
+                LossKind::Drawdown => RiskCheck::MaxDrawdown,
+            },
             RiskRefusal::MaxOpenOrders { .. } => RiskCheck::MaxOpenOrders,
+            RiskRefusal::OrderRate { .. } => RiskCheck::OrderRate,
+            RiskRefusal::PriceBand { .. } => RiskCheck::PriceBand,
             RiskRefusal::MaxOrderNotional { .. } => RiskCheck::MaxOrderNotional,
             RiskRefusal::MaxPosition { .. } => RiskCheck::MaxPosition,
+            RiskRefusal::MaxAccountPosition { .. } => RiskCheck::MaxAccountPosition,
             RiskRefusal::InsufficientPosition { .. } => RiskCheck::InsufficientPosition,
             RiskRefusal::InsufficientCash { .. } => RiskCheck::InsufficientCash,
         }
+    }
+}
+
+/// An order refused because its strategy or its account crossed a loss limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LossRefusal {
+    pub scope: RiskScope,
+    pub breach: Breach,
+    /// While reducing: the order that does not reduce (side, quantity, working on that side,
+    /// position). `None` while halted: nothing passes.
+    pub order: Option<(Side, Decimal, Decimal, Decimal)>,
+}
+
+impl fmt::Display for LossRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let b = &self.breach;
+        write!(
+            f,
+            "{}: {} {} is beyond the limit of {} (since {} ms), so it is {}",
+            self.scope,
+            b.kind.code(),
+            b.loss,
+            b.limit,
+            b.since_ms,
+            b.state.as_str()
+        )?;
+        match self.order {
+            Some((side, qty, open_same_side, position)) => write!(
+                f,
+                ": a {side:?} of {qty} (with {open_same_side} already working on that side) does not bring the position of {position} toward zero"
+            ),
+            None => f.write_str(": no new orders, cancels only"),
+        }
+    }
+}
+
+fn band_message(price: Decimal, reference: Decimal, deviation_bps: Option<Decimal>, limit_bps: Decimal) -> String {
+    match deviation_bps {
+        Some(deviation) => format!(
+            "limit price {price} is {deviation} bps from the last price {reference}, beyond the band of {limit_bps} bps"
+        ),
+        None => format!(
+            "limit price {price} cannot be measured against the last price {reference}, so the band of {limit_bps} bps refuses it"
+        ),
     }
 }
 
@@ -199,6 +287,17 @@ pub struct RiskContext {
     /// What already filled of the order an amend changes (zero for a new order): the venue's
     /// rules apply to the whole order.
     pub filled_qty: Decimal,
+    /// Orders the strategy sent in the last second (see [`crate::risk::OrderRate`]).
+    pub orders_in_window: u32,
+    /// Signed position of the strategy's venue account in the request's symbol: every
+    /// strategy trading on the venue together.
+    pub account_position: Decimal,
+    /// Remaining quantity of the account's working buys in the request's symbol.
+    pub account_open_buy_qty: Decimal,
+    /// Remaining quantity of the account's working sells in the request's symbol.
+    pub account_open_sell_qty: Decimal,
+    /// The loss limit breach in force for the strategy (its own or its account's), if any.
+    pub breach: Option<(RiskScope, Breach)>,
 }
 
 /// Runs every check in order and approves the request, or returns the first refusal.
@@ -232,20 +331,41 @@ pub fn check(
         .qty
         .checked_mul(price)
         .ok_or(RiskRefusal::InvalidOrder(InvalidOrder::NotionalOverflow))?;
-    let open_same_side = match request.side {
-        Side::Buy => ctx.open_buy_qty,
-        Side::Sell => ctx.open_sell_qty,
+    let (open_same_side, account_open_same_side) = match request.side {
+        Side::Buy => (ctx.open_buy_qty, ctx.account_open_buy_qty),
+        Side::Sell => (ctx.open_sell_qty, ctx.account_open_sell_qty),
     };
     reduce_only(state, request.side, request.qty, ctx.position, open_same_side)?;
+    loss_limit(
+        ctx.breach.as_ref(),
+        request.side,
+        request.qty,
+        ctx.position,
+        open_same_side,
+    )?;
     max_open_orders(limits, ctx.open_orders)?;
+    order_rate(limits, ctx.orders_in_window)?;
+    price_band(limits, request.order_type, price_reference(ctx.last_price))?;
     max_order_notional(limits, notional)?;
     max_position(limits, request.side, request.qty, ctx.position, open_same_side)?;
+    max_account_position(
+        limits,
+        request.side,
+        request.qty,
+        ctx.account_position,
+        account_open_same_side,
+    )?;
     if request.side == Side::Sell {
         insufficient_position(limits, request.qty, ctx.position, ctx.open_sell_qty)?;
     } else {
         insufficient_cash(limits, notional, ctx.cash, ctx.committed_cash)?;
     }
     Ok(RiskApproved(request))
+}
+
+/// The last price, which [`valuation_price`] has already required.
+fn price_reference(last_price: Option<Decimal>) -> Decimal {
+    last_price.unwrap_or(Decimal::ZERO)
 }
 
 /// The request on its own: positive quantity and limit price, a tag within [`MAX_TAG_LEN`].
@@ -303,11 +423,7 @@ pub fn reduce_only(
     if state != TradingState::Reducing {
         return Ok(());
     }
-    let against_position = match side {
-        Side::Buy => position < Decimal::ZERO,
-        Side::Sell => position > Decimal::ZERO,
-    };
-    if against_position && qty.saturating_add(open_same_side) <= position.abs() {
+    if reduces_exposure(side, qty, position, open_same_side) {
         Ok(())
     } else {
         Err(RiskRefusal::ReduceOnly {
@@ -317,6 +433,46 @@ pub fn reduce_only(
             position,
         })
     }
+}
+
+/// What reduces exposure, for a market and a limit order alike: an order on the other side
+/// of the position that, with the working orders on its side, does not take it past zero.
+fn reduces_exposure(side: Side, qty: Decimal, position: Decimal, open_same_side: Decimal) -> bool {
+    against_position(side, position) && qty.saturating_add(open_same_side) <= position.abs()
+}
+
+/// Whether an order on `side` trades against `position` (a sell of a long, a buy of a
+/// short); nothing trades against a flat position.
+pub fn against_position(side: Side, position: Decimal) -> bool {
+    match side {
+        Side::Buy => position < Decimal::ZERO,
+        Side::Sell => position > Decimal::ZERO,
+    }
+}
+
+/// A breached scope refuses every order while halted, and while reducing every order that
+/// does not reduce exposure (as [`reduce_only`] judges it).
+pub fn loss_limit(
+    breach: Option<&(RiskScope, Breach)>,
+    side: Side,
+    qty: Decimal,
+    position: Decimal,
+    open_same_side: Decimal,
+) -> Result<(), RiskRefusal> {
+    let Some((scope, breach)) = breach else {
+        return Ok(());
+    };
+    let order = match breach.state {
+        TradingState::Active => return Ok(()),
+        TradingState::Reducing if reduces_exposure(side, qty, position, open_same_side) => return Ok(()),
+        TradingState::Reducing => Some((side, qty, open_same_side, position)),
+        TradingState::Halted => None,
+    };
+    Err(RiskRefusal::LossLimit(Box::new(LossRefusal {
+        scope: scope.clone(),
+        breach: *breach,
+        order,
+    })))
 }
 
 pub fn max_open_orders(limits: &RiskLimits, open: usize) -> Result<(), RiskRefusal> {
@@ -351,15 +507,38 @@ pub fn max_position(
     position: Decimal,
     open_same_side: Decimal,
 ) -> Result<(), RiskRefusal> {
-    let worst_case = position.saturating_add(side.sign().saturating_mul(open_same_side.saturating_add(qty)));
-    if worst_case.abs() <= limits.max_position || worst_case.abs() <= position.abs() {
-        Ok(())
-    } else {
-        Err(RiskRefusal::MaxPosition {
+    match beyond(limits.max_position, side, qty, position, open_same_side) {
+        None => Ok(()),
+        Some(worst_case) => Err(RiskRefusal::MaxPosition {
             limit: limits.max_position,
             worst_case,
-        })
+        }),
     }
+}
+
+/// [`max_position`] for the whole venue account: `position` and `open_same_side` are every
+/// strategy's on the venue together, so strategies that each stay within their own limit
+/// cannot together build a position the account should not hold.
+pub fn max_account_position(
+    limits: &RiskLimits,
+    side: Side,
+    qty: Decimal,
+    position: Decimal,
+    open_same_side: Decimal,
+) -> Result<(), RiskRefusal> {
+    match beyond(limits.max_account_position, side, qty, position, open_same_side) {
+        None => Ok(()),
+        Some(worst_case) => Err(RiskRefusal::MaxAccountPosition {
+            limit: limits.max_account_position,
+            worst_case,
+        }),
+    }
+}
+
+/// The worst-case position when it is beyond `limit` and the order does not shrink it.
+fn beyond(limit: Decimal, side: Side, qty: Decimal, position: Decimal, open_same_side: Decimal) -> Option<Decimal> {
+    let worst_case = position.saturating_add(side.sign().saturating_mul(open_same_side.saturating_add(qty)));
+    (worst_case.abs() > limit && worst_case.abs() > position.abs()).then_some(worst_case)
 }
 
 /// Without shorting, a sell (with the sells already working) may not exceed the long position.
@@ -427,6 +606,10 @@ mod tests {
             max_open_orders: 3,
             allow_short: false,
             fee_rate: dec("0.01"),
+            max_account_position: dec("20"),
+            max_orders_per_second: 2,
+            price_band_bps: None,
+            loss: crate::risk::LossLimits::default(),
         }
     }
 
@@ -665,6 +848,100 @@ mod tests {
                 },
                 None,
             ),
+            (
+                "rate below",
+                l(),
+                TradingState::Active,
+                buy("1"),
+                RiskContext {
+                    orders_in_window: 1,
+                    ..c()
+                },
+                None,
+            ),
+            (
+                "rate at max",
+                l(),
+                TradingState::Active,
+                buy("1"),
+                RiskContext {
+                    orders_in_window: 2,
+                    ..c()
+                },
+                Some(RiskCheck::OrderRate),
+            ),
+            (
+                "band edge",
+                RiskLimits {
+                    price_band_bps: Some(dec("1000")),
+                    ..l()
+                },
+                TradingState::Active,
+                request(Side::Buy, "1", limit("110")),
+                c(),
+                None,
+            ),
+            (
+                "band beyond",
+                RiskLimits {
+                    price_band_bps: Some(dec("1000")),
+                    ..l()
+                },
+                TradingState::Active,
+                request(Side::Sell, "1", limit("89.99")),
+                c(),
+                Some(RiskCheck::PriceBand),
+            ),
+            (
+                "account at max",
+                l(),
+                TradingState::Active,
+                buy("2"),
+                RiskContext {
+                    account_position: dec("15"),
+                    account_open_buy_qty: dec("3"),
+                    ..c()
+                },
+                None,
+            ),
+            (
+                "account above",
+                l(),
+                TradingState::Active,
+                buy("2"),
+                RiskContext {
+                    account_position: dec("15"),
+                    account_open_buy_qty: dec("3.01"),
+                    ..c()
+                },
+                Some(RiskCheck::MaxAccountPosition),
+            ),
+            (
+                "account short above",
+                RiskLimits {
+                    allow_short: true,
+                    ..l()
+                },
+                TradingState::Active,
+                sell("1"),
+                RiskContext {
+                    position: Decimal::ZERO,
+                    account_position: dec("-20"),
+                    ..c()
+                },
+                Some(RiskCheck::MaxAccountPosition),
+            ),
+            (
+                "account over max, reducing",
+                l(),
+                TradingState::Active,
+                sell("1"),
+                RiskContext {
+                    account_position: dec("30"),
+                    ..c()
+                },
+                None,
+            ),
             ("sell what is held", l(), TradingState::Active, sell("5"), c(), None),
             (
                 "sell beyond held",
@@ -786,9 +1063,14 @@ mod tests {
                 "below_minimum",
                 "unknown_symbol",
                 "reduce_only",
+                "daily_loss_limit",
+                "max_drawdown",
                 "max_open_orders",
+                "order_rate",
+                "price_band",
                 "max_order_notional",
                 "max_position",
+                "max_account_position",
                 "insufficient_position",
                 "insufficient_cash",
             ]
@@ -796,6 +1078,77 @@ mod tests {
         for (i, check) in RiskCheck::ALL.iter().enumerate() {
             assert_eq!(check.index(), i);
         }
+    }
+
+    #[test]
+    fn a_loss_breach_refuses_everything_while_halted_and_what_does_not_reduce_while_reducing() {
+        let breach = |state| {
+            Some((
+                RiskScope::Strategy(crate::orders::StrategyId::new("alice")),
+                Breach {
+                    kind: LossKind::DailyLoss,
+                    loss: dec("512.5"),
+                    limit: dec("500"),
+                    state,
+                    since_ms: 7,
+                },
+            ))
+        };
+        let with = |state| RiskContext {
+            breach: breach(state),
+            ..ctx()
+        };
+        let halted = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Sell, "1", OrderType::Market),
+            &with(TradingState::Halted),
+        )
+        .unwrap_err();
+        assert_eq!(halted.check(), RiskCheck::DailyLossLimit);
+        assert_eq!(
+            halted.to_string(),
+            "strategy alice: daily_loss_limit 512.5 is beyond the limit of 500 (since 7 ms), so it is halted: no new orders, cancels only"
+        );
+        let reducing = with(TradingState::Reducing);
+        let buy = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Buy, "1", OrderType::Market),
+            &reducing,
+        )
+        .unwrap_err();
+        assert_eq!(
+            buy.to_string(),
+            "strategy alice: daily_loss_limit 512.5 is beyond the limit of 500 (since 7 ms), so it is reducing: a Buy of 1 (with 0 already working on that side) does not bring the position of 5 toward zero"
+        );
+        assert!(check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Sell, "5", OrderType::Market),
+            &reducing
+        )
+        .is_ok());
+        let drawdown = RiskContext {
+            breach: breach(TradingState::Halted).map(|(scope, b)| {
+                (
+                    scope,
+                    Breach {
+                        kind: LossKind::Drawdown,
+                        ..b
+                    },
+                )
+            }),
+            ..ctx()
+        };
+        let refused = check(
+            &limits(),
+            TradingState::Active,
+            request(Side::Buy, "1", OrderType::Market),
+            &drawdown,
+        )
+        .unwrap_err();
+        assert_eq!(refused.check(), RiskCheck::MaxDrawdown);
     }
 
     #[test]
@@ -808,5 +1161,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(refusal.to_string(), "order notional 2000 is above the limit of 1000");
+        let account = max_account_position(&limits(), Side::Buy, dec("3"), dec("18"), Decimal::ZERO).unwrap_err();
+        assert_eq!(
+            account,
+            RiskRefusal::MaxAccountPosition {
+                limit: dec("20"),
+                worst_case: dec("21")
+            }
+        );
+        assert!(
+            account.to_string().contains("21") && account.to_string().contains("20"),
+            "{account}"
+        );
     }
 }

@@ -35,7 +35,7 @@ pub(crate) fn fold_order_rows(batch: impl IntoIterator<Item = Write>) -> Vec<Wri
                 first_write.insert(rows.order.client_order_id.clone(), out.len());
                 out.push(Write::RecordFill(rows));
             }
-            write @ (Write::CreateBook(_) | Write::RecordDecision(_)) => out.push(write),
+            write @ (Write::CreateBook(_) | Write::RecordDecision(_) | Write::SaveRiskState(_)) => out.push(write),
         }
     }
     out
@@ -45,7 +45,9 @@ fn replace_row(write: &mut Write, row: OrderRow) {
     match write {
         Write::InsertOrder(kept) | Write::UpdateOrder(kept) => *kept = row,
         Write::RecordFill(rows) => rows.order = row,
-        Write::CreateBook(_) | Write::RecordDecision(_) => unreachable!("only order writes are indexed by order id"),
+        Write::CreateBook(_) | Write::RecordDecision(_) | Write::SaveRiskState(_) => {
+            unreachable!("only order writes are indexed by order id")
+        }
     }
 }
 

@@ -20,9 +20,11 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::ledger::store::journal::{self, JournalWriter, Segment};
-use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, RiskStateRow, Write};
 use crate::ledger::store::{background, coalesce};
-use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, SqliteStore, StoreError, StrategySnapshot};
+use crate::ledger::store::{
+    BookStore, DecisionRecord, FillRecord, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
+};
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Order, StrategyId, TradeId, VenueId};
@@ -204,6 +206,10 @@ impl BookStore for JournaledStore {
         self.journal(Write::RecordDecision(Box::new(DecisionRow::new(&decision))))
     }
 
+    fn save_risk_state(&mut self, record: &RiskStateRecord) -> Result<(), StoreError> {
+        self.journal(Write::SaveRiskState(Box::new(RiskStateRow::new(record))))
+    }
+
     /// Snapshots go straight to the tables, after the writes before them: they are rare
     /// (a swap, a recovery point) and large, and nothing waits on them.
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {
@@ -236,6 +242,10 @@ impl BookStore for JournaledStore {
 
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         self.synced()?.latest_snapshot(strategy)
+    }
+
+    fn load_risk_states(&self) -> Result<Vec<RiskStateRecord>, StoreError> {
+        self.synced()?.load_risk_states()
     }
 }
 

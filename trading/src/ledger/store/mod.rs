@@ -33,6 +33,7 @@ use std::path::PathBuf;
 use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Symbol, TimeMs};
 use crate::orders::{Fill, Order, StrategyId, TradeId, VenueId};
+use crate::risk::{LossGuard, RiskScope};
 
 pub use export::{export, ExportError, ExportFilter, ExportFormat, ExportKind};
 pub use journal::JournalError;
@@ -107,6 +108,16 @@ pub struct DecisionRecord<'a> {
     pub indicators: &'a [(&'a str, rust_decimal::Decimal)],
 }
 
+/// The loss limits' state of one scope ([`crate::risk::LossGuard`]), as the book of record
+/// keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskStateRecord {
+    pub scope: RiskScope,
+    pub guard: LossGuard,
+    /// When it was written.
+    pub time_ms: TimeMs,
+}
+
 /// The book of record. Writes take `&mut self`; reads do not change anything.
 pub trait BookStore: Send {
     /// Writes a new book. A book already stored for the strategy is kept as it is.
@@ -152,6 +163,12 @@ pub trait BookStore: Send {
     ///
     /// [`StoreError`] when the write fails.
     fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError>;
+    /// Writes a scope's loss limit state, replacing the one stored before.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the write fails.
+    fn save_risk_state(&mut self, record: &RiskStateRecord) -> Result<(), StoreError>;
 
     /// The stored book of one strategy, with its holdings and open round trips.
     ///
@@ -190,4 +207,10 @@ pub trait BookStore: Send {
     ///
     /// [`StoreError`] when the read fails.
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError>;
+    /// Every scope's stored loss limit state, strategies first, by name.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the read fails or a row is corrupt.
+    fn load_risk_states(&self) -> Result<Vec<RiskStateRecord>, StoreError>;
 }

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ledger::store::DecisionRecord;
+use crate::ledger::store::{DecisionRecord, RiskStateRecord};
 use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Side, TimeMs};
 use crate::orders::{Order, OrderState, OrderType, TradeId, VenueOrderId};
@@ -21,6 +21,44 @@ pub(crate) enum Write {
     /// Boxed: a fill's rows are several times the size of the other variants.
     RecordFill(Box<FillRows>),
     RecordDecision(Box<DecisionRow>),
+    SaveRiskState(Box<RiskStateRow>),
+}
+
+/// A `risk_states` row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RiskStateRow {
+    pub scope_kind: String,
+    pub scope: String,
+    pub state: String,
+    /// Kind, loss, limit and since, all or none.
+    pub breach: Option<(String, String, String, TimeMs)>,
+    pub day: i64,
+    pub day_open_equity: String,
+    pub peak_equity: String,
+    pub updated_ms: TimeMs,
+}
+
+impl RiskStateRow {
+    pub(crate) fn new(record: &RiskStateRecord) -> Self {
+        let guard = &record.guard;
+        Self {
+            scope_kind: record.scope.kind().as_str().to_owned(),
+            scope: record.scope.name().to_owned(),
+            state: guard.state().as_str().to_owned(),
+            breach: guard.breach.map(|b| {
+                (
+                    b.kind.code().to_owned(),
+                    b.loss.to_string(),
+                    b.limit.to_string(),
+                    b.since_ms,
+                )
+            }),
+            day: guard.day,
+            day_open_equity: guard.day_open_equity.to_string(),
+            peak_equity: guard.peak_equity.to_string(),
+            updated_ms: record.time_ms,
+        }
+    }
 }
 
 /// A `decisions` row.

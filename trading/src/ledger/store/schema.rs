@@ -139,4 +139,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX decisions_time ON decisions (time_ms);
     ",
+    // 5: the loss limits' state of each strategy and venue account (`risk/loss.rs`), one row
+    // per scope, replaced on every change: a breach survives a restart, and so do the day's
+    // opening equity and the peak as of the last change or day. The breach_* columns are all
+    // NULL while the scope is active.
+    "
+    CREATE TABLE risk_states (
+        scope_kind        TEXT NOT NULL CHECK (scope_kind IN ('strategy', 'account')),
+        scope             TEXT NOT NULL,
+        state             TEXT NOT NULL CHECK (state IN ('active', 'reducing', 'halted')),
+        breach_kind       TEXT CHECK (breach_kind IN ('daily_loss_limit', 'max_drawdown')),
+        breach_loss       TEXT,
+        breach_limit      TEXT,
+        breach_since_ms   INTEGER,
+        day               INTEGER NOT NULL,
+        day_open_equity   TEXT NOT NULL,
+        peak_equity       TEXT NOT NULL,
+        updated_ms        INTEGER NOT NULL,
+        PRIMARY KEY (scope_kind, scope)
+    ) STRICT;
+    ",
 ];

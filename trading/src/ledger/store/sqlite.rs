@@ -12,14 +12,30 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use rust_decimal::Decimal;
 
 use crate::ledger::store::checkpointer::Checkpointer;
-use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, RiskStateRow, Write};
 use crate::ledger::store::schema::MIGRATIONS;
-use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, StoreError, StrategySnapshot};
+use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, RiskStateRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{
     Order, OrderId, OrderParts, OrderRequest, OrderState, OrderType, StrategyId, TradeId, VenueId, VenueOrderId,
 };
+use crate::risk::{Breach, LossGuard, LossKind, RiskScope, TradingState};
+
+/// A `risk_states` row as read: kinds and decimals still text.
+struct RawRiskState {
+    scope_kind: String,
+    scope: String,
+    state: String,
+    breach_kind: Option<String>,
+    breach_loss: Option<String>,
+    breach_limit: Option<String>,
+    breach_since_ms: Option<TimeMs>,
+    day: i64,
+    day_open_equity: String,
+    peak_equity: String,
+    updated_ms: TimeMs,
+}
 
 /// The book of record in SQLite.
 #[derive(Debug)]
@@ -128,6 +144,62 @@ impl SqliteStore {
             value: value.to_owned(),
             expected,
         }
+    }
+
+    fn risk_state(&self, raw: RawRiskState) -> Result<RiskStateRecord, StoreError> {
+        const T: &str = "risk_states";
+        let scope = match raw.scope_kind.as_str() {
+            "strategy" => RiskScope::Strategy(StrategyId::new(&raw.scope)),
+            "account" => RiskScope::Account(VenueId::new(&raw.scope)),
+            other => return Err(self.corrupt(T, "scope_kind", other, "strategy or account")),
+        };
+        let state = match raw.state.as_str() {
+            "active" => TradingState::Active,
+            "reducing" => TradingState::Reducing,
+            "halted" => TradingState::Halted,
+            other => return Err(self.corrupt(T, "state", other, "active, reducing or halted")),
+        };
+        let breach = match (
+            raw.breach_kind,
+            raw.breach_loss,
+            raw.breach_limit,
+            raw.breach_since_ms,
+            state,
+        ) {
+            (None, None, None, None, TradingState::Active) => None,
+            (Some(kind), Some(loss), Some(limit), Some(since_ms), TradingState::Reducing | TradingState::Halted) => {
+                let kind = match kind.as_str() {
+                    "daily_loss_limit" => LossKind::DailyLoss,
+                    "max_drawdown" => LossKind::Drawdown,
+                    other => return Err(self.corrupt(T, "breach_kind", other, "daily_loss_limit or max_drawdown")),
+                };
+                Some(Breach {
+                    kind,
+                    loss: self.decimal(T, "breach_loss", &loss)?,
+                    limit: self.decimal(T, "breach_limit", &limit)?,
+                    state,
+                    since_ms,
+                })
+            }
+            _ => {
+                return Err(self.corrupt(
+                    T,
+                    "breach_kind",
+                    &raw.state,
+                    "every breach column set while reducing or halted, none while active",
+                ))
+            }
+        };
+        Ok(RiskStateRecord {
+            scope,
+            guard: LossGuard {
+                day: raw.day,
+                day_open_equity: self.decimal(T, "day_open_equity", &raw.day_open_equity)?,
+                peak_equity: self.decimal(T, "peak_equity", &raw.peak_equity)?,
+                breach,
+            },
+            time_ms: raw.updated_ms,
+        })
     }
 
     fn decimal(&self, table: &'static str, column: &'static str, text: &str) -> Result<Decimal, StoreError> {
@@ -311,6 +383,40 @@ impl BookStore for SqliteStore {
 
     fn record_decision(&mut self, decision: DecisionRecord<'_>) -> Result<(), StoreError> {
         self.write(&Write::RecordDecision(Box::new(DecisionRow::new(&decision))))
+    }
+
+    fn save_risk_state(&mut self, record: &RiskStateRecord) -> Result<(), StoreError> {
+        self.write(&Write::SaveRiskState(Box::new(RiskStateRow::new(record))))
+    }
+
+    fn load_risk_states(&self) -> Result<Vec<RiskStateRecord>, StoreError> {
+        let rows: Vec<RawRiskState> = self
+            .conn
+            .prepare_cached(
+                "SELECT scope_kind, scope, state, breach_kind, breach_loss, breach_limit, breach_since_ms, day,
+                        day_open_equity, peak_equity, updated_ms
+                 FROM risk_states ORDER BY scope_kind DESC, scope",
+            )
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(RawRiskState {
+                        scope_kind: r.get(0)?,
+                        scope: r.get(1)?,
+                        state: r.get(2)?,
+                        breach_kind: r.get(3)?,
+                        breach_loss: r.get(4)?,
+                        breach_limit: r.get(5)?,
+                        breach_since_ms: r.get(6)?,
+                        day: r.get(7)?,
+                        day_open_equity: r.get(8)?,
+                        peak_equity: r.get(9)?,
+                        updated_ms: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| self.backend(e))?;
+        rows.into_iter().map(|raw| self.risk_state(raw)).collect()
     }
 
     fn save_snapshot(&mut self, snapshot: &StrategySnapshot) -> Result<(), StoreError> {

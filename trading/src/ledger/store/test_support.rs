@@ -3,8 +3,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
-use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, StoreError, StrategySnapshot};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, RiskStateRow, Write};
+use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, RiskStateRecord, StoreError, StrategySnapshot};
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{Fill, Order, OrderEvent, OrderId, OrderRequest, OrderType, StrategyId, TradeId, VenueId};
@@ -180,6 +180,12 @@ impl BookStore for RecordedWrites {
         unreachable!("a recorder reads nothing")
     }
     fn latest_snapshot(&self, _: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
+    fn save_risk_state(&mut self, record: &RiskStateRecord) -> Result<(), StoreError> {
+        self.push(Write::SaveRiskState(Box::new(RiskStateRow::new(record))))
+    }
+    fn load_risk_states(&self) -> Result<Vec<RiskStateRecord>, StoreError> {
         unreachable!("a recorder reads nothing")
     }
 }

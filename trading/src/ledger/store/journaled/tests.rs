@@ -270,3 +270,56 @@ fn the_applier_runs_at_a_lower_priority_than_the_order_path() {
         "{nice_of_appliers:?}"
     );
 }
+
+#[test]
+fn risk_states_are_journaled_replaced_per_scope_and_read_back_after_a_reopen() {
+    use crate::risk::{Breach, LossGuard, LossKind, RiskScope, TradingState};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.db");
+    let guard = LossGuard {
+        day: 20_000,
+        day_open_equity: dec("10000"),
+        peak_equity: dec("10250.5"),
+        breach: None,
+    };
+    let halted = LossGuard {
+        breach: Some(Breach {
+            kind: LossKind::Drawdown,
+            loss: dec("300.25"),
+            limit: dec("300"),
+            state: TradingState::Halted,
+            since_ms: 7,
+        }),
+        ..guard
+    };
+    let alice = RiskScope::Strategy(alice());
+    let kraken = RiskScope::Account(VenueId::new("kraken"));
+    {
+        let mut store = JournaledStore::open_with(&path, never_batching()).unwrap();
+        for (scope, guard, time_ms) in [(&alice, guard, 1), (&kraken, guard, 2), (&alice, halted, 7)] {
+            let record = RiskStateRecord {
+                scope: scope.clone(),
+                guard,
+                time_ms,
+            };
+            store.save_risk_state(&record).unwrap();
+        }
+    }
+    let store = JournaledStore::open(&path).unwrap();
+    let states = store.load_risk_states().unwrap();
+    assert_eq!(
+        states,
+        [
+            RiskStateRecord {
+                scope: alice,
+                guard: halted,
+                time_ms: 7
+            },
+            RiskStateRecord {
+                scope: kraken,
+                guard,
+                time_ms: 2
+            },
+        ]
+    );
+}

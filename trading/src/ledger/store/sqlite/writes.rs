@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection};
 
-use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, Write};
+use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, RiskStateRow, Write};
 use crate::ledger::store::StoreError;
 
 /// Why a write did not happen.
@@ -41,7 +41,34 @@ pub(super) fn execute(conn: &Connection, write: &Write) -> Result<(), WriteFailu
         Write::UpdateOrder(order) => update_order(conn, order),
         Write::RecordFill(fill) => record_fill(conn, fill),
         Write::RecordDecision(decision) => record_decision(conn, decision),
+        Write::SaveRiskState(state) => save_risk_state(conn, state),
     }
+}
+
+fn save_risk_state(conn: &Connection, r: &RiskStateRow) -> Result<(), WriteFailure> {
+    let (kind, loss, limit, since) = match &r.breach {
+        Some((kind, loss, limit, since)) => (Some(kind), Some(loss), Some(limit), Some(since)),
+        None => (None, None, None, None),
+    };
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO risk_states (scope_kind, scope, state, breach_kind, breach_loss, breach_limit,
+             breach_since_ms, day, day_open_equity, peak_equity, updated_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        r.scope_kind,
+        r.scope,
+        r.state,
+        kind,
+        loss,
+        limit,
+        since,
+        r.day,
+        r.day_open_equity,
+        r.peak_equity,
+        r.updated_ms
+    ])?;
+    Ok(())
 }
 
 fn record_decision(conn: &Connection, d: &DecisionRow) -> Result<(), WriteFailure> {
