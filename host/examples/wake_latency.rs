@@ -20,7 +20,11 @@ struct Bell {
 }
 
 fn main() {
-    let wakes: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(5_000).max(1);
+    let wakes: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5_000)
+        .max(1);
     let bell = Arc::new(Bell {
         posted: Mutex::new(false),
         ring: Condvar::new(),

@@ -372,6 +372,9 @@ fn a_restarted_host_on_binance_books_the_fill_it_missed_before_it_is_ready() {
         (&Value::from(2), &Value::from(1), &Value::from(1)),
         "{report:#}"
     );
+    // The connect asked for the account's balances: compared in the same pass, not at the
+    // account's next change.
+    assert!(!report["balances_compared_ms"].is_null(), "{report:#}");
     let f = difference(&report, "filled", "order_id", &filled.client_order_id);
     assert_eq!((&f["rule"], dec(&f["qty"])), (&Value::from("fills_booked"), d("0.001")));
     let fills = venue_fills(&db, "orders");

@@ -733,15 +733,28 @@ fn every_connect_reports_the_accounts_balances_before_its_mass_status_and_over_r
         .filter(|(_, b)| !(b.free + b.locked).is_zero())
         .map(|(asset, b)| (asset, b.free + b.locked))
         .collect();
-    assert!(account.len() >= 3, "the local account holds USDT, BTC and ETH: {account:?}");
+    assert!(
+        account.len() >= 3,
+        "the local account holds USDT, BTC and ETH: {account:?}"
+    );
     let is_balances = |e: &VenueEvent| matches!(e, VenueEvent::Balances(_));
     let is_mass = |e: &VenueEvent| matches!(e, VenueEvent::MassStatus(_));
-    let (balances, mass) = (position_after(&rig.events, 0, is_balances), position_after(&rig.events, 0, is_mass));
-    assert!(balances < mass && balances.is_some(), "balances first: {:?}", rig.events);
+    let (balances, mass) = (
+        position_after(&rig.events, 0, is_balances),
+        position_after(&rig.events, 0, is_mass),
+    );
+    assert!(
+        balances < mass && balances.is_some(),
+        "balances first: {:?}",
+        rig.events
+    );
     let Some(VenueEvent::Balances(reported)) = balances.map(|i| &rig.events[i]) else {
         unreachable!()
     };
-    assert_eq!(reported.assets, account, "every asset the account holds, free and locked");
+    assert_eq!(
+        reported.assets, account,
+        "every asset the account holds, free and locked"
+    );
 
     // After a reconnect nothing is replayed: the balances are asked for again.
     let before = rig.events.len();

@@ -452,12 +452,18 @@ mod tests {
                 mailbox.post_update(update(1));
             })
         };
-        assert!(matches!(mailbox.next(None), Next::Letter(Letter::Market { stream: 3, .. })));
+        assert!(matches!(
+            mailbox.next(None),
+            Next::Letter(Letter::Market { stream: 3, .. })
+        ));
         assert!(matches!(mailbox.next(None), Next::Letter(Letter::Update(_))));
         poster.join().unwrap();
         let wake_at = Instant::now() + std::time::Duration::from_millis(20);
         assert!(matches!(mailbox.next(Some(wake_at)), Next::TimedOut));
-        assert!(Instant::now() >= wake_at, "the poll stops at the wake-up time, not before");
+        assert!(
+            Instant::now() >= wake_at,
+            "the poll stops at the wake-up time, not before"
+        );
     }
 
     #[test]

@@ -12,8 +12,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::account::{
-    account_position, account_status, execution_report, order_json, trade_json, AccountTrade, Order, OrderKind, OrderSide, OrderStatus,
-    ReportDetail, Tif,
+    account_position, account_status, execution_report, order_json, trade_json, AccountTrade, Order, OrderKind,
+    OrderSide, OrderStatus, ReportDetail, Tif,
 };
 use crate::exchange::Exchange;
 use crate::market::Change;

@@ -232,11 +232,13 @@ impl Asker {
 
     /// Every asset's balance (those with nothing left out).
     async fn balances(&self) -> Result<Vec<AssetBalance>, QueryError> {
-        let build: Build = Box::new(move |req, auth| requests::account_status(req, auth));
+        let build: Build = Box::new(requests::account_status);
         let account: Option<AccountStatus> = match self.over_ws("account.status", build).await {
             Some(response) => Self::ws_answer("account.status", &response)?,
             None => {
-                let answer = self.rest("account", "/api/v3/account", &[("omitZeroBalances", "true")]).await;
+                let answer = self
+                    .rest("account", "/api/v3/account", &[("omitZeroBalances", "true")])
+                    .await;
                 Self::rest_answer("account", answer, parse_account)?
             }
         };
@@ -320,11 +322,7 @@ impl Asker {
         });
     }
 
-    async fn fetch_mass(
-        &self,
-        since_ms: TimeMs,
-        symbols: &[VenueSymbol],
-    ) -> Result<Fetched, QueryError> {
+    async fn fetch_mass(&self, since_ms: TimeMs, symbols: &[VenueSymbol]) -> Result<Fetched, QueryError> {
         let balances = self.balances().await?;
         let open = self.open_orders().await?;
         let mut all: Vec<VenueSymbol> = symbols.to_vec();

@@ -4,7 +4,8 @@
 //! requests.
 //!
 //! Entry point: [`parse_stream`]. The wrapper's `stream` decides how `data` is read (a
-//! `bookTicker` payload has no event type). A `depthUpdate`, the hot path, is read in one pass
+//! `bookTicker` payload has no event type). A `depthUpdate`, the hot path, is read straight
+//! from its bytes when it is in Binance's own shape (`depth_scan.rs`), else in one serde pass
 //! when the frame starts the way Binance writes it; anything else, or a depth frame that does
 //! not read that way, goes the two-step way, whose errors name the field.
 
@@ -17,6 +18,8 @@ use trading::market::TimeMs;
 use super::error::{excerpt, parse_json, require_object, WireError};
 use super::market::{BookTickerEvent, DepthUpdate, KlineEvent, TradeEvent};
 use super::symbols::VenueSymbol;
+
+mod depth_scan;
 
 /// One frame of the market stream socket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +147,7 @@ pub fn subscription_request(subscribe: bool, streams: &[String], id: i64) -> Str
 /// [`WireError::NotAMessage`] when the text is not a JSON object of any shape the socket sends;
 /// [`WireError::Field`] when a known stream's payload has a missing or mistyped field.
 pub fn parse_stream(text: &str) -> Result<StreamMessage, WireError> {
-    if let Some(depth) = depth_in_one_pass(text) {
+    if let Some(depth) = depth_scan::scan_depth_frame(text).or_else(|| depth_in_one_pass(text)) {
         return Ok(StreamMessage::Depth(depth));
     }
     require_object(text)?;

@@ -216,3 +216,86 @@ fn stream_names_and_subscriptions() {
     );
     assert!(subscription_request(false, &names[..1], 8).contains("UNSUBSCRIBE"));
 }
+
+/// A depth frame in Binance's own shape with `bids` and `asks` as written.
+fn depth_frame(symbol: &str, first: u64, last: u64, bids: &[(String, String)], asks: &[(String, String)]) -> String {
+    let side = |levels: &[(String, String)]| {
+        levels
+            .iter()
+            .map(|(p, q)| format!(r#"["{p}","{q}"]"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        r#"{{"stream":"{}@depth@100ms","data":{{"e":"depthUpdate","E":1700000000000,"s":"{symbol}","U":{first},"u":{last},"b":[{}],"a":[{}]}}}}"#,
+        symbol.to_ascii_lowercase(),
+        side(bids),
+        side(asks)
+    )
+}
+
+/// What serde makes of a depth frame, the reference the scanner must agree with.
+fn by_serde(text: &str) -> Option<DepthUpdate> {
+    depth_in_one_pass(text)
+}
+
+#[test]
+fn the_scanner_reads_binances_shape_as_serde_does_and_stands_aside_for_any_other() {
+    let compact: String = wrap("bnbbtc@depth", fixture!("ws_depthUpdate.json"))
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let scanned = depth_scan::scan_depth_frame(&compact).expect("Binance's own shape");
+    assert_eq!(Some(scanned), by_serde(&compact));
+
+    let empty = depth_frame("BTCUSDT", 5, 9, &[], &[]);
+    assert_eq!(depth_scan::scan_depth_frame(&empty), by_serde(&empty));
+    assert!(by_serde(&empty).is_some());
+
+    let level = |p: &str, q: &str| vec![(p.to_owned(), q.to_owned())];
+    let base = depth_frame(
+        "BTCUSDT",
+        1,
+        2,
+        &level("30000.01000000", "0.5"),
+        &level("30000.02", "0"),
+    );
+    let others = [
+        base.replace(r#""U":1"#, r#""U": 1"#),
+        base.replace(
+            r#""E":1700000000000,"s":"BTCUSDT""#,
+            r#""s":"BTCUSDT","E":1700000000000"#,
+        ),
+        base.replace(r#""s":"BTCUSDT""#, r#""s":"BTC\u0055SDT""#),
+        base.replace(r#""a":["#, r#""pu":0,"a":["#),
+        base.replace(r#""0.5""#, "1"),
+        base.replace(r#""U":1"#, r#""U":01"#),
+        base.replace(r#""E":1700000000000"#, r#""E":99999999999999999999"#),
+        base.replace(r#""0.5""#, r#""0.5x""#),
+        format!("{base} "),
+    ];
+    for text in &others {
+        assert_eq!(depth_scan::scan_depth_frame(text), None, "{text}");
+        // The frame still reads the way serde reads it, or fails the way it fails.
+        match by_serde(text) {
+            Some(depth) => assert_eq!(parse_stream(text), Ok(StreamMessage::Depth(depth)), "{text}"),
+            None => assert!(!matches!(parse_stream(text), Ok(StreamMessage::Depth(_))), "{text}"),
+        }
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn the_scanner_and_serde_read_every_diff_alike(
+        symbol in "[A-Z0-9]{1,12}",
+        first in 0u64..u64::MAX / 2,
+        span in 0u64..1_000,
+        bids in proptest::collection::vec(("[0-9]{1,8}(\\.[0-9]{1,10})?", "[0-9]{1,6}(\\.[0-9]{1,10})?"), 0..25),
+        asks in proptest::collection::vec(("[0-9]{1,8}(\\.[0-9]{1,10})?", "[0-9]{1,6}(\\.[0-9]{1,10})?"), 0..25),
+    ) {
+        let text = depth_frame(&symbol, first, first + span, &bids, &asks);
+        let serde = by_serde(&text);
+        proptest::prop_assert!(serde.is_some());
+        proptest::prop_assert_eq!(depth_scan::scan_depth_frame(&text), serde);
+    }
+}
