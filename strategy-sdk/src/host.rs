@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::account::Account;
 use crate::decision::Decision;
 use crate::orders::{OrderId, OrderRequest, Reject};
 use crate::position::Position;
@@ -39,6 +40,11 @@ pub trait Host {
 
     /// This strategy's position in `symbol` (flat when it has none).
     fn position(&mut self, symbol: &str) -> Position;
+
+    /// This strategy's account as the host's books have it now: cash, equity, fees, buying
+    /// power, positions valued at the last prices, working orders (all zero before the host
+    /// opened a book for it).
+    fn account(&mut self) -> Account;
 
     /// Proposes an order. On success the host's id for it; its fills arrive later as order
     /// updates.

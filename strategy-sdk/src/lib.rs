@@ -72,6 +72,7 @@
 
 #![deny(missing_docs)]
 
+mod account;
 pub mod decimal;
 mod decision;
 #[cfg(feature = "guest")]
@@ -81,6 +82,7 @@ pub mod indicators;
 mod manifest;
 mod market;
 mod orders;
+mod param_range;
 mod params;
 mod position;
 mod shared_str;
@@ -90,12 +92,13 @@ mod strategy;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use account::{Account, OpenOrder, PositionValue};
 pub use decision::{Action, Decision, Indicator};
 pub use host::{Host, LogLevel};
 pub use manifest::{Manifest, StreamKind, Subscription, ANY, MAX_BOOK_DEPTH};
 pub use market::{Book, BookLevel, Candle, Quote, Side, Trade};
 pub use orders::{Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Reject, MAX_TAG_BYTES};
-pub use params::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
+pub use params::{ParamBounds, ParamError, ParamKind, ParamSpec, ParamValue, Params};
 pub use position::Position;
 pub use rust_decimal::Decimal;
 pub use shared_str::SharedStr;

@@ -26,7 +26,8 @@ pub use harness::{Event, Harness};
 use rust_decimal::Decimal;
 
 use crate::{
-    Candle, Decision, Fill, Host, LogLevel, OrderId, OrderRequest, OrderStatus, OrderUpdate, Position, Reject, StrMap,
+    Account, Candle, Decision, Fill, Host, LogLevel, OrderId, OrderRequest, OrderStatus, OrderUpdate, Position, Reject,
+    StrMap,
 };
 
 /// A flat candle (open = high = low = close, volume 1) of `symbol` and `timeframe`, opened at
@@ -75,6 +76,8 @@ pub struct MockHost {
     pub logs: Vec<(LogLevel, String)>,
     /// When set, [`Host::decisions_wanted`] answers false, as a backtest's host does.
     pub drops_decisions: bool,
+    /// What [`Host::account`] answers.
+    pub account: Account,
     positions: StrMap<Position>,
     refuse_with: Option<Reject>,
     orders_accepted: u64,
@@ -191,6 +194,10 @@ impl Host for MockHost {
             .get(symbol)
             .cloned()
             .unwrap_or_else(|| Position::flat(symbol))
+    }
+
+    fn account(&mut self) -> Account {
+        self.account.clone()
     }
 
     fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject> {

@@ -14,6 +14,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use super::account::account_to_wit;
 use super::bindings::{wit, HostImports};
 use super::call_budget::CallBudget;
 use super::clock::Clock;
@@ -220,6 +221,10 @@ impl HostImports for HostState {
         };
         position.symbol = symbol;
         position
+    }
+
+    fn account(&mut self) -> wit::Account {
+        account_to_wit(&lock_desk(&self.ctx.desk), &self.ctx.strategy)
     }
 
     fn place_order(&mut self, req: wit::OrderRequest) -> Result<String, wit::Reject> {

@@ -5,7 +5,7 @@ use super::bindings::strategy_host::strategy::types as wit;
 use rust_decimal::Decimal;
 
 use crate::orders::encode_decimal;
-use crate::{Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
+use crate::{Account, Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
 
 /// Calls the host's imports. Stateless but for one cached answer: the host keeps everything.
 pub(crate) struct ComponentHost;
@@ -21,6 +21,10 @@ impl Host for ComponentHost {
 
     fn position(&mut self, symbol: &str) -> Position {
         imports::position(symbol).into()
+    }
+
+    fn account(&mut self) -> Account {
+        imports::account().into()
     }
 
     fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject> {
