@@ -73,6 +73,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod bracket;
 pub mod decimal;
 mod decision;
 #[cfg(feature = "guest")]
@@ -86,6 +87,7 @@ mod param_range;
 mod params;
 mod position;
 mod shared_str;
+mod sizing;
 pub mod snapshot;
 mod str_map;
 mod strategy;
@@ -93,6 +95,7 @@ mod strategy;
 pub mod testing;
 
 pub use account::{Account, OpenOrder, PositionValue};
+pub use bracket::{Bracket, BracketExit, BracketSpec, BracketState};
 pub use decision::{Action, Decision, Indicator};
 pub use host::{Host, LogLevel};
 pub use manifest::{Manifest, StreamKind, Subscription, ANY, MAX_BOOK_DEPTH};
@@ -102,6 +105,7 @@ pub use params::{ParamBounds, ParamError, ParamKind, ParamSpec, ParamValue, Para
 pub use position::Position;
 pub use rust_decimal::Decimal;
 pub use shared_str::SharedStr;
+pub use sizing::{Sizing, SizingError};
 pub use snapshot::Snapshot;
 pub use str_map::StrMap;
 pub use strategy::{instantiate, Strategy};
