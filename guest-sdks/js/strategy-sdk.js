@@ -288,6 +288,11 @@ export class Host {
     hostCall(() => imports.cancelOrder(orderId));
   }
 
+  /** Cancels every working order of this strategy; how many cancels the host sent (a Number). */
+  cancelAllOrders() {
+    return imports.cancelAllOrders();
+  }
+
   amendOrder(orderId, qty, limitPrice = undefined) {
     hostCall(() => imports.amendOrder(orderId, qty.toWit(), limitPrice?.toWit()));
   }

@@ -10,7 +10,7 @@ Python strategy what the Rust SDK's `export_strategy!` does for a Rust one:
   builds the strategy; `on-events` pulls `next-event` until the host says the run is over; every
   market event's stream id is resolved to its symbol and timeframe, asking the host once per id.
 - `Host` is the host interface with exact decimals: `account`, `position`, `place_order`,
-  `cancel_order`, `amend_order`, `log`, `emit_decision`, `decisions_wanted` (asked once), `now_ms`.
+  `cancel_order`, `cancel_all_orders`, `amend_order`, `log`, `emit_decision`, `decisions_wanted` (asked once), `now_ms`.
 - Exact decimals are Python's `decimal.Decimal`: the WIT's mantissa and scale convert without
   loss both ways (a value with more digits than a 64-bit mantissa holds is rounded half to even
   to the most places that fit, as the Rust SDK does).
@@ -368,6 +368,10 @@ class Host:
             _imports.cancel_order(order_id)
         except Err as refused:
             raise ValueError(refused.value) from None
+
+    def cancel_all_orders(self) -> int:
+        """Cancels every working order of this strategy; how many cancels the host sent."""
+        return _imports.cancel_all_orders()
 
     def amend_order(self, order_id: str, qty: Decimal, limit_price: Optional[Decimal] = None) -> None:
         price = None if limit_price is None else decimal_to_wit(limit_price)

@@ -2,7 +2,8 @@
 //! at market, and reports the account view on every bar; what it saw is the desk's books at
 //! that moment: cash, equity, fees and buying power (the cash less what the resting buy holds
 //! back, fee included), the position with its mark, unrealized PnL and fees, and its working
-//! order.
+//! order. On the third bar it cancels all its orders (`cancel-all-orders`): the resting buy goes,
+//! and the buying power is the whole cash again.
 
 use rust_decimal::Decimal;
 use strategy_host::runtime::{lock_desk, CpuBudget};
@@ -42,8 +43,10 @@ fn the_account_view_is_the_desks_books_seen_by_a_real_component() {
             initial - held_back
         )
     );
-    // The last bar: the market buy has filled; the report is the desk's book as it is now
-    // (nothing happened after the guest's last report).
+    assert!(reports[2].ends_with(" cancel-all=1"), "{reports:?}");
+    assert!(desk.open_orders(&StrategyId::new("accountant")).next().is_none());
+    // The last bar: the market buy has filled and the resting buy is cancelled; the report is
+    // the desk's book as it is now (nothing happened after the guest's last report).
     let strategy = StrategyId::new("accountant");
     let book = desk.book(&strategy).unwrap();
     let [position] = book.positions.as_slice() else {
@@ -56,7 +59,7 @@ fn the_account_view_is_the_desks_books_seen_by_a_real_component() {
         *reports.last().unwrap(),
         format!(
             "account cash={} equity={} fees={} bp={} fee_rate={fee_rate} initial={initial} positions=[BTC/USD {} avg={} \
-             mark={mark} upnl={} fees={}] orders=[rest Buy Limit({rest_price}) remaining=0.01]",
+             mark={mark} upnl={} fees={}] orders=[]",
             book.cash,
             book.equity,
             book.fees,
@@ -67,5 +70,5 @@ fn the_account_view_is_the_desks_books_seen_by_a_real_component() {
             position.fees
         )
     );
-    assert_eq!(desk.buying_power(&strategy), book.cash - held_back);
+    assert_eq!(desk.buying_power(&strategy), book.cash);
 }

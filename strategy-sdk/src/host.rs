@@ -63,6 +63,10 @@ pub trait Host {
     /// The host's reason when the order is unknown or already done.
     fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String>;
 
+    /// Asks the host to cancel every working order of this strategy, oldest first. Returns how
+    /// many cancels it sent; each outcome arrives as an order update.
+    fn cancel_all_orders(&mut self) -> u32;
+
     /// Asks the host to change a working order in place: its total quantity `qty` (the part
     /// already filled included) and, for a limit order, its price (`None` keeps it). The host's
     /// risk checks see the order as amended; the venue's confirmation arrives as an order

@@ -227,6 +227,20 @@ impl Host for MockHost {
         Ok(())
     }
 
+    /// Records a cancel of every accepted order not cancelled yet (the mock does not know which
+    /// have filled: a test that cares sets up only working ones).
+    fn cancel_all_orders(&mut self) -> u32 {
+        let pending: Vec<OrderId> = self
+            .orders
+            .iter()
+            .map(|(id, _)| id.clone())
+            .filter(|id| !self.cancels.contains(id))
+            .collect();
+        let count = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+        self.cancels.extend(pending);
+        count
+    }
+
     fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String> {
         if self.order(order_id).is_none() {
             return Err(format!("unknown order {order_id}"));

@@ -261,6 +261,13 @@ impl HostImports for HostState {
             .map_err(|e| e.to_string())
     }
 
+    fn cancel_all_orders(&mut self) -> u32 {
+        let now = self.ctx.clock.now_ms();
+        let cancelled = lock_desk(&self.ctx.desk).cancel_all(&self.ctx.strategy, now);
+        // The open-order limit keeps the count small; saturate rather than wrap if it were not.
+        u32::try_from(cancelled).unwrap_or(u32::MAX)
+    }
+
     fn amend_order(
         &mut self,
         order_id: String,

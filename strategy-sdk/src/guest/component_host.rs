@@ -37,6 +37,10 @@ impl Host for ComponentHost {
         imports::cancel_order(order_id.as_str())
     }
 
+    fn cancel_all_orders(&mut self) -> u32 {
+        imports::cancel_all_orders()
+    }
+
     fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String> {
         let to_wit = |what, value| {
             encode_decimal(what, value)

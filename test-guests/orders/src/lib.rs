@@ -7,7 +7,7 @@
 //! | `lifecycle` | one step per closed 1m candle of a symbol (see [`STEPS`]): rests a limit buy at half the close, amends it, cancels it, buys `size` at market, sells 40 % of it at market, sells 20 % more by a marketable limit at 90 % of the close |
 //! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests), then cancels the one before it, so one or two rest at a time |
 //! | `ladder` | answers every trade with a limit buy of `size` at half its price, and keeps every one resting (working orders for restart tests) |
-//! | `account` | reports the account view on every closed 1m candle (`account ...`, see [`Orders::report`]), after resting a limit buy of `size` at half the close on the first and buying `size` at market on the second |
+//! | `account` | reports the account view on every closed 1m candle (`account ...`, see [`Orders::report`]), after resting a limit buy of `size` at half the close on the first, buying `size` at market on the second, and cancelling all its orders on the third (the report then ends with ` cancel-all=<count>`) |
 //!
 //! Every answer and every order update becomes a `hold` decision, so tests can read what the
 //! strategy saw: `step <n> <what> -> <answer>` and
@@ -45,7 +45,8 @@ impl Orders {
     }
 
     /// `account cash=<> equity=<> fees=<> bp=<> fee_rate=<> initial=<> positions=[<symbol> <qty>
-    /// avg=<> mark=<> upnl=<> fees=<>, ...] orders=[<tag> <side> <type> remaining=<>, ...]`.
+    /// avg=<> mark=<> upnl=<> fees=<>, ...] orders=[<tag> <side> <type> remaining=<>, ...]`,
+    /// and ` cancel-all=<count>` on the third candle.
     fn report(&mut self, host: &mut dyn Host, candle: &Candle) {
         self.candles += 1;
         let symbol = candle.symbol.as_str();
@@ -65,6 +66,11 @@ impl Orders {
             }
             _ => {}
         }
+        let cancelled = if self.candles == 3 {
+            format!(" cancel-all={}", host.cancel_all_orders())
+        } else {
+            String::new()
+        };
         let account = host.account();
         let positions: Vec<String> = account
             .positions
@@ -88,7 +94,7 @@ impl Orders {
             })
             .collect();
         let reasoning = format!(
-            "account cash={} equity={} fees={} bp={} fee_rate={} initial={} positions=[{}] orders=[{}]",
+            "account cash={} equity={} fees={} bp={} fee_rate={} initial={} positions=[{}] orders=[{}]{cancelled}",
             account.cash,
             account.equity,
             account.fees,
@@ -312,6 +318,11 @@ mod tests {
         assert_eq!(host.orders[1].1.tag, "buy");
         assert!(
             host.decisions[2].reasoning.starts_with("account cash=1000 "),
+            "{:?}",
+            host.decisions
+        );
+        assert!(
+            host.decisions[2].reasoning.ends_with(" cancel-all=2"),
             "{:?}",
             host.decisions
         );
