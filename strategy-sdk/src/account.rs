@@ -19,7 +19,7 @@ pub struct Account {
     pub cash: Decimal,
     /// Cash plus every position at its mark (at cost without one).
     pub equity: Decimal,
-    /// Fees of every fill so far.
+    /// Fees of every fill of the book.
     pub fees: Decimal,
     /// What a new buy may spend under the host's cash rule: cash less what the working buys
     /// hold back, fee included. A buy of notional `n` passes the cash check when
@@ -46,7 +46,7 @@ pub struct PositionValue {
     pub mark: Option<Decimal>,
     /// `(mark − avg_price) × qty`; zero without a mark.
     pub unrealized_pnl: Decimal,
-    /// Profit and loss realized so far.
+    /// Profit and loss realized by the fills that reduced the position.
     pub realized_pnl: Decimal,
     /// Fees of every fill in this symbol.
     pub fees: Decimal,
@@ -67,7 +67,7 @@ pub struct OpenOrder {
     pub order_type: OrderType,
     /// The order's quantity, the filled part included.
     pub qty: Decimal,
-    /// Filled so far.
+    /// What has filled.
     pub filled_qty: Decimal,
     /// Still to fill.
     pub remaining_qty: Decimal,

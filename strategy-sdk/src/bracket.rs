@@ -61,7 +61,7 @@ pub enum BracketState {
         take_profit: OrderId,
         /// The position the bracket holds (what the entry filled).
         qty: Decimal,
-        /// What the take-profit has filled so far.
+        /// What the take-profit has filled.
         exited: Decimal,
     },
     /// The stop triggered (or the take-profit went away): `qty` is being closed at market.
@@ -300,7 +300,7 @@ mod tests {
         let update = host.filled(&tp_id);
         bracket.on_order_update(&mut host, &update);
         assert_eq!(bracket.state(), &BracketState::Closed(BracketExit::TakeProfit));
-        // A later bar through the stop does nothing: the bracket is done.
+        // A bar through the stop after that does nothing: the bracket is done.
         bracket.on_candle(&mut host, &bar("80", "100"));
         assert_eq!(host.orders.len(), 2);
     }
