@@ -1,7 +1,7 @@
 // strategy-sdk.js: strategy-host strategies in JavaScript, built to components by componentize-js.
 //
 // The thin guest library over the bindings componentize-js generates from `wit/strategy.wit`
-// (world `strategy`; the import `strategy-host:strategy/host@0.3.0` exists only inside the
+// (world `strategy`; the import `strategy-host:strategy/host@0.4.0` exists only inside the
 // component). It does for a JavaScript strategy what the Rust SDK's `export_strategy!` does for a
 // Rust one:
 //
@@ -16,7 +16,7 @@
 // - `Sma` and `Crossover` are streaming indicators whose snapshots have the Rust SDK's JSON
 //   shape, so a strategy's state can move between languages on hot reload.
 
-import * as imports from "strategy-host:strategy/host@0.3.0";
+import * as imports from "strategy-host:strategy/host@0.4.0";
 
 /** A subscription's symbol or timeframe that matches every one. */
 export const ANY = "*";
@@ -193,6 +193,46 @@ export class Position {
   }
 }
 
+/** The account as the host's books have it (see the WIT's `account` record), exact decimals
+ * throughout: a buy of notional n passes the cash check when n × (1 + feeRate) ≤ buyingPower.
+ * `positions[i].mark` is undefined before the host saw a price; `openOrders[i].limitPrice` is
+ * undefined for a market order. */
+export class Account {
+  constructor(view) {
+    const d = Decimal.fromWit;
+    this.initialCash = d(view.initialCash);
+    this.cash = d(view.cash);
+    this.equity = d(view.equity);
+    this.fees = d(view.fees);
+    this.buyingPower = d(view.buyingPower);
+    this.feeRate = d(view.feeRate);
+    this.positions = view.positions.map((p) => ({
+      symbol: p.symbol,
+      qty: d(p.qty),
+      avgPrice: d(p.avgPrice),
+      mark: p.mark == null ? undefined : d(p.mark),
+      unrealizedPnl: d(p.unrealizedPnl),
+      realizedPnl: d(p.realizedPnl),
+      fees: d(p.fees),
+    }));
+    this.openOrders = view.openOrders.map((o) => ({
+      orderId: o.orderId,
+      tag: o.tag,
+      symbol: o.symbol,
+      side: o.side,
+      limitPrice: o.orderType.tag === "limit" ? d(o.orderType.val) : undefined,
+      qty: d(o.qty),
+      filledQty: d(o.filledQty),
+      remainingQty: d(o.remainingQty),
+      status: o.status,
+    }));
+  }
+
+  position(symbol) {
+    return this.positions.find((p) => p.symbol === symbol);
+  }
+}
+
 /** What a strategy may ask of the host; see `wit/strategy.wit`'s `host` interface. */
 export class Host {
   #decisionsWanted = undefined;
@@ -223,6 +263,11 @@ export class Host {
     return Number(imports.nowMs());
   }
 
+  /** Cash, equity, fees, buying power, positions and working orders, from the host's books. */
+  account() {
+    return new Account(imports.account());
+  }
+
   position(symbol) {
     return new Position(imports.position(symbol));
   }
@@ -241,6 +286,11 @@ export class Host {
   /** Throws an Error with the host's reason when the order cannot be cancelled. */
   cancelOrder(orderId) {
     hostCall(() => imports.cancelOrder(orderId));
+  }
+
+  /** Cancels every working order of this strategy; how many cancels the host sent (a Number). */
+  cancelAllOrders() {
+    return imports.cancelAllOrders();
   }
 
   amendOrder(orderId, qty, limitPrice = undefined) {
@@ -287,25 +337,39 @@ export const trades = (symbol) => ({ symbol, stream: { tag: "trades" } });
 export const quotes = (symbol) => ({ symbol, stream: { tag: "quotes" } });
 export const book = (symbol, depth) => ({ symbol, stream: { tag: "book", val: depth } });
 
-export const integerParam = (name, value, description) => ({
+/** `min` and `max` (Numbers, optional) bound the values accepted, bounds included. */
+export const integerParam = (name, value, description, min = undefined, max = undefined) => ({
   name,
   kind: "integer",
   defaultValue: JSON.stringify(value),
   description,
+  minValue: min === undefined ? undefined : JSON.stringify(min),
+  maxValue: max === undefined ? undefined : JSON.stringify(max),
 });
-/** `value` is the decimal's text (`"0.1"`), kept exactly. */
-export const decimalParam = (name, value, description) => ({ name, kind: "decimal", defaultValue: value, description });
+/** `value` and the bounds `min`, `max` (optional) are decimals' text (`"0.1"`), kept exactly. */
+export const decimalParam = (name, value, description, min = undefined, max = undefined) => ({
+  name,
+  kind: "decimal",
+  defaultValue: value,
+  description,
+  minValue: min,
+  maxValue: max,
+});
 export const booleanParam = (name, value, description) => ({
   name,
   kind: "boolean",
   defaultValue: JSON.stringify(value),
   description,
+  minValue: undefined,
+  maxValue: undefined,
 });
 export const textParam = (name, value, description) => ({
   name,
   kind: "text",
   defaultValue: JSON.stringify(value),
   description,
+  minValue: undefined,
+  maxValue: undefined,
 });
 
 /** A param the strategy cannot run with; `init` fails with its message. */
@@ -367,6 +431,7 @@ export class Params {
         const got = raw instanceof JsonNumber ? raw.text : JSON.stringify(raw);
         throw new ParamError(`param \`${spec.name}\`: expected ${EXPECTED[spec.kind]}, got ${got}`);
       }
+      checkRange(spec, value);
       this.#values.set(spec.name, value);
     }
   }
@@ -398,6 +463,23 @@ export class Params {
     if (value.sign() <= 0) throw new ParamError(`param \`${name}\`: must be greater than 0, got ${value}`);
     return value;
   }
+}
+
+/** The Rust SDK's range rule and words: bounds included, either side optional. */
+function checkRange(spec, value) {
+  const low = spec.minValue ?? undefined;
+  const high = spec.maxValue ?? undefined;
+  if (low === undefined && high === undefined) return;
+  const bound = (text) => typed(spec.kind, spec.kind === "decimal" ? text : parseJsonExactly(text));
+  const compare = (a, b) => (spec.kind === "decimal" ? a.compare(b) : Math.sign(a - b));
+  const below = low !== undefined && compare(value, bound(low)) < 0;
+  const above = high !== undefined && compare(value, bound(high)) > 0;
+  if (!below && !above) return;
+  const got = String(value);
+  const name = `param \`${spec.name}\``;
+  if (low !== undefined && high !== undefined) throw new ParamError(`${name}: must be within ${low} ..= ${high}, got ${got}`);
+  if (low !== undefined) throw new ParamError(`${name}: must be at least ${low}, got ${got}`);
+  throw new ParamError(`${name}: must be at most ${high}, got ${got}`);
 }
 
 function defaultOf(spec) {

@@ -9,8 +9,8 @@ Python strategy what the Rust SDK's `export_strategy!` does for a Rust one:
   `WitWorld`) out of a `Strategy` subclass: `init` parses the params against the manifest and
   builds the strategy; `on-events` pulls `next-event` until the host says the run is over; every
   market event's stream id is resolved to its symbol and timeframe, asking the host once per id.
-- `Host` is the host interface with exact decimals: `position`, `place_order`, `cancel_order`,
-  `amend_order`, `log`, `emit_decision`, `decisions_wanted` (asked once), `now_ms`.
+- `Host` is the host interface with exact decimals: `account`, `position`, `place_order`,
+  `cancel_order`, `cancel_all_orders`, `amend_order`, `log`, `emit_decision`, `decisions_wanted` (asked once), `now_ms`.
 - Exact decimals are Python's `decimal.Decimal`: the WIT's mantissa and scale convert without
   loss both ways (a value with more digits than a 64-bit mantissa holds is rounded half to even
   to the most places that fit, as the Rust SDK does).
@@ -202,6 +202,86 @@ class Position:
         return self.qty < 0
 
 
+@dataclass(frozen=True)
+class PositionValue:
+    """One symbol of the account, valued at the host's last price (`mark`, None before any)."""
+
+    symbol: str
+    qty: Decimal
+    avg_price: Decimal
+    mark: Optional[Decimal]
+    unrealized_pnl: Decimal
+    realized_pnl: Decimal
+    fees: Decimal
+
+
+@dataclass(frozen=True)
+class OpenOrder:
+    """One working order; `limit_price` is None for a market order."""
+
+    order_id: str
+    tag: str
+    symbol: str
+    side: Side
+    limit_price: Optional[Decimal]
+    qty: Decimal
+    filled_qty: Decimal
+    remaining_qty: Decimal
+    status: OrderStatus
+
+
+@dataclass(frozen=True)
+class Account:
+    """The account as the host's books have it (see the WIT's `account` record): a buy of
+    notional n passes the cash check when n * (1 + fee_rate) <= buying_power."""
+
+    initial_cash: Decimal
+    cash: Decimal
+    equity: Decimal
+    fees: Decimal
+    buying_power: Decimal
+    fee_rate: Decimal
+    positions: list
+    open_orders: list
+
+    def position(self, symbol: str) -> Optional[PositionValue]:
+        return next((p for p in self.positions if p.symbol == symbol), None)
+
+
+def _account(view: wit.Account) -> Account:
+    d = decimal_from_wit
+    positions = [
+        PositionValue(
+            p.symbol,
+            d(p.qty),
+            d(p.avg_price),
+            None if p.mark is None else d(p.mark),
+            d(p.unrealized_pnl),
+            d(p.realized_pnl),
+            d(p.fees),
+        )
+        for p in view.positions
+    ]
+    orders = [
+        OpenOrder(
+            o.order_id,
+            o.tag,
+            o.symbol,
+            o.side,
+            d(o.order_type.value) if isinstance(o.order_type, wit.OrderType_Limit) else None,
+            d(o.qty),
+            d(o.filled_qty),
+            d(o.remaining_qty),
+            o.status,
+        )
+        for o in view.open_orders
+    ]
+    return Account(
+        d(view.initial_cash), d(view.cash), d(view.equity), d(view.fees), d(view.buying_power), d(view.fee_rate),
+        positions, orders,
+    )
+
+
 def _order_update(update: wit.OrderUpdate) -> OrderUpdate:
     fill = update.fill
     return OrderUpdate(
@@ -265,6 +345,10 @@ class Host:
     def now_ms(self) -> int:
         return _imports.now_ms()
 
+    def account(self) -> Account:
+        """Cash, equity, fees, buying power, positions and working orders, from the host's books."""
+        return _account(_imports.account())
+
     def position(self, symbol: str) -> Position:
         held = _imports.position(symbol)
         return Position(
@@ -284,6 +368,10 @@ class Host:
             _imports.cancel_order(order_id)
         except Err as refused:
             raise ValueError(refused.value) from None
+
+    def cancel_all_orders(self) -> int:
+        """Cancels every working order of this strategy; how many cancels the host sent."""
+        return _imports.cancel_all_orders()
 
     def amend_order(self, order_id: str, qty: Decimal, limit_price: Optional[Decimal] = None) -> None:
         price = None if limit_price is None else decimal_to_wit(limit_price)
@@ -336,21 +424,29 @@ def book(symbol: str, depth: int) -> wit.Subscription:
     return wit.Subscription(symbol, wit.StreamKind_Book(depth))
 
 
-def integer_param(name: str, default: int, description: str) -> wit.ParamSpec:
-    return wit.ParamSpec(name, wit.ParamKind.INTEGER, json.dumps(default), description)
+def integer_param(
+    name: str, default: int, description: str, min_value: Optional[int] = None, max_value: Optional[int] = None
+) -> wit.ParamSpec:
+    """`min_value` and `max_value` bound the values accepted, bounds included."""
+    bound = lambda value: None if value is None else json.dumps(value)
+    return wit.ParamSpec(
+        name, wit.ParamKind.INTEGER, json.dumps(default), description, bound(min_value), bound(max_value)
+    )
 
 
-def decimal_param(name: str, default: str, description: str) -> wit.ParamSpec:
-    """`default` is the decimal's text (`"0.1"`), kept exactly."""
-    return wit.ParamSpec(name, wit.ParamKind.DECIMAL, default, description)
+def decimal_param(
+    name: str, default: str, description: str, min_value: Optional[str] = None, max_value: Optional[str] = None
+) -> wit.ParamSpec:
+    """`default` and the bounds are decimals' text (`"0.1"`), kept exactly."""
+    return wit.ParamSpec(name, wit.ParamKind.DECIMAL, default, description, min_value, max_value)
 
 
 def boolean_param(name: str, default: bool, description: str) -> wit.ParamSpec:
-    return wit.ParamSpec(name, wit.ParamKind.BOOLEAN, json.dumps(default), description)
+    return wit.ParamSpec(name, wit.ParamKind.BOOLEAN, json.dumps(default), description, None, None)
 
 
 def text_param(name: str, default: str, description: str) -> wit.ParamSpec:
-    return wit.ParamSpec(name, wit.ParamKind.TEXT, json.dumps(default), description)
+    return wit.ParamSpec(name, wit.ParamKind.TEXT, json.dumps(default), description, None, None)
 
 
 class ParamError(ValueError):
@@ -389,6 +485,7 @@ class Params:
             if value is None:
                 got = raw if isinstance(raw, _JsonNumber) else json.dumps(raw)
                 raise ParamError(f"param `{spec.name}`: expected {_EXPECTED[spec.kind]}, got {got}")
+            _check_range(spec, value)
             self._values[spec.name] = value
 
     def get(self, name: str):
@@ -412,6 +509,24 @@ class Params:
         if value <= 0:
             raise ParamError(f"param `{name}`: must be greater than 0, got {decimal_text(value)}")
         return value
+
+
+def _check_range(spec: wit.ParamSpec, value) -> None:
+    """The Rust SDK's range rule and words: bounds included, either side optional."""
+    low, high = spec.min_value, spec.max_value
+    if low is None and high is None:
+        return
+    bound = lambda text: _typed(spec.kind, text if spec.kind == wit.ParamKind.DECIMAL else json.loads(text))
+    below = low is not None and value < bound(low)
+    above = high is not None and value > bound(high)
+    if not (below or above):
+        return
+    got = decimal_text(value) if isinstance(value, Decimal) else json.dumps(value)
+    if low is not None and high is not None:
+        raise ParamError(f"param `{spec.name}`: must be within {low} ..= {high}, got {got}")
+    if low is not None:
+        raise ParamError(f"param `{spec.name}`: must be at least {low}, got {got}")
+    raise ParamError(f"param `{spec.name}`: must be at most {high}, got {got}")
 
 
 def _default(spec: wit.ParamSpec):

@@ -93,7 +93,7 @@ fn check_starts_the_python_and_javascript_strategies_with_the_rust_ones_params()
         let text = stdout(&output);
         assert!(text.contains(&format!("name:        {name}\n")), "{text}");
         assert!(
-            text.contains("world:       strategy-host:strategy/strategy@0.3.0"),
+            text.contains("world:       strategy-host:strategy/strategy@0.4.0"),
             "{text}"
         );
         assert!(text.contains("  - * candles *"), "{text}");
@@ -162,6 +162,8 @@ fn the_three_languages_refuse_bad_params_with_the_same_message() {
         (r#"{"fast": 20}"#, "param `fast`: must be less than `slow` (20), got 20"),
         (r#"{"fast": "abc"}"#, r#"param `fast`: expected an integer, got "abc""#),
         (r#"{"size": 0}"#, "param `size`: must be greater than 0, got 0"),
+        // The manifest's range, checked by the host before `init`, whatever the language.
+        (r#"{"slow": 0}"#, "param `slow`: must be within 1 ..= 100000, got 0"),
         (r#"{"fast": 1e1}"#, "param `fast`: expected an integer, got 1e1"),
         (
             r#"{"size": "x"}"#,

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod account;
 mod agreement;
 mod amend;
 mod backtest_cli;

@@ -19,6 +19,7 @@
 import {
   ANY,
   Crossover,
+  MAX_PERIOD,
   DOWN,
   ParamError,
   Rejected,
@@ -74,8 +75,9 @@ class SmaCross extends Strategy {
         "Buys when a fast SMA crosses above a slow one, sells the position when it crosses below (JavaScript)",
       subscriptions: [candles(ANY, ANY)],
       params: [
-        integerParam("fast", 10, "Bars in the fast average"),
-        integerParam("slow", 20, "Bars in the slow average; more than `fast`"),
+        // Windows of 1 ..= MAX_PERIOD bars, which the host checks before `init`.
+        integerParam("fast", 10, "Bars in the fast average", 1, MAX_PERIOD),
+        integerParam("slow", 20, "Bars in the slow average; more than `fast`", 1, MAX_PERIOD),
         decimalParam("size", "0.1", "Quantity bought on a golden cross, in the base asset"),
       ],
     };

@@ -64,8 +64,9 @@ class SmaCross(sdk.Strategy):
             "Buys when a fast SMA crosses above a slow one, sells the position when it crosses below (Python)",
             [sdk.candles(sdk.ANY, sdk.ANY)],
             [
-                sdk.integer_param("fast", 10, "Bars in the fast average"),
-                sdk.integer_param("slow", 20, "Bars in the slow average; more than `fast`"),
+                # Windows of 1 ..= MAX_PERIOD bars, which the host checks before `init`.
+                sdk.integer_param("fast", 10, "Bars in the fast average", 1, sdk.MAX_PERIOD),
+                sdk.integer_param("slow", 20, "Bars in the slow average; more than `fast`", 1, sdk.MAX_PERIOD),
                 sdk.decimal_param("size", "0.1", "Quantity bought on a golden cross, in the base asset"),
             ],
         )

@@ -6,6 +6,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::account::Account;
 use crate::decision::Decision;
 use crate::orders::{OrderId, OrderRequest, Reject};
 use crate::position::Position;
@@ -40,6 +41,11 @@ pub trait Host {
     /// This strategy's position in `symbol` (flat when it has none).
     fn position(&mut self, symbol: &str) -> Position;
 
+    /// This strategy's account as the host's books have it now: cash, equity, fees, buying
+    /// power, positions valued at the last prices, working orders (all zero before the host
+    /// opened a book for it).
+    fn account(&mut self) -> Account;
+
     /// Proposes an order. On success the host's id for it; its fills arrive later as order
     /// updates.
     ///
@@ -56,6 +62,10 @@ pub trait Host {
     ///
     /// The host's reason when the order is unknown or already done.
     fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String>;
+
+    /// Asks the host to cancel every working order of this strategy, oldest first. Returns how
+    /// many cancels it sent; each outcome arrives as an order update.
+    fn cancel_all_orders(&mut self) -> u32;
 
     /// Asks the host to change a working order in place: its total quantity `qty` (the part
     /// already filled included) and, for a limit order, its price (`None` keeps it). The host's

@@ -72,6 +72,8 @@
 
 #![deny(missing_docs)]
 
+mod account;
+mod bracket;
 pub mod decimal;
 mod decision;
 #[cfg(feature = "guest")]
@@ -81,24 +83,29 @@ pub mod indicators;
 mod manifest;
 mod market;
 mod orders;
+mod param_range;
 mod params;
 mod position;
 mod shared_str;
+mod sizing;
 pub mod snapshot;
 mod str_map;
 mod strategy;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use account::{Account, OpenOrder, PositionValue};
+pub use bracket::{Bracket, BracketExit, BracketSpec, BracketState};
 pub use decision::{Action, Decision, Indicator};
 pub use host::{Host, LogLevel};
 pub use manifest::{Manifest, StreamKind, Subscription, ANY, MAX_BOOK_DEPTH};
 pub use market::{Book, BookLevel, Candle, Quote, Side, Trade};
 pub use orders::{Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Reject, MAX_TAG_BYTES};
-pub use params::{ParamError, ParamKind, ParamSpec, ParamValue, Params};
+pub use params::{ParamBounds, ParamError, ParamKind, ParamSpec, ParamValue, Params};
 pub use position::Position;
 pub use rust_decimal::Decimal;
 pub use shared_str::SharedStr;
+pub use sizing::{Sizing, SizingError};
 pub use snapshot::Snapshot;
 pub use str_map::StrMap;
 pub use strategy::{instantiate, Strategy};

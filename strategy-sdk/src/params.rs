@@ -8,6 +8,9 @@
 //!    text a JSON string, and decimals a JSON number or a string (`0.1` or `"0.1"`), parsed
 //!    exactly from their text, never through a float.
 //! 4. Keys not given take their default.
+//! 5. Each value, default included, must lie within its spec's range, bounds included, when the
+//!    spec has one ([`ParamSpec::at_least`], [`ParamSpec::at_most`], [`ParamSpec::between`]; integers
+//!    and decimals only). The host checks the same before `init`.
 //!
 //! Every error names the key and what was expected: ``param `fast`: expected an integer, got
 //! "abc"``.
@@ -88,7 +91,8 @@ impl ParamValue {
     }
 }
 
-/// One parameter a strategy accepts: its name, kind (that of its default) and description.
+/// One parameter a strategy accepts: its name, kind (that of its default), description and,
+/// for a number, the range of values it accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParamSpec {
     /// The key in the JSON object.
@@ -97,6 +101,11 @@ pub struct ParamSpec {
     pub default: ParamValue,
     /// One sentence for operators.
     pub description: String,
+    /// The smallest value accepted (included); `None` for no lower bound. An integer bound of
+    /// a decimal parameter counts as that decimal.
+    pub min: Option<ParamValue>,
+    /// The largest value accepted (included); `None` for no upper bound.
+    pub max: Option<ParamValue>,
 }
 
 impl ParamSpec {
@@ -125,6 +134,8 @@ impl ParamSpec {
             name: name.into(),
             default,
             description: description.into(),
+            min: None,
+            max: None,
         }
     }
 
@@ -162,9 +173,17 @@ impl Params {
             .iter()
             .map(|spec| (spec.name.clone(), spec.default.clone()))
             .collect();
-        if json.trim().is_empty() {
-            return Ok(Params { values });
+        if !json.trim().is_empty() {
+            Self::take_given(specs, json, &mut values)?;
         }
+        for (spec, (_, value)) in specs.iter().zip(&values) {
+            spec.check_range(value)?;
+        }
+        Ok(Params { values })
+    }
+
+    /// Replaces the defaults in `values` by what the JSON object `json` gives.
+    fn take_given(specs: &[ParamSpec], json: &str, values: &mut [(String, ParamValue)]) -> Result<(), ParamError> {
         let document: &RawValue = serde_json::from_str(json).map_err(|error| ParamError::Syntax {
             message: error.to_string(),
         })?;
@@ -190,7 +209,7 @@ impl Params {
                 name,
             })?;
         }
-        Ok(Params { values })
+        Ok(())
     }
 
     /// The integer parameter `name`.
@@ -339,6 +358,15 @@ fn undeclared(name: &str, kind: ParamKind) -> ParamError {
     }
 }
 
+/// The bounds of a parameter's range as JSON text, as an [`ParamError::OutOfRange`] names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamBounds {
+    /// The lower bound, if any.
+    pub min: Option<String>,
+    /// The upper bound, if any.
+    pub max: Option<String>,
+}
+
 /// Why parameters could not be parsed or read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamError {
@@ -367,6 +395,23 @@ pub enum ParamError {
         expected: &'static str,
         /// (The start of) the JSON text given.
         got: String,
+    },
+    /// A value outside its spec's range (see [`ParamSpec::between`]).
+    OutOfRange {
+        /// The key.
+        name: String,
+        /// The value, as JSON text.
+        got: String,
+        /// The spec's bounds (boxed: the error stays small on the happy path's `Result`).
+        bounds: Box<ParamBounds>,
+    },
+    /// A range bound that is not a number of the parameter's kind (a decimal bound of an
+    /// integer parameter, any bound of a boolean or text one): a bug in the manifest.
+    BadRange {
+        /// The key.
+        name: String,
+        /// The bound, as JSON text.
+        bound: String,
     },
     /// A value of the right kind that the strategy refuses, such as a period of 0.
     Invalid {
@@ -411,6 +456,15 @@ impl fmt::Display for ParamError {
             }
             ParamError::WrongType { name, expected, got } => {
                 write!(f, "param `{name}`: expected {expected}, got {got}")
+            }
+            ParamError::OutOfRange { name, got, bounds } => match (&bounds.min, &bounds.max) {
+                (Some(min), Some(max)) => write!(f, "param `{name}`: must be within {min} ..= {max}, got {got}"),
+                (Some(min), None) => write!(f, "param `{name}`: must be at least {min}, got {got}"),
+                (None, Some(max)) => write!(f, "param `{name}`: must be at most {max}, got {got}"),
+                (None, None) => write!(f, "param `{name}`: out of range, got {got}"),
+            },
+            ParamError::BadRange { name, bound } => {
+                write!(f, "param `{name}`: its range bound {bound} is not a number of its kind")
             }
             ParamError::Invalid { name, reason } => write!(f, "param `{name}`: {reason}"),
             ParamError::Undeclared { name, kind } => write!(

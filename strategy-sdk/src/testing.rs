@@ -26,7 +26,8 @@ pub use harness::{Event, Harness};
 use rust_decimal::Decimal;
 
 use crate::{
-    Candle, Decision, Fill, Host, LogLevel, OrderId, OrderRequest, OrderStatus, OrderUpdate, Position, Reject, StrMap,
+    Account, Candle, Decision, Fill, Host, LogLevel, OrderId, OrderRequest, OrderStatus, OrderUpdate, Position, Reject,
+    StrMap,
 };
 
 /// A flat candle (open = high = low = close, volume 1) of `symbol` and `timeframe`, opened at
@@ -75,6 +76,8 @@ pub struct MockHost {
     pub logs: Vec<(LogLevel, String)>,
     /// When set, [`Host::decisions_wanted`] answers false, as a backtest's host does.
     pub drops_decisions: bool,
+    /// What [`Host::account`] answers.
+    pub account: Account,
     positions: StrMap<Position>,
     refuse_with: Option<Reject>,
     orders_accepted: u64,
@@ -193,6 +196,10 @@ impl Host for MockHost {
             .unwrap_or_else(|| Position::flat(symbol))
     }
 
+    fn account(&mut self) -> Account {
+        self.account.clone()
+    }
+
     fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject> {
         let verdict = match &self.refuse_with {
             Some(reject) => Err(reject.clone()),
@@ -218,6 +225,20 @@ impl Host for MockHost {
         }
         self.cancels.push(order_id.clone());
         Ok(())
+    }
+
+    /// Records a cancel of every accepted order not cancelled yet (the mock does not know which
+    /// have filled: a test that cares sets up only working ones).
+    fn cancel_all_orders(&mut self) -> u32 {
+        let pending: Vec<OrderId> = self
+            .orders
+            .iter()
+            .map(|(id, _)| id.clone())
+            .filter(|id| !self.cancels.contains(id))
+            .collect();
+        let count = u32::try_from(pending.len()).unwrap_or(u32::MAX);
+        self.cancels.extend(pending);
+        count
     }
 
     fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String> {

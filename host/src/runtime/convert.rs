@@ -153,7 +153,14 @@ pub fn order_request_from_wit(req: wit::OrderRequest) -> Result<OrderRequest, Co
     })
 }
 
-fn status_to_wit(status: OrderStatus) -> wit::OrderStatus {
+pub fn order_type_to_wit(order_type: OrderType) -> wit::OrderType {
+    match order_type {
+        OrderType::Market => wit::OrderType::Market,
+        OrderType::Limit(price) => wit::OrderType::Limit(decimal_to_wit(price)),
+    }
+}
+
+pub fn status_to_wit(status: OrderStatus) -> wit::OrderStatus {
     match status {
         OrderStatus::Open => wit::OrderStatus::Open,
         OrderStatus::PartiallyFilled => wit::OrderStatus::PartiallyFilled,

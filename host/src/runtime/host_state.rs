@@ -14,6 +14,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
+use super::account::account_to_wit;
 use super::bindings::{wit, HostImports};
 use super::call_budget::CallBudget;
 use super::clock::Clock;
@@ -222,6 +223,10 @@ impl HostImports for HostState {
         position
     }
 
+    fn account(&mut self) -> wit::Account {
+        account_to_wit(&lock_desk(&self.ctx.desk), &self.ctx.strategy)
+    }
+
     fn place_order(&mut self, req: wit::OrderRequest) -> Result<String, wit::Reject> {
         let request = order_request_from_wit(req).map_err(|e| {
             self.ctx.metrics.order_refused("invalid_order");
@@ -254,6 +259,13 @@ impl HostImports for HostState {
         lock_desk(&self.ctx.desk)
             .cancel_order(&self.ctx.strategy, &OrderId::new(&order_id), now)
             .map_err(|e| e.to_string())
+    }
+
+    fn cancel_all_orders(&mut self) -> u32 {
+        let now = self.ctx.clock.now_ms();
+        let cancelled = lock_desk(&self.ctx.desk).cancel_all(&self.ctx.strategy, now);
+        // The open-order limit keeps the count small; saturate rather than wrap if it were not.
+        u32::try_from(cancelled).unwrap_or(u32::MAX)
     }
 
     fn amend_order(

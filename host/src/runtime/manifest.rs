@@ -1,7 +1,8 @@
 //! A strategy's self-description, checked: what it is called, what it wants to receive, and
 //! which parameters it takes. Params are checked here against it before `init`, by the SDK's
-//! rules (`strategy_sdk::Params::parse`): every key declared, every value of its kind, each
-//! default of its own kind (or the manifest is refused). The same rules and messages as the
+//! rules (`strategy_sdk::Params::parse`): every key declared, every value of its kind and
+//! within its range, defaults included; each default and range bound of its own kind (or the
+//! manifest is refused). The same rules and messages as the
 //! Rust, Python and JavaScript SDKs, whatever language the guest is in.
 
 use trading::market::{MarketEvent, Symbol, Timeframe, MAX_BOOK_DEPTH};
@@ -26,6 +27,9 @@ pub struct ParamSpec {
     pub kind: &'static str,
     pub default_value: String,
     pub description: String,
+    /// The range's bounds as JSON text, as the manifest gave them.
+    pub min_value: Option<String>,
+    pub max_value: Option<String>,
 }
 
 /// One stream a strategy receives. `None` means "any" (written `*` in the manifest).
@@ -96,8 +100,25 @@ pub enum ManifestError {
         kind: &'static str,
         default: String,
     },
+    #[error("manifest param `{name}`: {problem}")]
+    ParamRange { name: String, problem: Box<RangeProblem> },
     #[error("manifest param `{0}` is declared twice")]
     DuplicateParam(String),
+}
+
+/// What is wrong with a param's range (boxed in [`ManifestError::ParamRange`], which stays small).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RangeProblem {
+    #[error("its {which} {bound} is not {kind}")]
+    BoundKind {
+        which: &'static str,
+        kind: &'static str,
+        bound: String,
+    },
+    #[error("a {kind} param takes no range")]
+    UnorderedKind { kind: &'static str },
+    #[error("its minimum {min} is above its maximum {max}")]
+    Empty { min: String, max: String },
 }
 
 impl Manifest {
@@ -134,16 +155,34 @@ impl Manifest {
                     default: p.default_value,
                 });
             };
+            let min = param_bound(&p.name, kind, name, "minimum", p.min_value.as_deref())?;
+            let max = param_bound(&p.name, kind, name, "maximum", p.max_value.as_deref())?;
+            if let (Some(low), Some(high)) = (&min, &max) {
+                if compare_bounds(low, high) == Some(std::cmp::Ordering::Greater) {
+                    let problem = RangeProblem::Empty {
+                        min: low.to_json(),
+                        max: high.to_json(),
+                    };
+                    return Err(ManifestError::ParamRange {
+                        name: p.name,
+                        problem: Box::new(problem),
+                    });
+                }
+            }
             schema.push(strategy_sdk::ParamSpec {
                 name: p.name.clone(),
                 default,
                 description: p.description.clone(),
+                min,
+                max,
             });
             params.push(ParamSpec {
                 name: p.name,
                 kind: name,
                 default_value: p.default_value,
                 description: p.description,
+                min_value: p.min_value,
+                max_value: p.max_value,
             });
         }
         Ok(Self {
@@ -169,6 +208,45 @@ impl Manifest {
 
     pub fn wants(&self, event: &MarketEvent) -> bool {
         self.subscriptions.iter().any(|s| s.matches(event))
+    }
+}
+
+/// A range bound of a param of `kind` (named `kind_name`), read by the rules of its default.
+fn param_bound(
+    name: &str,
+    kind: strategy_sdk::ParamKind,
+    kind_name: &'static str,
+    which: &'static str,
+    bound: Option<&str>,
+) -> Result<Option<strategy_sdk::ParamValue>, ManifestError> {
+    let Some(bound) = bound else {
+        return Ok(None);
+    };
+    if matches!(kind, strategy_sdk::ParamKind::Boolean | strategy_sdk::ParamKind::Text) {
+        return Err(ManifestError::ParamRange {
+            name: name.to_owned(),
+            problem: Box::new(RangeProblem::UnorderedKind { kind: kind_name }),
+        });
+    }
+    strategy_sdk::ParamValue::from_json(kind, bound)
+        .map(Some)
+        .ok_or_else(|| ManifestError::ParamRange {
+            name: name.to_owned(),
+            problem: Box::new(RangeProblem::BoundKind {
+                which,
+                kind: kind_name,
+                bound: bound.to_owned(),
+            }),
+        })
+}
+
+/// The order of two bounds of one param (both of its kind, so both integers or both decimals).
+fn compare_bounds(a: &strategy_sdk::ParamValue, b: &strategy_sdk::ParamValue) -> Option<std::cmp::Ordering> {
+    use strategy_sdk::ParamValue::{Decimal, Integer};
+    match (a, b) {
+        (Integer(a), Integer(b)) => Some(a.cmp(b)),
+        (Decimal(a), Decimal(b)) => Some(a.cmp(b)),
+        _ => None,
     }
 }
 
@@ -223,7 +301,55 @@ mod tests {
             kind,
             default_value: default.into(),
             description: String::new(),
+            min_value: None,
+            max_value: None,
         }
+    }
+
+    fn ranged(name: &str, kind: wit::ParamKind, default: &str, min: Option<&str>, max: Option<&str>) -> wit::ParamSpec {
+        wit::ParamSpec {
+            min_value: min.map(str::to_owned),
+            max_value: max.map(str::to_owned),
+            ..param(name, kind, default)
+        }
+    }
+
+    #[test]
+    fn params_outside_their_range_are_refused_before_init_defaults_included() {
+        let manifest = with_params(vec![
+            ranged("fast", wit::ParamKind::Integer, "10", Some("1"), Some("500")),
+            ranged("risk", wit::ParamKind::Decimal, "\"0.01\"", None, Some("1")),
+        ])
+        .unwrap();
+        assert_eq!(manifest.params[0].min_value.as_deref(), Some("1"));
+        assert_eq!(manifest.check_params(r#"{"fast": 1, "risk": 1}"#), Ok(()));
+        let refused = |params| manifest.check_params(params).unwrap_err().to_string();
+        assert_eq!(
+            refused(r#"{"fast": 0}"#),
+            "param `fast`: must be within 1 ..= 500, got 0"
+        );
+        assert_eq!(
+            refused(r#"{"risk": "1.01"}"#),
+            "param `risk`: must be at most 1, got 1.01"
+        );
+        let default_outside = with_params(vec![ranged("n", wit::ParamKind::Integer, "0", Some("1"), None)]).unwrap();
+        assert_eq!(
+            default_outside.check_params("").unwrap_err().to_string(),
+            "param `n`: must be at least 1, got 0"
+        );
+    }
+
+    #[test]
+    fn ranges_of_the_wrong_kind_empty_ranges_and_ranges_of_text_are_refused() {
+        let error = with_params(vec![ranged("n", wit::ParamKind::Integer, "3", Some("1.5"), None)]).unwrap_err();
+        assert_eq!(error.to_string(), "manifest param `n`: its minimum 1.5 is not integer");
+        let error = with_params(vec![ranged("n", wit::ParamKind::Integer, "3", Some("5"), Some("2"))]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "manifest param `n`: its minimum 5 is above its maximum 2"
+        );
+        let error = with_params(vec![ranged("on", wit::ParamKind::Boolean, "true", None, Some("1"))]).unwrap_err();
+        assert_eq!(error.to_string(), "manifest param `on`: a boolean param takes no range");
     }
 
     fn with_params(params: Vec<wit::ParamSpec>) -> Result<Manifest, ManifestError> {

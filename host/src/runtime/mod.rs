@@ -14,6 +14,7 @@
 //! 3. Nothing a guest does panics the host: traps become [`CallError`]s, bad values become
 //!    rejects or errors.
 
+mod account;
 mod bindings;
 mod cache;
 mod call_budget;

@@ -16,7 +16,7 @@
 
 mod crossing;
 
-use strategy_sdk::indicators::{Cross, Period};
+use strategy_sdk::indicators::{Cross, Period, MAX_PERIOD};
 use strategy_sdk::snapshot::{self, Snapshot};
 use strategy_sdk::{
     export_strategy, Action, Candle, Decimal, Decision, Host, Manifest, OrderRequest, ParamError, ParamSpec, Params,
@@ -24,6 +24,9 @@ use strategy_sdk::{
 };
 
 use crate::crossing::Crossing;
+
+/// The longest window, as an integer param's bound (`MAX_PERIOD` is 100,000: the cast is exact).
+const PERIOD_LIMIT: i64 = MAX_PERIOD as i64;
 
 /// The strategy: its params, and one [`Crossing`] per symbol and timeframe.
 #[derive(Debug)]
@@ -49,12 +52,9 @@ impl Strategy for SmaCross {
             "Buys when a fast SMA crosses above a slow one, sells the position when it crosses below",
         )
         .subscribe(Subscription::candles(ANY, ANY))
-        .param(ParamSpec::integer("fast", 10, "Bars in the fast average"))
-        .param(ParamSpec::integer(
-            "slow",
-            20,
-            "Bars in the slow average; more than `fast`",
-        ))
+        // Windows of 1 ..= MAX_PERIOD bars, which the host checks before `init`.
+        .param(ParamSpec::integer("fast", 10, "Bars in the fast average").between(1, PERIOD_LIMIT))
+        .param(ParamSpec::integer("slow", 20, "Bars in the slow average; more than `fast`").between(1, PERIOD_LIMIT))
         .param(ParamSpec::decimal(
             "size",
             Decimal::new(1, 1),

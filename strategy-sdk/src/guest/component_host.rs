@@ -5,7 +5,7 @@ use super::bindings::strategy_host::strategy::types as wit;
 use rust_decimal::Decimal;
 
 use crate::orders::encode_decimal;
-use crate::{Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
+use crate::{Account, Decision, Host, LogLevel, OrderId, OrderRequest, Position, Reject};
 
 /// Calls the host's imports. Stateless but for one cached answer: the host keeps everything.
 pub(crate) struct ComponentHost;
@@ -23,6 +23,10 @@ impl Host for ComponentHost {
         imports::position(symbol).into()
     }
 
+    fn account(&mut self) -> Account {
+        imports::account().into()
+    }
+
     fn place_order(&mut self, order: OrderRequest) -> Result<OrderId, Reject> {
         order.validate()?;
         let order = wit::OrderRequest::try_from(order)?;
@@ -31,6 +35,10 @@ impl Host for ComponentHost {
 
     fn cancel_order(&mut self, order_id: &OrderId) -> Result<(), String> {
         imports::cancel_order(order_id.as_str())
+    }
+
+    fn cancel_all_orders(&mut self) -> u32 {
+        imports::cancel_all_orders()
     }
 
     fn amend_order(&mut self, order_id: &OrderId, qty: Decimal, limit_price: Option<Decimal>) -> Result<(), String> {

@@ -11,8 +11,9 @@ use super::bindings::strategy_host::strategy::types as wit;
 use crate::decimal::{self, DecimalRangeError};
 use crate::orders::encode_decimal;
 use crate::{
-    Action, Book, BookLevel, Candle, Decision, Fill, LogLevel, Manifest, OrderId, OrderRequest, OrderStatus, OrderType,
-    OrderUpdate, ParamKind, ParamSpec, Position, Quote, Reject, SharedStr, Side, StreamKind, Subscription, Trade,
+    Account, Action, Book, BookLevel, Candle, Decision, Fill, LogLevel, Manifest, OpenOrder, OrderId, OrderRequest,
+    OrderStatus, OrderType, OrderUpdate, ParamKind, ParamSpec, ParamValue, Position, PositionValue, Quote, Reject,
+    SharedStr, Side, StreamKind, Subscription, Trade,
 };
 
 impl From<wit::Decimal> for Decimal {
@@ -155,6 +156,60 @@ impl From<wit::Position> for Position {
     }
 }
 
+impl From<wit::OrderType> for OrderType {
+    fn from(order_type: wit::OrderType) -> Self {
+        match order_type {
+            wit::OrderType::Market => OrderType::Market,
+            wit::OrderType::Limit(price) => OrderType::Limit(price.into()),
+        }
+    }
+}
+
+impl From<wit::Account> for Account {
+    fn from(account: wit::Account) -> Self {
+        Account {
+            initial_cash: account.initial_cash.into(),
+            cash: account.cash.into(),
+            equity: account.equity.into(),
+            fees: account.fees.into(),
+            buying_power: account.buying_power.into(),
+            fee_rate: account.fee_rate.into(),
+            positions: account.positions.into_iter().map(PositionValue::from).collect(),
+            open_orders: account.open_orders.into_iter().map(OpenOrder::from).collect(),
+        }
+    }
+}
+
+impl From<wit::PositionValue> for PositionValue {
+    fn from(p: wit::PositionValue) -> Self {
+        PositionValue {
+            symbol: p.symbol,
+            qty: p.qty.into(),
+            avg_price: p.avg_price.into(),
+            mark: p.mark.map(Decimal::from),
+            unrealized_pnl: p.unrealized_pnl.into(),
+            realized_pnl: p.realized_pnl.into(),
+            fees: p.fees.into(),
+        }
+    }
+}
+
+impl From<wit::OpenOrder> for OpenOrder {
+    fn from(o: wit::OpenOrder) -> Self {
+        OpenOrder {
+            order_id: OrderId::from(o.order_id),
+            tag: o.tag,
+            symbol: o.symbol,
+            side: o.side.into(),
+            order_type: o.order_type.into(),
+            qty: o.qty.into(),
+            filled_qty: o.filled_qty.into(),
+            remaining_qty: o.remaining_qty.into(),
+            status: o.status.into(),
+        }
+    }
+}
+
 impl From<wit::Reject> for Reject {
     fn from(reject: wit::Reject) -> Self {
         Reject {
@@ -270,6 +325,8 @@ impl From<ParamSpec> for wit::ParamSpec {
                 ParamKind::Text => wit::ParamKind::Text,
             },
             default_value: spec.default.to_json(),
+            min_value: spec.min.as_ref().map(ParamValue::to_json),
+            max_value: spec.max.as_ref().map(ParamValue::to_json),
             name: spec.name,
             description: spec.description,
         }

@@ -7,6 +7,7 @@
 //! | `lifecycle` | one step per closed 1m candle of a symbol (see [`STEPS`]): rests a limit buy at half the close, amends it, cancels it, buys `size` at market, sells 40 % of it at market, sells 20 % more by a marketable limit at 90 % of the close |
 //! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests), then cancels the one before it, so one or two rest at a time |
 //! | `ladder` | answers every trade with a limit buy of `size` at half its price, and keeps every one resting (working orders for restart tests) |
+//! | `account` | reports the account view on every closed 1m candle (`account ...`, see [`Orders::report`]), after resting a limit buy of `size` at half the close on the first, buying `size` at market on the second, and cancelling all its orders on the third (the report then ends with ` cancel-all=<count>`) |
 //!
 //! Every answer and every order update becomes a `hold` decision, so tests can read what the
 //! strategy saw: `step <n> <what> -> <answer>` and
@@ -26,6 +27,7 @@ enum Mode {
     Lifecycle,
     Echo,
     Ladder,
+    Account,
 }
 
 /// The guest; see the crate docs.
@@ -40,6 +42,69 @@ pub struct Orders {
 impl Orders {
     fn say(host: &mut dyn Host, symbol: &str, reasoning: String) {
         host.emit_decision(Decision::new(symbol, Action::Hold).with_reasoning(reasoning));
+    }
+
+    /// `account cash=<> equity=<> fees=<> bp=<> fee_rate=<> initial=<> positions=[<symbol> <qty>
+    /// avg=<> mark=<> upnl=<> fees=<>, ...] orders=[<tag> <side> <type> remaining=<>, ...]`,
+    /// and ` cancel-all=<count>` on the third candle.
+    fn report(&mut self, host: &mut dyn Host, candle: &Candle) {
+        self.candles += 1;
+        let symbol = candle.symbol.as_str();
+        match self.candles {
+            1 => {
+                let price = (candle.close / Decimal::TWO).round_dp(1);
+                let order = OrderRequest::limit(symbol, Side::Buy, self.size, price).with_tag("rest");
+                if let Err(reject) = host.place_order(order) {
+                    host.warn(&format!("account rest refused: {reject}"));
+                }
+            }
+            2 => {
+                let order = OrderRequest::market(symbol, Side::Buy, self.size).with_tag("buy");
+                if let Err(reject) = host.place_order(order) {
+                    host.warn(&format!("account buy refused: {reject}"));
+                }
+            }
+            _ => {}
+        }
+        let cancelled = if self.candles == 3 {
+            format!(" cancel-all={}", host.cancel_all_orders())
+        } else {
+            String::new()
+        };
+        let account = host.account();
+        let positions: Vec<String> = account
+            .positions
+            .iter()
+            .map(|p| {
+                let mark = p.mark.map_or_else(|| "-".to_owned(), |m| m.to_string());
+                format!(
+                    "{} {} avg={} mark={mark} upnl={} fees={}",
+                    p.symbol, p.qty, p.avg_price, p.unrealized_pnl, p.fees
+                )
+            })
+            .collect();
+        let orders: Vec<String> = account
+            .open_orders
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {:?} {:?} remaining={}",
+                    o.tag, o.side, o.order_type, o.remaining_qty
+                )
+            })
+            .collect();
+        let reasoning = format!(
+            "account cash={} equity={} fees={} bp={} fee_rate={} initial={} positions=[{}] orders=[{}]{cancelled}",
+            account.cash,
+            account.equity,
+            account.fees,
+            account.buying_power,
+            account.fee_rate,
+            account.initial_cash,
+            positions.join(", "),
+            orders.join(", ")
+        );
+        Self::say(host, symbol, reasoning);
     }
 
     fn step(&mut self, host: &mut dyn Host, candle: &Candle) {
@@ -100,7 +165,11 @@ impl Strategy for Orders {
         )
         .subscribe(Subscription::candles(ANY, "1m"))
         .subscribe(Subscription::trades(ANY))
-        .param(ParamSpec::text("mode", "lifecycle", "lifecycle, echo or ladder"))
+        .param(ParamSpec::text(
+            "mode",
+            "lifecycle",
+            "lifecycle, echo, ladder or account",
+        ))
         .param(ParamSpec::decimal("size", Decimal::new(1, 2), "Quantity of the orders"))
     }
 
@@ -109,7 +178,8 @@ impl Strategy for Orders {
             "lifecycle" => Mode::Lifecycle,
             "echo" => Mode::Echo,
             "ladder" => Mode::Ladder,
-            other => return Err(format!("mode {other:?}: expected lifecycle, echo or ladder")),
+            "account" => Mode::Account,
+            other => return Err(format!("mode {other:?}: expected lifecycle, echo, ladder or account")),
         };
         Ok(Orders {
             mode,
@@ -120,8 +190,10 @@ impl Strategy for Orders {
     }
 
     fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
-        if self.mode == Mode::Lifecycle {
-            self.step(host, candle);
+        match self.mode {
+            Mode::Lifecycle => self.step(host, candle),
+            Mode::Account => self.report(host, candle),
+            Mode::Echo | Mode::Ladder => {}
         }
     }
 
@@ -232,6 +304,28 @@ mod tests {
             [Some(Decimal::from(15_000)), Some(Decimal::from(14_500))]
         );
         assert!(host.cancels.is_empty());
+    }
+
+    #[test]
+    fn account_rests_then_buys_and_reports_what_the_host_answers() {
+        let (mut guest, mut host) = (instantiate::<Orders>(r#"{"mode":"account"}"#).unwrap(), MockHost::new());
+        host.account.cash = Decimal::from(1_000);
+        for i in 0..3 {
+            guest.on_candle(&mut host, &candle("BTC/USD", "1m", i * 60_000, Decimal::from(100)));
+        }
+        assert_eq!(host.orders.len(), 2);
+        assert_eq!(host.orders[0].1.limit_price(), Some(Decimal::from(50)));
+        assert_eq!(host.orders[1].1.tag, "buy");
+        assert!(
+            host.decisions[2].reasoning.starts_with("account cash=1000 "),
+            "{:?}",
+            host.decisions
+        );
+        assert!(
+            host.decisions[2].reasoning.ends_with(" cancel-all=2"),
+            "{:?}",
+            host.decisions
+        );
     }
 
     #[test]

@@ -538,7 +538,6 @@ impl Desk {
             ..RiskContext::default()
         };
         self.add_account_exposure(&mut ctx, venue, symbol, excluding);
-        let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);
         for order in self.blotter.working(book.strategy()) {
             if Some(order.id()) == excluding {
                 continue;
@@ -552,16 +551,25 @@ impl Desk {
                     Side::Sell => ctx.open_sell_qty = ctx.open_sell_qty.saturating_add(remaining),
                 }
             }
-            if request.side == Side::Buy {
-                let price = match request.order_type {
-                    OrderType::Limit(price) => price,
-                    OrderType::Market => marks.get(&request.symbol).unwrap_or(Decimal::ZERO),
-                };
-                let reserved = remaining.saturating_mul(price).saturating_mul(reserve_rate);
-                ctx.committed_cash = ctx.committed_cash.saturating_add(reserved);
-            }
+            ctx.committed_cash = ctx.committed_cash.saturating_add(self.cash_reserved_by(order));
         }
         ctx
+    }
+
+    /// The cash a working order holds back from new buys: a buy's remaining quantity at its
+    /// limit price (the mark for a market buy), fee included; nothing for a sell. Risk's cash
+    /// rule and the account view's buying power both count it this way.
+    pub(super) fn cash_reserved_by(&self, order: &Order) -> Decimal {
+        let request = order.request();
+        if request.side != Side::Buy {
+            return Decimal::ZERO;
+        }
+        let price = match request.order_type {
+            OrderType::Limit(price) => price,
+            OrderType::Market => self.ledger.marks().get(&request.symbol).unwrap_or(Decimal::ZERO),
+        };
+        let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);
+        order.remaining_qty().saturating_mul(price).saturating_mul(reserve_rate)
     }
 }
 

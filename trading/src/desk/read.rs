@@ -63,6 +63,18 @@ impl Desk {
         self.ledger.marks().get(symbol)
     }
 
+    /// What a new buy of `strategy` may spend under risk's cash rule: its cash less what its
+    /// working buys hold back, never below zero (zero for a strategy with no book).
+    pub fn buying_power(&self, strategy: &StrategyId) -> Decimal {
+        let Some(book) = self.ledger.book(strategy) else {
+            return Decimal::ZERO;
+        };
+        let reserved = self.blotter.working(strategy).fold(Decimal::ZERO, |sum, order| {
+            sum.saturating_add(self.cash_reserved_by(order))
+        });
+        book.cash().saturating_sub(reserved).max(Decimal::ZERO)
+    }
+
     /// A strategy's working orders, oldest first.
     pub fn open_orders(&self, strategy: &StrategyId) -> impl Iterator<Item = &Order> + '_ {
         self.blotter.working(strategy)
