@@ -283,6 +283,62 @@ fn an_order_whose_answer_was_lost_before_a_restart_and_the_venue_never_had_is_se
     assert_eq!(broker.script().submitted.len(), 1, "never sent again");
 }
 
+/// Found by the crash test (`host/tests/crash.rs`): a host killed after writing an order's
+/// `pending_cancel` and before its cancel left came back with the order open at the venue and
+/// `pending_cancel` in the books, waiting for an answer to a request the venue never got.
+#[test]
+fn a_cancel_lost_in_a_crash_is_asked_again_once_the_venue_is_reconciled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    // 1. The order is accepted and its cancel written; the cancel never reaches the venue.
+    let ids = four_working_orders(&path, &broker);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut desk = Desk::new(
+            DeskConfig {
+                order_id_prefix: "bu".into(),
+                limits: RiskLimits::default(),
+                trading_state: TradingState::Active,
+            },
+            Box::new(broker.clone()),
+            Some(Box::new(store)),
+        )
+        .unwrap();
+        desk.restore().unwrap();
+        desk.cancel_order(&alice(), &ids[0], 5).unwrap();
+    }
+    broker.script().cancelled.clear();
+    let mut desk = restarted(&path, &broker);
+    assert!(matches!(
+        desk.order(&ids[0]).unwrap().state(),
+        OrderState::PendingCancel { .. }
+    ));
+
+    // 2. The venue lists all four open: the lost cancel is sent again, and only it.
+    broker.push_event(connected(10));
+    let open = ids
+        .iter()
+        .map(|id| report(id, VenueOrderState::Open, "0", vec![], 11))
+        .collect();
+    broker.push_event(mass_status(open, vec![], 11));
+    desk.poll();
+    let report = desk.reconciliation(&scripted()).expect("the pass is complete");
+    assert_eq!(report.counts.matched, 4);
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&ids[0]));
+
+    // 3. The venue confirms: the order is cancelled, and nothing is sent again.
+    broker.push(Execution::Cancelled {
+        id: ids[0].clone(),
+        reason: None,
+        time_ms: 12,
+    });
+    desk.poll();
+    desk.poll();
+    assert_eq!(desk.order(&ids[0]).unwrap().status(), OrderStatus::Cancelled);
+    assert_eq!(broker.script().cancelled.len(), 1);
+}
+
 #[test]
 fn an_unknown_order_is_cancelled_when_the_venue_says_so_once_its_port_takes_requests() {
     let broker = ScriptedBroker::default();
