@@ -1168,4 +1168,5 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
 }
 
 mod instruments;
+mod properties;
 mod reconcile;
