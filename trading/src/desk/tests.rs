@@ -898,6 +898,7 @@ fn an_unknown_outcome_stays_in_flight_until_the_venue_says() {
             venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
             state,
             filled_qty: dec("0.5"),
+            qty: None,
             fills,
             time_ms: 3,
         }));
@@ -949,6 +950,7 @@ fn a_mass_status_books_missed_fills_once_and_queries_orders_the_venue_did_not_li
             venue_order_id: None,
             state: VenueOrderState::Open,
             filled_qty: Decimal::ZERO,
+            qty: None,
             fills: vec![],
             time_ms: 5,
         }],

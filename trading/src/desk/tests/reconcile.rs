@@ -33,6 +33,7 @@ fn report(id: &OrderId, state: VenueOrderState, filled: &str, fills: Vec<FillRep
         venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
         state,
         filled_qty: dec(filled),
+        qty: None,
         fills,
         time_ms,
     }
@@ -337,6 +338,45 @@ fn a_cancel_lost_in_a_crash_is_asked_again_once_the_venue_is_reconciled() {
     desk.poll();
     assert_eq!(desk.order(&ids[0]).unwrap().status(), OrderStatus::Cancelled);
     assert_eq!(broker.script().cancelled.len(), 1);
+}
+
+/// Found by the crash soak (`host/tests/crash.rs`): a host killed after sending an amend and
+/// before booking its confirmation came back with the venue's order at the amended quantity
+/// and the books at the old one, so a fill past the old quantity was refused as an overfill.
+#[test]
+fn an_amend_lost_in_a_crash_is_taken_from_the_venue_before_its_fills_are_booked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    let ids = four_working_orders(&path, &broker);
+    let mut desk = restarted(&path, &broker);
+    // The venue holds the first buy at 2 (amended from 1) with 1.5 of it filled while the host
+    // was down.
+    broker.push_event(connected(10));
+    let mut amended = report(&ids[0], VenueOrderState::Open, "1.5", vec![], 11);
+    amended.qty = Some(dec("2"));
+    let mut open = vec![amended];
+    open.extend(
+        ids[1..]
+            .iter()
+            .map(|id| report(id, VenueOrderState::Open, "0", vec![], 11)),
+    );
+    broker.push_event(mass_status(
+        open,
+        vec![fill_with_trade_report(&ids[0], "T1", "1.5", "90", 11)],
+        11,
+    ));
+    desk.poll();
+    let order = desk.order(&ids[0]).unwrap();
+    assert_eq!((order.request().qty, order.filled_qty()), (dec("2"), dec("1.5")));
+    assert_eq!(order.status(), OrderStatus::PartiallyFilled);
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("1.5"));
+    drop(desk);
+    // The book of record holds the venue's quantity too.
+    let store = SqliteStore::open(&path).unwrap();
+    let working = store.load_working_orders().unwrap();
+    let kept = working.iter().find(|o| o.id() == &ids[0]).unwrap();
+    assert_eq!(kept.request().qty, dec("2"));
 }
 
 #[test]
