@@ -16,46 +16,26 @@ use serde_json::Value;
 
 use crate::support::{self, http_get, terminate, venue_fills, venue_orders, wait_until, write_file, RunningHost};
 
-const KEY_ENV: &str = "RECONCILE_TEST_KRAKEN_KEY";
-const SECRET_ENV: &str = "RECONCILE_TEST_KRAKEN_SECRET";
+const KEY_ENV: &str = "RECONCILE_TEST_BINANCE_KEY";
+const SECRET_ENV: &str = "RECONCILE_TEST_BINANCE_SECRET";
 const SIZE: &str = "0.0001";
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
-/// A local Kraken with a BTC/USD book around 30,000.
 fn exchange() -> LocalKraken {
-    let kraken = LocalKraken::start(LocalKrakenConfig::default()).unwrap();
-    kraken
-        .book_snapshot("BTC/USD", &[(d("29990.0"), d("5"))], &[(d("30020.0"), d("5"))])
-        .unwrap();
-    kraken
+    support::kraken_with_book(LocalKrakenConfig::default())
 }
 
-/// The folder with the `orders` guest in `ladder` mode (every trade answered by a resting buy
-/// at half its price, all kept), and the config trading it live on `kraken` (with `extra`
-/// lines in its venue table).
+/// The config trading the `orders` guest in `ladder` mode (every trade answered by a resting
+/// buy at half its price, all kept) live on `kraken`, with `extra` lines in its venue table.
 fn setup(dir: &Path, kraken: &LocalKraken, extra: &str) -> std::path::PathBuf {
-    let strategies = dir.join("strategies");
-    std::fs::create_dir(&strategies).unwrap();
-    std::fs::copy(support::wasm("orders"), strategies.join("orders.wasm")).unwrap();
-    write_file(
-        dir,
-        "host.toml",
-        &format!(
-            "{}\n[sandbox]\ncall_deadline_ms = 2000\n\n[strategies.orders]\nparams = {{ mode = \"ladder\", size = \"{SIZE}\" }}\n",
-            support::kraken_venue(
-                kraken,
-                &format!("api_key_env = \"{KEY_ENV}\"\napi_secret_env = \"{SECRET_ENV}\"\nrequest_timeout_ms = 1000\n{extra}"),
-            )
-        ),
-    )
+    support::orders_on_kraken(dir, kraken, &format!("mode = \"ladder\", size = \"{SIZE}\""), extra, "")
 }
 
 fn start(dir: &Path, config: &Path, kraken: &LocalKraken) -> RunningHost {
-    let env = [(KEY_ENV, kraken.api_key()), (SECRET_ENV, kraken.api_secret())];
-    RunningHost::start_with_env(dir, config, 1, "info", &[], &env)
+    support::start_on_kraken(dir, config, kraken)
 }
 
 /// `/ready` as (status code, body).

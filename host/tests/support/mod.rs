@@ -23,11 +23,11 @@ pub use custom_section::with_custom_section;
 pub use decisions::{decisions, wait_for_decision, wait_for_update};
 pub use harness::{walk, Harness};
 pub use host::RunningHost;
-pub use kraken::kraken_venue;
-pub use stop::terminate;
+pub use kraken::{kraken_venue, kraken_with_book, orders_on_kraken, start_on_kraken};
+pub use stop::{kill, terminate};
 pub use venue::{
-    position, venue_balances, venue_fills, venue_orders, venue_status, venue_table, wait_orders_open, VenueFill,
-    VenueOrder,
+    cash, latest_snapshot, position, venue_balances, venue_fills, venue_orders, venue_status, venue_table,
+    wait_orders_open, VenueFill, VenueOrder,
 };
 
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test

@@ -1,4 +1,5 @@
-//! Stopping a running host the way an operator does: SIGTERM, then wait for it to exit.
+//! Stopping a running host the way an operator does (SIGTERM, then wait for it to exit), or the
+//! way a crash does (SIGKILL).
 
 use std::process::{Command, ExitStatus};
 use std::time::Duration;
@@ -13,4 +14,11 @@ pub fn terminate(host: &mut RunningHost, timeout: Duration) -> ExitStatus {
     wait_until("the host to exit after SIGTERM", timeout, || {
         host.child.try_wait().ok().flatten()
     })
+}
+
+/// Kills `host` with SIGKILL (what `Child::kill` sends on Unix: no handler runs, nothing is
+/// flushed) and reaps it.
+pub fn kill(host: &mut RunningHost) -> ExitStatus {
+    host.child.kill().expect("SIGKILL the host");
+    host.child.wait().expect("reap the killed host")
 }

@@ -30,6 +30,8 @@ pub struct VenueFill {
     pub trade_id: Option<String>,
     pub qty: Decimal,
     pub price: Decimal,
+    /// In the quote currency.
+    pub fee: Decimal,
 }
 
 fn open(db: &Path) -> Connection {
@@ -46,7 +48,9 @@ fn decimal(text: String) -> Decimal {
 pub fn venue_fills(db: &Path, strategy: &str) -> Vec<VenueFill> {
     let db = open(db);
     let mut query = db
-        .prepare("SELECT client_order_id, trade_id, qty, price FROM fills WHERE strategy = ?1 ORDER BY time_ms, seq")
+        .prepare(
+            "SELECT client_order_id, trade_id, qty, price, fee FROM fills WHERE strategy = ?1 ORDER BY time_ms, seq",
+        )
         .unwrap();
     query
         .query_map([strategy], |row| {
@@ -55,6 +59,7 @@ pub fn venue_fills(db: &Path, strategy: &str) -> Vec<VenueFill> {
                 trade_id: row.get(1)?,
                 qty: decimal(row.get(2)?),
                 price: decimal(row.get(3)?),
+                fee: decimal(row.get(4)?),
             })
         })
         .unwrap()
@@ -69,13 +74,15 @@ pub struct VenueOrder {
     pub symbol: String,
     pub state: String,
     pub venue_order_id: Option<String>,
+    pub qty: Decimal,
+    pub filled_qty: Decimal,
 }
 
 /// Each order sent to `venue`, by client order id.
 pub fn venue_orders(db: &Path, venue: &str) -> BTreeMap<String, VenueOrder> {
     let db = open(db);
     let mut query = db
-        .prepare("SELECT client_order_id, strategy, symbol, state, venue_order_id FROM orders WHERE venue = ?1")
+        .prepare("SELECT client_order_id, strategy, symbol, state, venue_order_id, qty, filled_qty FROM orders WHERE venue = ?1")
         .unwrap();
     query
         .query_map([venue], |row| {
@@ -86,6 +93,8 @@ pub fn venue_orders(db: &Path, venue: &str) -> BTreeMap<String, VenueOrder> {
                     symbol: row.get(2)?,
                     state: row.get(3)?,
                     venue_order_id: row.get(4)?,
+                    qty: decimal(row.get(5)?),
+                    filled_qty: decimal(row.get(6)?),
                 },
             ))
         })
@@ -106,6 +115,28 @@ pub fn position(db: &Path, strategy: &str, symbol: &str) -> Decimal {
         Err(rusqlite::Error::QueryReturnedNoRows) => Decimal::ZERO,
         Err(e) => panic!("{strategy}'s position in {symbol}: {e}"),
     }
+}
+
+/// `strategy`'s cash and the cash its book was created with, once it has a book.
+pub fn cash(db: &Path, strategy: &str) -> Option<(Decimal, Decimal)> {
+    open(db)
+        .query_row(
+            "SELECT cash, initial_cash FROM strategies WHERE strategy = ?1",
+            [strategy],
+            |row| Ok((decimal(row.get(0)?), decimal(row.get(1)?))),
+        )
+        .ok()
+}
+
+/// The state `strategy` kept in its latest snapshot, if it has one.
+pub fn latest_snapshot(db: &Path, strategy: &str) -> Option<Vec<u8>> {
+    open(db)
+        .query_row(
+            "SELECT state FROM strategy_snapshots WHERE strategy = ?1 ORDER BY id DESC LIMIT 1",
+            [strategy],
+            |row| row.get(0),
+        )
+        .ok()
 }
 
 /// The venue `name` as `/status` shows it.

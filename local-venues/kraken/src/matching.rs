@@ -133,6 +133,10 @@ impl Account {
         self.accepted.get(cl_ord_id).copied().unwrap_or(0)
     }
 
+    pub(crate) fn accepted_ids(&self) -> std::collections::BTreeMap<String, u32> {
+        self.accepted.iter().map(|(id, n)| (id.clone(), *n)).collect()
+    }
+
     pub(crate) fn order(&self, order_id: &str) -> Option<&Order> {
         self.orders.get(order_id)
     }

@@ -482,6 +482,12 @@ impl Control {
         self.shared.lock().account.accepted(cl_ord_id)
     }
 
+    /// Every `cl_ord_id` ever accepted, with how many orders were accepted under it: a client
+    /// that never sends an order twice has only ones here.
+    pub fn client_order_ids(&self) -> BTreeMap<String, u32> {
+        self.shared.lock().account.accepted_ids()
+    }
+
     /// When the dead-man switch fires, exchange ms; `None` when disarmed.
     pub fn dead_man_deadline_ms(&self) -> Option<i64> {
         self.shared.lock().dms_deadline_ms

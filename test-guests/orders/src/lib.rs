@@ -8,10 +8,15 @@
 //! | `echo` | answers every trade with a limit buy of `size` at half its price (far from the market: it rests), then cancels the one before it, so one or two rest at a time |
 //! | `ladder` | answers every trade with a limit buy of `size` at half its price, and keeps every one resting (working orders for restart tests) |
 //! | `account` | reports the account view on every closed 1m candle (`account ...`, see [`Orders::report`]), after resting a limit buy of `size` at half the close on the first, buying `size` at market on the second, and cancelling all its orders on the third (the report then ends with ` cancel-all=<count>`) |
+//! | `churn` | answers every trade with a limit buy of `size` at half its price, then amends the one before it to twice `size` (on an even trade) or cancels it (on an odd one), and says `trade <n>`, counting the trades it has seen (the crash test) |
 //!
 //! Every answer and every order update becomes a `hold` decision, so tests can read what the
-//! strategy saw: `step <n> <what> -> <answer>` and
+//! strategy saw: `step <n> <what> -> <answer>`, `trade <n>` and
 //! `update <order id> <status> filled=<qty> remaining=<qty> fill=<qty>@<price>`.
+//!
+//! Its snapshot is the trade count and the order it answered the last trade with, so a
+//! restarted host shows whether the strategy went on from its kept state (`trade <n>` goes on
+//! counting) or started fresh (it says `trade 1` again).
 
 use strategy_sdk::snapshot::Snapshot;
 use strategy_sdk::{
@@ -28,6 +33,7 @@ enum Mode {
     Echo,
     Ladder,
     Account,
+    Churn,
 }
 
 /// The guest; see the crate docs.
@@ -36,6 +42,8 @@ pub struct Orders {
     mode: Mode,
     size: Decimal,
     candles: u64,
+    /// Trades seen, kept in the snapshot.
+    trades: u64,
     resting: Option<OrderId>,
 }
 
@@ -154,6 +162,29 @@ impl Orders {
         };
         Self::say(host, symbol, format!("step {} {step} -> {answer}", self.candles));
     }
+
+    fn on_trade_churn(&mut self, host: &mut dyn Host, trade: &Trade) {
+        self.trades += 1;
+        let price = (trade.price / Decimal::TWO).round_dp(1);
+        let placed = host.place_order(OrderRequest::limit(trade.symbol.as_str(), Side::Buy, self.size, price));
+        if let Some(previous) = self.resting.take() {
+            // The order before may be filled or settled by now (or, after a restart, be one the
+            // kept state remembers from before the crash): the host's refusal is the answer.
+            let answer = if self.trades.is_multiple_of(2) {
+                host.amend_order(&previous, self.size * Decimal::TWO, None)
+            } else {
+                host.cancel_order(&previous)
+            };
+            if let Err(e) = answer {
+                host.warn(&format!("churn amend or cancel refused: {e}"));
+            }
+        }
+        match placed {
+            Ok(id) => self.resting = Some(id),
+            Err(reject) => host.warn(&format!("churn order refused: {reject}")),
+        }
+        Self::say(host, &trade.symbol, format!("trade {}", self.trades));
+    }
 }
 
 impl Strategy for Orders {
@@ -168,7 +199,7 @@ impl Strategy for Orders {
         .param(ParamSpec::text(
             "mode",
             "lifecycle",
-            "lifecycle, echo, ladder or account",
+            "lifecycle, echo, ladder, account or churn",
         ))
         .param(ParamSpec::decimal("size", Decimal::new(1, 2), "Quantity of the orders"))
     }
@@ -179,12 +210,18 @@ impl Strategy for Orders {
             "echo" => Mode::Echo,
             "ladder" => Mode::Ladder,
             "account" => Mode::Account,
-            other => return Err(format!("mode {other:?}: expected lifecycle, echo, ladder or account")),
+            "churn" => Mode::Churn,
+            other => {
+                return Err(format!(
+                    "mode {other:?}: expected lifecycle, echo, ladder, account or churn"
+                ))
+            }
         };
         Ok(Orders {
             mode,
             size: params.decimal("size")?,
             candles: 0,
+            trades: 0,
             resting: None,
         })
     }
@@ -193,7 +230,7 @@ impl Strategy for Orders {
         match self.mode {
             Mode::Lifecycle => self.step(host, candle),
             Mode::Account => self.report(host, candle),
-            Mode::Echo | Mode::Ladder => {}
+            Mode::Echo | Mode::Ladder | Mode::Churn => {}
         }
     }
 
@@ -205,6 +242,9 @@ impl Strategy for Orders {
             {
                 host.warn(&format!("ladder order refused: {reject}"));
             }
+        }
+        if self.mode == Mode::Churn {
+            self.on_trade_churn(host, trade);
         }
         if self.mode == Mode::Echo {
             let price = (trade.price / Decimal::TWO).round_dp(1);
@@ -235,13 +275,30 @@ impl Strategy for Orders {
     }
 }
 
-/// Nothing is carried across versions: a swapped-in version starts its steps over.
+/// Only `churn`'s state is carried (`<trades> <order id>`, the id left out when none rests):
+/// the lifecycle's steps start over in a swapped-in version, as its tests expect. An empty
+/// snapshot (of a version that kept nothing) starts fresh.
 impl Snapshot for Orders {
     fn snapshot(&self) -> Vec<u8> {
-        Vec::new()
+        match &self.resting {
+            Some(id) if self.mode == Mode::Churn => format!("{} {id}", self.trades).into_bytes(),
+            _ => self.trades.to_string().into_bytes(),
+        }
     }
 
-    fn restore(&mut self, _bytes: &[u8]) -> Result<(), String> {
+    fn restore(&mut self, bytes: &[u8]) -> Result<(), String> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("a snapshot that is not text: {e}"))?;
+        let mut words = text.split(' ');
+        let trades = words.next().unwrap_or_default();
+        self.trades = trades
+            .parse()
+            .map_err(|e| format!("a snapshot whose trade count {trades:?} is not a number: {e}"))?;
+        if self.mode == Mode::Churn {
+            self.resting = words.next().map(OrderId::new);
+        }
         Ok(())
     }
 }
@@ -326,6 +383,32 @@ mod tests {
             "{:?}",
             host.decisions
         );
+    }
+
+    #[test]
+    fn churn_counts_trades_and_goes_on_from_its_snapshot() {
+        let params = r#"{"mode":"churn"}"#;
+        let (mut guest, mut host) = (instantiate::<Orders>(params).unwrap(), MockHost::new());
+        let trade = Trade {
+            symbol: "BTC/USD".into(),
+            time_ms: 1,
+            price: Decimal::from(30_000),
+            qty: Decimal::ONE,
+            aggressor: Side::Buy,
+        };
+        for _ in 0..3 {
+            guest.on_trade(&mut host, &trade);
+        }
+        assert_eq!(host.orders.len(), 3);
+        assert_eq!(host.amends.len(), 1, "the second trade amends the first order");
+        assert_eq!(host.cancels, [host.orders[1].0.clone()], "the third cancels the second");
+        let kept = guest.snapshot();
+        let mut restarted = instantiate::<Orders>(params).unwrap();
+        restarted.restore(&kept).unwrap();
+        let mut host = MockHost::new();
+        restarted.on_trade(&mut host, &trade);
+        assert_eq!(host.decisions[0].reasoning, "trade 4");
+        assert!(restarted.restore(b"many").is_err());
     }
 
     #[test]

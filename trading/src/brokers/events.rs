@@ -131,6 +131,9 @@ pub struct OrderReport {
     pub state: VenueOrderState,
     /// How much of it traded, by the venue's count.
     pub filled_qty: Decimal,
+    /// Its quantity at the venue, when the venue says: an amend the venue applied and the
+    /// host never heard confirmed (lost with a connection, or in a crash) shows here.
+    pub qty: Option<Decimal>,
     /// Its fills as the venue lists them (each with its trade id), for the desk to book the
     /// ones it has not.
     pub fills: Vec<FillReport>,

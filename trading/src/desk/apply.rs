@@ -133,7 +133,26 @@ impl Desk {
 
     /// Applies the venue's view of one order: first the fills it lists that the desk has not
     /// booked, then its state where the desk's is behind.
+    /// Takes the venue's quantity for a working order whose quantity differs in the books: an
+    /// amend the venue applied whose confirmation was lost (a crash between sending it and
+    /// booking the answer, or a dropped connection). Done before the report's fills are
+    /// booked, which the old quantity could refuse as an overfill.
+    fn adopt_venue_qty(&mut self, report: &OrderReport) {
+        let Some(qty) = report.qty else {
+            return;
+        };
+        let Some(order) = self.blotter.get(&report.id) else {
+            return;
+        };
+        if !order.is_working() || order.request().qty == qty {
+            return;
+        }
+        warn!(order_id = %report.id, venue_qty = %qty, booked_qty = %order.request().qty, "the venue's order quantity differs from the books (an amend whose answer was lost): the venue's is taken");
+        self.apply_amend(&report.id, qty, None, report.time_ms);
+    }
+
     fn apply_report(&mut self, report: OrderReport) {
+        self.adopt_venue_qty(&report);
         let OrderReport {
             id,
             venue_order_id,
@@ -141,6 +160,7 @@ impl Desk {
             filled_qty,
             fills,
             time_ms,
+            ..
         } = report;
         for fill in fills {
             self.apply_fill(fill);
@@ -195,6 +215,11 @@ impl Desk {
         } = status;
         if !self.reconciliations.is_running(&venue) {
             self.start_reconciliation(&venue, time_ms);
+        }
+        // The venue's quantities first: a fill of an amended order is only booked on the
+        // quantity the venue holds.
+        for report in &open {
+            self.adopt_venue_qty(report);
         }
         for fill in fills {
             if self.blotter.get(&fill.id).is_none() {

@@ -19,6 +19,12 @@
 //! 4. A balance the venue reports that differs from what the books hold on that venue is
 //!    reported and the books are kept: they hold the host's own fills, and a deposit or a
 //!    withdrawal is not a trade.
+//! 5. An order the desk was cancelling (`pending_cancel`) that the venue still has open is
+//!    asked to be cancelled again: the request was lost with the connection or the process
+//!    it went out from, and the strategy's cancel stands.
+//! 6. A working order whose quantity at the venue differs from the books (an amend the venue
+//!    applied and the host never heard confirmed) takes the venue's quantity, before the
+//!    venue's fills of it are booked.
 
 use foldhash::{HashMap, HashSet};
 use rust_decimal::Decimal;

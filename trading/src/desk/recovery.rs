@@ -9,7 +9,7 @@ use super::reconcile::{self, After, Before, Difference, ReconciliationReport, Un
 use crate::brokers::{OrderReport, PortError, ResumedOrder};
 use crate::desk::{Desk, DeskError};
 use crate::market::TimeMs;
-use crate::orders::{OrderId, VenueId};
+use crate::orders::{OrderId, OrderState, VenueId};
 
 /// What [`Desk::restore`] reloaded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -138,8 +138,9 @@ impl Desk {
         }
     }
 
-    /// Sends the cancels of unknown orders still owed; one its port cannot send yet (the
-    /// order path still reconciling, or down) is tried again on the next call.
+    /// Sends the cancels a reconciliation owes (of unknown orders, and of orders whose cancel
+    /// was lost); one its port cannot send yet (the order path still reconciling, or down) is
+    /// tried again on the next call.
     pub(super) fn send_owed_cancels(&mut self, time_ms: TimeMs) {
         if !self.reconciliations.has_owed_cancels() {
             return;
@@ -149,10 +150,10 @@ impl Desk {
                 continue;
             };
             match port.cancel(&id, time_ms) {
-                Ok(()) => info!(%venue, order_id = %id, "cancel sent for an order the host does not know"),
+                Ok(()) => info!(%venue, order_id = %id, "cancel sent, as the reconciliation found it owed"),
                 Err(PortError::NotSent(_)) => self.reconciliations.owe_cancel(venue, id),
                 Err(PortError::Refused(reason)) => {
-                    warn!(%venue, order_id = %id, %reason, "the cancel of an order the host does not know was refused; it is left working")
+                    warn!(%venue, order_id = %id, %reason, "a cancel the reconciliation owed was refused; the order is left working")
                 }
             }
         }
@@ -169,6 +170,25 @@ impl Desk {
     pub(super) fn finish_reconciliation(&mut self, venue: &VenueId, time_ms: TimeMs) {
         if !self.reconciliations.is_complete(venue) {
             return;
+        }
+        // A cancel the desk asked for whose order the venue still has open went out on a
+        // connection (or from a process) that is gone, or never went out at all: a crash
+        // between writing `pending_cancel` and sending it. The strategy's cancel stands, so it
+        // is sent again (rule 5), or the order would wait for an answer that never comes.
+        let lost_cancels: Vec<OrderId> = self
+            .reconciliations
+            .before(venue)
+            .iter()
+            .filter(|before| {
+                self.blotter
+                    .get(&before.id)
+                    .is_some_and(|order| matches!(order.state(), OrderState::PendingCancel { .. }))
+            })
+            .map(|before| before.id.clone())
+            .collect();
+        for id in lost_cancels {
+            info!(%venue, order_id = %id, "the venue still has an order whose cancel was asked for: it is asked again");
+            self.reconciliations.owe_cancel(venue.clone(), id);
         }
         let after: HashMap<OrderId, After> = self
             .reconciliations

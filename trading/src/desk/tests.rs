@@ -905,6 +905,7 @@ fn an_unknown_outcome_stays_in_flight_until_the_venue_says() {
             venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
             state,
             filled_qty: dec("0.5"),
+            qty: None,
             fills,
             time_ms: 3,
         }));
@@ -956,6 +957,7 @@ fn a_mass_status_books_missed_fills_once_and_queries_orders_the_venue_did_not_li
             venue_order_id: None,
             state: VenueOrderState::Open,
             filled_qty: Decimal::ZERO,
+            qty: None,
             fills: vec![],
             time_ms: 5,
         }],
@@ -1175,5 +1177,6 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
 }
 
 mod instruments;
+mod properties;
 mod reconcile;
 mod risk;

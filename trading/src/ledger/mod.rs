@@ -14,6 +14,8 @@
 
 mod book;
 mod holding;
+#[cfg(test)]
+mod proptests;
 mod store;
 
 pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Valuation};

@@ -12,6 +12,8 @@
 mod blotter;
 mod ids;
 mod order;
+#[cfg(test)]
+mod proptests;
 mod state;
 mod types;
 

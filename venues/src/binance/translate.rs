@@ -51,6 +51,7 @@ pub fn order_report(result: &OrderResult, id: OrderId, time_ms: TimeMs) -> Order
         venue_order_id: Some(VenueOrderId::new(&result.order_id.to_string())),
         state,
         filled_qty: result.executed_qty.unwrap_or_default(),
+        qty: None,
         fills: result
             .fills
             .iter()

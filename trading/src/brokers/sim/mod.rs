@@ -207,6 +207,7 @@ impl SimBroker {
             venue_order_id: None,
             state: VenueOrderState::Open,
             filled_qty: Decimal::ZERO,
+            qty: None,
             fills: Vec::new(),
             time_ms,
         }
@@ -352,6 +353,7 @@ impl ExecutionPort for SimBroker {
                 venue_order_id: None,
                 state: VenueOrderState::NotFound,
                 filled_qty: Decimal::ZERO,
+                qty: None,
                 fills: Vec::new(),
                 time_ms,
             },

@@ -33,6 +33,7 @@ fn report(id: &OrderId, state: VenueOrderState, filled: &str, fills: Vec<FillRep
         venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
         state,
         filled_qty: dec(filled),
+        qty: None,
         fills,
         time_ms,
     }
@@ -281,6 +282,101 @@ fn an_order_whose_answer_was_lost_before_a_restart_and_the_venue_never_had_is_se
     assert_eq!(report.differences[0].rule(), Rule::SettledByVenue);
     assert_eq!(desk.order(&id).unwrap().status(), OrderStatus::Rejected);
     assert_eq!(broker.script().submitted.len(), 1, "never sent again");
+}
+
+/// Found by the crash test (`host/tests/crash.rs`): a host killed after writing an order's
+/// `pending_cancel` and before its cancel left came back with the order open at the venue and
+/// `pending_cancel` in the books, waiting for an answer to a request the venue never got.
+#[test]
+fn a_cancel_lost_in_a_crash_is_asked_again_once_the_venue_is_reconciled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    // 1. The order is accepted and its cancel written; the cancel never reaches the venue.
+    let ids = four_working_orders(&path, &broker);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        let mut desk = Desk::new(
+            DeskConfig {
+                order_id_prefix: "bu".into(),
+                limits: RiskLimits::default(),
+                trading_state: TradingState::Active,
+            },
+            Box::new(broker.clone()),
+            Some(Box::new(store)),
+        )
+        .unwrap();
+        desk.restore().unwrap();
+        desk.cancel_order(&alice(), &ids[0], 5).unwrap();
+    }
+    broker.script().cancelled.clear();
+    let mut desk = restarted(&path, &broker);
+    assert!(matches!(
+        desk.order(&ids[0]).unwrap().state(),
+        OrderState::PendingCancel { .. }
+    ));
+
+    // 2. The venue lists all four open: the lost cancel is sent again, and only it.
+    broker.push_event(connected(10));
+    let open = ids
+        .iter()
+        .map(|id| report(id, VenueOrderState::Open, "0", vec![], 11))
+        .collect();
+    broker.push_event(mass_status(open, vec![], 11));
+    desk.poll();
+    let report = desk.reconciliation(&scripted()).expect("the pass is complete");
+    assert_eq!(report.counts.matched, 4);
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&ids[0]));
+
+    // 3. The venue confirms: the order is cancelled, and nothing is sent again.
+    broker.push(Execution::Cancelled {
+        id: ids[0].clone(),
+        reason: None,
+        time_ms: 12,
+    });
+    desk.poll();
+    desk.poll();
+    assert_eq!(desk.order(&ids[0]).unwrap().status(), OrderStatus::Cancelled);
+    assert_eq!(broker.script().cancelled.len(), 1);
+}
+
+/// Found by the crash soak (`host/tests/crash.rs`): a host killed after sending an amend and
+/// before booking its confirmation came back with the venue's order at the amended quantity
+/// and the books at the old one, so a fill past the old quantity was refused as an overfill.
+#[test]
+fn an_amend_lost_in_a_crash_is_taken_from_the_venue_before_its_fills_are_booked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    let ids = four_working_orders(&path, &broker);
+    let mut desk = restarted(&path, &broker);
+    // The venue holds the first buy at 2 (amended from 1) with 1.5 of it filled while the host
+    // was down.
+    broker.push_event(connected(10));
+    let mut amended = report(&ids[0], VenueOrderState::Open, "1.5", vec![], 11);
+    amended.qty = Some(dec("2"));
+    let mut open = vec![amended];
+    open.extend(
+        ids[1..]
+            .iter()
+            .map(|id| report(id, VenueOrderState::Open, "0", vec![], 11)),
+    );
+    broker.push_event(mass_status(
+        open,
+        vec![fill_with_trade_report(&ids[0], "T1", "1.5", "90", 11)],
+        11,
+    ));
+    desk.poll();
+    let order = desk.order(&ids[0]).unwrap();
+    assert_eq!((order.request().qty, order.filled_qty()), (dec("2"), dec("1.5")));
+    assert_eq!(order.status(), OrderStatus::PartiallyFilled);
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("1.5"));
+    drop(desk);
+    // The book of record holds the venue's quantity too.
+    let store = SqliteStore::open(&path).unwrap();
+    let working = store.load_working_orders().unwrap();
+    let kept = working.iter().find(|o| o.id() == &ids[0]).unwrap();
+    assert_eq!(kept.request().qty, dec("2"));
 }
 
 #[test]

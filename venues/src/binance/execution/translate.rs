@@ -61,6 +61,7 @@ pub(super) fn status_report(
             venue_order_id: None,
             state: VenueOrderState::NotFound,
             filled_qty: rust_decimal::Decimal::ZERO,
+            qty: None,
             fills: Vec::new(),
             time_ms: now_ms,
         };

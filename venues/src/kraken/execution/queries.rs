@@ -88,6 +88,7 @@ fn not_found(id: &OrderId, now_ms: TimeMs) -> OrderReport {
         venue_order_id: None,
         state: VenueOrderState::NotFound,
         filled_qty: rust_decimal::Decimal::ZERO,
+        qty: None,
         fills: Vec::new(),
         time_ms: now_ms,
     }

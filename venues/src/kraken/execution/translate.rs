@@ -118,6 +118,7 @@ pub(super) fn rest_report(
         venue_order_id: Some(VenueOrderId::new(txid)),
         state,
         filled_qty: order.vol_exec,
+        qty: Some(order.vol),
         fills,
         time_ms,
     }
