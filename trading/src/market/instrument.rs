@@ -21,6 +21,19 @@ pub struct Instrument {
     qty_increment: Decimal,
     min_qty: Decimal,
     min_notional: Decimal,
+    status: MarketStatus,
+}
+
+/// Whether a symbol takes orders at its venue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MarketStatus {
+    /// New orders, amends and cancels.
+    #[default]
+    Open,
+    /// Cancels only (Binance's `CANCEL_ONLY`): risk refuses new orders and amends.
+    CancelOnly,
+    /// Nothing (halted, in a break, in an auction): risk refuses new orders and amends.
+    Closed,
 }
 
 /// Why an [`Instrument`] could not be built: the venue's reference data is not usable.
@@ -52,7 +65,18 @@ impl Instrument {
             qty_increment: increment("quantity increment", qty_increment)?,
             min_qty: Decimal::ZERO,
             min_notional: Decimal::ZERO,
+            status: MarketStatus::Open,
         })
+    }
+
+    /// The same rules for a symbol whose venue says `status`.
+    pub fn with_status(self, status: MarketStatus) -> Self {
+        Self { status, ..self }
+    }
+
+    /// Whether the symbol takes orders at its venue.
+    pub fn status(&self) -> MarketStatus {
+        self.status
     }
 
     /// The same rules with a minimum order quantity.

@@ -28,7 +28,7 @@ pub use bars::{BarAggregator, BarRefused, Completed, InvalidAggregation, WithBui
 pub use book::{BookLevel, BookSnapshot, MAX_BOOK_DEPTH};
 pub use calendar::{parse_time_text, Rfc3339};
 pub use feed::{FeedState, FeedStatus, FeedStream, MarketFeed, MarketSink, StreamHealth};
-pub use instrument::{Instrument, InvalidInstrument};
+pub use instrument::{Instrument, InvalidInstrument, MarketStatus};
 pub use journal::{is_journal, read_journal, JournalError, JournalWriter, JOURNAL_VERSION};
 pub use model::{
     BarUpdate, Candle, InvalidSymbol, InvalidTimeframe, MarketEvent, Quote, Side, Symbol, TimeMs, Timeframe, Trade,

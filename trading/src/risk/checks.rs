@@ -8,7 +8,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::market::TimeMs;
-use crate::market::{Instrument, Side, Symbol};
+use crate::market::{Instrument, MarketStatus, Side, Symbol};
 use crate::orders::{OrderRequest, OrderType, MAX_TAG_LEN};
 use crate::risk::{
     conform_to_instrument, order_rate, price_band, BelowMinimum, Breach, LossKind, RiskLimits, RiskScope, TradingState,
@@ -22,6 +22,7 @@ pub enum RiskCheck {
     InvalidOrder,
     TradingHalted,
     StaleMarketData,
+    MarketClosed,
     BelowMinimum,
     UnknownSymbol,
     ReduceOnly,
@@ -40,11 +41,12 @@ pub enum RiskCheck {
 impl RiskCheck {
     /// Every check, in the order [`check`] runs them ([`RiskCheck::UnknownStrategy`] is the
     /// desk's own, before any of them).
-    pub const ALL: [RiskCheck; 17] = [
+    pub const ALL: [RiskCheck; 18] = [
         RiskCheck::UnknownStrategy,
         RiskCheck::InvalidOrder,
         RiskCheck::TradingHalted,
         RiskCheck::StaleMarketData,
+        RiskCheck::MarketClosed,
         RiskCheck::BelowMinimum,
         RiskCheck::UnknownSymbol,
         RiskCheck::ReduceOnly,
@@ -67,6 +69,7 @@ impl RiskCheck {
             RiskCheck::InvalidOrder => "invalid_order",
             RiskCheck::TradingHalted => "trading_halted",
             RiskCheck::StaleMarketData => "stale_market_data",
+            RiskCheck::MarketClosed => "market_closed",
             RiskCheck::BelowMinimum => "below_minimum",
             RiskCheck::UnknownSymbol => "unknown_symbol",
             RiskCheck::ReduceOnly => "reduce_only",
@@ -124,6 +127,11 @@ pub enum RiskRefusal {
     TradingHalted,
     #[error("market data for {symbol} is stale: no new orders until it flows again")]
     StaleMarketData { symbol: Symbol },
+    #[error("{symbol} is {} at the venue: no new orders or amends", match status {
+        MarketStatus::CancelOnly => "cancel-only",
+        MarketStatus::Open | MarketStatus::Closed => "not trading",
+    })]
+    MarketClosed { symbol: Symbol, status: MarketStatus },
     #[error("{0}")]
     BelowMinimum(BelowMinimum),
     #[error("no price has been seen for {symbol} yet, so the order cannot be valued")]
@@ -182,6 +190,7 @@ impl RiskRefusal {
             RiskRefusal::InvalidOrder(_) => RiskCheck::InvalidOrder,
             RiskRefusal::TradingHalted => RiskCheck::TradingHalted,
             RiskRefusal::StaleMarketData { .. } => RiskCheck::StaleMarketData,
+            RiskRefusal::MarketClosed { .. } => RiskCheck::MarketClosed,
             RiskRefusal::BelowMinimum(_) => RiskCheck::BelowMinimum,
             RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
             RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
@@ -1060,6 +1069,7 @@ mod tests {
                 "invalid_order",
                 "trading_halted",
                 "stale_market_data",
+                "market_closed",
                 "below_minimum",
                 "unknown_symbol",
                 "reduce_only",

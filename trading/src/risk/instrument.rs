@@ -9,11 +9,12 @@
 //!   Rounding up to reach a minimum would be more exposure than asked, so it is never done.
 //!
 //! No order is refused for being off an increment: rounding always fixes that, and the
-//! strategy sees the rounded quantity and price in its order's updates.
+//! strategy sees the rounded quantity and price in its order's updates. A symbol that is not
+//! open at its venue (cancel-only, halted) takes no new order or amend: `market_closed`.
 
 use rust_decimal::Decimal;
 
-use crate::market::Instrument;
+use crate::market::{Instrument, MarketStatus};
 use crate::orders::{OrderRequest, OrderType};
 use crate::risk::{InvalidOrder, RiskRefusal};
 
@@ -59,6 +60,12 @@ pub fn conform_to_instrument(
     filled_qty: Decimal,
     last_price: Option<Decimal>,
 ) -> Result<OrderRequest, RiskRefusal> {
+    if instrument.status() != MarketStatus::Open {
+        return Err(RiskRefusal::MarketClosed {
+            symbol: request.symbol,
+            status: instrument.status(),
+        });
+    }
     let below = |reason| Err(RiskRefusal::BelowMinimum(reason));
     let whole = request.qty.saturating_add(filled_qty);
     let rounded = instrument.round_qty(whole);
@@ -138,6 +145,23 @@ mod tests {
 
     fn limit(price: &str) -> OrderType {
         OrderType::Limit(dec(price))
+    }
+
+    #[test]
+    fn a_symbol_not_open_at_its_venue_takes_no_order_or_amend() {
+        let order = request(Side::Buy, "0.01", limit("30000"));
+        assert!(conform_to_instrument(&btc_usd(), order.clone(), Decimal::ZERO, None).is_ok());
+        for (status, says) in [
+            (MarketStatus::CancelOnly, "BTC/USD is cancel-only at the venue"),
+            (MarketStatus::Closed, "BTC/USD is not trading at the venue"),
+        ] {
+            let instrument = btc_usd().with_status(status);
+            for filled in [Decimal::ZERO, dec("0.001")] {
+                let refused = conform_to_instrument(&instrument, order.clone(), filled, None).unwrap_err();
+                assert_eq!(refused.check(), RiskCheck::MarketClosed);
+                assert!(refused.to_string().starts_with(says), "{refused}");
+            }
+        }
     }
 
     /// One row per rule: (name, request, filled, last price, the conformed (qty, type) or the

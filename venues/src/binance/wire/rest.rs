@@ -6,7 +6,7 @@
 //! caller's): a 4xx body is an error, a 5xx an unknown outcome.
 
 use serde::Deserialize;
-use trading::market::{Instrument, TimeMs};
+use trading::market::{Instrument, MarketStatus, TimeMs};
 
 use super::enums::{OrderType, RateLimitInterval, RateLimitType, SymbolStatus};
 use super::error::{parse_json, require_object, WireError};
@@ -150,8 +150,15 @@ impl SymbolInfo {
     /// # Errors
     /// [`RulesError`] when they give no tick or step.
     pub fn instrument(&self) -> Result<Instrument, RulesError> {
-        self.rules()
-            .instrument((self.quote_asset_precision, self.base_asset_precision))
+        let status = match self.trading_state() {
+            TradingState::Open => MarketStatus::Open,
+            TradingState::CancelOnly => MarketStatus::CancelOnly,
+            TradingState::Closed => MarketStatus::Closed,
+        };
+        Ok(self
+            .rules()
+            .instrument((self.quote_asset_precision, self.base_asset_precision))?
+            .with_status(status))
     }
 
     /// Whether it takes orders.

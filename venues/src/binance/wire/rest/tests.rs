@@ -96,6 +96,13 @@ fn symbol_status_says_whether_it_takes_orders() {
     ] {
         let info = parse_exchange_info(&exchange_info_with_filters(status)).unwrap();
         assert_eq!(info.symbols[0].trading_state(), state, "{status}");
+        let market = info.symbols[0].instrument().unwrap().status();
+        let expected = match state {
+            TradingState::Open => trading::market::MarketStatus::Open,
+            TradingState::CancelOnly => trading::market::MarketStatus::CancelOnly,
+            TradingState::Closed => trading::market::MarketStatus::Closed,
+        };
+        assert_eq!(market, expected, "the instrument risk reads says it too: {status}");
     }
 }
 
