@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use local_kraken::{LocalKraken, LocalKrakenConfig, RateTier, Side};
 use rust_decimal::Decimal;
+use venues::kit::SplitMix64;
 
 use crate::support::{self, decisions, kill, terminate, venue_fills, venue_orders, wait_until, RunningHost};
 
@@ -35,25 +36,6 @@ const SETTLE: Duration = Duration::from_secs(60);
 
 fn d(text: &str) -> Decimal {
     text.parse().unwrap()
-}
-
-/// A small seeded generator (SplitMix64): the kill points only need to be spread out and
-/// repeatable from the printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// `CRASH_SEED`, or one from the clock; printed either way so a failure can be replayed.
@@ -76,7 +58,8 @@ struct Crash {
     dir: tempfile::TempDir,
     config: PathBuf,
     kraken: LocalKraken,
-    rng: Rng,
+    /// Seeded, so a failing run replays from its printed seed.
+    rng: SplitMix64,
 }
 
 impl Crash {
@@ -104,7 +87,7 @@ impl Crash {
             dir,
             config,
             kraken,
-            rng: Rng(seed),
+            rng: SplitMix64::new(seed),
         }
     }
 

@@ -119,12 +119,17 @@ impl Backoff {
     }
 }
 
-/// A small, fast, seedable generator: jitter needs spread, not cryptographic strength.
+/// A small, fast, seedable generator: jitter needs spread, not cryptographic strength (and
+/// tests that need repeatable random points use it too).
 #[derive(Debug, Clone)]
-struct SplitMix64(u64);
+pub struct SplitMix64(u64);
 
 impl SplitMix64 {
-    fn next(&mut self) -> u64 {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -133,12 +138,12 @@ impl SplitMix64 {
     }
 
     /// Uniform in `[0, bound)`; 0 for a bound of 0.
-    fn below(&mut self, bound: u64) -> u64 {
+    pub fn below(&mut self, bound: u64) -> u64 {
         if bound == 0 {
             return 0;
         }
         // Multiply-shift maps 64 random bits onto the range with negligible bias.
-        ((u128::from(self.next()) * u128::from(bound)) >> 64) as u64
+        ((u128::from(self.next_u64()) * u128::from(bound)) >> 64) as u64
     }
 }
 

@@ -24,7 +24,7 @@ mod subscriptions;
 mod wanted;
 mod wire_enum;
 
-pub use backoff::{Backoff, BackoffConfig, InvalidBackoff};
+pub use backoff::{Backoff, BackoffConfig, InvalidBackoff, SplitMix64};
 pub use connect_budget::ConnectBudget;
 pub use feed::{lock_feed, wall_ms, Delivery, FeedCommand, FeedHandle, FeedState, SharedFeedState};
 pub use freshness::{Freshness, StreamAge};
