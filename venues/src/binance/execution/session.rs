@@ -838,7 +838,10 @@ impl Task {
                 self.balances = fetched
                     .balances
                     .into_iter()
-                    .map(|balance| (balance.asset.clone(), balance.total()))
+                    .map(|balance| {
+                        let total = balance.total();
+                        (balance.asset, total)
+                    })
                     .collect();
                 // Before the mass status, so the reconciliation it completes compares them.
                 self.send_balances();
