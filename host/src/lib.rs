@@ -21,6 +21,7 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod events;
 pub mod fleet;
 pub mod live;
 pub mod metrics;

@@ -18,6 +18,7 @@ mod deploy_image;
 mod deploy_manifests;
 mod deploy_metrics;
 mod deploy_prometheus;
+mod events;
 mod export_cli;
 mod fleet;
 mod guests;

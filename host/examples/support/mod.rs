@@ -78,7 +78,7 @@ impl Lab {
         lock_desk(&self.desk).register_strategy(&id, Decimal::from(1_000_000))?;
         let own = SessionShared {
             clock: Clock::default(),
-            streams: self.session.streams.clone(),
+            ..self.session.clone()
         };
         let ctx = StrategyContext::new(id, self.desk.clone(), &own, self.metrics.strategy(name, "paper"));
         Ok(Runner::start(

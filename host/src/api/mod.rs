@@ -1,7 +1,8 @@
 //! The operator's HTTP surface: `GET /metrics` (Prometheus text), `GET /health` (liveness),
-//! `GET /ready` (readiness: [`Readiness`]), `GET /status` (JSON: strategies, brokers, feed, books).
+//! `GET /ready` (readiness: [`Readiness`]), `GET /status` (JSON: strategies, brokers, feed, books),
+//! `GET /events` (the event stream as JSON lines: [`events`]).
 //!
-//! Only this module knows HTTP and the JSON shape of `/status`. [`router`] builds the routes
+//! Only this module knows HTTP and the JSON shapes of `/status` and the events. [`router`] builds the routes
 //! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
 //! shuts down gracefully.
 
@@ -16,11 +17,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
 
-use crate::metrics::Metrics;
+use crate::events::EventBus;
+use crate::metrics::{Metrics, MetricsFollower};
 use crate::runtime::{lock_desk, SharedDesk};
 use crate::session::StatusBoard;
 
+mod event_log;
+pub mod events;
 mod ready;
+pub use event_log::{EventLog, EventLogError};
 pub use ready::{Condition, Pending, Readiness};
 
 /// What the handlers read. Cheap to clone.
@@ -29,6 +34,10 @@ pub struct ApiState {
     pub metrics: Arc<Metrics>,
     pub board: Arc<Mutex<StatusBoard>>,
     pub desk: SharedDesk,
+    /// The session's event stream, which `/events` clients subscribe to.
+    pub events: EventBus,
+    /// Caught up with before each scrape, so `/metrics` includes every event published before.
+    pub metrics_follower: Arc<MetricsFollower>,
     pub started: Instant,
     pub readiness: Readiness,
 }
@@ -39,6 +48,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready::ready))
         .route("/status", get(status))
+        .route("/events", get(events::events))
         .with_state(state)
 }
 
@@ -54,7 +64,13 @@ pub async fn serve(
 }
 
 async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
+    let follower = state.metrics_follower.clone();
+    // A bounded wait on a thread of the blocking pool, not on the server's.
+    if let Err(error) = tokio::task::spawn_blocking(move || follower.catch_up()).await {
+        tracing::warn!(%error, "metrics did not catch up with the event stream");
+    }
     state.metrics.observe_risk(&lock_desk(&state.desk));
+    state.metrics.observe_events(&state.events);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         state.metrics.encode(),

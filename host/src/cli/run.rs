@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 use trading::orders::VenueId;
 
-use crate::api::{self, ApiState, Condition, Readiness};
+use crate::api::{self, ApiState, Condition, EventLog, Readiness};
 use crate::config::RawConfig;
 use crate::session::live::LiveHost;
 use crate::session::paper::PaperHost;
@@ -57,6 +57,9 @@ pub struct RunArgs {
     /// Journal every market event the strategies receive to FILE (`backtest --data FILE` replays it)
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+    /// Append every event of the event stream to FILE as JSON lines (the lines of GET /events)
+    #[arg(long, value_name = "FILE")]
+    event_log: Option<PathBuf>,
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -84,6 +87,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         strategies_loaded.update(format!("{loading}, once every live venue is reconciled"));
     }
     let state = host.api_state(readiness);
+    let event_log = config
+        .event_log
+        .as_deref()
+        .map(|path| EventLog::start(&state.events, path))
+        .transpose()?;
 
     // Serve before loading: compiling many components takes a while, and meanwhile `/health`
     // says the process is alive and `/ready` says what it waits for.
@@ -121,6 +129,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     });
     stop.store(true, Ordering::Relaxed);
     let _ = session.join();
+    if let Some(log) = &event_log {
+        log.finish();
+    }
     served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
@@ -134,14 +145,16 @@ enum Host {
 
 impl Host {
     fn api_state(&self, readiness: Readiness) -> ApiState {
-        let (metrics, board, desk) = match self {
-            Host::Replay(host) => (&host.metrics, &host.board, &host.desk),
-            Host::Live(host) => (&host.metrics, &host.board, &host.desk),
+        let (metrics, board, desk, hosted) = match self {
+            Host::Replay(host) => (&host.metrics, &host.board, &host.desk, host.hosted()),
+            Host::Live(host) => (&host.metrics, &host.board, &host.desk, host.hosted()),
         };
         ApiState {
             metrics: metrics.clone(),
             board: board.clone(),
             desk: desk.clone(),
+            events: hosted.events().clone(),
+            metrics_follower: hosted.metrics_follower().clone(),
             started: Instant::now(),
             readiness,
         }
@@ -223,6 +236,9 @@ fn apply_flags(raw: &mut RawConfig, args: RunArgs) -> anyhow::Result<()> {
     }
     if let Some(record) = args.record {
         raw.record = Some(record);
+    }
+    if let Some(log) = args.event_log {
+        raw.event_log = Some(log);
     }
     for venue in &args.venues {
         raw.venues.enable(venue).map_err(anyhow::Error::msg)?;

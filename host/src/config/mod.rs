@@ -50,6 +50,12 @@ pub struct RawConfig {
     pub db: PathBuf,
     /// A market journal of every event the strategies receive (`run --record`); none by default.
     pub record: Option<PathBuf>,
+    /// Events a subscriber of the event stream (`/events`, metrics) may fall behind by before
+    /// it skips ahead to the oldest one kept.
+    pub event_capacity: usize,
+    /// Append every event of the stream to this file as JSON lines (`run --event-log`); none
+    /// by default.
+    pub event_log: Option<PathBuf>,
     pub feed: RawFeed,
     pub paper: RawPaper,
     pub risk: RawRisk,
@@ -261,6 +267,8 @@ impl Default for RawConfig {
             strategies_dir: DEFAULT_STRATEGIES_DIR.into(),
             db: DEFAULT_DB.into(),
             record: None,
+            event_capacity: crate::events::DEFAULT_CAPACITY,
+            event_log: None,
             feed: RawFeed::default(),
             paper: RawPaper::default(),
             risk: RawRisk::default(),
@@ -371,6 +379,10 @@ pub struct Config {
     pub strategies_dir: PathBuf,
     pub db: PathBuf,
     pub record: Option<PathBuf>,
+    /// How far an event subscriber may fall behind before it skips ahead.
+    pub event_capacity: usize,
+    /// Where the event stream is appended as JSON lines, if anywhere.
+    pub event_log: Option<PathBuf>,
     pub feed: FeedConfig,
     pub sim: SimConfig,
     pub initial_cash: Decimal,
@@ -615,6 +627,10 @@ impl RawConfig {
             ),
         );
         check(
+            self.event_capacity > 0,
+            "event_capacity = 0: expected at least 1".into(),
+        );
+        check(
             self.sandbox.queue_capacity > 0,
             "sandbox.queue_capacity = 0: expected at least 1".into(),
         );
@@ -677,6 +693,8 @@ impl RawConfig {
             strategies_dir: self.strategies_dir.clone(),
             db: self.db.clone(),
             record: self.record.clone(),
+            event_capacity: self.event_capacity,
+            event_log: self.event_log.clone(),
             feed: FeedConfig {
                 data: self.feed.data.clone(),
                 symbol,

@@ -43,6 +43,7 @@ pub use status::{LoadFailure, ReloadStatus, StrategyStatus};
 pub use watcher::{watch, WatchError};
 pub use worker::{Control, DecisionSink, SnapshotKeeping, Swapped, Worker};
 
+use crate::events::EventBus;
 use crate::runtime::{lock_desk, PreparedVersion, Runner, SessionShared, SharedDesk, SwapError};
 
 /// Why a control letter did not get its answer.
@@ -104,9 +105,10 @@ pub struct Fleet {
 
 impl Fleet {
     pub fn new(desk: SharedDesk, shared: SessionShared, queue_capacity: usize, decisions: DecisionSink) -> Self {
+        lock_desk(&desk).keep_events();
         Self {
             market: MarketDelivery {
-                routes: Arc::new(Routes::default()),
+                routes: Arc::new(Routes::new(shared.events.clone())),
                 desk,
                 shared,
                 from: None,
@@ -126,6 +128,11 @@ impl Fleet {
 
     pub fn shared(&self) -> &SessionShared {
         &self.market.shared
+    }
+
+    /// The session's event stream: the desk's events, the strategies' lifecycle and decisions.
+    pub fn events(&self) -> &EventBus {
+        &self.market.shared.events
     }
 
     /// Writes each running strategy's state to the book of record every `every` too, not only

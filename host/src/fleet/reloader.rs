@@ -20,6 +20,7 @@ use super::status::ReloadStatus;
 use super::watcher::WatchEvent;
 use super::Fleet;
 use crate::config::{Config, RawStrategy, StrategyConfig};
+use crate::events::{HostEvent, Lifecycle, StrategyEvent};
 use crate::metrics::Metrics;
 use crate::runtime::{
     lock_desk, CallError, Clock, ContentHash, PreparedVersion, RecoveryPolicy, Runner, Runtime, SessionShared,
@@ -291,7 +292,7 @@ impl Reloader {
         let metrics = self.metrics.strategy(id.as_str(), venue.as_str());
         let shared = SessionShared {
             clock: clock.clone(),
-            streams: self.fleet.shared().streams.clone(),
+            ..self.fleet.shared().clone()
         };
         let ctx = StrategyContext::new(id.clone(), self.fleet.desk().clone(), &shared, metrics.clone())
             .with_limits(settings.limits);
@@ -358,6 +359,13 @@ impl Reloader {
         );
         self.metrics
             .set_strategy_info(id.as_str(), &manifest.version, &component.hash().to_string());
+        self.publish(
+            id,
+            Lifecycle::Loaded {
+                version: manifest.version.clone(),
+                hash: component.hash().to_string(),
+            },
+        );
         self.clear_load_failure(component.path());
         SyncOutcome::Started
     }
@@ -387,6 +395,13 @@ impl Reloader {
         self.metrics
             .set_strategy_info(id.as_str(), &manifest.version, &hash.to_string());
         self.metrics.reload(id.as_str(), true);
+        self.publish(
+            id,
+            Lifecycle::Swapped {
+                version: manifest.version.clone(),
+                hash: hash.to_string(),
+            },
+        );
         self.fleet.set_reload_status(
             id,
             ReloadStatus {
@@ -423,11 +438,13 @@ impl Reloader {
             }
             Err(error) => tracing::error!(strategy = %id, "stopping the strategy: {error}"),
         }
+        self.publish(id, Lifecycle::Retired);
         SyncOutcome::Retired
     }
 
     /// Reports a failed load or reload. A running version keeps running.
     fn fail(&mut self, id: &StrategyId, file: &Path, hash: Option<ContentHash>, error: String) -> SyncOutcome {
+        self.publish(id, Lifecycle::LoadFailed { error: error.clone() });
         if !self.loaded.contains_key(id) {
             return self.fail_to_load(file, error);
         }
@@ -452,6 +469,13 @@ impl Reloader {
         self.fleet
             .report_load_failure(file.display().to_string(), error.clone());
         SyncOutcome::Failed(error)
+    }
+
+    fn publish(&self, id: &StrategyId, lifecycle: Lifecycle) {
+        self.fleet.events().publish(HostEvent::Strategy(StrategyEvent {
+            strategy: id.clone(),
+            lifecycle,
+        }));
     }
 
     fn clear_load_failure(&self, file: &Path) {

@@ -10,6 +10,7 @@ use trading::orders::{OrderUpdate, StrategyId, VenueId};
 
 use super::mailbox::{Mailbox, Posted};
 use super::status::StrategyStatus;
+use crate::events::{EventBus, HostEvent};
 use crate::metrics::StrategyMetrics;
 
 /// One running strategy as the rest of the host reaches it.
@@ -33,9 +34,20 @@ pub struct Routes {
     /// (`init` may place orders before its worker exists), or one retired and perhaps coming
     /// back. A route, when it appears, gets them first.
     waiting: Mutex<BTreeMap<StrategyId, Vec<OrderUpdate>>>,
+    /// Where the desk's events go, drained with its updates.
+    events: EventBus,
 }
 
 impl Routes {
+    /// Routes whose deliveries publish the desk's events on `events`.
+    pub fn new(events: EventBus) -> Self {
+        Self {
+            table: RwLock::default(),
+            waiting: Mutex::default(),
+            events,
+        }
+    }
+
     fn read(&self) -> RwLockReadGuard<'_, BTreeMap<StrategyId, Route>> {
         self.table.read().unwrap_or_else(|p| p.into_inner())
     }
@@ -88,11 +100,15 @@ impl Routes {
         }
     }
 
-    /// Takes every order update the desk has and posts each to its strategy's mailbox.
+    /// Takes every order update the desk has and posts each to its strategy's mailbox, and
+    /// publishes the desk's events.
     ///
-    /// Posting happens under the desk lock (the caller holds it): two threads delivering at once
-    /// cannot reorder one strategy's updates.
+    /// Posting and publishing happen under the desk lock (the caller holds it): two threads
+    /// delivering at once cannot reorder one strategy's updates, nor the stream's events.
     pub fn deliver_updates(&self, desk: &mut Desk) {
+        let mut events = Vec::new();
+        desk.drain_events(&mut events);
+        self.events.publish_all(events.into_iter().map(HostEvent::Desk));
         let mut updates = Vec::new();
         desk.drain_updates(&mut updates);
         if updates.is_empty() {

@@ -29,7 +29,6 @@ use self::accounts::VenueAccount;
 pub use self::accounts::{LivePortsError, VenueAccounts};
 use self::delivery::{lock_market, SharedVenueMarket, VenueDelivery};
 use self::instruments::{Instruments, RulesSource};
-use self::reconciliation::Tally;
 pub use self::reconciliation::{DifferenceStatus, ReconciliationStatus};
 pub use self::wants::{wants, Wants, BASE_TIMEFRAME};
 use crate::config::{ExecutionMode, VenueKind};
@@ -110,8 +109,6 @@ struct LiveVenue {
     /// Stream gauges published, to forget the ones no longer subscribed.
     gauges: BTreeSet<String>,
     instruments: Instruments,
-    /// What of its reconciliation reports metrics have counted.
-    reconciliations: Tally,
 }
 
 /// Every live venue of the host.
@@ -187,7 +184,6 @@ impl LiveVenues {
                     market,
                     gauges: BTreeSet::new(),
                     instruments,
-                    reconciliations: Tally::default(),
                 }
             })
             .collect();
@@ -304,11 +300,9 @@ impl LiveVenues {
                         RateLimitStatus { limit, used, max }
                     })
                     .collect();
-                let report = desk.reconciliation(&live.account.config.name);
-                if let Some(report) = report {
-                    live.reconciliations.count(report, &metrics);
-                }
-                let reconciliation = report.map(ReconciliationStatus::from);
+                let reconciliation = desk
+                    .reconciliation(&live.account.config.name)
+                    .map(ReconciliationStatus::from);
                 let balances = desk
                     .venue_balances(&live.account.config.name)
                     .map(|balances| balances.assets.clone())

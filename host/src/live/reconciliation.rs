@@ -1,38 +1,10 @@
 //! A venue's latest reconciliation as `/status` shows it: the desk's typed
 //! [`ReconciliationReport`] in plain serializable fields, each difference with its kind and
-//! the code of the rule that resolved it; and [`Tally`], which counts each report in metrics
-//! once.
+//! the code of the rule that resolved it.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 use trading::desk::{BalanceCheck, Difference, ReconciliationCounts, ReconciliationReport};
-
-use crate::metrics::Metrics;
-
-/// What of a venue's reports metrics have counted: the report (by its start) and how many of
-/// its differences, since balances compared late add to a report already counted.
-#[derive(Debug, Default)]
-pub(super) struct Tally {
-    counted: Option<(i64, usize)>,
-}
-
-impl Tally {
-    /// Counts what `report` adds to what was counted before.
-    pub(super) fn count(&mut self, report: &ReconciliationReport, metrics: &Metrics) {
-        let broker = report.venue.as_str();
-        let seen = match self.counted {
-            Some((started_ms, seen)) if started_ms == report.started_ms => seen,
-            _ => {
-                metrics.reconciled(broker, report.trigger.code());
-                0
-            }
-        };
-        for difference in report.differences.iter().skip(seen) {
-            metrics.reconciliation_difference(broker, difference.kind());
-        }
-        self.counted = Some((report.started_ms, report.differences.len()));
-    }
-}
 
 /// `/status` `venues[].reconciliation`.
 #[derive(Debug, Clone, Serialize)]
@@ -157,8 +129,8 @@ impl From<&Difference> for DifferenceStatus {
 
 #[cfg(test)]
 mod tests {
-    use trading::desk::{Trigger, UnknownOrderAction};
-    use trading::orders::{OrderId, VenueId};
+    use trading::desk::Trigger;
+    use trading::orders::VenueId;
 
     use super::*;
 
@@ -174,50 +146,11 @@ mod tests {
         }
     }
 
-    fn unknown() -> Difference {
-        Difference::UnknownOrder {
-            id: OrderId::new("x-1"),
-            venue_order_id: None,
-            filled_qty: Decimal::ZERO,
-            action: UnknownOrderAction::Reported,
-        }
-    }
-
     fn balance() -> Difference {
         Difference::Balance {
             asset: "BTC".into(),
             venue: Decimal::ONE,
             books: Decimal::ZERO,
-        }
-    }
-
-    #[test]
-    fn each_report_and_each_difference_is_counted_once_even_when_balances_come_late() {
-        let metrics = Metrics::new();
-        let mut tally = Tally::default();
-        tally.count(&report(10, vec![unknown()]), &metrics);
-        tally.count(&report(10, vec![unknown()]), &metrics);
-        tally.count(&report(10, vec![unknown(), balance()]), &metrics);
-        tally.count(&report(20, vec![unknown()]), &metrics);
-        let text = metrics.encode();
-        for (line, expected) in [
-            (
-                "strategy_host_reconciliations_total{broker=\"kraken\",trigger=\"start\"}",
-                "2",
-            ),
-            (
-                "strategy_host_reconciliation_differences_total{broker=\"kraken\",kind=\"unknown_order\"}",
-                "2",
-            ),
-            (
-                "strategy_host_reconciliation_differences_total{broker=\"kraken\",kind=\"balance\"}",
-                "1",
-            ),
-        ] {
-            assert!(
-                text.contains(&format!("{line} {expected}")),
-                "{line} {expected} in:\n{text}"
-            );
         }
     }
 

@@ -23,6 +23,7 @@ use super::engine::SandboxLimits;
 use super::event_pull::Pull;
 use super::guest_log::{GuestLog, GuestLogLevel, GuestStdio};
 use super::streams::StreamRegistry;
+use crate::events::{Decision, EventBus, Indicator};
 use crate::metrics::StrategyMetrics;
 
 /// The desk shared by every strategy of a host: one lock, so that risk for an account is
@@ -36,26 +37,6 @@ pub fn lock_desk(desk: &SharedDesk) -> MutexGuard<'_, Desk> {
     desk.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A strategy's explanation of what it did, for the dashboard and `/status`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Decision {
-    pub strategy: StrategyId,
-    pub time_ms: i64,
-    pub symbol: String,
-    pub action: &'static str,
-    pub confidence: f32,
-    pub reasoning: String,
-    pub indicators: Vec<Indicator>,
-}
-
-/// One named value a decision was based on. The value serializes as a string (the workspace
-/// builds `rust_decimal` with `serde-str`): exact.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Indicator {
-    pub name: String,
-    pub value: Decimal,
-}
-
 /// What the host knows about the strategy on whose behalf an import runs.
 #[derive(Clone)]
 pub struct StrategyContext {
@@ -64,6 +45,8 @@ pub struct StrategyContext {
     pub clock: Clock,
     pub streams: StreamRegistry,
     pub metrics: StrategyMetrics,
+    /// Where its lifecycle (traps, recoveries, quarantine) is published.
+    pub events: EventBus,
     pub log: GuestLog,
     /// This strategy's own CPU and memory limits; `None` means the runtime's.
     pub limits: Option<SandboxLimits>,
@@ -80,6 +63,7 @@ impl StrategyContext {
             clock: session.clock.clone(),
             streams: session.streams.clone(),
             metrics,
+            events: session.events.clone(),
             log,
             limits: None,
             keep_decisions: true,
@@ -100,12 +84,13 @@ impl StrategyContext {
     }
 }
 
-/// What every strategy of one session shares with the session: the time it is, and the
-/// numbering of the streams it delivers.
+/// What every strategy of one session shares with the session: the time it is, the
+/// numbering of the streams it delivers, and the stream of events it publishes to.
 #[derive(Debug, Clone, Default)]
 pub struct SessionShared {
     pub clock: Clock,
     pub streams: StreamRegistry,
+    pub events: EventBus,
 }
 
 /// The data of one strategy instance's `Store`.

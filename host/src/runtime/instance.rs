@@ -8,9 +8,10 @@ use super::call_budget::CallBudget;
 use super::component::StrategyComponent;
 use super::engine::{CpuBudget, Runtime};
 use super::event_pull::{unbox, EventSource, Pull, RunSummary};
-use super::host_state::{Decision, HostState, StrategyContext};
+use super::host_state::{HostState, StrategyContext};
 use super::manifest::{Manifest, ManifestError};
 use super::trap::TrapKind;
+use crate::events::Decision;
 
 /// Why a call into a strategy did not succeed.
 #[derive(Debug, thiserror::Error)]

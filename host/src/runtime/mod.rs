@@ -32,6 +32,7 @@ mod runner;
 mod streams;
 mod trap;
 
+pub use crate::events::{Decision, Indicator};
 pub use bindings::{WIT_PACKAGE, WIT_VERSION};
 pub use cache::{CacheOutcome, ComponentCache};
 pub use clock::Clock;
@@ -42,7 +43,7 @@ pub use engine::{
 };
 pub use event_pull::{EventSource, Next, RunEnd, RunSummary};
 pub use guest_log::GuestLog;
-pub use host_state::{lock_desk, Decision, Indicator, SessionShared, SharedDesk, StrategyContext};
+pub use host_state::{lock_desk, SessionShared, SharedDesk, StrategyContext};
 pub use instance::{CallError, PullResult, StrategyInstance};
 pub use manifest::{Manifest, ManifestError, ParamSpec, Stream, Subscription};
 pub use runner::{Health, PreparedVersion, RecoveryPolicy, Runner, StartError, SwapError};

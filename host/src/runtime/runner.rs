@@ -15,9 +15,10 @@ use super::component::StrategyComponent;
 use super::convert::{market_event_to_wit, order_update_to_wit};
 use super::engine::Runtime;
 use super::event_pull::{EventSource, Next, RunEnd};
-use super::host_state::{lock_desk, Decision, StrategyContext};
+use super::host_state::{lock_desk, StrategyContext};
 use super::instance::{CallError, StrategyInstance};
 use super::manifest::Manifest;
+use crate::events::{Decision, HostEvent, Lifecycle, StrategyEvent};
 
 /// Consecutive failures after which a strategy is quarantined.
 pub const DEFAULT_MAX_CONSECUTIVE_FAILURES: u32 = 5;
@@ -446,6 +447,7 @@ impl Runner {
             Ok(instance) => {
                 tracing::info!(strategy = %self.ctx.strategy, "strategy re-instantiated from its last snapshot");
                 self.instance = Some(instance);
+                self.publish(Lifecycle::Recovered);
                 self.deliver_pending_updates();
                 self.instance.is_some()
             }
@@ -520,8 +522,11 @@ impl Runner {
             tracing::error!(strategy = %strategy, failures, cancelled, "strategy quarantined: its open orders were cancelled");
             self.pending_updates.clear();
             self.health = Health::Quarantined { last_error };
+            self.publish(Lifecycle::Trapped { kind, failures });
+            self.publish(Lifecycle::Quarantined { failures });
             return;
         }
+        self.publish(Lifecycle::Trapped { kind, failures });
         let retry_at = self.policy.backoff.map(|(initial, max)| {
             let wait = initial.saturating_mul(1 << (failures - 1).min(16)).min(max);
             Instant::now() + wait
@@ -531,6 +536,15 @@ impl Runner {
             last_error,
             retry_at,
         };
+    }
+}
+
+impl Runner {
+    fn publish(&self, lifecycle: Lifecycle) {
+        self.ctx.events.publish(HostEvent::Strategy(StrategyEvent {
+            strategy: self.ctx.strategy.clone(),
+            lifecycle,
+        }));
     }
 }
 

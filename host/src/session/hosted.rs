@@ -8,8 +8,9 @@ use rust_decimal::Decimal;
 use trading::ledger::DecisionRecord;
 
 use crate::config::Config;
+use crate::events::{EventBus, HostEvent};
 use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, MetricsFollower};
 use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
 
 use super::paper::PaperError;
@@ -18,6 +19,8 @@ use super::{StatusBoard, StrategyStatus};
 /// A fleet and its hot reload.
 pub struct Hosted {
     pub fleet: Arc<Fleet>,
+    /// Counts the fleet's events in metrics.
+    metrics_follower: Arc<MetricsFollower>,
     /// Built by `new`, started (and so the folder loaded) by `load_strategies`.
     reloader: Option<Reloader>,
     /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
@@ -33,24 +36,27 @@ impl Hosted {
         if let Some(dir) = &config.cache_dir {
             runtime = runtime.with_component_cache(dir.clone());
         }
+        let shared = SessionShared {
+            events: EventBus::new(config.event_capacity),
+            ..SessionShared::default()
+        };
+        let decisions = keep_decisions(desk.clone(), shared.events.clone());
         let fleet = Arc::new(
-            Fleet::new(
-                desk.clone(),
-                SessionShared::default(),
-                config.queue_capacity,
-                keep_decisions(desk),
-            )
-            .keeping_snapshots_every(config.snapshot_every)
-            .polling_idle_for(config.idle_spin),
+            Fleet::new(desk, shared, config.queue_capacity, decisions)
+                .keeping_snapshots_every(config.snapshot_every)
+                .polling_idle_for(config.idle_spin),
         );
         let dir = &config.strategies_dir;
         std::fs::create_dir_all(dir).map_err(|source| PaperError::StrategiesDir {
             path: dir.clone(),
             source,
         })?;
+        let metrics_follower =
+            Arc::new(MetricsFollower::start(metrics.clone(), fleet.events()).map_err(PaperError::EventFollower)?);
         let reloader = Reloader::new(Arc::new(runtime), config.clone(), fleet.clone(), metrics.clone());
         Ok(Self {
             fleet,
+            metrics_follower,
             reloader: Some(reloader),
             hot_reload: None,
         })
@@ -73,6 +79,16 @@ impl Hosted {
             tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
         }
         Ok(())
+    }
+
+    /// The session's event stream.
+    pub fn events(&self) -> &EventBus {
+        self.fleet.events()
+    }
+
+    /// What `/metrics` waits on to include every event published before a scrape.
+    pub fn metrics_follower(&self) -> &Arc<MetricsFollower> {
+        &self.metrics_follower
     }
 
     /// Refreshes the strategies on the status board (with `strategies`, the fleet's statuses
@@ -99,10 +115,10 @@ impl Drop for Hosted {
     }
 }
 
-/// Decisions go to the log (target `strategy_host::decisions`, so operators can keep or drop
-/// them on their own), each with the hash of the version that made it.
-/// Logs each decision and keeps it in the book of record's audit trail (`export decisions`).
-fn keep_decisions(desk: SharedDesk) -> DecisionSink {
+/// Each decision goes to the log (target `strategy_host::decisions`, so operators can keep or
+/// drop them on their own) with the hash of the version that made it, into the book of
+/// record's audit trail (`export decisions`), then onto the event stream.
+fn keep_decisions(desk: SharedDesk, events: EventBus) -> DecisionSink {
     Arc::new(move |decision, hash| {
         tracing::info!(
             target: "strategy_host::decisions",
@@ -132,5 +148,9 @@ fn keep_decisions(desk: SharedDesk) -> DecisionSink {
         if let Err(error) = lock_desk(&desk).record_decision(record) {
             tracing::error!(strategy = %decision.strategy, %error, "a decision was not kept");
         }
+        events.publish(HostEvent::Decision {
+            decision: Arc::new(decision.clone()),
+            version_hash,
+        });
     })
 }

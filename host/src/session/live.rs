@@ -173,6 +173,11 @@ impl LiveHost {
         true
     }
 
+    /// The fleet, its event stream and what counts that stream in metrics.
+    pub fn hosted(&self) -> &Hosted {
+        &self.hosted
+    }
+
     /// Starts every strategy in the folder and watches it (see [`Hosted::load_strategies`]).
     ///
     /// # Errors

@@ -31,6 +31,7 @@ use trading::orders::{OrderUpdate, StrategyId};
 
 use crate::runtime::{lock_desk, Clock, Decision, Runner, SessionShared, SharedDesk};
 
+pub use hosted::Hosted;
 pub use replay::Settled;
 pub use status::{BrokerStatus, FeedStatus, LoadFailure, ReloadStatus, StatusBoard, StrategyStatus};
 

@@ -43,6 +43,8 @@ pub enum PaperError {
     Desk(#[from] trading::desk::DeskError),
     #[error("cannot start the reloader thread: {0}")]
     Reloader(std::io::Error),
+    #[error("cannot start the thread that counts the event stream in metrics: {0}")]
+    EventFollower(std::io::Error),
     #[error("cannot record: {0}")]
     Record(#[from] trading::market::JournalError),
 }
@@ -89,6 +91,11 @@ impl PaperHost {
         };
         host.publish(0, None, false);
         Ok(host)
+    }
+
+    /// The fleet, its event stream and what counts that stream in metrics.
+    pub fn hosted(&self) -> &Hosted {
+        &self.hosted
     }
 
     /// Starts every strategy in the folder and watches it (see [`Hosted::load_strategies`]).

@@ -13,7 +13,7 @@ use tracing::{debug, error, info, warn};
 use super::flow::{halt_on_store_failure, report_ignored, update_for, Ignored};
 use super::trade_log::TradeKey;
 use crate::brokers::{Execution, FillReport, MassStatus, OrderReport, RejectKind, VenueEvent, VenueOrderState};
-use crate::desk::Desk;
+use crate::desk::{Connection, Desk, DeskEvent};
 use crate::ledger::FillRecord;
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueOrderId};
@@ -44,7 +44,12 @@ impl Desk {
                 VenueEvent::Balances(balances) => {
                     let venue = balances.venue.clone();
                     match self.venues.set_balances(balances) {
-                        Ok(()) => self.compare_late_balances(&venue),
+                        Ok(()) => {
+                            if let Some(balances) = self.venues.balances(&venue) {
+                                self.outbox.event(|| DeskEvent::Balances(balances.clone()));
+                            }
+                            self.compare_late_balances(&venue)
+                        }
                         Err(balances) => {
                             warn!(venue = %balances.venue, "balances of a venue the desk does not trade on are ignored")
                         }
@@ -52,10 +57,20 @@ impl Desk {
                 }
                 VenueEvent::Connected { venue, time_ms } => {
                     info!(%venue, time_ms, "venue connected");
+                    self.outbox.event(|| DeskEvent::Venue {
+                        venue: venue.clone(),
+                        connection: Connection::Connected,
+                        time_ms,
+                    });
                     self.start_reconciliation(&venue, time_ms);
                 }
                 VenueEvent::Disconnected { venue, reason, time_ms } => {
-                    warn!(%venue, time_ms, %reason, "venue disconnected")
+                    warn!(%venue, time_ms, %reason, "venue disconnected");
+                    self.outbox.event(|| DeskEvent::Venue {
+                        venue,
+                        connection: Connection::Disconnected { reason },
+                        time_ms,
+                    });
                 }
             }
         }
@@ -298,7 +313,7 @@ impl Desk {
         let Desk {
             blotter,
             store,
-            updates,
+            outbox,
             counts,
             trading_state,
             ..
@@ -318,7 +333,7 @@ impl Desk {
                 }
             }
             if after != before || tell == Tell::Always {
-                updates.push(update_for(order, None, time_ms));
+                outbox.update(update_for(order, None, time_ms));
             }
             Ok(())
         });
@@ -330,7 +345,7 @@ impl Desk {
         if let Some(order) = self.blotter.get(id) {
             let mut update = update_for(order, None, time_ms);
             update.reason = reason;
-            self.updates.push(update);
+            self.outbox.update(update);
         }
     }
 
@@ -420,7 +435,7 @@ impl Desk {
             blotter,
             store,
             ledger,
-            updates,
+            outbox,
             counts,
             trading_state,
             ..
@@ -466,7 +481,13 @@ impl Desk {
                 }
             }
             // The strategy hears of it, and answers, as of when it is known.
-            updates.push(update_for(order, Some(fill), known_ms));
+            outbox.update(update_for(order, Some(fill), known_ms));
+            outbox.event(|| DeskEvent::Position {
+                strategy: order.strategy().clone(),
+                venue: order.venue().clone(),
+                position: book.position(&order.request().symbol),
+                time_ms: known_ms,
+            });
             Ok(())
         });
         let booked = matches!(outcome, Some(Ok(())));

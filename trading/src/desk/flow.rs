@@ -5,6 +5,7 @@ use foldhash::HashMap;
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
+use super::events::Outbox;
 use super::guard::Guards;
 use super::instruments::Instruments;
 use super::reconcile::Reconciliations;
@@ -37,7 +38,8 @@ pub struct Desk {
     pub(super) counts: HashMap<StrategyId, OrderCounts>,
     /// Each strategy's recent orders, for [`RiskLimits::max_orders_per_second`].
     rates: HashMap<StrategyId, OrderRate>,
-    pub(super) updates: Vec<OrderUpdate>,
+    /// The order updates, and the events of the host's stream, until the host drains them.
+    pub(super) outbox: Outbox,
     /// Reused for every batch of venue events, so a market event that causes none allocates nothing.
     events: Vec<VenueEvent>,
     /// Symbols whose market data has stopped flowing, per venue: risk refuses new orders on them.
@@ -101,7 +103,7 @@ impl Desk {
             blotter: Blotter::new(),
             counts: HashMap::default(),
             rates: HashMap::default(),
-            updates: Vec::new(),
+            outbox: Outbox::default(),
             events: Vec::new(),
             stale: foldhash::HashSet::default(),
             instruments: Instruments::default(),
@@ -463,16 +465,6 @@ impl Desk {
             port.close(within);
         }
         self.poll();
-    }
-
-    /// Whether order updates wait in [`Desk::drain_updates`].
-    pub fn has_updates(&self) -> bool {
-        !self.updates.is_empty()
-    }
-
-    /// Moves the order updates produced so far into `out`, in the order they happened.
-    pub fn drain_updates(&mut self, out: &mut Vec<OrderUpdate>) {
-        out.append(&mut self.updates);
     }
 
     /// Marks `symbol`'s market data on `venue` stale (or flowing again). While it is stale, new

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use tracing::{error, info, warn};
 
-use crate::desk::Desk;
+use crate::desk::{Desk, DeskEvent};
 use crate::ledger::{BookStore, RiskStateRecord, StoreError};
 use crate::market::TimeMs;
 use crate::orders::{StrategyId, VenueId};
@@ -213,6 +213,13 @@ impl Desk {
             return;
         };
         *self.guards.changes.entry((scope.kind(), to)).or_default() += 1;
+        self.outbox.event(|| DeskEvent::RiskState {
+            scope: scope.clone(),
+            from,
+            to,
+            breach: guard.breach,
+            time_ms: now_ms,
+        });
         match guard.breach {
             Some(b) => warn!(
                 %scope,

@@ -34,6 +34,7 @@ mod apply;
 mod config;
 mod counts;
 mod error;
+mod events;
 mod flow;
 mod guard;
 mod instruments;
@@ -46,6 +47,7 @@ mod venues;
 pub use config::{DeskConfig, BACKTEST_ORDER_ID_PREFIX};
 pub use counts::OrderCounts;
 pub use error::{AmendError, CancelError, DeskError, Reject};
+pub use events::{Connection, DeskEvent};
 pub use flow::Desk;
 pub use reconcile::{
     BalanceCheck, Difference, ReconciliationCounts, ReconciliationReport, Rule, Trigger, UnknownOrderAction,

@@ -7,7 +7,7 @@ use tracing::{info, warn};
 
 use super::reconcile::{self, After, Before, Difference, ReconciliationReport, UnknownOrderAction, UnknownOrders};
 use crate::brokers::{OrderReport, PortError, ResumedOrder};
-use crate::desk::{Desk, DeskError};
+use crate::desk::{Desk, DeskError, DeskEvent};
 use crate::market::TimeMs;
 use crate::orders::{OrderId, OrderState, VenueId};
 
@@ -212,6 +212,7 @@ impl Desk {
             return;
         };
         log_report(report);
+        self.outbox.event(|| DeskEvent::Reconciled(report.clone()));
     }
 
     /// Compares balances that arrive after `venue`'s report was made without any.
@@ -228,6 +229,7 @@ impl Desk {
             {
                 log_difference(venue, difference);
             }
+            self.outbox.event(|| DeskEvent::Reconciled(report.clone()));
         }
     }
 

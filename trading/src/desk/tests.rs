@@ -1176,6 +1176,7 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
     assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
 }
 
+mod events;
 mod instruments;
 mod properties;
 mod reconcile;

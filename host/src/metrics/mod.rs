@@ -1,12 +1,16 @@
 //! The host's Prometheus metrics: one registry, the names of DESIGN.md §8, label values from
 //! closed sets, and per-strategy handles resolved once so the hot path never hashes labels.
 
+mod follower;
+
 use std::sync::Arc;
 
 use prometheus::{
     Encoder, Gauge, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec,
     Opts, Registry, TextEncoder,
 };
+
+pub use follower::MetricsFollower;
 
 /// Call-duration buckets: 1 µs ~ 10 ms. A typed call into a component costs about a
 /// microsecond; the default deadline is 10 ms.
@@ -56,6 +60,9 @@ pub struct Metrics {
     venue_rate_limit_max: IntGaugeVec,
     position: GaugeVec,
     pnl: GaugeVec,
+    host_events_total: IntCounterVec,
+    host_events_skipped_total: IntCounterVec,
+    event_subscribers: IntGaugeVec,
 }
 
 /// The states a loss limit can move a scope to, or back to.
@@ -268,9 +275,34 @@ impl Metrics {
                 &["strategy", "kind"],
             )
             .expect("valid metric definition"),
+            host_events_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_events_total",
+                    "Events published on the host's event stream, by kind.",
+                ),
+                &["kind"],
+            )
+            .expect("valid metric definition"),
+            host_events_skipped_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_events_skipped_total",
+                    "Events a subscriber of the event stream fell too far behind to read: it skipped \
+                     ahead to the oldest event kept.",
+                ),
+                &["subscriber"],
+            )
+            .expect("valid metric definition"),
+            event_subscribers: IntGaugeVec::new(
+                opts(
+                    "strategy_host_event_subscribers",
+                    "Subscribers of the event stream (`metrics`, one `http` per /events client).",
+                ),
+                &["subscriber"],
+            )
+            .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 26] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 29] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -297,12 +329,21 @@ impl Metrics {
             Box::new(metrics.venue_rate_limit_max.clone()),
             Box::new(metrics.position.clone()),
             Box::new(metrics.pnl.clone()),
+            Box::new(metrics.host_events_total.clone()),
+            Box::new(metrics.host_events_skipped_total.clone()),
+            Box::new(metrics.event_subscribers.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");
         }
         for state in STRATEGY_STATES {
             metrics.strategies.with_label_values(&[state]).set(0);
+        }
+        for kind in crate::events::KINDS {
+            metrics.host_events_total.with_label_values(&[kind]);
+        }
+        for subscriber in crate::events::subscriber::ALL {
+            metrics.host_events_skipped_total.with_label_values(&[subscriber]);
         }
         for scope in trading::risk::ScopeKind::ALL {
             for state in RISK_STATES {
@@ -314,9 +355,9 @@ impl Metrics {
         Arc::new(metrics)
     }
 
-    /// Brings the loss limit metrics up to the desk's: each scope's state, and the changes
-    /// counted since the desk started. Called when `/metrics` is scraped, so the desk's order
-    /// path does no metric work.
+    /// Brings each loss limit scope's state gauge up to the desk's (a scope restored halted
+    /// after a restart shows it before any change). Called when `/metrics` is scraped, so the
+    /// desk's order path does no metric work.
     pub fn observe_risk(&self, desk: &trading::desk::Desk) {
         for (scope, guard) in desk.risk_states() {
             let state = guard.state() as i64;
@@ -324,12 +365,31 @@ impl Metrics {
                 .with_label_values(&[scope.kind().as_str(), scope.name()])
                 .set(state);
         }
-        for (scope, state, changes) in desk.risk_state_changes() {
-            let counter = self
-                .risk_state_changes_total
-                .with_label_values(&[scope.as_str(), state.as_str()]);
-            counter.inc_by(changes.saturating_sub(counter.get()));
+    }
+
+    /// Brings the event stream's subscriber metrics up to `bus`: who subscribes, and what each
+    /// subscriber name has skipped in all.
+    pub fn observe_events(&self, bus: &crate::events::EventBus) {
+        self.event_subscribers.reset();
+        for subscriber in bus.subscribers() {
+            self.event_subscribers.with_label_values(&[subscriber.name]).inc();
         }
+        for (name, skipped) in bus.skipped_by_name() {
+            let counter = self.host_events_skipped_total.with_label_values(&[name]);
+            counter.inc_by(skipped.saturating_sub(counter.get()));
+        }
+    }
+
+    /// One event of `kind` published on the event stream.
+    fn event_published(&self, kind: &str) {
+        self.host_events_total.with_label_values(&[kind]).inc();
+    }
+
+    /// A loss limit moved a scope of `kind` to `to`.
+    fn risk_state_changed(&self, kind: trading::risk::ScopeKind, to: trading::risk::TradingState) {
+        self.risk_state_changes_total
+            .with_label_values(&[kind.as_str(), to.as_str()])
+            .inc();
     }
 
     /// The Prometheus text exposition of every metric.
@@ -426,12 +486,12 @@ impl Metrics {
     }
 
     /// A reconciliation of `broker` completed (`trigger`: `start` or `reconnect`).
-    pub fn reconciled(&self, broker: &str, trigger: &str) {
+    fn reconciled(&self, broker: &str, trigger: &str) {
         self.reconciliations_total.with_label_values(&[broker, trigger]).inc();
     }
 
     /// A difference of `kind` (a closed set: `filled`, `balance`, …) a reconciliation found.
-    pub fn reconciliation_difference(&self, broker: &str, kind: &str) {
+    fn reconciliation_difference(&self, broker: &str, kind: &str) {
         self.reconciliation_differences_total
             .with_label_values(&[broker, kind])
             .inc();
