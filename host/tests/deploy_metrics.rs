@@ -57,6 +57,7 @@ const METRICS: &[(&str, &str, &[&str])] = &[
     ("strategy_host_events_total", "counter", &["kind"]),
     ("strategy_host_events_skipped_total", "counter", &["subscriber"]),
     ("strategy_host_event_subscribers", "gauge", &["subscriber"]),
+    ("strategy_host_control_actions_total", "counter", &["action"]),
 ];
 
 /// One sample line: its series name, labels and value.
@@ -257,6 +258,9 @@ fn metrics_have_their_types_labels_and_names_and_no_unbounded_label() {
                 }
                 ("strategy_host_risk_state", "name") => in_folder.contains(value) || value == "paper",
                 ("strategy_host_risk_state_changes_total", "state") => one_of(&["active", "reducing", "halted"], value),
+                ("strategy_host_control_actions_total", "action") => {
+                    strategy_host::events::CONTROL_ACTIONS.contains(&value.as_str())
+                }
                 ("strategy_host_events_total", "kind") => strategy_host::events::KINDS.contains(&value.as_str()),
                 ("strategy_host_events_skipped_total" | "strategy_host_event_subscribers", "subscriber") => {
                     strategy_host::events::subscriber::ALL.contains(&value.as_str())

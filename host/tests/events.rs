@@ -177,13 +177,13 @@ fn the_desk_s_events_come_in_its_order_each_fill_followed_by_its_position() {
 }
 
 /// A `GET /events` client: the JSON lines it has read so far.
-struct EventsClient {
+pub(crate) struct EventsClient {
     stream: TcpStream,
     buffer: Vec<u8>,
 }
 
 impl EventsClient {
-    fn connect(addr: &str, query: &str) -> Self {
+    pub(crate) fn connect(addr: &str, query: &str) -> Self {
         let mut stream = TcpStream::connect(addr).unwrap();
         write!(stream, "GET /events{query} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
         stream.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
@@ -194,7 +194,7 @@ impl EventsClient {
     }
 
     /// Reads until `done` holds for the events read (each chunk of the body is one line).
-    fn read_until(
+    pub(crate) fn read_until(
         &mut self,
         what: &str,
         timeout: Duration,

@@ -12,6 +12,7 @@ mod amend;
 mod backtest_cli;
 mod bad_input;
 mod check_cli;
+mod control;
 mod crash;
 mod deploy_dashboard;
 mod deploy_image;

@@ -20,6 +20,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use trading::desk::{Connection, DeskEvent};
+use trading::orders::StrategyId;
 use trading::risk::RiskScope;
 
 use super::ApiState;
@@ -86,6 +87,7 @@ fn strategy_of(event: &HostEvent) -> Option<&str> {
         }) => Some(strategy.as_str()),
         HostEvent::Strategy(event) => Some(event.strategy.as_str()),
         HostEvent::Decision { decision, .. } => Some(decision.strategy.as_str()),
+        HostEvent::Control(control) => control.strategy.as_ref().map(StrategyId::as_str),
         HostEvent::Desk(_) => None,
     }
 }
@@ -155,6 +157,12 @@ fn data(event: &HostEvent) -> Value {
             merge(&mut data, extra);
             data
         }
+        HostEvent::Control(control) => json!({
+            "action": control.action,
+            "strategy": control.strategy.as_ref().map(StrategyId::as_str),
+            "token_id": control.token_id,
+            "affected": control.affected,
+        }),
         HostEvent::Decision { decision, version_hash } => {
             let mut data = serde_json::to_value(decision.as_ref()).unwrap_or(Value::Null);
             merge(&mut data, json!({"version_hash": version_hash}));
@@ -228,8 +236,6 @@ fn merge(data: &mut Value, extra: Value) {
 
 #[cfg(test)]
 mod tests {
-    use trading::orders::StrategyId;
-
     use super::*;
     use crate::events::{EventBus, StrategyEvent};
 

@@ -1,6 +1,7 @@
 //! The operator's HTTP surface: `GET /metrics` (Prometheus text), `GET /health` (liveness),
 //! `GET /ready` (readiness: [`Readiness`]), `GET /status` (JSON: strategies, brokers, feed, books),
-//! `GET /events` (the event stream as JSON lines: [`events`]).
+//! `GET /events` (the event stream as JSON lines: [`events`]), `POST /control/...` (the
+//! operator's actions, behind a token: [`control`]).
 //!
 //! Only this module knows HTTP and the JSON shapes of `/status` and the events. [`router`] builds the routes
 //! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
@@ -13,7 +14,7 @@ use std::time::Instant;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
@@ -22,6 +23,7 @@ use crate::metrics::{Metrics, MetricsFollower};
 use crate::runtime::{lock_desk, SharedDesk};
 use crate::session::StatusBoard;
 
+pub mod control;
 mod event_log;
 pub mod events;
 mod ready;
@@ -38,6 +40,8 @@ pub struct ApiState {
     pub events: EventBus,
     /// Caught up with before each scrape, so `/metrics` includes every event published before.
     pub metrics_follower: Arc<MetricsFollower>,
+    /// The control API's token; `None`: control is off.
+    pub control: Option<Arc<control::ControlToken>>,
     pub started: Instant,
     pub readiness: Readiness,
 }
@@ -49,6 +53,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/ready", get(ready::ready))
         .route("/status", get(status))
         .route("/events", get(events::events))
+        .route("/control/halt", post(control::halt))
+        .route("/control/reduce", post(control::reduce))
+        .route("/control/resume", post(control::resume))
+        .route("/control/strategies/{name}/cancel-orders", post(control::cancel_orders))
+        .route("/control/strategies/{name}/resume", post(control::resume_strategy))
         .with_state(state)
 }
 

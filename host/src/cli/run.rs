@@ -12,6 +12,7 @@ use anyhow::Context;
 use clap::Args;
 use trading::orders::VenueId;
 
+use crate::api::control::{ControlToken, TOKEN_ENV};
 use crate::api::{self, ApiState, Condition, EventLog, Readiness};
 use crate::config::RawConfig;
 use crate::session::live::LiveHost;
@@ -137,6 +138,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The control API's token from the environment, saying whether control is on.
+fn control_token() -> Option<Arc<ControlToken>> {
+    let token = ControlToken::from_env();
+    match &token {
+        Some(token) => tracing::info!(token_id = token.id(), "the control API is on"),
+        None => tracing::info!("the control API is off: {TOKEN_ENV} is not set"),
+    }
+    token.map(Arc::new)
+}
+
 /// The session `run` drives: a paced replay of bars, or live venues.
 enum Host {
     Replay(PaperHost),
@@ -155,6 +166,7 @@ impl Host {
             desk: desk.clone(),
             events: hosted.events().clone(),
             metrics_follower: hosted.metrics_follower().clone(),
+            control: control_token(),
             started: Instant::now(),
             readiness,
         }

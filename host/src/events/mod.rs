@@ -1,12 +1,12 @@
 //! The host's one stream of typed events: what happened to orders, books, venues and
 //! strategies, published once, in one order, for whoever subscribes (metrics, the `/events`
-//! feed, the dashboard). A slow subscriber skips ahead, counted; it never slows a publisher.
+//! feed, the event log). A slow subscriber skips ahead, counted; it never slows a publisher.
 //!
 //! The desk's events ([`DeskEvent`]: order transitions and fills, positions, balances, venue
 //! connections, loss-limit states, reconciliations) are published where the fleet drains the
 //! desk's order updates, under the desk lock, so they keep the desk's order. Strategy lifecycle
-//! and decisions are published by the reloader, the runner and the decision sink. Only the API
-//! layer turns events into JSON.
+//! and decisions are published by the reloader, the runner and the decision sink, operators'
+//! actions by the control API. Only the API layer turns events into JSON.
 //!
 //! Invariants:
 //! 1. An event is published after what it reports is in the book of record.
@@ -35,6 +35,23 @@ pub enum HostEvent {
         decision: Arc<Decision>,
         version_hash: String,
     },
+    /// An operator's action through the control API.
+    Control(ControlEvent),
+}
+
+/// Every [`ControlEvent::action`].
+pub const CONTROL_ACTIONS: [&str; 4] = ["halt", "reduce", "resume", "cancel_orders"];
+
+/// What an operator did, and who: the id of the token (never the token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ControlEvent {
+    /// `halt`, `reduce`, `resume`, `cancel_orders`.
+    pub action: &'static str,
+    /// The strategy acted on; `None`: the whole host.
+    pub strategy: Option<StrategyId>,
+    pub token_id: String,
+    /// Cancels sent, or breaches lifted (`resume` of a strategy).
+    pub affected: usize,
 }
 
 impl HostEvent {
@@ -49,12 +66,13 @@ impl HostEvent {
             HostEvent::Desk(DeskEvent::Reconciled(_)) => "reconciliation",
             HostEvent::Strategy(_) => "strategy",
             HostEvent::Decision { .. } => "decision",
+            HostEvent::Control(_) => "control",
         }
     }
 }
 
 /// Every [`HostEvent::kind`].
-pub const KINDS: [&str; 8] = [
+pub const KINDS: [&str; 9] = [
     "order",
     "position",
     "balances",
@@ -63,6 +81,7 @@ pub const KINDS: [&str; 8] = [
     "reconciliation",
     "strategy",
     "decision",
+    "control",
 ];
 
 /// The names subscribers go by in `strategy_host_events_skipped_total` and

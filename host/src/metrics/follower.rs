@@ -1,5 +1,5 @@
 //! Metrics as a subscriber of the event stream: each event counted by kind, each loss-limit
-//! state change, and each reconciliation with its differences, on a thread of their own, so
+//! state change, each reconciliation with its differences, and each operator's action, on a thread of their own, so
 //! the desk's order path does no metric work for them. A scrape first lets the follower catch
 //! up with every event published before it, so what `/metrics` shows includes them.
 
@@ -57,12 +57,11 @@ fn follow(mut subscription: Subscription, metrics: &Metrics, progress: &Progress
             continue;
         };
         metrics.event_published(published.event.kind());
-        if let HostEvent::Desk(event) = &published.event {
-            match event {
-                DeskEvent::RiskState { scope, to, .. } => metrics.risk_state_changed(scope.kind(), *to),
-                DeskEvent::Reconciled(report) => tallies.count(report, metrics),
-                _ => {}
-            }
+        match &published.event {
+            HostEvent::Desk(DeskEvent::RiskState { scope, to, .. }) => metrics.risk_state_changed(scope.kind(), *to),
+            HostEvent::Desk(DeskEvent::Reconciled(report)) => tallies.count(report, metrics),
+            HostEvent::Control(control) => metrics.control_action(control.action),
+            _ => {}
         }
         progress.advance(published.seq);
     }

@@ -63,6 +63,7 @@ pub struct Metrics {
     host_events_total: IntCounterVec,
     host_events_skipped_total: IntCounterVec,
     event_subscribers: IntGaugeVec,
+    control_actions_total: IntCounterVec,
 }
 
 /// The states a loss limit can move a scope to, or back to.
@@ -300,9 +301,17 @@ impl Metrics {
                 &["subscriber"],
             )
             .expect("valid metric definition"),
+            control_actions_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_control_actions_total",
+                    "Operators' actions through the control API, by action.",
+                ),
+                &["action"],
+            )
+            .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 29] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 30] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -332,6 +341,7 @@ impl Metrics {
             Box::new(metrics.host_events_total.clone()),
             Box::new(metrics.host_events_skipped_total.clone()),
             Box::new(metrics.event_subscribers.clone()),
+            Box::new(metrics.control_actions_total.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");
@@ -341,6 +351,9 @@ impl Metrics {
         }
         for kind in crate::events::KINDS {
             metrics.host_events_total.with_label_values(&[kind]);
+        }
+        for action in crate::events::CONTROL_ACTIONS {
+            metrics.control_actions_total.with_label_values(&[action]);
         }
         for subscriber in crate::events::subscriber::ALL {
             metrics.host_events_skipped_total.with_label_values(&[subscriber]);
@@ -383,6 +396,11 @@ impl Metrics {
     /// One event of `kind` published on the event stream.
     fn event_published(&self, kind: &str) {
         self.host_events_total.with_label_values(&[kind]).inc();
+    }
+
+    /// An operator's `action` through the control API.
+    fn control_action(&self, action: &str) {
+        self.control_actions_total.with_label_values(&[action]).inc();
     }
 
     /// A loss limit moved a scope of `kind` to `to`.

@@ -112,6 +112,25 @@ pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
     Some((status, dechunk(&body)))
 }
 
+/// POSTs an empty body to `path` with `headers` (`Name: value` lines) and returns the status
+/// and the body.
+pub fn http_post(addr: &str, path: &str, headers: &[&str]) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split_whitespace().nth(1)?.parse().ok()?;
+    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
+    Some((status, dechunk(&body)))
+}
+
 /// Undoes `Transfer-Encoding: chunked` if the body uses it.
 fn dechunk(body: &str) -> String {
     let mut out = String::new();

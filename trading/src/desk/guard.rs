@@ -248,11 +248,33 @@ impl Desk {
         }
     }
 
+    /// The operator's word for the whole desk (the control API): `Halted` refuses new orders
+    /// and cancels every working one, `Reducing` lets only orders that reduce exposure through
+    /// and cancels the working ones that add to a position, `Active` trades again (a loss
+    /// limit's breach stays until [`Desk::clear_loss_breach`] lifts it). Returns how many
+    /// cancels were sent.
+    pub fn set_operator_state(&mut self, state: TradingState) -> usize {
+        self.set_trading_state(state);
+        let now_ms = self.now_ms;
+        let strategies: Vec<StrategyId> = self.ledger.books().map(|book| book.strategy().clone()).collect();
+        match state {
+            TradingState::Halted => strategies
+                .iter()
+                .map(|strategy| self.cancel_all(strategy, now_ms))
+                .sum(),
+            TradingState::Reducing => strategies
+                .iter()
+                .map(|strategy| self.cancel_adding(strategy, now_ms))
+                .sum(),
+            TradingState::Active => 0,
+        }
+    }
+
     /// Cancels `strategy`'s working orders that do not trade against its position: filled,
     /// they would add to it (or open one), which reducing forbids.
-    fn cancel_adding(&mut self, strategy: &StrategyId, now_ms: TimeMs) {
+    fn cancel_adding(&mut self, strategy: &StrategyId, now_ms: TimeMs) -> usize {
         let Some(book) = self.ledger.book(strategy) else {
-            return;
+            return 0;
         };
         let adding: Vec<_> = self
             .blotter
@@ -264,11 +286,16 @@ impl Desk {
             })
             .map(|order| order.id().clone())
             .collect();
+        let mut sent = 0;
         for id in adding {
-            if let Err(e) = self.cancel_order(strategy, &id, now_ms) {
-                warn!(%strategy, order_id = %id, error = %e, "reducing could not cancel an order that adds to a position");
+            match self.cancel_order(strategy, &id, now_ms) {
+                Ok(()) => sent += 1,
+                Err(e) => {
+                    warn!(%strategy, order_id = %id, error = %e, "reducing could not cancel an order that adds to a position")
+                }
             }
         }
+        sent
     }
 
     fn strategies_in(&self, scope: &RiskScope) -> Vec<StrategyId> {

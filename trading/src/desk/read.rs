@@ -18,6 +18,12 @@ impl Desk {
             .map_or_else(|| Position::flat(symbol.clone()), |b| b.position(symbol))
     }
 
+    /// The latest time the desk has been told of (calls and market events): "now" for a
+    /// caller with no time of its own, in the desk's time (a replay's, in paper trading).
+    pub fn now_ms(&self) -> TimeMs {
+        self.now_ms
+    }
+
     pub fn trading_state(&self) -> TradingState {
         self.trading_state
     }

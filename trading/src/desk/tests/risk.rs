@@ -339,3 +339,44 @@ fn a_strategy_s_own_loss_limit_replaces_the_desk_s_for_it_alone() {
     desk.place_order(&bob(), order(Side::Sell, "1", OrderType::Market), 120_001)
         .unwrap();
 }
+
+#[test]
+fn the_operator_halts_reduces_and_resumes_the_whole_desk() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    long_ten(&mut desk, &broker);
+    let adding = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 61_010)
+        .unwrap();
+    let reducing = desk
+        .place_order(&alice(), order(Side::Sell, "1", limit("110")), 61_011)
+        .unwrap();
+
+    // Reducing: the buy that adds to the long is cancelled, the sell stays; a new buy is refused.
+    assert_eq!(desk.set_operator_state(TradingState::Reducing), 1);
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&adding));
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 61_012)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::ReduceOnly);
+
+    broker.push(Execution::Cancelled {
+        id: adding.clone(),
+        reason: None,
+        time_ms: 61_012,
+    });
+    desk.poll();
+
+    // Halted: every working order is cancelled, nothing new goes.
+    assert_eq!(desk.set_operator_state(TradingState::Halted), 1);
+    assert_eq!(broker.script().cancelled, [adding, reducing]);
+    let reject = desk
+        .place_order(&alice(), order(Side::Sell, "1", limit("110")), 61_013)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::TradingHalted);
+
+    // Active: it trades again.
+    assert_eq!(desk.set_operator_state(TradingState::Active), 0);
+    desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 61_014)
+        .unwrap();
+}

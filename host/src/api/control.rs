@@ -1,0 +1,212 @@
+//! The control API: an operator halts, reduces or resumes the whole host, cancels a strategy's
+//! orders, or lifts a strategy's loss-limit breach, over `POST /control/...`.
+//!
+//! Control needs a bearer token, read from [`TOKEN_ENV`] at start; without one, control is off
+//! and every control request says so (403), while the read-only endpoints stay open. A request
+//! with no token or another one is refused (401). Every action is logged with the id of the
+//! token (the first 12 hex digits of its SHA-256, never the token itself), published on the
+//! event stream and counted (`strategy_host_control_actions_total{action}`).
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use trading::desk::Desk;
+use trading::orders::StrategyId;
+use trading::risk::{RiskScope, TradingState};
+
+use super::ApiState;
+use crate::events::{ControlEvent, HostEvent};
+use crate::runtime::lock_desk;
+
+/// The environment variable holding the control API's bearer token.
+pub const TOKEN_ENV: &str = "STRATEGY_HOST_CONTROL_TOKEN";
+
+/// The token that opens the control API, and the id it is known by in logs and events.
+pub struct ControlToken {
+    token: String,
+    id: String,
+}
+
+impl std::fmt::Debug for ControlToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ControlToken")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ControlToken {
+    /// The token in [`TOKEN_ENV`], if it is set and not empty.
+    pub fn from_env() -> Option<Self> {
+        std::env::var(TOKEN_ENV)
+            .ok()
+            .filter(|token| !token.is_empty())
+            .map(Self::new)
+    }
+
+    pub fn new(token: String) -> Self {
+        let digest = Sha256::digest(token.as_bytes());
+        let id = hex::encode(digest).chars().take(12).collect();
+        Self { token, id }
+    }
+
+    /// What logs and events call this token.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether `headers` carry `Authorization: Bearer <this token>`, compared in time that
+    /// does not depend on where a wrong token differs.
+    fn admits(&self, headers: &HeaderMap) -> bool {
+        let Some(given) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+        else {
+            return false;
+        };
+        let (given, expected) = (given.as_bytes(), self.token.as_bytes());
+        given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+}
+
+/// Why an action was not carried out.
+enum Refused {
+    UnknownStrategy(StrategyId),
+}
+
+pub async fn halt(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    act(&state, &headers, "halt", None, |desk| {
+        Ok(desk.set_operator_state(TradingState::Halted))
+    })
+}
+
+pub async fn reduce(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    act(&state, &headers, "reduce", None, |desk| {
+        Ok(desk.set_operator_state(TradingState::Reducing))
+    })
+}
+
+pub async fn resume(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    act(&state, &headers, "resume", None, |desk| {
+        Ok(desk.set_operator_state(TradingState::Active))
+    })
+}
+
+pub async fn cancel_orders(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    let strategy = StrategyId::new(&name);
+    act(&state, &headers, "cancel_orders", Some(strategy.clone()), |desk| {
+        known(desk, &strategy)?;
+        let now_ms = desk.now_ms();
+        Ok(desk.cancel_all(&strategy, now_ms))
+    })
+}
+
+/// Lifts the strategy's loss-limit breach (its peak put at its equity now): the operator's
+/// word that it trades again.
+pub async fn resume_strategy(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    let strategy = StrategyId::new(&name);
+    act(&state, &headers, "resume", Some(strategy.clone()), |desk| {
+        known(desk, &strategy)?;
+        let now_ms = desk.now_ms();
+        Ok(usize::from(
+            desk.clear_loss_breach(&RiskScope::Strategy(strategy.clone()), now_ms),
+        ))
+    })
+}
+
+fn known(desk: &Desk, strategy: &StrategyId) -> Result<(), Refused> {
+    match desk.book(strategy) {
+        Some(_) => Ok(()),
+        None => Err(Refused::UnknownStrategy(strategy.clone())),
+    }
+}
+
+/// Checks the token, applies `apply` to the locked desk, then logs, publishes and answers.
+fn act(
+    state: &ApiState,
+    headers: &HeaderMap,
+    action: &'static str,
+    strategy: Option<StrategyId>,
+    apply: impl FnOnce(&mut Desk) -> Result<usize, Refused>,
+) -> Response {
+    let Some(token) = &state.control else {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            format!("control is off: set {TOKEN_ENV} when starting the host to turn it on"),
+        );
+    };
+    if !token.admits(headers) {
+        let mut response = refuse(
+            StatusCode::UNAUTHORIZED,
+            "control needs the host's token: Authorization: Bearer <token>".into(),
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        tracing::warn!(action, "a control request without the right token was refused");
+        return response;
+    }
+    let (outcome, trading_state) = {
+        let mut desk = lock_desk(&state.desk);
+        (apply(&mut desk), desk.trading_state())
+    };
+    let affected = match outcome {
+        Ok(affected) => affected,
+        Err(Refused::UnknownStrategy(strategy)) => {
+            return refuse(StatusCode::NOT_FOUND, format!("no strategy named {strategy}"));
+        }
+    };
+    let name = strategy.as_ref().map(StrategyId::as_str);
+    tracing::warn!(
+        action,
+        strategy = name.unwrap_or("(host)"),
+        token_id = token.id(),
+        affected,
+        trading_state = trading_state.as_str(),
+        "control action"
+    );
+    let body = json!({
+        "action": action,
+        "strategy": name,
+        "affected": affected,
+        "trading_state": trading_state.as_str(),
+    });
+    state.events.publish(HostEvent::Control(ControlEvent {
+        action,
+        strategy,
+        token_id: token.id().to_owned(),
+        affected,
+    }));
+    Json(body).into_response()
+}
+
+fn refuse(status: StatusCode, message: String) -> Response {
+    (status, Json(json!({ "error": message }))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bearer(token: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn only_the_exact_token_is_admitted_and_its_id_is_not_the_token() {
+        let token = ControlToken::new("s3cret-token".into());
+        assert!(token.admits(&bearer("s3cret-token")));
+        assert!(!token.admits(&bearer("s3cret-tokem")));
+        assert!(!token.admits(&bearer("s3cret")));
+        assert!(!token.admits(&HeaderMap::new()));
+        assert_eq!(token.id().len(), 12);
+        assert!(!"s3cret-token".contains(token.id()));
+        assert!(!format!("{token:?}").contains("s3cret"));
+    }
+}

@@ -1,0 +1,116 @@
+//! The control API against the real binary: off without a token (and saying so), refused
+//! without the right one, and with it a halt that cancels the strategy's working orders and
+//! refuses new ones, a resume, each action on the event stream with the token's id (never the
+//! token) and counted.
+
+use std::time::Duration;
+
+use crate::events::EventsClient;
+use crate::support::{self, http_get, http_post, metric_value, wait_until, write_file, RunningHost};
+
+const TOKEN: &str = "op-token-7f3a9c";
+
+fn grid_host(dir: &std::path::Path, env: &[(&str, &str)]) -> RunningHost {
+    let strategies = dir.join("strategies");
+    std::fs::create_dir(&strategies).unwrap();
+    std::fs::copy(support::wasm("grid"), strategies.join("grid.wasm")).unwrap();
+    let config = write_file(dir, "host.toml", "[sandbox]\ncall_deadline_ms = 2000\n");
+    // 20 bars a second: the sample lasts a minute, time to act while the grid trades.
+    RunningHost::start_with_env(dir, &config, 20, "info", &[], env)
+}
+
+fn status_of(host: &RunningHost, key: &str) -> serde_json::Value {
+    host.status().expect("/status answers")[key].clone()
+}
+
+fn grid_open_orders(host: &RunningHost) -> u64 {
+    status_of(host, "books")
+        .as_array()
+        .and_then(|books| books.iter().find(|b| b["strategy"] == "grid"))
+        .and_then(|b| b["open_orders"].as_u64())
+        .unwrap_or(0)
+}
+
+#[test]
+fn without_a_token_control_is_off_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = grid_host(dir.path(), &[]);
+    host.wait_ready(Duration::from_secs(60));
+    let (status, body) = http_post(
+        &host.addr,
+        "/control/halt",
+        &[&format!("Authorization: Bearer {TOKEN}")],
+    )
+    .unwrap();
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("control is off: set STRATEGY_HOST_CONTROL_TOKEN"),
+        "{body}"
+    );
+    assert_eq!(status_of(&host, "risk")["trading_state"], "active");
+    assert_eq!(http_get(&host.addr, "/status").unwrap().0, 200, "reading stays open");
+}
+
+#[test]
+fn with_the_token_an_operator_halts_and_resumes_and_the_stream_says_who() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = grid_host(dir.path(), &[("STRATEGY_HOST_CONTROL_TOKEN", TOKEN)]);
+    host.wait_ready(Duration::from_secs(60));
+    let mut stream = EventsClient::connect(&host.addr, "?types=control");
+    wait_until("the grid's working orders", Duration::from_secs(30), || {
+        (grid_open_orders(&host) > 0).then_some(())
+    });
+
+    // No token, another token: refused, nothing changes.
+    let bearer = format!("Authorization: Bearer {TOKEN}");
+    for headers in [vec![], vec!["Authorization: Bearer op-token-7f3a9d"]] {
+        let (status, body) = http_post(&host.addr, "/control/halt", &headers).unwrap();
+        assert_eq!(status, 401, "{body}");
+    }
+    assert_eq!(status_of(&host, "risk")["trading_state"], "active");
+    let (status, body) = http_post(&host.addr, "/control/strategies/nobody/cancel-orders", &[&bearer]).unwrap();
+    assert_eq!(
+        (status, body.contains("no strategy named nobody")),
+        (404, true),
+        "{body}"
+    );
+
+    // The right token halts: the grid's orders are cancelled and new ones refused.
+    let (status, body) = http_post(&host.addr, "/control/halt", &[&bearer]).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["trading_state"], "halted");
+    assert!(answer["affected"].as_u64() > Some(0), "{answer}");
+    assert_eq!(status_of(&host, "risk")["trading_state"], "halted");
+    wait_until("the grid's orders cancelled", Duration::from_secs(30), || {
+        (grid_open_orders(&host) == 0).then_some(())
+    });
+
+    // Resume: trading again.
+    let (status, body) = http_post(&host.addr, "/control/resume", &[&bearer]).unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(status_of(&host, "risk")["trading_state"], "active");
+
+    // Each action on the stream, by the token's id; the token itself nowhere.
+    let events = stream.read_until("both actions", Duration::from_secs(10), |events| events.len() >= 2);
+    let actions: Vec<&str> = events.iter().map(|e| e["data"]["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["halt", "resume"]);
+    let token_id = events[0]["data"]["token_id"].as_str().unwrap().to_owned();
+    assert_eq!(token_id.len(), 12);
+    assert!(events.iter().all(|e| e["data"]["token_id"] == token_id.as_str()));
+    let metrics = host.metrics();
+    for action in ["halt", "resume"] {
+        assert_eq!(
+            metric_value(&metrics, "strategy_host_control_actions_total", &[("action", action)]),
+            Some(1.0),
+            "{action}"
+        );
+    }
+    assert!(!metrics.contains(TOKEN));
+    let log = host.log().join("\n");
+    assert!(
+        log.contains(&format!("token_id=\"{token_id}\"")) || log.contains(&format!("token_id={token_id}")),
+        "the action is logged with its token id"
+    );
+    assert!(!log.contains(TOKEN), "the token is never logged");
+}
