@@ -176,7 +176,7 @@ fn the_desk_s_events_come_in_its_order_each_fill_followed_by_its_position() {
     assert_eq!(last_position, Some(desk_position));
 }
 
-/// A `GET /events` client: the JSON lines it has read so far.
+/// A `GET /events` client and the JSON lines it has read.
 pub(crate) struct EventsClient {
     stream: TcpStream,
     buffer: Vec<u8>,

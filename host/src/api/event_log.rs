@@ -64,7 +64,7 @@ impl EventLog {
         })
     }
 
-    /// Waits (a bounded time) until every event published so far is written and flushed.
+    /// Waits (a bounded time) until every event published before this call is written and flushed.
     pub fn finish(&self) {
         if !self.progress.wait_for(self.bus.published(), FINISH_WITHIN) {
             tracing::warn!("the event log did not catch up before the host stopped");
@@ -89,7 +89,7 @@ fn write_log(mut subscription: Subscription, mut out: BufWriter<File>, path: &Pa
         }
         next = subscription.try_next();
         if next.is_none() {
-            // Caught up: flush before sleeping, so the file holds everything published so far.
+            // Caught up: flush before sleeping, so the file holds everything published until now.
             if let Err(error) = out.flush() {
                 tracing::error!(path = %path.display(), %error, "the event log cannot be written; it stops");
                 return;

@@ -296,7 +296,7 @@ impl Metrics {
             event_subscribers: IntGaugeVec::new(
                 opts(
                     "strategy_host_event_subscribers",
-                    "Subscribers of the event stream (`metrics`, one `http` per /events client).",
+                    "Subscribers of the event stream (`metrics`, one `http` per /events client, the `log` of run --event-log).",
                 ),
                 &["subscriber"],
             )

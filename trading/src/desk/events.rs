@@ -90,7 +90,7 @@ impl Desk {
         self.outbox.events.get_or_insert_with(Vec::new);
     }
 
-    /// Moves the order updates produced so far into `out`, in the order they happened.
+    /// Moves the order updates produced since the last drain into `out`, in the order they happened.
     pub fn drain_updates(&mut self, out: &mut Vec<OrderUpdate>) {
         out.append(&mut self.outbox.updates);
     }
