@@ -97,33 +97,26 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> O
 
 /// A minimal HTTP/1.1 GET over a plain TCP socket: the tests talk to the real listener.
 pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split_whitespace().nth(1)?.parse().ok()?;
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned())?;
-    Some((status, dechunk(&body)))
+    http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n"))
 }
 
 /// POSTs an empty body to `path` with `headers` (`Name: value` lines) and returns the status
 /// and the body.
 pub fn http_post(addr: &str, path: &str, headers: &[&str]) -> Option<(u16, String)> {
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
+    http_request(
+        addr,
+        &format!("POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\n{extra}"),
+    )
+}
+
+/// Sends `head` (the request line and headers, each ending in CRLF) with `Connection: close`,
+/// and returns the response's status and its body, de-chunked.
+fn http_request(addr: &str, head: &str) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(addr).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\n{extra}Connection: close\r\n\r\n"
-    )
-    .ok()?;
+    write!(stream, "{head}Connection: close\r\n\r\n").ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let status = response.split_whitespace().nth(1)?.parse().ok()?;
