@@ -257,19 +257,21 @@ fn a_failed_reload_keeps_the_running_version_trading() {
 fn deleting_a_strategy_applies_its_on_delete_setting() {
     let (dir, strategies, config) = workspace();
     let grid = std::fs::read(support::wasm("grid")).unwrap();
-    let params =
-        |spacing_pct: &str| format!("[params]\nlevels = 5\nspacing_pct = \"{spacing_pct}\"\nsize = \"0.01\"\n");
-    // grid-cancel's buys are 10 % apart, so none fills while the test runs and all five are
-    // working when its file is deleted: at 0.5 % a daily bar can fill every level at once and
-    // leave none working until the strategy re-arms them.
-    for (name, on_delete, spacing_pct) in [
-        ("grid-cancel", None, "10"),
-        ("grid-keep", Some("keep"), "0.5"),
-        ("grid-flat", Some("flatten"), "0.5"),
+    let params = |levels: u32, spacing_pct: &str| {
+        format!("[params]\nlevels = {levels}\nspacing_pct = \"{spacing_pct}\"\nsize = \"0.01\"\n")
+    };
+    // grid-cancel's two buys sit 40 % and 80 % below where it opens (about 4,285), under the
+    // sample's lowest low after its first bar (2,817 on 2017-09-14), so neither can fill and both
+    // are working when its file is deleted, however late that comes. At 0.5 % a daily bar fills
+    // several levels at once, which grid-keep and grid-flat need.
+    for (name, on_delete, levels, spacing_pct) in [
+        ("grid-cancel", None, 2, "40"),
+        ("grid-keep", Some("keep"), 5, "0.5"),
+        ("grid-flat", Some("flatten"), 5, "0.5"),
     ] {
         let settings = match on_delete {
-            Some(on_delete) => format!("on_delete = \"{on_delete}\"\n{}", params(spacing_pct)),
-            None => params(spacing_pct),
+            Some(on_delete) => format!("on_delete = \"{on_delete}\"\n{}", params(levels, spacing_pct)),
+            None => params(levels, spacing_pct),
         };
         write_file(&strategies, &format!("{name}.toml"), &settings);
         deploy(&strategies, &format!("{name}.wasm"), &grid);
@@ -317,7 +319,7 @@ fn deleting_a_strategy_applies_its_on_delete_setting() {
         stopped("grid-keep")
     );
     assert!(
-        stopped("grid-cancel").contains("orders_cancelled=5"),
+        stopped("grid-cancel").contains("orders_cancelled=2"),
         "{}",
         stopped("grid-cancel")
     );
