@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# deploy/'s tests run the real tools: Prometheus and promtool, podman (image builds), a static
-# busybox (the image's healthcheck), PyYAML (reads the compose and Kubernetes files). Installed
+# deploy/'s tests and the dashboard's browser test run the real tools: Prometheus and promtool,
+# podman (image builds), a static busybox (the image's healthcheck), PyYAML (reads the compose
+# and Kubernetes files), chromium with chromium-driver (the dashboard page). Installed
 # here when missing (Debian's packages, non-interactive, quietly; we run as root). If that
 # fails, the tests that need them fail and say what is missing: they never skip.
 need=()
@@ -13,6 +14,8 @@ command -v promtool >/dev/null && command -v prometheus >/dev/null || need+=(pro
 command -v podman >/dev/null || need+=(podman)
 file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' || need+=(busybox-static)
 command -v file >/dev/null || need+=(file)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 # scripts/build-guests.sh makes a venv for componentize-py: Debian's python3 needs python3-venv.
 python3 -c 'import ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then

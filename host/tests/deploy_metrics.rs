@@ -58,6 +58,8 @@ const METRICS: &[(&str, &str, &[&str])] = &[
     ("strategy_host_events_skipped_total", "counter", &["subscriber"]),
     ("strategy_host_event_subscribers", "gauge", &["subscriber"]),
     ("strategy_host_control_actions_total", "counter", &["action"]),
+    ("strategy_host_dashboard_clients", "gauge", &[]),
+    ("strategy_host_dashboard_dropped_total", "counter", &["reason"]),
 ];
 
 /// One sample line: its series name, labels and value.
@@ -260,6 +262,9 @@ fn metrics_have_their_types_labels_and_names_and_no_unbounded_label() {
                 ("strategy_host_risk_state_changes_total", "state") => one_of(&["active", "reducing", "halted"], value),
                 ("strategy_host_control_actions_total", "action") => {
                     strategy_host::events::CONTROL_ACTIONS.contains(&value.as_str())
+                }
+                ("strategy_host_dashboard_dropped_total", "reason") => {
+                    strategy_host::metrics::DASHBOARD_DROP_REASONS.contains(&value.as_str())
                 }
                 ("strategy_host_events_total", "kind") => strategy_host::events::KINDS.contains(&value.as_str()),
                 ("strategy_host_events_skipped_total" | "strategy_host_event_subscribers", "subscriber") => {

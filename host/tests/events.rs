@@ -150,9 +150,10 @@ fn the_desk_s_events_come_in_its_order_each_fill_followed_by_its_position() {
         .collect();
     let mut fills = 0;
     for (i, event) in desk.iter().enumerate() {
-        let DeskEvent::Order(update) = event else {
+        let DeskEvent::Order(order) = event else {
             continue;
         };
+        let update = &order.update;
         let Some(fill) = &update.fill else {
             continue;
         };

@@ -14,6 +14,8 @@ mod bad_input;
 mod check_cli;
 mod control;
 mod crash;
+mod dashboard;
+mod dashboard_browser;
 mod deploy_dashboard;
 mod deploy_image;
 mod deploy_manifests;

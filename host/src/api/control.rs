@@ -1,5 +1,7 @@
-//! The control API: an operator halts, reduces or resumes the whole host, cancels a strategy's
-//! orders, or lifts a strategy's loss-limit breach, over `POST /control/...`.
+//! The control API: an operator halts, reduces or resumes the whole host or one strategy, or
+//! cancels a strategy's orders, over `POST /control/...`. Resuming a strategy also lifts its
+//! loss-limit breach. What an operator sets lasts until another action changes it, or the
+//! process stops.
 //!
 //! Control needs a bearer token, read from [`TOKEN_ENV`] at start; without one, control is off
 //! and every control request says so (403), while the read-only endpoints stay open. A request
@@ -105,13 +107,36 @@ pub async fn cancel_orders(State(state): State<ApiState>, headers: HeaderMap, Pa
     })
 }
 
-/// Lifts the strategy's loss-limit breach (its peak put at its equity now): the operator's
-/// word that it trades again.
+pub async fn halt_strategy(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    set_strategy_state(&state, &headers, "halt", &name, TradingState::Halted)
+}
+
+pub async fn reduce_strategy(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    set_strategy_state(&state, &headers, "reduce", &name, TradingState::Reducing)
+}
+
+fn set_strategy_state(
+    state: &ApiState,
+    headers: &HeaderMap,
+    action: &'static str,
+    name: &str,
+    to: TradingState,
+) -> Response {
+    let strategy = StrategyId::new(name);
+    act(state, headers, action, Some(strategy.clone()), |desk| {
+        known(desk, &strategy)?;
+        Ok(desk.set_strategy_operator_state(&strategy, to))
+    })
+}
+
+/// Lifts what an operator set for the strategy and its loss-limit breach (its peak put at its
+/// equity now): the operator's word that it trades again. Counts the breaches lifted.
 pub async fn resume_strategy(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
     let strategy = StrategyId::new(&name);
     act(&state, &headers, "resume", Some(strategy.clone()), |desk| {
         known(desk, &strategy)?;
         let now_ms = desk.now_ms();
+        desk.set_strategy_operator_state(&strategy, TradingState::Active);
         Ok(usize::from(
             desk.clear_loss_breach(&RiskScope::Strategy(strategy.clone()), now_ms),
         ))
@@ -152,7 +177,12 @@ fn act(
     }
     let (outcome, trading_state) = {
         let mut desk = lock_desk(&state.desk);
-        (apply(&mut desk), desk.trading_state())
+        let outcome = apply(&mut desk);
+        let trading_state = match &strategy {
+            Some(strategy) => desk.trading_state_of(strategy),
+            None => desk.trading_state(),
+        };
+        (outcome, trading_state)
     };
     let affected = match outcome {
         Ok(affected) => affected,

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use trading::desk::{Connection, DeskEvent};
-use trading::orders::StrategyId;
+use trading::orders::{OrderType, StrategyId, VenueId};
 use trading::risk::RiskScope;
 
 use super::ApiState;
@@ -77,9 +77,9 @@ impl EventFilter {
 }
 
 /// The strategy an event is about, if it is about one.
-fn strategy_of(event: &HostEvent) -> Option<&str> {
+pub(crate) fn strategy_of(event: &HostEvent) -> Option<&str> {
     match event {
-        HostEvent::Desk(DeskEvent::Order(update)) => Some(update.strategy.as_str()),
+        HostEvent::Desk(DeskEvent::Order(order)) => Some(order.update.strategy.as_str()),
         HostEvent::Desk(DeskEvent::Position { strategy, .. }) => Some(strategy.as_str()),
         HostEvent::Desk(DeskEvent::RiskState {
             scope: RiskScope::Strategy(strategy),
@@ -88,7 +88,7 @@ fn strategy_of(event: &HostEvent) -> Option<&str> {
         HostEvent::Strategy(event) => Some(event.strategy.as_str()),
         HostEvent::Decision { decision, .. } => Some(decision.strategy.as_str()),
         HostEvent::Control(control) => control.strategy.as_ref().map(StrategyId::as_str),
-        HostEvent::Desk(_) => None,
+        HostEvent::Desk(_) | HostEvent::Candle { .. } => None,
     }
 }
 
@@ -137,7 +137,8 @@ pub fn to_json(published: &Published) -> Value {
     })
 }
 
-fn data(event: &HostEvent) -> Value {
+/// An event's fields, as `/events` sends them in `data`.
+pub(crate) fn data(event: &HostEvent) -> Value {
     match event {
         HostEvent::Desk(event) => desk_data(event),
         HostEvent::Strategy(event) => {
@@ -168,12 +169,48 @@ fn data(event: &HostEvent) -> Value {
             merge(&mut data, json!({"version_hash": version_hash}));
             data
         }
+        HostEvent::Candle { venue, candle, closed } => json!({
+            "venue": venue.as_ref().map(VenueId::as_str),
+            "symbol": candle.symbol.as_str(),
+            "timeframe": candle.timeframe.to_string(),
+            "open_time_ms": candle.open_time_ms,
+            "open": candle.open,
+            "high": candle.high,
+            "low": candle.low,
+            "close": candle.close,
+            "volume": candle.volume,
+            "closed": closed,
+        }),
+    }
+}
+
+/// An order type's name in the stream: `market`, `limit`.
+pub fn order_type_code(order_type: OrderType) -> &'static str {
+    match order_type {
+        OrderType::Market => "market",
+        OrderType::Limit(_) => "limit",
     }
 }
 
 fn desk_data(event: &DeskEvent) -> Value {
     match event {
-        DeskEvent::Order(update) => serde_json::to_value(update).unwrap_or(Value::Null),
+        DeskEvent::Order(order) => {
+            let mut data = serde_json::to_value(&order.update).unwrap_or(Value::Null);
+            let price = match order.order_type {
+                OrderType::Limit(price) => Some(price),
+                OrderType::Market => None,
+            };
+            merge(
+                &mut data,
+                json!({
+                    "venue": order.venue.as_str(),
+                    "order_type": order_type_code(order.order_type),
+                    "price": price,
+                    "qty": order.qty,
+                }),
+            );
+            data
+        }
         DeskEvent::Position {
             strategy,
             venue,

@@ -1,7 +1,8 @@
 //! The operator's HTTP surface: `GET /metrics` (Prometheus text), `GET /health` (liveness),
 //! `GET /ready` (readiness: [`Readiness`]), `GET /status` (JSON: strategies, brokers, feed, books),
 //! `GET /events` (the event stream as JSON lines: [`events`]), `POST /control/...` (the
-//! operator's actions, behind a token: [`control`]).
+//! operator's actions, behind a token: [`control`]), and the live dashboard: `GET /`, `GET /ws`
+//! and `GET /api/...` ([`dashboard`]).
 //!
 //! Only this module knows HTTP and the JSON shapes of `/status` and the events. [`router`] builds the routes
 //! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
@@ -24,6 +25,7 @@ use crate::runtime::{lock_desk, SharedDesk};
 use crate::session::StatusBoard;
 
 pub mod control;
+pub mod dashboard;
 mod event_log;
 pub mod events;
 mod ready;
@@ -40,6 +42,10 @@ pub struct ApiState {
     pub events: EventBus,
     /// Caught up with before each scrape, so `/metrics` includes every event published before.
     pub metrics_follower: Arc<MetricsFollower>,
+    /// The dashboard's hub, which `/ws` clients connect to.
+    pub dashboard: Arc<dashboard::Hub>,
+    /// The book of record the `/api/...` reads page through.
+    pub book: std::path::PathBuf,
     /// The control API's token; `None`: control is off.
     pub control: Option<Arc<control::ControlToken>>,
     pub started: Instant,
@@ -57,7 +63,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/control/reduce", post(control::reduce))
         .route("/control/resume", post(control::resume))
         .route("/control/strategies/{name}/cancel-orders", post(control::cancel_orders))
+        .route("/control/strategies/{name}/halt", post(control::halt_strategy))
+        .route("/control/strategies/{name}/reduce", post(control::reduce_strategy))
         .route("/control/strategies/{name}/resume", post(control::resume_strategy))
+        .merge(dashboard::routes())
         .with_state(state)
 }
 
@@ -183,6 +192,7 @@ fn books_json(desk: &trading::desk::Desk) -> serde_json::Value {
                 "fees": b.fees.to_string(),
                 "positions": positions,
                 "open_orders": desk.open_orders(&b.strategy).count(),
+                "trading_state": desk.trading_state_of(&b.strategy).as_str(),
                 "orders_placed": counts.placed,
                 "fills": counts.fills,
             })

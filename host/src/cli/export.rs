@@ -66,6 +66,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let filter = ExportFilter {
         since_ms: args.since,
         strategy: args.strategy.as_deref().map(StrategyId::new),
+        ..ExportFilter::default()
     };
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(

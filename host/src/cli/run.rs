@@ -13,8 +13,10 @@ use clap::Args;
 use trading::orders::VenueId;
 
 use crate::api::control::{ControlToken, TOKEN_ENV};
+use crate::api::dashboard::Hub;
 use crate::api::{self, ApiState, Condition, EventLog, Readiness};
 use crate::config::RawConfig;
+use crate::events::subscriber;
 use crate::session::live::LiveHost;
 use crate::session::paper::PaperHost;
 
@@ -87,7 +89,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if !reconciling.is_empty() {
         strategies_loaded.update(format!("{loading}, once every live venue is reconciled"));
     }
-    let state = host.api_state(readiness);
+    let state = host.api_state(&config, readiness);
     let event_log = config
         .event_log
         .as_deref()
@@ -97,9 +99,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // Serve before loading: compiling many components takes a while, and meanwhile `/health`
     // says the process is alive and `/ready` says what it waits for.
     let server = tokio.block_on(async {
+        tokio::spawn(
+            state
+                .dashboard
+                .clone()
+                .run(state.events.subscribe(subscriber::DASHBOARD)),
+        );
         let listener = api::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        tracing::info!("serving http://{addr}/metrics, /health, /ready and /status; Ctrl-C stops");
+        tracing::info!("serving the dashboard at http://{addr}/ and /metrics, /health, /ready, /status; Ctrl-C stops");
         // The bound address on stdout: with `--listen 127.0.0.1:0` this is how a caller learns the port.
         println!("listening on http://{addr}");
         anyhow::Ok(tokio::spawn(api::serve(listener, state, shutdown_signal())))
@@ -155,12 +163,14 @@ enum Host {
 }
 
 impl Host {
-    fn api_state(&self, readiness: Readiness) -> ApiState {
+    fn api_state(&self, config: &crate::config::Config, readiness: Readiness) -> ApiState {
         let (metrics, board, desk, hosted) = match self {
             Host::Replay(host) => (&host.metrics, &host.board, &host.desk, host.hosted()),
             Host::Live(host) => (&host.metrics, &host.board, &host.desk, host.hosted()),
         };
         ApiState {
+            dashboard: Hub::new(config.dashboard.clone(), desk.clone(), board.clone(), metrics.clone()),
+            book: config.db.clone(),
             metrics: metrics.clone(),
             board: board.clone(),
             desk: desk.clone(),

@@ -20,8 +20,10 @@ use trading::risk::{LossAction, LossLimits, RiskLimits, ScopeLimits, TradingStat
 use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
 
+mod dashboard;
 mod venues;
 
+pub use dashboard::{DashboardConfig, RawDashboard};
 pub use venues::{
     BinanceSettings, ExecutionMode, KrakenSettings, RawBinance, RawKraken, RawVenues, Reconnect, VenueConfig,
     VenueKind, DEFAULT_BINANCE_STALE_AFTER_MS, DEFAULT_STALE_AFTER_MS, KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL,
@@ -56,6 +58,8 @@ pub struct RawConfig {
     /// Append every event of the stream to this file as JSON lines (`run --event-log`); none
     /// by default.
     pub event_log: Option<PathBuf>,
+    /// The live dashboard's WebSocket (`[dashboard]`).
+    pub dashboard: RawDashboard,
     pub feed: RawFeed,
     pub paper: RawPaper,
     pub risk: RawRisk,
@@ -269,6 +273,7 @@ impl Default for RawConfig {
             record: None,
             event_capacity: crate::events::DEFAULT_CAPACITY,
             event_log: None,
+            dashboard: RawDashboard::default(),
             feed: RawFeed::default(),
             paper: RawPaper::default(),
             risk: RawRisk::default(),
@@ -383,6 +388,7 @@ pub struct Config {
     pub event_capacity: usize,
     /// Where the event stream is appended as JSON lines, if anywhere.
     pub event_log: Option<PathBuf>,
+    pub dashboard: DashboardConfig,
     pub feed: FeedConfig,
     pub sim: SimConfig,
     pub initial_cash: Decimal,
@@ -654,6 +660,7 @@ impl RawConfig {
             }
         };
         let venues = self.venues.resolve(&mut problems);
+        let dashboard = self.dashboard.resolve(&mut problems);
         let mut strategies = BTreeMap::new();
         for (name, raw) in &self.strategies {
             match raw.resolve(&format!("strategies.{name}."), sandbox) {
@@ -675,12 +682,13 @@ impl RawConfig {
             }
         }
 
-        let (Ok(listen), Ok(symbol), Ok(timeframe), Some(fill_price), Some(trading_state), true) = (
+        let (Ok(listen), Ok(symbol), Ok(timeframe), Some(fill_price), Some(trading_state), Some(dashboard), true) = (
             listen,
             symbol,
             timeframe,
             fill_price,
             trading_state,
+            dashboard,
             problems.is_empty(),
         ) else {
             return Err(ConfigError::Invalid {
@@ -695,6 +703,7 @@ impl RawConfig {
             record: self.record.clone(),
             event_capacity: self.event_capacity,
             event_log: self.event_log.clone(),
+            dashboard,
             feed: FeedConfig {
                 data: self.feed.data.clone(),
                 symbol,

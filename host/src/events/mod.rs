@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use trading::desk::DeskEvent;
-use trading::orders::StrategyId;
+use trading::market::Candle;
+use trading::orders::{StrategyId, VenueId};
 
 pub use bus::{EventBus, Received, SubscriberStats, Subscription, DEFAULT_CAPACITY};
 pub use progress::Progress;
@@ -37,6 +38,13 @@ pub enum HostEvent {
     },
     /// An operator's action through the control API.
     Control(ControlEvent),
+    /// A bar of market data the host handed its strategies: a closed one, or the one in
+    /// progress as it changed. `venue` is `None` for a replay.
+    Candle {
+        venue: Option<VenueId>,
+        candle: Candle,
+        closed: bool,
+    },
 }
 
 /// Every [`ControlEvent::action`].
@@ -67,12 +75,13 @@ impl HostEvent {
             HostEvent::Strategy(_) => "strategy",
             HostEvent::Decision { .. } => "decision",
             HostEvent::Control(_) => "control",
+            HostEvent::Candle { .. } => "candle",
         }
     }
 }
 
 /// Every [`HostEvent::kind`].
-pub const KINDS: [&str; 9] = [
+pub const KINDS: [&str; 10] = [
     "order",
     "position",
     "balances",
@@ -82,6 +91,7 @@ pub const KINDS: [&str; 9] = [
     "strategy",
     "decision",
     "control",
+    "candle",
 ];
 
 /// The names subscribers go by in `strategy_host_events_skipped_total` and
@@ -93,7 +103,9 @@ pub mod subscriber {
     pub const HTTP: &str = "http";
     /// The event log of `run --event-log`.
     pub const LOG: &str = "log";
-    pub const ALL: [&str; 3] = [METRICS, HTTP, LOG];
+    /// The dashboard's hub, which serves every `/ws` client.
+    pub const DASHBOARD: &str = "dashboard";
+    pub const ALL: [&str; 4] = [METRICS, HTTP, LOG, DASHBOARD];
 }
 
 /// A strategy's lifecycle changed.

@@ -43,7 +43,7 @@ pub use status::{LoadFailure, ReloadStatus, StrategyStatus};
 pub use watcher::{watch, WatchError};
 pub use worker::{Control, DecisionSink, SnapshotKeeping, Swapped, Worker};
 
-use crate::events::EventBus;
+use crate::events::{EventBus, HostEvent};
 use crate::runtime::{lock_desk, PreparedVersion, Runner, SessionShared, SharedDesk, SwapError};
 
 /// Why a control letter did not get its answer.
@@ -86,6 +86,18 @@ impl MarketDelivery {
             self.routes.deliver_updates(&mut desk);
         }
         self.routes.broadcast(event, stream, self.from.as_ref());
+        let candle = match event {
+            MarketEvent::Candle(candle) => Some((candle, true)),
+            MarketEvent::CandleUpdate(update) => Some((&update.candle, false)),
+            _ => None,
+        };
+        if let Some((candle, closed)) = candle {
+            self.shared.events.publish(HostEvent::Candle {
+                venue: self.from.clone(),
+                candle: candle.clone(),
+                closed,
+            });
+        }
     }
 }
 

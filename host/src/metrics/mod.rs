@@ -64,6 +64,20 @@ pub struct Metrics {
     host_events_skipped_total: IntCounterVec,
     event_subscribers: IntGaugeVec,
     control_actions_total: IntCounterVec,
+    dashboard_clients: IntGauge,
+    dashboard_dropped_total: IntCounterVec,
+}
+
+/// Why the dashboard dropped a client (`strategy_host_dashboard_dropped_total{reason}`).
+pub const DASHBOARD_DROP_REASONS: [&str; 2] = ["slow", "silent"];
+
+/// A strategy's work as counted since it loaded: what the dashboard turns into rates.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StrategyLoad {
+    pub events: u64,
+    pub calls: u64,
+    /// The call-duration histogram: each bucket's upper bound (seconds) and cumulative count.
+    pub call_buckets: Vec<(f64, u64)>,
 }
 
 /// The states a loss limit can move a scope to, or back to.
@@ -309,9 +323,23 @@ impl Metrics {
                 &["action"],
             )
             .expect("valid metric definition"),
+            dashboard_clients: IntGauge::with_opts(opts(
+                "strategy_host_dashboard_clients",
+                "Clients connected to the dashboard's WebSocket.",
+            ))
+            .expect("valid metric definition"),
+            dashboard_dropped_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_dashboard_dropped_total",
+                    "Dashboard clients dropped: `slow` fell a full buffer behind, `silent` sent nothing \
+                     (not even a pong) within the timeout.",
+                ),
+                &["reason"],
+            )
+            .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 30] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 32] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -342,6 +370,8 @@ impl Metrics {
             Box::new(metrics.host_events_skipped_total.clone()),
             Box::new(metrics.event_subscribers.clone()),
             Box::new(metrics.control_actions_total.clone()),
+            Box::new(metrics.dashboard_clients.clone()),
+            Box::new(metrics.dashboard_dropped_total.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");
@@ -354,6 +384,9 @@ impl Metrics {
         }
         for action in crate::events::CONTROL_ACTIONS {
             metrics.control_actions_total.with_label_values(&[action]);
+        }
+        for reason in DASHBOARD_DROP_REASONS {
+            metrics.dashboard_dropped_total.with_label_values(&[reason]);
         }
         for subscriber in crate::events::subscriber::ALL {
             metrics.host_events_skipped_total.with_label_values(&[subscriber]);
@@ -450,6 +483,32 @@ impl Metrics {
             unrealized_pnl: self.pnl.with_label_values(&[strategy, "unrealized"]),
             parent: self.clone(),
         }
+    }
+
+    /// `strategy`'s events handled and call durations so far.
+    pub fn strategy_load(&self, strategy: &str) -> StrategyLoad {
+        use prometheus::core::Metric as _;
+        let histogram = self.call_duration.with_label_values(&[strategy]).metric();
+        StrategyLoad {
+            events: self.events_total.with_label_values(&[strategy]).get(),
+            calls: histogram.get_histogram().get_sample_count(),
+            call_buckets: histogram
+                .get_histogram()
+                .get_bucket()
+                .iter()
+                .map(|b| (b.upper_bound(), b.cumulative_count()))
+                .collect(),
+        }
+    }
+
+    /// The dashboard's connected clients.
+    pub fn dashboard_clients(&self) -> &IntGauge {
+        &self.dashboard_clients
+    }
+
+    /// A dashboard client dropped, for `reason` (one of [`DASHBOARD_DROP_REASONS`]).
+    pub fn dashboard_dropped(&self, reason: &str) {
+        self.dashboard_dropped_total.with_label_values(&[reason]).inc();
     }
 
     pub fn set_strategy_info(&self, strategy: &str, version: &str, hash: &str) {

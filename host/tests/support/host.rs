@@ -33,8 +33,33 @@ impl RunningHost {
         extra: &[&str],
         env: &[(&str, &str)],
     ) -> Self {
+        Self::spawn(dir, config, bars_per_second, rust_log, "127.0.0.1:0", extra, env)
+    }
+
+    /// [`RunningHost::start_with_env`] on `listen` (a restarted host on its predecessor's port),
+    /// logging at `info`.
+    pub fn start_listening(
+        dir: &Path,
+        config: &Path,
+        bars_per_second: u32,
+        listen: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
+        Self::spawn(dir, config, bars_per_second, "info", listen, extra, env)
+    }
+
+    fn spawn(
+        dir: &Path,
+        config: &Path,
+        bars_per_second: u32,
+        rust_log: &str,
+        listen: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut child = bin()
-            .args(["run", "--listen", "127.0.0.1:0", "--bars-per-second"])
+            .args(["run", "--listen", listen, "--bars-per-second"])
             .arg(bars_per_second.to_string())
             .arg("--config")
             .arg(config)

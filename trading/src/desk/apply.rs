@@ -333,7 +333,7 @@ impl Desk {
                 }
             }
             if after != before || tell == Tell::Always {
-                outbox.update(update_for(order, None, time_ms));
+                outbox.update(update_for(order, None, time_ms), order);
             }
             Ok(())
         });
@@ -345,7 +345,7 @@ impl Desk {
         if let Some(order) = self.blotter.get(id) {
             let mut update = update_for(order, None, time_ms);
             update.reason = reason;
-            self.outbox.update(update);
+            self.outbox.update(update, order);
         }
     }
 
@@ -481,7 +481,7 @@ impl Desk {
                 }
             }
             // The strategy hears of it, and answers, as of when it is known.
-            outbox.update(update_for(order, Some(fill), known_ms));
+            outbox.update(update_for(order, Some(fill), known_ms), order);
             outbox.event(|| DeskEvent::Position {
                 strategy: order.strategy().clone(),
                 venue: order.venue().clone(),

@@ -10,14 +10,16 @@
 use crate::brokers::Balances;
 use crate::desk::{Desk, ReconciliationReport};
 use crate::market::TimeMs;
-use crate::orders::{OrderUpdate, Position, StrategyId, VenueId};
+use crate::orders::{Fill, Order, OrderType, OrderUpdate, Position, StrategyId, VenueId};
 use crate::risk::{Breach, RiskScope, TradingState};
+use rust_decimal::Decimal;
 
 /// One thing that happened at the desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeskEvent {
-    /// An order update as its strategy gets it: a change of status, a fill, an amend's outcome.
-    Order(OrderUpdate),
+    /// An order update as its strategy gets it (a change of status, a fill, an amend's
+    /// outcome), with the order's terms as they stand.
+    Order(Box<OrderNotice>),
     /// A strategy's holding in one symbol after a fill changed it.
     Position {
         strategy: StrategyId,
@@ -47,6 +49,33 @@ pub enum DeskEvent {
     Reconciled(ReconciliationReport),
 }
 
+/// An order update and what a watcher needs beside it that the strategy already knows: where
+/// the order rests, its type and price, and how much it is for (after any amend).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderNotice {
+    pub update: OrderUpdate,
+    pub venue: VenueId,
+    pub order_type: OrderType,
+    pub qty: Decimal,
+}
+
+impl OrderNotice {
+    /// `order` as it stands, as an event of `time_ms` (with `fill` if one just happened).
+    pub fn of(order: &Order, fill: Option<Fill>, time_ms: TimeMs) -> Self {
+        Self::with_update(super::flow::update_for(order, fill, time_ms), order)
+    }
+
+    fn with_update(update: OrderUpdate, order: &Order) -> Self {
+        let request = order.request();
+        Self {
+            update,
+            venue: order.venue().clone(),
+            order_type: request.order_type,
+            qty: request.qty,
+        }
+    }
+}
+
 /// The state of a venue's order path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
@@ -63,10 +92,13 @@ pub(super) struct Outbox {
 }
 
 impl Outbox {
-    /// An update for its strategy, which is also an event of the stream.
-    pub(super) fn update(&mut self, update: OrderUpdate) {
+    /// An update of `order` for its strategy, which is also an event of the stream.
+    pub(super) fn update(&mut self, update: OrderUpdate, order: &Order) {
         if let Some(events) = &mut self.events {
-            events.push(DeskEvent::Order(update.clone()));
+            events.push(DeskEvent::Order(Box::new(OrderNotice::with_update(
+                update.clone(),
+                order,
+            ))));
         }
         self.updates.push(update);
     }

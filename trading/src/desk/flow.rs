@@ -1,5 +1,7 @@
 //! [`Desk`] and its order flow: proposals in, orders out, executions back into the books.
 
+use std::collections::BTreeMap;
+
 use foldhash::HashMap;
 
 use rust_decimal::Decimal;
@@ -29,6 +31,8 @@ use crate::risk::{self, OrderRate, RiskContext, RiskLimits, RiskRefusal, Trading
 pub struct Desk {
     pub(super) limits: RiskLimits,
     pub(super) trading_state: TradingState,
+    /// The operator's word for single strategies (the control API), beside the desk's.
+    pub(super) strategy_states: BTreeMap<StrategyId, TradingState>,
     ids: OrderIdGen,
     pub(super) venues: Venues,
     pub(super) store: Option<Box<dyn BookStore>>,
@@ -95,6 +99,7 @@ impl Desk {
         Ok(Self {
             limits: config.limits,
             trading_state: config.trading_state,
+            strategy_states: BTreeMap::new(),
             ids,
             venues: Venues::new(port),
             store,
@@ -293,7 +298,7 @@ impl Desk {
             filled_qty,
             ..self.risk_context(book, &symbol, Some(id))
         };
-        let approved = match risk::check(&self.limits, self.trading_state, amended, &ctx) {
+        let approved = match risk::check(&self.limits, self.trading_state_of(strategy), amended, &ctx) {
             Ok(approved) => approved.into_inner(),
             Err(refusal) => {
                 if let Some(counts) = self.counts.get_mut(strategy) {
@@ -508,7 +513,7 @@ impl Desk {
     ) -> Result<risk::RiskApproved<OrderRequest>, RiskRefusal> {
         let book = self.ledger.book(strategy).ok_or(RiskRefusal::UnknownStrategy)?;
         let ctx = self.risk_context(book, &request.symbol, None);
-        risk::check(&self.limits, self.trading_state, request, &ctx)
+        risk::check(&self.limits, self.trading_state_of(strategy), request, &ctx)
     }
 
     /// What risk needs to know: O(working orders of the strategy), which the open-order limit

@@ -270,6 +270,26 @@ impl Desk {
         }
     }
 
+    /// [`Desk::set_operator_state`] for `strategy` alone: its orders are checked in the stricter
+    /// of this state and the desk's. `Active` forgets it. Returns how many cancels were sent.
+    pub fn set_strategy_operator_state(&mut self, strategy: &StrategyId, state: TradingState) -> usize {
+        let before = self.trading_state_of(strategy);
+        match state {
+            TradingState::Active => self.strategy_states.remove(strategy),
+            state => self.strategy_states.insert(strategy.clone(), state),
+        };
+        let after = self.trading_state_of(strategy);
+        if after != before {
+            info!(%strategy, from = before.as_str(), to = after.as_str(), "an operator set a strategy's trading state");
+        }
+        let now_ms = self.now_ms;
+        match state {
+            TradingState::Halted => self.cancel_all(strategy, now_ms),
+            TradingState::Reducing => self.cancel_adding(strategy, now_ms),
+            TradingState::Active => 0,
+        }
+    }
+
     /// Cancels `strategy`'s working orders that do not trade against its position: filled,
     /// they would add to it (or open one), which reducing forbids.
     fn cancel_adding(&mut self, strategy: &StrategyId, now_ms: TimeMs) -> usize {

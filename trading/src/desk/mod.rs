@@ -47,7 +47,7 @@ mod venues;
 pub use config::{DeskConfig, BACKTEST_ORDER_ID_PREFIX};
 pub use counts::OrderCounts;
 pub use error::{AmendError, CancelError, DeskError, Reject};
-pub use events::{Connection, DeskEvent};
+pub use events::{Connection, DeskEvent, OrderNotice};
 pub use flow::Desk;
 pub use reconcile::{
     BalanceCheck, Difference, ReconciliationCounts, ReconciliationReport, Rule, Trigger, UnknownOrderAction,

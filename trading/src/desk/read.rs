@@ -28,6 +28,19 @@ impl Desk {
         self.trading_state
     }
 
+    /// The state `strategy`'s orders are checked in: the stricter of the desk's and the one
+    /// an operator set for it (a loss limit's breach acts besides, through its own check).
+    pub fn trading_state_of(&self, strategy: &StrategyId) -> TradingState {
+        self.strategy_states
+            .get(strategy)
+            .map_or(self.trading_state, |own| (*own).max(self.trading_state))
+    }
+
+    /// The strategies an operator set a state for, with it.
+    pub fn strategy_operator_states(&self) -> impl Iterator<Item = (&StrategyId, TradingState)> + '_ {
+        self.strategy_states.iter().map(|(strategy, state)| (strategy, *state))
+    }
+
     pub fn limits(&self) -> &RiskLimits {
         &self.limits
     }

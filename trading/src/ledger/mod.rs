@@ -22,5 +22,5 @@ pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Va
 pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, OpenTrip, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
 pub use store::{
     export, BackendError, BookStore, DecisionRecord, ExportError, ExportFilter, ExportFormat, ExportKind, FillRecord,
-    JournalError, JournalOptions, JournaledStore, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
+    JournalError, JournalOptions, JournaledStore, Page, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
 };

@@ -42,7 +42,14 @@ fn a_fill_is_an_order_event_then_the_position_it_made() {
     let updates = drain(&mut desk);
     let events = events(&mut desk);
     assert_eq!(events.len(), 2, "{events:?}");
-    assert_eq!(events[0], DeskEvent::Order(updates[0].clone()));
+    let DeskEvent::Order(order_event) = &events[0] else {
+        panic!("an order event first: {events:?}");
+    };
+    assert_eq!(order_event.update, updates[0]);
+    assert_eq!(
+        (order_event.order_type, order_event.qty, order_event.venue.as_str()),
+        (OrderType::Market, dec("2"), "scripted")
+    );
     let DeskEvent::Position {
         strategy,
         venue,

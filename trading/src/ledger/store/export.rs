@@ -46,6 +46,17 @@ pub struct ExportFilter {
     /// decision's time) is at or after this.
     pub since_ms: Option<TimeMs>,
     pub strategy: Option<StrategyId>,
+    /// Which rows of the ones that pass, in the table's order (or its reverse).
+    pub page: Page,
+}
+
+/// A window onto the rows: `offset` rows skipped, then at most `limit` (`None`: all of them),
+/// oldest first unless `newest_first`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Page {
+    pub newest_first: bool,
+    pub offset: u64,
+    pub limit: Option<u64>,
 }
 
 /// Why an export failed.
@@ -203,18 +214,32 @@ pub fn export(
         });
     }
     let table = kind.table();
+    let order_by = if filter.page.newest_first {
+        table
+            .order_by
+            .split(", ")
+            .map(|column| format!("{column} DESC"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        table.order_by.to_owned()
+    };
     let sql = format!(
-        "SELECT {} FROM {} WHERE (?1 IS NULL OR {} >= ?1) AND (?2 IS NULL OR strategy = ?2) ORDER BY {}",
+        "SELECT {} FROM {} WHERE (?1 IS NULL OR {} >= ?1) AND (?2 IS NULL OR strategy = ?2) ORDER BY {order_by} LIMIT ?3 OFFSET ?4",
         table.columns.join(", "),
         table.name,
         table.time_column,
-        table.order_by
     );
+    // SQLite takes a negative limit for none; a page beyond i64 rows is all of them.
+    let limit = filter.page.limit.map_or(-1, |limit| i64::try_from(limit).unwrap_or(-1));
+    let offset = i64::try_from(filter.page.offset).unwrap_or(i64::MAX);
     let mut statement = conn.prepare(&sql).map_err(read)?;
     let mut rows = statement
         .query(rusqlite::params![
             filter.since_ms,
-            filter.strategy.as_ref().map(StrategyId::as_str)
+            filter.strategy.as_ref().map(StrategyId::as_str),
+            limit,
+            offset
         ])
         .map_err(read)?;
     let mut writer = RowWriter::new(format, &table, out)?;

@@ -51,6 +51,7 @@ fn fills_as_json_lines_since_a_time_keep_decimals_exact() {
     let filter = ExportFilter {
         since_ms: Some(6),
         strategy: Some(alice()),
+        ..ExportFilter::default()
     };
     let (count, text) = exported(&db, ExportKind::Fills, ExportFormat::Jsonl, &filter);
     let fills: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -152,4 +153,24 @@ fn decisions_keep_their_indicators_as_json_in_both_formats() {
     let row = reader.records().next().unwrap().unwrap();
     assert_eq!(&row[6], r#"[{"name":"rsi","value":"71.25"}]"#);
     assert_eq!(&row[5], "overbought, \"twice\"");
+}
+
+#[test]
+fn a_page_of_the_newest_rows_skips_and_limits_in_reverse_order() {
+    let (_dir, db) = a_trading_day();
+    let (_, all) = exported(&db, ExportKind::Fills, ExportFormat::Jsonl, &ExportFilter::default());
+    let all: Vec<&str> = all.lines().collect();
+    assert!(all.len() >= 3, "{all:?}");
+    let filter = ExportFilter {
+        page: Page {
+            newest_first: true,
+            offset: 1,
+            limit: Some(2),
+        },
+        ..ExportFilter::default()
+    };
+    let (count, page) = exported(&db, ExportKind::Fills, ExportFormat::Jsonl, &filter);
+    let page: Vec<&str> = page.lines().collect();
+    let expected: Vec<&str> = all.iter().rev().skip(1).take(2).copied().collect();
+    assert_eq!((count, page), (2, expected));
 }
