@@ -11,6 +11,8 @@
 //!   across strategies, bars built from 1-minute bars, data age and staleness.
 //! - [`api`]: HTTP `/metrics`, `/health`, `/status`.
 //! - [`metrics`]: the Prometheus registry and metric handles.
+//! - [`notify`]: webhook notifications of fills, risk state changes, quarantines and venue
+//!   disconnects.
 //! - [`config`]: the TOML configuration of `strategy-host run`.
 //! - [`cli`]: the `strategy-host` subcommands.
 //!
@@ -25,5 +27,6 @@ pub mod events;
 pub mod fleet;
 pub mod live;
 pub mod metrics;
+pub mod notify;
 pub mod runtime;
 pub mod session;

@@ -20,7 +20,14 @@ use trading::risk::{LossAction, LossLimits, RiskLimits, ScopeLimits, TradingStat
 use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
 
+mod notifications;
 mod venues;
+
+pub use notifications::{
+    NotificationsConfig, RawNotifications, RawTemplates, RawWebhook, WebhookConfig, DEFAULT_SHUTDOWN_FLUSH_MS,
+    DEFAULT_WEBHOOK_BACKOFF_INITIAL_MS, DEFAULT_WEBHOOK_BACKOFF_MAX_MS, DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+    DEFAULT_WEBHOOK_QUEUE_CAPACITY, DEFAULT_WEBHOOK_TIMEOUT_MS,
+};
 
 pub use venues::{
     BinanceSettings, ExecutionMode, KrakenSettings, RawBinance, RawKraken, RawVenues, Reconnect, VenueConfig,
@@ -67,6 +74,8 @@ pub struct RawConfig {
     pub execution: String,
     /// Per-strategy settings, keyed by the strategy's manifest name.
     pub strategies: BTreeMap<String, RawStrategy>,
+    /// Webhooks told of fills, risk state changes, quarantines and venue disconnects.
+    pub notifications: RawNotifications,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -276,6 +285,7 @@ impl Default for RawConfig {
             venues: RawVenues::default(),
             execution: "live".into(),
             strategies: BTreeMap::new(),
+            notifications: RawNotifications::default(),
         }
     }
 }
@@ -402,6 +412,8 @@ pub struct Config {
     /// How orders on live venues are executed.
     pub execution: ExecutionMode,
     pub strategies: BTreeMap<String, StrategyConfig>,
+    /// The webhooks (their URLs are read from the environment when the host starts).
+    pub notifications: NotificationsConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -654,6 +666,7 @@ impl RawConfig {
             }
         };
         let venues = self.venues.resolve(&mut problems);
+        let notifications = self.notifications.resolve(&mut problems);
         let mut strategies = BTreeMap::new();
         for (name, raw) in &self.strategies {
             match raw.resolve(&format!("strategies.{name}."), sandbox) {
@@ -737,6 +750,7 @@ impl RawConfig {
             venues,
             execution,
             strategies,
+            notifications,
         })
     }
 }
