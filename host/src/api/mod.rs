@@ -3,7 +3,8 @@
 //! `GET /events` (the event stream as JSON lines: [`events`]), `POST /control/...` (the
 //! operator's actions, behind a token: [`control`]).
 //!
-//! Only this module knows HTTP and the JSON shapes of `/status` and the events. [`router`] builds the routes
+//! Only this module serves HTTP and knows the JSON shapes of `/status` and the events (the
+//! webhooks' `json` bodies embed its event lines). [`router`] builds the routes
 //! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
 //! shuts down gracefully.
 

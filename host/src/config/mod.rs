@@ -906,6 +906,30 @@ mod tests {
     }
 
     #[test]
+    fn the_example_s_commented_webhook_is_a_webhook_s_defaults() {
+        let text = include_str!("../../../host.example.toml");
+        let table: String = text
+            .lines()
+            .skip_while(|line| *line != "# [[notifications.webhooks]]")
+            .take_while(|line| line.starts_with('#'))
+            .map(|line| line.trim_start_matches('#').trim_start())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(table.contains("templates = {"), "{table}");
+        let example = RawConfig::from_toml(&table).unwrap().resolve("example").unwrap();
+        let bare = RawConfig::from_toml("[[notifications.webhooks]]\nname = \"ops\"\nurl_env = \"OPS_WEBHOOK_URL\"\n")
+            .unwrap()
+            .resolve("defaults")
+            .unwrap();
+        assert_eq!(example.notifications, bare.notifications);
+        let shipped = RawConfig::from_toml(text).unwrap().resolve("example").unwrap();
+        assert_eq!(
+            shipped.notifications,
+            RawConfig::default().resolve("defaults").unwrap().notifications
+        );
+    }
+
+    #[test]
     fn a_strategy_section_overrides_the_sandbox_and_names_its_bad_keys() {
         let raw = RawConfig::from_toml(
             "[strategies.fast]\ncall_deadline_ms = 3\nmemory_limit_mib = 8\non_delete = \"flatten\"\n",

@@ -1,5 +1,5 @@
 //! Sending one webhook's notifications: a task that takes them from the webhook's queue in
-//! order and POSTs each, retrying what may succeed later.
+//! order and POSTs each, retrying the failures another attempt can mend.
 //!
 //! An attempt's outcome is judged by [`judge`]: a 2xx is delivered; a 5xx, 408 or 429, a
 //! timeout and a connection or transport error are tried again, after the receiver's

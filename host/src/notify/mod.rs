@@ -269,7 +269,7 @@ impl Notifier {
 
     /// Waits (at most the configured `shutdown_flush_ms` in all) until every event published
     /// before this call is queued and every queue is sent; what is still unsent then is
-    /// dropped and counted.
+    /// dropped and counted. Called from outside the runtime (it blocks on it).
     pub fn finish(mut self, runtime: &tokio::runtime::Handle) {
         let deadline = Instant::now() + self.shutdown_flush;
         if !self.progress.wait_for(self.bus.published(), self.shutdown_flush) {
