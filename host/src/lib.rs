@@ -9,8 +9,12 @@
 //!   reload of the strategies folder.
 //! - [`live`]: the host's live venues: one feed per venue, subscriptions reference-counted
 //!   across strategies, bars built from 1-minute bars, data age and staleness.
-//! - [`api`]: HTTP `/metrics`, `/health`, `/status`.
+//! - [`api`]: HTTP: `/metrics`, `/health`, `/ready`, `/status`, `/events`, `/control/...`, and the
+//!   live dashboard (`/`, `/ws`, `/api/...`).
+//! - [`events`]: the one stream of typed host events and its bus.
 //! - [`metrics`]: the Prometheus registry and metric handles.
+//! - [`notifications`]: webhook notifications of fills, risk state changes, quarantines and venue
+//!   disconnects.
 //! - [`config`]: the TOML configuration of `strategy-host run`.
 //! - [`cli`]: the `strategy-host` subcommands.
 //!
@@ -25,5 +29,6 @@ pub mod events;
 pub mod fleet;
 pub mod live;
 pub mod metrics;
+pub mod notifications;
 pub mod runtime;
 pub mod session;

@@ -7,9 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use strategy_host::metrics::{STRATEGY_STATES, TRAP_KINDS};
+use strategy_host::metrics::{NOTIFICATION_OUTCOMES, STRATEGY_STATES, TRAP_KINDS};
 
-use crate::support::{self, write_file, RunningHost};
+use crate::support::{self, write_file, Answer, RunningHost, WebhookReceiver};
 
 /// Name, type and labels (without `le`) of every metric the host exports: DESIGN.md §8's
 /// table, then the newer ones. A metric added to the host fails this test until it is named
@@ -60,6 +60,8 @@ const METRICS: &[(&str, &str, &[&str])] = &[
     ("strategy_host_control_actions_total", "counter", &["action"]),
     ("strategy_host_dashboard_clients", "gauge", &[]),
     ("strategy_host_dashboard_dropped_total", "counter", &["reason"]),
+    ("strategy_host_notifications_total", "counter", &["webhook", "outcome"]),
+    ("strategy_host_notification_queue_depth", "gauge", &["webhook"]),
 ];
 
 /// One sample line: its series name, labels and value.
@@ -136,14 +138,17 @@ fn metrics_have_their_types_labels_and_names_and_no_unbounded_label() {
     }
     // Every kind of series gets a value: orders fill, grid's ladder is refused by a risk
     // check, faulty traps, positions and PnL move, and a daily loss limit out of reach gives
-    // every strategy a loss limit state.
+    // every strategy a loss limit state; a webhook is sent the fills.
     let config = write_file(
         dir.path(),
         "host.toml",
         "[sandbox]\ncall_deadline_ms = 2000\n[risk]\nmax_open_orders = 2\ndaily_loss_limit = 1000000\n\
-         [strategies.faulty]\nparams = { mode = \"panic-every\", every = 40 }\n",
+         [strategies.faulty]\nparams = { mode = \"panic-every\", every = 40 }\n\
+         [[notifications.webhooks]]\nname = \"ops\"\nurl_env = \"OPS_WEBHOOK_URL\"\n",
     );
-    let host = RunningHost::start(dir.path(), &config, 500, "warn", &[]);
+    let receiver = WebhookReceiver::start(Answer::Ok);
+    let url = format!("{}/ops", receiver.base_url);
+    let host = RunningHost::start_with_env(dir.path(), &config, 500, "warn", &[], &[("OPS_WEBHOOK_URL", &url)]);
     let status = host.wait_for_replay(Duration::from_secs(90));
     let (types, samples) = parse(&host.metrics());
 
@@ -270,6 +275,8 @@ fn metrics_have_their_types_labels_and_names_and_no_unbounded_label() {
                 ("strategy_host_events_skipped_total" | "strategy_host_event_subscribers", "subscriber") => {
                     strategy_host::events::subscriber::ALL.contains(&value.as_str())
                 }
+                ("strategy_host_notifications_total", "outcome") => NOTIFICATION_OUTCOMES.contains(&value.as_str()),
+                (_, "webhook") => value == "ops",
                 (_, "broker") => value == "paper",
                 ("strategy_host_position", "symbol") => value == "BTC/USD",
                 ("strategy_host_market_data_age_seconds", "stream") => value == "BTC/USD 1d",

@@ -32,6 +32,7 @@ mod live_e2e;
 mod live_trading;
 mod market_data;
 mod new_cli;
+mod notifications;
 mod ready;
 mod reconcile;
 mod refusals;

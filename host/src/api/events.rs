@@ -8,7 +8,8 @@
 //! Query: `types=order,position,...` keeps only those kinds; `strategy=NAME` only the events
 //! of that strategy (and the venue-wide ones: balances, venue, reconciliation, account risk).
 //!
-//! This is where the stream's events become JSON, and the only place.
+//! This is where the stream's events become JSON, and the only place ([`to_json`] is what the
+//! event log writes and the webhooks' `json` bodies embed).
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,8 @@
 //! operator's actions, behind a token: [`control`]), and the live dashboard: `GET /`, `GET /ws`
 //! and `GET /api/...` ([`dashboard`]).
 //!
-//! Only this module knows HTTP and the JSON shapes of `/status` and the events. [`router`] builds the routes
+//! Only this module serves HTTP and knows the JSON shapes of `/status` and the events (the
+//! webhooks' `json` bodies embed its event lines). [`router`] builds the routes
 //! over shared state, so tests can call it without a socket; [`serve`] binds a listener and
 //! shuts down gracefully.
 

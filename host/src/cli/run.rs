@@ -17,6 +17,7 @@ use crate::api::dashboard::Hub;
 use crate::api::{self, ApiState, Condition, EventLog, Readiness};
 use crate::config::RawConfig;
 use crate::events::subscriber;
+use crate::notifications::{Notifier, Webhooks};
 use crate::session::live::LiveHost;
 use crate::session::paper::PaperHost;
 
@@ -72,6 +73,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     apply_flags(&mut raw, args)?;
     let config = raw.resolve(&source_name)?;
+    // Each webhook's URL is a secret in the environment: a missing one stops the start here,
+    // before any venue is connected or anything trades.
+    let webhooks = Webhooks::from_env(&config.notifications)?;
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -95,6 +99,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|path| EventLog::start(&state.events, path))
         .transpose()?;
+    let notifier = Notifier::start(webhooks, &state.events, &state.metrics, tokio.handle())?;
+    for webhook in &config.notifications.webhooks {
+        let topics: Vec<&str> = webhook.topics.iter().map(|t| t.code()).collect();
+        tracing::info!(
+            webhook = webhook.name,
+            format = webhook.format.code(),
+            "notifying of {}",
+            topics.join(", ")
+        );
+    }
 
     // Serve before loading: compiling many components takes a while, and meanwhile `/health`
     // says the process is alive and `/ready` says what it waits for.
@@ -140,6 +154,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let _ = session.join();
     if let Some(log) = &event_log {
         log.finish();
+    }
+    if let Some(notifier) = notifier {
+        notifier.finish(tokio.handle());
     }
     served?;
     tracing::info!("stopped");

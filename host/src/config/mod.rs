@@ -21,9 +21,15 @@ use crate::fleet::OnDelete;
 use crate::runtime::{CpuBudget, SandboxLimits};
 
 mod dashboard;
+mod notifications;
 mod venues;
 
 pub use dashboard::{DashboardConfig, RawDashboard};
+pub use notifications::{
+    NotificationsConfig, RawNotifications, RawTemplates, RawWebhook, WebhookConfig, DEFAULT_SHUTDOWN_FLUSH_MS,
+    DEFAULT_WEBHOOK_BACKOFF_INITIAL_MS, DEFAULT_WEBHOOK_BACKOFF_MAX_MS, DEFAULT_WEBHOOK_MAX_ATTEMPTS,
+    DEFAULT_WEBHOOK_QUEUE_CAPACITY, DEFAULT_WEBHOOK_TIMEOUT_MS,
+};
 pub use venues::{
     BinanceSettings, ExecutionMode, KrakenSettings, RawBinance, RawKraken, RawVenues, Reconnect, VenueConfig,
     VenueKind, DEFAULT_BINANCE_STALE_AFTER_MS, DEFAULT_STALE_AFTER_MS, KRAKEN_REST_URL, KRAKEN_WS_PRIVATE_URL,
@@ -71,6 +77,8 @@ pub struct RawConfig {
     pub execution: String,
     /// Per-strategy settings, keyed by the strategy's manifest name.
     pub strategies: BTreeMap<String, RawStrategy>,
+    /// Webhooks told of fills, risk state changes, quarantines and venue disconnects.
+    pub notifications: RawNotifications,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -281,6 +289,7 @@ impl Default for RawConfig {
             venues: RawVenues::default(),
             execution: "live".into(),
             strategies: BTreeMap::new(),
+            notifications: RawNotifications::default(),
         }
     }
 }
@@ -408,6 +417,8 @@ pub struct Config {
     /// How orders on live venues are executed.
     pub execution: ExecutionMode,
     pub strategies: BTreeMap<String, StrategyConfig>,
+    /// The webhooks (their URLs are read from the environment when the host starts).
+    pub notifications: NotificationsConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -661,6 +672,7 @@ impl RawConfig {
         };
         let venues = self.venues.resolve(&mut problems);
         let dashboard = self.dashboard.resolve(&mut problems);
+        let notifications = self.notifications.resolve(&mut problems);
         let mut strategies = BTreeMap::new();
         for (name, raw) in &self.strategies {
             match raw.resolve(&format!("strategies.{name}."), sandbox) {
@@ -746,6 +758,7 @@ impl RawConfig {
             venues,
             execution,
             strategies,
+            notifications,
         })
     }
 }
@@ -898,6 +911,30 @@ mod tests {
         );
         assert_eq!(with_it.venues, without.venues);
         assert_eq!(with_it.venues.len(), 1);
+    }
+
+    #[test]
+    fn the_example_s_commented_webhook_is_a_webhook_s_defaults() {
+        let text = include_str!("../../../host.example.toml");
+        let table: String = text
+            .lines()
+            .skip_while(|line| *line != "# [[notifications.webhooks]]")
+            .take_while(|line| line.starts_with('#'))
+            .map(|line| line.trim_start_matches('#').trim_start())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(table.contains("templates = {"), "{table}");
+        let example = RawConfig::from_toml(&table).unwrap().resolve("example").unwrap();
+        let bare = RawConfig::from_toml("[[notifications.webhooks]]\nname = \"ops\"\nurl_env = \"OPS_WEBHOOK_URL\"\n")
+            .unwrap()
+            .resolve("defaults")
+            .unwrap();
+        assert_eq!(example.notifications, bare.notifications);
+        let shipped = RawConfig::from_toml(text).unwrap().resolve("example").unwrap();
+        assert_eq!(
+            shipped.notifications,
+            RawConfig::default().resolve("defaults").unwrap().notifications
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The host's one stream of typed events: what happened to orders, books, venues and
 //! strategies, published once, in one order, for whoever subscribes (metrics, the `/events`
-//! feed, the event log). A slow subscriber skips ahead, counted; it never slows a publisher.
+//! feed, the event log, the webhooks). A slow subscriber skips ahead, counted; it never slows a publisher.
 //!
 //! The desk's events ([`DeskEvent`]: order transitions and fills, positions, balances, venue
 //! connections, loss-limit states, reconciliations) are published where the fleet drains the
@@ -105,7 +105,9 @@ pub mod subscriber {
     pub const LOG: &str = "log";
     /// The dashboard's hub, which serves every `/ws` client.
     pub const DASHBOARD: &str = "dashboard";
-    pub const ALL: [&str; 4] = [METRICS, HTTP, LOG, DASHBOARD];
+    /// The webhooks of `[notifications]`.
+    pub const WEBHOOKS: &str = "webhooks";
+    pub const ALL: [&str; 5] = [METRICS, HTTP, LOG, DASHBOARD, WEBHOOKS];
 }
 
 /// A strategy's lifecycle changed.

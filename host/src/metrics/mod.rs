@@ -66,6 +66,8 @@ pub struct Metrics {
     control_actions_total: IntCounterVec,
     dashboard_clients: IntGauge,
     dashboard_dropped_total: IntCounterVec,
+    notifications_total: IntCounterVec,
+    notification_queue_depth: IntGaugeVec,
 }
 
 /// Why the dashboard dropped a client (`strategy_host_dashboard_dropped_total{reason}`).
@@ -79,6 +81,11 @@ pub struct StrategyLoad {
     /// The call-duration histogram: each bucket's upper bound (seconds) and cumulative count.
     pub call_buckets: Vec<(f64, u64)>,
 }
+
+/// Every `outcome` of `strategy_host_notifications_total`: a notification `delivered`, an
+/// attempt `retried`, a notification `failed` (refused, or out of attempts) or `dropped`
+/// (its queue full, or left unsent when the host stopped).
+pub const NOTIFICATION_OUTCOMES: [&str; 4] = ["delivered", "retried", "failed", "dropped"];
 
 /// The states a loss limit can move a scope to, or back to.
 const RISK_STATES: [trading::risk::TradingState; 3] = [
@@ -310,7 +317,8 @@ impl Metrics {
             event_subscribers: IntGaugeVec::new(
                 opts(
                     "strategy_host_event_subscribers",
-                    "Subscribers of the event stream (`metrics`, one `http` per /events client, the `log` of run --event-log).",
+                    "Subscribers of the event stream (`metrics`, one `http` per /events client, the `log` of run --event-log, \
+                 the `webhooks` of [notifications]).",
                 ),
                 &["subscriber"],
             )
@@ -337,9 +345,27 @@ impl Metrics {
                 &["reason"],
             )
             .expect("valid metric definition"),
+            notifications_total: IntCounterVec::new(
+                opts(
+                    "strategy_host_notifications_total",
+                    "Webhook notifications by webhook and outcome: delivered, retried (an attempt \
+                     that failed and was tried again), failed (refused, or out of attempts) or \
+                     dropped (the queue full, or unsent when the host stopped).",
+                ),
+                &["webhook", "outcome"],
+            )
+            .expect("valid metric definition"),
+            notification_queue_depth: IntGaugeVec::new(
+                opts(
+                    "strategy_host_notification_queue_depth",
+                    "Notifications waiting in a webhook's queue (the one being sent not included).",
+                ),
+                &["webhook"],
+            )
+            .expect("valid metric definition"),
             registry,
         };
-        let collectors: [Box<dyn prometheus::core::Collector>; 32] = [
+        let collectors: [Box<dyn prometheus::core::Collector>; 34] = [
             Box::new(build_info),
             Box::new(metrics.strategy_info.clone()),
             Box::new(metrics.strategies.clone()),
@@ -372,6 +398,8 @@ impl Metrics {
             Box::new(metrics.control_actions_total.clone()),
             Box::new(metrics.dashboard_clients.clone()),
             Box::new(metrics.dashboard_dropped_total.clone()),
+            Box::new(metrics.notifications_total.clone()),
+            Box::new(metrics.notification_queue_depth.clone()),
         ];
         for collector in collectors {
             metrics.registry.register(collector).expect("metric names are unique");
@@ -530,6 +558,20 @@ impl Metrics {
         self.reloads_total
             .with_label_values(&[strategy, if ok { "ok" } else { "failed" }])
             .inc();
+    }
+
+    /// The handles of webhook `name`, every series at zero from now on.
+    pub fn webhook(&self, name: &str) -> WebhookMetrics {
+        let outcome = |o: &str| self.notifications_total.with_label_values(&[name, o]);
+        let depth = self.notification_queue_depth.with_label_values(&[name]);
+        depth.set(0);
+        WebhookMetrics {
+            delivered: outcome(NOTIFICATION_OUTCOMES[0]),
+            retried: outcome(NOTIFICATION_OUTCOMES[1]),
+            failed: outcome(NOTIFICATION_OUTCOMES[2]),
+            dropped: outcome(NOTIFICATION_OUTCOMES[3]),
+            queue_depth: depth,
+        }
     }
 
     pub fn broker(&self, broker: &str) -> BrokerMetrics {
@@ -723,6 +765,17 @@ impl StrategyMetrics {
             .with_label_values(&[&*self.strategy, symbol])
             .set(qty);
     }
+}
+
+/// One webhook's metric handles (`strategy_host_notifications_total` by outcome, and its
+/// queue's depth).
+#[derive(Clone)]
+pub struct WebhookMetrics {
+    pub delivered: IntCounter,
+    pub retried: IntCounter,
+    pub failed: IntCounter,
+    pub dropped: IntCounter,
+    pub queue_depth: IntGauge,
 }
 
 /// One broker's connection metrics.

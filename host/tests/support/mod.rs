@@ -16,6 +16,7 @@ mod host;
 mod kraken;
 mod stop;
 mod venue;
+mod webhook;
 pub use binance::{binance_venue, start_binance};
 pub use book::{book_of, Book};
 pub use components::bad_components;
@@ -29,6 +30,7 @@ pub use venue::{
     cash, latest_snapshot, position, venue_balances, venue_fills, venue_orders, venue_status, venue_table,
     wait_orders_open, VenueFill, VenueOrder,
 };
+pub use webhook::{Answer, WebhookReceiver};
 
 /// The folder of built components: `$STRATEGY_HOST_WASM_DIR`, or the target folder this test
 /// binary was built into.
