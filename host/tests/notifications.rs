@@ -181,7 +181,7 @@ fn a_notification_answered_500_is_retried_and_then_delivered() {
         dir.path(),
         &config,
         200,
-        "warn,strategy_host::notify=info",
+        "warn,strategy_host::notifications=info",
         &[],
         &[("OPS_URL", &url)],
     );

@@ -1,6 +1,7 @@
 //! `run --event-log FILE`: the event stream appended to a file as JSON lines, the lines of
 //! `GET /events` (see [`super::events`]), for an audit trail of everything the host did. The
-//! book of record stays the source of truth; this is what it told the world, in order.
+//! book of record stays the source of truth; this is what it told the world, in order. Market
+//! data (`candle` events) is left out: the market journal of `run --record` keeps it.
 //!
 //! A thread of its own writes the lines, flushing whenever it has caught up, so it never slows
 //! a publisher. Should it fall more than the bus holds behind, the skip is written as a
@@ -79,11 +80,11 @@ fn write_log(mut subscription: Subscription, mut out: BufWriter<File>, path: &Pa
         let line = match received {
             Received::Event(published) => {
                 written = published.seq;
-                to_json(&published)
+                (!published.event.is_market_data()).then(|| to_json(&published))
             }
-            Received::Skipped(count) => json!({"type": "skipped", "data": {"count": count}}),
+            Received::Skipped(count) => Some(json!({"type": "skipped", "data": {"count": count}})),
         };
-        if let Err(error) = writeln!(out, "{line}") {
+        if let Err(error) = line.map_or(Ok(()), |line| writeln!(out, "{line}")) {
             tracing::error!(path = %path.display(), %error, "the event log cannot be written; it stops");
             return;
         }

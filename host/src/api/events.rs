@@ -5,8 +5,9 @@
 //! "data": {"count"}}` line for the events it missed, and they are counted in
 //! `strategy_host_events_skipped_total{subscriber="http"}`. The host never waits for it.
 //!
-//! Query: `types=order,position,...` keeps only those kinds; `strategy=NAME` only the events
-//! of that strategy (and the venue-wide ones: balances, venue, reconciliation, account risk).
+//! Query: `types=order,position,...` keeps only those kinds (without it, every kind but the
+//! market data of `candle`); `strategy=NAME` only the events of that strategy (and the
+//! venue-wide ones: balances, venue, reconciliation, account risk).
 //!
 //! This is where the stream's events become JSON, and the only place ([`to_json`] is what the
 //! event log writes and the webhooks' `json` bodies embed).
@@ -67,7 +68,11 @@ impl EventFilter {
     }
 
     pub fn admits(&self, event: &HostEvent) -> bool {
-        if self.kinds.as_ref().is_some_and(|kinds| !kinds.contains(&event.kind())) {
+        let wanted = match &self.kinds {
+            Some(kinds) => kinds.contains(&event.kind()),
+            None => !event.is_market_data(),
+        };
+        if !wanted {
             return false;
         }
         match (&self.strategy, strategy_of(event)) {
@@ -299,6 +304,30 @@ mod tests {
             time_ms: 1,
         });
         assert!(filter.admits(&venue), "a venue's event is everyone's");
+        let candle = HostEvent::Candle {
+            venue: None,
+            candle: trading::market::Candle {
+                symbol: trading::market::Symbol::new("BTC/USD").unwrap(),
+                timeframe: trading::market::Timeframe::parse("1d").unwrap(),
+                open_time_ms: 0,
+                open: Decimal::ONE,
+                high: Decimal::ONE,
+                low: Decimal::ONE,
+                close: Decimal::ONE,
+                volume: Decimal::ONE,
+            },
+            closed: true,
+        };
+        assert!(
+            !EventFilter::default().admits(&candle),
+            "market data only when asked for"
+        );
+        let candles = EventFilter::parse(EventsQuery {
+            types: Some("candle".into()),
+            strategy: None,
+        })
+        .unwrap();
+        assert!(candles.admits(&candle));
         let err = EventFilter::parse(EventsQuery {
             types: Some("order,fills".into()),
             strategy: None,

@@ -63,6 +63,13 @@ pub struct ControlEvent {
 }
 
 impl HostEvent {
+    /// Market data the host handed its strategies rather than something the host did: left
+    /// out of the audit trail (the event log, `/events` unless asked for), which the market
+    /// journal (`run --record`) keeps instead.
+    pub fn is_market_data(&self) -> bool {
+        matches!(self, HostEvent::Candle { .. })
+    }
+
     /// The event's kind, a closed set of labels (metrics, filters).
     pub fn kind(&self) -> &'static str {
         match self {
