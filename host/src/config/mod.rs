@@ -878,6 +878,7 @@ mod tests {
         assert_eq!(example.limits, defaults.limits);
         assert_eq!(example.sandbox, defaults.sandbox);
         assert_eq!(example.listen, defaults.listen);
+        assert_eq!(example.dashboard, defaults.dashboard);
         assert_eq!(
             (&example.venues, example.execution, &example.record),
             (&defaults.venues, defaults.execution, &defaults.record)

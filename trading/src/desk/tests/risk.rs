@@ -380,3 +380,41 @@ fn the_operator_halts_reduces_and_resumes_the_whole_desk() {
     desk.place_order(&alice(), order(Side::Buy, "1", limit("90")), 61_014)
         .unwrap();
 }
+
+#[test]
+fn the_operator_halts_one_strategy_and_the_stricter_of_its_state_and_the_desks_holds() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    desk.register_strategy(&bob(), dec("10000")).unwrap();
+    let alices = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 61_010)
+        .unwrap();
+    desk.place_order(&bob(), order(Side::Buy, "1", limit("90")), 61_011)
+        .unwrap();
+
+    // Alice halted: her order is cancelled and new ones refused; bob trades on.
+    assert_eq!(desk.set_strategy_operator_state(&alice(), TradingState::Halted), 1);
+    assert_eq!(broker.script().cancelled, std::slice::from_ref(&alices));
+    assert_eq!(desk.trading_state_of(&alice()), TradingState::Halted);
+    assert_eq!(desk.trading_state_of(&bob()), TradingState::Active);
+    let reject = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("80")), 61_012)
+        .unwrap_err();
+    assert_eq!(reject.check, RiskCheck::TradingHalted);
+    desk.place_order(&bob(), order(Side::Buy, "1", limit("80")), 61_012)
+        .unwrap();
+
+    // The desk reducing is stricter than bob's own active, looser than alice's halt.
+    desk.set_operator_state(TradingState::Reducing);
+    assert_eq!(desk.trading_state_of(&alice()), TradingState::Halted);
+    assert_eq!(desk.trading_state_of(&bob()), TradingState::Reducing);
+
+    // Alice resumed: the desk's state is hers again.
+    assert_eq!(desk.set_strategy_operator_state(&alice(), TradingState::Active), 0);
+    assert_eq!(desk.trading_state_of(&alice()), TradingState::Reducing);
+    assert_eq!(
+        desk.strategy_operator_states().count(),
+        0,
+        "an active strategy keeps no state of its own"
+    );
+}
