@@ -190,7 +190,8 @@ fn read_client(addr: &str, stop: &AtomicBool) -> (usize, Vec<i64>) {
 /// The `published_ms` of a message, read without parsing all of it.
 fn published_ms(text: &str) -> Option<i64> {
     let rest = text.rsplit_once("\"published_ms\":")?.1;
-    rest.trim_end_matches('}').trim().parse().ok()
+    let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    rest[..digits].parse().ok()
 }
 
 fn wall_ms() -> i64 {

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use custom_section::with_custom_section;
 use strategy_host::config::{RawConfig, RawSandbox};
-use strategy_host::fleet::{Fleet, HotReload, Reloader};
+use strategy_host::fleet::{Fleet, HotReload, Reloader, StrategyControl};
 use strategy_host::runtime::{ContentHash, Runtime};
 use support::{ms, report, wait_for, BoxError, Feeder, Lab, Recorder};
 
@@ -149,7 +149,8 @@ fn main() -> Result<(), BoxError> {
     let (a, b) = (version(b"a"), version(b"b"));
     std::fs::write(dir.join("counter.wasm"), &a)?;
     let reloader = Reloader::new(lab.runtime.clone(), config, fleet.clone(), lab.metrics.clone());
-    let hot_reload = HotReload::start(reloader)?;
+    let (_control, sender, inputs) = StrategyControl::channel();
+    let hot_reload = HotReload::start(reloader, (sender, inputs))?;
     let feeder = Feeder::start(fleet.clone(), Duration::from_micros(interval_us), usize::MAX)?;
     wait_for("the first decision", TIMEOUT, || (recorder.len() > 0).then_some(()))?;
 

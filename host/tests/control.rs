@@ -114,3 +114,128 @@ fn with_the_token_an_operator_halts_and_resumes_and_the_stream_says_who() {
     );
     assert!(!log.contains(TOKEN), "the token is never logged");
 }
+
+fn grid_trading_state(host: &RunningHost) -> Option<String> {
+    status_of(host, "books")
+        .as_array()?
+        .iter()
+        .find(|b| b["strategy"] == "grid")?["trading_state"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+fn grid_running(host: &RunningHost) -> bool {
+    status_of(host, "strategies")
+        .as_array()
+        .is_some_and(|s| s.iter().any(|s| s["strategy"] == "grid" && s["state"] == "running"))
+}
+
+#[test]
+fn an_operator_reduces_halts_resumes_stops_and_starts_one_strategy() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = grid_host(dir.path(), &[("STRATEGY_HOST_CONTROL_TOKEN", TOKEN)]);
+    host.wait_ready(Duration::from_secs(60));
+    let mut stream = EventsClient::connect(&host.addr, "?types=control,strategy&strategy=grid");
+    wait_until("the grid's working orders", Duration::from_secs(30), || {
+        (grid_open_orders(&host) > 0).then_some(())
+    });
+    let bearer = format!("Authorization: Bearer {TOKEN}");
+    let post = |path: &str| {
+        let (status, body) = http_post(&host.addr, path, &[&bearer]).unwrap();
+        (
+            status,
+            serde_json::from_str::<serde_json::Value>(&body).unwrap_or(serde_json::Value::String(body)),
+        )
+    };
+
+    // Stopped: per its on_delete (cancel-orders), its file staying in the folder.
+    let (status, answer) = post("/control/strategies/grid/stop");
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["affected"].as_u64() > Some(0),
+        "its working orders were cancelled: {answer}"
+    );
+    wait_until(
+        "the grid gone from /status and its orders",
+        Duration::from_secs(30),
+        || (!grid_running(&host) && grid_open_orders(&host) == 0).then_some(()),
+    );
+    assert!(dir.path().join("strategies/grid.wasm").is_file());
+    assert!(host
+        .log()
+        .iter()
+        .any(|l| l.contains("strategy stopped: an operator stopped it")));
+
+    let (status, answer) = post("/control/strategies/grid/start");
+    assert_eq!(status, 200, "{answer}");
+    wait_until("the grid running again", Duration::from_secs(30), || {
+        grid_running(&host).then_some(())
+    });
+    let (status, answer) = post("/control/strategies/nobody/start");
+    assert_eq!(status, 404, "{answer}");
+    assert!(
+        answer["error"].as_str().is_some_and(|e| e.contains("no nobody.wasm")),
+        "{answer}"
+    );
+
+    // Then its trading state, alone: the host's stays active.
+    let (status, answer) = post("/control/strategies/grid/reduce");
+    assert_eq!(
+        (status, answer["trading_state"].as_str()),
+        (200, Some("reducing")),
+        "{answer}"
+    );
+    assert_eq!(grid_trading_state(&host).as_deref(), Some("reducing"));
+    assert_eq!(
+        status_of(&host, "risk")["trading_state"],
+        "active",
+        "the host trades on"
+    );
+
+    let (status, answer) = post("/control/strategies/grid/halt");
+    assert_eq!(
+        (status, answer["trading_state"].as_str()),
+        (200, Some("halted")),
+        "{answer}"
+    );
+    assert_eq!(grid_trading_state(&host).as_deref(), Some("halted"));
+
+    let (status, answer) = post("/control/strategies/grid/resume");
+    assert_eq!(
+        (status, answer["trading_state"].as_str()),
+        (200, Some("active")),
+        "{answer}"
+    );
+
+    // On the stream, in order: the retirement and the new start, each action.
+    let events = stream.read_until("every action", Duration::from_secs(10), |events| {
+        events.iter().any(|e| e["data"]["action"] == "resume")
+    });
+    let what: Vec<String> = events
+        .iter()
+        .map(|e| match e["type"].as_str() {
+            Some("control") => format!("control:{}", e["data"]["action"].as_str().unwrap()),
+            _ => format!("strategy:{}", e["data"]["lifecycle"].as_str().unwrap()),
+        })
+        .collect();
+    assert_eq!(
+        what,
+        [
+            "strategy:retired",
+            "control:stop",
+            "strategy:loaded",
+            "control:start",
+            "control:reduce",
+            "control:halt",
+            "control:resume",
+        ]
+    );
+    let metrics = host.metrics();
+    for action in ["reduce", "halt", "resume", "stop", "start"] {
+        assert_eq!(
+            metric_value(&metrics, "strategy_host_control_actions_total", &[("action", action)]),
+            Some(1.0),
+            "{action}"
+        );
+    }
+}

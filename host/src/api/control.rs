@@ -1,5 +1,5 @@
-//! The control API: an operator halts, reduces or resumes the whole host or one strategy, or
-//! cancels a strategy's orders, over `POST /control/...`. Resuming a strategy also lifts its
+//! The control API: an operator halts, reduces or resumes the whole host or one strategy,
+//! cancels a strategy's orders, or stops and starts a strategy, over `POST /control/...`. Resuming a strategy also lifts its
 //! loss-limit breach. What an operator sets lasts until another action changes it, or the
 //! process stops.
 //!
@@ -8,6 +8,9 @@
 //! with no token or another one is refused (401). Every action is logged with the id of the
 //! token (the first 12 hex digits of its SHA-256, never the token itself), published on the
 //! event stream and counted (`strategy_host_control_actions_total{action}`).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -21,6 +24,7 @@ use trading::risk::{RiskScope, TradingState};
 
 use super::ApiState;
 use crate::events::{ControlEvent, HostEvent};
+use crate::fleet::{OperatorAction, OperatorOutcome};
 use crate::runtime::lock_desk;
 
 /// The environment variable holding the control API's bearer token.
@@ -78,6 +82,54 @@ impl ControlToken {
 /// Why an action was not carried out.
 enum Refused {
     UnknownStrategy(StrategyId),
+    /// A strategy to start has no file in the folder.
+    NoFile(StrategyId),
+    /// Its file could not be loaded.
+    LoadFailed(String),
+    /// The reloader could not take the request.
+    Unavailable(String),
+}
+
+/// How long a stop or start may take: a start compiles a component not in the cache.
+const OPERATOR_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Stops the strategy per its `on_delete` (its file stays, held stopped until `start`).
+pub async fn stop_strategy(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    operate(state, headers, "stop", name, OperatorAction::Stop).await
+}
+
+/// Starts a stopped strategy from its file, restored from its latest snapshot.
+pub async fn start_strategy(State(state): State<ApiState>, headers: HeaderMap, Path(name): Path<String>) -> Response {
+    operate(state, headers, "start", name, OperatorAction::Start).await
+}
+
+async fn operate(
+    state: ApiState,
+    headers: HeaderMap,
+    action: &'static str,
+    name: String,
+    operation: OperatorAction,
+) -> Response {
+    let token = match authorize(&state, &headers, action) {
+        Ok(token) => token,
+        Err(denied) => return denied.response(),
+    };
+    let strategy = StrategyId::new(&name);
+    let control = state.strategies.clone();
+    let id = strategy.clone();
+    // Off the server's threads: the reloader may be compiling a component.
+    let outcome = tokio::task::spawn_blocking(move || control.request(id, operation, OPERATOR_TIMEOUT))
+        .await
+        .map_err(|e| Refused::Unavailable(e.to_string()))
+        .and_then(|answer| answer.map_err(|e| Refused::Unavailable(e.to_string())))
+        .and_then(|outcome| match outcome {
+            OperatorOutcome::Stopped { retired, .. } => Ok(retired.orders_cancelled + retired.closing_orders),
+            OperatorOutcome::NotRunning | OperatorOutcome::Started | OperatorOutcome::AlreadyRunning => Ok(0),
+            OperatorOutcome::NoFile => Err(Refused::NoFile(strategy.clone())),
+            OperatorOutcome::Failed(error) => Err(Refused::LoadFailed(error)),
+        });
+    let trading_state = lock_desk(&state.desk).trading_state_of(&strategy);
+    finish(&state, &token, action, Some(strategy), outcome, trading_state)
 }
 
 pub async fn halt(State(state): State<ApiState>, headers: HeaderMap) -> Response {
@@ -158,23 +210,10 @@ fn act(
     strategy: Option<StrategyId>,
     apply: impl FnOnce(&mut Desk) -> Result<usize, Refused>,
 ) -> Response {
-    let Some(token) = &state.control else {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            format!("control is off: set {TOKEN_ENV} when starting the host to turn it on"),
-        );
+    let token = match authorize(state, headers, action) {
+        Ok(token) => token,
+        Err(denied) => return denied.response(),
     };
-    if !token.admits(headers) {
-        let mut response = refuse(
-            StatusCode::UNAUTHORIZED,
-            "control needs the host's token: Authorization: Bearer <token>".into(),
-        );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-        tracing::warn!(action, "a control request without the right token was refused");
-        return response;
-    }
     let (outcome, trading_state) = {
         let mut desk = lock_desk(&state.desk);
         let outcome = apply(&mut desk);
@@ -184,11 +223,74 @@ fn act(
         };
         (outcome, trading_state)
     };
+    finish(state, &token, action, strategy, outcome, trading_state)
+}
+
+/// Why a control request is not let in.
+enum Denied {
+    /// No token was set at start: control is off.
+    Off,
+    /// The request does not carry the token.
+    WrongToken,
+}
+
+impl Denied {
+    fn response(self) -> Response {
+        match self {
+            Denied::Off => refuse(
+                StatusCode::FORBIDDEN,
+                format!("control is off: set {TOKEN_ENV} when starting the host to turn it on"),
+            ),
+            Denied::WrongToken => {
+                let mut response = refuse(
+                    StatusCode::UNAUTHORIZED,
+                    "control needs the host's token: Authorization: Bearer <token>".into(),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+                response
+            }
+        }
+    }
+}
+
+/// The token, when control is on and `headers` carry it.
+fn authorize(state: &ApiState, headers: &HeaderMap, action: &'static str) -> Result<Arc<ControlToken>, Denied> {
+    let Some(token) = &state.control else {
+        return Err(Denied::Off);
+    };
+    if !token.admits(headers) {
+        tracing::warn!(action, "a control request without the right token was refused");
+        return Err(Denied::WrongToken);
+    }
+    Ok(token.clone())
+}
+
+/// Answers an action carried out (logged, published, counted) or refused.
+fn finish(
+    state: &ApiState,
+    token: &ControlToken,
+    action: &'static str,
+    strategy: Option<StrategyId>,
+    outcome: Result<usize, Refused>,
+    trading_state: TradingState,
+) -> Response {
     let affected = match outcome {
         Ok(affected) => affected,
         Err(Refused::UnknownStrategy(strategy)) => {
             return refuse(StatusCode::NOT_FOUND, format!("no strategy named {strategy}"));
         }
+        Err(Refused::NoFile(strategy)) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                format!("no strategy named {strategy}: no {strategy}.wasm in the strategies folder"),
+            );
+        }
+        Err(Refused::LoadFailed(error)) => {
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, format!("cannot start: {error}"));
+        }
+        Err(Refused::Unavailable(error)) => return refuse(StatusCode::SERVICE_UNAVAILABLE, error),
     };
     let name = strategy.as_ref().map(StrategyId::as_str);
     tracing::warn!(

@@ -47,6 +47,8 @@ pub struct ApiState {
     pub dashboard: Arc<dashboard::Hub>,
     /// The book of record the `/api/...` reads page through.
     pub book: std::path::PathBuf,
+    /// Operators' stops and starts of strategies.
+    pub strategies: crate::fleet::StrategyControl,
     /// The control API's token; `None`: control is off.
     pub control: Option<Arc<control::ControlToken>>,
     pub started: Instant,
@@ -67,6 +69,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/control/strategies/{name}/halt", post(control::halt_strategy))
         .route("/control/strategies/{name}/reduce", post(control::reduce_strategy))
         .route("/control/strategies/{name}/resume", post(control::resume_strategy))
+        .route("/control/strategies/{name}/stop", post(control::stop_strategy))
+        .route("/control/strategies/{name}/start", post(control::start_strategy))
         .merge(dashboard::routes())
         .with_state(state)
 }

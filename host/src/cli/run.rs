@@ -188,6 +188,7 @@ impl Host {
         ApiState {
             dashboard: Hub::new(config.dashboard.clone(), desk.clone(), board.clone(), metrics.clone()),
             book: config.db.clone(),
+            strategies: hosted.strategy_control().clone(),
             metrics: metrics.clone(),
             board: board.clone(),
             desk: desk.clone(),

@@ -48,12 +48,12 @@ pub enum HostEvent {
 }
 
 /// Every [`ControlEvent::action`].
-pub const CONTROL_ACTIONS: [&str; 4] = ["halt", "reduce", "resume", "cancel_orders"];
+pub const CONTROL_ACTIONS: [&str; 6] = ["halt", "reduce", "resume", "cancel_orders", "stop", "start"];
 
 /// What an operator did, and who: the id of the token (never the token).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlEvent {
-    /// `halt`, `reduce`, `resume`, `cancel_orders`.
+    /// `halt`, `reduce`, `resume`, `cancel_orders`, `stop`, `start`.
     pub action: &'static str,
     /// The strategy acted on; `None`: the whole host.
     pub strategy: Option<StrategyId>,

@@ -17,6 +17,7 @@
 mod files;
 mod hot_reload;
 mod mailbox;
+mod operator;
 mod reloader;
 mod retire;
 mod routes;
@@ -36,6 +37,7 @@ use trading::orders::{StrategyId, VenueId};
 pub use files::{strategy_id_of, StrategyFileKind};
 pub use hot_reload::HotReload;
 pub use mailbox::{Letter, Mailbox, Next, Posted};
+pub use operator::{OperatorAction, OperatorError, OperatorOutcome, ReloaderInput, StrategyControl};
 pub use reloader::{Reloader, SyncOutcome};
 pub use retire::{retire, OnDelete, Retired};
 pub use routes::{Route, Routes};

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use trading::orders::StrategyId;
 
 use super::files::{strategy_id_of, StrategyFileKind};
+use super::operator::{OperatorAction, OperatorOutcome, OperatorRequest, ReloaderInput};
+use super::retire::Retired;
 use super::status::ReloadStatus;
 use super::watcher::WatchEvent;
 use super::Fleet;
@@ -37,20 +39,25 @@ pub const DEBOUNCE: Duration = Duration::from_millis(20);
 struct Batch {
     changed: BTreeMap<String, bool>,
     rescan: bool,
+    /// Told to stop: the batch is not acted on.
+    stop: bool,
 }
 
 impl Batch {
-    fn note(&mut self, event: WatchEvent) {
-        match event {
-            WatchEvent::Changed { name, complete } => {
+    /// Notes a change of the folder; an operator's request is kept aside, for after the batch.
+    fn note(&mut self, input: ReloaderInput, requests: &mut Vec<OperatorRequest>) {
+        match input {
+            ReloaderInput::Stop => self.stop = true,
+            ReloaderInput::Watch(WatchEvent::Changed { name, complete }) => {
                 self.changed.insert(name, complete);
             }
-            WatchEvent::Rescan => self.rescan = true,
+            ReloaderInput::Watch(WatchEvent::Rescan) => self.rescan = true,
+            ReloaderInput::Operator(request) => requests.push(request),
         }
     }
 
     fn is_complete(&self) -> bool {
-        !self.rescan && self.changed.values().all(|complete| *complete)
+        self.stop || (!self.rescan && self.changed.values().all(|complete| *complete))
     }
 }
 
@@ -74,6 +81,8 @@ pub enum SyncOutcome {
     Unchanged,
     /// Not running and no component file: nothing to do.
     Absent,
+    /// Held stopped by an operator: not started until one starts it.
+    Held,
     /// The error is in the log, the metrics and `/status`; the running version (if any) runs on.
     Failed(String),
 }
@@ -88,6 +97,16 @@ pub struct Reloader {
     /// The component and settings that last failed, per strategy: seeing them again is not a
     /// new attempt (one failure is reported once, however many file events it causes).
     refused: HashMap<StrategyId, (ContentHash, StrategyConfig)>,
+    /// Strategies an operator stopped: their files stay, and are not started until an operator
+    /// starts them.
+    held: BTreeSet<StrategyId>,
+}
+
+/// Why a strategy stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    FileDeleted,
+    Operator,
 }
 
 impl Reloader {
@@ -104,6 +123,7 @@ impl Reloader {
             policy,
             loaded: HashMap::new(),
             refused: HashMap::new(),
+            held: BTreeSet::new(),
         }
     }
 
@@ -128,30 +148,65 @@ impl Reloader {
         }
     }
 
-    /// Handles watch events until the watcher goes away. A batch of changes is acted on once
-    /// the folder has been quiet for [`DEBOUNCE`], or at once when every file in it is complete
-    /// (renamed into place, closed after writing, or removed): a deploy by rename is not kept
-    /// waiting.
-    pub fn run(mut self, events: Receiver<WatchEvent>) {
-        while let Ok(first) = events.recv() {
+    /// Handles watch events and operators' requests until told to stop (or every sender is
+    /// gone). A batch of
+    /// changes is acted on once the folder has been quiet for [`DEBOUNCE`], or at once when
+    /// every file in it is complete (renamed into place, closed after writing, or removed): a
+    /// deploy by rename is not kept waiting. Requests that came with a batch follow it.
+    pub fn run(mut self, inputs: Receiver<ReloaderInput>) {
+        while let Ok(first) = inputs.recv() {
             let mut batch = Batch::default();
-            batch.note(first);
+            let mut requests = Vec::new();
+            batch.note(first, &mut requests);
             while !batch.is_complete() {
-                match events.recv_timeout(DEBOUNCE) {
-                    Ok(event) => batch.note(event),
+                match inputs.recv_timeout(DEBOUNCE) {
+                    Ok(input) => batch.note(input, &mut requests),
                     Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
             // Whatever has arrived meanwhile joins the batch.
-            while let Ok(event) = events.try_recv() {
-                batch.note(event);
+            while let Ok(input) = inputs.try_recv() {
+                batch.note(input, &mut requests);
+            }
+            if batch.stop {
+                return;
             }
             if batch.rescan {
                 self.sync_all();
             } else {
                 for name in batch.changed.into_keys() {
                     self.sync(&name);
+                }
+            }
+            for request in requests {
+                let outcome = self.operate(&request.strategy, request.action);
+                // The operator may have stopped waiting: the outcome is in the log all the same.
+                let _ = request.reply.send(outcome);
+            }
+        }
+    }
+
+    /// Carries out an operator's stop or start of `id`.
+    fn operate(&mut self, id: &StrategyId, action: OperatorAction) -> OperatorOutcome {
+        match action {
+            OperatorAction::Stop => {
+                self.held.insert(id.clone());
+                let on_delete = self.loaded.get(id).map(|loaded| loaded.settings.on_delete);
+                match (on_delete, self.stop(id, Stop::Operator)) {
+                    (Some(on_delete), Some(retired)) => OperatorOutcome::Stopped { on_delete, retired },
+                    _ => OperatorOutcome::NotRunning,
+                }
+            }
+            OperatorAction::Start => {
+                self.held.remove(id);
+                if self.loaded.contains_key(id) {
+                    return OperatorOutcome::AlreadyRunning;
+                }
+                match self.sync(id.as_str()) {
+                    SyncOutcome::Started | SyncOutcome::Swapped | SyncOutcome::Unchanged => OperatorOutcome::Started,
+                    SyncOutcome::Failed(error) => OperatorOutcome::Failed(error),
+                    SyncOutcome::Absent | SyncOutcome::Retired | SyncOutcome::Held => OperatorOutcome::NoFile,
                 }
             }
         }
@@ -167,6 +222,13 @@ impl Reloader {
         };
         if !wasm.exists() {
             return self.retire(&id);
+        }
+        if self.held.contains(&id) {
+            if self.loaded.contains_key(&id) {
+                self.stop(&id, Stop::Operator);
+            }
+            tracing::debug!(strategy = %id, "held stopped by an operator: not started");
+            return SyncOutcome::Held;
         }
         let started = Instant::now();
         let settings = match self.settings_of(&id) {
@@ -416,30 +478,46 @@ impl Reloader {
     }
 
     fn retire(&mut self, id: &StrategyId) -> SyncOutcome {
-        let Some(loaded) = self.loaded.remove(id) else {
-            self.clear_load_failure(&self.dir().join(format!("{id}.wasm")));
-            return SyncOutcome::Absent;
-        };
+        match self.stop(id, Stop::FileDeleted) {
+            Some(_) => SyncOutcome::Retired,
+            None => {
+                self.clear_load_failure(&self.dir().join(format!("{id}.wasm")));
+                SyncOutcome::Absent
+            }
+        }
+    }
+
+    /// Stops `id` per its `on_delete`; `None` when it was not running.
+    fn stop(&mut self, id: &StrategyId, why: Stop) -> Option<Retired> {
+        let loaded = self.loaded.remove(id)?;
         let on_delete = loaded.settings.on_delete;
         self.metrics
             .remove_strategy_info(id.as_str(), &loaded.version, &loaded.component.hash().to_string());
-        match self.fleet.retire(id, on_delete) {
+        let because = match why {
+            Stop::FileDeleted => "its file was deleted",
+            Stop::Operator => "an operator stopped it",
+        };
+        let retired = match self.fleet.retire(id, on_delete) {
             Ok(retired) => {
                 tracing::info!(
                     strategy = %id,
                     on_delete = on_delete.label(),
                     orders_cancelled = retired.orders_cancelled,
                     closing_orders = retired.closing_orders,
-                    "strategy stopped: its file was deleted"
+                    "strategy stopped: {because}"
                 );
                 for error in &retired.errors {
                     tracing::error!(strategy = %id, "position not closed: {error}");
                 }
+                retired
             }
-            Err(error) => tracing::error!(strategy = %id, "stopping the strategy: {error}"),
-        }
+            Err(error) => {
+                tracing::error!(strategy = %id, "stopping the strategy: {error}");
+                Retired::default()
+            }
+        };
         self.publish(id, Lifecycle::Retired);
-        SyncOutcome::Retired
+        Some(retired)
     }
 
     /// Reports a failed load or reload. A running version keeps running.

@@ -27,16 +27,19 @@ pub struct WatchError {
     source: notify::Error,
 }
 
-/// Starts watching `dir` (not recursively). Events go to `events` until the returned watcher
-/// is dropped.
-pub fn watch(dir: &Path, events: Sender<WatchEvent>) -> Result<RecommendedWatcher, WatchError> {
+/// Starts watching `dir` (not recursively). Events go to `events` (as whatever the channel
+/// carries them as) until the returned watcher is dropped.
+pub fn watch<T: From<WatchEvent> + Send + 'static>(
+    dir: &Path,
+    events: Sender<T>,
+) -> Result<RecommendedWatcher, WatchError> {
     let fail = |source| WatchError {
         dir: dir.to_owned(),
         source,
     };
     let mut watcher = notify::recommended_watcher(move |result: notify::Result<Event>| {
         let sent = match result {
-            Ok(event) if event.need_rescan() => events.send(WatchEvent::Rescan),
+            Ok(event) if event.need_rescan() => events.send(WatchEvent::Rescan.into()),
             Ok(event) if is_content_change(&event.kind) => {
                 let complete = is_complete(&event.kind);
                 event
@@ -44,16 +47,19 @@ pub fn watch(dir: &Path, events: Sender<WatchEvent>) -> Result<RecommendedWatche
                     .iter()
                     .filter_map(|path| StrategyFileKind::of(path))
                     .try_for_each(|(_, name)| {
-                        events.send(WatchEvent::Changed {
-                            name: name.to_owned(),
-                            complete,
-                        })
+                        events.send(
+                            WatchEvent::Changed {
+                                name: name.to_owned(),
+                                complete,
+                            }
+                            .into(),
+                        )
                     })
             }
             Ok(_) => Ok(()),
             Err(error) => {
                 tracing::warn!("strategies folder watch: {error}; rescanning");
-                events.send(WatchEvent::Rescan)
+                events.send(WatchEvent::Rescan.into())
             }
         };
         // A closed channel means the reloader has stopped: nothing left to tell.

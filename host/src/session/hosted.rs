@@ -2,6 +2,7 @@
 //! their own threads over one desk, the reloader watching the strategies folder, and the
 //! publishing of strategies and books to `/status` and metrics.
 
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use rust_decimal::Decimal;
@@ -9,7 +10,7 @@ use trading::ledger::DecisionRecord;
 
 use crate::config::Config;
 use crate::events::{EventBus, HostEvent};
-use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader};
+use crate::fleet::{DecisionSink, Fleet, HotReload, Reloader, ReloaderInput, StrategyControl};
 use crate::metrics::{Metrics, MetricsFollower};
 use crate::runtime::{lock_desk, Runtime, SessionShared, SharedDesk};
 
@@ -25,6 +26,10 @@ pub struct Hosted {
     reloader: Option<Reloader>,
     /// Taken (stopped) before the fleet shuts down, so no reload races the shutdown.
     hot_reload: Option<HotReload>,
+    /// Operators' stops and starts, which the reloader takes once it runs.
+    control: StrategyControl,
+    /// The reloader's inputs, until `load_strategies` hands them to it.
+    inputs: Option<(Sender<ReloaderInput>, Receiver<ReloaderInput>)>,
 }
 
 impl Hosted {
@@ -54,11 +59,14 @@ impl Hosted {
         let metrics_follower =
             Arc::new(MetricsFollower::start(metrics.clone(), fleet.events()).map_err(PaperError::EventFollower)?);
         let reloader = Reloader::new(Arc::new(runtime), config.clone(), fleet.clone(), metrics.clone());
+        let (control, sender, inputs) = StrategyControl::channel();
         Ok(Self {
             fleet,
             metrics_follower,
             reloader: Some(reloader),
             hot_reload: None,
+            control,
+            inputs: Some((sender, inputs)),
         })
     }
 
@@ -70,15 +78,20 @@ impl Hosted {
     ///
     /// When the reloader thread cannot be started.
     pub fn load_strategies(&mut self) -> Result<(), PaperError> {
-        let Some(reloader) = self.reloader.take() else {
+        let (Some(reloader), Some(inputs)) = (self.reloader.take(), self.inputs.take()) else {
             return Ok(());
         };
         let dir = reloader.dir().to_owned();
-        self.hot_reload = Some(HotReload::start(reloader).map_err(PaperError::Reloader)?);
+        self.hot_reload = Some(HotReload::start(reloader, inputs).map_err(PaperError::Reloader)?);
         if self.fleet.statuses().is_empty() {
             tracing::warn!(dir = %dir.display(), "no strategy loaded yet: drop a .wasm component into the folder");
         }
         Ok(())
+    }
+
+    /// Operators' stops and starts of strategies.
+    pub fn strategy_control(&self) -> &StrategyControl {
+        &self.control
     }
 
     /// The session's event stream.

@@ -75,7 +75,8 @@ const handlers = {
       state.strategies.set(row.strategy, row);
       seen.add(row.strategy);
     }
-    for (const name of [...state.strategies.keys()]) if (!seen.has(name)) state.strategies.delete(name);
+    // A strategy an operator stopped stays listed, so that it can be started again.
+    for (const [name, row] of [...state.strategies]) if (!seen.has(name) && row.state !== "stopped") state.strategies.delete(name);
     dirty.add("strategies");
     dirty.add("equity-select");
   },
@@ -85,8 +86,9 @@ const handlers = {
     if (data.hash) row.hash = data.hash;
     row.lifecycle = data.lifecycle;
     if (data.lifecycle === "quarantined" || data.lifecycle === "trapped") row.state = data.lifecycle === "quarantined" ? "quarantined" : "failed";
-    if (data.lifecycle === "retired") state.strategies.delete(data.strategy);
-    else state.strategies.set(data.strategy, row);
+    if (data.lifecycle === "retired") row.state = "stopped";
+    if (data.lifecycle === "loaded") row.state = "running";
+    state.strategies.set(data.strategy, row);
     notice(`${data.strategy}: ${data.lifecycle}${data.error ? " (" + data.error + ")" : ""}`);
     dirty.add("strategies");
   },
@@ -353,7 +355,7 @@ function renderStrategies() {
     <td class="num">${row.call_p99_us == null ? "" : (row.call_p99_beyond ? "> " : "") + row.call_p99_us.toFixed(1)}</td>
     ${cell(signed(row.pnl))}${cell(num(row.equity))}<td class="num">${row.open_orders ?? ""}</td>
     <td class="error" title="${esc(row.error)}">${esc(row.error)}</td>
-    <td><button data-action="halt">halt</button><button data-action="reduce">reduce</button><button data-action="resume">resume</button><button data-action="cancel-orders">cancel orders</button></td>
+    <td><button data-action="halt">halt</button><button data-action="reduce">reduce</button><button data-action="resume">resume</button><button data-action="cancel-orders">cancel orders</button><button data-action="stop">stop</button><button data-action="start">start</button></td>
   </tr>`).join("");
   for (const th of document.querySelectorAll("#strategies th[data-sort]")) th.classList.toggle("sorted", th.dataset.sort === key);
 }
