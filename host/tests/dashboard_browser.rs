@@ -171,6 +171,14 @@ fn the_page_shows_the_host_live_controls_it_and_reconnects_after_a_restart() {
             "{markers}"
         );
         assert!(markers[0]["id"].as_str().is_some_and(|id| !id.is_empty()), "a marker names its order: {markers}");
+        // Its open orders are listed, and drawn on the chart as price lines.
+        wait_for_script(
+            &client,
+            "the grid's open orders listed and drawn",
+            "return [document.querySelectorAll('#orders tbody tr').length, window.dashboard.orderLines()]",
+            |v| v[0].as_u64() > Some(0) && v[1].as_u64() > Some(0),
+        )
+        .await;
         screenshot(&client, "trading").await;
 
         // Halting the strategy from the page, with the token, halts it on the host.

@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 /// One thing that happened at the desk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeskEvent {
-    /// An order update as its strategy gets it (a change of status, a fill, an amend's
-    /// outcome), with the order's terms as they stand.
+    /// An order as placed, then each update as its strategy gets it (a change of status, a
+    /// fill, an amend's outcome), with the order's terms as they stand.
     Order(Box<OrderNotice>),
     /// A strategy's holding in one symbol after a fill changed it.
     Position {

@@ -14,7 +14,7 @@ use super::reconcile::Reconciliations;
 use super::trade_log::TradeLog;
 use super::venues::Venues;
 use crate::brokers::{AmendOrder, ExecutionPort, NewOrder, PortError, VenueEvent};
-use crate::desk::{AmendError, CancelError, DeskConfig, DeskError, OrderCounts, Reject};
+use crate::desk::{AmendError, CancelError, DeskConfig, DeskError, DeskEvent, OrderCounts, OrderNotice, Reject};
 use crate::ledger::{Book, BookStore, Ledger, LedgerError, StoreError};
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
 use crate::orders::{
@@ -237,6 +237,10 @@ impl Desk {
             time_ms: now_ms,
         };
         let id = order.id().clone();
+        // Its strategy learns of the order from this call's answer; the stream hears of it
+        // here, once it is in the book of record, before anything the venue says about it.
+        self.outbox
+            .event(|| DeskEvent::Order(Box::new(OrderNotice::of(&order, None, now_ms))));
         self.blotter.insert(order);
         if let Some(counts) = self.counts.get_mut(strategy) {
             counts.placed += 1;

@@ -285,13 +285,10 @@ impl Hub {
             .collect()
     }
 
-    /// The sampled messages, to every client.
+    /// Samples the strategies' rates, and sends the sampled messages to every client.
     fn tick(&self) {
         let now = Instant::now();
         let mut state = self.lock();
-        if state.clients.is_empty() {
-            return;
-        }
         let names: Vec<String> = self
             .board
             .lock()
@@ -305,6 +302,11 @@ impl Hub {
             |name| self.metrics.strategy_load(name),
             now,
         );
+        // The rates are sampled whoever listens (`/api/strategies` reads them); the messages
+        // are made only for clients.
+        if state.clients.is_empty() {
+            return;
+        }
         let mut out = vec![self.strategies_message(&state.rates), self.venues_message()];
         {
             let desk = lock_desk(&self.desk);

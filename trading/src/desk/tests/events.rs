@@ -28,7 +28,7 @@ fn no_events_are_kept_until_the_host_asks() {
 }
 
 #[test]
-fn a_fill_is_an_order_event_then_the_position_it_made() {
+fn a_placed_order_is_an_event_and_so_is_its_fill_then_the_position_it_made() {
     let broker = ScriptedBroker::default();
     let mut desk = desk(&broker);
     desk.keep_events();
@@ -41,9 +41,22 @@ fn a_fill_is_an_order_event_then_the_position_it_made() {
 
     let updates = drain(&mut desk);
     let events = events(&mut desk);
-    assert_eq!(events.len(), 2, "{events:?}");
-    let DeskEvent::Order(order_event) = &events[0] else {
-        panic!("an order event first: {events:?}");
+    assert_eq!(events.len(), 3, "{events:?}");
+    // The placement: an event for watchers, not an update (the strategy has the call's answer).
+    let DeskEvent::Order(placed) = &events[0] else {
+        panic!("the placed order first: {events:?}");
+    };
+    assert_eq!(
+        (
+            placed.update.status,
+            placed.update.order_id.clone(),
+            placed.update.time_ms
+        ),
+        (OrderStatus::Open, id.clone(), 60_000)
+    );
+    assert_eq!(updates.len(), 1, "the strategy hears of the fill only: {updates:?}");
+    let DeskEvent::Order(order_event) = &events[1] else {
+        panic!("the fill's order event next: {events:?}");
     };
     assert_eq!(order_event.update, updates[0]);
     assert_eq!(
@@ -55,9 +68,9 @@ fn a_fill_is_an_order_event_then_the_position_it_made() {
         venue,
         position,
         time_ms,
-    } = &events[1]
+    } = &events[2]
     else {
-        panic!("a position after the fill, not {:?}", events[1]);
+        panic!("a position after the fill, not {:?}", events[2]);
     };
     assert_eq!(
         (
