@@ -200,7 +200,7 @@ fn wall_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// The process's user and system CPU seconds so far (Linux).
+/// The user and system CPU seconds the process has used (Linux).
 fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     // Fields after the command (which may hold spaces) in parentheses: utime and stime are the

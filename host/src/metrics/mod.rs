@@ -513,7 +513,7 @@ impl Metrics {
         }
     }
 
-    /// `strategy`'s events handled and call durations so far.
+    /// `strategy`'s events handled and call durations since it loaded.
     pub fn strategy_load(&self, strategy: &str) -> StrategyLoad {
         use prometheus::core::Metric as _;
         let histogram = self.call_duration.with_label_values(&[strategy]).metric();
