@@ -21,6 +21,7 @@ mod store;
 pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Valuation};
 pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, OpenTrip, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
 pub use store::{
-    export, BackendError, BookStore, DecisionRecord, ExportError, ExportFilter, ExportFormat, ExportKind, FillRecord,
-    JournalError, JournalOptions, JournaledStore, Page, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
+    export, export_tables, BackendError, BookStore, DecisionRecord, ExportError, ExportFilter, ExportFormat,
+    ExportKind, FillRecord, JournalError, JournalOptions, JournaledStore, Page, RiskStateRecord, SqliteStore,
+    StoreError, StrategySnapshot,
 };

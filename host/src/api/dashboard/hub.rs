@@ -149,11 +149,9 @@ impl Hub {
                     "the dashboard fell behind the event stream: its clients get a new snapshot"
                 );
                 let skipped = Outgoing::new("skipped", json!({"count": count}));
-                let ids: Vec<u64> = state.clients.iter().map(|c| c.id).collect();
-                for id in ids {
-                    let Some(filter) = state.clients.iter().find(|c| c.id == id).map(|c| c.filter.clone()) else {
-                        continue;
-                    };
+                let clients: Vec<(u64, ClientFilter)> =
+                    state.clients.iter().map(|c| (c.id, c.filter.clone())).collect();
+                for (id, filter) in clients {
                     let snapshot = self.snapshot(&state, &filter);
                     let texts = std::iter::once(skipped.text.clone()).chain(snapshot);
                     self.send_to(&mut state, id, texts);

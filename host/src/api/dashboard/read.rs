@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use trading::ledger::{export, ExportFilter, ExportFormat, ExportKind, Page};
+use trading::ledger::{export_tables, ExportFilter, ExportFormat, ExportKind, Page};
 use trading::market::{Symbol, Timeframe};
 use trading::orders::StrategyId;
 
@@ -65,7 +65,7 @@ async fn book_rows(State(state): State<ApiState>, Query(query): Query<PageQuery>
     let db = state.book.clone();
     let read = tokio::task::spawn_blocking(move || {
         let mut lines = Vec::new();
-        export(&db, kind, ExportFormat::Jsonl, &filter, &mut lines).map(|_| lines)
+        export_tables(&db, kind, ExportFormat::Jsonl, &filter, &mut lines).map(|_| lines)
     })
     .await;
     let lines = match read {

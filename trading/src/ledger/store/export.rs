@@ -198,6 +198,26 @@ pub fn export(
         return Err(ExportError::Missing(db.to_path_buf()));
     }
     replay_unless_running(db)?;
+    export_tables(db, kind, format, filter, out)
+}
+
+/// [`export`] of the tables as they are, for the host that holds the book: its journal is
+/// not replayed (the host keeps the tables at most one batch behind it), so a read opens no
+/// store and takes no lock.
+///
+/// # Errors
+///
+/// As [`export`].
+pub fn export_tables(
+    db: &Path,
+    kind: ExportKind,
+    format: ExportFormat,
+    filter: &ExportFilter,
+    out: &mut dyn Write,
+) -> Result<u64, ExportError> {
+    if !db.is_file() {
+        return Err(ExportError::Missing(db.to_path_buf()));
+    }
     let read = |source| ExportError::Read {
         path: db.to_path_buf(),
         source,

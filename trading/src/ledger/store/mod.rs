@@ -35,7 +35,7 @@ use crate::market::{Symbol, TimeMs};
 use crate::orders::{Fill, Order, StrategyId, TradeId, VenueId};
 use crate::risk::{LossGuard, RiskScope};
 
-pub use export::{export, ExportError, ExportFilter, ExportFormat, ExportKind, Page};
+pub use export::{export, export_tables, ExportError, ExportFilter, ExportFormat, ExportKind, Page};
 pub use journal::JournalError;
 pub use journaled::{JournalOptions, JournaledStore};
 pub use sqlite::SqliteStore;
