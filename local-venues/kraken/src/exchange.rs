@@ -83,7 +83,7 @@ pub(crate) struct Conn {
     pub(crate) subs: Vec<PublicSub>,
     pub(crate) executions: bool,
     /// `order_status` of the executions subscription: false leaves out the transitions that
-    /// are not an open or a close (`pending_new`, `amended`).
+    /// are not an open or a close (`pending_new`, `amended`, a stop's `status`).
     pub(crate) all_statuses: bool,
     pub(crate) balances: bool,
     seq: u64,
@@ -382,7 +382,24 @@ impl Exchange {
         let market = self.markets.get(symbol).expect("checked above");
         let events = self.account.on_public_trade(market, price, qty, now_us);
         self.publish_account(&events);
+        self.run_stops(symbol, now_us);
         Ok(())
+    }
+
+    /// Fires the stops that the prints of `symbol` since the last look reach, then those that
+    /// the fired stops' own prints reach, until a round prints nothing new.
+    fn run_stops(&mut self, symbol: &str, now_us: i64) {
+        loop {
+            let Some(market) = self.markets.get_mut(symbol) else {
+                return;
+            };
+            let Some(prints) = market.take_unseen_prints() else {
+                return;
+            };
+            let (events, taken) = self.account.trigger_stops(market, prints, now_us);
+            self.publish_account(&events);
+            self.after_taking(symbol, &taken, now_us);
+        }
     }
 
     /// Records public trades and publishes `trade`, `ohlc` and `ticker`.
@@ -537,7 +554,7 @@ impl Exchange {
                     || !matches!(
                         i,
                         ExecItem::Order {
-                            exec_type: "pending_new" | "amended",
+                            exec_type: "pending_new" | "amended" | "status",
                             ..
                         }
                     )
@@ -627,6 +644,7 @@ impl Exchange {
         let outcome = self.account.place(req, market, now_ms, now_us);
         self.publish_account(&outcome.events);
         self.after_taking(&symbol, &outcome.prints, now_us);
+        self.run_stops(&symbol, now_us);
         Ok(Some(outcome.order))
     }
 
@@ -665,6 +683,7 @@ impl Exchange {
         let outcome = self.account.amend(&o.order_id, amend, market, now_us)?;
         self.publish_account(&outcome.events);
         self.after_taking(&o.symbol, &outcome.prints, now_us);
+        self.run_stops(&o.symbol, now_us);
         Ok(outcome.order)
     }
 

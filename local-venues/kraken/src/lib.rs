@@ -9,6 +9,9 @@
 //!   `instrument`, `heartbeat`, `ping`. `/auth/v2` ([`Control::ws_private_url`]): `executions`,
 //!   `balances`, `add_order`, `batch_add`, `amend_order`, `cancel_order`, `cancel_all`,
 //!   `cancel_all_orders_after`.
+//! - **Order types** ([`OrderType`]): limit and market, and the stops `stop-loss` and
+//!   `stop-loss-limit` with a static trigger on the last trade price ([`Trigger`]), fired by
+//!   scripted trades and by takers' prints, reported with their `triggers` in `executions`.
 //! - **A market on an exchange clock** ([`ClockMode`]): scripted trades, books, 1-minute bars
 //!   ([`read_bars_csv`]) and recorded book sessions ([`BookCapture`]).
 //! - **Faults on request** ([`Control::drop_connections`], [`Control::go_silent`], …) and
@@ -49,6 +52,7 @@ mod rate;
 mod rest;
 mod script;
 mod server;
+mod triggers;
 mod wire;
 mod ws_private;
 mod ws_public;
@@ -70,3 +74,4 @@ pub use script::{
     parse_bars_csv, price_precision_needed, read_bars_csv, Bar, BookCapture, CapturedBook, BAR_TRADE_OFFSETS_MS,
 };
 pub use server::{BarPlayer, Control, LocalKraken};
+pub use triggers::{Trigger, TriggerStatus};

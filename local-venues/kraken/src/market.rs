@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 
 use crate::book::{Book, BookSide};
 use crate::config::PairSpec;
+use crate::triggers::PrintRange;
 
 /// Every `interval` (minutes) Kraken's `ohlc` channel offers.
 pub const OHLC_INTERVALS: [u32; 9] = [1, 5, 15, 30, 60, 240, 1440, 10080, 21600];
@@ -126,6 +127,8 @@ pub(crate) struct Market {
     day: VecDeque<(i64, Decimal, Decimal)>,
     candles: BTreeMap<u32, VecDeque<Candle>>,
     next_trade_id: u64,
+    /// Prices printed since the account's stops were last looked at.
+    unseen_prints: Option<PrintRange>,
 }
 
 impl Market {
@@ -137,7 +140,14 @@ impl Market {
             day: VecDeque::new(),
             candles: OHLC_INTERVALS.iter().map(|i| (*i, VecDeque::new())).collect(),
             next_trade_id: 1,
+            unseen_prints: None,
         }
+    }
+
+    /// The prices printed since the last call, for the stops to look at; `None` when nothing
+    /// printed.
+    pub(crate) fn take_unseen_prints(&mut self) -> Option<PrintRange> {
+        self.unseen_prints.take()
     }
 
     pub(crate) fn last_price(&self) -> Option<Decimal> {
@@ -163,6 +173,7 @@ impl Market {
             time_us,
         };
         self.next_trade_id += 1;
+        self.unseen_prints = Some(self.unseen_prints.map_or(PrintRange::at(price), |r| r.with(price)));
         self.tape.push_back(trade.clone());
         if self.tape.len() > TAPE_LEN {
             self.tape.pop_front();

@@ -10,8 +10,19 @@
 //!    reaches it: buys at or above the trade price, sells at or below, best price then oldest
 //!    first, each trade's qty shared out; a smaller trade fills partially.
 //! 3. Funds: a buy holds `remaining × limit × (1 + taker fee)` of the quote, a sell holds its
-//!    remaining base; a new order needs that much *available* (balance minus holds).
+//!    remaining base; a new order needs that much *available* (balance minus holds). A stop
+//!    holds from the moment it is placed, as the order it becomes would: a buy stop-loss-limit
+//!    at its limit, a buy stop-loss at its trigger price (it has no other price until it
+//!    fires), a sell stop its base.
 //! 4. Fees are charged in the quote asset, rounded to its ledger decimals.
+//! 5. Stops ([`crate::triggers`]): an untriggered stop is out of the book and matches nothing.
+//!    It fires when a print reaches its trigger (a scripted trade, or a taker's fill, the
+//!    account's own included), or at once when placed or amended with a trigger the last trade
+//!    already meets; stops reached by the same prints fire oldest first. Firing reports
+//!    `status` (the trigger `triggered`), then the order is checked again as the market or
+//!    limit order it becomes at that moment (funds, post-only; a failure cancels it with the
+//!    reason) and works as one: a stop-loss takes at once and cancels what it cannot fill, a
+//!    stop-loss-limit takes what crosses and rests the rest with the priority of that moment.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,6 +35,7 @@ use crate::ids::IdGen;
 use crate::market::{Market, Side};
 use crate::num::scale_needed;
 use crate::orders::{Fill, LedgerEntry, Liquidity, Order, OrderStatus, OrderType, TimeInForce};
+use crate::triggers::{met_by_last, PrintRange, Trigger, TriggerStatus};
 
 /// What happened to the account, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +73,8 @@ pub(crate) struct NewOrder {
     pub(crate) order_type: OrderType,
     pub(crate) qty: Decimal,
     pub(crate) limit_price: Option<Decimal>,
+    /// The trigger price of a stop (`triggers.price`).
+    pub(crate) trigger_price: Option<Decimal>,
     pub(crate) post_only: bool,
     pub(crate) time_in_force: TimeInForce,
     pub(crate) cl_ord_id: Option<String>,
@@ -72,6 +86,8 @@ pub(crate) struct NewOrder {
 pub(crate) struct Amend {
     pub(crate) order_qty: Option<Decimal>,
     pub(crate) limit_price: Option<Decimal>,
+    /// A new trigger price: only for a stop that has not fired.
+    pub(crate) trigger_price: Option<Decimal>,
     pub(crate) post_only: Option<bool>,
 }
 
@@ -161,11 +177,11 @@ impl Account {
     /// What an open order holds of `asset` (rule 3).
     fn hold_of(&self, o: &Order, asset: &str) -> Decimal {
         let (base, quote) = o.symbol.split_once('/').unwrap_or((&o.symbol, ""));
+        // A buy stop-loss has no limit: its trigger price is what it holds at.
+        let price = o.limit_price.or(o.trigger.map(|t| t.price)).unwrap_or_default();
         match o.side {
             Side::Buy if asset == quote => {
-                o.remaining()
-                    * o.limit_price.unwrap_or_default()
-                    * (Decimal::ONE + self.fees.taker_pct / Decimal::from(100))
+                o.remaining() * price * (Decimal::ONE + self.fees.taker_pct / Decimal::from(100))
             }
             Side::Sell if asset == base => o.remaining(),
             _ => Decimal::ZERO,
@@ -200,16 +216,30 @@ impl Account {
         if req.qty < spec.qty_min {
             return Err(Reject::OrderMinimum);
         }
-        let crossing = crosses(market, req.side, req.order_type, req.limit_price);
-        let price_for_cost = match req.order_type {
-            OrderType::Limit => {
+        let bad_trigger = || Reject::InvalidArguments("triggers".into());
+        // A stop whose trigger the last trade already meets is checked as what it becomes.
+        let stays_armed = match (req.order_type.is_stop(), req.trigger_price) {
+            (true, Some(t)) => {
+                if t <= Decimal::ZERO || t > too_big || scale_needed(t) > spec.price_precision {
+                    return Err(bad_trigger());
+                }
+                !met_by_last(req.side, t, market.last_price())
+            }
+            (true, None) | (false, Some(_)) => return Err(bad_trigger()),
+            (false, None) => false,
+        };
+        let execution = req.order_type.execution();
+        let crossing = !stays_armed && crosses(market, req.side, execution, req.limit_price);
+        let price_for_cost = match (execution, req.trigger_price) {
+            (OrderType::Limit, _) => {
                 let p = req.limit_price.ok_or(Reject::InvalidPrice)?;
                 if p <= Decimal::ZERO || scale_needed(p) > spec.price_precision {
                     return Err(Reject::InvalidPrice);
                 }
                 p
             }
-            OrderType::Market => estimate_price(market, req.side, req.qty).ok_or(Reject::NoLiquidity)?,
+            (_, Some(t)) if stays_armed => t,
+            _ => estimate_price(market, req.side, req.qty).ok_or(Reject::NoLiquidity)?,
         };
         if req.qty * price_for_cost < spec.cost_min {
             return Err(Reject::CostMinimum);
@@ -256,6 +286,7 @@ impl Account {
             time_in_force: req.time_in_force,
             order_qty: req.qty,
             limit_price: req.limit_price,
+            trigger: req.trigger_price.map(Trigger::untriggered),
             post_only: req.post_only,
             status: OrderStatus::PendingNew,
             cum_qty: Decimal::ZERO,
@@ -281,14 +312,105 @@ impl Account {
             exec_type: "new",
             order: o.clone(),
         });
-        let prints = self.take(&order_id, market, now_us, &mut events);
-        let o = self.orders.get(&order_id).expect("placed").clone();
-        let done_now = o.status.is_open() && (o.order_type == OrderType::Market || o.time_in_force == TimeInForce::Ioc);
-        if done_now {
-            events.extend(self.cancel(&order_id, "Immediate or cancel", now_us));
-        }
+        let armed = o.awaits_trigger();
+        let fires_now = o
+            .trigger
+            .is_some_and(|t| met_by_last(o.side, t.price, market.last_price()));
+        let prints = match (armed, fires_now) {
+            (false, _) => self.execute(&order_id, market, now_us, &mut events),
+            (true, true) => self.fire(&order_id, market, now_us, &mut events),
+            (true, false) => Vec::new(),
+        };
         let order = self.orders.get(&order_id).expect("placed").clone();
         Outcome { order, events, prints }
+    }
+
+    /// A working order takes what it can now; a market order (or a fired stop-loss) and an IOC
+    /// order then cancel what is left.
+    fn execute(
+        &mut self,
+        order_id: &str,
+        market: &mut Market,
+        now_us: i64,
+        events: &mut Vec<AccountEvent>,
+    ) -> Vec<Print> {
+        let prints = self.take(order_id, market, now_us, events);
+        let done_now = self.orders.get(order_id).is_some_and(|o| {
+            o.status.is_open() && (o.order_type.execution() == OrderType::Market || o.time_in_force == TimeInForce::Ioc)
+        });
+        if done_now {
+            events.extend(self.cancel(order_id, "Immediate or cancel", now_us));
+        }
+        prints
+    }
+
+    /// Fires a stop (rule 5): reports `status`, checks it as the order it becomes, and works it.
+    fn fire(&mut self, order_id: &str, market: &mut Market, now_us: i64, events: &mut Vec<AccountEvent>) -> Vec<Print> {
+        self.next_seq += 1;
+        let seq = self.next_seq;
+        let Some(o) = self.orders.get_mut(order_id) else {
+            return Vec::new();
+        };
+        let Some(trigger) = o.trigger.as_mut() else {
+            return Vec::new();
+        };
+        trigger.status = TriggerStatus::Triggered;
+        // A stop-loss-limit joins the book's queue when it fires, not when it was placed.
+        o.seq = seq;
+        o.updated_us = now_us;
+        let working = NewOrder {
+            symbol: o.symbol.clone(),
+            side: o.side,
+            order_type: o.order_type.execution(),
+            qty: o.remaining(),
+            limit_price: o.limit_price,
+            trigger_price: None,
+            post_only: o.post_only,
+            time_in_force: o.time_in_force,
+            cl_ord_id: o.cl_ord_id.clone(),
+            order_userref: o.order_userref,
+        };
+        events.push(AccountEvent::Order {
+            exec_type: "status",
+            order: o.clone(),
+        });
+        match self.check(&working, market, Some(order_id)) {
+            // The pair's minimums were met when the order was placed; what it fills now is not
+            // a new order.
+            Ok(()) | Err(Reject::OrderMinimum) | Err(Reject::CostMinimum) => {}
+            Err(e) => {
+                let code = e.code();
+                let reason = code.split_once(':').map_or(code.as_str(), |(_, r)| r);
+                events.extend(self.cancel(order_id, reason, now_us));
+                return Vec::new();
+            }
+        }
+        self.execute(order_id, market, now_us, events)
+    }
+
+    /// Fires the untriggered stops on `market`'s pair that `prints` reach, oldest first
+    /// (rule 5). Returns their events and the public prints their taking caused: the caller
+    /// puts those on the tape, and they may reach further stops in its next round.
+    pub(crate) fn trigger_stops(
+        &mut self,
+        market: &mut Market,
+        prints: PrintRange,
+        now_us: i64,
+    ) -> (Vec<AccountEvent>, Vec<Print>) {
+        let due: Vec<String> = self
+            .open
+            .iter()
+            .filter_map(|id| self.orders.get(id))
+            .filter(|o| o.symbol == market.spec.symbol && o.status.is_open() && o.awaits_trigger())
+            .filter(|o| o.trigger.is_some_and(|t| prints.reaches(o.side, t.price)))
+            .map(|o| o.order_id.clone())
+            .collect();
+        let mut events = Vec::new();
+        let mut taken = Vec::new();
+        for id in due {
+            taken.extend(self.fire(&id, market, now_us, &mut events));
+        }
+        (events, taken)
     }
 
     /// Fills what an order can take now. Returns the public prints (side, price, qty, type).
@@ -297,7 +419,8 @@ impl Account {
             return Vec::new();
         };
         let mut prints = Vec::new();
-        if !crosses(market, o.side, o.order_type, o.limit_price) {
+        let execution = o.order_type.execution();
+        if o.awaits_trigger() || !crosses(market, o.side, execution, o.limit_price) {
             return prints;
         }
         let book_side = match o.side {
@@ -325,11 +448,11 @@ impl Account {
                 side: o.side,
                 price: level.price,
                 qty,
-                ord_type: o.order_type.as_str(),
+                ord_type: execution.as_str(),
             });
             remaining -= qty;
         }
-        let fill_at_last = remaining > Decimal::ZERO && (book_was_empty || o.order_type == OrderType::Market);
+        let fill_at_last = remaining > Decimal::ZERO && (book_was_empty || execution == OrderType::Market);
         if fill_at_last {
             if let Some(last) = market.last_price() {
                 events.extend(self.fill(order_id, remaining, last, Liquidity::Taker, &market.spec, now_us));
@@ -337,7 +460,7 @@ impl Account {
                     side: o.side,
                     price: last,
                     qty: remaining,
-                    ord_type: o.order_type.as_str(),
+                    ord_type: execution.as_str(),
                 });
             }
         }
@@ -460,6 +583,7 @@ impl Account {
                 .iter()
                 .filter_map(|id| self.orders.get(id))
                 .filter(|o| o.symbol == market.spec.symbol && o.side == side && o.status.is_open())
+                .filter(|o| !o.awaits_trigger())
                 .filter(|o| match (side, o.limit_price) {
                     (Side::Buy, Some(l)) => l >= price,
                     (Side::Sell, Some(l)) => l <= price,
@@ -479,8 +603,8 @@ impl Account {
                 if left <= Decimal::ZERO {
                     break;
                 }
+                let Some(at) = o.limit_price else { continue };
                 let q = left.min(o.remaining());
-                let at = o.limit_price.expect("resting orders are limits");
                 events.extend(self.fill(&o.order_id, q, at, Liquidity::Maker, &market.spec, now_us));
                 left -= q;
             }
@@ -522,22 +646,31 @@ impl Account {
             .ok_or(Reject::UnknownOrder)?
             .clone();
         let new_qty = amend.order_qty.unwrap_or(o.order_qty);
-        let new_price = match (o.order_type, amend.limit_price) {
-            (OrderType::Limit, Some(p)) => Some(p),
-            (OrderType::Market, Some(_)) => return Err(Reject::InvalidPrice),
+        let new_price = match (o.order_type.has_limit(), amend.limit_price) {
+            (true, Some(p)) => Some(p),
+            (false, Some(_)) => return Err(Reject::InvalidPrice),
             (_, None) => o.limit_price,
+        };
+        let armed = o.awaits_trigger();
+        let new_trigger = match (armed, amend.trigger_price) {
+            (true, Some(p)) => Some(p),
+            (false, Some(_)) => return Err(Reject::InvalidArguments("trigger_price".into())),
+            (true, None) => o.trigger.map(|t| t.price),
+            (false, None) => None,
         };
         if new_qty <= o.cum_qty {
             return Err(Reject::InvalidQty);
         }
         let post_only = amend.post_only.unwrap_or(o.post_only);
-        // Checked as the order would stand after the amendment, its own holds released.
+        // Checked as the order would stand after the amendment, its own holds released; a
+        // fired stop as the order it became.
         let as_new = NewOrder {
             symbol: o.symbol.clone(),
             side: o.side,
-            order_type: o.order_type,
+            order_type: if armed { o.order_type } else { o.order_type.execution() },
             qty: new_qty,
             limit_price: new_price,
+            trigger_price: new_trigger,
             post_only,
             time_in_force: o.time_in_force,
             cl_ord_id: o.cl_ord_id.clone(),
@@ -558,6 +691,9 @@ impl Account {
         let entry = self.orders.get_mut(order_id).expect("checked above");
         entry.order_qty = new_qty;
         entry.limit_price = new_price;
+        if let (Some(t), Some(p)) = (entry.trigger.as_mut(), new_trigger) {
+            t.price = p;
+        }
         entry.post_only = post_only;
         entry.updated_us = now_us;
         if price_moved {
@@ -567,7 +703,12 @@ impl Account {
             exec_type: "amended",
             order: entry.clone(),
         }];
-        let prints = self.take(order_id, market, now_us, &mut events);
+        let fires_now = new_trigger.is_some_and(|t| met_by_last(o.side, t, market.last_price()));
+        let prints = match (armed, fires_now) {
+            (false, _) => self.take(order_id, market, now_us, &mut events),
+            (true, true) => self.fire(order_id, market, now_us, &mut events),
+            (true, false) => Vec::new(),
+        };
         Ok(Outcome {
             order: self.orders[order_id].clone(),
             events,
@@ -578,7 +719,7 @@ impl Account {
 
 /// Whether an order would take liquidity now.
 pub(crate) fn crosses(market: &Market, side: Side, order_type: OrderType, limit: Option<Decimal>) -> bool {
-    let Some(limit) = limit.filter(|_| order_type == OrderType::Limit) else {
+    let Some(limit) = limit.filter(|_| order_type.has_limit()) else {
         return true;
     };
     let (book_side, last) = match side {
@@ -631,6 +772,7 @@ mod tests {
             order_type: OrderType::Limit,
             qty: d(qty),
             limit_price: Some(d(price)),
+            trigger_price: None,
             post_only: false,
             time_in_force: TimeInForce::Gtc,
             cl_ord_id: None,
@@ -659,5 +801,44 @@ mod tests {
         // Filled at its limit with the maker fee: 500 + 0.8.
         assert_eq!(account.balances()["USD"], d("499.2"));
         assert_eq!(account.available("USD"), d("499.2"));
+    }
+
+    #[test]
+    fn a_buy_stop_loss_holds_at_its_trigger_matches_nothing_and_fires_on_a_print_there() {
+        let balances = [("USD".to_string(), d("1000"))].into_iter().collect();
+        let mut account = Account::new(balances, Fees::default());
+        let mut market = Market::new(PairSpec::btc_usd());
+        market.record_trade(Side::Sell, d("40000.0"), d("1"), "limit", 0);
+        market.take_unseen_prints();
+        let req = NewOrder {
+            order_type: OrderType::StopLoss,
+            limit_price: None,
+            trigger_price: Some(d("50000.0")),
+            ..buy("0.01", "1")
+        };
+        account.check(&req, &market, None).unwrap();
+        let placed = account.place(req, &mut market, 0, 0);
+        assert!(placed.order.awaits_trigger());
+        // 500 USD at the trigger plus 0.26 % held.
+        assert_eq!(account.available("USD"), d("1000") - d("501.3"));
+        assert!(account.on_public_trade(&market, d("30000.0"), d("1"), 1).is_empty());
+        market.record_trade(Side::Buy, d("50000.0"), d("1"), "limit", 2);
+        let prints = market.take_unseen_prints().unwrap();
+        let (events, taken) = account.trigger_stops(&mut market, prints, 2);
+        let kinds: Vec<&str> = events
+            .iter()
+            .filter_map(|e| match e {
+                AccountEvent::Order { exec_type, .. } => Some(*exec_type),
+                AccountEvent::Trade { .. } => Some("trade"),
+                AccountEvent::Ledger(_) => None,
+            })
+            .collect();
+        assert_eq!(kinds, ["status", "trade", "filled"]);
+        // No book: it fills at the last price, as a market order does.
+        assert_eq!(
+            (taken.len(), taken[0].price, taken[0].ord_type),
+            (1, d("50000.0"), "market")
+        );
+        assert_eq!(account.balances()["USD"], d("1000") - d("500") - d("1.3"));
     }
 }

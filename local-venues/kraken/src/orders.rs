@@ -5,6 +5,7 @@
 use rust_decimal::Decimal;
 
 use crate::market::Side;
+use crate::triggers::{Trigger, TriggerStatus};
 
 /// Order types the exchange takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +14,10 @@ pub enum OrderType {
     Limit,
     /// Takes at once.
     Market,
+    /// Waits for its trigger, then takes at once as a market order.
+    StopLoss,
+    /// Waits for its trigger, then works as a limit order placed at that moment.
+    StopLossLimit,
 }
 
 impl OrderType {
@@ -21,6 +26,27 @@ impl OrderType {
         match self {
             OrderType::Limit => "limit",
             OrderType::Market => "market",
+            OrderType::StopLoss => "stop-loss",
+            OrderType::StopLossLimit => "stop-loss-limit",
+        }
+    }
+
+    /// Whether it carries a limit price.
+    pub fn has_limit(self) -> bool {
+        matches!(self, OrderType::Limit | OrderType::StopLossLimit)
+    }
+
+    /// Whether it waits for a trigger.
+    pub fn is_stop(self) -> bool {
+        matches!(self, OrderType::StopLoss | OrderType::StopLossLimit)
+    }
+
+    /// How it executes once working (a stop after its trigger): market or limit.
+    pub fn execution(self) -> OrderType {
+        if self.has_limit() {
+            OrderType::Limit
+        } else {
+            OrderType::Market
         }
     }
 }
@@ -99,8 +125,10 @@ pub struct Order {
     pub time_in_force: TimeInForce,
     /// Quantity ordered.
     pub order_qty: Decimal,
-    /// Limit price (limit orders).
+    /// Limit price (limit and stop-loss-limit orders).
     pub limit_price: Option<Decimal>,
+    /// The trigger (stop orders).
+    pub trigger: Option<Trigger>,
     /// Post-only flag.
     pub post_only: bool,
     /// Status.
@@ -129,6 +157,11 @@ impl Order {
     /// Average fill price, if anything filled.
     pub fn avg_price(&self) -> Option<Decimal> {
         (!self.cum_qty.is_zero()).then(|| self.cum_cost / self.cum_qty)
+    }
+
+    /// Whether it is a stop that has not fired: out of the book, matching nothing.
+    pub fn awaits_trigger(&self) -> bool {
+        self.trigger.is_some_and(|t| t.status == TriggerStatus::Untriggered)
     }
 }
 

@@ -4,6 +4,11 @@
 //! and nonce are checked before anything else, every call spends its nonce. Answers are
 //! Kraken's envelope, `{"error":[],"result":…}` or `{"error":["EAPI:Invalid key"]}`, always
 //! HTTP 200 as Kraken does. Numbers are strings here, as in Kraken's REST API.
+//!
+//! `AddOrder` takes `ordertype` limit, market, stop-loss (`price` is the trigger price) and
+//! stop-loss-limit (`price` the trigger, `price2` the limit), `trigger=last` only; order
+//! queries describe a stop by its trigger (`descr.price`, `stopprice`) and its limit
+//! (`descr.price2`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,6 +28,7 @@ use crate::market::Side;
 use crate::matching::{asset_decimals, NewOrder};
 use crate::num::{fixed, parse_decimal};
 use crate::orders::{Order, OrderStatus, OrderType, TimeInForce};
+use crate::triggers::TriggerStatus;
 
 fn ok(result: Value) -> Response {
     Json(json!({"error": [], "result": result})).into_response()
@@ -373,31 +379,55 @@ fn secs_text(us: i64) -> Value {
     serde_json::from_str(&fixed(d, 4)).unwrap_or(Value::Null)
 }
 
+/// Kraken's `descr.order`: `buy 0.01000000 XBTUSD @ limit 30000.0`, `… @ market`,
+/// `… @ stop loss 29000.0`, `… @ stop loss 29000.0 -> limit 28990.0`.
+fn describe(
+    spec: &PairSpec,
+    side: Side,
+    qty: Decimal,
+    order_type: OrderType,
+    limit: Option<Decimal>,
+    trigger: Option<Decimal>,
+) -> String {
+    let pp = spec.price_precision;
+    let price = |p: Option<Decimal>| fixed(p.unwrap_or_default(), pp);
+    let at = match order_type {
+        OrderType::Limit => format!("limit {}", price(limit)),
+        OrderType::Market => "market".to_string(),
+        OrderType::StopLoss => format!("stop loss {}", price(trigger)),
+        OrderType::StopLossLimit => format!("stop loss {} -> limit {}", price(trigger), price(limit)),
+    };
+    format!(
+        "{} {} {} @ {at}",
+        side.as_str(),
+        fixed(qty, spec.qty_precision),
+        spec.altname
+    )
+}
+
 fn order_info(ex: &Exchange, o: &Order) -> Value {
     let spec = &ex.markets[&o.symbol].spec;
     let (pp, qp) = (spec.price_precision, spec.qty_precision);
-    let price = o.limit_price.map_or("0".to_string(), |p| fixed(p, pp));
+    let text = |p: Option<Decimal>| p.map_or("0".to_string(), |p| fixed(p, pp));
+    let trigger = o.trigger.map(|t| t.price);
+    // Kraken's `price` is the primary price (a stop's trigger), `price2` a stop's limit.
+    let (price, price2) = match o.order_type {
+        OrderType::StopLoss | OrderType::StopLossLimit => (text(trigger), text(o.limit_price)),
+        OrderType::Limit | OrderType::Market => (text(o.limit_price), "0".to_string()),
+    };
+    let fired = o.trigger.is_some_and(|t| t.status == TriggerStatus::Triggered);
+    let limitprice = if fired && o.order_type.has_limit() {
+        text(o.limit_price)
+    } else {
+        "0".to_string()
+    };
     let status = match o.status {
         OrderStatus::PendingNew => "pending",
         OrderStatus::New | OrderStatus::PartiallyFilled => "open",
         OrderStatus::Filled => "closed",
         OrderStatus::Canceled => "canceled",
     };
-    let descr = match o.order_type {
-        OrderType::Limit => format!(
-            "{} {} {} @ limit {}",
-            o.side.as_str(),
-            fixed(o.order_qty, qp),
-            spec.altname,
-            price
-        ),
-        OrderType::Market => format!(
-            "{} {} {} @ market",
-            o.side.as_str(),
-            fixed(o.order_qty, qp),
-            spec.altname
-        ),
-    };
+    let descr = describe(spec, o.side, o.order_qty, o.order_type, o.limit_price, trigger);
     let mut oflags = vec!["fciq"];
     if o.post_only {
         oflags.insert(0, "post");
@@ -414,7 +444,7 @@ fn order_info(ex: &Exchange, o: &Order) -> Value {
             "type": o.side.as_str(),
             "ordertype": o.order_type.as_str(),
             "price": price,
-            "price2": "0",
+            "price2": price2,
             "leverage": "none",
             "order": descr,
             "close": "",
@@ -424,8 +454,8 @@ fn order_info(ex: &Exchange, o: &Order) -> Value {
         "cost": fixed(o.cum_cost, spec.cost_precision.max(pp + qp)),
         "fee": fixed(o.fee_paid, asset_decimals(&spec.quote)),
         "price": fixed(o.avg_price().unwrap_or_default(), pp + 4),
-        "stopprice": "0",
-        "limitprice": "0",
+        "stopprice": text(trigger),
+        "limitprice": limitprice,
         "misc": "",
         "oflags": oflags.join(","),
     });
@@ -452,18 +482,29 @@ fn add_order(ex: &mut Exchange, form: &BTreeMap<String, String>) -> Response {
     let order_type = match get("ordertype") {
         Some("limit") => OrderType::Limit,
         Some("market") => OrderType::Market,
+        Some("stop-loss") => OrderType::StopLoss,
+        Some("stop-loss-limit") => OrderType::StopLossLimit,
         _ => return fail("EGeneral:Invalid arguments:ordertype"),
     };
     let Some(qty) = get("volume").and_then(parse_decimal) else {
         return fail("EGeneral:Invalid arguments:volume");
     };
-    let limit_price = match (order_type, get("price")) {
-        (OrderType::Limit, Some(p)) => match parse_decimal(p) {
-            Some(p) => Some(p),
-            None => return fail(&Reject::InvalidPrice.code()),
-        },
-        (OrderType::Limit, None) => return fail(&Reject::InvalidPrice.code()),
-        (OrderType::Market, _) => None,
+    if get("trigger").is_some_and(|t| t != "last") {
+        return fail("EGeneral:Invalid arguments:trigger");
+    }
+    // A price that is sent must parse; a missing one is refused by the order's check.
+    let price = |name: &str| {
+        get(name)
+            .map(|p| parse_decimal(p).ok_or(Reject::InvalidPrice))
+            .transpose()
+    };
+    let (limit_price, trigger_price) = match (order_type, price("price"), price("price2")) {
+        (_, Err(e), _) | (_, _, Err(e)) => return fail(&e.code()),
+        (OrderType::Limit, Ok(None), _) => return fail(&Reject::InvalidPrice.code()),
+        (OrderType::Limit, Ok(p), _) => (p, None),
+        (OrderType::Market, _, _) => (None, None),
+        (OrderType::StopLoss, Ok(t), _) => (None, t),
+        (OrderType::StopLossLimit, Ok(t), Ok(l)) => (l, t),
     };
     let time_in_force = match get("timeinforce").map(str::to_ascii_uppercase).as_deref() {
         None | Some("GTC") => TimeInForce::Gtc,
@@ -485,26 +526,13 @@ fn add_order(ex: &mut Exchange, form: &BTreeMap<String, String>) -> Response {
         order_type,
         qty,
         limit_price,
+        trigger_price,
         post_only,
         time_in_force,
         cl_ord_id,
         order_userref: get("userref").and_then(|u| u.parse().ok()).unwrap_or(0),
     };
-    let descr = match limit_price {
-        Some(p) => format!(
-            "{} {} {} @ limit {}",
-            side.as_str(),
-            fixed(qty, spec.qty_precision),
-            spec.altname,
-            fixed(p, spec.price_precision)
-        ),
-        None => format!(
-            "{} {} {} @ market",
-            side.as_str(),
-            fixed(qty, spec.qty_precision),
-            spec.altname
-        ),
-    };
+    let descr = describe(&spec, side, qty, order_type, limit_price, trigger_price);
     match ex.add_order(req, validate) {
         Ok(Some(order)) => ok(json!({"descr": {"order": descr}, "txid": [order.order_id]})),
         Ok(None) => ok(json!({"descr": {"order": descr}})),

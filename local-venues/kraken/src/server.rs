@@ -439,6 +439,7 @@ impl Control {
             order_type: OrderType::Limit,
             qty,
             limit_price: Some(limit_price),
+            trigger_price: None,
             post_only: false,
             time_in_force: TimeInForce::Gtc,
             cl_ord_id: cl_ord_id.map(str::to_owned),

@@ -14,7 +14,8 @@ use crate::config::PairSpec;
 use crate::market::{Candle, DayStats, PublicTrade};
 use crate::matching::asset_decimals;
 use crate::num::{scale_needed, Num};
-use crate::orders::{Fill, LedgerEntry, Order, OrderType};
+use crate::orders::{Fill, LedgerEntry, Order};
+use crate::triggers::Trigger;
 
 fn to_string<T: Serialize>(value: &T) -> String {
     // Serializing these plain structs cannot fail: no maps with non-string keys, no floats.
@@ -362,6 +363,24 @@ struct FeeEntry {
     qty: Num,
 }
 
+/// A stop's `triggers`: `{"reference","price","price_type","status"}`.
+#[derive(Serialize)]
+struct WireTriggers {
+    reference: &'static str,
+    price: Num,
+    price_type: &'static str,
+    status: &'static str,
+}
+
+fn wire_triggers(order: &Order, spec: &PairSpec) -> Option<WireTriggers> {
+    order.trigger.map(|t: Trigger| WireTriggers {
+        reference: t.reference(),
+        price: Num::new(t.price, spec.price_precision),
+        price_type: t.price_type(),
+        status: t.status.as_str(),
+    })
+}
+
 /// One execution report. Optional fields are present only where Kraken sends them.
 #[derive(Serialize, Default)]
 struct ExecReport {
@@ -385,6 +404,8 @@ struct ExecReport {
     limit_price: Option<Num>,
     #[serde(skip_serializing_if = "Option::is_none")]
     limit_price_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    triggers: Option<WireTriggers>,
     #[serde(skip_serializing_if = "Option::is_none")]
     time_in_force: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -443,6 +464,7 @@ fn order_fields(order: &Order, spec: &PairSpec, exec_type: &'static str, time_us
         order_qty: Some(Num::new(order.order_qty, spec.qty_precision)),
         limit_price: order.limit_price.map(|p| Num::new(p, spec.price_precision)),
         limit_price_type: order.limit_price.map(|_| "static"),
+        triggers: wire_triggers(order, spec),
         time_in_force: Some(order.time_in_force.as_str()),
         post_only: Some(order.post_only),
         order_userref: Some(order.order_userref),
@@ -461,11 +483,28 @@ fn order_fields(order: &Order, spec: &PairSpec, exec_type: &'static str, time_us
 fn order_report(exec_type: &'static str, order: &Order, spec: &PairSpec, snapshot: bool) -> ExecReport {
     let time_us = order.updated_us;
     match exec_type {
-        // Kraken's `new` and `filled` are short: the order's id, status and totals.
+        // Kraken's `new` and `filled` are short: the order's id, status and totals; a stop's
+        // `new` also says that it waits for its trigger.
         "new" if !snapshot => ExecReport {
             exec_type,
             order_id: order.order_id.clone(),
             cl_ord_id: order.cl_ord_id.clone(),
+            order_status: order.status.as_str(),
+            triggers: wire_triggers(order, spec),
+            timestamp: rfc3339_us(time_us),
+            ..Default::default()
+        },
+        // A stop fired: what it now works as.
+        "status" => ExecReport {
+            exec_type,
+            order_id: order.order_id.clone(),
+            cl_ord_id: order.cl_ord_id.clone(),
+            symbol: Some(order.symbol.clone()),
+            side: Some(order.side.as_str()),
+            order_type: Some(order.order_type.as_str()),
+            order_qty: Some(Num::new(order.order_qty, spec.qty_precision)),
+            limit_price: order.limit_price.map(|p| Num::new(p, spec.price_precision)),
+            triggers: wire_triggers(order, spec),
             order_status: order.status.as_str(),
             timestamp: rfc3339_us(time_us),
             ..Default::default()
@@ -500,6 +539,7 @@ fn order_report(exec_type: &'static str, order: &Order, spec: &PairSpec, snapsho
             order_status: order.status.as_str(),
             order_qty: Some(Num::new(order.order_qty, spec.qty_precision)),
             limit_price: order.limit_price.map(|p| Num::new(p, spec.price_precision)),
+            triggers: wire_triggers(order, spec),
             post_only: Some(order.post_only),
             amended: Some(true),
             reason: Some("User requested".into()),
@@ -534,7 +574,7 @@ fn trade_report(fill: &Fill, order: &Order, spec: &PairSpec) -> ExecReport {
     r.order_userref = None;
     r.limit_price_type = None;
     r.fee_ccy_pref = None;
-    if order.order_type == OrderType::Market {
+    if !order.order_type.has_limit() {
         r.limit_price = None;
     }
     r

@@ -3,8 +3,10 @@
 //! Every request but `ping` carries `params.token`, a token minted by `GetWebSocketsToken`;
 //! any other is refused with `ESession:Invalid session`. Channels: `executions` (`snap_orders`
 //! default true, `snap_trades` default false: the last 50 fills) and `balances`. Methods:
-//! `add_order`, `batch_add`, `amend_order`, `cancel_order`, `cancel_all`,
-//! `cancel_all_orders_after`.
+//! `add_order` and `batch_add` (`order_type` limit, market, stop-loss, stop-loss-limit; a stop
+//! carries `triggers: {"reference": "last", "price", "price_type": "static"}`), `amend_order`
+//! (`order_qty`, `limit_price`, `post_only`, and `trigger_price` of a stop that has not fired),
+//! `cancel_order`, `cancel_all`, `cancel_all_orders_after`.
 //!
 //! The lost-reply fault lives here: the next accepted `add_order` is executed in full (its
 //! `executions` go out) but its reply is never sent, and the socket may be dropped right after.
@@ -21,6 +23,7 @@ use crate::market::Side;
 use crate::matching::{Amend, NewOrder};
 use crate::num::WireDecimal;
 use crate::orders::{OrderType, TimeInForce};
+use crate::triggers;
 use crate::wire;
 
 #[derive(Deserialize)]
@@ -53,6 +56,8 @@ struct AddParams {
     #[serde(default)]
     limit_price: Option<WireDecimal>,
     #[serde(default)]
+    triggers: Option<TriggerParams>,
+    #[serde(default)]
     time_in_force: Option<String>,
     #[serde(default)]
     post_only: Option<bool>,
@@ -62,6 +67,18 @@ struct AddParams {
     order_userref: Option<i64>,
     #[serde(default)]
     validate: Option<bool>,
+}
+
+/// A stop's `triggers`; the price is checked with the order, so that a missing one is refused
+/// as Kraken refuses it.
+#[derive(Deserialize)]
+struct TriggerParams {
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    price: Option<WireDecimal>,
+    #[serde(default)]
+    price_type: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +102,10 @@ struct AmendParams {
     order_qty: Option<WireDecimal>,
     #[serde(default)]
     limit_price: Option<WireDecimal>,
+    #[serde(default)]
+    trigger_price: Option<WireDecimal>,
+    #[serde(default)]
+    trigger_price_type: Option<String>,
     #[serde(default)]
     post_only: Option<bool>,
 }
@@ -205,9 +226,13 @@ fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> Aft
             let r = serde_json::from_str::<AmendParams>(params)
                 .map_err(parse_err)
                 .and_then(|p| {
+                    if p.trigger_price_type.as_deref().is_some_and(|t| t != "static") {
+                        return Err(Reject::InvalidArguments("trigger_price_type".into()).code());
+                    }
                     let amend = Amend {
                         order_qty: p.order_qty.map(|d| d.0),
                         limit_price: p.limit_price.map(|d| d.0),
+                        trigger_price: p.trigger_price.map(|d| d.0),
                         post_only: p.post_only,
                     };
                     let order = ex
@@ -248,15 +273,24 @@ fn handle_request(ex: &mut Exchange, conn: u64, text: &str, time_in: i64) -> Aft
     After::Continue
 }
 
-/// Returns (placed, result).
 /// The order `p` asks for, on `symbol`; an error names the bad argument.
 fn new_order(p: &AddParams, symbol: String) -> Result<NewOrder, String> {
     let side = Side::parse(&p.side).ok_or_else(|| Reject::InvalidArguments("side".into()).code())?;
     let order_type = match p.order_type.as_str() {
         "limit" => OrderType::Limit,
         "market" => OrderType::Market,
+        "stop-loss" => OrderType::StopLoss,
+        "stop-loss-limit" => OrderType::StopLossLimit,
         _ => return Err(Reject::InvalidArguments("order_type".into()).code()),
     };
+    if let Some(t) = &p.triggers {
+        triggers::check_kind(t.reference.as_deref(), t.price_type.as_deref())
+            .map_err(|name| Reject::InvalidArguments(name.into()).code())?;
+    }
+    // A stop-loss fires as a market order: a limit price would be silently ignored.
+    if order_type == OrderType::StopLoss && p.limit_price.is_some() {
+        return Err(Reject::InvalidArguments("limit_price".into()).code());
+    }
     let time_in_force = match p.time_in_force.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("gtc") => TimeInForce::Gtc,
         Some("ioc") => TimeInForce::Ioc,
@@ -271,6 +305,7 @@ fn new_order(p: &AddParams, symbol: String) -> Result<NewOrder, String> {
         order_type,
         qty: p.order_qty.0,
         limit_price: p.limit_price.map(|d| d.0),
+        trigger_price: p.triggers.as_ref().and_then(|t| t.price).map(|d| d.0),
         post_only: p.post_only.unwrap_or(false),
         time_in_force,
         cl_ord_id: p.cl_ord_id.clone(),

@@ -7,4 +7,5 @@ mod faults;
 mod market_data;
 mod rest;
 mod sockets;
+mod stops;
 mod trading;
