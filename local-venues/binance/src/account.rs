@@ -1,6 +1,11 @@
 //! The one account the local exchange keeps: balances (free and locked per asset), its orders
 //! and its trades, and the JSON Binance writes for each (`order.status` results, REST orders,
-//! `myTrades`, `executionReport`, `outboundAccountPosition`). Matching lives in `orders.rs`.
+//! `myTrades`, `executionReport`, `outboundAccountPosition`). Matching lives in `orders.rs`,
+//! stop orders' triggers in `stops.rs`, the keep-priority amend in `amend.rs`.
+//!
+//! An order is *working* (on the book: `w`, `isWorking`, `W`, `workingTime`) from its
+//! placement, except a stop, which works from the moment it is triggered; until then Binance
+//! writes `"w": false`, no `W`, and `"workingTime": -1`.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +41,10 @@ pub enum OrderKind {
     LimitMaker,
     /// `MARKET`.
     Market,
+    /// `STOP_LOSS`: a market order once its stop price is reached.
+    StopLoss,
+    /// `STOP_LOSS_LIMIT`: a limit order once its stop price is reached.
+    StopLossLimit,
 }
 
 impl OrderKind {
@@ -44,8 +53,33 @@ impl OrderKind {
             OrderKind::Limit => "LIMIT",
             OrderKind::LimitMaker => "LIMIT_MAKER",
             OrderKind::Market => "MARKET",
+            OrderKind::StopLoss => "STOP_LOSS",
+            OrderKind::StopLossLimit => "STOP_LOSS_LIMIT",
         }
     }
+
+    /// Whether it waits for a stop price.
+    pub fn is_stop(self) -> bool {
+        matches!(self, OrderKind::StopLoss | OrderKind::StopLossLimit)
+    }
+
+    /// What it trades as once working: a stop as the market or limit order it becomes.
+    pub fn execution(self) -> OrderKind {
+        match self {
+            OrderKind::StopLoss => OrderKind::Market,
+            OrderKind::StopLossLimit => OrderKind::Limit,
+            other => other,
+        }
+    }
+}
+
+/// A stop order's trigger: its stop price, and when the market reached it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stop {
+    /// `stopPrice`.
+    pub price: Decimal,
+    /// When it was triggered (exchange ms); `None` while it waits.
+    pub triggered_ms: Option<i64>,
 }
 
 /// Time in force.
@@ -116,7 +150,7 @@ pub struct Order {
     pub kind: OrderKind,
     /// Its time in force (GTC for types without one).
     pub tif: Tif,
-    /// The limit price (zero for a market order).
+    /// The limit price (zero for a market order and a stop-loss).
     pub price: Decimal,
     /// The quantity ordered.
     pub qty: Decimal,
@@ -130,14 +164,37 @@ pub struct Order {
     pub time_ms: i64,
     /// When it last changed.
     pub update_ms: i64,
+    /// The trigger of a stop order.
+    pub stop: Option<Stop>,
     /// The quote (buy) or base (sell) still locked for it.
     pub(crate) locked: Decimal,
+    /// Its place in the queue at its price: set when it starts working, kept by an amend.
+    pub(crate) queue: u64,
+    /// Keep-priority amends so far (MAX_NUM_ORDER_AMENDS).
+    pub(crate) amends: u32,
 }
 
 impl Order {
     /// What is left to trade.
     pub fn remaining(&self) -> Decimal {
         self.qty - self.executed
+    }
+
+    /// Whether it is a stop that has not been triggered: off the book, matching nothing.
+    pub fn awaits_trigger(&self) -> bool {
+        self.stop.is_some_and(|s| s.triggered_ms.is_none())
+    }
+
+    /// When it started working on the book, if it has.
+    pub fn working_ms(&self) -> Option<i64> {
+        match self.stop {
+            Some(stop) => stop.triggered_ms,
+            None => Some(self.time_ms),
+        }
+    }
+
+    fn stop_price(&self) -> Decimal {
+        self.stop.map_or(Decimal::ZERO, |s| s.price)
     }
 }
 
@@ -182,6 +239,10 @@ pub(crate) struct Account {
     pub(crate) orders: BTreeMap<u64, Order>,
     pub(crate) trades: Vec<AccountTrade>,
     pub(crate) next_order_id: u64,
+    /// The next `executionId` (`I`), unique across the account's executions.
+    next_execution_id: u64,
+    /// The next place in a price's queue.
+    next_queue: u64,
     pub(crate) fee_rate: Decimal,
 }
 
@@ -204,8 +265,24 @@ impl Account {
             trades: Vec::new(),
             // Binance's ids are large; a test confusing an id with a count shows.
             next_order_id: 5_000_000,
+            next_execution_id: 1,
+            next_queue: 1,
             fee_rate,
         }
+    }
+
+    /// A fresh `executionId`.
+    pub(crate) fn execution_id(&mut self) -> u64 {
+        let id = self.next_execution_id;
+        self.next_execution_id += 1;
+        id
+    }
+
+    /// The back of the queue, for an order that starts working now.
+    pub(crate) fn queue_place(&mut self) -> u64 {
+        let place = self.next_queue;
+        self.next_queue += 1;
+        place
     }
 
     pub(crate) fn balance(&mut self, asset: &str) -> &mut Balance {
@@ -234,10 +311,10 @@ pub(crate) fn order_json(order: &Order, decimals: u32) -> Value {
         "price": num(order.price, decimals), "origQty": num(order.qty, decimals),
         "executedQty": num(order.executed, decimals), "cummulativeQuoteQty": num(order.cum_quote, decimals),
         "status": order.status.as_str(), "timeInForce": order.tif.as_str(), "type": order.kind.as_str(),
-        "side": order.side.as_str(), "stopPrice": num(Decimal::ZERO, decimals),
+        "side": order.side.as_str(), "stopPrice": num(order.stop_price(), decimals),
         "icebergQty": num(Decimal::ZERO, decimals), "time": order.time_ms, "updateTime": order.update_ms,
-        "isWorking": true, "workingTime": order.time_ms, "origQuoteOrderQty": num(Decimal::ZERO, decimals),
-        "selfTradePreventionMode": "EXPIRE_MAKER"
+        "isWorking": !order.awaits_trigger(), "workingTime": order.working_ms().unwrap_or(-1),
+        "origQuoteOrderQty": num(Decimal::ZERO, decimals), "selfTradePreventionMode": "EXPIRE_MAKER"
     })
 }
 
@@ -261,13 +338,22 @@ pub(crate) struct ReportDetail<'a> {
     pub(crate) trade: Option<&'a AccountTrade>,
     /// For a cancel: the cancel request's own client id (`c`; `C` is then the order's).
     pub(crate) cancel_client_id: Option<&'a str>,
+    /// For an amend: the client id the order had before (`C`; `c` is its new one).
+    pub(crate) previous_client_id: Option<&'a str>,
 }
 
-/// An `executionReport` event.
-pub(crate) fn execution_report(order: &Order, detail: &ReportDetail<'_>, now_ms: i64, decimals: u32) -> Value {
-    let (c, big_c) = match detail.cancel_client_id {
-        Some(cancel) => (cancel.to_owned(), order.client_order_id.clone()),
-        None => (order.client_order_id.clone(), String::new()),
+/// An `executionReport` event; `execution_id` is its `I`.
+pub(crate) fn execution_report(
+    order: &Order,
+    detail: &ReportDetail<'_>,
+    now_ms: i64,
+    execution_id: u64,
+    decimals: u32,
+) -> Value {
+    let (c, big_c) = match (detail.cancel_client_id, detail.previous_client_id) {
+        (Some(cancel), _) => (cancel.to_owned(), order.client_order_id.clone()),
+        (None, Some(previous)) => (order.client_order_id.clone(), previous.to_owned()),
+        (None, None) => (order.client_order_id.clone(), String::new()),
     };
     let zero = num(Decimal::ZERO, decimals);
     let (l, last_price, n, fee_asset, t, m, last_quote) = match detail.trade {
@@ -290,16 +376,21 @@ pub(crate) fn execution_report(order: &Order, detail: &ReportDetail<'_>, now_ms:
             zero.clone(),
         ),
     };
-    json!({
+    let mut report = json!({
         "e": "executionReport", "E": now_ms, "s": order.symbol, "c": c, "S": order.side.as_str(),
         "o": order.kind.as_str(), "f": order.tif.as_str(), "q": num(order.qty, decimals),
-        "p": num(order.price, decimals), "P": zero, "F": zero, "g": -1, "C": big_c,
-        "x": detail.execution_type, "X": order.status.as_str(), "r": "NONE", "i": order.order_id,
-        "l": l, "z": num(order.executed, decimals), "L": last_price, "n": n, "N": fee_asset,
-        "T": now_ms, "t": t, "v": 1, "I": now_ms, "w": order.status.is_open(), "m": m, "M": false,
-        "O": order.time_ms, "Z": num(order.cum_quote, decimals), "Y": last_quote, "Q": zero,
-        "W": order.time_ms, "V": "EXPIRE_MAKER"
-    })
+        "p": num(order.price, decimals), "P": num(order.stop_price(), decimals), "F": zero, "g": -1,
+        "C": big_c, "x": detail.execution_type, "X": order.status.as_str(), "r": "NONE",
+        "i": order.order_id, "l": l, "z": num(order.executed, decimals), "L": last_price, "n": n,
+        "N": fee_asset, "T": now_ms, "t": t, "v": 1, "I": execution_id,
+        "w": order.status.is_open() && !order.awaits_trigger(), "m": m, "M": false, "O": order.time_ms,
+        "Z": num(order.cum_quote, decimals), "Y": last_quote, "Q": zero, "V": "EXPIRE_MAKER"
+    });
+    // `W` is there only once the order works on the book.
+    if let (Some(working), Some(object)) = (order.working_ms(), report.as_object_mut()) {
+        object.insert("W".into(), Value::from(working));
+    }
+    report
 }
 
 /// The account's status as `account.status` and REST `GET /api/v3/account` answer it: the

@@ -32,7 +32,7 @@ pub enum KeySpec {
         secret: String,
     },
     /// An Ed25519 key pair, from its 32-byte seed (the exchange knows the private half only
-    /// so that [`crate::Control::ed25519_private_key_pem`] can hand it to a test).
+    /// so that [`crate::Control::ed25519_key`] can hand it to a test).
     Ed25519 {
         /// The private key's seed.
         seed: [u8; 32],

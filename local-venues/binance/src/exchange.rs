@@ -296,6 +296,7 @@ impl Exchange {
             let changes = self.market(symbol)?.trade(price, left, buyer_is_maker, now);
             self.publish_changes(symbol, changes);
         }
+        self.run_stops(symbol);
         Ok(())
     }
 

@@ -2,7 +2,8 @@
 //! protocols, so strategy-host's tests (and a person by hand) can run against it.
 //!
 //! - **REST** under [`Control::rest_url`]: `GET /api/v3/exchangeInfo` (PRICE_FILTER,
-//!   LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL, MAX_NUM_ORDERS, rate limits), `GET /api/v3/depth`
+//!   LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL, MAX_NUM_ORDERS, MAX_NUM_ORDER_AMENDS, rate limits),
+//!   `GET /api/v3/depth`
 //!   (the book with its `lastUpdateId`), `GET /api/v3/time` (the exchange clock).
 //! - **Market streams** under [`Control::ws_stream_url`]: `/stream?streams=a/b` (combined
 //!   wrapper) and `/ws[/<stream>]` (bare); `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`,
@@ -12,8 +13,9 @@
 //!   and 5 incoming messages a second per connection; `serverShutdown`.
 //! - **WebSocket API** under [`Control::ws_api_url`] (`/ws-api/v3`): `session.logon`
 //!   (Ed25519 keys), `userDataStream.subscribe` / `.subscribe.signature` /
-//!   `.unsubscribe`, `order.place` (LIMIT, LIMIT_MAKER, MARKET; GTC, IOC, FOK),
-//!   `order.cancel`, `order.cancelReplace`, `order.status`, `openOrders.status`, `myTrades`,
+//!   `.unsubscribe`, `order.place` (LIMIT, LIMIT_MAKER, MARKET, STOP_LOSS, STOP_LOSS_LIMIT;
+//!   GTC, IOC, FOK), `order.cancel`, `order.cancelReplace`, `order.amend.keepPriority`,
+//!   `order.status`, `openOrders.status`, `myTrades`,
 //!   `account.status`, `time`, `ping`; signatures and `recvWindow` checked as Binance does; refusals with
 //!   Binance's codes; `rateLimits` on every answer; user data (`executionReport`,
 //!   `outboundAccountPosition`, `balanceUpdate`, `eventStreamTerminated`) in the
@@ -22,7 +24,9 @@
 //!   `/api/v3/myTrades`, `/api/v3/account` (percent-encoded payload, HMAC or Ed25519).
 //! - **One account** ([`Control::balances`], [`Control::orders`]): orders match against the
 //!   symbol's book when placed and rest until a market trade ([`Control::trade`]) crosses
-//!   them; fees in the asset received.
+//!   them, best price then first in the queue (a keep-priority amend keeps the place); stops
+//!   wait off the book until a trade reaches their stop price ([`Stop`]); fees in the asset
+//!   received.
 //! - **A scripted market** ([`Control::trade`], [`Control::set_levels`],
 //!   [`Control::advance_to`]) on an exchange clock, and **faults on request**: a depth
 //!   sequence gap ([`Control::skip_depth_updates`]), dropped connections
@@ -52,6 +56,7 @@
 #![deny(missing_docs, unsafe_code, missing_debug_implementations)]
 
 mod account;
+mod amend;
 mod auth;
 mod config;
 mod error;
@@ -62,11 +67,12 @@ mod orders;
 mod ping;
 mod rest;
 mod server;
+mod stops;
 mod streams;
 mod wire;
 mod ws_api;
 
-pub use account::{AccountTrade, Balance, Order, OrderKind, OrderSide, OrderStatus, Tif};
+pub use account::{AccountTrade, Balance, Order, OrderKind, OrderSide, OrderStatus, Stop, Tif};
 pub use auth::{ApiKey, KeySpec, DEFAULT_RECV_WINDOW_MS};
 pub use config::{
     LocalBinanceConfig, SymbolSpec, DEFAULT_ED25519_API_KEY, DEFAULT_FEE_RATE, DEFAULT_HMAC_API_KEY,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 
 use crate::config::SymbolSpec;
+use crate::stops::PrintRange;
 
 /// A level as it is set: price and absolute quantity (zero removes it).
 pub type Level = (Decimal, Decimal);
@@ -85,6 +86,10 @@ pub(crate) struct Market {
     pub(crate) update_id: u64,
     next_trade_id: u64,
     kline: Option<Kline>,
+    /// The last trade's price: what stops are judged against.
+    last_price: Option<Decimal>,
+    /// Prices printed since the account's stops were last looked at.
+    unseen_prints: Option<PrintRange>,
 }
 
 impl Market {
@@ -98,7 +103,20 @@ impl Market {
             update_id: 1_000,
             next_trade_id: 1,
             kline: None,
+            last_price: None,
+            unseen_prints: None,
         }
+    }
+
+    /// The last trade's price, once anything traded.
+    pub(crate) fn last_price(&self) -> Option<Decimal> {
+        self.last_price
+    }
+
+    /// The prices printed since the last call, for the stops to look at; `None` when nothing
+    /// printed.
+    pub(crate) fn take_unseen_prints(&mut self) -> Option<PrintRange> {
+        self.unseen_prints.take()
     }
 
     fn top(&self) -> (Level, Level) {
@@ -164,6 +182,8 @@ impl Market {
             time_ms,
         };
         self.next_trade_id += 1;
+        self.last_price = Some(price);
+        self.unseen_prints = Some(self.unseen_prints.map_or(PrintRange::at(price), |r| r.with(price)));
         let mut changes = vec![Change::Trade(trade.clone())];
         let minute = time_ms - time_ms.rem_euclid(60_000);
         if let Some(old) = self.kline.take_if(|k| k.open_time != minute) {

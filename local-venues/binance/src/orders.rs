@@ -1,11 +1,13 @@
 //! The order path of the local exchange: `order.place` (LIMIT, LIMIT_MAKER, MARKET with GTC,
-//! IOC, FOK), `order.cancel`, `order.cancelReplace`, `order.status`, `openOrders.status` and
-//! `myTrades`, on the one account, matched against the symbol's book; and resting orders
-//! filled by the market's trades. Every change reaches the subscribed sessions as
-//! `executionReport` and `outboundAccountPosition` events.
+//! IOC, FOK; STOP_LOSS and STOP_LOSS_LIMIT, whose triggers live in `stops.rs`),
+//! `order.cancel`, `order.cancelReplace`, `order.status`, `openOrders.status` and `myTrades`,
+//! on the one account, matched against the symbol's book; and resting orders filled by the
+//! market's trades, best price then first in the queue. Every change reaches the subscribed
+//! sessions as `executionReport` and `outboundAccountPosition` events.
 //!
 //! Checks come in Binance's order (filters.md, errors.md): the symbol, its status, the
-//! filters (`-1013 Filter failure: <FILTER>`), a duplicate client id, a maker order that would
+//! filters (`-1013 Filter failure: <FILTER>`; PRICE_FILTER checks `stopPrice` too), a
+//! duplicate client id, a stop the last price already triggers, a maker order that would
 //! take, the balance (`-2010`). Refusals carry Binance's status, code and message.
 
 use rust_decimal::Decimal;
@@ -13,7 +15,7 @@ use serde_json::{json, Value};
 
 use crate::account::{
     account_position, account_status, execution_report, order_json, trade_json, AccountTrade, Order, OrderKind,
-    OrderSide, OrderStatus, ReportDetail, Tif,
+    OrderSide, OrderStatus, ReportDetail, Stop, Tif,
 };
 use crate::exchange::Exchange;
 use crate::market::Change;
@@ -47,11 +49,11 @@ impl Refusal {
         }
     }
 
-    fn bad(code: i64, msg: impl Into<String>) -> Self {
+    pub(crate) fn bad(code: i64, msg: impl Into<String>) -> Self {
         Self::new(400, code, msg)
     }
 
-    fn filter(name: &str) -> Self {
+    pub(crate) fn filter(name: &str) -> Self {
         Self::bad(-1013, format!("Filter failure: {name}"))
     }
 
@@ -77,6 +79,8 @@ pub(crate) struct NewOrder {
     pub(crate) kind: OrderKind,
     pub(crate) tif: Tif,
     pub(crate) price: Option<Decimal>,
+    /// `stopPrice`, for a stop.
+    pub(crate) stop_price: Option<Decimal>,
     pub(crate) qty: Decimal,
     pub(crate) client_id: Option<String>,
     pub(crate) resp_type: RespType,
@@ -100,7 +104,7 @@ pub(crate) struct TradesFilter {
 }
 
 /// One fill of a taker order against the book.
-struct TakerFill {
+pub(crate) struct TakerFill {
     price: Decimal,
     qty: Decimal,
 }
@@ -111,15 +115,22 @@ fn is_multiple(value: Decimal, step: Decimal) -> bool {
 
 impl Exchange {
     /// `symbol`'s base and quote assets: what an order of it changes.
-    fn assets(&self, symbol: &str) -> Vec<String> {
+    pub(crate) fn assets(&self, symbol: &str) -> Vec<String> {
         self.markets
             .get(symbol)
             .map(|m| vec![m.spec.base.clone(), m.spec.quote.clone()])
             .unwrap_or_default()
     }
 
-    fn decimals(&self, symbol: &str) -> u32 {
+    pub(crate) fn decimals(&self, symbol: &str) -> u32 {
         self.markets.get(symbol).map_or(8, |m| m.spec.decimals)
+    }
+
+    /// An `executionReport` of `order` now, with a fresh execution id.
+    pub(crate) fn report(&mut self, order: &Order, detail: &ReportDetail<'_>) -> Value {
+        let now = self.clock_ms();
+        let execution_id = self.account.execution_id();
+        execution_report(order, detail, now, execution_id, self.decimals(&order.symbol))
     }
 
     /// Checks a new order as Binance does before it reaches the book.
@@ -135,8 +146,17 @@ impl Exchange {
         if order.qty <= Decimal::ZERO {
             return Err(Refusal::bad(-1013, "Invalid quantity."));
         }
-        let reference = match (order.kind, order.price) {
-            (OrderKind::Market, _) => {
+        let price_fits =
+            |p: Decimal| p >= spec.tick_size && p <= Decimal::from(MAX_PRICE) && is_multiple(p, spec.tick_size);
+        let missing = |name: &str| {
+            Refusal::bad(
+                -1102,
+                format!("Mandatory parameter '{name}' was not sent, was empty/null, or malformed."),
+            )
+        };
+        // A stop-loss has no price of its own before it triggers: its notional is at its stop.
+        let reference = match (order.kind, order.price, order.stop_price) {
+            (OrderKind::Market, _, _) => {
                 let (_, bids, asks) = market.snapshot(1);
                 let top = match order.side {
                     OrderSide::Buy => asks.first(),
@@ -144,23 +164,20 @@ impl Exchange {
                 };
                 top.map(|(p, _)| *p)
             }
-            (_, Some(price)) => {
-                if price < spec.tick_size || price > Decimal::from(MAX_PRICE) || !is_multiple(price, spec.tick_size) {
-                    return Err(Refusal::filter("PRICE_FILTER"));
-                }
-                Some(price)
-            }
-            (_, None) => {
-                return Err(Refusal::bad(
-                    -1102,
-                    "Mandatory parameter 'price' was not sent, was empty/null, or malformed.",
-                ))
-            }
+            (OrderKind::StopLoss, _, stop) => stop,
+            (_, Some(price), _) if !price_fits(price) => return Err(Refusal::filter("PRICE_FILTER")),
+            (_, Some(price), _) => Some(price),
+            (_, None, _) => return Err(missing("price")),
         };
+        match (order.kind.is_stop(), order.stop_price) {
+            (true, Some(stop)) if !price_fits(stop) => return Err(Refusal::filter("PRICE_FILTER")),
+            (true, None) => return Err(missing("stopPrice")),
+            _ => {}
+        }
         if order.qty < spec.min_qty || order.qty > Decimal::from(MAX_QTY) || !is_multiple(order.qty, spec.step_size) {
             return Err(Refusal::filter("LOT_SIZE"));
         }
-        if order.kind == OrderKind::Market && order.qty > Decimal::from(MARKET_MAX_QTY) {
+        if order.kind.execution() == OrderKind::Market && order.qty > Decimal::from(MARKET_MAX_QTY) {
             return Err(Refusal::filter("MARKET_LOT_SIZE"));
         }
         if reference.is_some_and(|price| price * order.qty < spec.min_notional) {
@@ -185,11 +202,14 @@ impl Exchange {
                 return Err(Refusal::bad(-2010, "Duplicate order sent."));
             }
         }
+        if let Some(stop) = order.stop_price {
+            crate::stops::check_not_triggered(market, order.side, stop)?;
+        }
         Ok(())
     }
 
     /// The fills a taker order would get from the book now, best price first.
-    fn taker_fills(&self, order: &NewOrder) -> Vec<TakerFill> {
+    pub(crate) fn taker_fills(&self, order: &NewOrder) -> Vec<TakerFill> {
         let Some(market) = self.markets.get(&order.symbol) else {
             return Vec::new();
         };
@@ -216,28 +236,38 @@ impl Exchange {
         fills
     }
 
-    /// `order.place`: the order's result as `newOrderRespType` asks.
-    pub(crate) fn place(&mut self, request: NewOrder) -> Result<Value, Refusal> {
-        self.check_new(&request)?;
-        let fills = self.taker_fills(&request);
-        let fillable: Decimal = fills.iter().map(|f| f.qty).sum();
-        if request.kind == OrderKind::LimitMaker && !fills.is_empty() {
-            return Err(Refusal::bad(-2010, "Order would immediately match and take."));
-        }
+    /// What an order locks, and of which asset: a sell its quantity; a buy its limit price ×
+    /// quantity, a buy stop-loss its stop price × quantity, a market buy what `fills` cost.
+    pub(crate) fn lock_for(&self, request: &NewOrder, fills: &[TakerFill]) -> (String, Decimal) {
         let (base, quote) = self
             .markets
             .get(&request.symbol)
             .map(|m| (m.spec.base.clone(), m.spec.quote.clone()))
             .unwrap_or_default();
-        let lock = match (request.side, request.kind, request.price) {
-            (OrderSide::Buy, OrderKind::Market, _) | (OrderSide::Buy, _, None) => {
-                fills.iter().map(|f| f.price * f.qty).sum::<Decimal>()
+        match (request.side, request.kind, request.price, request.stop_price) {
+            (OrderSide::Sell, _, _, _) => (base, request.qty),
+            (OrderSide::Buy, OrderKind::StopLoss, _, Some(stop)) => (quote, stop * request.qty),
+            (OrderSide::Buy, OrderKind::Market, _, _) | (OrderSide::Buy, _, None, _) => {
+                (quote, fills.iter().map(|f| f.price * f.qty).sum())
             }
-            (OrderSide::Buy, _, Some(price)) => price * request.qty,
-            (OrderSide::Sell, _, _) => request.qty,
+            (OrderSide::Buy, _, Some(price), _) => (quote, price * request.qty),
+        }
+    }
+
+    /// `order.place`: the order's result as `newOrderRespType` asks.
+    pub(crate) fn place(&mut self, request: NewOrder) -> Result<Value, Refusal> {
+        self.check_new(&request)?;
+        // A stop takes nothing until it is triggered.
+        let fills = if request.kind.is_stop() {
+            Vec::new()
+        } else {
+            self.taker_fills(&request)
         };
-        let lock_asset = if request.side == OrderSide::Buy { &quote } else { &base };
-        if self.account.balance(lock_asset).free < lock {
+        if request.kind == OrderKind::LimitMaker && !fills.is_empty() {
+            return Err(Refusal::bad(-2010, "Order would immediately match and take."));
+        }
+        let (lock_asset, lock) = self.lock_for(&request, &fills);
+        if self.account.balance(&lock_asset).free < lock {
             return Err(Refusal::bad(
                 -2010,
                 "Account has insufficient balance for requested action.",
@@ -248,7 +278,7 @@ impl Exchange {
         self.account.next_order_id += 1;
         let client_id = request.client_id.clone().unwrap_or_else(|| format!("local{order_id}"));
         {
-            let balance = self.account.balance(lock_asset);
+            let balance = self.account.balance(&lock_asset);
             balance.free -= lock;
             balance.locked += lock;
         }
@@ -266,57 +296,77 @@ impl Exchange {
             status: OrderStatus::New,
             time_ms: now,
             update_ms: now,
+            stop: request.stop_price.map(|price| Stop {
+                price,
+                triggered_ms: None,
+            }),
             locked: lock,
+            queue: self.account.queue_place(),
+            amends: 0,
         };
-        let decimals = self.decimals(&request.symbol);
-        let mut events = vec![execution_report(
+        let mut events = vec![self.report(
             &order,
             &ReportDetail {
                 execution_type: "NEW",
                 ..ReportDetail::default()
             },
-            now,
-            decimals,
         )];
-        let mut trades = Vec::new();
-        let kill = request.tif == Tif::Fok && fillable < request.qty;
-        if !kill {
-            for fill in &fills {
-                let trade = self.take_level(&mut order, fill, now);
-                events.push(execution_report(
-                    &order,
-                    &ReportDetail {
-                        execution_type: "TRADE",
-                        trade: Some(&trade),
-                        ..ReportDetail::default()
-                    },
-                    now,
-                    decimals,
-                ));
-                trades.push(trade);
-            }
-        }
-        let expires = order.status.is_open() && (request.kind == OrderKind::Market || request.tif != Tif::Gtc);
-        if expires {
-            self.release(&mut order);
-            order.status = OrderStatus::Expired;
-            events.push(execution_report(
-                &order,
-                &ReportDetail {
-                    execution_type: "EXPIRED",
-                    ..ReportDetail::default()
-                },
-                now,
-                decimals,
-            ));
-        }
-        events.push(account_position(&self.account, &[base, quote], now));
+        let trades = if order.awaits_trigger() {
+            Vec::new()
+        } else {
+            self.work(&mut order, &fills, &mut events)
+        };
+        events.push(account_position(&self.account, &self.assets(&request.symbol), now));
+        let decimals = self.decimals(&request.symbol);
         let result = place_result(&order, &trades, request.resp_type, decimals, now);
         self.account.orders.insert(order_id, order);
         for event in events {
             self.push_user(event);
         }
+        // Its fills printed: they may reach stops.
+        self.run_stops(&request.symbol);
         Ok(result)
+    }
+
+    /// A working order trades `fills` from the book (a FOK all of them or none), then expires
+    /// what is left when it may not rest (a market order, IOC, FOK). Reports go to `events`.
+    pub(crate) fn work(
+        &mut self,
+        order: &mut Order,
+        fills: &[TakerFill],
+        events: &mut Vec<Value>,
+    ) -> Vec<AccountTrade> {
+        let now = self.clock_ms();
+        let fillable: Decimal = fills.iter().map(|f| f.qty).sum();
+        let kill = order.tif == Tif::Fok && fillable < order.remaining();
+        let mut trades = Vec::new();
+        if !kill {
+            for fill in fills {
+                let trade = self.take_level(order, fill, now);
+                events.push(self.report(
+                    order,
+                    &ReportDetail {
+                        execution_type: "TRADE",
+                        trade: Some(&trade),
+                        ..ReportDetail::default()
+                    },
+                ));
+                trades.push(trade);
+            }
+        }
+        let expires = order.status.is_open() && (order.kind.execution() == OrderKind::Market || order.tif != Tif::Gtc);
+        if expires {
+            self.release(order);
+            order.status = OrderStatus::Expired;
+            events.push(self.report(
+                order,
+                &ReportDetail {
+                    execution_type: "EXPIRED",
+                    ..ReportDetail::default()
+                },
+            ));
+        }
+        trades
     }
 
     /// One fill of `order` against a book level: the level shrinks, a public trade prints, the
@@ -368,7 +418,7 @@ impl Exchange {
             OrderSide::Buy => {
                 let fee = (qty * rate).round_dp(8);
                 // A limit buy locked its limit price; the difference to the fill price returns.
-                let released = if order.kind == OrderKind::Market {
+                let released = if order.kind.execution() == OrderKind::Market {
                     value
                 } else {
                     order.price * qty
@@ -413,7 +463,7 @@ impl Exchange {
     }
 
     /// Returns what `order` still holds locked to free.
-    fn release(&mut self, order: &mut Order) {
+    pub(crate) fn release(&mut self, order: &mut Order) {
         let asset = self.markets.get(&order.symbol).map(|m| {
             if order.side == OrderSide::Buy {
                 m.spec.quote.clone()
@@ -446,15 +496,13 @@ impl Exchange {
         order.update_ms = now;
         let cancel_id = cancel_client_id.unwrap_or_else(|| format!("cancel{order_id}"));
         let decimals = self.decimals(&order.symbol);
-        let report = execution_report(
+        let report = self.report(
             &order,
             &ReportDetail {
                 execution_type: "CANCELED",
                 cancel_client_id: Some(&cancel_id),
                 ..ReportDetail::default()
             },
-            now,
-            decimals,
         );
         let assets = self.assets(&order.symbol);
         let mut result = order_json(&order, decimals);
@@ -603,25 +651,26 @@ impl Exchange {
         } else {
             OrderSide::Sell
         };
-        let mut crossed: Vec<(Decimal, u64)> = self
+        let mut crossed: Vec<(Decimal, u64, u64)> = self
             .account
             .orders
             .values()
             .filter(|o| o.symbol == symbol && o.status.is_open() && o.side == resting_side)
+            .filter(|o| !o.awaits_trigger())
             .filter(|o| match resting_side {
                 OrderSide::Buy => o.price >= price,
                 OrderSide::Sell => o.price <= price,
             })
-            .map(|o| (o.price, o.order_id))
+            .map(|o| (o.price, o.queue, o.order_id))
             .collect();
+        // Best price first, then first in its price's queue.
         crossed.sort_by(|a, b| match resting_side {
             OrderSide::Buy => b.0.cmp(&a.0).then(a.1.cmp(&b.1)),
             OrderSide::Sell => a.0.cmp(&b.0).then(a.1.cmp(&b.1)),
         });
         let mut left = qty;
         let now = self.clock_ms();
-        let decimals = self.decimals(symbol);
-        for (order_price, order_id) in crossed {
+        for (order_price, _, order_id) in crossed {
             if left.is_zero() {
                 break;
             }
@@ -637,15 +686,13 @@ impl Exchange {
             };
             self.publish_changes(symbol, printed);
             let trade = self.book_fill(&mut order, order_price, take, trade_id, true, now);
-            let report = execution_report(
+            let report = self.report(
                 &order,
                 &ReportDetail {
                     execution_type: "TRADE",
                     trade: Some(&trade),
                     ..ReportDetail::default()
                 },
-                now,
-                decimals,
             );
             self.account.orders.insert(order_id, order);
             self.push_user(report);
@@ -678,10 +725,13 @@ fn place_result(order: &Order, trades: &[AccountTrade], resp_type: RespType, dec
             "executedQty": num(order.executed, decimals), "origQuoteOrderQty": num(Decimal::ZERO, decimals),
             "cummulativeQuoteQty": num(order.cum_quote, decimals), "status": order.status.as_str(),
             "timeInForce": order.tif.as_str(), "type": order.kind.as_str(), "side": order.side.as_str(),
-            "workingTime": order.time_ms, "selfTradePreventionMode": "EXPIRE_MAKER"
+            "workingTime": order.working_ms().unwrap_or(-1), "selfTradePreventionMode": "EXPIRE_MAKER"
         });
         if let Some(extra) = extra.as_object() {
             object.extend(extra.clone());
+        }
+        if let Some(stop) = order.stop {
+            object.insert("stopPrice".into(), Value::String(num(stop.price, decimals)));
         }
         if resp_type == RespType::Full {
             let fills: Vec<Value> = trades

@@ -76,7 +76,8 @@ fn symbol_info(spec: &SymbolSpec) -> Value {
             {"filterType": "MARKET_LOT_SIZE", "minQty": num(Decimal::ZERO, d), "maxQty": num(Decimal::from(100), d), "stepSize": num(Decimal::ZERO, d)},
             {"filterType": "NOTIONAL", "minNotional": num(spec.min_notional, d), "applyMinToMarket": true,
              "maxNotional": num(Decimal::from(9_000_000), d), "applyMaxToMarket": false, "avgPriceMins": 5},
-            {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200}
+            {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
+            {"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": crate::amend::MAX_NUM_ORDER_AMENDS}
         ],
         "permissions": [], "permissionSets": [["SPOT"]],
         "defaultSelfTradePreventionMode": "EXPIRE_MAKER",

@@ -5,7 +5,8 @@
 //! `{"id","status","result"|"error":{"code","msg"[,"data"]},"rateLimits"}`. Methods:
 //! `ping`, `time`, `session.logon` (Ed25519 keys), `session.status`, `session.logout`,
 //! `userDataStream.subscribe` (after logon), `userDataStream.subscribe.signature` (any key),
-//! `userDataStream.unsubscribe`, `order.place`, `order.cancel`, `order.cancelReplace`,
+//! `userDataStream.unsubscribe`, `order.place` (LIMIT, LIMIT_MAKER, MARKET, STOP_LOSS,
+//! STOP_LOSS_LIMIT), `order.cancel`, `order.cancelReplace`, `order.amend.keepPriority`,
 //! `order.status`, `openOrders.status`, `myTrades`. Trading and account methods are signed
 //! (`apiKey`, `timestamp`, `signature`) or carry only `timestamp` on a logged-on session.
 //!
@@ -298,7 +299,7 @@ fn missing(name: &str) -> Refusal {
 fn weight(method: &str, params: &Params) -> u64 {
     match method {
         "session.logon" | "userDataStream.subscribe" | "userDataStream.subscribe.signature" => 2,
-        "order.status" => 4,
+        "order.status" | "order.amend.keepPriority" => 4,
         "openOrders.status" if params.get("symbol").is_some() => 6,
         "openOrders.status" => 80,
         "myTrades" | "account.status" => 20,
@@ -472,10 +473,28 @@ fn new_order(params: &Params, client_name: &str) -> Result<NewOrder, Refusal> {
         "LIMIT" => OrderKind::Limit,
         "LIMIT_MAKER" => OrderKind::LimitMaker,
         "MARKET" => OrderKind::Market,
+        "STOP_LOSS" => OrderKind::StopLoss,
+        "STOP_LOSS_LIMIT" => OrderKind::StopLossLimit,
         _ => return Err(Refusal::new(400, -1116, "Invalid orderType.")),
     };
+    // A stop-loss triggers into a market order: a price or a time in force would mean
+    // nothing, so they are refused (-1106) rather than ignored.
+    let not_required = |name: &str| Refusal::new(400, -1106, format!("Parameter '{name}' sent when not required."));
+    if kind == OrderKind::StopLoss {
+        for name in ["price", "timeInForce"] {
+            if params.get(name).is_some() {
+                return Err(not_required(name));
+            }
+        }
+    }
+    let stop_price = params.decimal("stopPrice")?;
+    match (kind.is_stop(), stop_price) {
+        (true, None) => return Err(missing("stopPrice")),
+        (false, Some(_)) => return Err(not_required("stopPrice")),
+        _ => {}
+    }
     let tif = match (kind, params.get("timeInForce")) {
-        (OrderKind::Limit, None) => return Err(missing("timeInForce")),
+        (OrderKind::Limit | OrderKind::StopLossLimit, None) => return Err(missing("timeInForce")),
         (_, None) => Tif::Gtc,
         (_, Some("GTC")) => Tif::Gtc,
         (_, Some("IOC")) => Tif::Ioc,
@@ -483,14 +502,18 @@ fn new_order(params: &Params, client_name: &str) -> Result<NewOrder, Refusal> {
         (_, Some(_)) => return Err(Refusal::new(400, -1115, "Invalid timeInForce.")),
     };
     let price = params.decimal("price")?;
-    if kind != OrderKind::Market && price.is_none() {
+    let priced = !matches!(kind, OrderKind::Market | OrderKind::StopLoss);
+    if priced && price.is_none() {
         return Err(missing("price"));
     }
     let qty = params.decimal("quantity")?.ok_or_else(|| missing("quantity"))?;
     let resp_type = match params.get("newOrderRespType") {
         Some("ACK") => RespType::Ack,
         Some("RESULT") => RespType::Result,
-        Some("FULL") | None => RespType::Full,
+        Some("FULL") => RespType::Full,
+        // FULL for MARKET and LIMIT (and, here, LIMIT_MAKER); other types answer ACK.
+        None if kind.is_stop() => RespType::Ack,
+        None => RespType::Full,
         Some(_) => {
             return Err(Refusal::new(
                 400,
@@ -504,7 +527,8 @@ fn new_order(params: &Params, client_name: &str) -> Result<NewOrder, Refusal> {
         side,
         kind,
         tif,
-        price: if kind == OrderKind::Market { None } else { price },
+        price: if priced { price } else { None },
+        stop_price,
         qty,
         client_id: params.get(client_name).map(str::to_owned),
         resp_type,
@@ -597,6 +621,12 @@ fn dispatch(ex: &mut Exchange, conn: u64, method: &str, params: &Params, now: In
             let order = new_order(params, "newClientOrderId")?;
             ex.limits.place(now)?;
             ex.cancel_replace(&target, order, allow_failure)
+        }
+        "order.amend.keepPriority" => {
+            authorized(ex, conn, params)?;
+            let target = order_ref(params, "orderId", "origClientOrderId")?;
+            let new_qty = params.decimal("newQty")?.ok_or_else(|| missing("newQty"))?;
+            ex.amend_keep_priority(&target, new_qty, params.get("newClientOrderId"))
         }
         "order.status" => {
             authorized(ex, conn, params)?;

@@ -3,7 +3,9 @@
 //!
 //! One test binary (`mod`s below) so the crate links once.
 
+mod amend;
 mod rest;
+mod stops;
 mod streams;
 mod support;
 mod ws_api;

@@ -31,9 +31,22 @@ async fn exchange_info_lists_symbols_with_their_filters() {
             "LOT_SIZE",
             "MARKET_LOT_SIZE",
             "NOTIONAL",
-            "MAX_NUM_ORDERS"
+            "MAX_NUM_ORDERS",
+            "MAX_NUM_ORDER_AMENDS"
         ]
     );
+    assert_eq!(btc["filters"][5]["maxNumOrderAmends"], 10);
+    let types: Vec<&str> = btc["orderTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"STOP_LOSS") && types.contains(&"STOP_LOSS_LIMIT"),
+        "{types:?}"
+    );
+    assert_eq!(btc["amendAllowed"], true);
     assert_eq!(btc["filters"][0]["tickSize"], "0.01000000");
     assert_eq!(info["rateLimits"][0]["rateLimitType"], "REQUEST_WEIGHT");
     let (status, one) = get(&b, "/api/v3/exchangeInfo?symbol=ETHUSDT").await;

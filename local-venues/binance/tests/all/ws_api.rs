@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::support::{d, get_with, wait_until, Api, Signer};
 
-fn start_with(adjust: impl FnOnce(&mut LocalBinanceConfig)) -> LocalBinance {
+pub(crate) fn start_with(adjust: impl FnOnce(&mut LocalBinanceConfig)) -> LocalBinance {
     let mut config = LocalBinanceConfig {
         running_clock: true,
         ..LocalBinanceConfig::default()
@@ -28,11 +28,11 @@ fn start_with(adjust: impl FnOnce(&mut LocalBinanceConfig)) -> LocalBinance {
     b
 }
 
-fn start() -> LocalBinance {
+pub(crate) fn start() -> LocalBinance {
     start_with(|_| {})
 }
 
-fn hmac(b: &LocalBinance) -> (String, Signer) {
+pub(crate) fn hmac(b: &LocalBinance) -> (String, Signer) {
     let (key, secret) = b.hmac_key().unwrap();
     (key, Signer::Hmac(secret))
 }
@@ -49,7 +49,7 @@ fn ed25519(b: &LocalBinance) -> (String, Signer) {
 }
 
 /// A client subscribed to user data with the HMAC key.
-async fn subscribed(b: &LocalBinance) -> (Api, String, Signer) {
+pub(crate) async fn subscribed(b: &LocalBinance) -> (Api, String, Signer) {
     let mut api = Api::connect(b).await;
     let (key, signer) = hmac(b);
     let answer = api
@@ -66,12 +66,12 @@ async fn subscribed(b: &LocalBinance) -> (Api, String, Signer) {
     (api, key, signer)
 }
 
-fn limit(side: &str, price: &str, qty: &str, client: &str) -> Value {
+pub(crate) fn limit(side: &str, price: &str, qty: &str, client: &str) -> Value {
     json!({"symbol": "BTCUSDT", "side": side, "type": "LIMIT", "timeInForce": "GTC",
            "price": price, "quantity": qty, "newClientOrderId": client})
 }
 
-fn code(answer: &Value) -> (u64, i64, String) {
+pub(crate) fn code(answer: &Value) -> (u64, i64, String) {
     (
         answer["status"].as_u64().unwrap(),
         answer["error"]["code"].as_i64().unwrap_or(0),
