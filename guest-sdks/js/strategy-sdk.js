@@ -1,7 +1,7 @@
 // strategy-sdk.js: strategy-host strategies in JavaScript, built to components by componentize-js.
 //
 // The thin guest library over the bindings componentize-js generates from `wit/strategy.wit`
-// (world `strategy`; the import `strategy-host:strategy/host@0.4.0` exists only inside the
+// (world `strategy`; the import `strategy-host:strategy/host@0.5.0` exists only inside the
 // component). It does for a JavaScript strategy what the Rust SDK's `export_strategy!` does for a
 // Rust one:
 //
@@ -16,7 +16,7 @@
 // - `Sma` and `Crossover` are streaming indicators whose snapshots have the Rust SDK's JSON
 //   shape, so a strategy's state can move between languages on hot reload.
 
-import * as imports from "strategy-host:strategy/host@0.4.0";
+import * as imports from "strategy-host:strategy/host@0.5.0";
 
 /** A subscription's symbol or timeframe that matches every one. */
 export const ANY = "*";
@@ -163,12 +163,42 @@ export class Rejected extends Error {
   }
 }
 
-export function marketOrder(symbol, side, qty, tag = "") {
-  return { symbol, side, qty: qty.toWit(), orderType: { tag: "market" }, tag };
+/** The order terms of the WIT's `order-request`: `timeInForce` "gtc" (the default), "ioc" or
+ * "fok"; `postOnly` (limit orders that rest only) and `reduceOnly`. */
+function order(symbol, side, qty, orderType, tag, { timeInForce = "gtc", postOnly = false, reduceOnly = false } = {}) {
+  return { symbol, side, qty: qty.toWit(), orderType, timeInForce, postOnly, reduceOnly, tag };
 }
 
-export function limitOrder(symbol, side, qty, price, tag = "") {
-  return { symbol, side, qty: qty.toWit(), orderType: { tag: "limit", val: price.toWit() }, tag };
+export function marketOrder(symbol, side, qty, tag = "", terms = {}) {
+  return order(symbol, side, qty, { tag: "market" }, tag, terms);
+}
+
+export function limitOrder(symbol, side, qty, price, tag = "", terms = {}) {
+  return order(symbol, side, qty, { tag: "limit", val: price.toWit() }, tag, terms);
+}
+
+/** A stop: a market order once the market trades at or through `trigger` (a buy at or above
+ * it, a sell at or below). */
+export function stopOrder(symbol, side, qty, trigger, tag = "", terms = {}) {
+  return order(symbol, side, qty, { tag: "stop", val: trigger.toWit() }, tag, terms);
+}
+
+/** A stop that becomes a limit order at `limit` once the market reaches `trigger`. */
+export function stopLimitOrder(symbol, side, qty, trigger, limit, tag = "", terms = {}) {
+  const prices = { trigger: trigger.toWit(), limit: limit.toWit() };
+  return order(symbol, side, qty, { tag: "stop-limit", val: prices }, tag, terms);
+}
+
+function limitPriceOf(orderType) {
+  if (orderType.tag === "limit") return Decimal.fromWit(orderType.val);
+  if (orderType.tag === "stop-limit") return Decimal.fromWit(orderType.val.limit);
+  return undefined;
+}
+
+function triggerPriceOf(orderType) {
+  if (orderType.tag === "stop") return Decimal.fromWit(orderType.val);
+  if (orderType.tag === "stop-limit") return Decimal.fromWit(orderType.val.trigger);
+  return undefined;
 }
 
 /** A position (signed: positive long, negative short) with exact decimals. */
@@ -196,7 +226,7 @@ export class Position {
 /** The account as the host's books have it (see the WIT's `account` record), exact decimals
  * throughout: a buy of notional n passes the cash check when n × (1 + feeRate) ≤ buyingPower.
  * `positions[i].mark` is undefined before the host saw a price; `openOrders[i].limitPrice` is
- * undefined for a market order. */
+ * undefined for a market or stop order, `triggerPrice` for anything but a stop or stop-limit. */
 export class Account {
   constructor(view) {
     const d = Decimal.fromWit;
@@ -220,7 +250,11 @@ export class Account {
       tag: o.tag,
       symbol: o.symbol,
       side: o.side,
-      limitPrice: o.orderType.tag === "limit" ? d(o.orderType.val) : undefined,
+      limitPrice: limitPriceOf(o.orderType),
+      triggerPrice: triggerPriceOf(o.orderType),
+      timeInForce: o.timeInForce,
+      postOnly: o.postOnly,
+      reduceOnly: o.reduceOnly,
       qty: d(o.qty),
       filledQty: d(o.filledQty),
       remainingQty: d(o.remainingQty),

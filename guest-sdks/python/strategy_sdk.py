@@ -38,6 +38,7 @@ from wit_world.imports import types as wit
 
 Side = wit.Side
 OrderStatus = wit.OrderStatus
+TimeInForce = wit.TimeInForce
 LogLevel = wit.LogLevel
 Action = wit.Action
 
@@ -217,13 +218,18 @@ class PositionValue:
 
 @dataclass(frozen=True)
 class OpenOrder:
-    """One working order; `limit_price` is None for a market order."""
+    """One working order; `limit_price` is None for a market or stop order, `trigger_price`
+    None for anything but a stop or stop-limit."""
 
     order_id: str
     tag: str
     symbol: str
     side: Side
     limit_price: Optional[Decimal]
+    trigger_price: Optional[Decimal]
+    time_in_force: TimeInForce
+    post_only: bool
+    reduce_only: bool
     qty: Decimal
     filled_qty: Decimal
     remaining_qty: Decimal
@@ -268,7 +274,11 @@ def _account(view: wit.Account) -> Account:
             o.tag,
             o.symbol,
             o.side,
-            d(o.order_type.value) if isinstance(o.order_type, wit.OrderType_Limit) else None,
+            _limit_price(o.order_type),
+            _trigger_price(o.order_type),
+            o.time_in_force,
+            o.post_only,
+            o.reduce_only,
             d(o.qty),
             d(o.filled_qty),
             d(o.remaining_qty),
@@ -280,6 +290,22 @@ def _account(view: wit.Account) -> Account:
         d(view.initial_cash), d(view.cash), d(view.equity), d(view.fees), d(view.buying_power), d(view.fee_rate),
         positions, orders,
     )
+
+
+def _limit_price(order_type) -> Optional[Decimal]:
+    if isinstance(order_type, wit.OrderType_Limit):
+        return decimal_from_wit(order_type.value)
+    if isinstance(order_type, wit.OrderType_StopLimit):
+        return decimal_from_wit(order_type.value.limit)
+    return None
+
+
+def _trigger_price(order_type) -> Optional[Decimal]:
+    if isinstance(order_type, wit.OrderType_Stop):
+        return decimal_from_wit(order_type.value)
+    if isinstance(order_type, wit.OrderType_StopLimit):
+        return decimal_from_wit(order_type.value.trigger)
+    return None
 
 
 def _order_update(update: wit.OrderUpdate) -> OrderUpdate:
@@ -313,12 +339,44 @@ class Rejected(Exception):
         self.message = message
 
 
-def market_order(symbol: str, side: Side, qty: Decimal, tag: str = "") -> wit.OrderRequest:
-    return wit.OrderRequest(symbol, side, decimal_to_wit(qty), wit.OrderType_Market(), tag)
+def _order(symbol, side, qty, order_type, tag, time_in_force, post_only, reduce_only) -> wit.OrderRequest:
+    return wit.OrderRequest(
+        symbol, side, decimal_to_wit(qty), order_type, time_in_force, post_only, reduce_only, tag
+    )
 
 
-def limit_order(symbol: str, side: Side, qty: Decimal, price: Decimal, tag: str = "") -> wit.OrderRequest:
-    return wit.OrderRequest(symbol, side, decimal_to_wit(qty), wit.OrderType_Limit(decimal_to_wit(price)), tag)
+def market_order(
+    symbol: str, side: Side, qty: Decimal, tag: str = "", *,
+    time_in_force: TimeInForce = TimeInForce.GTC, reduce_only: bool = False,
+) -> wit.OrderRequest:
+    return _order(symbol, side, qty, wit.OrderType_Market(), tag, time_in_force, False, reduce_only)
+
+
+def limit_order(
+    symbol: str, side: Side, qty: Decimal, price: Decimal, tag: str = "", *,
+    time_in_force: TimeInForce = TimeInForce.GTC, post_only: bool = False, reduce_only: bool = False,
+) -> wit.OrderRequest:
+    """A limit order; `post_only` for a maker-or-nothing order (good till cancelled only)."""
+    order_type = wit.OrderType_Limit(decimal_to_wit(price))
+    return _order(symbol, side, qty, order_type, tag, time_in_force, post_only, reduce_only)
+
+
+def stop_order(
+    symbol: str, side: Side, qty: Decimal, trigger: Decimal, tag: str = "", *, reduce_only: bool = False,
+) -> wit.OrderRequest:
+    """A stop: a market order once the market trades at or through `trigger` (a buy at or
+    above it, a sell at or below)."""
+    order_type = wit.OrderType_Stop(decimal_to_wit(trigger))
+    return _order(symbol, side, qty, order_type, tag, TimeInForce.GTC, False, reduce_only)
+
+
+def stop_limit_order(
+    symbol: str, side: Side, qty: Decimal, trigger: Decimal, limit: Decimal, tag: str = "", *,
+    time_in_force: TimeInForce = TimeInForce.GTC, reduce_only: bool = False,
+) -> wit.OrderRequest:
+    """A stop that becomes a limit order at `limit` once the market reaches `trigger`."""
+    order_type = wit.OrderType_StopLimit(wit.StopLimit(decimal_to_wit(trigger), decimal_to_wit(limit)))
+    return _order(symbol, side, qty, order_type, tag, time_in_force, False, reduce_only)
 
 
 class Host:

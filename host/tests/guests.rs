@@ -5,7 +5,9 @@
 //! - `check` starts both and prints the Rust one's params and defaults.
 //! - A backtest of each, with the same params on the same bars, leaves the same orders and fills
 //!   in its book of record as the Rust sma-cross's, row for row, and the same decisions; on daily
-//!   and on minute bars.
+//!   and on minute bars. Each decision carries the cash and equity the strategy read from the
+//!   host's account view (`account`) after it acted, so the account view is read by real Python
+//!   and JavaScript components and agrees with the Rust one's.
 //! - All three refuse the same bad params with the same message.
 //! - A paper replay under the default limits that swaps Rust for Python and then Python for
 //!   JavaScript between two bars ends, with no trap, with the orders and fills of the Rust one
@@ -93,7 +95,7 @@ fn check_starts_the_python_and_javascript_strategies_with_the_rust_ones_params()
         let text = stdout(&output);
         assert!(text.contains(&format!("name:        {name}\n")), "{text}");
         assert!(
-            text.contains("world:       strategy-host:strategy/strategy@0.4.0"),
+            text.contains("world:       strategy-host:strategy/strategy@0.5.0"),
             "{text}"
         );
         assert!(text.contains("  - * candles *"), "{text}");
@@ -131,6 +133,17 @@ fn python_and_javascript_backtests_order_and_fill_exactly_as_the_rust_sma_cross(
             !rust_decisions.is_empty(),
             "{file}: the Rust sma-cross explained nothing"
         );
+        // The account view moves with the fills: the cash read at the crosses is not always
+        // the starting cash.
+        let cash: std::collections::BTreeSet<String> = rust_decisions
+            .iter()
+            .filter_map(|d| {
+                d["indicators"].as_array()?.iter().find(|i| i["name"] == "cash")?["value"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect();
+        assert!(cash.len() > 1, "{file}: the decisions read one cash only: {cash:?}");
         for (component, _) in GUESTS {
             let Backtest { book: guest, decisions } = backtested(component, &data(file), params);
             assert_eq!(

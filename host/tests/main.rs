@@ -33,6 +33,7 @@ mod live_trading;
 mod market_data;
 mod new_cli;
 mod notifications;
+mod order_terms;
 mod ready;
 mod reconcile;
 mod refusals;

@@ -7,7 +7,8 @@
 // - death cross (the fast average moves below): if long, a market sell of the whole position,
 //   as the ledger records it.
 //
-// Every cross emits a decision with the averages, where the host keeps decisions. The snapshot
+// Every cross emits a decision with the averages and the account's cash and equity as the host's
+// books have them once it acted (the account view), where the host keeps decisions. The snapshot
 // carries the averages' windows and last relation per stream, not the params, in the Rust
 // sma-cross's JSON: a new version (in any of the three languages) continues with its own
 // params, its windows resized to them.
@@ -106,7 +107,8 @@ class SmaCross extends Strategy {
     // Explaining costs divisions and formatting: only where the host keeps decisions.
     if (!host.decisionsWanted()) return;
     const [fast, slow] = [crossing.fast.value(), crossing.slow.value()];
-    host.emitDecision(candle.symbol, action, confidence(fast, slow), reasoning, { fast, slow });
+    const { cash, equity } = host.account();
+    host.emitDecision(candle.symbol, action, confidence(fast, slow), reasoning, { fast, slow, cash, equity });
   }
 
   snapshot() {

@@ -7,7 +7,8 @@ the last `fast` closes and one of the last `slow` closes:
 - death cross (the fast average moves below): if long, a market sell of the whole position, as
   the ledger records it.
 
-Every cross emits a decision with the averages, where the host keeps decisions. The snapshot
+Every cross emits a decision with the averages and the account's cash and equity as the host's
+books have them once it acted (the account view), where the host keeps decisions. The snapshot
 carries the averages' windows and last relation per stream, not the params, in the Rust
 sma-cross's JSON: a new version (in either language) continues with its own params, its
 windows resized to them.
@@ -93,7 +94,9 @@ class SmaCross(sdk.Strategy):
         if not host.decisions_wanted():
             return
         fast, slow = crossing.fast.value(), crossing.slow.value()
-        host.emit_decision(candle.symbol, action, confidence(fast, slow), reasoning, {"fast": fast, "slow": slow})
+        account = host.account()
+        indicators = {"fast": fast, "slow": slow, "cash": account.cash, "equity": account.equity}
+        host.emit_decision(candle.symbol, action, confidence(fast, slow), reasoning, indicators)
 
     def snapshot(self) -> bytes:
         # A list of [key, value] pairs, as the Rust SDK's StrMap writes a map.

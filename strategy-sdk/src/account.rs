@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use crate::market::Side;
-use crate::orders::{OrderId, OrderStatus, OrderType};
+use crate::orders::{OrderId, OrderStatus, OrderType, TimeInForce};
 
 /// The account view. Money is in the quote asset of the strategy's symbols.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,8 +63,14 @@ pub struct OpenOrder {
     pub symbol: String,
     /// Buy or sell.
     pub side: Side,
-    /// Market or limit (at its price).
+    /// Market, limit, stop or stop-limit, with its prices.
     pub order_type: OrderType,
+    /// How long it works.
+    pub time_in_force: TimeInForce,
+    /// Whether it may only be a maker.
+    pub post_only: bool,
+    /// Whether it may only bring the position toward zero.
+    pub reduce_only: bool,
     /// The order's quantity, the filled part included.
     pub qty: Decimal,
     /// What has filled.

@@ -1,26 +1,24 @@
 //! A bracket: an entry, then a take-profit and a stop-loss around the position it opened.
 //!
-//! The SDK manages the exits, not the host: the contract has no stop orders, so the stop-loss
-//! is this helper watching closed bars, and the take-profit is a resting limit order. Feed it
-//! every order update and every closed bar of its symbol ([`Bracket::on_order_update`],
-//! [`Bracket::on_candle`]); it keeps its state in [`BracketState`] (and in a strategy's
-//! snapshot, if the strategy stores it).
+//! The host works both exits: they are orders it holds, a reduce-only limit at the take-profit
+//! and a reduce-only stop at the stop-loss, so a stop fires where the market reaches it (inside
+//! a bar in backtests and paper, at the venue live, even while the strategy is busy), not on the
+//! next bar. Feed it every order update of the strategy ([`Bracket::on_order_update`]) and its
+//! closed bars ([`Bracket::on_candle`], for retries); it keeps its state in [`BracketState`] (and
+//! in a strategy's snapshot, if the strategy stores it).
 //!
 //! Rules:
-//! 1. The entry (market or limit) is placed by [`Bracket::open`]. Once it is done (filled, or
-//!    cancelled after a partial fill), the take-profit rests for the quantity filled: a limit
-//!    order on the other side at the take-profit price.
-//! 2. The stop triggers on a closed bar that trades at or through it: a low at or below the
-//!    stop for a long, a high at or above it for a short. The take-profit is then cancelled and
-//!    what it has not filled is closed by a market order, which the simulator fills at the next
-//!    bar's open (the bar rule of every market order; a gap through the stop fills worse
-//!    than the stop).
-//! 3. A bar that fills the take-profit reaches the strategy as an order update before the bar
-//!    itself, so a bar that both fills the take-profit and touches the stop ends the bracket
-//!    at the take-profit.
-//! 4. A take-profit cancelled or rejected by someone else leaves the position unprotected, so
-//!    the bracket closes it at market as on a stop. An exit the host refuses is tried again on
-//!    the next bar; nothing here panics.
+//! 1. The entry (market, limit or stop) is placed by [`Bracket::open`]. Once it is done
+//!    (filled, or cancelled after a partial fill), both exits are placed for the quantity
+//!    filled, on the other side: the take-profit as a reduce-only limit, the stop-loss as a
+//!    reduce-only stop (a market order once triggered; a gap through it fills worse).
+//! 2. Whichever exit fills first ends the bracket, and the other is cancelled: by the host,
+//!    whose reduce-only rule leaves it nothing to reduce (a partial fill of one trims the other
+//!    to the rest), and by the bracket too, for a host or test double that does not.
+//! 3. A stop-loss cancelled or rejected by someone else while a position is left leaves it
+//!    unprotected, so the bracket closes it at market, and a take-profit refused when placed
+//!    leaves the stop alone to protect it. An exit the host refuses is tried again on the next
+//!    bar; nothing here panics.
 
 use rust_decimal::Decimal;
 
@@ -37,7 +35,7 @@ pub struct BracketSpec {
     pub side: Side,
     /// The entry's quantity.
     pub qty: Decimal,
-    /// Market or limit.
+    /// Market, limit or stop.
     pub entry: OrderType,
     /// Below the entry for a long, above it for a short.
     pub stop_loss: Decimal,
@@ -55,16 +53,19 @@ pub enum BracketState {
         /// The entry order.
         entry: OrderId,
     },
-    /// The position is open, the take-profit rests and the stop is watched.
+    /// The position is open and the host holds its exits.
     Protected {
-        /// The take-profit order.
-        take_profit: OrderId,
+        /// The take-profit order; `None` when the host refused it (the stop still protects).
+        take_profit: Option<OrderId>,
+        /// The stop-loss order.
+        stop_loss: OrderId,
         /// The position the bracket holds (what the entry filled).
         qty: Decimal,
-        /// What the take-profit has filled.
+        /// What the exits have filled together.
         exited: Decimal,
     },
-    /// The stop triggered (or the take-profit went away): `qty` is being closed at market.
+    /// The stop-loss went away (refused, or cancelled by someone else): `qty` is being closed
+    /// at market.
     Stopping {
         /// The market exit; `None` when the host refused it (it is tried again on the next bar).
         exit: Option<OrderId>,
@@ -82,7 +83,7 @@ pub enum BracketExit {
     NotEntered,
     /// The take-profit filled.
     TakeProfit,
-    /// The stop triggered and the market exit filled.
+    /// The stop-loss (or the market exit that stood in for it) filled.
     StopLoss,
 }
 
@@ -112,11 +113,8 @@ impl Bracket {
             )));
         }
         let entry = OrderRequest {
-            symbol: spec.symbol.clone(),
-            side: spec.side,
-            qty: spec.qty,
             order_type: spec.entry,
-            tag: spec.tag.clone(),
+            ..OrderRequest::market(spec.symbol.clone(), spec.side, spec.qty).with_tag(spec.tag.clone())
         };
         let entry = host.place_order(entry)?;
         Ok(Bracket {
@@ -142,10 +140,7 @@ impl Bracket {
 
     /// Follows an order update; updates of other orders are ignored.
     pub fn on_order_update(&mut self, host: &mut dyn Host, update: &OrderUpdate) {
-        let done = matches!(
-            update.status,
-            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected
-        );
+        let done = update.status.is_final();
         self.state = match std::mem::replace(&mut self.state, BracketState::Closed(BracketExit::NotEntered)) {
             BracketState::Entering { entry } if entry == update.order_id && done => {
                 if update.filled_qty > Decimal::ZERO {
@@ -154,15 +149,14 @@ impl Bracket {
                     BracketState::Closed(BracketExit::NotEntered)
                 }
             }
-            BracketState::Protected { take_profit, qty, .. } if take_profit == update.order_id => match update.status {
-                OrderStatus::Filled => BracketState::Closed(BracketExit::TakeProfit),
-                OrderStatus::Cancelled | OrderStatus::Rejected => self.exit_at_market(host, qty - update.filled_qty),
-                OrderStatus::Open | OrderStatus::PartiallyFilled => BracketState::Protected {
-                    take_profit,
-                    qty,
-                    exited: update.filled_qty,
-                },
-            },
+            BracketState::Protected {
+                take_profit,
+                stop_loss,
+                qty,
+                exited,
+            } if take_profit.as_ref() == Some(&update.order_id) || stop_loss == update.order_id => {
+                self.follow_exit(host, update, take_profit, stop_loss, qty, exited)
+            }
             BracketState::Stopping { exit: Some(exit), qty } if exit == update.order_id && done => {
                 let left = qty - update.filled_qty;
                 if left <= Decimal::ZERO {
@@ -175,56 +169,105 @@ impl Bracket {
         };
     }
 
-    /// Watches a closed bar for the stop; bars of other symbols are ignored.
+    /// Tries a refused market exit again; bars of other symbols are ignored.
     pub fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
         if *candle.symbol != *self.spec.symbol {
             return;
         }
-        self.state = match std::mem::replace(&mut self.state, BracketState::Closed(BracketExit::NotEntered)) {
-            BracketState::Protected {
-                take_profit,
-                qty,
-                exited,
-            } if self.stop_touched(candle) => {
-                // A cancel that comes too late (the take-profit filled meanwhile) is refused,
-                // and the market exit then closes more than is left. Only live fills can race
-                // like this; in the simulator the fill arrives before the bar (rule 3).
-                if let Err(reason) = host.cancel_order(&take_profit) {
-                    host.warn(&format!(
-                        "bracket {}: take-profit cancel refused: {reason}",
-                        self.spec.tag
-                    ));
-                }
-                self.exit_at_market(host, qty - exited)
-            }
-            BracketState::Stopping { exit: None, qty } => self.exit_at_market(host, qty),
-            unchanged => unchanged,
-        };
+        if let BracketState::Stopping { exit: None, qty } = self.state {
+            self.state = self.exit_at_market(host, qty);
+        }
     }
 
-    fn stop_touched(&self, candle: &Candle) -> bool {
-        match self.spec.side {
-            Side::Buy => candle.low <= self.spec.stop_loss,
-            Side::Sell => candle.high >= self.spec.stop_loss,
+    /// An update of one of the exits (rule 2 and 3 of the module).
+    fn follow_exit(
+        &self,
+        host: &mut dyn Host,
+        update: &OrderUpdate,
+        take_profit: Option<OrderId>,
+        stop_loss: OrderId,
+        qty: Decimal,
+        exited: Decimal,
+    ) -> BracketState {
+        let is_stop = update.order_id == stop_loss;
+        let exited = exited + update.fill.as_ref().map_or(Decimal::ZERO, |fill| fill.qty);
+        let left = qty - exited;
+        let other = if is_stop {
+            take_profit.clone()
+        } else {
+            Some(stop_loss.clone())
+        };
+        match update.status {
+            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected if left <= Decimal::ZERO => {
+                if let Some(other) = other {
+                    // The host has most likely cancelled it already; its refusal says so.
+                    let _ = host.cancel_order(&other);
+                }
+                BracketState::Closed(if is_stop {
+                    BracketExit::StopLoss
+                } else {
+                    BracketExit::TakeProfit
+                })
+            }
+            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected if is_stop => {
+                host.warn(&format!(
+                    "bracket {}: the stop-loss ended with {left} left: closing at market",
+                    self.spec.tag
+                ));
+                if let Some(take_profit) = &take_profit {
+                    let _ = host.cancel_order(take_profit);
+                }
+                self.exit_at_market(host, left)
+            }
+            // The take-profit went away with a position left: the stop still protects it.
+            OrderStatus::Filled | OrderStatus::Cancelled | OrderStatus::Rejected => BracketState::Protected {
+                take_profit: None,
+                stop_loss,
+                qty,
+                exited,
+            },
+            OrderStatus::Open | OrderStatus::PartiallyFilled => BracketState::Protected {
+                take_profit,
+                stop_loss,
+                qty,
+                exited,
+            },
         }
     }
 
     fn protect(&self, host: &mut dyn Host, qty: Decimal) -> BracketState {
-        let order = OrderRequest::limit(self.spec.symbol.as_str(), self.exit_side(), qty, self.spec.take_profit)
-            .with_tag(format!("{}-tp", self.spec.tag));
-        match host.place_order(order) {
-            Ok(take_profit) => BracketState::Protected {
-                take_profit,
-                qty,
-                exited: Decimal::ZERO,
-            },
+        let (symbol, side) = (self.spec.symbol.as_str(), self.exit_side());
+        let stop = OrderRequest::stop(symbol, side, qty, self.spec.stop_loss)
+            .reduce_only()
+            .with_tag(format!("{}-sl", self.spec.tag));
+        let stop_loss = match host.place_order(stop) {
+            Ok(id) => id,
             Err(reject) => {
                 host.warn(&format!(
-                    "bracket {}: take-profit refused ({reject}): closing at market",
+                    "bracket {}: stop-loss refused ({reject}): closing at market",
                     self.spec.tag
                 ));
-                self.exit_at_market(host, qty)
+                return self.exit_at_market(host, qty);
             }
+        };
+        let limit = OrderRequest::limit(symbol, side, qty, self.spec.take_profit)
+            .reduce_only()
+            .with_tag(format!("{}-tp", self.spec.tag));
+        let take_profit = match host.place_order(limit) {
+            Ok(id) => Some(id),
+            Err(reject) => {
+                host.warn(&format!(
+                    "bracket {}: take-profit refused ({reject}): the stop-loss alone protects",
+                    self.spec.tag
+                ));
+                None
+            }
+        };
+        BracketState::Protected {
+            take_profit,
+            stop_loss,
+            qty,
+            exited: Decimal::ZERO,
         }
     }
 
@@ -233,6 +276,7 @@ impl Bracket {
             return BracketState::Closed(BracketExit::StopLoss);
         }
         let order = OrderRequest::market(self.spec.symbol.as_str(), self.exit_side(), qty)
+            .reduce_only()
             .with_tag(format!("{}-sl", self.spec.tag));
         match host.place_order(order) {
             Ok(exit) => BracketState::Stopping { exit: Some(exit), qty },
@@ -276,73 +320,90 @@ mod tests {
         Bracket::open(host, spec).unwrap()
     }
 
-    fn bar(low: &str, high: &str) -> Candle {
-        let mut candle = crate::testing::candle("BTC/USD", "1d", 0, dec("100"));
-        candle.low = dec(low);
-        candle.high = dec(high);
-        candle
+    /// The bracket with its entry filled: host.orders[1] is the stop, [2] the take-profit.
+    fn protected(host: &mut MockHost) -> Bracket {
+        let mut bracket = long(host);
+        let entry = host.orders[0].0.clone();
+        let update = host.filled(&entry);
+        bracket.on_order_update(host, &update);
+        bracket
     }
 
     #[test]
-    fn a_filled_entry_rests_its_take_profit_which_ends_the_bracket() {
+    fn a_filled_entry_places_both_exits_as_reduce_only_orders_the_host_works() {
         let mut host = MockHost::new();
-        let mut bracket = long(&mut host);
-        let entry = host.orders[0].0.clone();
-        let update = host.filled(&entry);
-        bracket.on_order_update(&mut host, &update);
-        let tp = &host.orders[1].1;
+        let bracket = protected(&mut host);
+        let (stop, take_profit) = (&host.orders[1].1, &host.orders[2].1);
         assert_eq!(
-            (tp.side, tp.qty, tp.limit_price()),
-            (Side::Sell, dec("2"), Some(dec("120")))
+            (
+                stop.side,
+                stop.qty,
+                stop.order_type,
+                stop.reduce_only,
+                stop.tag.as_str()
+            ),
+            (Side::Sell, dec("2"), OrderType::Stop(dec("90")), true, "b1-sl")
         );
-        assert_eq!(tp.tag, "b1-tp");
-        let tp_id = host.orders[1].0.clone();
-        let update = host.filled(&tp_id);
-        bracket.on_order_update(&mut host, &update);
-        assert_eq!(bracket.state(), &BracketState::Closed(BracketExit::TakeProfit));
-        // A bar through the stop after that does nothing: the bracket is done.
-        bracket.on_candle(&mut host, &bar("80", "100"));
-        assert_eq!(host.orders.len(), 2);
+        assert_eq!(
+            (
+                take_profit.side,
+                take_profit.qty,
+                take_profit.limit_price(),
+                take_profit.reduce_only
+            ),
+            (Side::Sell, dec("2"), Some(dec("120")), true)
+        );
+        assert_eq!(take_profit.tag, "b1-tp");
+        assert!(matches!(
+            bracket.state(),
+            BracketState::Protected {
+                take_profit: Some(_),
+                ..
+            }
+        ));
     }
 
     #[test]
-    fn a_bar_at_the_stop_cancels_the_take_profit_and_exits_what_is_left_at_market() {
+    fn the_exit_that_fills_first_ends_the_bracket_and_cancels_the_other() {
+        for (filled, cancelled, exit) in [(2, 1, BracketExit::TakeProfit), (1, 2, BracketExit::StopLoss)] {
+            let mut host = MockHost::new();
+            let mut bracket = protected(&mut host);
+            let id = host.orders[filled].0.clone();
+            // A partial fill first: the bracket keeps both.
+            let partial = host.update(&id, OrderStatus::PartiallyFilled, dec("0.5"));
+            bracket.on_order_update(&mut host, &partial);
+            assert!(matches!(bracket.state(), BracketState::Protected { exited, .. } if *exited == dec("0.5")));
+            let mut rest = host.update(&id, OrderStatus::Filled, dec("2"));
+            if let Some(fill) = rest.fill.as_mut() {
+                fill.qty = dec("1.5");
+            }
+            bracket.on_order_update(&mut host, &rest);
+            assert_eq!(bracket.state(), &BracketState::Closed(exit));
+            assert_eq!(host.cancels, [host.orders[cancelled].0.clone()]);
+            assert_eq!(host.orders.len(), 3, "no market exit");
+        }
+    }
+
+    #[test]
+    fn a_stop_cancelled_by_someone_else_closes_the_rest_at_market_and_a_refusal_is_retried() {
         let mut host = MockHost::new();
-        let mut bracket = long(&mut host);
-        let entry = host.orders[0].0.clone();
-        let update = host.filled(&entry);
+        let mut bracket = protected(&mut host);
+        let stop = host.orders[1].0.clone();
+        host.refuse_orders("trading_halted");
+        let update = host.update(&stop, OrderStatus::Cancelled, Decimal::ZERO);
         bracket.on_order_update(&mut host, &update);
-        let tp_id = host.orders[1].0.clone();
-        let update = host.update(&tp_id, OrderStatus::PartiallyFilled, dec("0.5"));
-        bracket.on_order_update(&mut host, &update);
-        bracket.on_candle(&mut host, &bar("90.01", "110"));
-        assert_eq!(host.orders.len(), 2, "a low above the stop keeps the bracket");
-        bracket.on_candle(&mut host, &bar("90", "110"));
-        assert_eq!(host.cancels, [tp_id]);
-        let exit = &host.orders[2].1;
+        assert!(matches!(bracket.state(), BracketState::Stopping { exit: None, .. }));
+        host.accept_orders();
+        bracket.on_candle(&mut host, &crate::testing::candle("BTC/USD", "1d", 0, dec("95")));
+        let exit = &host.orders[3].1;
         assert_eq!(
-            (exit.side, exit.qty, exit.order_type),
-            (Side::Sell, dec("1.5"), OrderType::Market)
+            (exit.side, exit.qty, exit.order_type, exit.reduce_only),
+            (Side::Sell, dec("2"), OrderType::Market, true)
         );
-        let exit_id = host.orders[2].0.clone();
+        let exit_id = host.orders[3].0.clone();
         let update = host.filled(&exit_id);
         bracket.on_order_update(&mut host, &update);
         assert_eq!(bracket.state(), &BracketState::Closed(BracketExit::StopLoss));
-    }
-
-    #[test]
-    fn a_refused_exit_is_tried_again_on_the_next_bar_and_bad_prices_are_refused() {
-        let mut host = MockHost::new();
-        let mut bracket = long(&mut host);
-        let entry = host.orders[0].0.clone();
-        let update = host.filled(&entry);
-        bracket.on_order_update(&mut host, &update);
-        host.refuse_orders("trading_halted");
-        bracket.on_candle(&mut host, &bar("85", "100"));
-        assert!(matches!(bracket.state(), BracketState::Stopping { exit: None, .. }));
-        host.accept_orders();
-        bracket.on_candle(&mut host, &bar("85", "100"));
-        assert!(matches!(bracket.state(), BracketState::Stopping { exit: Some(_), .. }));
         let inverted = BracketSpec {
             stop_loss: dec("130"),
             ..bracket.spec().clone()

@@ -100,7 +100,9 @@ pub use decision::{Action, Decision, Indicator};
 pub use host::{Host, LogLevel};
 pub use manifest::{Manifest, StreamKind, Subscription, ANY, MAX_BOOK_DEPTH};
 pub use market::{Book, BookLevel, Candle, Quote, Side, Trade};
-pub use orders::{Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Reject, MAX_TAG_BYTES};
+pub use orders::{
+    Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Reject, TimeInForce, MAX_TAG_BYTES,
+};
 pub use params::{ParamBounds, ParamError, ParamKind, ParamSpec, ParamValue, Params};
 pub use position::Position;
 pub use rust_decimal::Decimal;

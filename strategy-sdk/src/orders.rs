@@ -44,13 +44,37 @@ impl From<String> for OrderId {
     }
 }
 
-/// How an order is priced.
+/// How an order is priced, and whether it waits for a trigger first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderType {
     /// At the best price available now.
     Market,
     /// At this price or better.
     Limit(Decimal),
+    /// A stop at this trigger price: it waits until the market trades at or through the
+    /// trigger (a buy stop at or above it, a sell stop at or below), then works as a market
+    /// order. The host simulates it in backtests and paper trading and sends it natively to
+    /// venues that take stops.
+    Stop(Decimal),
+    /// A stop that becomes a limit order at `limit` once the market reaches `trigger`.
+    StopLimit {
+        /// The price that triggers it.
+        trigger: Decimal,
+        /// The limit order's price once triggered.
+        limit: Decimal,
+    },
+}
+
+/// How long an order works once it meets the market (a stop: once triggered).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TimeInForce {
+    /// Good till cancelled.
+    #[default]
+    Gtc,
+    /// Immediate or cancel: fills what it can at once; the rest is cancelled.
+    Ioc,
+    /// Fill or kill: fills in full at once, or is cancelled whole.
+    Fok,
 }
 
 /// An order a strategy proposes to the host.
@@ -62,8 +86,16 @@ pub struct OrderRequest {
     pub side: Side,
     /// Quantity in the base asset; positive.
     pub qty: Decimal,
-    /// Market or limit.
+    /// Market, limit, stop or stop-limit.
     pub order_type: OrderType,
+    /// How long it works; good till cancelled unless set.
+    pub time_in_force: TimeInForce,
+    /// Only ever a maker: cancelled (or rejected by the venue) rather than filled should it
+    /// take liquidity. For good-till-cancelled limit orders only.
+    pub post_only: bool,
+    /// Only ever brings the position toward zero: refused unless it does on its own, and
+    /// trimmed or cancelled by the host when fills leave it less to reduce.
+    pub reduce_only: bool,
     /// A label of the strategy's choosing, echoed on every [`OrderUpdate`] of the order; at most
     /// [`MAX_TAG_BYTES`] bytes.
     pub tag: String,
@@ -77,7 +109,26 @@ impl OrderRequest {
             side,
             qty,
             order_type: OrderType::Market,
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: String::new(),
+        }
+    }
+
+    /// A stop-market order triggered at `trigger`.
+    pub fn stop(symbol: impl Into<String>, side: Side, qty: Decimal, trigger: Decimal) -> Self {
+        OrderRequest {
+            order_type: OrderType::Stop(trigger),
+            ..OrderRequest::market(symbol, side, qty)
+        }
+    }
+
+    /// A stop-limit order: a limit at `limit` once the market reaches `trigger`.
+    pub fn stop_limit(symbol: impl Into<String>, side: Side, qty: Decimal, trigger: Decimal, limit: Decimal) -> Self {
+        OrderRequest {
+            order_type: OrderType::StopLimit { trigger, limit },
+            ..OrderRequest::market(symbol, side, qty)
         }
     }
 
@@ -95,11 +146,37 @@ impl OrderRequest {
         self
     }
 
-    /// The limit price, if this is a limit order.
+    /// Sets how long the order works.
+    pub fn with_time_in_force(mut self, time_in_force: TimeInForce) -> Self {
+        self.time_in_force = time_in_force;
+        self
+    }
+
+    /// Makes it post-only: a maker or nothing.
+    pub fn post_only(mut self) -> Self {
+        self.post_only = true;
+        self
+    }
+
+    /// Makes it reduce-only: it may only bring the position toward zero.
+    pub fn reduce_only(mut self) -> Self {
+        self.reduce_only = true;
+        self
+    }
+
+    /// The limit price: a limit's, or a stop-limit's once triggered.
     pub fn limit_price(&self) -> Option<Decimal> {
         match self.order_type {
-            OrderType::Market => None,
-            OrderType::Limit(price) => Some(price),
+            OrderType::Market | OrderType::Stop(_) => None,
+            OrderType::Limit(price) | OrderType::StopLimit { limit: price, .. } => Some(price),
+        }
+    }
+
+    /// The trigger price of a stop or stop-limit.
+    pub fn trigger_price(&self) -> Option<Decimal> {
+        match self.order_type {
+            OrderType::Market | OrderType::Limit(_) => None,
+            OrderType::Stop(trigger) | OrderType::StopLimit { trigger, .. } => Some(trigger),
         }
     }
 
@@ -120,6 +197,9 @@ impl OrderRequest {
         encode_decimal("qty", self.qty)?;
         if let Some(price) = self.limit_price() {
             encode_decimal("limit price", price)?;
+        }
+        if let Some(price) = self.trigger_price() {
+            encode_decimal("trigger price", price)?;
         }
         Ok(())
     }

@@ -88,6 +88,9 @@ fn request(side: Side, order_type: OrderType) -> OrderRequest {
         side,
         qty: Decimal::new(1, 3),
         order_type,
+        time_in_force: trading::orders::TimeInForce::Gtc,
+        post_only: false,
+        reduce_only: false,
         tag: String::new(),
     }
 }

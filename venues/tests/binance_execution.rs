@@ -189,6 +189,8 @@ fn order(id: &str, side: Side, qty: &str, order_type: OrderType) -> NewOrder {
         side,
         qty: d(qty),
         order_type,
+        time_in_force: trading::orders::TimeInForce::Gtc,
+        post_only: false,
         time_ms: 0,
     }
 }
@@ -772,4 +774,97 @@ fn every_connect_reports_the_accounts_balances_before_its_mass_status_and_over_r
     rig.wait_for_after(before, "a mass status over REST", is_mass);
     assert!(position_after(&rig.events, before, is_balances).is_some());
     assert!(rig.binance.signed_rest_requests() > rest_before, "asked over REST");
+}
+
+#[test]
+fn stops_go_as_binances_stop_loss_and_one_that_would_trigger_at_once_is_rejected_by_binance() {
+    let mut rig = rig();
+    rig.binance.trade("BTCUSDT", d("30000"), d("0.01"), true).unwrap();
+    // The last price (30,000) is already at or below a sell stop at 31,000.
+    rig.port
+        .submit(order("s-1", Side::Sell, "0.1", OrderType::Stop(d("31000"))))
+        .unwrap();
+    let rejected = rig.wait_for_execution("the reject", |e| matches!(e, Execution::Rejected { .. }));
+    assert!(
+        matches!(&rejected, Execution::Rejected { reason, .. } if reason.detail.contains("Stop price would trigger immediately")),
+        "{rejected:?}"
+    );
+    rig.port
+        .submit(order("s-2", Side::Sell, "0.1", OrderType::Stop(d("29500"))))
+        .unwrap();
+    rig.wait_for_execution(
+        "the stop's acceptance",
+        |e| matches!(e, Execution::Accepted { id, .. } if id.as_str() == "s-2"),
+    );
+    let at_venue = rig.binance.order("s-2").unwrap();
+    assert_eq!(at_venue.kind, local_binance::OrderKind::StopLoss);
+    assert_eq!(at_venue.stop.map(|stop| stop.price), Some(d("29500")));
+    // A trade at the stop fires it: a market sell into the bids.
+    rig.binance.trade("BTCUSDT", d("29500"), d("0.01"), true).unwrap();
+    wait_until("the stop filled", || {
+        rig.port.poll(&mut rig.events);
+        rig.fills()
+            .iter()
+            .filter(|f| f.id.as_str() == "s-2")
+            .map(|f| f.qty)
+            .sum::<Decimal>()
+            == d("0.1")
+    });
+}
+
+#[test]
+fn a_quantity_decrease_is_amended_in_place_and_keeps_the_orders_place_in_the_queue() {
+    let mut rig = rig();
+    for id in ["k-1", "k-2"] {
+        rig.port
+            .submit(order(id, Side::Buy, "0.1", OrderType::Limit(d("29000"))))
+            .unwrap();
+        rig.wait_for_execution(
+            "the acceptance",
+            |e| matches!(e, Execution::Accepted { id: got, .. } if got.as_str() == id),
+        );
+    }
+    let venue_id = rig.binance.order("k-1").unwrap().order_id;
+    rig.port
+        .amend(AmendOrder {
+            id: OrderId::new("k-1"),
+            symbol: btc(),
+            qty: d("0.05"),
+            limit_price: None,
+            time_ms: 0,
+        })
+        .unwrap();
+    let amended = rig.wait_for_execution("the amend", |e| matches!(e, Execution::Amended { .. }));
+    assert!(
+        matches!(&amended, Execution::Amended { id, qty, .. } if id.as_str() == "k-1" && *qty == d("0.05")),
+        "{amended:?}"
+    );
+    let at_venue = rig.binance.order("k-1").unwrap();
+    assert_eq!(
+        (at_venue.order_id, at_venue.qty, at_venue.client_order_id.as_str()),
+        (venue_id, d("0.05"), "k-1"),
+        "the same Binance order, smaller, under the same client id"
+    );
+    // Still first at 29,000: a seller of 0.05 fills it, not the order placed after it.
+    rig.binance.trade("BTCUSDT", d("29000"), d("0.05"), true).unwrap();
+    let Execution::Filled(fill) = rig.wait_for_execution("the fill", |e| matches!(e, Execution::Filled(_))) else {
+        unreachable!()
+    };
+    assert_eq!((fill.id.as_str(), fill.qty), ("k-1", d("0.05")));
+    // An increase is not a kept-priority amend: it goes as a cancel-replace.
+    rig.port
+        .amend(AmendOrder {
+            id: OrderId::new("k-2"),
+            symbol: btc(),
+            qty: d("0.2"),
+            limit_price: None,
+            time_ms: 0,
+        })
+        .unwrap();
+    let amended = rig.wait_for_execution(
+        "the increase",
+        |e| matches!(e, Execution::Amended { id, .. } if id.as_str() == "k-2"),
+    );
+    assert!(matches!(amended, Execution::Amended { qty, .. } if qty == d("0.2")));
+    assert_ne!(rig.binance.order("k-2").map(|o| o.qty), Some(d("0.1")));
 }

@@ -113,6 +113,8 @@ fn order(id: &str, side: Side, qty: &str, order_type: OrderType) -> NewOrder {
         side,
         qty: d(qty),
         order_type,
+        time_in_force: trading::orders::TimeInForce::Gtc,
+        post_only: false,
         time_ms: START_MS,
     }
 }
@@ -308,4 +310,57 @@ fn while_the_socket_is_down_orders_are_refused_or_go_over_rest_when_configured()
         assert_eq!(at_venue.cl_ord_id.as_deref(), Some("t5-1"));
         assert_eq!(rig.kraken.orders_accepted("t5-1"), 1);
     }
+}
+
+#[test]
+fn a_stop_limit_goes_as_krakens_stop_loss_limit_and_fills_once_a_trade_triggers_it_and_fok_is_refused() {
+    let mut rig = rig();
+    rig.kraken
+        .trade("BTC/USD", local_kraken::Side::Buy, d("30000.0"), d("0.1"))
+        .unwrap();
+    let stop_limit = OrderType::StopLimit {
+        trigger: d("31000.0"),
+        limit: d("31100.0"),
+    };
+    rig.port.submit(order("t6-1", Side::Buy, "0.01", stop_limit)).unwrap();
+    let accepted = rig.wait_for_execution("the stop's acceptance", |e| matches!(e, Execution::Accepted { .. }));
+    let Execution::Accepted {
+        venue_order_id: Some(venue_order_id),
+        ..
+    } = accepted
+    else {
+        panic!("{accepted:?}");
+    };
+    let at_venue = rig.kraken.order(venue_order_id.as_str()).unwrap();
+    assert_eq!(
+        (at_venue.order_type, at_venue.limit_price),
+        (local_kraken::OrderType::StopLossLimit, Some(d("31100.0")))
+    );
+    // Below the trigger nothing happens; a trade at it fires the stop, whose limit then takes
+    // the book's asks (at most its limit).
+    rig.kraken
+        .trade("BTC/USD", local_kraken::Side::Buy, d("30900.0"), d("0.1"))
+        .unwrap();
+    rig.kraken
+        .trade("BTC/USD", local_kraken::Side::Buy, d("31000.0"), d("0.1"))
+        .unwrap();
+    let fill = rig.wait_for_execution("the triggered stop's fill", |e| matches!(e, Execution::Filled(_)));
+    let Execution::Filled(fill) = fill else { unreachable!() };
+    let venue_fill = rig.kraken.fills().pop().unwrap();
+    assert_eq!(
+        (fill.id.as_str(), fill.qty, fill.price),
+        ("t6-1", venue_fill.qty, venue_fill.price)
+    );
+    assert!(fill.qty == d("0.01") && fill.price <= d("31100.0"), "{fill:?}");
+
+    let fok = NewOrder {
+        time_in_force: trading::orders::TimeInForce::Fok,
+        ..order("t6-2", Side::Buy, "0.01", OrderType::Limit(d("15000.0")))
+    };
+    let refused = rig.port.submit(fok).unwrap_err();
+    assert!(
+        matches!(&refused, PortError::Refused(r) if r.kind == RejectKind::InvalidOrder && r.detail.contains("fill-or-kill")),
+        "{refused}"
+    );
+    assert_eq!(rig.kraken.orders_accepted("t6-2"), 0, "nothing was sent");
 }

@@ -190,28 +190,22 @@ pub(crate) fn data(event: &HostEvent) -> Value {
     }
 }
 
-/// An order type's name in the stream: `market`, `limit`.
+/// An order type's name in the stream: `market`, `limit`, `stop`, `stop_limit`.
 pub fn order_type_code(order_type: OrderType) -> &'static str {
-    match order_type {
-        OrderType::Market => "market",
-        OrderType::Limit(_) => "limit",
-    }
+    order_type.code()
 }
 
 fn desk_data(event: &DeskEvent) -> Value {
     match event {
         DeskEvent::Order(order) => {
             let mut data = serde_json::to_value(&order.update).unwrap_or(Value::Null);
-            let price = match order.order_type {
-                OrderType::Limit(price) => Some(price),
-                OrderType::Market => None,
-            };
             merge(
                 &mut data,
                 json!({
                     "venue": order.venue.as_str(),
                     "order_type": order_type_code(order.order_type),
-                    "price": price,
+                    "price": order.order_type.limit_price(),
+                    "trigger_price": order.order_type.trigger_price(),
                     "qty": order.qty,
                 }),
             );

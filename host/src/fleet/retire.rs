@@ -2,7 +2,7 @@
 
 use trading::desk::Desk;
 use trading::market::Side;
-use trading::orders::{OrderRequest, OrderType, StrategyId};
+use trading::orders::{OrderRequest, OrderType, StrategyId, TimeInForce};
 
 /// Per-strategy choice (`on_delete` in its settings).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,6 +73,10 @@ pub fn retire(desk: &mut Desk, strategy: &StrategyId, on_delete: OnDelete, now_m
             qty: position.qty.abs(),
             symbol: position.symbol.clone(),
             order_type: OrderType::Market,
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
+            // A close: it must never open the other way.
+            reduce_only: true,
             tag: "flatten-on-delete".into(),
         };
         match desk.place_order(strategy, request, now_ms) {
@@ -122,6 +126,9 @@ mod tests {
             side,
             qty: Decimal::from(qty),
             order_type,
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: String::new(),
         };
         desk.place_order(&s, order(Side::Buy, 2, OrderType::Market), 1).unwrap();

@@ -205,6 +205,9 @@ mod tests {
             side: Side::Buy,
             qty: Decimal::ONE,
             order_type: OrderType::Limit(Decimal::ONE),
+            time_in_force: trading::orders::TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: "placed in init".into(),
         };
         // Placed and cancelled before the strategy's worker exists (as `init` could do).

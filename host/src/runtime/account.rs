@@ -11,7 +11,7 @@ use trading::ledger::PositionSummary;
 use trading::orders::{Order, StrategyId};
 
 use super::bindings::wit;
-use super::convert::{decimal_to_wit, order_type_to_wit, side_to_wit, status_to_wit};
+use super::convert::{decimal_to_wit, order_type_to_wit, side_to_wit, status_to_wit, time_in_force_to_wit};
 
 /// `strategy`'s account as the desk has it now.
 pub fn account_to_wit(desk: &Desk, strategy: &StrategyId) -> wit::Account {
@@ -61,6 +61,9 @@ fn open_order_to_wit(order: &Order) -> wit::OpenOrder {
         symbol: request.symbol.as_str().to_owned(),
         side: side_to_wit(request.side),
         order_type: order_type_to_wit(request.order_type),
+        time_in_force: time_in_force_to_wit(request.time_in_force),
+        post_only: request.post_only,
+        reduce_only: request.reduce_only,
         qty: decimal_to_wit(request.qty),
         filled_qty: decimal_to_wit(order.filled_qty()),
         remaining_qty: decimal_to_wit(order.remaining_qty()),

@@ -13,4 +13,4 @@ pub use self::strategy_host::strategy::types as wit;
 
 /// The package and version this host serves; a component built for anything else is refused.
 pub const WIT_PACKAGE: &str = "strategy-host:strategy";
-pub const WIT_VERSION: &str = "0.4.0";
+pub const WIT_VERSION: &str = "0.5.0";

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 use trading::market::{BookLevel, BookSnapshot, Candle, MarketEvent, Quote, Side, Symbol, Trade};
-use trading::orders::{OrderRequest, OrderStatus, OrderType, OrderUpdate, Position};
+use trading::orders::{OrderRequest, OrderStatus, OrderType, OrderUpdate, Position, TimeInForce};
 
 use super::bindings::wit;
 use super::streams::StreamKey;
@@ -148,7 +148,19 @@ pub fn order_request_from_wit(req: wit::OrderRequest) -> Result<OrderRequest, Co
         order_type: match req.order_type {
             wit::OrderType::Market => OrderType::Market,
             wit::OrderType::Limit(price) => OrderType::Limit(decimal_from_wit(price)?),
+            wit::OrderType::Stop(trigger) => OrderType::Stop(decimal_from_wit(trigger)?),
+            wit::OrderType::StopLimit(prices) => OrderType::StopLimit {
+                trigger: decimal_from_wit(prices.trigger)?,
+                limit: decimal_from_wit(prices.limit)?,
+            },
         },
+        time_in_force: match req.time_in_force {
+            wit::TimeInForce::Gtc => TimeInForce::Gtc,
+            wit::TimeInForce::Ioc => TimeInForce::Ioc,
+            wit::TimeInForce::Fok => TimeInForce::Fok,
+        },
+        post_only: req.post_only,
+        reduce_only: req.reduce_only,
         tag: req.tag,
     })
 }
@@ -157,6 +169,19 @@ pub fn order_type_to_wit(order_type: OrderType) -> wit::OrderType {
     match order_type {
         OrderType::Market => wit::OrderType::Market,
         OrderType::Limit(price) => wit::OrderType::Limit(decimal_to_wit(price)),
+        OrderType::Stop(trigger) => wit::OrderType::Stop(decimal_to_wit(trigger)),
+        OrderType::StopLimit { trigger, limit } => wit::OrderType::StopLimit(wit::StopLimit {
+            trigger: decimal_to_wit(trigger),
+            limit: decimal_to_wit(limit),
+        }),
+    }
+}
+
+pub fn time_in_force_to_wit(time_in_force: TimeInForce) -> wit::TimeInForce {
+    match time_in_force {
+        TimeInForce::Gtc => wit::TimeInForce::Gtc,
+        TimeInForce::Ioc => wit::TimeInForce::Ioc,
+        TimeInForce::Fok => wit::TimeInForce::Fok,
     }
 }
 

@@ -12,7 +12,7 @@ use trading::brokers::{InvalidSimConfig, SimBroker, SimConfig, RECENT_EVENTS};
 use trading::desk::{Desk, DeskConfig, DeskError};
 use trading::ledger::{BookStore, JournaledStore, OpenTrip, RoundTrip, StoreError};
 use trading::market::{Candle, MarketEvent, Side, TimeMs, Timeframe, WithBuiltBars};
-use trading::orders::{OrderRequest, OrderType, StrategyId};
+use trading::orders::{OrderRequest, OrderType, StrategyId, TimeInForce};
 use trading::report::{BacktestReport, EquityCurve, EquityPoint, ReportBuilder};
 use trading::risk::RiskLimits;
 
@@ -261,6 +261,10 @@ fn close_at_end(desk: &mut Desk, strategy: &StrategyId, time_ms: TimeMs) {
             qty: position.qty.abs(),
             symbol: position.symbol.clone(),
             order_type: OrderType::Market,
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
+            // A close: it must never open the other way.
+            reduce_only: true,
             tag: "close-at-end".into(),
         };
         if let Err(reject) = desk.place_order(strategy, request, time_ms) {

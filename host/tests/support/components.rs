@@ -5,9 +5,9 @@ use super::wasm;
 /// Each bad file: its bytes, and what the one-line error must say.
 pub fn bad_components() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let real = std::fs::read(wasm("sma_cross")).unwrap();
-    // What a strategy built against the previous SDK imports: 0.3.0's host interface.
+    // What a strategy built against the previous SDK imports: 0.4.0's host interface.
     let wrong_version = wat::parse_str(
-        r#"(component (import "strategy-host:strategy/host@0.3.0" (instance (export "now-ms" (func (result s64))))))"#,
+        r#"(component (import "strategy-host:strategy/host@0.4.0" (instance (export "now-ms" (func (result s64))))))"#,
     )
     .unwrap();
     let other_world = wat::parse_str("(component)").unwrap();
@@ -42,20 +42,20 @@ pub fn bad_components() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         (
             "core.wasm",
             core_module,
-            "is a core wasm module, not a component: build a component of world strategy-host:strategy/strategy@0.4.0 \
+            "is a core wasm module, not a component: build a component of world strategy-host:strategy/strategy@0.5.0 \
              (Rust: `cargo build --target wasm32-wasip2`; Python or JavaScript: componentize-py or componentize-js",
         ),
         (
             "wrong-version.wasm",
             wrong_version,
-            "built for strategy-host:strategy@0.3.0, but this host serves strategy-host:strategy@0.4.0: rebuild it \
-             against the strategy SDK (or the WIT package) of strategy-host:strategy@0.4.0",
+            "built for strategy-host:strategy@0.4.0, but this host serves strategy-host:strategy@0.5.0: rebuild it \
+             against the strategy SDK (or the WIT package) of strategy-host:strategy@0.5.0",
         ),
         (
             "other-world.wasm",
             other_world,
             "does not export `describe`, `init`, `on-event`, `on-order-update`, `snapshot`, `restore`: build it for the \
-             world `strategy` of strategy-host:strategy@0.4.0",
+             world `strategy` of strategy-host:strategy@0.5.0",
         ),
         (
             "http.wasm",

@@ -7,7 +7,8 @@
 //! - **death cross** (the fast average moves below): if long, a market sell of the whole
 //!   position, as the ledger records it.
 //!
-//! Every cross emits a decision with the averages, where the host keeps decisions. The per-bar
+//! Every cross emits a decision with the averages and the account's cash and equity as the
+//! host's books have them once it acted (the account view), where the host keeps decisions. The per-bar
 //! path does not allocate: the averages are compared by cross-multiplying their sums, and
 //! divided only to explain a cross.
 //!
@@ -98,10 +99,13 @@ impl Strategy for SmaCross {
         let Some((fast_value, slow_value)) = crossing.averages() else {
             return;
         };
+        let account = host.account();
         let decision = explain(candle, cross, &acted)
             .with_confidence(confidence(fast_value, slow_value))
             .with_indicator("fast", fast_value)
-            .with_indicator("slow", slow_value);
+            .with_indicator("slow", slow_value)
+            .with_indicator("cash", account.cash)
+            .with_indicator("equity", account.equity);
         host.emit_decision(decision);
     }
 }

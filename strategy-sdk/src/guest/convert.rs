@@ -13,7 +13,7 @@ use crate::orders::encode_decimal;
 use crate::{
     Account, Action, Book, BookLevel, Candle, Decision, Fill, LogLevel, Manifest, OpenOrder, OrderId, OrderRequest,
     OrderStatus, OrderType, OrderUpdate, ParamKind, ParamSpec, ParamValue, Position, PositionValue, Quote, Reject,
-    SharedStr, Side, StreamKind, Subscription, Trade,
+    SharedStr, Side, StreamKind, Subscription, TimeInForce, Trade,
 };
 
 impl From<wit::Decimal> for Decimal {
@@ -161,6 +161,31 @@ impl From<wit::OrderType> for OrderType {
         match order_type {
             wit::OrderType::Market => OrderType::Market,
             wit::OrderType::Limit(price) => OrderType::Limit(price.into()),
+            wit::OrderType::Stop(trigger) => OrderType::Stop(trigger.into()),
+            wit::OrderType::StopLimit(prices) => OrderType::StopLimit {
+                trigger: prices.trigger.into(),
+                limit: prices.limit.into(),
+            },
+        }
+    }
+}
+
+impl From<wit::TimeInForce> for TimeInForce {
+    fn from(time_in_force: wit::TimeInForce) -> Self {
+        match time_in_force {
+            wit::TimeInForce::Gtc => TimeInForce::Gtc,
+            wit::TimeInForce::Ioc => TimeInForce::Ioc,
+            wit::TimeInForce::Fok => TimeInForce::Fok,
+        }
+    }
+}
+
+impl From<TimeInForce> for wit::TimeInForce {
+    fn from(time_in_force: TimeInForce) -> Self {
+        match time_in_force {
+            TimeInForce::Gtc => wit::TimeInForce::Gtc,
+            TimeInForce::Ioc => wit::TimeInForce::Ioc,
+            TimeInForce::Fok => wit::TimeInForce::Fok,
         }
     }
 }
@@ -202,6 +227,9 @@ impl From<wit::OpenOrder> for OpenOrder {
             symbol: o.symbol,
             side: o.side.into(),
             order_type: o.order_type.into(),
+            time_in_force: o.time_in_force.into(),
+            post_only: o.post_only,
+            reduce_only: o.reduce_only,
             qty: o.qty.into(),
             filled_qty: o.filled_qty.into(),
             remaining_qty: o.remaining_qty.into(),
@@ -240,12 +268,20 @@ impl TryFrom<OrderRequest> for wit::OrderRequest {
         let order_type = match order.order_type {
             OrderType::Market => wit::OrderType::Market,
             OrderType::Limit(price) => wit::OrderType::Limit(to_wit("limit price", price)?),
+            OrderType::Stop(trigger) => wit::OrderType::Stop(to_wit("trigger price", trigger)?),
+            OrderType::StopLimit { trigger, limit } => wit::OrderType::StopLimit(wit::StopLimit {
+                trigger: to_wit("trigger price", trigger)?,
+                limit: to_wit("limit price", limit)?,
+            }),
         };
         Ok(wit::OrderRequest {
             qty: to_wit("qty", order.qty)?,
             symbol: order.symbol,
             side: order.side.into(),
             order_type,
+            time_in_force: order.time_in_force.into(),
+            post_only: order.post_only,
+            reduce_only: order.reduce_only,
             tag: order.tag,
         })
     }

@@ -6,8 +6,8 @@ use rust_decimal::Decimal;
 
 use super::MockHost;
 use crate::{
-    instantiate, Book, Candle, Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Position, Quote, Side,
-    Strategy, Trade,
+    instantiate, Account, Book, Candle, Fill, OpenOrder, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate,
+    Position, PositionValue, Quote, Side, Strategy, TimeInForce, Trade,
 };
 
 /// One input of a scenario for [`Harness::run`].
@@ -32,12 +32,21 @@ pub enum Event {
 /// whole and with no fee: a bar first fills the working orders placed before it, a market
 /// order at its open, a limit order the bar trades strictly through at the limit or the better
 /// open; the strategy hears of those fills, in the order the orders were placed, before it gets the bar.
+/// Stops, stop-limits, time in force and post-only follow the host's rules too: a stop triggers
+/// on a bar reaching its trigger and fills at the trigger (at the open on a gap); a stop-limit
+/// triggered inside a bar works from the next bar; an immediate order the open does not fill,
+/// and a post-only order the open would fill, are cancelled at the open.
 /// A cancel or an amend in answer to a fill applies to the rest of the bar. Unlike the host, an
 /// order placed in answer to a fill always waits for the next bar (the host lets one answering
-/// a fill at a bar's open meet that same bar), and trades, quotes and
-/// books fill nothing. Nothing is refused but what [`MockHost`] refuses (`host_mut()
+/// a fill at a bar's open meet that same bar), trades, quotes and
+/// books fill nothing, and reduce-only is not enforced. Nothing is refused but what [`MockHost`] refuses (`host_mut()
 /// .refuse_orders(code)` plays a risk refusal). For fills that are exactly the host's, backtest
 /// the component.
+///
+/// The account [`Host::account`](crate::Host::account) answers follows the fills: cash,
+/// positions valued at the last close of their symbol, equity, and the working orders, with
+/// buying power the cash less what working buys hold back (their remaining quantity at their
+/// limit or trigger price, or the mark for a market buy). There are no fees.
 ///
 /// ```
 /// use strategy_sdk::testing::{candle, Harness};
@@ -73,7 +82,10 @@ pub struct Harness<S> {
     /// How many of `host.cancels` and `host.amends` it has applied.
     cancels_seen: usize,
     amends_seen: usize,
+    initial_cash: Decimal,
     cash: Decimal,
+    /// The last close of each symbol, the account's marks.
+    marks: Vec<(String, Decimal)>,
     updates: Vec<OrderUpdate>,
 }
 
@@ -84,6 +96,7 @@ struct Working {
     order: OrderRequest,
     filled: Decimal,
     arrived: Arrival,
+    stage: Stage,
 }
 
 /// When the venue took an order in, relative to the bar it is filling.
@@ -91,8 +104,24 @@ struct Working {
 enum Arrival {
     /// Before the bar: the bar may fill it.
     BeforeBar,
-    /// In answer to one of the bar's fills: it waits for the next bar.
+    /// In answer to one of the bar's fills, or already met by the bar: it waits for the next bar.
     DuringBar,
+}
+
+/// How far an order has come: a stop waits for its trigger; an order that has not met the
+/// market yet is where time in force and post-only decide; then it rests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    AwaitingTrigger,
+    Unmet,
+    Resting,
+}
+
+/// What one bar did to a working order.
+enum Outcome {
+    Works,
+    Fill(Decimal),
+    Cancel(&'static str),
 }
 
 impl<S: Strategy> Harness<S> {
@@ -110,14 +139,18 @@ impl<S: Strategy> Harness<S> {
             orders_seen: 0,
             cancels_seen: 0,
             amends_seen: 0,
+            initial_cash: Decimal::ZERO,
             cash: Decimal::ZERO,
+            marks: Vec::new(),
             updates: Vec::new(),
         })
     }
 
     /// Starts the account with `cash` in the quote asset (zero by default).
     pub fn with_cash(mut self, cash: Decimal) -> Self {
+        self.initial_cash = cash;
         self.cash = cash;
+        self.sync_account();
         self
     }
 
@@ -142,6 +175,7 @@ impl<S: Strategy> Harness<S> {
             Event::Candle(candle) => {
                 self.host.now_ms = candle.open_time_ms;
                 self.fill_on(&candle);
+                self.mark(&candle.symbol, candle.close);
                 self.strategy.on_candle(&mut self.host, &candle);
             }
             Event::Trade(trade) => {
@@ -214,20 +248,27 @@ impl<S: Strategy> Harness<S> {
     fn take_requests(&mut self) {
         loop {
             for (id, order) in &self.host.orders[self.orders_seen..] {
+                let stage = match order.order_type {
+                    OrderType::Stop(_) | OrderType::StopLimit { .. } => Stage::AwaitingTrigger,
+                    OrderType::Market | OrderType::Limit(_) => Stage::Unmet,
+                };
                 self.working.push(Working {
                     id: id.clone(),
                     order: order.clone(),
                     filled: Decimal::ZERO,
                     arrived: Arrival::DuringBar,
+                    stage,
                 });
             }
             self.orders_seen = self.host.orders.len();
             for amend in &self.host.amends[self.amends_seen..] {
                 if let Some(working) = self.working.iter_mut().find(|working| working.id == amend.order_id) {
                     working.order.qty = amend.qty;
-                    if let (Some(price), OrderType::Limit(_)) = (amend.limit_price, working.order.order_type) {
-                        working.order.order_type = OrderType::Limit(price);
-                    }
+                    working.order.order_type = match (amend.limit_price, working.order.order_type) {
+                        (Some(price), OrderType::Limit(_)) => OrderType::Limit(price),
+                        (Some(limit), OrderType::StopLimit { trigger, .. }) => OrderType::StopLimit { trigger, limit },
+                        (_, order_type) => order_type,
+                    };
                 }
             }
             self.amends_seen = self.host.amends.len();
@@ -245,6 +286,7 @@ impl<S: Strategy> Harness<S> {
             }
             // An answer to a cancellation may place, amend or cancel again.
             if !answered {
+                self.sync_account();
                 return;
             }
         }
@@ -257,14 +299,30 @@ impl<S: Strategy> Harness<S> {
         for working in &mut self.working {
             working.arrived = Arrival::BeforeBar;
         }
-        // The bar's prices do not change while it fills, so an order it did not fill on one
-        // pass it does not fill on the next: each pass finds the first order left to fill.
-        while let Some((index, price)) = self
+        // Each pass meets the first order the bar has not met yet, and marks it met: an order
+        // the bar leaves working it does not meet again.
+        while let Some(index) = self
             .working
             .iter()
-            .enumerate()
-            .find_map(|(index, working)| Some((index, fill_price(working, candle)?)))
+            .position(|working| working.arrived == Arrival::BeforeBar && working.order.symbol == candle.symbol)
         {
+            let working = &mut self.working[index];
+            working.arrived = Arrival::DuringBar;
+            let price = match meet(working, candle) {
+                Outcome::Works => continue,
+                Outcome::Fill(price) => price,
+                Outcome::Cancel(reason) => {
+                    let working = self.working.remove(index);
+                    let update = self.host.update(&working.id, OrderStatus::Cancelled, working.filled);
+                    self.deliver(OrderUpdate {
+                        fill: None,
+                        reason: Some(reason.to_owned()),
+                        ..update
+                    });
+                    self.take_requests();
+                    continue;
+                }
+            };
             let working = self.working.remove(index);
             let qty = working.order.qty - working.filled;
             self.book_fill(&working.order, price, qty);
@@ -282,6 +340,88 @@ impl<S: Strategy> Harness<S> {
             self.deliver(update);
             self.take_requests();
         }
+    }
+
+    fn mark(&mut self, symbol: &str, price: Decimal) {
+        match self.marks.iter_mut().find(|(known, _)| known == symbol) {
+            Some((_, mark)) => *mark = price,
+            None => self.marks.push((symbol.to_owned(), price)),
+        }
+        self.sync_account();
+    }
+
+    fn mark_of(&self, symbol: &str) -> Option<Decimal> {
+        self.marks
+            .iter()
+            .find(|(known, _)| known == symbol)
+            .map(|(_, mark)| *mark)
+    }
+
+    /// Sets what [`Host::account`](crate::Host::account) answers from the harness's books.
+    fn sync_account(&mut self) {
+        let mut positions: Vec<PositionValue> = Vec::new();
+        let mut equity = self.cash;
+        for (symbol, _) in &self.marks {
+            let position = crate::Host::position(&mut self.host, symbol);
+            let mark = self.mark_of(symbol);
+            let unrealized = mark.map_or(Decimal::ZERO, |mark| (mark - position.avg_price) * position.qty);
+            equity += position.qty * mark.unwrap_or(position.avg_price);
+            positions.push(PositionValue {
+                symbol: symbol.clone(),
+                qty: position.qty,
+                avg_price: position.avg_price,
+                mark,
+                unrealized_pnl: unrealized,
+                realized_pnl: position.realized_pnl,
+                fees: Decimal::ZERO,
+            });
+        }
+        let held_back: Decimal = self
+            .working
+            .iter()
+            .filter(|working| working.order.side == Side::Buy)
+            .map(|working| {
+                let price = working
+                    .order
+                    .limit_price()
+                    .or(working.order.trigger_price())
+                    .or(self.mark_of(&working.order.symbol))
+                    .unwrap_or(Decimal::ZERO);
+                (working.order.qty - working.filled) * price
+            })
+            .sum();
+        let open_orders = self
+            .working
+            .iter()
+            .map(|working| OpenOrder {
+                order_id: working.id.clone(),
+                tag: working.order.tag.clone(),
+                symbol: working.order.symbol.clone(),
+                side: working.order.side,
+                order_type: working.order.order_type,
+                time_in_force: working.order.time_in_force,
+                post_only: working.order.post_only,
+                reduce_only: working.order.reduce_only,
+                qty: working.order.qty,
+                filled_qty: working.filled,
+                remaining_qty: working.order.qty - working.filled,
+                status: if working.filled.is_zero() {
+                    OrderStatus::Open
+                } else {
+                    OrderStatus::PartiallyFilled
+                },
+            })
+            .collect();
+        self.host.account = Account {
+            initial_cash: self.initial_cash,
+            cash: self.cash,
+            equity,
+            fees: Decimal::ZERO,
+            buying_power: (self.cash - held_back).max(Decimal::ZERO),
+            fee_rate: Decimal::ZERO,
+            positions,
+            open_orders,
+        };
     }
 
     /// Moves cash and the position by one fill.
@@ -311,7 +451,11 @@ impl<S: Strategy> Harness<S> {
             }
         }
         position.qty = held + signed;
+        if self.mark_of(&order.symbol).is_none() {
+            self.marks.push((order.symbol.clone(), price));
+        }
         self.host.put_position(position);
+        self.sync_account();
     }
 
     fn deliver(&mut self, update: OrderUpdate) {
@@ -320,17 +464,69 @@ impl<S: Strategy> Harness<S> {
     }
 }
 
-/// The price `candle` fills `working` at, if it does: a market order at the open, a limit the bar
-/// trades strictly through at the limit or the better open; `None` for an order of another
-/// symbol or one placed in answer to the bar's own fills.
-fn fill_price(working: &Working, candle: &Candle) -> Option<Decimal> {
-    if working.arrived == Arrival::DuringBar || working.order.symbol != *candle.symbol {
-        return None;
+/// What `candle` does to `working`, an order of its symbol placed before it (the host's rules,
+/// as the type's doc says): a stop may trigger, an order meeting the market for the first time
+/// may be cancelled by its time in force or post-only flag, and a fill is at the open or, for a
+/// limit the bar trades strictly through, at the limit (a stop's trigger).
+fn meet(working: &mut Working, candle: &Candle) -> Outcome {
+    let order = &mut working.order;
+    let reaches = |side, price: Decimal, level: Decimal| match side {
+        Side::Buy => price >= level,
+        Side::Sell => price <= level,
+    };
+    let through = |side, price: Decimal, limit: Decimal| match side {
+        Side::Buy => price < limit,
+        Side::Sell => price > limit,
+    };
+    let (toward, away) = match order.side {
+        Side::Buy => (candle.high, candle.low),
+        Side::Sell => (candle.low, candle.high),
+    };
+    if working.stage == Stage::AwaitingTrigger {
+        let Some(trigger) = order.trigger_price() else {
+            return Outcome::Works;
+        };
+        if !reaches(order.side, toward, trigger) {
+            return Outcome::Works;
+        }
+        let at_open = reaches(order.side, candle.open, trigger);
+        match order.order_type {
+            OrderType::Stop(_) => return Outcome::Fill(if at_open { candle.open } else { trigger }),
+            OrderType::StopLimit { limit, .. } => {
+                order.order_type = OrderType::Limit(limit);
+                working.stage = Stage::Unmet;
+                if !at_open {
+                    return Outcome::Works;
+                }
+            }
+            OrderType::Market | OrderType::Limit(_) => {}
+        }
     }
-    match (working.order.order_type, working.order.side) {
-        (OrderType::Market, _) => Some(candle.open),
-        (OrderType::Limit(limit), Side::Buy) => (candle.low < limit).then(|| limit.min(candle.open)),
-        (OrderType::Limit(limit), Side::Sell) => (candle.high > limit).then(|| limit.max(candle.open)),
+    let OrderType::Limit(limit) = order.order_type else {
+        return Outcome::Fill(candle.open);
+    };
+    let first = working.stage == Stage::Unmet;
+    working.stage = Stage::Resting;
+    if through(order.side, candle.open, limit) {
+        if first && order.post_only {
+            return Outcome::Cancel("post-only: the order would have taken liquidity, so it is cancelled");
+        }
+        return Outcome::Fill(candle.open);
+    }
+    match order.time_in_force {
+        _ if !first => {}
+        TimeInForce::Gtc => {}
+        TimeInForce::Ioc => {
+            return Outcome::Cancel("ioc: nothing filled the moment the order met the market, so it is cancelled")
+        }
+        TimeInForce::Fok => {
+            return Outcome::Cancel("fok: nothing filled the moment the order met the market, so it is cancelled")
+        }
+    }
+    if through(order.side, away, limit) {
+        Outcome::Fill(limit)
+    } else {
+        Outcome::Works
     }
 }
 
@@ -426,6 +622,68 @@ mod tests {
             [(Side::Buy, OrderStatus::Filled), (Side::Sell, OrderStatus::Cancelled)]
         );
         assert_eq!(harness.position("BTC/USD").qty, Decimal::TWO);
+    }
+
+    /// Places a buy stop at 105 and an immediate-or-cancel buy at 90 on its first bar.
+    #[derive(Debug, Default, Serialize, Deserialize)]
+    struct Breakout {
+        placed: bool,
+    }
+
+    impl Strategy for Breakout {
+        fn manifest() -> Manifest {
+            Manifest::new("breakout", "0.1.0", "")
+        }
+
+        fn init(_: &Params) -> Result<Self, String> {
+            Ok(Breakout::default())
+        }
+
+        fn on_candle(&mut self, host: &mut dyn Host, candle: &Candle) {
+            if !self.placed {
+                self.placed = true;
+                let stop = OrderRequest::stop(&candle.symbol, Side::Buy, Decimal::ONE, Decimal::from(105));
+                host.place_order(stop.with_tag("stop")).unwrap();
+                let ioc = OrderRequest::limit(&candle.symbol, Side::Buy, Decimal::ONE, Decimal::from(90))
+                    .with_time_in_force(TimeInForce::Ioc);
+                host.place_order(ioc.with_tag("ioc")).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn stops_and_immediate_orders_fill_as_the_host_does_and_the_account_follows() {
+        let mut harness = Harness::<Breakout>::new("").unwrap().with_cash(Decimal::from(1000));
+        harness.candle(bar(0, 100, 101, 99, 100));
+        let account = crate::Host::account(harness.host_mut());
+        assert_eq!(account.open_orders.len(), 2);
+        // Buying power holds back the stop at its trigger and the limit at its price.
+        assert_eq!(account.buying_power, Decimal::from(1000 - 105 - 90));
+        // Up through 105 inside the bar: the stop fills at its trigger; the ioc, which the open
+        // (100) does not fill, is cancelled there although the bar later trades below 90.
+        harness.candle(bar(1, 100, 106, 89, 104));
+        let outcomes: Vec<(&str, OrderStatus)> = harness.updates().iter().map(|u| (u.tag.as_str(), u.status)).collect();
+        assert_eq!(
+            outcomes,
+            [("stop", OrderStatus::Filled), ("ioc", OrderStatus::Cancelled)]
+        );
+        assert_eq!(
+            harness.fills().next().map(|(_, _, f)| f.price),
+            Some(Decimal::from(105))
+        );
+        let account = crate::Host::account(harness.host_mut());
+        assert_eq!(
+            (account.cash, account.equity, account.buying_power),
+            (Decimal::from(895), Decimal::from(895 + 104), Decimal::from(895))
+        );
+        let [position] = account.positions.as_slice() else {
+            panic!("{:?}", account.positions);
+        };
+        assert_eq!(
+            (position.qty, position.mark, position.unrealized_pnl),
+            (Decimal::ONE, Some(Decimal::from(104)), -Decimal::ONE)
+        );
+        assert!(account.open_orders.is_empty());
     }
 
     #[test]

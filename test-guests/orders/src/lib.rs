@@ -9,6 +9,7 @@
 //! | `ladder` | answers every trade with a limit buy of `size` at half its price, and keeps every one resting (working orders for restart tests) |
 //! | `account` | reports the account view on every closed 1m candle (`account ...`, see [`Orders::report`]), after resting a limit buy of `size` at half the close on the first, buying `size` at market on the second, and cancelling all its orders on the third (the report then ends with ` cancel-all=<count>`) |
 //! | `churn` | answers every trade with a limit buy of `size` at half its price, then amends the one before it to twice `size` (on an even trade) or cancels it (on an odd one), and says `trade <n>`, counting the trades it has seen (the crash test) |
+//! | `terms` | order terms, on closed 1m candles: buys `size` at market on the first; on the second places a bracket's reduce-only exits (`sl`: a sell stop at half the close, `tp`: a sell limit at half the close, which the next open fills), an immediate-or-cancel buy at half the close (`ioc`), a post-only buy at twice the close (`post`, which would take), a reduce-only buy (`ro`, which adds to the long) and a buy stop-limit triggered at twice the close (`stop-limit`); says `terms <tag> -> <answer>` for each, `terms <tag> <status> reason=<reason>` for each update, and `terms open=[<tag> <type> <time in force>, ...]` on every later candle |
 //!
 //! Every answer and every order update becomes a `hold` decision, so tests can read what the
 //! strategy saw: `step <n> <what> -> <answer>`, `trade <n>` and
@@ -21,7 +22,7 @@
 use strategy_sdk::snapshot::Snapshot;
 use strategy_sdk::{
     export_strategy, Action, Candle, Decimal, Decision, Host, Manifest, OrderId, OrderRequest, OrderUpdate, ParamSpec,
-    Params, Side, Strategy, Subscription, Trade, ANY,
+    Params, Side, Strategy, Subscription, TimeInForce, Trade, ANY,
 };
 
 /// What `lifecycle` does at each step, by the number of the candle (from 1).
@@ -34,6 +35,7 @@ enum Mode {
     Ladder,
     Account,
     Churn,
+    Terms,
 }
 
 /// The guest; see the crate docs.
@@ -163,6 +165,53 @@ impl Orders {
         Self::say(host, symbol, format!("step {} {step} -> {answer}", self.candles));
     }
 
+    fn terms(&mut self, host: &mut dyn Host, candle: &Candle) {
+        self.candles += 1;
+        let (symbol, close, size) = (candle.symbol.as_str(), candle.close, self.size);
+        let half = (close / Decimal::TWO).round_dp(1);
+        let twice = close * Decimal::TWO;
+        let orders = match self.candles {
+            1 => vec![OrderRequest::market(symbol, Side::Buy, size).with_tag("buy")],
+            2 => vec![
+                OrderRequest::stop(symbol, Side::Sell, size, half)
+                    .reduce_only()
+                    .with_tag("sl"),
+                OrderRequest::limit(symbol, Side::Sell, size, half)
+                    .reduce_only()
+                    .with_tag("tp"),
+                OrderRequest::limit(symbol, Side::Buy, size, half)
+                    .with_time_in_force(TimeInForce::Ioc)
+                    .with_tag("ioc"),
+                OrderRequest::limit(symbol, Side::Buy, size, twice)
+                    .post_only()
+                    .with_tag("post"),
+                OrderRequest::market(symbol, Side::Buy, size)
+                    .reduce_only()
+                    .with_tag("ro"),
+                OrderRequest::stop_limit(symbol, Side::Buy, size, twice, twice * Decimal::new(11, 1))
+                    .with_tag("stop-limit"),
+            ],
+            _ => {
+                let open: Vec<String> = host
+                    .account()
+                    .open_orders
+                    .iter()
+                    .map(|o| format!("{} {:?} {:?}", o.tag, o.order_type, o.time_in_force))
+                    .collect();
+                Self::say(host, symbol, format!("terms open=[{}]", open.join(", ")));
+                return;
+            }
+        };
+        for order in orders {
+            let tag = order.tag.clone();
+            let answer = match host.place_order(order) {
+                Ok(_) => "placed".to_owned(),
+                Err(reject) => format!("refused {}", reject.code),
+            };
+            Self::say(host, symbol, format!("terms {tag} -> {answer}"));
+        }
+    }
+
     fn on_trade_churn(&mut self, host: &mut dyn Host, trade: &Trade) {
         self.trades += 1;
         let price = (trade.price / Decimal::TWO).round_dp(1);
@@ -199,7 +248,7 @@ impl Strategy for Orders {
         .param(ParamSpec::text(
             "mode",
             "lifecycle",
-            "lifecycle, echo, ladder, account or churn",
+            "lifecycle, echo, ladder, account, churn or terms",
         ))
         .param(ParamSpec::decimal("size", Decimal::new(1, 2), "Quantity of the orders"))
     }
@@ -211,9 +260,10 @@ impl Strategy for Orders {
             "ladder" => Mode::Ladder,
             "account" => Mode::Account,
             "churn" => Mode::Churn,
+            "terms" => Mode::Terms,
             other => {
                 return Err(format!(
-                    "mode {other:?}: expected lifecycle, echo, ladder, account or churn"
+                    "mode {other:?}: expected lifecycle, echo, ladder, account, churn or terms"
                 ))
             }
         };
@@ -230,6 +280,7 @@ impl Strategy for Orders {
         match self.mode {
             Mode::Lifecycle => self.step(host, candle),
             Mode::Account => self.report(host, candle),
+            Mode::Terms => self.terms(host, candle),
             Mode::Echo | Mode::Ladder | Mode::Churn => {}
         }
     }
@@ -263,6 +314,11 @@ impl Strategy for Orders {
     }
 
     fn on_order_update(&mut self, host: &mut dyn Host, update: &OrderUpdate) {
+        if self.mode == Mode::Terms {
+            let reason = update.reason.as_deref().unwrap_or("-");
+            let reasoning = format!("terms {} {:?} reason={reason}", update.tag, update.status);
+            return Self::say(host, &update.symbol, reasoning);
+        }
         let fill = update
             .fill
             .as_ref()

@@ -31,7 +31,7 @@ pub use sim::{
 use rust_decimal::Decimal;
 
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
-use crate::orders::{OrderId, OrderType, VenueId, VenueOrderId};
+use crate::orders::{OrderId, OrderType, TimeInForce, VenueId, VenueOrderId};
 
 /// The venue name of the simulated broker when it trades on its own (paper trading and
 /// backtests on replayed data).
@@ -46,6 +46,9 @@ pub struct NewOrder {
     pub side: Side,
     pub qty: Decimal,
     pub order_type: OrderType,
+    pub time_in_force: TimeInForce,
+    /// Rejected rather than filled should it take liquidity when it meets the market.
+    pub post_only: bool,
     /// When the desk accepted it (replay time in backtests).
     pub time_ms: TimeMs,
 }

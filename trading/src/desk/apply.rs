@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use tracing::{debug, error, info, warn};
 
 use super::flow::{halt_on_store_failure, report_ignored, update_for, Ignored};
+use super::reduce_only::ReduceOnlyFill;
 use super::trade_log::TradeKey;
 use crate::brokers::{Execution, FillReport, MassStatus, OrderReport, RejectKind, VenueEvent, VenueOrderState};
 use crate::desk::{Connection, Desk, DeskEvent};
@@ -421,6 +422,32 @@ impl Desk {
             self.apply_order_event(&id, OrderEvent::Cancelled { reason: Some(reason) }, report.known_ms);
             return;
         }
+        let (mut report, mut fee, mut rest_cancelled) = (report, fee, None);
+        match self.reduce_only_fill(&report) {
+            ReduceOnlyFill::Whole => {}
+            ReduceOnlyFill::Nothing(reason) => {
+                info!(order_id = %report.id, %reason, "a simulated reduce-only order is cancelled at its fill");
+                self.apply_order_event(
+                    &report.id,
+                    OrderEvent::Cancelled { reason: Some(reason) },
+                    report.known_ms,
+                );
+                return;
+            }
+            ReduceOnlyFill::Part(qty) => {
+                // The fee of the part booked, exactly: fee × part / whole.
+                fee = fee
+                    .checked_mul(qty)
+                    .and_then(|f| f.checked_div(report.qty))
+                    .unwrap_or(fee);
+                rest_cancelled = Some(format!(
+                    "{}: {qty} of a fill of {} reduced the position to zero; the rest is cancelled",
+                    RiskCheck::ReduceOnly.code(),
+                    report.qty
+                ));
+                report.qty = qty;
+            }
+        }
         let FillReport {
             id,
             trade_id,
@@ -492,14 +519,22 @@ impl Desk {
         });
         let booked = matches!(outcome, Some(Ok(())));
         report_ignored(&id, outcome);
-        if booked {
-            if let Some(venue) = self.blotter.get(&id).map(|o| o.venue().clone()) {
-                self.reconciliations.fill_booked(&venue);
-            }
+        if !booked {
+            return;
         }
-        if let (true, Some(key)) = (booked, key) {
+        let Some(order) = self.blotter.get(&id) else {
+            return;
+        };
+        let (venue, strategy) = (order.venue().clone(), order.strategy().clone());
+        self.reconciliations.fill_booked(&venue);
+        if let Some(key) = key {
             self.trades.insert(key);
         }
+        if let Some(reason) = rest_cancelled {
+            info!(order_id = %id, %reason, "the rest of a simulated reduce-only order is cancelled at its fill");
+            self.apply_order_event(&id, OrderEvent::Cancelled { reason: Some(reason) }, known_ms);
+        }
+        self.keep_reduce_only_within_position(&strategy, &symbol, known_ms);
     }
 }
 

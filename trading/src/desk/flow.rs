@@ -19,7 +19,7 @@ use crate::ledger::{Book, BookStore, Ledger, LedgerError, StoreError};
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
 use crate::orders::{
     Blotter, Fill, Order, OrderError, OrderEvent, OrderId, OrderIdGen, OrderRequest, OrderState, OrderStatus,
-    OrderType, OrderUpdate, StrategyId, VenueId,
+    OrderUpdate, StrategyId, VenueId,
 };
 use crate::risk::{self, OrderRate, RiskContext, RiskLimits, RiskRefusal, TradingState};
 
@@ -234,6 +234,8 @@ impl Desk {
             side: request.side,
             qty: request.qty,
             order_type: request.order_type,
+            time_in_force: request.time_in_force,
+            post_only: request.post_only,
             time_ms: now_ms,
         };
         let id = order.id().clone();
@@ -288,8 +290,8 @@ impl Desk {
         }
         let mut amended = order.request().clone();
         amended.qty = qty - order.filled_qty();
-        if let (OrderType::Limit(_), Some(price)) = (amended.order_type, limit_price) {
-            amended.order_type = OrderType::Limit(price);
+        if let Some(order_type) = limit_price.and_then(|price| amended.order_type.with_limit_price(price)) {
+            amended.order_type = order_type;
         }
         let venue = order.venue().clone();
         let symbol = amended.symbol.clone();
@@ -314,9 +316,9 @@ impl Desk {
         self.rates.entry(strategy.clone()).or_default().record(self.now_ms);
         // A kept price stays the one the venue holds: only a new price is sent, rounded. A
         // price for a market order goes as asked, for the venue to refuse.
-        let limit_price = match approved.order_type {
-            OrderType::Limit(price) => limit_price.map(|_| price),
-            OrderType::Market => limit_price,
+        let limit_price = match approved.order_type.limit_price() {
+            Some(price) => limit_price.map(|_| price),
+            None => limit_price,
         };
         let request = AmendOrder {
             id: id.clone(),
@@ -551,6 +553,9 @@ impl Desk {
                     Side::Buy => ctx.open_buy_qty = ctx.open_buy_qty.saturating_add(remaining),
                     Side::Sell => ctx.open_sell_qty = ctx.open_sell_qty.saturating_add(remaining),
                 }
+                if request.side == Side::Sell && request.reduce_only {
+                    ctx.open_reduce_only_sell_qty = ctx.open_reduce_only_sell_qty.saturating_add(remaining);
+                }
             }
             ctx.committed_cash = ctx.committed_cash.saturating_add(self.cash_reserved_by(order));
         }
@@ -565,10 +570,8 @@ impl Desk {
         if request.side != Side::Buy {
             return Decimal::ZERO;
         }
-        let price = match request.order_type {
-            OrderType::Limit(price) => price,
-            OrderType::Market => self.ledger.marks().get(&request.symbol).unwrap_or(Decimal::ZERO),
-        };
+        let price = risk::order_price(request.order_type)
+            .unwrap_or_else(|| self.ledger.marks().get(&request.symbol).unwrap_or(Decimal::ZERO));
         let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);
         order.remaining_qty().saturating_mul(price).saturating_mul(reserve_rate)
     }

@@ -41,6 +41,7 @@ mod instruments;
 mod read;
 mod reconcile;
 mod recovery;
+mod reduce_only;
 mod trade_log;
 mod venues;
 

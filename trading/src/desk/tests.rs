@@ -50,6 +50,9 @@ fn order(side: Side, qty: &str, order_type: OrderType) -> OrderRequest {
         side,
         qty: dec(qty),
         order_type,
+        time_in_force: crate::orders::TimeInForce::Gtc,
+        post_only: false,
+        reduce_only: false,
         tag: "t".into(),
     }
 }
@@ -1180,4 +1183,5 @@ mod events;
 mod instruments;
 mod properties;
 mod reconcile;
+mod reduce_only;
 mod risk;

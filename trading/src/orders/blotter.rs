@@ -162,6 +162,9 @@ mod tests {
             side: Side::Buy,
             qty: Decimal::ONE,
             order_type: OrderType::Limit(Decimal::TEN),
+            time_in_force: crate::orders::TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: String::new(),
         };
         Order::new(

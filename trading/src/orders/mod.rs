@@ -23,6 +23,6 @@ pub(crate) use order::OrderParts;
 pub use order::{FillPlan, Order};
 pub use state::{transition, FillProgress, OrderError, OrderEvent, OrderState};
 pub use types::{
-    Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Position, StrategyId, TradeId, VenueId,
-    VenueOrderId, MAX_TAG_LEN,
+    Fill, OrderId, OrderRequest, OrderStatus, OrderType, OrderUpdate, Position, StrategyId, TimeInForce, TradeId,
+    VenueId, VenueOrderId, MAX_TAG_LEN,
 };

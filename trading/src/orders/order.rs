@@ -270,6 +270,9 @@ mod tests {
             side: Side::Buy,
             qty: Decimal::from(qty),
             order_type: OrderType::Market,
+            time_in_force: crate::orders::TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: String::new(),
         };
         Order::new(

@@ -48,6 +48,9 @@ fn new_order(tenths: i64) -> Order {
         side: Side::Buy,
         qty: Decimal::new(tenths, 1),
         order_type: OrderType::Limit(Decimal::from(100)),
+        time_in_force: TimeInForce::Gtc,
+        post_only: false,
+        reduce_only: false,
         tag: String::new(),
     };
     Order::new(

@@ -69,22 +69,125 @@ text_id! {
     TradeId
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", tag = "type", content = "price")]
+/// How an order is priced, and whether it waits for a trigger first.
+///
+/// A stop waits, outside the book, until the market trades at or through its trigger: a buy
+/// stop when the price rises to the trigger or above, a sell stop when it falls to it or
+/// below. Then it works as a market order (`Stop`) or as a limit order at `limit`
+/// (`StopLimit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderType {
     Market,
+    /// A limit order at this price.
     Limit(Decimal),
+    /// A stop at this trigger, a market order once triggered.
+    Stop(Decimal),
+    StopLimit {
+        trigger: Decimal,
+        limit: Decimal,
+    },
+}
+
+impl OrderType {
+    /// The price the order may not trade beyond, once working: a limit's or a stop-limit's.
+    pub fn limit_price(self) -> Option<Decimal> {
+        match self {
+            Self::Limit(price) => Some(price),
+            Self::StopLimit { limit, .. } => Some(limit),
+            Self::Market | Self::Stop(_) => None,
+        }
+    }
+
+    /// The trigger of a stop or stop-limit.
+    pub fn trigger_price(self) -> Option<Decimal> {
+        match self {
+            Self::Stop(trigger) | Self::StopLimit { trigger, .. } => Some(trigger),
+            Self::Market | Self::Limit(_) => None,
+        }
+    }
+
+    /// The same order type with another limit price; `None` for a type without one.
+    pub fn with_limit_price(self, price: Decimal) -> Option<Self> {
+        match self {
+            Self::Limit(_) => Some(Self::Limit(price)),
+            Self::StopLimit { trigger, .. } => Some(Self::StopLimit { trigger, limit: price }),
+            Self::Market | Self::Stop(_) => None,
+        }
+    }
+
+    /// The stable text of the type, as stored and exported.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Market => "market",
+            Self::Limit(_) => "limit",
+            Self::Stop(_) => "stop",
+            Self::StopLimit { .. } => "stop_limit",
+        }
+    }
+}
+
+/// How long an order works once it meets the market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeInForce {
+    /// Good till cancelled: works until it fills or is cancelled.
+    #[default]
+    Gtc,
+    /// Immediate or cancel: fills what it can the moment it meets the market; the rest is
+    /// cancelled.
+    Ioc,
+    /// Fill or kill: fills in full the moment it meets the market, or is cancelled whole.
+    Fok,
+}
+
+impl TimeInForce {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Gtc => "gtc",
+            Self::Ioc => "ioc",
+            Self::Fok => "fok",
+        }
+    }
+
+    /// Whether the order ends at its first meeting with the market, filled or not.
+    pub fn is_immediate(self) -> bool {
+        matches!(self, Self::Ioc | Self::Fok)
+    }
 }
 
 /// What a strategy proposes. Nothing about it is trusted until risk has approved it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRequest {
     pub symbol: Symbol,
     pub side: Side,
     pub qty: Decimal,
     pub order_type: OrderType,
+    pub time_in_force: TimeInForce,
+    /// Only ever rests in the book as a maker: an order that would take liquidity when it
+    /// meets the market is rejected instead. Limit orders only.
+    pub post_only: bool,
+    /// Only ever brings the strategy's position toward zero: refused when placed if it would
+    /// not, and cancelled by the host once fills elsewhere leave it nothing to reduce. The
+    /// host enforces it; spot venues have no such flag.
+    pub reduce_only: bool,
     /// The strategy's own label, echoed on every update. At most [`MAX_TAG_LEN`] bytes.
     pub tag: String,
+}
+
+impl OrderRequest {
+    /// A good-till-cancelled order without flags.
+    pub fn new(symbol: Symbol, side: Side, qty: Decimal, order_type: OrderType, tag: impl Into<String>) -> Self {
+        Self {
+            symbol,
+            side,
+            qty,
+            order_type,
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
+            tag: tag.into(),
+        }
+    }
 }
 
 pub const MAX_TAG_LEN: usize = 64;

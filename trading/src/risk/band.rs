@@ -10,7 +10,8 @@ const BPS_PER_UNIT: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 /// A limit price more than [`RiskLimits::price_band_bps`] away from `reference` (the last
 /// price: a trade, a bar's close or a quote's mid) is refused, on either side: a buy far below
 /// the market is harmless only until the market gets there by a typo in the other direction.
-/// A market order has no price of its own to be wrong, so the band does not apply to it.
+/// A market order has no price of its own to be wrong, so the band does not apply to it; nor
+/// to stops, whose prices are meant to sit away from the market until it gets there.
 ///
 /// A reference of zero or less cannot be measured against, so every limit order is refused
 /// while the market says so.

@@ -106,7 +106,7 @@ impl fmt::Display for RiskCheck {
 pub enum InvalidOrder {
     #[error("quantity must be positive, got {qty}")]
     NonPositiveQty { qty: Decimal },
-    #[error("limit price must be positive, got {price}")]
+    #[error("prices must be positive, got {price}")]
     NonPositivePrice { price: Decimal },
     #[error("tag is {len} bytes, at most {max} allowed")]
     TagTooLong { len: usize, max: usize },
@@ -114,6 +114,10 @@ pub enum InvalidOrder {
     NotionalOverflow,
     #[error("limit price {price} is too large to round up to the venue's tick")]
     PriceOverflow { price: Decimal },
+    #[error(
+        "post-only is for limit orders that rest (good till cancelled): only a resting order is sure to be a maker"
+    )]
+    PostOnlyNotResting,
 }
 
 /// Why risk refused an order, with the numbers that made it so.
@@ -141,6 +145,12 @@ pub enum RiskRefusal {
         side: Side,
         qty: Decimal,
         open_same_side: Decimal,
+        position: Decimal,
+    },
+    #[error("the order is reduce-only: a {side:?} of {qty} does not bring the position of {position} toward zero without passing it")]
+    ReduceOnlyOrder {
+        side: Side,
+        qty: Decimal,
         position: Decimal,
     },
     #[error("{0}")]
@@ -193,7 +203,7 @@ impl RiskRefusal {
             RiskRefusal::MarketClosed { .. } => RiskCheck::MarketClosed,
             RiskRefusal::BelowMinimum(_) => RiskCheck::BelowMinimum,
             RiskRefusal::UnknownSymbol { .. } => RiskCheck::UnknownSymbol,
-            RiskRefusal::ReduceOnly { .. } => RiskCheck::ReduceOnly,
+            RiskRefusal::ReduceOnly { .. } | RiskRefusal::ReduceOnlyOrder { .. } => RiskCheck::ReduceOnly,
             RiskRefusal::LossLimit(refusal) => match refusal.breach.kind {
                 LossKind::DailyLoss => RiskCheck::DailyLossLimit,
                 LossKind::Drawdown => RiskCheck::MaxDrawdown,
@@ -284,6 +294,8 @@ pub struct RiskContext {
     pub open_buy_qty: Decimal,
     /// Remaining quantity of working sells in the request's symbol.
     pub open_sell_qty: Decimal,
+    /// The part of `open_sell_qty` that is reduce-only.
+    pub open_reduce_only_sell_qty: Decimal,
     pub cash: Decimal,
     /// Cash the strategy's working buys (all symbols) will need, fees included.
     pub committed_cash: Decimal,
@@ -345,6 +357,9 @@ pub fn check(
         Side::Sell => (ctx.open_sell_qty, ctx.account_open_sell_qty),
     };
     reduce_only(state, request.side, request.qty, ctx.position, open_same_side)?;
+    if request.reduce_only {
+        reduce_only_order(request.side, request.qty, ctx.position)?;
+    }
     loss_limit(
         ctx.breach.as_ref(),
         request.side,
@@ -365,7 +380,14 @@ pub fn check(
         account_open_same_side,
     )?;
     if request.side == Side::Sell {
-        insufficient_position(limits, request.qty, ctx.position, ctx.open_sell_qty)?;
+        // Reduce-only sells never take the position past zero (the desk trims or cancels them
+        // as it shrinks), so a reduce-only sell only needs to fit beside the other sells.
+        let open_sells = if request.reduce_only {
+            ctx.open_sell_qty.saturating_sub(ctx.open_reduce_only_sell_qty)
+        } else {
+            ctx.open_sell_qty
+        };
+        insufficient_position(limits, request.qty, ctx.position, open_sells)?;
     } else {
         insufficient_cash(limits, notional, ctx.cash, ctx.committed_cash)?;
     }
@@ -383,10 +405,17 @@ pub fn invalid_order(request: &OrderRequest) -> Result<(), RiskRefusal> {
     if request.qty <= Decimal::ZERO {
         return invalid(InvalidOrder::NonPositiveQty { qty: request.qty });
     }
-    if let OrderType::Limit(price) = request.order_type {
+    for price in [request.order_type.limit_price(), request.order_type.trigger_price()]
+        .into_iter()
+        .flatten()
+    {
         if price <= Decimal::ZERO {
             return invalid(InvalidOrder::NonPositivePrice { price });
         }
+    }
+    if request.post_only && (!matches!(request.order_type, OrderType::Limit(_)) || request.time_in_force.is_immediate())
+    {
+        return invalid(InvalidOrder::PostOnlyNotResting);
     }
     if request.tag.len() > MAX_TAG_LEN {
         return invalid(InvalidOrder::TagTooLong {
@@ -414,10 +443,13 @@ pub fn valuation_price(request: &OrderRequest, last_price: Option<Decimal>) -> R
         symbol: request.symbol.clone(),
     };
     let last = last_price.ok_or_else(unknown)?;
-    Ok(match request.order_type {
-        OrderType::Limit(price) => price,
-        OrderType::Market => last,
-    })
+    Ok(order_price(request.order_type).unwrap_or(last))
+}
+
+/// The price an order trades at or within once working: its limit, or a stop's trigger (a
+/// stop-market fills near it); `None` for a market order, which takes the market's price.
+pub fn order_price(order_type: OrderType) -> Option<Decimal> {
+    order_type.limit_price().or(order_type.trigger_price())
 }
 
 /// While reducing, an order must be on the other side of the position and, together with the
@@ -441,6 +473,18 @@ pub fn reduce_only(
             open_same_side,
             position,
         })
+    }
+}
+
+/// A reduce-only order must, on its own, bring the position toward zero without passing it.
+/// Working orders on its side do not count: a bracket's stop-loss and take-profit each close
+/// the whole position, and whichever fills first leaves the other nothing to reduce (the desk
+/// then trims or cancels it, see `Desk`'s reduce-only rule).
+pub fn reduce_only_order(side: Side, qty: Decimal, position: Decimal) -> Result<(), RiskRefusal> {
+    if reduces_exposure(side, qty, position, Decimal::ZERO) {
+        Ok(())
+    } else {
+        Err(RiskRefusal::ReduceOnlyOrder { side, qty, position })
     }
 }
 
@@ -604,7 +648,46 @@ mod tests {
             side,
             qty: dec(qty),
             order_type,
+            time_in_force: crate::orders::TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: "t".into(),
+        }
+    }
+
+    #[test]
+    fn order_terms_that_cannot_work_are_invalid() {
+        use crate::orders::TimeInForce;
+        let post_only = |order_type, time_in_force| OrderRequest {
+            post_only: true,
+            time_in_force,
+            ..request(Side::Buy, "1", order_type)
+        };
+        let refused = |request: OrderRequest| invalid_order(&request).unwrap_err();
+        for bad in [
+            post_only(OrderType::Market, TimeInForce::Gtc),
+            post_only(OrderType::Stop(dec("10")), TimeInForce::Gtc),
+            post_only(OrderType::Limit(dec("10")), TimeInForce::Ioc),
+            post_only(OrderType::Limit(dec("10")), TimeInForce::Fok),
+        ] {
+            assert_eq!(
+                refused(bad).to_string(),
+                "invalid order: post-only is for limit orders that rest (good till cancelled): only a resting order is sure to be a maker"
+            );
+        }
+        assert_eq!(
+            invalid_order(&post_only(OrderType::Limit(dec("10")), TimeInForce::Gtc)),
+            Ok(())
+        );
+        for (trigger, limit) in [("0", "10"), ("10", "-1")] {
+            let stop_limit = OrderType::StopLimit {
+                trigger: dec(trigger),
+                limit: dec(limit),
+            };
+            assert!(matches!(
+                refused(request(Side::Sell, "1", stop_limit)),
+                RiskRefusal::InvalidOrder(InvalidOrder::NonPositivePrice { .. })
+            ));
         }
     }
 

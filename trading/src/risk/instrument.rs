@@ -86,21 +86,31 @@ pub fn conform_to_instrument(
         });
     }
     request.qty = rounded - filled_qty;
-    let price = match request.order_type {
-        OrderType::Limit(price) => {
-            let on_tick = instrument
-                .round_price(request.side, price)
-                .ok_or(RiskRefusal::InvalidOrder(InvalidOrder::PriceOverflow { price }))?;
-            if on_tick <= Decimal::ZERO {
-                return below(BelowMinimum::Price {
-                    price,
-                    tick: instrument.price_increment(),
-                });
-            }
-            request.order_type = OrderType::Limit(on_tick);
-            Some(on_tick)
+    let on_tick = |price: Decimal| {
+        let rounded = instrument
+            .round_price(request.side, price)
+            .ok_or(RiskRefusal::InvalidOrder(InvalidOrder::PriceOverflow { price }))?;
+        if rounded <= Decimal::ZERO {
+            return Err(RiskRefusal::BelowMinimum(BelowMinimum::Price {
+                price,
+                tick: instrument.price_increment(),
+            }));
         }
+        Ok(rounded)
+    };
+    // Prices go on the venue's tick, a trigger like a limit: in the trader's favour.
+    request.order_type = match request.order_type {
+        OrderType::Market => OrderType::Market,
+        OrderType::Limit(price) => OrderType::Limit(on_tick(price)?),
+        OrderType::Stop(trigger) => OrderType::Stop(on_tick(trigger)?),
+        OrderType::StopLimit { trigger, limit } => OrderType::StopLimit {
+            trigger: on_tick(trigger)?,
+            limit: on_tick(limit)?,
+        },
+    };
+    let price = match request.order_type {
         OrderType::Market => last_price,
+        priced => priced.limit_price().or(priced.trigger_price()),
     };
     if let Some(price) = price {
         // Saturating: a notional too large to represent is not below any minimum.
@@ -139,6 +149,9 @@ mod tests {
             side,
             qty: dec(qty),
             order_type,
+            time_in_force: crate::orders::TimeInForce::Gtc,
+            post_only: false,
+            reduce_only: false,
             tag: "t".into(),
         }
     }

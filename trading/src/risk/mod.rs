@@ -27,8 +27,8 @@ mod rate;
 pub use band::price_band;
 pub use checks::{
     against_position, check, insufficient_cash, insufficient_position, invalid_order, loss_limit, max_account_position,
-    max_open_orders, max_order_notional, max_position, reduce_only, trading_halted, valuation_price, InvalidOrder,
-    LossRefusal, RiskApproved, RiskCheck, RiskContext, RiskRefusal,
+    max_open_orders, max_order_notional, max_position, order_price, reduce_only, reduce_only_order, trading_halted,
+    valuation_price, InvalidOrder, LossRefusal, RiskApproved, RiskCheck, RiskContext, RiskRefusal,
 };
 pub use instrument::{conform_to_instrument, BelowMinimum};
 pub use limits::{

@@ -11,6 +11,7 @@
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use trading::market::TimeMs;
+use trading::orders::TimeInForce;
 
 use super::signing::Credentials;
 use super::wire::{OrderSide, VenueSymbol};
@@ -41,15 +42,12 @@ pub enum Auth<'a> {
 /// How an order prices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderKind {
-    /// `LIMIT` with `GTC`.
-    LimitGtc {
+    /// `LIMIT`, with its `timeInForce` (`GTC`, `IOC`, `FOK`).
+    Limit {
         /// The limit price.
         price: Decimal,
-    },
-    /// `LIMIT` with `IOC`.
-    LimitIoc {
-        /// The limit price.
-        price: Decimal,
+        /// How long it works.
+        time_in_force: TimeInForce,
     },
     /// `LIMIT_MAKER`: post-only, rejected if it would take.
     LimitMaker {
@@ -58,6 +56,60 @@ pub enum OrderKind {
     },
     /// `MARKET`.
     Market,
+    /// `STOP_LOSS`: a market order once the last price reaches `stop_price` (a buy at or
+    /// above it, a sell at or below).
+    StopLoss {
+        /// The trigger (`stopPrice`).
+        stop_price: Decimal,
+    },
+    /// `STOP_LOSS_LIMIT`: a limit order at `price` once the last price reaches `stop_price`.
+    StopLossLimit {
+        /// The trigger (`stopPrice`).
+        stop_price: Decimal,
+        /// The limit price once triggered.
+        price: Decimal,
+        /// How long it works once triggered.
+        time_in_force: TimeInForce,
+    },
+}
+
+impl OrderKind {
+    /// The limit price (`price`), for the kinds that have one.
+    pub fn limit_price(self) -> Option<Decimal> {
+        match self {
+            OrderKind::Limit { price, .. }
+            | OrderKind::LimitMaker { price }
+            | OrderKind::StopLossLimit { price, .. } => Some(price),
+            OrderKind::Market | OrderKind::StopLoss { .. } => None,
+        }
+    }
+
+    /// The same order at another limit price; `None` for the kinds without one.
+    pub fn with_limit_price(self, price: Decimal) -> Option<Self> {
+        match self {
+            OrderKind::Limit { time_in_force, .. } => Some(OrderKind::Limit { price, time_in_force }),
+            OrderKind::LimitMaker { .. } => Some(OrderKind::LimitMaker { price }),
+            OrderKind::StopLossLimit {
+                stop_price,
+                time_in_force,
+                ..
+            } => Some(OrderKind::StopLossLimit {
+                stop_price,
+                price,
+                time_in_force,
+            }),
+            OrderKind::Market | OrderKind::StopLoss { .. } => None,
+        }
+    }
+}
+
+/// Binance's spelling of a time in force.
+fn time_in_force_text(time_in_force: TimeInForce) -> &'static str {
+    match time_in_force {
+        TimeInForce::Gtc => "GTC",
+        TimeInForce::Ioc => "IOC",
+        TimeInForce::Fok => "FOK",
+    }
 }
 
 /// A new order, in Binance's terms (the symbol and quantities already on its filters).
@@ -193,6 +245,26 @@ pub fn order_cancel_replace(id: u64, cancel_client_order_id: &str, order: &Place
     request(id, "order.cancelReplace", params, auth)
 }
 
+/// `order.amend.keepPriority`: the order with client id `client_order_id` down to `new_qty`
+/// (its Binance quantity, what filled included), in place: it keeps its place in the queue.
+/// Binance only takes a decrease. The client id is sent as the new one too, or Binance would
+/// give the amended order a fresh one.
+pub fn order_amend_keep_priority(
+    id: u64,
+    symbol: &VenueSymbol,
+    client_order_id: &str,
+    new_qty: Decimal,
+    auth: Auth<'_>,
+) -> String {
+    let params = vec![
+        ("symbol", Param::Text(symbol.as_str().to_owned())),
+        ("origClientOrderId", Param::Text(client_order_id.to_owned())),
+        ("newClientOrderId", Param::Text(client_order_id.to_owned())),
+        ("newQty", Param::Text(new_qty.to_string())),
+    ];
+    request(id, "order.amend.keepPriority", params, auth)
+}
+
 /// The most trades one `myTrades` answer holds (Binance's maximum `limit`).
 pub const MY_TRADES_PAGE: usize = 1_000;
 
@@ -230,18 +302,26 @@ fn order_params(order: &PlaceOrder) -> Vec<(&'static str, Param)> {
         ("symbol", Param::Text(order.symbol.as_str().to_owned())),
         ("side", Param::Text(order.side.as_str().to_owned())),
     ];
-    let (kind, price, tif) = match order.kind {
-        OrderKind::LimitGtc { price } => ("LIMIT", Some(price), Some("GTC")),
-        OrderKind::LimitIoc { price } => ("LIMIT", Some(price), Some("IOC")),
-        OrderKind::LimitMaker { price } => ("LIMIT_MAKER", Some(price), None),
+    let (kind, stop_price, tif) = match order.kind {
+        OrderKind::Limit { time_in_force, .. } => ("LIMIT", None, Some(time_in_force)),
+        OrderKind::LimitMaker { .. } => ("LIMIT_MAKER", None, None),
         OrderKind::Market => ("MARKET", None, None),
+        OrderKind::StopLoss { stop_price } => ("STOP_LOSS", Some(stop_price), None),
+        OrderKind::StopLossLimit {
+            stop_price,
+            time_in_force,
+            ..
+        } => ("STOP_LOSS_LIMIT", Some(stop_price), Some(time_in_force)),
     };
     params.push(("type", Param::Text(kind.to_owned())));
     if let Some(tif) = tif {
-        params.push(("timeInForce", Param::Text(tif.to_owned())));
+        params.push(("timeInForce", Param::Text(time_in_force_text(tif).to_owned())));
     }
-    if let Some(price) = price {
+    if let Some(price) = order.kind.limit_price() {
         params.push(("price", Param::Text(price.to_string())));
+    }
+    if let Some(stop_price) = stop_price {
+        params.push(("stopPrice", Param::Text(stop_price.to_string())));
     }
     params.push(("quantity", Param::Text(order.quantity.to_string())));
     params.push(("newClientOrderId", Param::Text(order.client_order_id.clone())));
@@ -318,7 +398,10 @@ mod tests {
         let order = PlaceOrder {
             symbol: VenueSymbol::new("BTCUSDT").unwrap(),
             side: OrderSide::Sell,
-            kind: OrderKind::LimitGtc { price: d("52000.00") },
+            kind: OrderKind::Limit {
+                price: d("52000.00"),
+                time_in_force: TimeInForce::Gtc,
+            },
             quantity: d("0.01000000"),
             client_order_id: "h-1".into(),
         };
@@ -414,6 +497,32 @@ mod tests {
         assert_eq!(
             (placed["params"]["type"].as_str(), placed["params"].get("timeInForce")),
             (Some("LIMIT_MAKER"), None)
+        );
+        let terms = |kind| {
+            let order = PlaceOrder { kind, ..maker.clone() };
+            let placed: Value = serde_json::from_str(&order_place(9, &order, session)).unwrap();
+            let p = &placed["params"];
+            [&p["type"], &p["timeInForce"], &p["price"], &p["stopPrice"]].map(|v| v.as_str().map(str::to_owned))
+        };
+        let text = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            terms(OrderKind::Limit {
+                price: d("100.10"),
+                time_in_force: TimeInForce::Fok
+            }),
+            [text("LIMIT"), text("FOK"), text("100.10"), None]
+        );
+        assert_eq!(
+            terms(OrderKind::StopLoss { stop_price: d("95.5") }),
+            [text("STOP_LOSS"), None, None, text("95.5")]
+        );
+        assert_eq!(
+            terms(OrderKind::StopLossLimit {
+                stop_price: d("95.5"),
+                price: d("95.0"),
+                time_in_force: TimeInForce::Gtc
+            }),
+            [text("STOP_LOSS_LIMIT"), text("GTC"), text("95.0"), text("95.5")]
         );
     }
 }

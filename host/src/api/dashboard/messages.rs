@@ -154,13 +154,17 @@ pub fn of_event(event: &HostEvent, stamp: Option<Stamp>, marks: &dyn Marks) -> V
 /// An `orders` message: the order as it stands after `order`'s update.
 pub fn orders(order: &OrderNotice, stamp: Option<Stamp>) -> Outgoing {
     let update = &order.update;
-    let (kind, price) = match order.order_type {
-        OrderType::Market => ("MARKET", None),
-        OrderType::Limit(price) => ("LIMIT", Some(price)),
+    // Binance's names, which the page's original spoke.
+    let kind = match order.order_type {
+        OrderType::Market => "MARKET",
+        OrderType::Limit(_) => "LIMIT",
+        OrderType::Stop(_) => "STOP_LOSS",
+        OrderType::StopLimit { .. } => "STOP_LOSS_LIMIT",
     };
     let data = json!({
         "id": update.order_id.as_str(),
-        "price": price,
+        "price": order.order_type.limit_price(),
+        "stop_price": order.order_type.trigger_price(),
         "side": side_code(update.side),
         "status": status_code(update.status),
         "type": kind,

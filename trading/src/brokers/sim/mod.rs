@@ -14,7 +14,7 @@ use foldhash::HashMap;
 
 use rust_decimal::Decimal;
 
-use self::matching::{match_order, Match};
+use self::matching::{step, Match, Resting, Stage, Step};
 use super::{
     AmendOrder, Execution, ExecutionPort, FillReport, MassStatus, NewOrder, OrderReport, PortError, RejectKind,
     RejectReason, VenueEvent, VenueOrderState, PAPER_VENUE,
@@ -54,6 +54,22 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///      walked (see the next rule).
 ///    - **Bar updates fill nothing:** the bar in progress has not traded through anything for
 ///      sure yet, and its closed bar, which fills, follows.
+///    - **Stops** wait, outside the book, for the first event after them that reaches the
+///      trigger (a touch triggers): a buy stop a bar whose high is at or above it, or a tick at
+///      or above it; a sell stop the mirror. A stop then fills as a market order (with its
+///      slippage): at the open when the bar opened through the trigger, else at the trigger
+///      (known at the bar's close); at the tick's price. A stop-limit becomes a limit order
+///      placed at the instant it triggered: at the open, it works in that bar; inside the bar,
+///      it first meets the next bar (the bar does not say whether the price came back to the
+///      limit after the trigger); at a tick, the ticks after it.
+///    - **Time in force and post-only** decide at an order's first meeting with the market
+///      (the first bar it may fill in, the first tick after it; for a stop-limit, once
+///      triggered). Immediate or cancel, and fill or kill, fill there if they fill at all
+///      (a bar's open, a tick's price) and are cancelled otherwise, at that instant: the rest
+///      of a bar is an instant later. With full fills only, fill or kill acts as immediate or
+///      cancel. A post-only limit that would fill there, as a taker, is cancelled instead; one
+///      that rests fills later like any limit. Post-only is for limit orders only (rejected
+///      otherwise).
 ///    - **Full fills only:** there is no volume or depth model, so any size fills at one price.
 ///    - **Late orders fill as of their time.** An order stamped before market events the venue
 ///      has already seen (a strategy on its own thread, handling bar k while the feed is at bar
@@ -66,8 +82,9 @@ pub use config::{FillPrice, InvalidSimConfig, SimConfig, DEFAULT_FEE_RATE, DEFAU
 ///    × (1 − bps/10,000)); limit fills none. The fee is `fee_rate × price × qty`, in decimals.
 /// 4. [`ExecutionPort::cancel`] removes a working order and queues `Cancelled`; an unknown, filled or
 ///    cancelled id is refused with [`PortError::Refused`] (`unknown_order`).
-/// 5. [`ExecutionPort::amend`] changes a working order's quantity and limit price and restamps it
-///    with the amend's time (so it meets only later events, as a new order would), then queues
+/// 5. [`ExecutionPort::amend`] changes a working order's quantity and limit price (a limit's or
+///    a stop-limit's) and restamps it with the amend's time (so it meets only later events, and
+///    the market anew, as a new order would; a stop still waits for its trigger), then queues
 ///    `Amended`; it may fill at once against remembered events like a late order.
 /// 6. [`ExecutionPort::query_order`] answers `Open` for a working order and `NotFound` for any
 ///    other (the simulator forgets finished orders: the desk has them);
@@ -104,7 +121,7 @@ struct Book {
     /// The last bar's close, for [`FillPrice::CurrentClose`].
     last_close: Option<Decimal>,
     /// In submission order, which is the order they fill in.
-    orders: Vec<NewOrder>,
+    orders: Vec<Resting>,
     /// The latest market events, oldest first, as many as the venue remembers.
     recent: VecDeque<MarketEvent>,
 }
@@ -128,19 +145,22 @@ impl Book {
         self.recent.push_back(kept);
     }
 
-    /// The first of the remembered events later than `order` that fills it. Only the events
-    /// after the order's time are looked at (a scan from the newest back), so an order that
-    /// arrives on time costs one comparison.
-    fn missed_match(&self, order: &NewOrder) -> Option<Match> {
+    /// What the remembered events later than the order did to it, up to the first that ends
+    /// it (a fill or an expiry); `Works` with the order moved on (triggered, resting) when
+    /// none did. Only the events after the order's time are looked at (a scan from the newest
+    /// back), so an order that arrives on time costs one comparison.
+    fn catch_up(&self, resting: &mut Resting) -> Step {
         let later = self
             .recent
             .iter()
             .rev()
-            .take_while(|event| event.time_ms() > order.time_ms)
+            .take_while(|event| event.time_ms() > resting.order.time_ms)
             .count();
         self.recent
             .range(self.recent.len() - later..)
-            .find_map(|event| match_order(order, event))
+            .map(|event| step(resting, event))
+            .find(|outcome| *outcome != Step::Works)
+            .unwrap_or(Step::Works)
     }
 }
 
@@ -180,9 +200,13 @@ impl SimBroker {
         &self.config
     }
 
-    /// The working orders of `symbol`, in submission order.
-    pub fn working_orders(&self, symbol: &Symbol) -> &[NewOrder] {
-        self.books.get(symbol).map_or(&[], |book| &book.orders)
+    /// The working orders of `symbol`, in submission order (a triggered stop-limit as the
+    /// limit order it became).
+    pub fn working_orders(&self, symbol: &Symbol) -> impl Iterator<Item = &NewOrder> {
+        self.books
+            .get(symbol)
+            .into_iter()
+            .flat_map(|book| book.orders.iter().map(|resting| &resting.order))
     }
 
     fn reject(&mut self, order: &NewOrder, reason: String) {
@@ -215,7 +239,12 @@ impl SimBroker {
 
     fn working_order(&self, id: &OrderId) -> Option<&NewOrder> {
         let symbol = self.working.get(id)?;
-        self.books.get(symbol)?.orders.iter().find(|order| order.id == *id)
+        self.books
+            .get(symbol)?
+            .orders
+            .iter()
+            .map(|resting| &resting.order)
+            .find(|order| order.id == *id)
     }
 
     fn queue(&mut self, execution: Execution) {
@@ -259,11 +288,20 @@ impl ExecutionPort for SimBroker {
             self.reject(&order, reason);
             return Ok(());
         }
-        if let OrderType::Limit(limit) = order.order_type {
-            if limit <= Decimal::ZERO {
-                self.reject(&order, format!("limit price {limit} must be above zero"));
-                return Ok(());
-            }
+        let prices = [
+            ("limit", order.order_type.limit_price()),
+            ("trigger", order.order_type.trigger_price()),
+        ];
+        let nonpositive = prices
+            .into_iter()
+            .find_map(|(name, price)| Some((name, price?)).filter(|(_, p)| *p <= Decimal::ZERO));
+        if let Some((name, price)) = nonpositive {
+            self.reject(&order, format!("{name} price {price} must be above zero"));
+            return Ok(());
+        }
+        if order.post_only && !matches!(order.order_type, OrderType::Limit(_)) {
+            self.reject(&order, "post-only is for limit orders".to_owned());
+            return Ok(());
         }
         if self.config.fill_price == FillPrice::CurrentClose && order.order_type == OrderType::Market {
             self.fill_at_close(order);
@@ -271,13 +309,18 @@ impl ExecutionPort for SimBroker {
         }
         self.queue(Self::accepted(&order));
         let book = self.books.entry(order.symbol.clone()).or_default();
-        if let Some(matched) = book.missed_match(&order) {
-            let execution = execute(&order, matched, self.slippage, self.config.fee_rate);
-            self.queue(execution);
-            return Ok(());
+        let mut resting = Resting::new(order);
+        match book.catch_up(&mut resting) {
+            Step::Works => {
+                self.working
+                    .insert(resting.order.id.clone(), resting.order.symbol.clone());
+                book.orders.push(resting);
+            }
+            outcome => {
+                let execution = conclude(&resting.order, outcome, self.slippage, self.config.fee_rate);
+                self.queued.extend(execution.map(VenueEvent::Execution));
+            }
         }
-        self.working.insert(order.id.clone(), order.symbol.clone());
-        book.orders.push(order);
         Ok(())
     }
 
@@ -288,7 +331,7 @@ impl ExecutionPort for SimBroker {
         let at = book
             .orders
             .iter()
-            .position(|order| order.id == *id)
+            .position(|resting| resting.order.id == *id)
             .ok_or_else(unknown)?;
         book.orders.remove(at);
         self.queue(Execution::Cancelled {
@@ -305,18 +348,19 @@ impl ExecutionPort for SimBroker {
         let at = book
             .orders
             .iter()
-            .position(|order| order.id == amend.id)
+            .position(|resting| resting.order.id == amend.id)
             .ok_or_else(|| unknown_order(&amend.id))?;
-        let order = &mut book.orders[at];
-        let order_type = match (order.order_type, amend.limit_price) {
-            (order_type, None) => order_type,
-            (OrderType::Limit(_), Some(price)) if price > Decimal::ZERO => OrderType::Limit(price),
-            _ => {
-                return Err(PortError::Refused(RejectReason::new(
-                    RejectKind::InvalidOrder,
-                    "only a limit order's price can be amended, to a price above zero",
-                )))
-            }
+        let resting = &mut book.orders[at];
+        let order_type = match (resting.order.order_type, amend.limit_price) {
+            (order_type, None) => Some(order_type),
+            (order_type, Some(price)) if price > Decimal::ZERO => order_type.with_limit_price(price),
+            _ => None,
+        };
+        let Some(order_type) = order_type else {
+            return Err(PortError::Refused(RejectReason::new(
+                RejectKind::InvalidOrder,
+                "only a limit or stop-limit order's limit price can be amended, to a price above zero",
+            )));
         };
         if amend.qty <= Decimal::ZERO {
             return Err(PortError::Refused(RejectReason::new(
@@ -324,24 +368,30 @@ impl ExecutionPort for SimBroker {
                 format!("quantity {} must be above zero", amend.qty),
             )));
         }
-        order.qty = amend.qty;
-        order.order_type = order_type;
-        order.time_ms = amend.time_ms;
+        resting.order.qty = amend.qty;
+        resting.order.order_type = order_type;
+        resting.order.time_ms = amend.time_ms;
+        // Amended, it meets the market anew, as a new order would (a stop still waits).
+        if resting.stage != Stage::AwaitingTrigger {
+            resting.stage = Stage::Unmet;
+        }
         let amended = Execution::Amended {
             id: amend.id.clone(),
             qty: amend.qty,
             limit_price: amend.limit_price,
             time_ms: amend.time_ms,
         };
-        let filled = book.missed_match(&book.orders[at]).map(|matched| {
-            let order = book.orders.remove(at);
-            execute(&order, matched, self.slippage, self.config.fee_rate)
-        });
-        self.queue(amended);
-        if let Some(execution) = filled {
-            self.working.remove(execution.order_id());
-            self.queue(execution);
+        let mut moved = book.orders[at].clone();
+        let outcome = book.catch_up(&mut moved);
+        self.queued.push(VenueEvent::Execution(amended));
+        if outcome == Step::Works {
+            book.orders[at] = moved;
+            return Ok(());
         }
+        book.orders.remove(at);
+        self.working.remove(&amend.id);
+        let execution = conclude(&moved.order, outcome, self.slippage, self.config.fee_rate);
+        self.queued.extend(execution.map(VenueEvent::Execution));
         Ok(())
     }
 
@@ -374,7 +424,7 @@ impl ExecutionPort for SimBroker {
             .books
             .values()
             .flat_map(|book| book.orders.iter())
-            .map(|order| Self::report(order, time_ms))
+            .map(|resting| Self::report(&resting.order, time_ms))
             .collect();
         open.sort_by(|a, b| a.id.cmp(&b.id));
         self.queued.push(VenueEvent::MassStatus(MassStatus {
@@ -401,13 +451,13 @@ impl ExecutionPort for SimBroker {
             return;
         }
         let (slippage, fee_rate, working) = (self.slippage, self.config.fee_rate, &mut self.working);
-        book.orders.retain(|order| match match_order(order, event) {
-            Some(matched) => {
-                out.push(VenueEvent::Execution(execute(order, matched, slippage, fee_rate)));
-                working.remove(&order.id);
+        book.orders.retain_mut(|resting| match step(resting, event) {
+            Step::Works => true,
+            outcome => {
+                out.extend(conclude(&resting.order, outcome, slippage, fee_rate).map(VenueEvent::Execution));
+                working.remove(&resting.order.id);
                 false
             }
-            None => true,
         });
     }
 
@@ -427,14 +477,27 @@ fn unknown_order(id: &OrderId) -> PortError {
     ))
 }
 
-/// The execution of a matched order: the fill with slippage (market orders) and fee. Should
+/// The execution that ends an order: its fill or its expiry; nothing while it works.
+fn conclude(order: &NewOrder, outcome: Step, slippage: (Decimal, Decimal), fee_rate: Decimal) -> Option<Execution> {
+    match outcome {
+        Step::Works => None,
+        Step::Fill(matched) => Some(execute(order, matched, slippage, fee_rate)),
+        Step::Expire { expiry, time_ms } => Some(Execution::Cancelled {
+            id: order.id.clone(),
+            reason: Some(expiry.reason()),
+            time_ms,
+        }),
+    }
+}
+
+/// The execution of a matched order: the fill with slippage (market and stop orders) and fee. Should
 /// the numbers not fit a `Decimal` (absurd sizes), the order is cancelled with the reason
 /// rather than filled at a wrong price.
 fn execute(order: &NewOrder, matched: Match, (buy, sell): (Decimal, Decimal), fee_rate: Decimal) -> Execution {
     let price = match (order.order_type, order.side) {
-        (OrderType::Market, Side::Buy) => matched.price.checked_mul(buy),
-        (OrderType::Market, Side::Sell) => matched.price.checked_mul(sell),
-        (OrderType::Limit(_), _) => Some(matched.price),
+        (OrderType::Market | OrderType::Stop(_), Side::Buy) => matched.price.checked_mul(buy),
+        (OrderType::Market | OrderType::Stop(_), Side::Sell) => matched.price.checked_mul(sell),
+        (OrderType::Limit(_) | OrderType::StopLimit { .. }, _) => Some(matched.price),
     };
     let fee = price
         .and_then(|p| p.checked_mul(order.qty))

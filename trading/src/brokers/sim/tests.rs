@@ -52,6 +52,8 @@ fn order(id: &str, side: Side, qty: &str, order_type: OrderType, time_ms: i64) -
         side,
         qty: d(qty),
         order_type,
+        time_in_force: crate::orders::TimeInForce::Gtc,
+        post_only: false,
         time_ms,
     })
 }
@@ -534,7 +536,7 @@ fn refusals_are_errors_of_the_rejected_kind() {
         unreachable!()
     };
     broker.on_market_event(&event, &mut out);
-    assert_eq!(broker.working_orders(&btc()).len(), 1, "the limit order still works");
+    assert_eq!(broker.working_orders(&btc()).count(), 1, "the limit order still works");
     let unknown = |id: &str| {
         Err(PortError::Refused(RejectReason::new(
             RejectKind::UnknownOrder,
@@ -553,7 +555,7 @@ fn refusals_are_errors_of_the_rejected_kind() {
         unknown("a"),
         "already cancelled"
     );
-    assert!(broker.working_orders(&btc()).is_empty());
+    assert_eq!(broker.working_orders(&btc()).count(), 0);
     assert_eq!(broker.venue().as_str(), "paper");
 }
 
@@ -571,7 +573,7 @@ fn other_symbols_do_not_fill_an_order() {
     let mut out = Vec::new();
     broker.on_market_event(&MarketEvent::Candle(eth), &mut out);
     assert_eq!(out, vec![accepted("a", MIN)]);
-    assert_eq!(broker.working_orders(&btc()).len(), 1);
+    assert_eq!(broker.working_orders(&btc()).count(), 1);
 }
 
 #[test]
@@ -628,6 +630,8 @@ fn deterministic() {
                     side,
                     qty: d("0.1"),
                     order_type,
+                    time_in_force: crate::orders::TimeInForce::Gtc,
+                    post_only: false,
                     time_ms: bar.close_time_ms(),
                 };
                 broker.submit(order).unwrap();
@@ -687,7 +691,7 @@ fn an_amend_restamps_the_order_and_may_fill_it_against_remembered_events() {
             filled_inside("a", "95", "2", "0.19", 3 * MIN),
         ]
     );
-    assert!(broker.working_orders(&btc()).is_empty());
+    assert_eq!(broker.working_orders(&btc()).count(), 0);
     let unknown = AmendOrder {
         id: OrderId::new("a"),
         symbol: btc(),
@@ -753,3 +757,5 @@ fn a_late_order_fills_against_the_best_level_of_a_remembered_book() {
         vec![accepted("a", MIN), filled("a", "101", "1", "0.101", MIN + 5)]
     );
 }
+
+mod terms;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::ledger::store::{DecisionRecord, RiskStateRecord};
 use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Side, TimeMs};
-use crate::orders::{Order, OrderState, OrderType, TradeId, VenueOrderId};
+use crate::orders::{Order, OrderState, TimeInForce, TradeId, VenueOrderId};
 
 /// One change to the book of record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +125,16 @@ pub(crate) struct OrderRow {
     pub side: String,
     pub order_type: String,
     pub limit_price: Option<String>,
+    // The order terms of schema 6 default to what an order of a journal written before them
+    // was: good-till-cancelled, without a trigger or flags.
+    #[serde(default)]
+    pub trigger_price: Option<String>,
+    #[serde(default = "good_till_cancelled")]
+    pub time_in_force: String,
+    #[serde(default)]
+    pub post_only: bool,
+    #[serde(default)]
+    pub reduce_only: bool,
     pub qty: String,
     pub tag: String,
     pub state: String,
@@ -143,7 +153,7 @@ pub(crate) struct OrderRow {
 impl OrderRow {
     pub(crate) fn new(order: &Order) -> Self {
         let request = order.request();
-        let (order_type, limit_price) = order_type_columns(request.order_type);
+
         let state_time_ms = match order.state() {
             OrderState::PendingCancel { requested_ms } => Some(*requested_ms),
             _ => None,
@@ -153,8 +163,12 @@ impl OrderRow {
             strategy: order.strategy().as_str().to_owned(),
             symbol: request.symbol.as_str().to_owned(),
             side: side_text(request.side).to_owned(),
-            order_type: order_type.to_owned(),
-            limit_price,
+            order_type: request.order_type.code().to_owned(),
+            limit_price: request.order_type.limit_price().map(|price| price.to_string()),
+            trigger_price: request.order_type.trigger_price().map(|price| price.to_string()),
+            time_in_force: request.time_in_force.code().to_owned(),
+            post_only: request.post_only,
+            reduce_only: request.reduce_only,
             qty: request.qty.to_string(),
             tag: request.tag.clone(),
             state: order.state().code().to_owned(),
@@ -310,12 +324,8 @@ impl RoundTripRow {
     }
 }
 
-/// The `order_type` and `limit_price` columns of an order type.
-fn order_type_columns(order_type: OrderType) -> (&'static str, Option<String>) {
-    match order_type {
-        OrderType::Market => ("market", None),
-        OrderType::Limit(price) => ("limit", Some(price.to_string())),
-    }
+fn good_till_cancelled() -> String {
+    TimeInForce::Gtc.code().to_owned()
 }
 
 pub(crate) fn side_text(side: Side) -> &'static str {

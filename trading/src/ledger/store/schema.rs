@@ -159,4 +159,50 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (scope_kind, scope)
     ) STRICT;
     ",
+    // 6: order terms. Stops and stop-limits (`trigger_price`; `limit_price` is a stop-limit's
+    // limit), time in force, post-only and reduce-only. SQLite cannot change a CHECK, so the
+    // table is rebuilt: rows keep their rowid (the order they were placed in, which loading
+    // working orders sorts by) and every earlier order reads as good-till-cancelled without
+    // flags, which is what it was.
+    "
+    CREATE TABLE orders_v6 (
+        client_order_id  TEXT PRIMARY KEY,
+        strategy         TEXT NOT NULL REFERENCES strategies (strategy),
+        symbol           TEXT NOT NULL,
+        side             TEXT NOT NULL CHECK (side IN ('buy', 'sell')),
+        order_type       TEXT NOT NULL CHECK (order_type IN ('market', 'limit', 'stop', 'stop_limit')),
+        limit_price      TEXT,
+        trigger_price    TEXT,
+        time_in_force    TEXT NOT NULL DEFAULT 'gtc' CHECK (time_in_force IN ('gtc', 'ioc', 'fok')),
+        post_only        INTEGER NOT NULL DEFAULT 0 CHECK (post_only IN (0, 1)),
+        reduce_only      INTEGER NOT NULL DEFAULT 0 CHECK (reduce_only IN (0, 1)),
+        qty              TEXT NOT NULL,
+        tag              TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('pending_new', 'open', 'partially_filled',
+                             'pending_cancel', 'filled', 'cancelled', 'rejected')),
+        state_time_ms    INTEGER,
+        reason           TEXT,
+        filled_qty       TEXT NOT NULL,
+        avg_fill_price   TEXT NOT NULL,
+        fill_count       INTEGER NOT NULL,
+        created_ms       INTEGER NOT NULL,
+        updated_ms       INTEGER NOT NULL,
+        venue            TEXT NOT NULL DEFAULT 'paper',
+        venue_order_id   TEXT
+    ) STRICT;
+    INSERT INTO orders_v6 (rowid, client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag,
+                           state, state_time_ms, reason, filled_qty, avg_fill_price, fill_count, created_ms,
+                           updated_ms, venue, venue_order_id)
+        SELECT rowid, client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag,
+               state, state_time_ms, reason, filled_qty, avg_fill_price, fill_count, created_ms,
+               updated_ms, venue, venue_order_id
+        FROM orders;
+    DROP INDEX orders_working;
+    DROP INDEX orders_venue_order_id;
+    DROP TABLE orders;
+    ALTER TABLE orders_v6 RENAME TO orders;
+    CREATE INDEX orders_working ON orders (created_ms)
+        WHERE state IN ('pending_new', 'open', 'partially_filled', 'pending_cancel');
+    CREATE INDEX orders_venue_order_id ON orders (venue, venue_order_id) WHERE venue_order_id IS NOT NULL;
+    ",
 ];

@@ -18,7 +18,8 @@ use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, RiskStateRecor
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{
-    Order, OrderId, OrderParts, OrderRequest, OrderState, OrderType, StrategyId, TradeId, VenueId, VenueOrderId,
+    Order, OrderId, OrderParts, OrderRequest, OrderState, OrderType, StrategyId, TimeInForce, TradeId, VenueId,
+    VenueOrderId,
 };
 use crate::risk::{Breach, LossGuard, LossKind, RiskScope, TradingState};
 
@@ -291,10 +292,34 @@ impl SqliteStore {
 
     fn order(&self, raw: RawOrder) -> Result<Order, StoreError> {
         const T: &str = "orders";
-        let order_type = match (raw.order_type.as_str(), raw.limit_price) {
-            ("market", None) => OrderType::Market,
-            ("limit", Some(price)) => OrderType::Limit(self.decimal(T, "limit_price", &price)?),
-            (other, _) => return Err(self.corrupt(T, "order_type", other, "market (no price) or limit (a price)")),
+        let limit = |price: &str| self.decimal(T, "limit_price", price);
+        let trigger = |price: &str| self.decimal(T, "trigger_price", price);
+        let order_type = match (
+            raw.order_type.as_str(),
+            raw.limit_price.as_deref(),
+            raw.trigger_price.as_deref(),
+        ) {
+            ("market", None, None) => OrderType::Market,
+            ("limit", Some(price), None) => OrderType::Limit(limit(price)?),
+            ("stop", None, Some(price)) => OrderType::Stop(trigger(price)?),
+            ("stop_limit", Some(limit_price), Some(trigger_price)) => OrderType::StopLimit {
+                trigger: trigger(trigger_price)?,
+                limit: limit(limit_price)?,
+            },
+            (other, _, _) => {
+                return Err(self.corrupt(
+                    T,
+                    "order_type",
+                    other,
+                    "market, limit (a limit price), stop (a trigger price) or stop_limit (both)",
+                ))
+            }
+        };
+        let time_in_force = match raw.time_in_force.as_str() {
+            "gtc" => TimeInForce::Gtc,
+            "ioc" => TimeInForce::Ioc,
+            "fok" => TimeInForce::Fok,
+            other => return Err(self.corrupt(T, "time_in_force", other, "gtc, ioc or fok")),
         };
         let state = match (raw.state.as_str(), raw.state_time_ms) {
             ("pending_new", _) => OrderState::PendingNew,
@@ -318,6 +343,9 @@ impl SqliteStore {
                 side: self.side(T, &raw.side)?,
                 qty: self.decimal(T, "qty", &raw.qty)?,
                 order_type,
+                time_in_force,
+                post_only: raw.post_only,
+                reduce_only: raw.reduce_only,
                 tag: raw.tag,
             },
             state,
@@ -474,7 +502,8 @@ impl BookStore for SqliteStore {
     fn load_working_orders(&self) -> Result<Vec<Order>, StoreError> {
         let sql = format!(
             "SELECT client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag, state, state_time_ms,
-                    reason, filled_qty, avg_fill_price, fill_count, created_ms, updated_ms, venue, venue_order_id
+                    reason, filled_qty, avg_fill_price, fill_count, created_ms, updated_ms, venue, venue_order_id,
+                    trigger_price, time_in_force, post_only, reduce_only
              FROM orders WHERE state IN {WORKING_STATES} ORDER BY created_ms, rowid"
         );
         let rows = self
@@ -618,6 +647,10 @@ struct RawOrder {
     updated_ms: i64,
     venue: String,
     venue_order_id: Option<String>,
+    trigger_price: Option<String>,
+    time_in_force: String,
+    post_only: bool,
+    reduce_only: bool,
 }
 
 impl RawOrder {
@@ -641,6 +674,10 @@ impl RawOrder {
             updated_ms: r.get(15)?,
             venue: r.get(16)?,
             venue_order_id: r.get(17)?,
+            trigger_price: r.get(18)?,
+            time_in_force: r.get(19)?,
+            post_only: r.get(20)?,
+            reduce_only: r.get(21)?,
         })
     }
 }

@@ -24,6 +24,9 @@ pub(crate) fn new_order(id: &str, side: Side, qty: &str, order_type: OrderType, 
         side,
         qty: dec(qty),
         order_type,
+        time_in_force: crate::orders::TimeInForce::Gtc,
+        post_only: false,
+        reduce_only: false,
         tag: format!("tag of {id}"),
     };
     Order::new(

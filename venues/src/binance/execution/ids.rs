@@ -19,6 +19,12 @@ pub(super) struct Known {
     pub(super) kind: OrderKind,
     /// What filled, over every Binance order it has been (a cancel-replace makes a new one).
     pub(super) filled: Decimal,
+    /// The host order's quantity, what filled included (as amended); `None` for an order of an
+    /// earlier run, whose quantity the task was not told.
+    pub(super) qty: Option<Decimal>,
+    /// What filled on the Binance orders before the one working now: a cancel-replace's new
+    /// order is for what was left, so its own quantity is the host's less this.
+    pub(super) filled_before: Decimal,
     /// Binance's id of the order working for it now.
     pub(super) venue_id: Option<u64>,
 }

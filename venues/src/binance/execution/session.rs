@@ -19,7 +19,7 @@ use trading::brokers::{
     VenueEventSender,
 };
 use trading::market::TimeMs;
-use trading::orders::{OrderId, VenueOrderId};
+use trading::orders::{OrderId, TimeInForce, VenueOrderId};
 
 use super::ids::{Delivered, Known, Orders, ReportKey};
 use super::queries::{Ask, Asker, Internal, Retry};
@@ -27,7 +27,7 @@ use super::translate::{fills_of, order_kind, order_side, place_order, status_rep
 use super::{lock, wall_ms, BinanceExecutionConfig, Command, Credentials, SharedLimits};
 use crate::binance::clock::ClockOffset;
 use crate::binance::reject::reject_reason;
-use crate::binance::requests::{self, Auth, OrderKind, PlaceOrder};
+use crate::binance::requests::{self, Auth, PlaceOrder};
 use crate::binance::rest::BinanceRest;
 use crate::binance::translate::{execution, fill_key, order_report, report_order_id, trade_fill};
 use crate::binance::wire::{
@@ -73,6 +73,10 @@ enum Pending {
         amend: AmendOrder,
         retried: bool,
     },
+    KeepPriority {
+        amend: AmendOrder,
+        retried: bool,
+    },
     /// A subscription again after `eventStreamTerminated`.
     Resubscribe,
     /// The replaced connection's unsubscribe: Binance answers it after every event it queued
@@ -91,6 +95,7 @@ impl Pending {
             Pending::Place { .. } => "order.place",
             Pending::Cancel { .. } => "order.cancel",
             Pending::Replace { .. } => "order.cancelReplace",
+            Pending::KeepPriority { .. } => "order.amend.keepPriority",
             Pending::Resubscribe => "userDataStream.subscribe",
             Pending::Fence => "userDataStream.unsubscribe",
             Pending::Ask { method, .. } => method,
@@ -372,8 +377,12 @@ impl Task {
                 Known {
                     symbol,
                     side: order_side(order.side),
-                    kind: order_kind(order.order_type),
+                    // Its time in force and post-only flag are of no use once it works: an
+                    // amend keeps the kind Binance reports.
+                    kind: order_kind(order.order_type, TimeInForce::Gtc, false),
                     filled: order.filled_qty,
+                    qty: None,
+                    filled_before: Decimal::ZERO,
                     venue_id: None,
                 },
             );
@@ -619,7 +628,7 @@ impl Task {
                 self.settle(order.id);
             }
             Pending::Cancel { id, .. } => self.settle(id),
-            Pending::Replace { amend, .. } => self.settle(amend.id),
+            Pending::Replace { amend, .. } | Pending::KeepPriority { amend, .. } => self.settle(amend.id),
             Pending::Resubscribe | Pending::Fence => {}
             Pending::Ask { reply, .. } => drop(reply),
         }
@@ -721,6 +730,8 @@ impl Task {
                     side: place.side,
                     kind: place.kind,
                     filled: Decimal::ZERO,
+                    qty: Some(place.quantity),
+                    filled_before: Decimal::ZERO,
                     venue_id: None,
                 },
             );
@@ -747,8 +758,9 @@ impl Task {
         self.request(conn, req_id, text, Pending::Cancel { id, retried }).await
     }
 
-    /// An amend as Binance spot does one: `order.cancelReplace` with the same client id, the
-    /// new order for what is left to fill.
+    /// An amend as Binance spot does one: a decrease of the quantity alone in place
+    /// (`order.amend.keepPriority`, which keeps the order's place in the queue), anything else
+    /// by `order.cancelReplace` with the same client id, the new order for what is left to fill.
     async fn send_replace(&mut self, conn: &mut Conn, amend: AmendOrder, retried: bool) -> Result<(), String> {
         let refuse = |kind, detail: &str| Execution::AmendRejected {
             id: amend.id.clone(),
@@ -762,15 +774,16 @@ impl Task {
             ));
             return Ok(());
         };
-        let price = match (amend.limit_price, known.kind) {
-            (Some(price), _) => price,
-            (None, OrderKind::LimitGtc { price } | OrderKind::LimitIoc { price } | OrderKind::LimitMaker { price }) => {
-                price
-            }
-            (None, OrderKind::Market) => {
-                self.send_execution(refuse(RejectKind::InvalidOrder, "a market order cannot be amended"));
-                return Ok(());
-            }
+        let kind = amend
+            .limit_price
+            .or(known.kind.limit_price())
+            .and_then(|price| known.kind.with_limit_price(price));
+        let Some(kind) = kind else {
+            self.send_execution(refuse(
+                RejectKind::InvalidOrder,
+                "only a limit or stop-limit order can be amended",
+            ));
+            return Ok(());
         };
         let remaining = amend.qty - known.filled;
         if remaining <= Decimal::ZERO {
@@ -780,10 +793,28 @@ impl Task {
             ));
             return Ok(());
         }
+        let price_kept = amend
+            .limit_price
+            .is_none_or(|price| Some(price) == known.kind.limit_price());
+        if price_kept && known.qty.is_some_and(|qty| amend.qty < qty) {
+            let req_id = self.next_req_id();
+            let credentials = self.credentials.clone();
+            let new_qty = amend.qty - known.filled_before;
+            let text = requests::order_amend_keep_priority(
+                req_id,
+                &known.symbol,
+                amend.id.as_str(),
+                new_qty,
+                self.auth(conn, &credentials),
+            );
+            return self
+                .request(conn, req_id, text, Pending::KeepPriority { amend, retried })
+                .await;
+        }
         let place = PlaceOrder {
             symbol: known.symbol,
             side: known.side,
-            kind: OrderKind::LimitGtc { price },
+            kind,
             quantity: remaining,
             client_order_id: amend.id.as_str().to_owned(),
         };
@@ -958,6 +989,7 @@ impl Task {
             Pending::Place { order, retried } => self.place_answered(order, retried, &response),
             Pending::Cancel { id, retried } => self.cancel_answered(id, retried, &response),
             Pending::Replace { amend, retried } => self.replace_answered(amend, retried, &response),
+            Pending::KeepPriority { amend, retried } => self.keep_priority_answered(amend, retried, &response),
             Pending::Fence => debug!(venue = %self.config.venue, "the replaced connection has delivered everything"),
             Pending::Resubscribe => {
                 let subscribed: Subscribed = response
@@ -1021,6 +1053,24 @@ impl Task {
             Err(e) if e.error.kind == ErrorKind::Timestamp && !retried => self.resync(Retry::Cancel(id)),
             Err(e) => self.send_execution(Execution::CancelRejected {
                 id,
+                reason: reject_reason(&e.error),
+                time_ms: wall_ms(),
+            }),
+        }
+    }
+
+    fn keep_priority_answered(&mut self, amend: AmendOrder, retried: bool, response: &WsApiResponse) {
+        match &response.outcome {
+            // The REPLACED report tells the desk.
+            Ok(_) => {
+                if let Some(known) = self.orders.get_mut(&amend.id) {
+                    known.qty = Some(amend.qty);
+                }
+            }
+            Err(_) if response.outcome_unknown() => self.settle(amend.id),
+            Err(e) if e.error.kind == ErrorKind::Timestamp && !retried => self.resync(Retry::Replace(amend)),
+            Err(e) => self.send_execution(Execution::AmendRejected {
+                id: amend.id,
                 reason: reject_reason(&e.error),
                 time_ms: wall_ms(),
             }),
@@ -1150,7 +1200,9 @@ impl Task {
                     self.replacing.remove(&id);
                     self.orders.learn(report.order_id, &id);
                     if let Some(known) = self.orders.get_mut(&id) {
-                        known.kind = OrderKind::LimitGtc { price: report.price };
+                        known.kind = known.kind.with_limit_price(report.price).unwrap_or(known.kind);
+                        known.qty = Some(amend.qty);
+                        known.filled_before = known.filled;
                     }
                     self.send_execution(Execution::Amended {
                         id,
@@ -1170,6 +1222,26 @@ impl Task {
             }
         }
         match execution(report, id.clone()) {
+            // A kept-priority amend: Binance's quantity is its order's, the host's includes
+            // what filled on the orders an earlier cancel-replace replaced.
+            Ok(Some(Execution::Amended {
+                id,
+                qty,
+                limit_price,
+                time_ms,
+            })) => {
+                let filled_before = self.orders.get(&id).map_or(Decimal::ZERO, |known| known.filled_before);
+                let qty = qty.saturating_add(filled_before);
+                if let Some(known) = self.orders.get_mut(&id) {
+                    known.qty = Some(qty);
+                }
+                self.send_execution(Execution::Amended {
+                    id,
+                    qty,
+                    limit_price,
+                    time_ms,
+                });
+            }
             Ok(Some(event)) => self.send_execution(event),
             Ok(None) => {}
             Err(problem) => {

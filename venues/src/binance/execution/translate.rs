@@ -4,7 +4,7 @@
 
 use trading::brokers::{FillReport, NewOrder, OrderReport, RejectKind, RejectReason, VenueOrderState};
 use trading::market::{Side, TimeMs};
-use trading::orders::{OrderId, OrderType};
+use trading::orders::{OrderId, OrderType, TimeInForce};
 
 use crate::binance::requests::{OrderKind, PlaceOrder};
 use crate::binance::translate::{order_report, trade_fill};
@@ -18,16 +18,25 @@ pub(super) fn order_side(side: Side) -> OrderSide {
     }
 }
 
-/// The host's order type as Binance's: `LIMIT` GTC or `MARKET`.
-pub(super) fn order_kind(order_type: OrderType) -> OrderKind {
+/// The host's order terms as Binance's order type: `LIMIT` with its time in force,
+/// `LIMIT_MAKER` for post-only, `MARKET` (which takes what it can at once whatever its time in
+/// force), `STOP_LOSS` and `STOP_LOSS_LIMIT` for stops. Reduce-only is the host's rule: spot
+/// Binance has no such flag.
+pub(super) fn order_kind(order_type: OrderType, time_in_force: TimeInForce, post_only: bool) -> OrderKind {
     match order_type {
         OrderType::Market => OrderKind::Market,
-        OrderType::Limit(price) => OrderKind::LimitGtc { price },
+        OrderType::Limit(price) if post_only => OrderKind::LimitMaker { price },
+        OrderType::Limit(price) => OrderKind::Limit { price, time_in_force },
+        OrderType::Stop(stop_price) => OrderKind::StopLoss { stop_price },
+        OrderType::StopLimit { trigger, limit } => OrderKind::StopLossLimit {
+            stop_price: trigger,
+            price: limit,
+            time_in_force,
+        },
     }
 }
 
-/// The host's order as Binance's `order.place`: `LIMIT` GTC or `MARKET`, the host's id as the
-/// client order id.
+/// The host's order as Binance's `order.place`, the host's id as the client order id.
 ///
 /// # Errors
 /// The reject when Binance does not list the symbol.
@@ -41,7 +50,7 @@ pub(super) fn place_order(order: &NewOrder, symbols: &SymbolDirectory) -> Result
     Ok(PlaceOrder {
         symbol,
         side: order_side(order.side),
-        kind: order_kind(order.order_type),
+        kind: order_kind(order.order_type, order.time_in_force, order.post_only),
         quantity: order.qty,
         client_order_id: order.id.as_str().to_owned(),
     })
@@ -105,10 +114,18 @@ mod tests {
             side: Side::Sell,
             qty: d("0.5"),
             order_type: OrderType::Limit(d("30000.10")),
+            time_in_force: TimeInForce::Gtc,
+            post_only: false,
             time_ms: 0,
         };
         let placed = place_order(&order, &symbols).unwrap();
-        assert_eq!(placed.kind, OrderKind::LimitGtc { price: d("30000.10") });
+        assert_eq!(
+            placed.kind,
+            OrderKind::Limit {
+                price: d("30000.10"),
+                time_in_force: TimeInForce::Gtc
+            }
+        );
         assert_eq!(
             (placed.symbol.as_str(), placed.side, placed.client_order_id.as_str()),
             ("BTCUSDT", OrderSide::Sell, "h-1")

@@ -24,6 +24,7 @@ mod queries;
 mod session;
 mod translate;
 
+use crate::kraken::wire::requests::AddOrder;
 use std::collections::HashMap;
 use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
@@ -172,7 +173,11 @@ fn lock(shared: &SharedState) -> MutexGuard<'_, crate::kit::OrderConnectionState
 /// What the port asks of the connection task.
 #[derive(Debug)]
 enum Command {
-    Submit(NewOrder),
+    /// A new order, in Kraken's terms already: a port refuses what Kraken cannot take.
+    Submit {
+        id: OrderId,
+        add: Box<AddOrder>,
+    },
     Cancel(OrderId),
     Amend(AmendOrder),
     Query(OrderId),
@@ -323,6 +328,7 @@ impl ExecutionPort for KrakenExecution {
                 ),
             )));
         }
+        let add = queries::add_request(&order).map_err(PortError::Refused)?;
         self.ensure_open("the order is", self.rest_orders_when_down)?;
         let now_ms = wall_ms();
         self.count(&order.symbol, RateAction::Add, now_ms)?;
@@ -338,7 +344,10 @@ impl ExecutionPort for KrakenExecution {
                 at_ms: now_ms,
             },
         );
-        self.send(Command::Submit(order))
+        self.send(Command::Submit {
+            id: order.id,
+            add: Box::new(add),
+        })
     }
 
     fn cancel(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), PortError> {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use trading::brokers::{FillReport, MassStatus, NewOrder, OrderReport, VenueOrderState};
+use trading::brokers::{FillReport, MassStatus, NewOrder, OrderReport, RejectKind, RejectReason, VenueOrderState};
 use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueId};
 
@@ -212,24 +212,49 @@ pub(super) async fn add_order(rest: &KrakenRest, order: &AddOrder, directory: &P
     }
 }
 
-/// The add request Kraken is sent for a host order, over either path.
-pub(super) fn add_request(order: &NewOrder) -> AddOrder {
+/// The add request Kraken is sent for a host order, over either path: stops as `stop-loss`
+/// and `stop-loss-limit` on the last trade, post-only as its flag. Reduce-only is the host's
+/// rule (Kraken's flag is for margin positions, not a spot account's), so it is not sent.
+///
+/// # Errors
+///
+/// The reject for fill-or-kill, which Kraken spot does not have (its time in force is gtc,
+/// gtd or ioc).
+pub(super) fn add_request(order: &NewOrder) -> Result<AddOrder, RejectReason> {
     use crate::kraken::wire::requests::OrderKind;
+    use crate::kraken::wire::TimeInForce as KrakenTimeInForce;
+    use trading::orders::{OrderType, TimeInForce};
     let kind = match order.order_type {
-        trading::orders::OrderType::Market => OrderKind::Market,
-        trading::orders::OrderType::Limit(limit_price) => OrderKind::Limit {
+        OrderType::Market => OrderKind::Market,
+        OrderType::Limit(limit_price) => OrderKind::Limit {
             limit_price,
-            post_only: false,
+            post_only: order.post_only,
+        },
+        OrderType::Stop(trigger) => OrderKind::StopLoss { trigger },
+        OrderType::StopLimit { trigger, limit } => OrderKind::StopLossLimit {
+            trigger,
+            limit_price: limit,
         },
     };
-    AddOrder {
+    let time_in_force = match (order.time_in_force, order.order_type) {
+        // A market order takes what it can at once on Kraken whatever it is told.
+        (_, OrderType::Market) | (TimeInForce::Gtc, _) => None,
+        (TimeInForce::Ioc, _) => Some(KrakenTimeInForce::Ioc),
+        (TimeInForce::Fok, _) => {
+            return Err(RejectReason::new(
+                RejectKind::InvalidOrder,
+                "Kraken spot has no fill-or-kill orders (its time in force is gtc, gtd or ioc)",
+            ))
+        }
+    };
+    Ok(AddOrder {
         symbol: order.symbol.clone(),
         side: order.side,
         order_qty: order.qty,
         kind,
-        time_in_force: None,
+        time_in_force,
         reduce_only: false,
         cl_ord_id: Some(order.id.as_str().to_owned()),
         validate: false,
-    }
+    })
 }

@@ -2,6 +2,7 @@
 //! then send orders and read executions until the socket fails; settle what was in flight;
 //! start over.
 
+use crate::kraken::wire::requests::AddOrder;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,9 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tracing::{debug, error, info, warn};
 use trading::brokers::VenueOrderState;
-use trading::brokers::{
-    AmendOrder, Balances, Execution, NewOrder, RejectKind, RejectReason, VenueEvent, VenueEventSender,
-};
+use trading::brokers::{AmendOrder, Balances, Execution, RejectKind, RejectReason, VenueEvent, VenueEventSender};
 use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueId, VenueOrderId};
 
@@ -207,8 +206,8 @@ impl Task {
 
     fn on_command_offline(&mut self, command: Command) {
         match command {
-            Command::Submit(order) if self.config.rest_orders_when_down => self.submit_over_rest(order),
-            Command::Submit(order) => {
+            Command::Submit { id, add } if self.config.rest_orders_when_down => self.submit_over_rest(id, *add),
+            Command::Submit { id, .. } => {
                 // The port let it through just before the socket went down: it never left.
                 let reason = RejectReason::new(
                     RejectKind::VenueError,
@@ -218,7 +217,7 @@ impl Task {
                     ),
                 );
                 self.send_execution(Execution::Rejected {
-                    id: order.id,
+                    id,
                     reason,
                     time_ms: wall_ms(),
                 });
@@ -467,10 +466,7 @@ impl Task {
     async fn on_command(&mut self, socket: &mut Socket, token: &Token, command: Command) -> Result<(), String> {
         let req_id = self.next_req_id();
         let (text, request) = match command {
-            Command::Submit(order) => {
-                let text = requests::add_order(&queries::add_request(&order), token, req_id);
-                (text, Pending::Add(order.id))
-            }
+            Command::Submit { id, add } => (requests::add_order(&add, token, req_id), Pending::Add(id)),
             Command::Cancel(id) => {
                 let orders = CancelOrders::ClOrdIds(vec![id.as_str().to_owned()]);
                 (requests::cancel_order(&orders, token, req_id), Pending::Cancel(id))
@@ -683,10 +679,11 @@ impl Task {
     }
 
     /// The emergency path: `AddOrder` over REST while the socket is down.
-    fn submit_over_rest(&mut self, order: NewOrder) {
+    fn submit_over_rest(&mut self, id: OrderId, add: AddOrder) {
         let asker = self.asker.clone();
         let directory = self.directory.clone().unwrap_or_default();
-        self.jobs.spawn(async move { asker.add_order(order, &directory).await });
+        self.jobs
+            .spawn(async move { asker.add_order(id, add, &directory).await });
     }
 }
 
@@ -725,9 +722,7 @@ impl Asker {
         }
     }
 
-    async fn add_order(&self, order: NewOrder, directory: &PairDirectory) {
-        let request = queries::add_request(&order);
-        let id = order.id;
+    async fn add_order(&self, id: OrderId, request: AddOrder, directory: &PairDirectory) {
         let execution = match queries::add_order(&self.rest, &request, directory).await {
             RestPlacement::Placed { txid } => {
                 if let Some(txid) = &txid {

@@ -111,6 +111,47 @@ pub enum OrderKind {
     },
     /// A market order.
     Market,
+    /// `stop-loss`: a market order once the last trade reaches `trigger` (a buy at or above
+    /// it, a sell at or below).
+    StopLoss {
+        /// The trigger price.
+        trigger: Decimal,
+    },
+    /// `stop-loss-limit`: a limit order at `limit_price` once the last trade reaches `trigger`.
+    StopLossLimit {
+        /// The trigger price.
+        trigger: Decimal,
+        /// The limit price once triggered.
+        limit_price: Decimal,
+    },
+}
+
+impl OrderKind {
+    /// Kraken's `order_type`.
+    pub fn order_type(&self) -> &'static str {
+        match self {
+            OrderKind::Limit { .. } => "limit",
+            OrderKind::Market => "market",
+            OrderKind::StopLoss { .. } => "stop-loss",
+            OrderKind::StopLossLimit { .. } => "stop-loss-limit",
+        }
+    }
+
+    /// The limit price, for the kinds that have one.
+    pub fn limit_price(&self) -> Option<Decimal> {
+        match *self {
+            OrderKind::Limit { limit_price, .. } | OrderKind::StopLossLimit { limit_price, .. } => Some(limit_price),
+            OrderKind::Market | OrderKind::StopLoss { .. } => None,
+        }
+    }
+
+    /// The trigger price, for stops.
+    pub fn trigger(&self) -> Option<Decimal> {
+        match *self {
+            OrderKind::StopLoss { trigger } | OrderKind::StopLossLimit { trigger, .. } => Some(trigger),
+            OrderKind::Market | OrderKind::Limit { .. } => None,
+        }
+    }
 }
 
 /// An `add_order` request.
@@ -192,19 +233,25 @@ pub fn unsubscribe_private(subscription: &PrivateSubscription, token: &Token, re
 /// `add_order`.
 pub fn add_order(order: &AddOrder, token: &Token, req_id: u64) -> String {
     let mut params = JsonObject::new();
-    match order.kind {
-        OrderKind::Limit { .. } => params.str("order_type", "limit"),
-        OrderKind::Market => params.str("order_type", "market"),
-    };
     params
+        .str("order_type", order.kind.order_type())
         .str("side", side(order.side))
         .decimal("order_qty", order.order_qty)
         .str("symbol", order.symbol.as_str());
-    if let OrderKind::Limit { limit_price, post_only } = order.kind {
+    if let Some(limit_price) = order.kind.limit_price() {
         params.decimal("limit_price", limit_price);
-        if post_only {
-            params.bool("post_only", true);
-        }
+    }
+    if let OrderKind::Limit { post_only: true, .. } = order.kind {
+        params.bool("post_only", true);
+    }
+    if let Some(trigger) = order.kind.trigger() {
+        // On the last trade, at a fixed price: what a stop means to the host.
+        let mut triggers = JsonObject::new();
+        triggers
+            .str("reference", "last")
+            .decimal("price", trigger)
+            .str("price_type", "static");
+        params.object("triggers", triggers);
     }
     if let Some(tif) = order.time_in_force {
         params.str("time_in_force", tif.as_str());

@@ -126,6 +126,63 @@ fn a_first_version_store_is_migrated_and_its_orders_belong_to_the_paper_venue() 
             .collect::<Vec<_>>(),
         [("v1-1", "paper")]
     );
+    // Schema 6 reads it as what it was: a good-till-cancelled limit without flags.
+    let request = orders[0].request();
+    assert_eq!(
+        (
+            request.order_type,
+            request.time_in_force,
+            request.post_only,
+            request.reduce_only
+        ),
+        (
+            OrderType::Limit(dec("90")),
+            crate::orders::TimeInForce::Gtc,
+            false,
+            false
+        )
+    );
+}
+
+#[test]
+fn order_terms_are_stored_and_read_back() {
+    use crate::orders::{OrderRequest, TimeInForce};
+    use crate::risk::RiskApproved;
+    let mut store = SqliteStore::open_in_memory().unwrap();
+    store.create_book(&Book::new(alice(), dec("100")), 0).unwrap();
+    let terms = [
+        (OrderType::Stop(dec("95.5")), TimeInForce::Gtc, false, true),
+        (
+            OrderType::StopLimit {
+                trigger: dec("95.5"),
+                limit: dec("95"),
+            },
+            TimeInForce::Ioc,
+            false,
+            true,
+        ),
+        (OrderType::Limit(dec("99")), TimeInForce::Gtc, true, false),
+        (OrderType::Limit(dec("99")), TimeInForce::Fok, false, false),
+    ];
+    for (n, (order_type, time_in_force, post_only, reduce_only)) in terms.into_iter().enumerate() {
+        let base = new_order(&format!("t-{n}"), Side::Sell, "1", order_type, 1);
+        let request = OrderRequest {
+            time_in_force,
+            post_only,
+            reduce_only,
+            ..base.request().clone()
+        };
+        let order = Order::new(
+            base.id().clone(),
+            alice(),
+            base.venue().clone(),
+            RiskApproved::for_test(request.clone()),
+            1,
+        );
+        store.insert_order(&order).unwrap();
+        let read = store.load_working_orders().unwrap();
+        assert_eq!(read.last().map(|o| o.request().clone()), Some(request));
+    }
 }
 
 #[test]

@@ -100,10 +100,11 @@ fn create_book(conn: &Connection, book: &BookRow) -> Result<(), WriteFailure> {
 
 fn insert_order(conn: &Connection, o: &OrderRow) -> Result<(), WriteFailure> {
     conn.prepare_cached(
-        "INSERT INTO orders (client_order_id, strategy, symbol, side, order_type, limit_price, qty, tag,
-                             state, state_time_ms, reason, filled_qty, avg_fill_price, fill_count,
-                             created_ms, updated_ms, venue, venue_order_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        "INSERT INTO orders (client_order_id, strategy, symbol, side, order_type, limit_price, trigger_price,
+                             time_in_force, post_only, reduce_only, qty, tag, state, state_time_ms, reason,
+                             filled_qty, avg_fill_price, fill_count, created_ms, updated_ms, venue, venue_order_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+                 ?21, ?22)",
     )?
     .execute(params![
         o.client_order_id,
@@ -112,6 +113,10 @@ fn insert_order(conn: &Connection, o: &OrderRow) -> Result<(), WriteFailure> {
         o.side,
         o.order_type,
         o.limit_price,
+        o.trigger_price,
+        o.time_in_force,
+        o.post_only,
+        o.reduce_only,
         o.qty,
         o.tag,
         o.state,

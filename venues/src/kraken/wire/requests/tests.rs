@@ -104,6 +104,45 @@ fn add_order_writes_exact_decimals() {
 }
 
 #[test]
+fn stops_go_as_stop_loss_orders_triggered_by_the_last_trade() {
+    let stop = AddOrder {
+        symbol: btc(),
+        side: Side::Sell,
+        order_qty: "0.5".parse().unwrap(),
+        kind: OrderKind::StopLoss {
+            trigger: "29000.5".parse().unwrap(),
+        },
+        time_in_force: None,
+        reduce_only: false,
+        cl_ord_id: Some("h-1".into()),
+        validate: false,
+    };
+    let text = add_order(&stop, &token(), 9);
+    assert!(text.contains(r#""price":29000.5"#), "{text}");
+    assert_eq!(
+        parsed(&text)["params"],
+        json!({"order_type":"stop-loss","side":"sell","order_qty":0.5,"symbol":"BTC/USD",
+            "triggers":{"reference":"last","price":29000.5,"price_type":"static"},"cl_ord_id":"h-1",
+            "token":"G38a1tGFzqGiUCmnegBcm8d4nfP3tytiNQz6tkCBYXY"})
+    );
+    let stop_limit = AddOrder {
+        side: Side::Buy,
+        kind: OrderKind::StopLossLimit {
+            trigger: "31000".parse().unwrap(),
+            limit_price: "31050".parse().unwrap(),
+        },
+        time_in_force: Some(TimeInForce::Ioc),
+        ..stop
+    };
+    assert_eq!(
+        parsed(&add_order(&stop_limit, &token(), 10))["params"],
+        json!({"order_type":"stop-loss-limit","side":"buy","order_qty":0.5,"symbol":"BTC/USD","limit_price":31050,
+            "triggers":{"reference":"last","price":31000,"price_type":"static"},"time_in_force":"ioc","cl_ord_id":"h-1",
+            "token":"G38a1tGFzqGiUCmnegBcm8d4nfP3tytiNQz6tkCBYXY"})
+    );
+}
+
+#[test]
 fn amend_cancel_dead_man_and_ping() {
     let amend = AmendOrder {
         order: OrderRef::ClOrdId("c1".into()),

@@ -86,20 +86,29 @@ pub fn get_websockets_token(nonce: u64) -> PrivateRequest {
 /// [`super::super::PairDirectory::rest_name`]).
 pub fn add_order(nonce: u64, order: &AddOrder, rest_pair: &str) -> PrivateRequest {
     let mut form = Form::with_nonce(nonce);
-    let (ordertype, price) = match order.kind {
-        OrderKind::Limit { limit_price, .. } => ("limit", Some(limit_price)),
-        OrderKind::Market => ("market", None),
+    // REST's `price` is a stop's trigger, and `price2` a stop-limit's limit.
+    let (price, price2) = match order.kind {
+        OrderKind::Limit { limit_price, .. } => (Some(limit_price), None),
+        OrderKind::Market => (None, None),
+        OrderKind::StopLoss { trigger } => (Some(trigger), None),
+        OrderKind::StopLossLimit { trigger, limit_price } => (Some(trigger), Some(limit_price)),
     };
     let side = match order.side {
         Side::Buy => "buy",
         Side::Sell => "sell",
     };
-    form.push("ordertype", ordertype)
+    form.push("ordertype", order.kind.order_type())
         .push("pair", rest_pair)
         .push("type", side)
         .push("volume", &order.order_qty.to_string());
     if let Some(price) = price {
         form.push("price", &price.to_string());
+    }
+    if let Some(price2) = price2 {
+        form.push("price2", &price2.to_string());
+    }
+    if order.kind.trigger().is_some() {
+        form.push("trigger", "last");
     }
     if let OrderKind::Limit { post_only: true, .. } = order.kind {
         form.push("oflags", "post");
