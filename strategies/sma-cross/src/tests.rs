@@ -27,6 +27,9 @@ fn feed(strategy: &mut SmaCross, host: &mut MockHost, symbol: &str, timeframe: &
 #[test]
 fn golden_cross_when_flat_buys_size_at_market() {
     let (mut sma, mut host) = (strategy(SMALL), MockHost::new());
+    // The account view the decision reports.
+    host.account.cash = Decimal::from(1000);
+    host.account.equity = Decimal::from(1012);
     feed(&mut sma, &mut host, "BTC/USD", "1m", &TO_GOLDEN[..3]);
     assert!(host.orders.is_empty() && host.decisions.is_empty());
 
@@ -47,7 +50,15 @@ fn golden_cross_when_flat_buys_size_at_market() {
         .iter()
         .map(|indicator| (indicator.name.as_str(), indicator.value.round_dp(4).to_string()))
         .collect();
-    assert_eq!(indicators, [("fast", "10".into()), ("slow", "9.6667".into())]);
+    assert_eq!(
+        indicators,
+        [
+            ("fast", "10".into()),
+            ("slow", "9.6667".into()),
+            ("cash", "1000".into()),
+            ("equity", "1012".into())
+        ]
+    );
     // A 3.4% gap between the averages: full confidence.
     assert_eq!(decision.confidence, 1.0);
 }

@@ -15,9 +15,9 @@ use super::reduce_only::ReduceOnlyFill;
 use super::trade_log::TradeKey;
 use crate::brokers::{Execution, FillReport, MassStatus, OrderReport, RejectKind, VenueEvent, VenueOrderState};
 use crate::desk::{Connection, Desk, DeskEvent};
-use crate::ledger::FillRecord;
+use crate::ledger::{FillOnRecord, FillRecord};
 use crate::market::{Side, Symbol, TimeMs};
-use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueOrderId};
+use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueId, VenueOrderId};
 use crate::risk::{RiskCheck, TradingState};
 
 /// When a change of an order is told to its strategy.
@@ -193,6 +193,10 @@ impl Desk {
         }
         let pending_new = order.state() == &OrderState::PendingNew;
         let working = order.is_working();
+        let cancel_unanswered = matches!(order.state(), OrderState::PendingCancel { .. })
+            && state == VenueOrderState::Open
+            && !self.reconciliations.is_running(order.venue());
+        let venue = order.venue().clone();
         let event = match state {
             VenueOrderState::NotFound if pending_new => Some(OrderEvent::Rejected {
                 reason: "not_found: the venue has no such order: the request never reached it".to_owned(),
@@ -212,6 +216,22 @@ impl Desk {
         };
         if let Some(event) = event {
             self.apply_order_event(&id, event, time_ms);
+        }
+        // The venue still works an order the desk asked it to cancel: the cancel's answer never
+        // came (the query that settles such a request led here), so the cancel did not reach
+        // it, and the strategy's cancel stands. (Within a reconciliation, rule 5 does this.)
+        if cancel_unanswered {
+            let Some(port) = self.venues.port(&venue) else {
+                return;
+            };
+            match port.cancel(&id, time_ms) {
+                Ok(()) => {
+                    info!(%venue, order_id = %id, "the venue still has an order whose cancel went unanswered: it is asked again")
+                }
+                Err(e) => {
+                    warn!(%venue, order_id = %id, error = %e, "cannot cancel again an order whose cancel went unanswered")
+                }
+            }
         }
     }
 
@@ -239,7 +259,7 @@ impl Desk {
         }
         for fill in fills {
             if self.blotter.get(&fill.id).is_none() {
-                warn!(%venue, order_id = %fill.id, "the venue reports a fill of an order the host does not know");
+                self.note_fill_of_no_working_order(&venue, &fill);
                 continue;
             }
             self.apply_fill(fill);
@@ -287,6 +307,31 @@ impl Desk {
         self.reconciliations
             .mass_status_applied(&venue, open_at_venue, queried, unknown);
         self.finish_reconciliation(&venue, time_ms);
+    }
+
+    /// A mass status's fill of an order the desk does not hold: most often one of an order
+    /// that finished before this run (a mass status reaches back past the restart), booked
+    /// then, which is nothing to report. A fill the books lack, or of an order that was never
+    /// the host's, is worth a warning.
+    fn note_fill_of_no_working_order(&self, venue: &VenueId, fill: &FillReport) {
+        let on_record = match (&self.store, &fill.trade_id) {
+            (Some(store), Some(trade_id)) => store.fill_on_record(&fill.id, trade_id),
+            _ => Ok(FillOnRecord::UnknownOrder),
+        };
+        match on_record {
+            Ok(FillOnRecord::Booked) => {
+                debug!(%venue, order_id = %fill.id, "a fill of an order finished before this run, booked then")
+            }
+            Ok(FillOnRecord::OrderOnly) => {
+                warn!(%venue, order_id = %fill.id, trade_id = ?fill.trade_id, qty = %fill.qty, "the venue reports a fill of a finished order that the books do not have: it is not booked, the order being final")
+            }
+            Ok(FillOnRecord::UnknownOrder) => {
+                warn!(%venue, order_id = %fill.id, "the venue reports a fill of an order the host does not know")
+            }
+            Err(e) => {
+                warn!(%venue, order_id = %fill.id, error = %e, "cannot tell whether a fill of an order not working here was booked")
+            }
+        }
     }
 
     /// Applies an event without a fill; an update goes out if the public status changed.

@@ -211,6 +211,9 @@ impl BookStore for JournalStore {
     fn has_trade(&self, venue: &VenueId, symbol: &Symbol, trade_id: &TradeId) -> Result<bool, StoreError> {
         self.inner.has_trade(venue, symbol, trade_id)
     }
+    fn fill_on_record(&self, order: &OrderId, trade_id: &TradeId) -> Result<crate::ledger::FillOnRecord, StoreError> {
+        self.inner.fill_on_record(order, trade_id)
+    }
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         self.inner.latest_snapshot(strategy)
     }
@@ -876,6 +879,51 @@ fn a_fill_the_venue_repeats_is_booked_once_even_after_a_restart() {
         [(OrderStatus::Filled, Some(TradeId::new("T2")))]
     );
     assert_eq!(desk.position(&alice(), &btc()).qty, dec("2"));
+}
+
+#[test]
+fn a_cancel_whose_answer_never_came_is_asked_again_once_a_query_finds_the_order_open() {
+    let broker = ScriptedBroker::default();
+    let mut desk = desk(&broker);
+    let id = desk
+        .place_order(&alice(), order(Side::Buy, "1", limit("90")), 1)
+        .unwrap();
+    broker.push(Execution::Accepted {
+        id: id.clone(),
+        venue_order_id: None,
+        time_ms: 1,
+    });
+    desk.poll();
+    desk.cancel_order(&alice(), &id, 2).unwrap();
+    // No answer to the cancel: the port settles it by a query, and the venue still has it.
+    let open = |time_ms| {
+        Execution::Status(OrderReport {
+            id: id.clone(),
+            venue_order_id: None,
+            state: VenueOrderState::Open,
+            filled_qty: Decimal::ZERO,
+            qty: None,
+            fills: Vec::new(),
+            time_ms,
+        })
+    };
+    broker.push(open(3));
+    desk.poll();
+    assert_eq!(broker.script().cancelled, [id.clone(), id.clone()], "asked again");
+    assert!(matches!(
+        desk.order(&id).unwrap().state(),
+        OrderState::PendingCancel { .. }
+    ));
+    // Once cancelled, a late report of it open asks nothing more.
+    broker.push(Execution::Cancelled {
+        id: id.clone(),
+        reason: None,
+        time_ms: 4,
+    });
+    broker.push(open(5));
+    desk.poll();
+    assert_eq!(broker.script().cancelled.len(), 2);
+    assert_eq!(desk.order(&id).unwrap().status(), OrderStatus::Cancelled);
 }
 
 #[test]

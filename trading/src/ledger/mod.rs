@@ -22,6 +22,6 @@ pub use book::{Book, BookSummary, FillEffect, Ledger, Marks, PositionSummary, Va
 pub use holding::{Holding, HoldingParts, LedgerError, OpenTrade, OpenTrip, RoundTrip, TradeSide, PRO_RATA_DECIMALS};
 pub use store::{
     export, export_tables, BackendError, BookStore, DecisionRecord, ExportError, ExportFilter, ExportFormat,
-    ExportKind, FillRecord, JournalError, JournalOptions, JournaledStore, Page, RiskStateRecord, SqliteStore,
-    StoreError, StrategySnapshot,
+    ExportKind, FillOnRecord, FillRecord, JournalError, JournalOptions, JournaledStore, Page, RiskStateRecord,
+    SqliteStore, StoreError, StrategySnapshot,
 };

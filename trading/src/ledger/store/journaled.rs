@@ -23,11 +23,11 @@ use crate::ledger::store::journal::{self, JournalWriter, Segment};
 use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, RiskStateRow, Write};
 use crate::ledger::store::{background, coalesce};
 use crate::ledger::store::{
-    BookStore, DecisionRecord, FillRecord, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
+    BookStore, DecisionRecord, FillOnRecord, FillRecord, RiskStateRecord, SqliteStore, StoreError, StrategySnapshot,
 };
 use crate::ledger::{Book, RoundTrip};
 use crate::market::{Symbol, TimeMs};
-use crate::orders::{Order, StrategyId, TradeId, VenueId};
+use crate::orders::{Order, OrderId, StrategyId, TradeId, VenueId};
 
 /// How a journaled store batches.
 #[derive(Debug, Clone, Copy)]
@@ -238,6 +238,10 @@ impl BookStore for JournaledStore {
 
     fn has_trade(&self, venue: &VenueId, symbol: &Symbol, trade_id: &TradeId) -> Result<bool, StoreError> {
         self.synced()?.has_trade(venue, symbol, trade_id)
+    }
+
+    fn fill_on_record(&self, order: &OrderId, trade_id: &TradeId) -> Result<FillOnRecord, StoreError> {
+        self.synced()?.fill_on_record(order, trade_id)
     }
 
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {

@@ -32,7 +32,7 @@ use std::path::PathBuf;
 
 use crate::ledger::{Book, FillEffect, RoundTrip};
 use crate::market::{Symbol, TimeMs};
-use crate::orders::{Fill, Order, StrategyId, TradeId, VenueId};
+use crate::orders::{Fill, Order, OrderId, StrategyId, TradeId, VenueId};
 use crate::risk::{LossGuard, RiskScope};
 
 pub use export::{export, export_tables, ExportError, ExportFilter, ExportFormat, ExportKind, Page};
@@ -69,6 +69,17 @@ pub enum StoreError {
 }
 
 /// Everything one fill changes, written in one transaction.
+/// What the book of record holds of a reported fill ([`BookStore::fill_on_record`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FillOnRecord {
+    /// Not the order: it was never the host's (or not in this book).
+    UnknownOrder,
+    /// The order, but no fill with that trade id.
+    OrderOnly,
+    /// The fill itself.
+    Booked,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct FillRecord<'a> {
     pub fill: &'a Fill,
@@ -201,6 +212,14 @@ pub trait BookStore: Send {
     ///
     /// [`StoreError`] when the read fails.
     fn has_trade(&self, venue: &VenueId, symbol: &Symbol, trade_id: &TradeId) -> Result<bool, StoreError>;
+    /// What the book of record holds of a fill a venue reports for `order` with this trade id:
+    /// how a fill of an order that finished before this run (so it is not in memory) is told
+    /// from a fill the books lack.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError`] when the read fails.
+    fn fill_on_record(&self, order: &OrderId, trade_id: &TradeId) -> Result<FillOnRecord, StoreError>;
     /// The latest snapshot of a strategy.
     ///
     /// # Errors

@@ -14,7 +14,9 @@ use rust_decimal::Decimal;
 use crate::ledger::store::checkpointer::Checkpointer;
 use crate::ledger::store::rows::{BookRow, DecisionRow, FillRows, OrderRow, RiskStateRow, Write};
 use crate::ledger::store::schema::MIGRATIONS;
-use crate::ledger::store::{BookStore, DecisionRecord, FillRecord, RiskStateRecord, StoreError, StrategySnapshot};
+use crate::ledger::store::{
+    BookStore, DecisionRecord, FillOnRecord, FillRecord, RiskStateRecord, StoreError, StrategySnapshot,
+};
 use crate::ledger::{Book, Holding, HoldingParts, OpenTrade, RoundTrip, TradeSide};
 use crate::market::{Side, Symbol, TimeMs};
 use crate::orders::{
@@ -567,6 +569,26 @@ impl BookStore for SqliteStore {
                 })
             })
             .map_err(|e| self.backend(e))
+    }
+
+    fn fill_on_record(&self, order: &OrderId, trade_id: &TradeId) -> Result<FillOnRecord, StoreError> {
+        let (order_known, fill_known): (bool, bool) = self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM orders WHERE client_order_id = ?1),
+                        EXISTS (SELECT 1 FROM fills WHERE client_order_id = ?1 AND trade_id = ?2)",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![order.as_str(), trade_id.as_str()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
+            .map_err(|e| self.backend(e))?;
+        Ok(match (order_known, fill_known) {
+            (_, true) => FillOnRecord::Booked,
+            (true, false) => FillOnRecord::OrderOnly,
+            (false, false) => FillOnRecord::UnknownOrder,
+        })
     }
 
     fn latest_snapshot(&self, strategy: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {

@@ -182,6 +182,9 @@ impl BookStore for RecordedWrites {
     fn has_trade(&self, _: &VenueId, _: &Symbol, _: &TradeId) -> Result<bool, StoreError> {
         unreachable!("a recorder reads nothing")
     }
+    fn fill_on_record(&self, _: &OrderId, _: &TradeId) -> Result<super::FillOnRecord, StoreError> {
+        unreachable!("a recorder reads nothing")
+    }
     fn latest_snapshot(&self, _: &StrategyId) -> Result<Option<StrategySnapshot>, StoreError> {
         unreachable!("a recorder reads nothing")
     }

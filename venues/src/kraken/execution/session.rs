@@ -371,7 +371,9 @@ impl Task {
                 warn!(venue = %self.config.venue, order_id = %id, "no answer to an order: its outcome is unknown; settling it by a query");
                 self.settle(id);
             }
-            Pending::Cancel(id) => self.resend.push(Command::Cancel(id)),
+            // Whether it reached Kraken, the query says; a desk that still has the order
+            // cancelling then asks again (and the reconciliation after a reconnect does too).
+            Pending::Cancel(id) => self.settle(id),
             Pending::Amend(amend) => self.resend.push(Command::Amend(amend)),
             Pending::DeadMan => {}
         }
@@ -447,9 +449,8 @@ impl Task {
                 Pending::DeadMan => {
                     warn!(venue = %self.config.venue, "no answer to arming the dead-man switch");
                 }
-                Pending::Add(id) => self.lost(Pending::Add(id)),
-                // Both say what the order should become: sending one again changes nothing more.
-                Pending::Cancel(id) => self.on_command(socket, token, Command::Cancel(id)).await?,
+                request @ (Pending::Add(_) | Pending::Cancel(_)) => self.lost(request),
+                // It says what the order should become: sending it again changes nothing more.
                 Pending::Amend(amend) => self.on_command(socket, token, Command::Amend(amend)).await?,
             }
         }

@@ -224,6 +224,16 @@ fn trade_ids_are_found_per_venue_and_symbol() {
         .has_trade(&VenueId::new("kraken"), &btc, &TradeId::new("T1"))
         .unwrap());
     assert!(!store.has_trade(&paper, &btc, &TradeId::new("T2")).unwrap());
+    // What the books hold of a fill reported for an order not in memory.
+    use crate::ledger::FillOnRecord;
+    let on_record = |order: &str, trade: &str| {
+        store
+            .fill_on_record(&OrderId::new(order), &TradeId::new(trade))
+            .unwrap()
+    };
+    assert_eq!(on_record("k-1", "T1"), FillOnRecord::Booked);
+    assert_eq!(on_record("k-1", "T2"), FillOnRecord::OrderOnly);
+    assert_eq!(on_record("never", "T1"), FillOnRecord::UnknownOrder);
 }
 
 #[test]
