@@ -6,94 +6,14 @@
 //! `cargo bench -p trading --bench book_store`. The files live in a temporary directory on the
 //! target's disk (`BENCH_DIR` puts them elsewhere, e.g. on tmpfs).
 
-use std::path::Path;
-
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use rust_decimal::Decimal;
-use trading::brokers::{SimBroker, SimConfig};
-use trading::desk::{Desk, DeskConfig};
-use trading::ledger::{BookStore, JournaledStore, SqliteStore};
-use trading::market::{MarketEvent, Side, Symbol, Trade};
-use trading::orders::{OrderRequest, OrderStatus, OrderType, StrategyId};
-use trading::risk::RiskLimits;
+use trading::market::Side;
+use trading::orders::{OrderStatus, OrderType, StrategyId};
 
-const STRATEGY: &str = "bench";
+mod support;
 
-fn desk(store: Option<Box<dyn BookStore>>) -> Desk {
-    let port = SimBroker::new(SimConfig::default()).expect("the default simulator");
-    let mut desk = Desk::new(
-        DeskConfig {
-            order_id_prefix: "bench".into(),
-            // The benchmark places orders as fast as the desk takes them: the order rate's
-            // refusal is not what it measures.
-            limits: RiskLimits {
-                max_orders_per_second: u32::MAX,
-                ..RiskLimits::default()
-            },
-            ..DeskConfig::default()
-        },
-        Box::new(port),
-        store,
-    )
-    .expect("a desk");
-    desk.register_strategy(&StrategyId::new(STRATEGY), Decimal::from(1_000_000_000u64))
-        .expect("a strategy");
-    desk
-}
-
-/// Opens a fresh store of one kind (or none) for each benchmark.
-type OpenStore<'a> = Box<dyn Fn() -> Option<Box<dyn BookStore>> + 'a>;
-
-fn stores(dir: &Path) -> Vec<(&'static str, OpenStore<'_>)> {
-    vec![
-        ("no store", Box::new(|| None)),
-        (
-            "sqlite",
-            Box::new(move || {
-                let path = tempfile::Builder::new()
-                    .suffix(".db")
-                    .tempfile_in(dir)
-                    .unwrap()
-                    .into_temp_path();
-                Some(Box::new(SqliteStore::open(&path).unwrap()) as Box<dyn BookStore>)
-            }),
-        ),
-        (
-            "journaled",
-            Box::new(move || {
-                let path = tempfile::Builder::new()
-                    .suffix(".db")
-                    .tempfile_in(dir)
-                    .unwrap()
-                    .into_temp_path();
-                Some(Box::new(JournaledStore::open(&path).unwrap()) as Box<dyn BookStore>)
-            }),
-        ),
-    ]
-}
-
-fn trade(time_ms: i64) -> MarketEvent {
-    MarketEvent::Trade(Trade {
-        symbol: Symbol::new("BTC/USD").unwrap(),
-        time_ms,
-        price: Decimal::from(100),
-        qty: Decimal::ONE,
-        aggressor: Side::Buy,
-    })
-}
-
-fn request(side: Side, order_type: OrderType) -> OrderRequest {
-    OrderRequest {
-        symbol: Symbol::new("BTC/USD").unwrap(),
-        side,
-        qty: Decimal::new(1, 3),
-        order_type,
-        time_in_force: trading::orders::TimeInForce::Gtc,
-        post_only: false,
-        reduce_only: false,
-        tag: String::new(),
-    }
-}
+use support::{desk, request, stores, trade, STRATEGY};
 
 fn book_store(c: &mut Criterion) {
     let dir = std::env::var_os("BENCH_DIR").map_or_else(
