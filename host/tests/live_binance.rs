@@ -557,3 +557,69 @@ fn live_binance_without_usable_credentials_stops_the_start_naming_the_venue_and_
     );
     assert!(!unusable.contains("hunter2"), "{unusable}");
 }
+
+#[test]
+fn a_symbol_binance_moves_to_cancel_only_is_refused_by_risk_once_the_rules_are_fetched_again_and_taken_once_it_trades()
+{
+    let binance = start_binance(true);
+    let (dir, _) = host_dir(&[("orders", "orders")]);
+    let config = write_file(
+        dir.path(),
+        "host.toml",
+        &format!(
+            r#"
+{venue}
+[sandbox]
+call_deadline_ms = 2000
+
+[strategies.orders]
+params = {{ mode = "echo", size = "0.001" }}
+"#,
+            venue = keyed_venue(&binance, "rules_refresh_s = 1\nstale_after_ms = 600000"),
+        ),
+    );
+    let (api_key, secret) = hmac_env(&binance);
+    let env = [(KEY_ENV, api_key.as_str()), (SECRET_ENV, secret.as_str())];
+    let host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
+    wait_until("the strategy's trades subscribed", Duration::from_secs(60), || {
+        (binance.subscribers("btcusdt@trade") == 1).then_some(())
+    });
+    wait_orders_open(&host, "binance", "the order connection reconciled");
+    wait_for_rules(&host, "binance");
+    let refused = || {
+        metric(
+            &host,
+            "strategy_host_risk_rejections_total",
+            &[("check", "market_closed")],
+        )
+        .unwrap_or(0.0)
+    };
+
+    // Trading: the echo's order reaches Binance.
+    binance.trade("BTCUSDT", d("30000"), d("0.01"), false).unwrap();
+    wait_for_venue_orders(&binance, 1);
+    assert_eq!(refused(), 0.0);
+
+    // Binance moves the symbol to cancel-only: within a refresh (1 s here) the host says so and
+    // risk refuses the echo's orders before they are sent.
+    binance.set_symbol_status("BTCUSDT", "CANCEL_ONLY").unwrap();
+    wait_until("the status change logged", Duration::from_secs(30), || {
+        host.log()
+            .iter()
+            .any(|line| line.contains("trading status changed") && line.contains("BTC/USDT"))
+            .then_some(())
+    });
+    binance.trade("BTCUSDT", d("30000"), d("0.01"), false).unwrap();
+    wait_until("an order refused market_closed", Duration::from_secs(30), || {
+        (refused() >= 1.0).then_some(())
+    });
+    assert_eq!(binance.orders().len(), 1, "nothing more was sent to Binance");
+
+    // Trading again: the next refresh takes orders again.
+    binance.set_symbol_status("BTCUSDT", "TRADING").unwrap();
+    wait_until("orders sent again", Duration::from_secs(30), || {
+        binance.trade("BTCUSDT", d("30000"), d("0.01"), false).unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        (binance.orders().len() > 1).then_some(())
+    });
+}

@@ -23,6 +23,10 @@ pub const DEFAULT_STALE_AFTER_MS: u64 = 5_000;
 /// Binance sends nothing on a quiet stream (its pings are not data), so its streams get longer:
 /// a liquid pair trades many times in this window.
 pub const DEFAULT_BINANCE_STALE_AFTER_MS: u64 = 10_000;
+/// How often a venue's trading rules (increments, minimums, each symbol's status) are fetched
+/// again while the host runs: a symbol the venue moves to cancel-only, or back, is refused (or
+/// taken) by risk within this long.
+pub const DEFAULT_RULES_REFRESH_S: u64 = 300;
 /// The most `recvWindow` Binance takes.
 pub const MAX_RECV_WINDOW_MS: u64 = 60_000;
 
@@ -49,6 +53,8 @@ pub struct RawKraken {
     pub api_secret_env: String,
     /// A stream with no message for this long is stale: risk refuses new orders on its symbol.
     pub stale_after_ms: u64,
+    /// The pairs' rules (`AssetPairs`: increments, minimums, status) are fetched again this often.
+    pub rules_refresh_s: u64,
     /// Reconnect backoff: the first retry goes at once, then up to this, doubling...
     pub reconnect_initial_ms: u64,
     /// ...to at most this.
@@ -86,6 +92,7 @@ impl Default for RawKraken {
             api_key_env: "KRAKEN_API_KEY".into(),
             api_secret_env: "KRAKEN_API_SECRET".into(),
             stale_after_ms: DEFAULT_STALE_AFTER_MS,
+            rules_refresh_s: DEFAULT_RULES_REFRESH_S,
             reconnect_initial_ms: 250,
             reconnect_max_ms: 30_000,
             tier: "starter".into(),
@@ -120,6 +127,8 @@ pub struct RawBinance {
     pub private_key_path_env: String,
     /// A stream with no message for this long is stale: risk refuses new orders on its symbol.
     pub stale_after_ms: u64,
+    /// The symbols' rules (`exchangeInfo`: filters, status) are fetched again this often.
+    pub rules_refresh_s: u64,
     /// Reconnect backoff: the first retry goes at once, then up to this, doubling...
     pub reconnect_initial_ms: u64,
     /// ...to at most this.
@@ -147,6 +156,7 @@ impl Default for RawBinance {
             api_secret_env: "BINANCE_API_SECRET".into(),
             private_key_path_env: "BINANCE_PRIVATE_KEY".into(),
             stale_after_ms: DEFAULT_BINANCE_STALE_AFTER_MS,
+            rules_refresh_s: DEFAULT_RULES_REFRESH_S,
             reconnect_initial_ms: 250,
             reconnect_max_ms: 30_000,
             request_timeout_ms: 10_000,
@@ -215,6 +225,8 @@ pub struct VenueConfig {
     pub name: VenueId,
     pub symbols: Vec<Symbol>,
     pub stale_after: Duration,
+    /// How often the venue's trading rules are fetched again.
+    pub rules_refresh: Duration,
     /// What reconciliation does with orders of the venue the host does not know.
     pub unknown_orders: UnknownOrders,
     pub kind: VenueKind,
@@ -302,6 +314,7 @@ impl RawKraken {
             name: VenueId::new("kraken"),
             symbols,
             stale_after,
+            rules_refresh: table.rules_refresh(self.rules_refresh_s, problems),
             unknown_orders: table.unknown_orders(&self.unknown_orders, problems),
             kind: VenueKind::Kraken(KrakenSettings {
                 rest_url: self.rest_url.clone(),
@@ -351,6 +364,7 @@ impl RawBinance {
             name: VenueId::new("binance"),
             symbols,
             stale_after,
+            rules_refresh: table.rules_refresh(self.rules_refresh_s, problems),
             unknown_orders: table.unknown_orders(&self.unknown_orders, problems),
             kind: VenueKind::Binance(BinanceSettings {
                 rest_url: self.rest_url.clone(),
@@ -438,6 +452,17 @@ impl Table {
             problems.push(format!("venues.{}.{key} = 0: expected at least 1", self.0));
         }
         Duration::from_millis(ms)
+    }
+
+    /// At least a second (each refresh is a request the venue weighs), at most a day.
+    fn rules_refresh(self, seconds: u64, problems: &mut Vec<String>) -> Duration {
+        if !(1..=86_400).contains(&seconds) {
+            problems.push(format!(
+                "venues.{}.rules_refresh_s = {seconds}: expected 1 to 86400 seconds",
+                self.0
+            ));
+        }
+        Duration::from_secs(seconds)
     }
 
     fn reconnect(self, initial_ms: u64, max_ms: u64, problems: &mut Vec<String>) -> Reconnect {

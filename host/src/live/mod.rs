@@ -176,7 +176,7 @@ impl LiveVenues {
                         )),
                     ),
                 };
-                let instruments = Instruments::start(config.name.clone(), rules, runtime);
+                let instruments = Instruments::start(config.name.clone(), rules, config.rules_refresh, runtime);
                 LiveVenue {
                     account,
                     feed,

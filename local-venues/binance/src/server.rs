@@ -403,6 +403,17 @@ impl Control {
         self.shared.lock().skip_depth_updates(symbol, n)
     }
 
+    /// Sets `symbol`'s status (`TRADING`, `CANCEL_ONLY`, `HALT`, ...), as Binance moves a symbol
+    /// at runtime: `exchangeInfo` says it from now on, and a new order on a symbol not
+    /// `TRADING` is refused (`-2010` "Market is closed.").
+    ///
+    /// # Errors
+    /// [`Error::UnknownSymbol`].
+    pub fn set_symbol_status(&self, symbol: &str, status: &str) -> Result<(), Error> {
+        self.shared.lock().market(symbol)?.spec.status = status.to_owned();
+        Ok(())
+    }
+
     /// Fault: closes every stream connection abruptly.
     pub fn drop_connections(&self) {
         self.shared.lock().drop_connections();

@@ -45,11 +45,11 @@ pub fn stores(dir: &Path) -> Vec<(&'static str, OpenStore<'_>)> {
         ("no store", Box::new(|| None)),
         (
             "sqlite",
-            Box::new(move || Some(Box::new(SqliteStore::open(&fresh_db(dir)).unwrap()) as Box<dyn BookStore>)),
+            Box::new(move || Some(Box::new(SqliteStore::open(fresh_db(dir)).unwrap()) as Box<dyn BookStore>)),
         ),
         (
             "journaled",
-            Box::new(move || Some(Box::new(JournaledStore::open(&fresh_db(dir)).unwrap()) as Box<dyn BookStore>)),
+            Box::new(move || Some(Box::new(JournaledStore::open(fresh_db(dir)).unwrap()) as Box<dyn BookStore>)),
         ),
     ]
 }
