@@ -368,7 +368,7 @@ fn binances_refusals_are_typed_rejects_and_order_counts_are_refused_before_binan
     );
     assert_eq!(rig.binance.order_places(), 5, "not sent");
     // A query of an order never sent: Binance never had it.
-    rig.port.query_order(&OrderId::new("never"), 0).unwrap();
+    rig.port.query_order(&OrderId::new("never"), &btc(), 0).unwrap();
     let status = rig.wait_for_execution("the status", |e| matches!(e, Execution::Status(_)));
     assert!(matches!(status, Execution::Status(r) if r.state == VenueOrderState::NotFound));
 }
@@ -650,7 +650,7 @@ fn settled_over_rest(key: Key) {
 }
 
 #[test]
-fn an_order_placed_before_a_restart_is_found_among_the_open_orders() {
+fn an_order_placed_before_a_restart_is_asked_about_on_the_symbol_the_desk_names() {
     let mut rig = rig();
     rig.port
         .submit(order("p-1", Side::Buy, "0.1", OrderType::Limit(d("29000"))))
@@ -675,7 +675,7 @@ fn an_order_placed_before_a_restart_is_found_among_the_open_orders() {
     port::wait_until("the restarted port to open", || {
         restarted.monitor().status().path == OrderPath::Open
     });
-    restarted.query_order(&OrderId::new("p-1"), 0).unwrap();
+    restarted.query_order(&OrderId::new("p-1"), &btc(), 0).unwrap();
     let Execution::Status(report) = port::wait_for_execution(&mut restarted, &mut events, "the status", |e| {
         matches!(e, Execution::Status(_))
     }) else {
@@ -685,7 +685,7 @@ fn an_order_placed_before_a_restart_is_found_among_the_open_orders() {
     assert_eq!(report.fills.len(), 1, "with its trade");
     let venue_id = rig.binance.order("p-1").unwrap().order_id.to_string();
     assert_eq!(report.venue_order_id, Some(VenueOrderId::new(&venue_id)));
-    restarted.query_order(&OrderId::new("never-placed"), 0).unwrap();
+    restarted.query_order(&OrderId::new("never-placed"), &btc(), 0).unwrap();
     let none = port::wait_for_execution(
         &mut restarted,
         &mut events,

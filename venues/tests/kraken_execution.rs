@@ -254,7 +254,9 @@ fn an_order_whose_reply_was_lost_is_settled_by_a_query_and_placed_once() {
     );
 
     // An order the venue never had is reported as not found.
-    rig.port.query_order(&OrderId::new("t3-none"), START_MS).unwrap();
+    rig.port
+        .query_order(&OrderId::new("t3-none"), &btc(), START_MS)
+        .unwrap();
     let missing = rig.wait_for_execution(
         "the unknown order's status",
         |e| matches!(e, Execution::Status(r) if r.id.as_str() == "t3-none"),

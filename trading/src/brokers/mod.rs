@@ -116,14 +116,15 @@ pub trait ExecutionPort: Send {
     /// [`PortError`] when the request did not leave the host; `Refused` by a port whose venue
     /// cannot amend.
     fn amend(&mut self, amend: AmendOrder) -> Result<(), PortError>;
-    /// Asks the venue for one order by client order id; the answer comes as
+    /// Asks the venue for one order of `symbol` by client order id; the answer comes as
     /// [`Execution::Status`] (with the order's fills), [`VenueOrderState::NotFound`] when the
-    /// venue never had it.
+    /// venue never had it. The symbol is what a venue that files orders by symbol (Binance's
+    /// `order.status`) needs to ask about an order this process did not place.
     ///
     /// # Errors
     ///
     /// [`PortError`] when the request did not leave the host.
-    fn query_order(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), PortError>;
+    fn query_order(&mut self, id: &OrderId, symbol: &Symbol, time_ms: TimeMs) -> Result<(), PortError>;
     /// Asks the venue for its open orders and its fills since `since_ms`; the answer comes as
     /// [`VenueEvent::MassStatus`].
     ///

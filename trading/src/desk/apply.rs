@@ -292,10 +292,17 @@ impl Desk {
                 .map(|order| order.id().clone()),
         );
         missing.sort();
+        let missing: Vec<(OrderId, Symbol)> = missing
+            .into_iter()
+            .filter_map(|id| {
+                let symbol = self.blotter.get(&id)?.request().symbol.clone();
+                Some((id, symbol))
+            })
+            .collect();
         let mut queried = Vec::with_capacity(missing.len());
         if let Some(port) = self.venues.port(&venue) {
-            for id in missing {
-                match port.query_order(&id, time_ms) {
+            for (id, symbol) in missing {
+                match port.query_order(&id, &symbol, time_ms) {
                     Ok(()) => queried.push(id),
                     Err(e) => {
                         warn!(%venue, order_id = %id, error = %e, "cannot query an order the venue's open orders do not settle")

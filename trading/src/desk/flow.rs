@@ -345,16 +345,16 @@ impl Desk {
     /// [`PortError`] when the request did not leave the host, or the order is not the desk's.
     pub fn query_order(&mut self, id: &OrderId, now_ms: TimeMs) -> Result<(), PortError> {
         self.observe(now_ms);
-        let venue = self
+        let (venue, symbol) = self
             .blotter
             .get(id)
-            .map(|order| order.venue().clone())
+            .map(|order| (order.venue().clone(), order.request().symbol.clone()))
             .ok_or_else(|| PortError::NotSent(format!("order {id} is not the desk's")))?;
         let port = self
             .venues
             .port(&venue)
             .ok_or_else(|| PortError::NotSent(format!("venue {venue} is not set up")))?;
-        port.query_order(id, now_ms)?;
+        port.query_order(id, &symbol, now_ms)?;
         self.poll();
         Ok(())
     }

@@ -130,7 +130,7 @@ impl ExecutionPort for ScriptedBroker {
         self.script().amended.push(amend);
         Ok(())
     }
-    fn query_order(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), PortError> {
+    fn query_order(&mut self, id: &OrderId, _symbol: &Symbol, _time_ms: TimeMs) -> Result<(), PortError> {
         self.script().queried.push(id.clone());
         Ok(())
     }

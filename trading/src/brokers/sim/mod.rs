@@ -395,7 +395,7 @@ impl ExecutionPort for SimBroker {
         Ok(())
     }
 
-    fn query_order(&mut self, id: &OrderId, time_ms: TimeMs) -> Result<(), PortError> {
+    fn query_order(&mut self, id: &OrderId, _symbol: &Symbol, time_ms: TimeMs) -> Result<(), PortError> {
         let report = match self.working_order(id) {
             Some(order) => Self::report(order, time_ms),
             None => OrderReport {

@@ -717,8 +717,8 @@ fn queries_and_mass_status_answer_from_the_working_orders() {
         };
         broker.submit(order).unwrap();
     }
-    broker.query_order(&OrderId::new("a"), 5).unwrap();
-    broker.query_order(&OrderId::new("gone"), 5).unwrap();
+    broker.query_order(&OrderId::new("a"), &btc(), 5).unwrap();
+    broker.query_order(&OrderId::new("gone"), &btc(), 5).unwrap();
     broker.mass_status(0).unwrap();
     let mut out = Vec::new();
     broker.poll(&mut out);

@@ -41,7 +41,7 @@ use trading::brokers::{
     venue_channel, AmendOrder, Doorbell, ExecutionPort, NewOrder, PortError, RejectKind, RejectReason, ResumedOrder,
     VenueEvent, VenueInbox,
 };
-use trading::market::TimeMs;
+use trading::market::{Symbol, TimeMs};
 use trading::orders::{OrderId, VenueId};
 
 use super::rate_limit::{RateLimits, Refused};
@@ -104,7 +104,12 @@ enum Command {
     Submit(NewOrder),
     Cancel(OrderId),
     Amend(AmendOrder),
-    Query(OrderId),
+    /// `order.status` of the host's order `id`, on `symbol`: what names it to Binance when this
+    /// process did not place it.
+    Query {
+        id: OrderId,
+        symbol: Symbol,
+    },
     /// Working orders of an earlier run, to know as if this process had placed them.
     Resume(Vec<ResumedOrder>),
     MassStatus {
@@ -291,8 +296,11 @@ impl ExecutionPort for BinanceExecution {
         self.send(Command::Amend(amend))
     }
 
-    fn query_order(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), PortError> {
-        self.send(Command::Query(id.clone()))
+    fn query_order(&mut self, id: &OrderId, symbol: &Symbol, _time_ms: TimeMs) -> Result<(), PortError> {
+        self.send(Command::Query {
+            id: id.clone(),
+            symbol: symbol.clone(),
+        })
     }
 
     fn mass_status(&mut self, since_ms: TimeMs) -> Result<(), PortError> {

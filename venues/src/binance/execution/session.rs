@@ -18,7 +18,7 @@ use trading::brokers::{
     AmendOrder, Balances, Execution, MassStatus, NewOrder, RejectKind, RejectReason, ResumedOrder, VenueEvent,
     VenueEventSender,
 };
-use trading::market::TimeMs;
+use trading::market::{Symbol, TimeMs};
 use trading::orders::{OrderId, TimeInForce, VenueOrderId};
 
 use super::ids::{Delivered, Known, Orders, ReportKey};
@@ -346,7 +346,7 @@ impl Task {
                 reason: self.not_sent(),
                 time_ms,
             }),
-            Command::Query(id) => self.settle(id),
+            Command::Query { id, symbol } => self.settle_on(id, &symbol),
             Command::Resume(orders) => self.learn_resumed(orders),
             Command::MassStatus { since_ms } => self.start_mass_status(since_ms, None),
             Command::Close { done } => {
@@ -691,8 +691,8 @@ impl Task {
             Command::Submit(order) => self.send_place(conn, order, false).await,
             Command::Cancel(id) => self.send_cancel(conn, id, false).await,
             Command::Amend(amend) => self.send_replace(conn, amend, false).await,
-            Command::Query(id) => {
-                self.settle(id);
+            Command::Query { id, symbol } => {
+                self.settle_on(id, &symbol);
                 Ok(())
             }
             Command::Resume(orders) => {
@@ -1260,6 +1260,19 @@ impl Task {
     }
 
     /// Asks Binance where order `id` stands, until it answers, and reports it.
+    /// [`Self::settle`] for an order the desk names with its symbol: one this process did not
+    /// place is asked about on that symbol.
+    fn settle_on(&mut self, id: OrderId, symbol: &Symbol) {
+        if self.orders.get(&id).is_some() {
+            return self.settle(id);
+        }
+        let asker = self.asker.clone();
+        match self.symbols.venue(symbol) {
+            Some(symbol) => self.jobs.spawn(asker.settle(id, symbol)),
+            None => self.jobs.spawn(asker.settle_unplaced(id)),
+        };
+    }
+
     fn settle(&mut self, id: OrderId) {
         let asker = self.asker.clone();
         match self.orders.get(&id).map(|k| k.symbol) {

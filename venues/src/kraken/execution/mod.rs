@@ -369,7 +369,8 @@ impl ExecutionPort for KrakenExecution {
         self.send(Command::Amend(amend))
     }
 
-    fn query_order(&mut self, id: &OrderId, _time_ms: TimeMs) -> Result<(), PortError> {
+    /// Kraken finds an order by its client order id alone.
+    fn query_order(&mut self, id: &OrderId, _symbol: &Symbol, _time_ms: TimeMs) -> Result<(), PortError> {
         self.send(Command::Query(id.clone()))
     }
 
