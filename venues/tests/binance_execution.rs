@@ -868,3 +868,36 @@ fn a_quantity_decrease_is_amended_in_place_and_keeps_the_orders_place_in_the_que
     assert!(matches!(amended, Execution::Amended { qty, .. } if qty == d("0.2")));
     assert_ne!(rig.binance.order("k-2").map(|o| o.qty), Some(d("0.1")));
 }
+
+#[test]
+fn an_amend_whose_reply_is_lost_is_settled_by_a_query_that_carries_binances_quantity() {
+    let mut rig = rig();
+    rig.port
+        .submit(order("l-1", Side::Buy, "0.1", OrderType::Limit(d("29000"))))
+        .unwrap();
+    rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
+    // Binance amends it, and the socket drops before the answer or the REPLACED report.
+    rig.binance.arm_fault(Fault::ExecuteThenDrop);
+    rig.port
+        .amend(AmendOrder {
+            id: OrderId::new("l-1"),
+            symbol: btc(),
+            qty: d("0.04"),
+            limit_price: None,
+            time_ms: 0,
+        })
+        .unwrap();
+    let status = rig.wait_for_execution(
+        "the settling status",
+        |e| matches!(e, Execution::Status(r) if r.id.as_str() == "l-1"),
+    );
+    let Execution::Status(report) = status else {
+        unreachable!()
+    };
+    // The quantity is what lets the desk take the venue's (reconciliation rule 6).
+    assert_eq!(
+        (report.state, report.qty, report.filled_qty),
+        (VenueOrderState::Open, Some(d("0.04")), Decimal::ZERO)
+    );
+    assert_eq!(rig.binance.order("l-1").map(|o| o.qty), Some(d("0.04")));
+}

@@ -4,13 +4,15 @@
 /// One scripted misbehaviour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    /// The next `order.place` or `order.cancelReplace` is executed, then its connection is
-    /// dropped before the answer (or any event it caused) is sent: the reply never comes.
+    /// The next `order.place`, `order.cancelReplace` or `order.amend.keepPriority` is executed,
+    /// then its connection is dropped before the answer (or any event it caused) is sent: the
+    /// reply never comes.
     ExecuteThenDrop,
-    /// The next `order.place` or `order.cancelReplace` is executed and never answered; the
-    /// connection stays up (its events still arrive).
+    /// The next `order.place`, `order.cancelReplace` or `order.amend.keepPriority` is executed
+    /// and never answered; the connection stays up (its events still arrive).
     ExecuteSilently,
-    /// The next `order.place` or `order.cancelReplace` is executed, and answered with
+    /// The next `order.place`, `order.cancelReplace` or `order.amend.keepPriority` is
+    /// executed, and answered with
     /// `status` and `-1007` ("Timeout waiting for response from backend server. Send status
     /// unknown; execution status unknown."), as when the engine is slow.
     ExecuteThenTimeout {
@@ -32,7 +34,10 @@ impl Fault {
     pub(crate) fn applies_to(self, method: &str) -> bool {
         match self {
             Fault::RateLimit { .. } => true,
-            _ => matches!(method, "order.place" | "order.cancelReplace"),
+            _ => matches!(
+                method,
+                "order.place" | "order.cancelReplace" | "order.amend.keepPriority"
+            ),
         }
     }
 }

@@ -355,9 +355,11 @@ fn handle(ex: &mut Exchange, conn: u64, text: &str) -> Reply {
     if placing {
         ex.order_places += 1;
     }
+    // What the execution faults act on: a request that changes an order.
+    let executing = placing || method == "order.amend.keepPriority";
     let outcome = dispatch(ex, conn, &method, &params, now);
     match fault {
-        Some(Fault::ExecuteThenDrop) if placing => {
+        Some(Fault::ExecuteThenDrop) if executing => {
             ex.faults.pop_front();
             // Whatever the request caused is lost with the socket, its answer first.
             if let Some(c) = ex.api_conns.remove(&conn) {
@@ -365,11 +367,11 @@ fn handle(ex: &mut Exchange, conn: u64, text: &str) -> Reply {
             }
             Reply::Drop
         }
-        Some(Fault::ExecuteSilently) if placing => {
+        Some(Fault::ExecuteSilently) if executing => {
             ex.faults.pop_front();
             Reply::Silent
         }
-        Some(Fault::ExecuteThenTimeout { status }) if placing => {
+        Some(Fault::ExecuteThenTimeout { status }) if executing => {
             ex.faults.pop_front();
             let refusal = Refusal::new(
                 status,

@@ -15,8 +15,8 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tracing::{debug, error, info, warn};
 use trading::brokers::{
-    AmendOrder, Balances, Execution, MassStatus, NewOrder, RejectKind, RejectReason, ResumedOrder, VenueEvent,
-    VenueEventSender,
+    AmendOrder, Balances, Execution, MassStatus, NewOrder, OrderReport, RejectKind, RejectReason, ResumedOrder,
+    VenueEvent, VenueEventSender,
 };
 use trading::market::{Symbol, TimeMs};
 use trading::orders::{OrderId, TimeInForce, VenueOrderId};
@@ -853,7 +853,10 @@ impl Task {
                 if let Some(result) = &result {
                     self.orders.learn(result.order_id, &id);
                 }
-                let report = status_report(result.as_deref(), &trades, id, wall_ms());
+                let mut report = status_report(result.as_deref(), &trades, id, wall_ms());
+                if let Some(result) = &result {
+                    self.in_host_terms(&mut report, result);
+                }
                 for fill in &report.fills {
                     if let Some(trade) = &fill.trade_id {
                         self.delivered.fill(trade);
@@ -885,6 +888,19 @@ impl Task {
 
     /// The mass status to the desk: every open order with its trades, and every trade since
     /// `since_ms` that has not reached the desk yet.
+    /// Binance's report of an order in the host's terms, for an order this process placed: the
+    /// quantity (what lets the desk take the venue's after an amend whose answer was lost,
+    /// its reconciliation's rule 6) and the filled quantity include what filled on the Binance
+    /// orders a cancel-replace replaced. An order of an earlier run is left as Binance says:
+    /// what filled before its last replacement is not known here.
+    fn in_host_terms(&self, report: &mut OrderReport, result: &OrderResult) {
+        let Some(known) = self.orders.get(&report.id).filter(|known| known.qty.is_some()) else {
+            return;
+        };
+        report.qty = result.orig_qty.map(|qty| qty.saturating_add(known.filled_before));
+        report.filled_qty = report.filled_qty.saturating_add(known.filled_before);
+    }
+
     fn apply_mass_status(
         &mut self,
         generation: Option<u64>,
@@ -900,6 +916,7 @@ impl Task {
                 self.orders.learn(order.order_id, &id);
                 let mut report = order_report(order, id.clone(), now);
                 report.fills = fills_of(order.order_id, trades, &id);
+                self.in_host_terms(&mut report, order);
                 report
             })
             .collect();
