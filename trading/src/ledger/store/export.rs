@@ -86,6 +86,8 @@ struct Table {
     order_by: &'static str,
     /// Columns holding JSON text: JSON lines carry them as JSON, not as a string of it.
     json_columns: &'static [&'static str],
+    /// Columns holding a flag (0 or 1): written `true` / `false`.
+    flag_columns: &'static [&'static str],
 }
 
 impl ExportKind {
@@ -119,6 +121,7 @@ impl ExportKind {
                 time_column: "updated_ms",
                 order_by: "created_ms, client_order_id",
                 json_columns: &[],
+                flag_columns: &["post_only", "reduce_only"],
             },
             ExportKind::Fills => Table {
                 name: "fills",
@@ -140,6 +143,7 @@ impl ExportKind {
                 time_column: "time_ms",
                 order_by: "time_ms, client_order_id, seq",
                 json_columns: &[],
+                flag_columns: &[],
             },
             ExportKind::Positions => Table {
                 name: "positions",
@@ -155,6 +159,7 @@ impl ExportKind {
                 time_column: "updated_ms",
                 order_by: "strategy, symbol",
                 json_columns: &[],
+                flag_columns: &[],
             },
             ExportKind::Decisions => Table {
                 name: "decisions",
@@ -171,6 +176,7 @@ impl ExportKind {
                 time_column: "time_ms",
                 order_by: "time_ms, id",
                 json_columns: &["indicators"],
+                flag_columns: &[],
             },
         }
     }
@@ -302,7 +308,17 @@ struct Column {
     name: &'static str,
     /// For a milliseconds column, the name of its RFC 3339 column.
     instant: Option<String>,
-    json: bool,
+    kind: ColumnKind,
+}
+
+/// What a column's values are, beyond SQLite's types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnKind {
+    Plain,
+    /// JSON text.
+    Json,
+    /// 0 or 1.
+    Flag,
 }
 
 /// One format's rows, with the RFC 3339 columns added.
@@ -321,7 +337,13 @@ impl<'a> RowWriter<'a> {
             .map(|name| Column {
                 name,
                 instant: instant_column(name),
-                json: table.json_columns.contains(name),
+                kind: if table.json_columns.contains(name) {
+                    ColumnKind::Json
+                } else if table.flag_columns.contains(name) {
+                    ColumnKind::Flag
+                } else {
+                    ColumnKind::Plain
+                },
             })
             .collect();
         match format {
@@ -353,7 +375,7 @@ impl<'a> RowWriter<'a> {
             ExportFormat::Csv => {
                 let mut record: Vec<String> = Vec::with_capacity(values.len() * 2);
                 for (column, value) in self.columns.iter().zip(values) {
-                    record.push(text_of(*value));
+                    record.push(text_of(*value, column.kind));
                     if column.instant.is_some() {
                         record.push(instant_of(*value).unwrap_or_default());
                     }
@@ -365,7 +387,7 @@ impl<'a> RowWriter<'a> {
             ExportFormat::Jsonl => {
                 let mut object = serde_json::Map::new();
                 for (column, value) in self.columns.iter().zip(values) {
-                    object.insert(column.name.to_owned(), json_of(*value, column.json));
+                    object.insert(column.name.to_owned(), json_of(*value, column.kind));
                     if let Some(instant) = &column.instant {
                         let at = instant_of(*value).map_or(serde_json::Value::Null, serde_json::Value::String);
                         object.insert(instant.clone(), at);
@@ -395,9 +417,10 @@ fn csv_error(e: csv::Error) -> ExportError {
     ExportError::Write(std::io::Error::other(e))
 }
 
-fn text_of(value: ValueRef<'_>) -> String {
+fn text_of(value: ValueRef<'_>, kind: ColumnKind) -> String {
     match value {
         ValueRef::Null => String::new(),
+        ValueRef::Integer(n) if kind == ColumnKind::Flag => (n != 0).to_string(),
         ValueRef::Integer(n) => n.to_string(),
         ValueRef::Real(x) => x.to_string(),
         ValueRef::Text(bytes) | ValueRef::Blob(bytes) => String::from_utf8_lossy(bytes).into_owned(),
@@ -405,13 +428,14 @@ fn text_of(value: ValueRef<'_>) -> String {
 }
 
 /// `value` as JSON; a JSON column's text as the JSON it holds (or as its text, should it not
-/// be JSON).
-fn json_of(value: ValueRef<'_>, json_column: bool) -> serde_json::Value {
+/// be JSON), a flag as a boolean.
+fn json_of(value: ValueRef<'_>, kind: ColumnKind) -> serde_json::Value {
     match value {
         ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(n) if kind == ColumnKind::Flag => (n != 0).into(),
         ValueRef::Integer(n) => n.into(),
         ValueRef::Real(x) => x.into(),
-        ValueRef::Text(bytes) if json_column => {
+        ValueRef::Text(bytes) if kind == ColumnKind::Json => {
             serde_json::from_slice(bytes).unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned().into())
         }
         ValueRef::Text(bytes) | ValueRef::Blob(bytes) => String::from_utf8_lossy(bytes).into_owned().into(),

@@ -43,6 +43,23 @@ fn orders_as_csv_carry_every_column_and_each_time_as_rfc_3339_beside_it() {
     assert_eq!(field(resting, "created_at"), "1970-01-01T00:00:00.009Z");
     assert_eq!(field(&rows[0], "limit_price"), "", "a market order has no limit price");
     assert_eq!(field(&rows[0], "filled_qty"), "3");
+    // The order terms: a good-till-cancelled limit without flags, the flags as words.
+    assert_eq!(
+        [
+            field(resting, "order_type"),
+            field(resting, "time_in_force"),
+            field(resting, "post_only"),
+            field(resting, "reduce_only"),
+            field(resting, "trigger_price")
+        ],
+        ["limit", "gtc", "false", "false", ""]
+    );
+    let (_, lines) = exported(&db, ExportKind::Orders, ExportFormat::Jsonl, &ExportFilter::default());
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (&first["post_only"], &first["reduce_only"]),
+        (&false.into(), &false.into())
+    );
 }
 
 #[test]
