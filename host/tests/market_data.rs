@@ -80,7 +80,7 @@ fn a_book_subscriber_gets_the_top_levels_of_its_depth_and_no_other_depth() {
     assert_eq!(h.events_of("counter"), 3.0);
     // The desk marks at the mid, at the one side left, and keeps that when the book empties.
     assert_eq!(
-        strategy_host::runtime::lock_desk(&h.desk).last_price(&btc()),
+        strategy_host::runtime::lock_desk(&h.desk).last_price(&trading::orders::VenueId::new("paper"), &btc()),
         Some(Decimal::from(101))
     );
 }

@@ -249,7 +249,7 @@ fn close_at_end(desk: &mut Desk, strategy: &StrategyId, time_ms: TimeMs) {
     desk.cancel_all(strategy, time_ms);
     let positions = desk.book(strategy).map(|book| book.positions).unwrap_or_default();
     for position in positions.into_iter().filter(|p| !p.qty.is_zero()) {
-        let Some(price) = desk.last_price(&position.symbol) else {
+        let Some(price) = desk.last_price(desk.venue_of(strategy), &position.symbol) else {
             continue;
         };
         let request = OrderRequest {

@@ -443,7 +443,7 @@ impl Desk {
     pub fn on_market_event_from(&mut self, from: Option<&VenueId>, event: &MarketEvent) {
         self.observe(event.time_ms());
         if let Some(price) = event.mark_price() {
-            self.ledger.mark(event.symbol(), price);
+            self.ledger.mark(from, event.symbol(), price);
         }
         let mut events = std::mem::take(&mut self.events);
         for port in self.venues.ports_mut() {
@@ -525,8 +525,8 @@ impl Desk {
     /// What risk needs to know: O(working orders of the strategy), which the open-order limit
     /// bounds. An order being amended (`excluding`) is left out: the amended one replaces it.
     fn risk_context(&self, book: &Book, symbol: &Symbol, excluding: Option<&OrderId>) -> RiskContext {
-        let marks = self.ledger.marks();
         let venue = self.venues.venue_of(book.strategy());
+        let marks = self.ledger.marks_on(venue);
         let mut ctx = RiskContext {
             position: book.holding(symbol).map_or(Decimal::ZERO, |h| h.qty()),
             cash: book.cash(),
@@ -570,8 +570,12 @@ impl Desk {
         if request.side != Side::Buy {
             return Decimal::ZERO;
         }
-        let price = risk::order_price(request.order_type)
-            .unwrap_or_else(|| self.ledger.marks().get(&request.symbol).unwrap_or(Decimal::ZERO));
+        let price = risk::order_price(request.order_type).unwrap_or_else(|| {
+            self.ledger
+                .marks_on(order.venue())
+                .get(&request.symbol)
+                .unwrap_or(Decimal::ZERO)
+        });
         let reserve_rate = Decimal::ONE.saturating_add(self.limits.fee_rate);
         order.remaining_qty().saturating_mul(price).saturating_mul(reserve_rate)
     }

@@ -140,11 +140,10 @@ impl Desk {
             return;
         }
         let (for_strategies, for_accounts) = (limits.of(ScopeKind::Strategy), limits.of(ScopeKind::Account));
-        let marks = self.ledger.marks();
         let mut equities = Vec::new();
         let mut account_equity: BTreeMap<VenueId, Decimal> = BTreeMap::new();
         for book in self.ledger.books() {
-            let equity = book.equity(marks);
+            let equity = book.equity(self.ledger.marks_on(self.venues.venue_of(book.strategy())));
             let caps = match self.guards.own.get(book.strategy()) {
                 Some(own) => own.or(for_strategies),
                 None => for_strategies,
@@ -333,12 +332,14 @@ impl Desk {
 
     /// What `scope`'s guard follows: a strategy's equity, or an account's PnL.
     fn equity_of(&self, scope: &RiskScope) -> Decimal {
-        let marks = self.ledger.marks();
         let strategies = self.strategies_in(scope);
         let books = strategies.iter().filter_map(|strategy| self.ledger.book(strategy));
-        let value = |book: &crate::ledger::Book| match scope {
-            RiskScope::Strategy(_) => book.equity(marks),
-            RiskScope::Account(_) => book.equity(marks).saturating_sub(book.initial_cash()),
+        let value = |book: &crate::ledger::Book| {
+            let equity = book.equity(self.ledger.marks_on(self.venues.venue_of(book.strategy())));
+            match scope {
+                RiskScope::Strategy(_) => equity,
+                RiskScope::Account(_) => equity.saturating_sub(book.initial_cash()),
+            }
         };
         books.fold(Decimal::ZERO, |sum, book| sum.saturating_add(value(book)))
     }

@@ -68,18 +68,19 @@ impl Desk {
 
     /// A strategy's books valued at the last prices: cash, equity, positions, PnL, fees.
     pub fn book(&self, strategy: &StrategyId) -> Option<BookSummary> {
-        self.ledger.summary(strategy)
+        self.ledger.summary(strategy, self.venues.venue_of(strategy))
     }
 
     /// A strategy's equity at the last prices and whether it holds any position: one book
     /// lookup and one pass over its holdings, cheap enough to sample on every bar.
     pub fn valuation(&self, strategy: &StrategyId) -> Option<Valuation> {
-        self.ledger.valuation(strategy)
+        self.ledger.valuation(strategy, self.venues.venue_of(strategy))
     }
 
-    /// The last price seen for `symbol`.
-    pub fn last_price(&self, symbol: &Symbol) -> Option<Decimal> {
-        self.ledger.marks().get(symbol)
+    /// The last price seen for `symbol` on `venue` (the replay's, for a venue that has not
+    /// quoted: a backtest's or paper replay's single source).
+    pub fn last_price(&self, venue: &VenueId, symbol: &Symbol) -> Option<Decimal> {
+        self.ledger.marks_on(venue).get(symbol)
     }
 
     /// What a new buy of `strategy` may spend under risk's cash rule: its cash less what its
@@ -109,7 +110,7 @@ impl Desk {
         let Some(book) = self.ledger.book(strategy) else {
             return Vec::new();
         };
-        let marks = self.ledger.marks();
+        let marks = self.ledger.marks_on(self.venues.venue_of(strategy));
         let mut trips: Vec<OpenTrip> = book
             .holdings()
             .filter_map(|(symbol, holding)| holding.open_trip((strategy, symbol), marks.get(symbol)))

@@ -1151,6 +1151,15 @@ fn a_venue_s_market_event_reaches_only_that_venue_s_simulator() {
     assert_eq!(desk.order(&id).unwrap().filled_qty(), Decimal::ZERO);
     desk.on_market_event_from(Some(&binance), &candle(120_000, "100", "80"));
     assert_eq!(desk.order(&id).unwrap().filled_qty(), dec("1"));
+    // Each venue's prices are its own: Kraken's 200 does not value bob's Binance position.
+    desk.on_market_event_from(Some(&kraken), &candle(180_000, "200", "200"));
+    assert_eq!(
+        (desk.last_price(&binance, &btc()), desk.last_price(&kraken, &btc())),
+        (Some(dec("80")), Some(dec("200")))
+    );
+    let book = desk.book(&bob).unwrap();
+    assert_eq!(book.equity, book.cash + dec("80"));
+    assert_eq!(book.unrealized_pnl, dec("-10"), "bought at 90, marked at Binance's 80");
 }
 
 #[test]
@@ -1219,12 +1228,12 @@ fn a_book_marks_at_its_mid_and_an_empty_book_marks_nothing() {
     };
     // A bar marks at its close; a book at its mid.
     desk.on_market_event(&candle(0, "100", "101"));
-    assert_eq!(desk.last_price(&btc()), Some(dec("101")));
+    assert_eq!(desk.last_price(&VenueId::new("scripted"), &btc()), Some(dec("101")));
     desk.on_market_event(&book(&["99", "98"], &["102"]));
-    assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
+    assert_eq!(desk.last_price(&VenueId::new("scripted"), &btc()), Some(dec("100.5")));
     // Both sides empty: no price, so the mark stays where it was.
     desk.on_market_event(&book(&[], &[]));
-    assert_eq!(desk.last_price(&btc()), Some(dec("100.5")));
+    assert_eq!(desk.last_price(&VenueId::new("scripted"), &btc()), Some(dec("100.5")));
 }
 
 mod events;

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::ledger::holding::{add, mul, sub, Holding, LedgerError, RoundTrip};
 use crate::market::Symbol;
-use crate::orders::{Fill, Position, StrategyId};
+use crate::orders::{Fill, Position, StrategyId, VenueId};
 
 /// The last price seen per symbol, shared by every book of a desk.
 #[derive(Debug, Clone, Default)]
@@ -261,10 +261,17 @@ impl Book {
 }
 
 /// Every strategy's book and the marks they are valued at: the ledger of one desk.
+///
+/// Prices are kept per venue: two venues trading the same symbol quote it apart, and a book is
+/// valued at the prices of the venue its strategy trades on. A replay has one source of prices
+/// (no venue), which values every book.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
     books: BTreeMap<StrategyId, Book>,
+    /// The prices of a replay's single source.
     marks: Marks,
+    /// Each live venue's own prices.
+    venue_marks: HashMap<VenueId, Marks>,
 }
 
 impl Ledger {
@@ -291,17 +298,32 @@ impl Ledger {
     pub fn books(&self) -> impl Iterator<Item = &Book> + '_ {
         self.books.values()
     }
-    pub fn marks(&self) -> &Marks {
+    /// The prices books on `venue` are valued at: the venue's own once it has quoted, else
+    /// the replay's.
+    pub fn marks_on(&self, venue: &VenueId) -> &Marks {
+        self.venue_marks.get(venue).unwrap_or(&self.marks)
+    }
+    /// The prices of a replay's single source (no venue).
+    pub fn replay_marks(&self) -> &Marks {
         &self.marks
     }
-    pub fn mark(&mut self, symbol: &Symbol, price: Decimal) {
-        self.marks.set(symbol, price);
+    /// Records a price of `venue`, or of the replay's source (`None`).
+    pub fn mark(&mut self, venue: Option<&VenueId>, symbol: &Symbol, price: Decimal) {
+        match venue {
+            None => self.marks.set(symbol, price),
+            Some(venue) => match self.venue_marks.get_mut(venue) {
+                Some(marks) => marks.set(symbol, price),
+                None => self.venue_marks.entry(venue.clone()).or_default().set(symbol, price),
+            },
+        }
     }
-    pub fn valuation(&self, strategy: &StrategyId) -> Option<Valuation> {
-        self.books.get(strategy).map(|b| b.valuation(&self.marks))
+    /// `strategy`'s book valued at the prices of `venue`, the one it trades on.
+    pub fn valuation(&self, strategy: &StrategyId, venue: &VenueId) -> Option<Valuation> {
+        self.books.get(strategy).map(|b| b.valuation(self.marks_on(venue)))
     }
-    pub fn summary(&self, strategy: &StrategyId) -> Option<BookSummary> {
-        self.books.get(strategy).map(|b| b.summary(&self.marks))
+    /// As [`Ledger::valuation`], the whole summary.
+    pub fn summary(&self, strategy: &StrategyId, venue: &VenueId) -> Option<BookSummary> {
+        self.books.get(strategy).map(|b| b.summary(self.marks_on(venue)))
     }
 }
 
