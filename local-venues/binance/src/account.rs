@@ -170,7 +170,7 @@ pub struct Order {
     pub(crate) locked: Decimal,
     /// Its place in the queue at its price: set when it starts working, kept by an amend.
     pub(crate) queue: u64,
-    /// Keep-priority amends so far (MAX_NUM_ORDER_AMENDS).
+    /// Keep-priority amends it has had, against MAX_NUM_ORDER_AMENDS.
     pub(crate) amends: u32,
 }
 
