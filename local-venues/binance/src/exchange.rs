@@ -42,6 +42,7 @@ impl Shared {
                 faults: VecDeque::new(),
                 limits: Limits::new(config),
                 order_places: 0,
+                last_order_place_at: None,
                 logons: 0,
                 api_opened: 0,
                 refuse_api: false,
@@ -86,6 +87,8 @@ pub(crate) struct Exchange {
     pub(crate) limits: Limits,
     /// `order.place` (and cancel-replace) requests received, whatever became of them.
     pub(crate) order_places: u64,
+    /// When the latest of them was read off its socket (tick-to-order benchmarks time it).
+    pub(crate) last_order_place_at: Option<Instant>,
     /// `session.logon` requests that authenticated a session.
     pub(crate) logons: u64,
     /// WebSocket API connections opened, over the exchange's life.

@@ -267,6 +267,13 @@ impl Control {
         self.shared.lock().order_places
     }
 
+    /// [`Control::order_places`], and when the latest was read off its socket (as soon as its
+    /// frame was parsed, before it was executed): what a tick-to-order benchmark times.
+    pub fn order_places_received(&self) -> (u64, Option<std::time::Instant>) {
+        let ex = self.shared.lock();
+        (ex.order_places, ex.last_order_place_at)
+    }
+
     /// Fault: while `refuse` holds, the WebSocket API refuses new connections (HTTP 503);
     /// open ones stay.
     pub fn refuse_api_connections(&self, refuse: bool) {

@@ -354,6 +354,7 @@ fn handle(ex: &mut Exchange, conn: u64, text: &str) -> Reply {
     let placing = matches!(method.as_str(), "order.place" | "order.cancelReplace");
     if placing {
         ex.order_places += 1;
+        ex.last_order_place_at = Some(now);
     }
     // What the execution faults act on: a request that changes an order.
     let executing = placing || method == "order.amend.keepPriority";
