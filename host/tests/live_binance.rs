@@ -83,6 +83,31 @@ fn host_dir(strategies: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
     (dir, folder)
 }
 
+/// The real binary trading live on `binance` with an HMAC key and the `orders` guest in echo
+/// mode, ordering `size` (TOML text) per trade; `venue_extra` lines join `[venues.binance]`.
+fn echo_host(binance: &LocalBinance, size: &str, venue_extra: &str) -> (tempfile::TempDir, RunningHost) {
+    let (dir, _) = host_dir(&[("orders", "orders")]);
+    let config = write_file(
+        dir.path(),
+        "host.toml",
+        &format!(
+            r#"
+{venue}
+[sandbox]
+call_deadline_ms = 2000
+
+[strategies.orders]
+params = {{ mode = "echo", size = "{size}" }}
+"#,
+            venue = keyed_venue(binance, venue_extra),
+        ),
+    );
+    let (api_key, secret) = hmac_env(binance);
+    let env = [(KEY_ENV, api_key.as_str()), (SECRET_ENV, secret.as_str())];
+    let host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
+    (dir, host)
+}
+
 /// A minute's price: ten minutes up, ten down, so a 2/4 SMA cross buys and sells.
 fn price(minute: i64) -> Decimal {
     let step = match minute % 20 {
@@ -201,31 +226,14 @@ params = {{ fast = 2, slow = 4, size = "0.01" }}
 #[test]
 fn live_orders_on_the_local_binance_reach_the_ledger_with_venue_ids_and_its_rate_limits_are_exported() {
     let binance = start_binance(true);
-    let (dir, _) = host_dir(&[("orders", "orders")]);
-    let config = write_file(
-        dir.path(),
-        "host.toml",
-        &format!(
-            r#"
-{venue}
-[sandbox]
-call_deadline_ms = 2000
-
-[strategies.orders]
-# Past BTCUSDT's step (0.00001): risk rounds every order onto it, or Binance would refuse them
-# all (-1013 LOT_SIZE).
-params = {{ mode = "echo", size = "0.0010001" }}
-"#,
-            venue = keyed_venue(
-                &binance,
-                "request_timeout_ms = 2000\nstale_after_ms = 600000\nrecv_window_ms = 10000"
-            ),
-        ),
+    // Past BTCUSDT's step (0.00001): risk rounds every order onto it, or Binance would refuse
+    // them all (-1013 LOT_SIZE).
+    let (dir, mut host) = echo_host(
+        &binance,
+        "0.0010001",
+        "request_timeout_ms = 2000\nstale_after_ms = 600000\nrecv_window_ms = 10000",
     );
     let db = dir.path().join("book.db");
-    let (api_key, secret) = hmac_env(&binance);
-    let env = [(KEY_ENV, api_key.as_str()), (SECRET_ENV, secret.as_str())];
-    let mut host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
 
     wait_until("the strategy's trades subscribed", Duration::from_secs(60), || {
         (binance.subscribers("btcusdt@trade") == 1).then_some(())
@@ -347,6 +355,7 @@ params = {{ mode = "echo", size = "0.0010001" }}
     let status = host.status().unwrap().to_string();
     let metrics = host.metrics();
     let log = host.log().join("\n");
+    let (api_key, secret) = hmac_env(&binance);
     for secret in [api_key.as_str(), secret.as_str()] {
         assert!(!log.contains(secret), "a secret in the log");
         assert!(!status.contains(secret), "a secret in /status");
@@ -562,25 +571,7 @@ fn live_binance_without_usable_credentials_stops_the_start_naming_the_venue_and_
 fn a_symbol_binance_moves_to_cancel_only_is_refused_by_risk_once_the_rules_are_fetched_again_and_taken_once_it_trades()
 {
     let binance = start_binance(true);
-    let (dir, _) = host_dir(&[("orders", "orders")]);
-    let config = write_file(
-        dir.path(),
-        "host.toml",
-        &format!(
-            r#"
-{venue}
-[sandbox]
-call_deadline_ms = 2000
-
-[strategies.orders]
-params = {{ mode = "echo", size = "0.001" }}
-"#,
-            venue = keyed_venue(&binance, "rules_refresh_s = 1\nstale_after_ms = 600000"),
-        ),
-    );
-    let (api_key, secret) = hmac_env(&binance);
-    let env = [(KEY_ENV, api_key.as_str()), (SECRET_ENV, secret.as_str())];
-    let host = RunningHost::start_with_env(dir.path(), &config, 1, "info", &[], &env);
+    let (_dir, host) = echo_host(&binance, "0.001", "rules_refresh_s = 1\nstale_after_ms = 600000");
     wait_until("the strategy's trades subscribed", Duration::from_secs(60), || {
         (binance.subscribers("btcusdt@trade") == 1).then_some(())
     });
