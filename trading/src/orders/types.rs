@@ -167,27 +167,11 @@ pub struct OrderRequest {
     /// meets the market is rejected instead. Limit orders only.
     pub post_only: bool,
     /// Only ever brings the strategy's position toward zero: refused when placed if it would
-    /// not, and cancelled by the host once fills elsewhere leave it nothing to reduce. The
+    /// not, and trimmed or cancelled by the host as fills leave it less to reduce. The
     /// host enforces it; spot venues have no such flag.
     pub reduce_only: bool,
     /// The strategy's own label, echoed on every update. At most [`MAX_TAG_LEN`] bytes.
     pub tag: String,
-}
-
-impl OrderRequest {
-    /// A good-till-cancelled order without flags.
-    pub fn new(symbol: Symbol, side: Side, qty: Decimal, order_type: OrderType, tag: impl Into<String>) -> Self {
-        Self {
-            symbol,
-            side,
-            qty,
-            order_type,
-            time_in_force: TimeInForce::Gtc,
-            post_only: false,
-            reduce_only: false,
-            tag: tag.into(),
-        }
-    }
 }
 
 pub const MAX_TAG_LEN: usize = 64;
