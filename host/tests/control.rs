@@ -80,7 +80,12 @@ fn with_the_token_an_operator_halts_and_resumes_and_the_stream_says_who() {
     assert_eq!(status, 200, "{body}");
     let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(answer["trading_state"], "halted");
-    assert!(answer["affected"].as_u64() > Some(0), "{answer}");
+    assert!(
+        answer["affected"].as_u64() > Some(0),
+        "{answer}; the books: {}; the log's last lines: {:#?}",
+        status_of(&host, "books"),
+        host.log().iter().rev().take(40).collect::<Vec<_>>()
+    );
     assert_eq!(status_of(&host, "risk")["trading_state"], "halted");
     wait_until("the grid's orders cancelled", Duration::from_secs(30), || {
         (grid_open_orders(&host) == 0).then_some(())

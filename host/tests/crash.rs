@@ -1,36 +1,39 @@
-//! The crash test (issue 10): the real binary trades live on the local Kraken with the
-//! `orders` guest in `churn` mode (every trade answered by a new resting buy, the one before
-//! amended or cancelled) while the exchange fills some of its orders, and is killed with
-//! SIGKILL at random points, then restarted on the same book of record. After each restart,
-//! once `/ready` answers 200, the books must agree with the exchange:
+//! The crash test (issue 10): the real binary trades live on the local Kraken, or on the local
+//! Binance, with the `orders` guest in `churn` mode (every trade answered by a new resting buy,
+//! the one before amended or cancelled) while the exchange fills some of its orders, and is
+//! killed with SIGKILL at random points, then restarted on the same book of record. After each
+//! restart, once `/ready` answers 200, the books must agree with the exchange:
 //!
 //! 1. every order the exchange holds open is in the books, working, with the exchange's
-//!    quantity and filled quantity, and every order the books hold as working is open there;
-//! 2. the exchange accepted each client order id once (none was sent twice), and knows none the
-//!    books do not;
+//!    quantity and filled quantity (in the host's terms: a Binance cancel-replace's new order
+//!    carries what the order it replaced had filled), and every order the books hold as
+//!    working is open there;
+//! 2. the exchange placed each client order id once as a new order (none was sent twice; a
+//!    Binance cancel-replace keeps the id of the order it replaces), and knows none the books
+//!    do not;
 //! 3. each of the exchange's fills is booked once, by its trade id, and the position and cash
 //!    are what those fills make of the book's initial cash;
 //! 4. the strategy goes on from its latest kept snapshot: its trade count does not start over.
 //!
 //! The kill points are random but seeded: the seed is printed, and `CRASH_SEED=<seed>` replays
 //! a run. `CRASH_SOAK_KILLS=<n>` sets how many kill points the ignored soak test runs (1,000
-//! unless set).
+//! unless set), `CRASH_SOAK_VENUE=binance` on which exchange (Kraken unless set).
+
+mod exchange;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use local_kraken::{LocalKraken, LocalKrakenConfig, RateTier, Side};
 use rust_decimal::Decimal;
 use venues::kit::SplitMix64;
 
+use self::exchange::{Account, Exchange, Venue};
 use crate::support::{self, decisions, kill, terminate, venue_fills, venue_orders, wait_until, RunningHost};
 
-/// The guest's order size; the exchange's sells take a whole order or half of it.
-const SIZE: &str = "0.0001";
-/// Kraken's trading rate counter, on the exchange and in the host: an order adds 1 and a
-/// cancel or an amend up to 8, so a thousand kill points of churn stay far below it.
-const RATE_COUNTER_MAX: u32 = 1_000_000;
+/// The guest's order size; the exchange's sells take a whole order or half of it. At half the
+/// trade's price it is above Binance's minimum notional (5 USDT).
+const SIZE: &str = "0.001";
 /// How long one restart may take to agree with the exchange (generous: the machine is shared).
 const SETTLE: Duration = Duration::from_secs(60);
 
@@ -57,36 +60,25 @@ fn seed() -> u64 {
 struct Crash {
     dir: tempfile::TempDir,
     config: PathBuf,
-    kraken: LocalKraken,
+    exchange: Exchange,
     /// Seeded, so a failing run replays from its printed seed.
     rng: SplitMix64,
 }
 
 impl Crash {
-    fn new(seed: u64) -> Self {
+    fn new(venue: Venue, seed: u64) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        // The exchange's clock only moves when told, so its rate counter never decays: a
-        // counter far above what a soak adds keeps the strategy trading to the last kill
-        // point (the host's copy of the counter is set to match).
-        let kraken = support::kraken_with_book(LocalKrakenConfig {
-            rate_tier: RateTier {
-                max: Decimal::from(RATE_COUNTER_MAX),
-                decay_per_s: Decimal::ONE,
-            },
-            ..LocalKrakenConfig::default()
-        });
+        let exchange = Exchange::start(venue);
         // Snapshots every second, so most kill points have a kept state to go on from.
-        let config = support::orders_on_kraken(
+        let config = exchange.config(
             dir.path(),
-            &kraken,
             &format!("mode = \"churn\", size = \"{SIZE}\""),
-            &format!("rate_counter_max = {RATE_COUNTER_MAX}\nrate_counter_decay_per_s = 1"),
             "snapshot_every_s = 1",
         );
         Self {
             dir,
             config,
-            kraken,
+            exchange,
             rng: SplitMix64::new(seed),
         }
     }
@@ -96,7 +88,7 @@ impl Crash {
     }
 
     fn start(&self) -> RunningHost {
-        support::start_on_kraken(self.dir.path(), &self.config, &self.kraken)
+        self.exchange.start_host(self.dir.path(), &self.config)
     }
 
     /// Trades at the exchange until a random point, then kills the host there: public trades
@@ -105,20 +97,20 @@ impl Crash {
     /// the write and the send, before an acknowledgement or a fill is booked.
     fn trade_then_kill(&mut self, host: &mut RunningHost) {
         for _ in 0..1 + self.rng.below(5) {
-            let ours = self.kraken.open_orders();
+            let ours: Vec<_> = self.exchange.open_orders().into_values().collect();
             if ours.is_empty() || self.rng.below(3) == 0 {
                 let price = Decimal::from(29_000 + self.rng.below(2_000));
-                self.kraken.trade("BTC/USD", Side::Buy, price, d("0.001")).unwrap();
+                self.exchange.public_trade(price);
             } else {
                 let order = &ours[self.rng.below(ours.len() as u64) as usize];
-                let qty = if self.rng.below(2) == 0 {
+                let half = (order.remaining() / Decimal::TWO)
+                    .round_dp_with_strategy(self.exchange.qty_step(), rust_decimal::RoundingStrategy::ToZero);
+                let qty = if self.rng.below(2) == 0 || half.is_zero() {
                     order.remaining()
                 } else {
-                    (order.remaining() / Decimal::TWO).round_dp(8)
+                    half
                 };
-                self.kraken
-                    .trade("BTC/USD", Side::Sell, order.limit_price.unwrap(), qty)
-                    .unwrap();
+                self.exchange.sell_into(order.price, qty);
             }
             std::thread::sleep(Duration::from_millis(self.rng.below(40)));
         }
@@ -131,7 +123,7 @@ impl Crash {
     fn assert_books_agree(&self) {
         let db = self.db();
         let mut last = String::new();
-        let agreed = wait_until_or_timeout(SETTLE, || match books_agree(&db, &self.kraken) {
+        let agreed = wait_until_or_timeout(SETTLE, || match books_agree(&db, &self.exchange) {
             Ok(()) => true,
             Err(difference) => {
                 last = difference;
@@ -146,7 +138,7 @@ impl Crash {
         let kept = support::latest_snapshot(&self.db(), "orders")
             .map(|state| kept_trades(&state))
             .unwrap_or(0);
-        self.kraken.trade("BTC/USD", Side::Buy, d("30000"), d("0.001")).unwrap();
+        self.exchange.public_trade(d("30000"));
         let first = wait_until("the strategy's first trade after the restart", SETTLE, || {
             decisions(host, Some("orders")).into_iter().find_map(|text| {
                 text.strip_prefix("trade ")?
@@ -186,31 +178,26 @@ fn kept_trades(state: &[u8]) -> u64 {
 }
 
 /// Checks 1 to 3 of the module docs: `Err` names the first difference.
-fn books_agree(db: &Path, kraken: &LocalKraken) -> Result<(), String> {
-    let accepted = kraken.client_order_ids();
-    let twice: Vec<_> = accepted.iter().filter(|(_, n)| **n > 1).collect();
+fn books_agree(db: &Path, exchange: &Exchange) -> Result<(), String> {
+    let Account { placed, open, fills } = exchange.account();
+    let twice: Vec<_> = placed.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "orders sent twice: {twice:?}");
-    let books = venue_orders(db, "kraken");
-    if let Some(id) = accepted.keys().find(|id| !books.contains_key(*id)) {
+    let books = venue_orders(db, exchange.name());
+    if let Some(id) = placed.keys().find(|id| !books.contains_key(*id)) {
         return Err(format!("the exchange has order {id} and the books do not"));
     }
 
-    let open: BTreeMap<String, local_kraken::Order> = kraken
-        .open_orders()
-        .into_iter()
-        .map(|order| (order.cl_ord_id.clone().unwrap_or_default(), order))
-        .collect();
     for (id, order) in &open {
         // An order the strategy placed after the books were read is in the next reading.
         let Some(booked) = books.get(id) else {
             return Err(format!("the exchange has open order {id} and the books do not"));
         };
-        let state = if order.cum_qty.is_zero() {
+        let state = if order.filled.is_zero() {
             "open"
         } else {
             "partially_filled"
         };
-        let wanted = (state, order.order_qty, order.cum_qty);
+        let wanted = (state, order.qty, order.filled);
         if (booked.state.as_str(), booked.qty, booked.filled_qty) != wanted {
             return Err(format!(
                 "open order {id}: the exchange has {wanted:?}, the books {booked:?}"
@@ -228,7 +215,6 @@ fn books_agree(db: &Path, kraken: &LocalKraken) -> Result<(), String> {
     }
 
     // Each fill once, by trade id, with the exchange's quantity, price and fee.
-    let fills = kraken.fills();
     let booked = venue_fills(db, "orders");
     let booked_by_id: BTreeMap<String, (Decimal, Decimal, Decimal)> = booked
         .iter()
@@ -236,7 +222,7 @@ fn books_agree(db: &Path, kraken: &LocalKraken) -> Result<(), String> {
         .collect();
     let venue_by_id: BTreeMap<String, (Decimal, Decimal, Decimal)> = fills
         .iter()
-        .map(|f| (f.trade_id.to_string(), (f.qty, f.price, f.fee)))
+        .map(|f| (f.trade_id.clone(), (f.qty, f.price, f.fee)))
         .collect();
     if booked.len() != booked_by_id.len() || booked_by_id != venue_by_id {
         return Err(format!(
@@ -248,8 +234,8 @@ fn books_agree(db: &Path, kraken: &LocalKraken) -> Result<(), String> {
         ));
     }
     let bought: Decimal = fills.iter().map(|f| f.qty).sum();
-    let spent: Decimal = fills.iter().map(|f| f.cost + f.fee).sum();
-    let position = support::position(db, "orders", "BTC/USD");
+    let spent: Decimal = fills.iter().map(|f| f.qty * f.price + f.fee).sum();
+    let position = support::position(db, "orders", exchange.symbol());
     if position != bought {
         return Err(format!("position {position}, the exchange's fills bought {bought}"));
     }
@@ -264,14 +250,14 @@ fn books_agree(db: &Path, kraken: &LocalKraken) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `kill_points` SIGKILLs on one book of record, checking it after every restart; the
-/// number of kill points done.
-fn crash_and_restart(kill_points: usize) -> usize {
-    let mut crash = Crash::new(seed());
+/// Runs `kill_points` SIGKILLs on one book of record trading on `venue`, checking it after
+/// every restart; the number of kill points done.
+fn crash_and_restart(venue: Venue, kill_points: usize) -> usize {
+    let mut crash = Crash::new(venue, seed());
     let mut host = crash.start();
     host.wait_ready(SETTLE * 2);
     wait_until("the strategy's trades subscribed", SETTLE, || {
-        (crash.kraken.subscriptions("trade", Some("BTC/USD")) == 1).then_some(())
+        (crash.exchange.trade_subscribers() == 1).then_some(())
     });
     for point in 1..=kill_points {
         crash.trade_then_kill(&mut host);
@@ -279,12 +265,12 @@ fn crash_and_restart(kill_points: usize) -> usize {
         // The killed host's sockets close with it; once the exchange has seen that, a
         // subscription is the new host's.
         wait_until("the killed host's subscription gone", SETTLE, || {
-            (crash.kraken.subscriptions("trade", Some("BTC/USD")) == 0).then_some(())
+            (crash.exchange.trade_subscribers() == 0).then_some(())
         });
         host = crash.start();
         host.wait_ready(SETTLE * 2);
         wait_until("the restarted strategy's trades subscribed", SETTLE, || {
-            (crash.kraken.subscriptions("trade", Some("BTC/USD")) == 1).then_some(())
+            (crash.exchange.trade_subscribers() == 1).then_some(())
         });
         crash.assert_books_agree();
         crash.assert_strategy_continues(&host);
@@ -295,30 +281,31 @@ fn crash_and_restart(kill_points: usize) -> usize {
     }
     let exit = terminate(&mut host, SETTLE);
     assert!(exit.success(), "{exit}");
-    let amended = venue_orders(&crash.db(), "kraken")
+    let amended = venue_orders(&crash.db(), crash.exchange.name())
         .values()
         .filter(|o| o.qty != d(SIZE))
         .count();
+    let (placed, fills) = crash.exchange.counts();
     eprintln!(
-        "crash test: {kill_points} kill points; the exchange accepted {} orders ({amended} amended), made {} fills, has {} open",
-        crash.kraken.client_order_ids().len(),
-        crash.kraken.fills().len(),
-        crash.kraken.open_orders().len(),
+        "crash test on {}: {kill_points} kill points; the exchange accepted {placed} orders ({amended} amended), made {fills} fills, has {} open",
+        crash.exchange.name(),
+        crash.exchange.open_orders().len(),
     );
     kill_points
 }
 
 #[test]
-fn a_host_killed_at_random_points_restarts_to_books_that_agree_with_the_exchange() {
-    assert_eq!(crash_and_restart(25), 25);
+fn a_host_killed_at_random_points_on_kraken_restarts_to_books_that_agree_with_the_exchange() {
+    assert_eq!(crash_and_restart(Venue::Kraken, 25), 25);
 }
 
 #[test]
-fn a_second_host_killed_at_random_points_restarts_to_books_that_agree_with_the_exchange() {
-    assert_eq!(crash_and_restart(25), 25);
+fn a_host_killed_at_random_points_on_binance_restarts_to_books_that_agree_with_the_exchange() {
+    assert_eq!(crash_and_restart(Venue::Binance, 25), 25);
 }
 
-/// The soak: `CRASH_SOAK_KILLS` kill points (1,000 by default) on one book of record.
+/// The soak: `CRASH_SOAK_KILLS` kill points (1,000 by default) on one book of record, on the
+/// exchange `CRASH_SOAK_VENUE` names (Kraken by default).
 #[test]
 #[ignore = "a soak of a thousand kill points: run it with --ignored"]
 fn soak_a_thousand_kill_points() {
@@ -326,7 +313,12 @@ fn soak_a_thousand_kill_points() {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000);
+    let venue = match std::env::var("CRASH_SOAK_VENUE").as_deref() {
+        Ok("binance") => Venue::Binance,
+        Ok("kraken") | Err(_) => Venue::Kraken,
+        Ok(other) => panic!("CRASH_SOAK_VENUE={other}: expected kraken or binance"),
+    };
     let started = Instant::now();
-    let done = crash_and_restart(kills);
+    let done = crash_and_restart(venue, kills);
     eprintln!("crash soak: {done} kill points in {:?}", started.elapsed());
 }

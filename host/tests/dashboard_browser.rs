@@ -149,10 +149,14 @@ fn the_page_shows_the_host_live_controls_it_and_reconnects_after_a_restart() {
             .await
             .expect("the grid's row");
 
-        // A decision arrives live: the feed grows while the page is open.
-        let decisions = "return document.querySelectorAll('#decisions li[data-strategy=\"grid\"]').length";
-        let first = wait_for_script(&client, "a decision", decisions, |v| v.as_u64() > Some(0)).await;
-        wait_for_script(&client, "another decision", decisions, |v| v.as_u64() > first.as_u64()).await;
+        // A decision arrives live: one from a later bar than the newest the page showed first.
+        // (Counting the feed's rows would not do: it keeps the latest hundred, and a page
+        // opened late in the replay starts full.)
+        let rows = "return document.querySelectorAll('#decisions li[data-strategy=\"grid\"]').length";
+        wait_for_script(&client, "a decision", rows, |v| v.as_u64() > Some(0)).await;
+        let newest = "return (window.dashboard.state.decisions.find((d) => d.strategy === 'grid') || {}).time_ms";
+        let first = wait_for_script(&client, "the newest decision's time", newest, Value::is_u64).await;
+        wait_for_script(&client, "a decision of a later bar", newest, |v| v.as_u64() > first.as_u64()).await;
         // Read in one script: the feed redraws as decisions come, so an element found by one
         // call may be gone by the next.
         let reasoning = client

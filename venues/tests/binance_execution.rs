@@ -11,8 +11,8 @@ use std::time::Duration;
 use local_binance::{Fault, LocalBinance, LocalBinanceConfig, OrderStatus};
 use rust_decimal::Decimal;
 use trading::brokers::{
-    AmendOrder, Doorbell, Execution, ExecutionPort, FillReport, NewOrder, PortError, RejectKind, VenueEvent,
-    VenueOrderState,
+    AmendOrder, Doorbell, Execution, ExecutionPort, FillReport, NewOrder, PortError, RejectKind, ReportedQty,
+    ResumedOrder, VenueEvent, VenueOrderState,
 };
 use trading::market::{Side, Symbol};
 use trading::orders::{OrderId, OrderType, TradeId, VenueId, VenueOrderId};
@@ -695,6 +695,74 @@ fn an_order_placed_before_a_restart_is_asked_about_on_the_symbol_the_desk_names(
     assert!(matches!(none, Execution::Status(r) if r.state == VenueOrderState::NotFound));
 }
 
+/// A cancel-replace makes a new Binance order for what was left. A restarted port knows the host
+/// order from the books but not what the Binance orders before the working one filled, so its
+/// mass status gives the quantity as what the working one left unfilled, for the desk to put on
+/// top of every fill it booked, and the fills of both Binance orders as the host order's.
+#[test]
+fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left_unfilled() {
+    let mut rig = rig();
+    rig.port
+        .submit(order("r-1", Side::Buy, "0.1", OrderType::Limit(d("29000"))))
+        .unwrap();
+    rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
+    let first = rig.binance.order("r-1").unwrap().order_id;
+    rig.binance.trade("BTCUSDT", d("29000"), d("0.03"), true).unwrap();
+    rig.wait_for_execution("the first fill", is_fill_of("r-1"));
+    rig.port
+        .amend(AmendOrder {
+            id: OrderId::new("r-1"),
+            symbol: btc(),
+            qty: d("0.2"),
+            limit_price: None,
+            time_ms: 0,
+        })
+        .unwrap();
+    rig.wait_for_execution("the amend", |e| matches!(e, Execution::Amended { .. }));
+    let working = rig.binance.order("r-1").unwrap();
+    assert_eq!((working.replaces, working.qty), (Some(first), d("0.17")));
+    // While no port listens, the new Binance order fills 0.05.
+    rig.port.close(Duration::from_secs(5));
+    rig.binance.trade("BTCUSDT", d("29000"), d("0.05"), true).unwrap();
+
+    let config = BinanceExecutionConfig {
+        rest_url: rig.binance.rest_url(),
+        ws_api_url: rig.binance.ws_api_url(),
+        ..BinanceExecutionConfig::default()
+    };
+    let mut restarted = BinanceExecution::start(
+        config,
+        credentials(&rig.binance, &Key::Hmac),
+        rig.runtime.handle(),
+        Doorbell::new(),
+        Arc::new(NoObserver),
+    );
+    // What the books hold: the host's 0.1, 0.03 filled, on Binance's first order.
+    restarted.resume(&[ResumedOrder {
+        id: OrderId::new("r-1"),
+        symbol: btc(),
+        side: Side::Buy,
+        order_type: OrderType::Limit(d("29000")),
+        filled_qty: d("0.03"),
+        venue_order_id: Some(VenueOrderId::new(&first.to_string())),
+    }]);
+    let mut events = Vec::new();
+    let VenueEvent::MassStatus(status) = port::wait_for_event(&mut restarted, &mut events, 0, "the mass status", |e| {
+        matches!(e, VenueEvent::MassStatus(_))
+    }) else {
+        unreachable!()
+    };
+    let report = &status.open[0];
+    assert_eq!(
+        (report.id.as_str(), report.qty, report.filled_qty),
+        ("r-1", ReportedQty::Unfilled(d("0.12")), d("0.05"))
+    );
+    let mut traded: Vec<Decimal> = status.fills.iter().map(|f| f.qty).collect();
+    traded.sort();
+    assert_eq!(traded, [d("0.03"), d("0.05")], "both Binance orders' trades are r-1's");
+    assert!(status.fills.iter().all(|f| f.id.as_str() == "r-1"));
+}
+
 #[test]
 fn the_mass_status_reads_every_page_of_an_orders_trades() {
     let mut rig = rig();
@@ -897,7 +965,7 @@ fn an_amend_whose_reply_is_lost_is_settled_by_a_query_that_carries_binances_quan
     // The quantity is what lets the desk take the venue's (reconciliation rule 6).
     assert_eq!(
         (report.state, report.qty, report.filled_qty),
-        (VenueOrderState::Open, Some(d("0.04")), Decimal::ZERO)
+        (VenueOrderState::Open, ReportedQty::Whole(d("0.04")), Decimal::ZERO)
     );
     assert_eq!(rig.binance.order("l-1").map(|o| o.qty), Some(d("0.04")));
 }

@@ -10,11 +10,15 @@ use super::venue_table;
 /// runs with the wall clock, as signed requests need (their timestamps are the host's); without
 /// it the clock moves only by `advance_to`, so a test plays minutes in moments.
 pub fn start_binance(running_clock: bool) -> LocalBinance {
-    let binance = LocalBinance::start(LocalBinanceConfig {
+    start_binance_with(LocalBinanceConfig {
         running_clock,
         ..LocalBinanceConfig::default()
     })
-    .expect("the local Binance starts");
+}
+
+/// [`start_binance`] with `config`.
+pub fn start_binance_with(config: LocalBinanceConfig) -> LocalBinance {
+    let binance = LocalBinance::start(config).expect("the local Binance starts");
     let level = |price: i64, qty: i64| (Decimal::from(price), Decimal::from(qty));
     binance
         .set_levels(

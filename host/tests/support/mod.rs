@@ -17,7 +17,7 @@ mod kraken;
 mod stop;
 mod venue;
 mod webhook;
-pub use binance::{binance_venue, start_binance};
+pub use binance::{binance_venue, start_binance, start_binance_with};
 pub use book::{book_of, Book};
 pub use components::bad_components;
 pub use custom_section::with_custom_section;

@@ -166,6 +166,10 @@ pub struct Order {
     pub update_ms: i64,
     /// The trigger of a stop order.
     pub stop: Option<Stop>,
+    /// The order an `order.cancelReplace` cancelled to place this one (which keeps its client
+    /// order id), `None` for an order placed as new: a client order id placed twice is a
+    /// duplicate, one carried on by a replace is not.
+    pub replaces: Option<u64>,
     /// The quote (buy) or base (sell) still locked for it.
     pub(crate) locked: Decimal,
     /// Its place in the queue at its price: set when it starts working, kept by an amend.

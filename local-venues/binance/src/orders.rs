@@ -303,6 +303,7 @@ impl Exchange {
             locked: lock,
             queue: self.account.queue_place(),
             amends: 0,
+            replaces: None,
         };
         let mut events = vec![self.report(
             &order,
@@ -545,7 +546,14 @@ impl Exchange {
                 });
             }
         }
+        let new_order_id = self.account.next_order_id;
         let placed = self.place(new);
+        if let (Ok(cancelled), Ok(_)) = (&cancel, &placed) {
+            let cancelled_id = cancelled["orderId"].as_u64();
+            if let Some(order) = self.account.orders.get_mut(&new_order_id) {
+                order.replaces = cancelled_id;
+            }
+        }
         match (cancel.is_ok(), placed) {
             (true, Ok(new_response)) => Ok(json!({"cancelResult": "SUCCESS", "newOrderResult": "SUCCESS",
                                                    "cancelResponse": cancel_response, "newOrderResponse": new_response})),

@@ -133,11 +133,27 @@ pub struct OrderReport {
     pub filled_qty: Decimal,
     /// Its quantity at the venue, when the venue says: an amend the venue applied and the
     /// host never heard confirmed (lost with a connection, or in a crash) shows here.
-    pub qty: Option<Decimal>,
+    pub qty: ReportedQty,
     /// Its fills as the venue lists them (each with its trade id), for the desk to book the
     /// ones it has not.
     pub fills: Vec<FillReport>,
     pub time_ms: TimeMs,
+}
+
+/// An order's quantity as a venue's report gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportedQty {
+    /// The report does not say.
+    #[default]
+    Unknown,
+    /// The whole quantity, in the host's terms: what filled included.
+    Whole(Decimal),
+    /// What the venue's order did not fill: the host's quantity is this on top of everything
+    /// that filled. A venue that replaces an order to amend it (Binance's cancel-replace makes
+    /// a new order for what was left) reports one leg of the host's order, and after a restart
+    /// its adapter no longer knows what the legs before it filled; the desk, which booked
+    /// those fills, does.
+    Unfilled(Decimal),
 }
 
 /// Where an order stands at the venue.

@@ -21,7 +21,8 @@ mod inbox;
 mod sim;
 
 pub use events::{
-    Balances, Execution, FillReport, MassStatus, OrderReport, RejectKind, RejectReason, VenueEvent, VenueOrderState,
+    Balances, Execution, FillReport, MassStatus, OrderReport, RejectKind, RejectReason, ReportedQty, VenueEvent,
+    VenueOrderState,
 };
 pub use inbox::{venue_channel, Doorbell, VenueEventSender, VenueInbox};
 pub use sim::{

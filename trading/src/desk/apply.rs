@@ -13,11 +13,13 @@ use tracing::{debug, error, info, warn};
 use super::flow::{halt_on_store_failure, report_ignored, update_for, Ignored};
 use super::reduce_only::ReduceOnlyFill;
 use super::trade_log::TradeKey;
-use crate::brokers::{Execution, FillReport, MassStatus, OrderReport, RejectKind, VenueEvent, VenueOrderState};
+use crate::brokers::{
+    Execution, FillReport, MassStatus, OrderReport, RejectKind, ReportedQty, VenueEvent, VenueOrderState,
+};
 use crate::desk::{Connection, Desk, DeskEvent};
 use crate::ledger::{FillOnRecord, FillRecord};
 use crate::market::{Side, Symbol, TimeMs};
-use crate::orders::{Fill, OrderEvent, OrderId, OrderState, VenueId, VenueOrderId};
+use crate::orders::{Fill, Order, OrderEvent, OrderId, OrderState, VenueId, VenueOrderId};
 use crate::risk::{RiskCheck, TradingState};
 
 /// When a change of an order is told to its strategy.
@@ -28,6 +30,7 @@ enum Tell {
 }
 
 /// Why a fill was not booked although its order exists.
+#[derive(PartialEq, Eq)]
 enum Seen {
     New,
     Repeated,
@@ -152,10 +155,27 @@ impl Desk {
     /// Takes the venue's quantity for a working order whose quantity differs in the books: an
     /// amend the venue applied whose confirmation was lost (a crash between sending it and
     /// booking the answer, or a dropped connection). Done before the report's fills are
-    /// booked, which the old quantity could refuse as an overfill.
-    fn adopt_venue_qty(&mut self, report: &OrderReport) {
-        let Some(qty) = report.qty else {
-            return;
+    /// booked, which the old quantity could refuse as an overfill. A quantity reported as
+    /// what the venue's order did not fill ([`ReportedQty::Unfilled`]) is put on top of what
+    /// the order will have filled once the report's fills and `more_fills` (the rest of a mass
+    /// status) are booked.
+    fn adopt_venue_qty(&mut self, report: &OrderReport, more_fills: &[FillReport]) {
+        let qty = match report.qty {
+            ReportedQty::Unknown => return,
+            ReportedQty::Whole(qty) => qty,
+            ReportedQty::Unfilled(unfilled) => {
+                let fills = report
+                    .fills
+                    .iter()
+                    .chain(more_fills.iter().filter(|f| f.id == report.id));
+                let Some(unbooked) = self.unbooked_qty(&report.id, fills) else {
+                    return;
+                };
+                let Some(filled) = self.blotter.get(&report.id).map(Order::filled_qty) else {
+                    return;
+                };
+                filled + unbooked + unfilled
+            }
         };
         let Some(order) = self.blotter.get(&report.id) else {
             return;
@@ -167,8 +187,31 @@ impl Desk {
         self.apply_amend(&report.id, qty, None, report.time_ms);
     }
 
+    /// How much `fills` of order `id` add to what the desk has booked, each trade once;
+    /// `None` for an order the desk does not know.
+    fn unbooked_qty<'a>(&mut self, id: &OrderId, fills: impl Iterator<Item = &'a FillReport>) -> Option<Decimal> {
+        let order = self.blotter.get(id)?;
+        let (venue, symbol) = (order.venue().clone(), order.request().symbol.clone());
+        let mut counted = HashSet::default();
+        let mut unbooked = Decimal::ZERO;
+        for fill in fills {
+            let new = match &fill.trade_id {
+                Some(trade_id) => {
+                    counted.insert(trade_id.clone())
+                        && self.seen(&(venue.clone(), symbol.clone(), trade_id.clone())) == Seen::New
+                }
+                // A fill without a trade id is booked each time it comes.
+                None => true,
+            };
+            if new {
+                unbooked += fill.qty;
+            }
+        }
+        Some(unbooked)
+    }
+
     fn apply_report(&mut self, report: OrderReport) {
-        self.adopt_venue_qty(&report);
+        self.adopt_venue_qty(&report, &[]);
         let OrderReport {
             id,
             venue_order_id,
@@ -255,7 +298,7 @@ impl Desk {
         // The venue's quantities first: a fill of an amended order is only booked on the
         // quantity the venue holds.
         for report in &open {
-            self.adopt_venue_qty(report);
+            self.adopt_venue_qty(report, &fills);
         }
         for fill in fills {
             if self.blotter.get(&fill.id).is_none() {

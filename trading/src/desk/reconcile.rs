@@ -24,7 +24,9 @@
 //!    it went out from, and the strategy's cancel stands.
 //! 6. A working order whose quantity at the venue differs from the books (an amend the venue
 //!    applied and the host never heard confirmed) takes the venue's quantity, before the
-//!    venue's fills of it are booked.
+//!    venue's fills of it are booked. A venue that reports only what its order left unfilled
+//!    (a Binance order an earlier run amended by cancel-replace) gives the quantity as that on
+//!    top of every fill of the order, booked or in the report.
 
 use foldhash::{HashMap, HashSet};
 use rust_decimal::Decimal;

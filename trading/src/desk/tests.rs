@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::*;
 use crate::brokers::{
     AmendOrder, Execution, ExecutionPort, FillPrice, FillReport, MassStatus, NewOrder, OrderReport, PortError,
-    RejectKind, RejectReason, ResumedOrder, SimBroker, SimConfig, VenueEvent, VenueOrderState,
+    RejectKind, RejectReason, ReportedQty, ResumedOrder, SimBroker, SimConfig, VenueEvent, VenueOrderState,
 };
 use crate::ledger::{Book, BookStore, DecisionRecord, FillRecord, SqliteStore, StoreError, StrategySnapshot};
 use crate::market::{Candle, MarketEvent, Side, Symbol, TimeMs, Timeframe};
@@ -902,7 +902,7 @@ fn a_cancel_whose_answer_never_came_is_asked_again_once_a_query_finds_the_order_
             venue_order_id: None,
             state: VenueOrderState::Open,
             filled_qty: Decimal::ZERO,
-            qty: None,
+            qty: ReportedQty::Unknown,
             fills: Vec::new(),
             time_ms,
         })
@@ -956,7 +956,7 @@ fn an_unknown_outcome_stays_in_flight_until_the_venue_says() {
             venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
             state,
             filled_qty: dec("0.5"),
-            qty: None,
+            qty: ReportedQty::Unknown,
             fills,
             time_ms: 3,
         }));
@@ -1008,7 +1008,7 @@ fn a_mass_status_books_missed_fills_once_and_queries_orders_the_venue_did_not_li
             venue_order_id: None,
             state: VenueOrderState::Open,
             filled_qty: Decimal::ZERO,
-            qty: None,
+            qty: ReportedQty::Unknown,
             fills: vec![],
             time_ms: 5,
         }],

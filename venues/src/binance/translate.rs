@@ -6,7 +6,7 @@
 //! so the trade id alone is not unique across an account, and nothing is replayed after a
 //! reconnect, so a fill the reconciliation finds again carries the same key.
 
-use trading::brokers::{Execution, FillReport, OrderReport, RejectKind, RejectReason, VenueOrderState};
+use trading::brokers::{Execution, FillReport, OrderReport, RejectKind, RejectReason, ReportedQty, VenueOrderState};
 use trading::market::TimeMs;
 use trading::orders::{OrderId, TradeId, VenueOrderId};
 
@@ -51,7 +51,7 @@ pub fn order_report(result: &OrderResult, id: OrderId, time_ms: TimeMs) -> Order
         venue_order_id: Some(VenueOrderId::new(&result.order_id.to_string())),
         state,
         filled_qty: result.executed_qty.unwrap_or_default(),
-        qty: None,
+        qty: ReportedQty::Unknown,
         fills: result
             .fills
             .iter()

@@ -430,6 +430,16 @@ async fn cancel_replace_swaps_the_order_or_says_which_half_failed() {
         (open.len(), open[0].price, open[0].client_order_id.as_str()),
         (1, d("29100"), "a-1")
     );
+    let replaced = b
+        .orders()
+        .into_iter()
+        .find(|o| o.status == OrderStatus::Canceled)
+        .unwrap();
+    assert_eq!(
+        (replaced.replaces, open[0].replaces),
+        (None, Some(replaced.order_id)),
+        "the new order names the one it replaced"
+    );
     replace["cancelOrigClientOrderId"] = "gone".into();
     let failed = api
         .signed("order.cancelReplace", replace, &key, &signer, b.now_ms())

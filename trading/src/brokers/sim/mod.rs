@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use self::matching::{step, Match, Resting, Stage, Step};
 use super::{
     AmendOrder, Execution, ExecutionPort, FillReport, MassStatus, NewOrder, OrderReport, PortError, RejectKind,
-    RejectReason, VenueEvent, VenueOrderState, PAPER_VENUE,
+    RejectReason, ReportedQty, VenueEvent, VenueOrderState, PAPER_VENUE,
 };
 use crate::market::{MarketEvent, Side, Symbol, TimeMs};
 use crate::orders::{OrderId, OrderType, VenueId};
@@ -231,7 +231,7 @@ impl SimBroker {
             venue_order_id: None,
             state: VenueOrderState::Open,
             filled_qty: Decimal::ZERO,
-            qty: None,
+            qty: ReportedQty::Unknown,
             fills: Vec::new(),
             time_ms,
         }
@@ -403,7 +403,7 @@ impl ExecutionPort for SimBroker {
                 venue_order_id: None,
                 state: VenueOrderState::NotFound,
                 filled_qty: Decimal::ZERO,
-                qty: None,
+                qty: ReportedQty::Unknown,
                 fills: Vec::new(),
                 time_ms,
             },

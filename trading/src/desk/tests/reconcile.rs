@@ -33,7 +33,7 @@ fn report(id: &OrderId, state: VenueOrderState, filled: &str, fills: Vec<FillRep
         venue_order_id: Some(VenueOrderId::new(&format!("O-{id}"))),
         state,
         filled_qty: dec(filled),
-        qty: None,
+        qty: ReportedQty::Unknown,
         fills,
         time_ms,
     }
@@ -354,7 +354,7 @@ fn an_amend_lost_in_a_crash_is_taken_from_the_venue_before_its_fills_are_booked(
     // was down.
     broker.push_event(connected(10));
     let mut amended = report(&ids[0], VenueOrderState::Open, "1.5", vec![], 11);
-    amended.qty = Some(dec("2"));
+    amended.qty = ReportedQty::Whole(dec("2"));
     let mut open = vec![amended];
     open.extend(
         ids[1..]
@@ -377,6 +377,54 @@ fn an_amend_lost_in_a_crash_is_taken_from_the_venue_before_its_fills_are_booked(
     let working = store.load_working_orders().unwrap();
     let kept = working.iter().find(|o| o.id() == &ids[0]).unwrap();
     assert_eq!(kept.request().qty, dec("2"));
+}
+
+/// Binance amends by cancel-replace: a new venue order for what was left, under the same client
+/// id. After a restart its adapter no longer knows what the orders before it filled, so it
+/// reports what its order did not fill, and the desk puts that on top of every fill of the host
+/// order: the books are the venue's whether or not the amend's answer was lost.
+#[test]
+fn an_amend_lost_in_a_crash_is_taken_from_what_the_venue_left_unfilled_on_top_of_every_fill() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.sqlite");
+    let broker = ScriptedBroker::default();
+    let ids = four_working_orders(&path, &broker);
+    let mut desk = restarted(&path, &broker);
+    // The first buy (1) filled 0.25 as the venue's first order, was replaced by one for 1.75
+    // (amended to 2), and 0.5 of that filled, all while the host was down.
+    broker.push_event(connected(10));
+    let mut replaced = report(
+        &ids[0],
+        VenueOrderState::Open,
+        "0.5",
+        vec![fill_with_trade_report(&ids[0], "T2", "0.5", "90", 11)],
+        11,
+    );
+    replaced.qty = ReportedQty::Unfilled(dec("1.25"));
+    let mut open = vec![replaced.clone()];
+    open.extend(
+        ids[1..]
+            .iter()
+            .map(|id| report(id, VenueOrderState::Open, "0", vec![], 11)),
+    );
+    let loose = vec![
+        fill_with_trade_report(&ids[0], "T1", "0.25", "90", 11),
+        fill_with_trade_report(&ids[0], "T2", "0.5", "90", 11),
+    ];
+    broker.push_event(mass_status(open.clone(), loose.clone(), 11));
+    desk.poll();
+    let order = desk.order(&ids[0]).unwrap();
+    assert_eq!((order.request().qty, order.filled_qty()), (dec("2"), dec("0.75")));
+    assert_eq!(order.status(), OrderStatus::PartiallyFilled);
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("0.75"));
+
+    // The same status again (a reconnect): nothing is booked twice and the quantity stays.
+    broker.push_event(connected(20));
+    broker.push_event(mass_status(open, loose, 21));
+    desk.poll();
+    let order = desk.order(&ids[0]).unwrap();
+    assert_eq!((order.request().qty, order.filled_qty()), (dec("2"), dec("0.75")));
+    assert_eq!(desk.position(&alice(), &btc()).qty, dec("0.75"));
 }
 
 #[test]

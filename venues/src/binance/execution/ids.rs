@@ -25,14 +25,17 @@ pub(super) struct Known {
     /// What filled on the Binance orders before the one working now: a cancel-replace's new
     /// order is for what was left, so its own quantity is the host's less this.
     pub(super) filled_before: Decimal,
-    /// Binance's id of the order working for it now.
-    pub(super) venue_id: Option<u64>,
 }
 
 #[derive(Debug, Default)]
 pub(super) struct Orders {
     known: HashMap<OrderId, Known>,
     by_venue_id: HashMap<u64, OrderId>,
+    /// The newest Binance order of each host order: Binance's order ids rise, so the largest
+    /// learned is the one a cancel-replace made last, whatever order the news came in (a
+    /// restarted host learns the books' id, perhaps an older one, and the venue's current
+    /// one, in either order).
+    latest: HashMap<OrderId, u64>,
 }
 
 impl Orders {
@@ -48,12 +51,16 @@ impl Orders {
         self.known.get_mut(id)
     }
 
-    /// Binance's order `venue_id` works for the host's `id` now.
+    /// Binance's order `venue_id` is (or was) the host's `id`.
     pub(super) fn learn(&mut self, venue_id: u64, id: &OrderId) {
         self.by_venue_id.insert(venue_id, id.clone());
-        if let Some(known) = self.known.get_mut(id) {
-            known.venue_id = Some(venue_id);
-        }
+        let latest = self.latest.entry(id.clone()).or_insert(venue_id);
+        *latest = (*latest).max(venue_id);
+    }
+
+    /// The newest Binance order learned for the host's `id`: the one working for it now.
+    pub(super) fn latest(&self, id: &OrderId) -> Option<u64> {
+        self.latest.get(id).copied()
     }
 
     /// The host order Binance's order `venue_id` is (or was).
@@ -124,6 +131,25 @@ impl Delivered {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the crash soak: a restarted host learned the venue's current order (the mass
+    /// status) before the books' older one (the resumed order), took the older as working, and
+    /// so booked the cancel half of its next cancel-replace as the order's cancel.
+    #[test]
+    fn the_newest_binance_order_is_the_working_one_whatever_order_the_news_came_in() {
+        let mut orders = Orders::default();
+        let id = OrderId::new("r-1");
+        orders.learn(72, &id);
+        orders.learn(64, &id);
+        assert_eq!(orders.latest(&id), Some(72));
+        assert_eq!(
+            (orders.host_id(64), orders.host_id(72)),
+            (Some(&id), Some(&id)),
+            "both are the host order's"
+        );
+        orders.learn(80, &id);
+        assert_eq!(orders.latest(&id), Some(80));
+    }
 
     #[test]
     fn a_delivery_goes_once_and_the_oldest_is_forgotten_first() {

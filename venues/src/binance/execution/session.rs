@@ -15,8 +15,8 @@ use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tracing::{debug, error, info, warn};
 use trading::brokers::{
-    AmendOrder, Balances, Execution, MassStatus, NewOrder, OrderReport, RejectKind, RejectReason, ResumedOrder,
-    VenueEvent, VenueEventSender,
+    AmendOrder, Balances, Execution, MassStatus, NewOrder, OrderReport, RejectKind, RejectReason, ReportedQty,
+    ResumedOrder, VenueEvent, VenueEventSender,
 };
 use trading::market::{Symbol, TimeMs};
 use trading::orders::{OrderId, TimeInForce, VenueOrderId};
@@ -57,6 +57,14 @@ enum Ended {
     /// The host closed the port.
     Closed,
     Failed(String),
+}
+
+/// An amend sent as `order.cancelReplace`, until its new order shows.
+#[derive(Debug, Clone)]
+struct Replacing {
+    amend: AmendOrder,
+    /// Binance's order it cancels.
+    leg: u64,
 }
 
 /// A request sent on a socket, waiting for its answer.
@@ -149,7 +157,7 @@ struct Task {
     resumed: Vec<ResumedOrder>,
     delivered: Delivered,
     /// Amends sent as a cancel-replace whose new order has not shown yet.
-    replacing: HashMap<OrderId, AmendOrder>,
+    replacing: HashMap<OrderId, Replacing>,
     in_flight: HashMap<u64, InFlight>,
     balances: BTreeMap<String, Decimal>,
     req_id: u64,
@@ -383,7 +391,6 @@ impl Task {
                     filled: order.filled_qty,
                     qty: None,
                     filled_before: Decimal::ZERO,
-                    venue_id: None,
                 },
             );
             if let Some(venue_id) = venue_id {
@@ -732,7 +739,6 @@ impl Task {
                     filled: Decimal::ZERO,
                     qty: Some(place.quantity),
                     filled_before: Decimal::ZERO,
-                    venue_id: None,
                 },
             );
         }
@@ -771,6 +777,15 @@ impl Task {
             self.send_execution(refuse(
                 RejectKind::UnknownOrder,
                 "not an order this host placed on Binance",
+            ));
+            return Ok(());
+        };
+        // The Binance order a cancel-replace cancels must be known, to tell its cancel (half
+        // of the amend) from a cancel of the host's order.
+        let Some(leg) = self.orders.latest(&amend.id) else {
+            self.send_execution(refuse(
+                RejectKind::InvalidOrder,
+                "Binance has not acknowledged the order yet: amend it once it has",
             ));
             return Ok(());
         };
@@ -818,7 +833,13 @@ impl Task {
             quantity: remaining,
             client_order_id: amend.id.as_str().to_owned(),
         };
-        self.replacing.insert(amend.id.clone(), amend.clone());
+        self.replacing.insert(
+            amend.id.clone(),
+            Replacing {
+                amend: amend.clone(),
+                leg,
+            },
+        );
         let req_id = self.next_req_id();
         let credentials = self.credentials.clone();
         let text = requests::order_cancel_replace(req_id, amend.id.as_str(), &place, self.auth(conn, &credentials));
@@ -886,21 +907,29 @@ impl Task {
         }
     }
 
-    /// The mass status to the desk: every open order with its trades, and every trade since
-    /// `since_ms` that has not reached the desk yet.
-    /// Binance's report of an order in the host's terms, for an order this process placed: the
+    /// Binance's report of an order in the host's terms. For an order this process placed, the
     /// quantity (what lets the desk take the venue's after an amend whose answer was lost,
     /// its reconciliation's rule 6) and the filled quantity include what filled on the Binance
-    /// orders a cancel-replace replaced. An order of an earlier run is left as Binance says:
-    /// what filled before its last replacement is not known here.
+    /// orders a cancel-replace replaced. For an order of an earlier run, what filled before
+    /// its last replacement is not known here: the quantity goes as what this Binance order
+    /// did not fill, for the desk to put on top of the fills it booked.
     fn in_host_terms(&self, report: &mut OrderReport, result: &OrderResult) {
-        let Some(known) = self.orders.get(&report.id).filter(|known| known.qty.is_some()) else {
+        let Some(known) = self.orders.get(&report.id) else {
             return;
         };
-        report.qty = result.orig_qty.map(|qty| qty.saturating_add(known.filled_before));
-        report.filled_qty = report.filled_qty.saturating_add(known.filled_before);
+        if known.qty.is_some() {
+            report.qty = result.orig_qty.map_or(ReportedQty::Unknown, |qty| {
+                ReportedQty::Whole(qty.saturating_add(known.filled_before))
+            });
+            report.filled_qty = report.filled_qty.saturating_add(known.filled_before);
+        } else if let Some(qty) = result.orig_qty {
+            let unfilled = qty - result.executed_qty.unwrap_or_default();
+            report.qty = ReportedQty::Unfilled(unfilled.max(Decimal::ZERO));
+        }
     }
 
+    /// The mass status to the desk: every open order with its trades, and every trade since
+    /// `since_ms` that has not reached the desk yet.
     fn apply_mass_status(
         &mut self,
         generation: Option<u64>,
@@ -1208,12 +1237,19 @@ impl Task {
         if !fresh {
             return;
         }
-        if let Some(amend) = self.replacing.get(&id).cloned() {
-            let old = self.orders.get(&id).and_then(|k| k.venue_id);
+        let ended = matches!(report.execution_type, ExecutionType::Canceled | ExecutionType::Expired);
+        if ended && self.orders.latest(&id).is_some_and(|latest| report.order_id < latest) {
+            // A Binance order a cancel-replace replaced: the host's order works on as the newer.
+            debug!(venue = %self.config.venue, order_id = %id, binance_order_id = report.order_id, "the end of a replaced Binance order");
+            return;
+        }
+        if let Some(Replacing { amend, leg }) = self.replacing.get(&id).cloned() {
             match report.execution_type {
                 // The replaced order's cancel is half of the amend.
-                ExecutionType::Canceled if old == Some(report.order_id) => return,
-                ExecutionType::New if old != Some(report.order_id) => {
+                ExecutionType::Canceled if report.order_id == leg => return,
+                // Any other order under the id is the new one, however its id was learned
+                // first (a query's answer may have told it before this report).
+                ExecutionType::New if report.order_id != leg => {
                     self.replacing.remove(&id);
                     self.orders.learn(report.order_id, &id);
                     if let Some(known) = self.orders.get_mut(&id) {

@@ -2,7 +2,7 @@
 //! seam's reports. Pure: the execution-report side is [`crate::binance::translate`], shared
 //! with everything that reads user data.
 
-use trading::brokers::{FillReport, NewOrder, OrderReport, RejectKind, RejectReason, VenueOrderState};
+use trading::brokers::{FillReport, NewOrder, OrderReport, RejectKind, RejectReason, ReportedQty, VenueOrderState};
 use trading::market::{Side, TimeMs};
 use trading::orders::{OrderId, OrderType, TimeInForce};
 
@@ -70,7 +70,7 @@ pub(super) fn status_report(
             venue_order_id: None,
             state: VenueOrderState::NotFound,
             filled_qty: rust_decimal::Decimal::ZERO,
-            qty: None,
+            qty: ReportedQty::Unknown,
             fills: Vec::new(),
             time_ms: now_ms,
         };

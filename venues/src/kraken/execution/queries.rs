@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use trading::brokers::{FillReport, MassStatus, NewOrder, OrderReport, RejectKind, RejectReason, VenueOrderState};
+use trading::brokers::{
+    FillReport, MassStatus, NewOrder, OrderReport, RejectKind, RejectReason, ReportedQty, VenueOrderState,
+};
 use trading::market::TimeMs;
 use trading::orders::{OrderId, VenueId};
 
@@ -88,7 +90,7 @@ fn not_found(id: &OrderId, now_ms: TimeMs) -> OrderReport {
         venue_order_id: None,
         state: VenueOrderState::NotFound,
         filled_qty: rust_decimal::Decimal::ZERO,
-        qty: None,
+        qty: ReportedQty::Unknown,
         fills: Vec::new(),
         time_ms: now_ms,
     }

@@ -1,7 +1,7 @@
 //! Kraken's words for orders (`executions` entries, REST orders and trades, error text) in
 //! the execution seam's terms. Pure: no I/O.
 
-use trading::brokers::{Execution, FillReport, OrderReport, RejectKind, RejectReason, VenueOrderState};
+use trading::brokers::{Execution, FillReport, OrderReport, RejectKind, RejectReason, ReportedQty, VenueOrderState};
 use trading::market::TimeMs;
 use trading::orders::{OrderId, TradeId, VenueOrderId};
 
@@ -118,7 +118,7 @@ pub(super) fn rest_report(
         venue_order_id: Some(VenueOrderId::new(txid)),
         state,
         filled_qty: order.vol_exec,
-        qty: Some(order.vol),
+        qty: ReportedQty::Whole(order.vol),
         fills,
         time_ms,
     }
