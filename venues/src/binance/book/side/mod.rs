@@ -72,10 +72,23 @@ pub(super) struct BookSide {
     misses: usize,
 }
 
+/// `10^i` for every `i` up to [`KEY_SCALE`]: a lookup, where `checked_pow` loops on every set.
+const POWERS_OF_TEN: [i128; KEY_SCALE as usize + 1] = {
+    let mut powers = [1i128; KEY_SCALE as usize + 1];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
 /// The price's digits at [`KEY_SCALE`], or `None` if it has more decimals or is too large.
 fn key_of(price: Decimal) -> Option<i128> {
     let up = KEY_SCALE.checked_sub(price.scale())?;
-    price.mantissa().checked_mul(10i128.checked_pow(up)?)
+    price
+        .mantissa()
+        .checked_mul(*POWERS_OF_TEN.get(usize::try_from(up).ok()?)?)
 }
 
 impl BookSide {
@@ -126,7 +139,8 @@ impl BookSide {
     pub(super) fn set(&mut self, level: PriceLevel) -> Result<(), ResyncReason> {
         let (price, qty) = (level.price(), level.qty());
         let invalid = ResyncReason::InvalidLevel { price, qty };
-        if price <= Decimal::ZERO || qty < Decimal::ZERO {
+        // Sign and zero tests, not comparisons: a decimal comparison aligns scales first.
+        if price.is_sign_negative() || price.is_zero() || (qty.is_sign_negative() && !qty.is_zero()) {
             return Err(invalid);
         }
         let key = key_of(price).ok_or(invalid)?;

@@ -99,6 +99,7 @@ fn price() -> impl Strategy<Value = Decimal> {
             Just(Decimal::new(1, 20)),
             Just(Decimal::from_i128_with_scale(i128::from(i64::MAX) * 1_000_000_000, 0)),
             Just(Decimal::ZERO),
+            Just(-Decimal::new(0, 2)),
             Just(Decimal::new(-3_000_000, 2)),
         ],
     ]
@@ -107,7 +108,7 @@ fn price() -> impl Strategy<Value = Decimal> {
 fn qty() -> impl Strategy<Value = Decimal> {
     prop_oneof![
         3 => (1i64..300_000_000).prop_map(|units| Decimal::new(units, 8)),
-        2 => prop_oneof![Just(Decimal::ZERO), Just(Decimal::new(0, 8))],
+        2 => prop_oneof![Just(Decimal::ZERO), Just(Decimal::new(0, 8)), Just(-Decimal::new(0, 8))],
         1 => Just(Decimal::new(-1, 8)),
     ]
 }
