@@ -18,6 +18,7 @@ use crate::kit::decimal::parse_decimal_text;
 /// Reads `text` if it is a depth frame in Binance's own shape.
 pub(super) fn scan_depth_frame(text: &str) -> Option<DepthUpdate> {
     let mut frame = Cursor {
+        text,
         bytes: text.as_bytes(),
         at: 0,
     };
@@ -53,6 +54,8 @@ pub(super) fn scan_depth_frame(text: &str) -> Option<DepthUpdate> {
 const LEVELS_PER_SIDE: usize = 16;
 
 struct Cursor<'a> {
+    text: &'a str,
+    /// `text`'s bytes.
     bytes: &'a [u8],
     at: usize,
 }
@@ -71,7 +74,9 @@ impl<'a> Cursor<'a> {
         if rest.get(len) == Some(&b'\\') {
             return None;
         }
-        let text = std::str::from_utf8(rest.get(..len)?).ok()?;
+        // A slice of the frame's own text, so not checked for UTF-8 again: it starts after an
+        // ASCII byte and ends before one, on character boundaries (which `get` checks).
+        let text = self.text.get(self.at..self.at + len)?;
         self.at += len + 1;
         Some(text)
     }
