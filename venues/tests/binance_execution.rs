@@ -281,6 +281,7 @@ fn an_amend_is_one_cancel_replace_the_desk_sees_as_an_amend_of_the_same_order() 
             symbol: btc(),
             qty: d("0.2"),
             limit_price: Some(d("29100")),
+            filled_qty: Decimal::ZERO,
             time_ms: 0,
         })
         .unwrap();
@@ -320,6 +321,7 @@ fn an_amend_is_one_cancel_replace_the_desk_sees_as_an_amend_of_the_same_order() 
             symbol: btc(),
             qty: d("0.3"),
             limit_price: None,
+            filled_qty: Decimal::ZERO,
             time_ms: 0,
         })
         .unwrap();
@@ -715,6 +717,7 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
             symbol: btc(),
             qty: d("0.2"),
             limit_price: None,
+            filled_qty: Decimal::ZERO,
             time_ms: 0,
         })
         .unwrap();
@@ -761,6 +764,24 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
     traded.sort();
     assert_eq!(traded, [d("0.03"), d("0.05")], "both Binance orders' trades are r-1's");
     assert!(status.fills.iter().all(|f| f.id.as_str() == "r-1"));
+
+    // Amended again, the new Binance order is for what is left after every fill the desk
+    // booked (0.08), not only those the books held when the port resumed the order (0.03).
+    restarted
+        .amend(AmendOrder {
+            id: OrderId::new("r-1"),
+            symbol: btc(),
+            qty: d("0.3"),
+            limit_price: None,
+            filled_qty: d("0.08"),
+            time_ms: 0,
+        })
+        .unwrap();
+    port::wait_for_execution(&mut restarted, &mut events, "the second amend", |e| {
+        matches!(e, Execution::Amended { .. })
+    });
+    let working = rig.binance.order("r-1").unwrap();
+    assert_eq!((working.qty, working.executed), (d("0.22"), Decimal::ZERO));
 }
 
 #[test]
@@ -899,6 +920,7 @@ fn a_quantity_decrease_is_amended_in_place_and_keeps_the_orders_place_in_the_que
             symbol: btc(),
             qty: d("0.05"),
             limit_price: None,
+            filled_qty: Decimal::ZERO,
             time_ms: 0,
         })
         .unwrap();
@@ -926,6 +948,7 @@ fn a_quantity_decrease_is_amended_in_place_and_keeps_the_orders_place_in_the_que
             symbol: btc(),
             qty: d("0.2"),
             limit_price: None,
+            filled_qty: Decimal::ZERO,
             time_ms: 0,
         })
         .unwrap();
@@ -952,6 +975,7 @@ fn an_amend_whose_reply_is_lost_is_settled_by_a_query_that_carries_binances_quan
             symbol: btc(),
             qty: d("0.04"),
             limit_price: None,
+            filled_qty: Decimal::ZERO,
             time_ms: 0,
         })
         .unwrap();

@@ -146,6 +146,7 @@ fn an_order_rests_is_amended_cancelled_and_a_market_order_fills_with_krakens_ids
             symbol: btc(),
             qty: d("0.02"),
             limit_price: Some(d("16000.0")),
+            filled_qty: Decimal::ZERO,
             time_ms: START_MS,
         })
         .unwrap();

@@ -78,6 +78,10 @@ pub struct AmendOrder {
     pub qty: Decimal,
     /// The new limit price; `None` keeps it.
     pub limit_price: Option<Decimal>,
+    /// What the desk has booked filled of the order: a venue that amends by placing a new
+    /// order for what is left (Binance's cancel-replace) sizes it from this when its port has
+    /// heard of fewer fills (a restarted host's fills came in the reconciliation).
+    pub filled_qty: Decimal,
     pub time_ms: TimeMs,
 }
 

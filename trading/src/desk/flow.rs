@@ -325,6 +325,7 @@ impl Desk {
             symbol,
             qty: approved.qty + filled_qty,
             limit_price,
+            filled_qty,
             time_ms: now_ms,
         };
         let port = self.venues.port(&venue).ok_or_else(|| AmendError::Port {

@@ -674,6 +674,7 @@ fn an_amend_restamps_the_order_and_may_fill_it_against_remembered_events() {
         symbol: btc(),
         qty: d("2"),
         limit_price: Some(d("95")),
+        filled_qty: Decimal::ZERO,
         time_ms: 3 * MIN,
     };
     broker.amend(amend).unwrap();
@@ -697,6 +698,7 @@ fn an_amend_restamps_the_order_and_may_fill_it_against_remembered_events() {
         symbol: btc(),
         qty: d("1"),
         limit_price: None,
+        filled_qty: Decimal::ZERO,
         time_ms: 4 * MIN,
     };
     assert!(matches!(

@@ -773,7 +773,12 @@ impl Task {
             reason: RejectReason::new(kind, detail),
             time_ms: wall_ms(),
         };
-        let Some(known) = self.orders.get(&amend.id).cloned() else {
+        // The desk may have booked fills this task never carried (a restarted host's, from the
+        // reconciliation): the new order is for what is left after the larger count.
+        let Some(known) = self.orders.get_mut(&amend.id).map(|known| {
+            known.filled = known.filled.max(amend.filled_qty);
+            known.clone()
+        }) else {
             self.send_execution(refuse(
                 RejectKind::UnknownOrder,
                 "not an order this host placed on Binance",
@@ -1252,17 +1257,38 @@ impl Task {
                 ExecutionType::New if report.order_id != leg => {
                     self.replacing.remove(&id);
                     self.orders.learn(report.order_id, &id);
+                    let mut oversized = None;
                     if let Some(known) = self.orders.get_mut(&id) {
                         known.kind = known.kind.with_limit_price(report.price).unwrap_or(known.kind);
                         known.qty = Some(amend.qty);
                         known.filled_before = known.filled;
+                        // The new order was sized from the fills heard when the amend went; one
+                        // the replaced order made meanwhile (its report came before this one)
+                        // makes it too large by that much.
+                        let left = amend.qty - known.filled;
+                        if report.qty > left {
+                            // Nothing left: the new order goes.
+                            oversized = Some(if left > Decimal::ZERO {
+                                Retry::Replace(AmendOrder {
+                                    filled_qty: known.filled,
+                                    ..amend.clone()
+                                })
+                            } else {
+                                Retry::Cancel(id.clone())
+                            });
+                        }
                     }
                     self.send_execution(Execution::Amended {
-                        id,
+                        id: id.clone(),
                         qty: amend.qty,
                         limit_price: Some(report.price),
                         time_ms: report.transaction_time,
                     });
+                    if let Some(retry) = oversized {
+                        warn!(venue = %self.config.venue, order_id = %id, binance_qty = %report.qty, "the replaced order filled while it was replaced: its new order is sized again");
+                        // Through the task's own queue: sending needs the connection.
+                        let _ = self.asker.internal.send(Internal::Resynced(retry));
+                    }
                     return;
                 }
                 _ => {}
