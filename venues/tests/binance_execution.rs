@@ -152,6 +152,23 @@ impl Rig {
         port::wait_for_execution(&mut self.port, &mut self.events, what, matches)
     }
 
+    /// A second port on the same account, as a restarted host starts one: it knows nothing
+    /// of the first's orders until it is told.
+    fn second_port(&self) -> BinanceExecution {
+        let config = BinanceExecutionConfig {
+            rest_url: self.binance.rest_url(),
+            ws_api_url: self.binance.ws_api_url(),
+            ..BinanceExecutionConfig::default()
+        };
+        BinanceExecution::start(
+            config,
+            credentials(&self.binance, &Key::Hmac),
+            self.runtime.handle(),
+            Doorbell::new(),
+            Arc::new(NoObserver),
+        )
+    }
+
     /// Waits until orders go (the mass status after a connect is out).
     fn wait_open(&mut self) {
         let monitor = self.port.monitor();
@@ -661,18 +678,7 @@ fn an_order_placed_before_a_restart_is_asked_about_on_the_symbol_the_desk_names(
     rig.binance.trade("BTCUSDT", d("29000"), d("0.03"), true).unwrap();
     rig.wait_for_execution("the fill", is_fill_of("p-1"));
     // A second port on the same account knows nothing of p-1, as after a restart.
-    let config = BinanceExecutionConfig {
-        rest_url: rig.binance.rest_url(),
-        ws_api_url: rig.binance.ws_api_url(),
-        ..BinanceExecutionConfig::default()
-    };
-    let mut restarted = BinanceExecution::start(
-        config,
-        credentials(&rig.binance, &Key::Hmac),
-        rig.runtime.handle(),
-        Doorbell::new(),
-        Arc::new(NoObserver),
-    );
+    let mut restarted = rig.second_port();
     let mut events = Vec::new();
     port::wait_until("the restarted port to open", || {
         restarted.monitor().status().path == OrderPath::Open
@@ -728,18 +734,7 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
     rig.port.close(Duration::from_secs(5));
     rig.binance.trade("BTCUSDT", d("29000"), d("0.05"), true).unwrap();
 
-    let config = BinanceExecutionConfig {
-        rest_url: rig.binance.rest_url(),
-        ws_api_url: rig.binance.ws_api_url(),
-        ..BinanceExecutionConfig::default()
-    };
-    let mut restarted = BinanceExecution::start(
-        config,
-        credentials(&rig.binance, &Key::Hmac),
-        rig.runtime.handle(),
-        Doorbell::new(),
-        Arc::new(NoObserver),
-    );
+    let mut restarted = rig.second_port();
     // What the books hold: the host's 0.1, 0.03 filled, on Binance's first order.
     restarted.resume(&[ResumedOrder {
         id: OrderId::new("r-1"),
