@@ -119,8 +119,10 @@ impl Crash {
     }
 
     /// Waits until the books agree with the exchange (checks 1 to 3), panicking with the last
-    /// difference if they never do. A duplicate order never goes away, so it fails at once.
-    fn assert_books_agree(&self) {
+    /// difference and the end of `killed_log` (the log of the host killed before this one,
+    /// whose last requests are what the restart had to settle) if they never do. A duplicate
+    /// order never goes away, so it fails at once.
+    fn assert_books_agree(&self, killed_log: &[String]) {
         let db = self.db();
         let mut last = String::new();
         let agreed = wait_until_or_timeout(SETTLE, || match books_agree(&db, &self.exchange) {
@@ -130,7 +132,13 @@ impl Crash {
                 false
             }
         });
-        assert!(agreed, "the books never agreed with the exchange: {last}");
+        let tail = &killed_log[killed_log.len().saturating_sub(80)..];
+        assert!(
+            agreed,
+            "the books never agreed with the exchange: {last}\nthe killed host's last {} log lines:\n{}",
+            tail.len(),
+            tail.join("\n")
+        );
     }
 
     /// Check 4: after a restart the strategy's next trade is the one after its kept count.
@@ -261,6 +269,7 @@ fn crash_and_restart(venue: Venue, kill_points: usize) -> usize {
     });
     for point in 1..=kill_points {
         crash.trade_then_kill(&mut host);
+        let killed_log = host.log();
         drop(host);
         // The killed host's sockets close with it; once the exchange has seen that, a
         // subscription is the new host's.
@@ -272,9 +281,9 @@ fn crash_and_restart(venue: Venue, kill_points: usize) -> usize {
         wait_until("the restarted strategy's trades subscribed", SETTLE, || {
             (crash.exchange.trade_subscribers() == 1).then_some(())
         });
-        crash.assert_books_agree();
+        crash.assert_books_agree(&killed_log);
         crash.assert_strategy_continues(&host);
-        crash.assert_books_agree();
+        crash.assert_books_agree(&killed_log);
         if point.is_multiple_of(50) {
             eprintln!("crash test: {point} of {kill_points} kill points");
         }

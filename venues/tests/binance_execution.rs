@@ -707,9 +707,10 @@ fn an_order_placed_before_a_restart_is_asked_about_on_the_symbol_the_desk_names(
 /// order from the books but not what the Binance orders before the working one filled, so its
 /// mass status gives the quantity as what the working one left unfilled, for the desk to put on
 /// top of every fill it booked, and the fills of both Binance orders as the host order's.
-#[test]
-fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left_unfilled() {
-    let mut rig = rig();
+/// r-1, a 0.1 buy that filled 0.03, amended to 0.2 (a new Binance order for 0.17), then filled
+/// 0.05 on that new order while no port listened: what a host killed after its amend finds.
+/// Returns Binance's id of r-1's first order, which the books hold.
+fn amended_then_filled_while_away(rig: &mut Rig) -> u64 {
     rig.port
         .submit(order("r-1", Side::Buy, "0.1", OrderType::Limit(d("29000"))))
         .unwrap();
@@ -730,22 +731,28 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
     rig.wait_for_execution("the amend", |e| matches!(e, Execution::Amended { .. }));
     let working = rig.binance.order("r-1").unwrap();
     assert_eq!((working.replaces, working.qty), (Some(first), d("0.17")));
-    // While no port listens, the new Binance order fills 0.05.
     rig.port.close(Duration::from_secs(5));
     rig.binance.trade("BTCUSDT", d("29000"), d("0.05"), true).unwrap();
+    first
+}
 
-    let mut restarted = rig.second_port();
-    // What the books hold: the host's 0.1, 0.03 filled, on Binance's first order.
-    restarted.resume(&[ResumedOrder {
+/// What the books hold of r-1 after [`amended_then_filled_while_away`]: the host's 0.1, 0.03
+/// filled, on Binance's first order.
+fn r1_as_booked(first: u64) -> ResumedOrder {
+    ResumedOrder {
         id: OrderId::new("r-1"),
         symbol: btc(),
         side: Side::Buy,
         order_type: OrderType::Limit(d("29000")),
         filled_qty: d("0.03"),
         venue_order_id: Some(VenueOrderId::new(&first.to_string())),
-    }]);
-    let mut events = Vec::new();
-    let VenueEvent::MassStatus(status) = port::wait_for_event(&mut restarted, &mut events, 0, "the mass status", |e| {
+    }
+}
+
+/// The first mass status `port` gives the desk, which must be r-1 in the host's terms: what
+/// its Binance order left unfilled, and both Binance orders' trades.
+fn assert_mass_status_gives_r1_in_host_terms(port: &mut BinanceExecution, events: &mut Vec<VenueEvent>) {
+    let VenueEvent::MassStatus(status) = port::wait_for_event(port, events, 0, "the mass status", |e| {
         matches!(e, VenueEvent::MassStatus(_))
     }) else {
         unreachable!()
@@ -759,6 +766,16 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
     traded.sort();
     assert_eq!(traded, [d("0.03"), d("0.05")], "both Binance orders' trades are r-1's");
     assert!(status.fills.iter().all(|f| f.id.as_str() == "r-1"));
+}
+
+#[test]
+fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left_unfilled() {
+    let mut rig = rig();
+    let first = amended_then_filled_while_away(&mut rig);
+    let mut restarted = rig.second_port();
+    restarted.resume(&[r1_as_booked(first)]);
+    let mut events = Vec::new();
+    assert_mass_status_gives_r1_in_host_terms(&mut restarted, &mut events);
 
     // Amended again, the new Binance order is for what is left after every fill the desk
     // booked (0.08), not only those the books held when the port resumed the order (0.03).
@@ -777,6 +794,24 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
     });
     let working = rig.binance.order("r-1").unwrap();
     assert_eq!((working.qty, working.executed), (d("0.22"), Decimal::ZERO));
+}
+
+#[test]
+fn a_mass_status_out_before_the_desk_resumed_its_orders_is_dropped_for_one_that_knows_them() {
+    let mut rig = rig();
+    let first = amended_then_filled_while_away(&mut rig);
+    let mut restarted = rig.second_port();
+    // The desk reads its book of record after its ports start: this port's first mass status,
+    // asked knowing no order, is out before the desk tells it of r-1.
+    let monitor = restarted.monitor();
+    wait_until("the first mass status out", || monitor.status().path == OrderPath::Open);
+    restarted.resume(&[r1_as_booked(first)]);
+    let mut events = Vec::new();
+    assert_mass_status_gives_r1_in_host_terms(&mut restarted, &mut events);
+    std::thread::sleep(Duration::from_millis(300));
+    restarted.poll(&mut events);
+    let mass_statuses = events.iter().filter(|e| matches!(e, VenueEvent::MassStatus(_))).count();
+    assert_eq!(mass_statuses, 1, "the desk gets only the mass status that knows r-1");
 }
 
 #[test]

@@ -80,6 +80,14 @@ impl VenueInbox {
     pub fn drain_into(&mut self, out: &mut Vec<VenueEvent>) {
         out.extend(lock(&self.queue).drain(..));
     }
+
+    /// Drops the queued events `stale` picks; how many.
+    pub fn discard(&mut self, mut stale: impl FnMut(&VenueEvent) -> bool) -> usize {
+        let mut queue = lock(&self.queue);
+        let before = queue.len();
+        queue.retain(|event| !stale(event));
+        before - queue.len()
+    }
 }
 
 /// A queue for one venue's events, ringing `doorbell` on each.

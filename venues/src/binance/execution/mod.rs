@@ -157,6 +157,8 @@ pub struct BinanceExecution {
     inbox: VenueInbox,
     shared: SharedOrderConnection,
     limits: SharedLimits,
+    /// How many times the desk told the port of working orders of an earlier run.
+    resumes_sent: Arc<Mutex<u64>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -180,6 +182,7 @@ impl BinanceExecution {
         let (sender, inbox) = venue_channel(doorbell);
         let shared = crate::kit::OrderConnectionState::shared();
         let limits: SharedLimits = Arc::default();
+        let resumes_sent = Arc::new(Mutex::new(0));
         let (commands, receiver) = mpsc::unbounded_channel();
         let venue = config.venue.clone();
         let task = runtime.spawn(session::run(
@@ -188,6 +191,7 @@ impl BinanceExecution {
             session::Shared {
                 connection: shared.clone(),
                 limits: limits.clone(),
+                resumes_sent: resumes_sent.clone(),
             },
             sender,
             observer,
@@ -199,6 +203,7 @@ impl BinanceExecution {
             inbox,
             shared,
             limits,
+            resumes_sent,
             task,
         }
     }
@@ -307,7 +312,17 @@ impl ExecutionPort for BinanceExecution {
         self.send(Command::MassStatus { since_ms })
     }
 
+    /// A mass status the order connection asked before it knew these orders lacks their
+    /// trades and quantities. One still queued here is dropped unread; one the task has not
+    /// sent yet it drops itself, as it checks the count of resumes under the same lock it
+    /// sends under; either way it asks again once it has the orders.
     fn resume(&mut self, orders: &[ResumedOrder]) {
+        let mut resumes_sent = lock(&self.resumes_sent);
+        *resumes_sent += 1;
+        let dropped = self.inbox.discard(|event| matches!(event, VenueEvent::MassStatus(_)));
+        if dropped > 0 {
+            tracing::info!(venue = %self.venue, "a mass status that came before the working orders of an earlier run were known is dropped: another is asked");
+        }
         if self.send(Command::Resume(orders.to_vec())).is_err() {
             tracing::warn!(venue = %self.venue, "the order connection has stopped: the working orders of the earlier run cannot be asked about");
         }

@@ -56,6 +56,16 @@ pub(super) struct Fetched {
     pub(super) trades: Vec<AccountTrade>,
 }
 
+/// What the task knew when it asked for a mass status.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Asked {
+    /// How many resumes (working orders of an earlier run) the task had received.
+    pub(super) resumes: u64,
+    /// Asked again because of a resume: its trades go to the desk even where they went in
+    /// the mass status it replaces, which the port dropped unread.
+    pub(super) again: bool,
+}
+
 /// What the jobs tell the task.
 pub(super) enum Internal {
     Ask(Ask),
@@ -69,6 +79,7 @@ pub(super) enum Internal {
     Fetched {
         generation: Option<u64>,
         since_ms: TimeMs,
+        asked: Asked,
         fetched: Fetched,
     },
     /// The clock offset was measured again: `retry` goes once more.
@@ -338,7 +349,13 @@ impl Asker {
 
     /// The mass status: the balances, the open orders, and the trades since `since_ms` of
     /// `symbols` and of every symbol with an open order.
-    pub(super) async fn mass_status(self, since_ms: TimeMs, symbols: Vec<VenueSymbol>, generation: Option<u64>) {
+    pub(super) async fn mass_status(
+        self,
+        since_ms: TimeMs,
+        symbols: Vec<VenueSymbol>,
+        generation: Option<u64>,
+        asked: Asked,
+    ) {
         let fetched = retry_until_answered(self.venue.as_str(), "mass status", || {
             self.fetch_mass(since_ms, &symbols)
         })
@@ -346,6 +363,7 @@ impl Asker {
         let _ = self.internal.send(Internal::Fetched {
             generation,
             since_ms,
+            asked,
             fetched,
         });
     }

@@ -22,7 +22,7 @@ use trading::market::{Symbol, TimeMs};
 use trading::orders::{OrderId, TimeInForce, VenueOrderId};
 
 use super::ids::{Delivered, Known, Orders, ReportKey};
-use super::queries::{Ask, Asker, Internal, Retry};
+use super::queries::{Ask, Asked, Asker, Internal, Retry};
 use super::translate::{fills_of, order_kind, order_side, place_order, status_report};
 use super::{lock, wall_ms, BinanceExecutionConfig, Command, Credentials, SharedLimits};
 use crate::binance::clock::ClockOffset;
@@ -50,6 +50,8 @@ const ROTATION_RETRY: Duration = Duration::from_secs(1);
 pub(super) struct Shared {
     pub(super) connection: SharedOrderConnection,
     pub(super) limits: SharedLimits,
+    /// How many resumes the port has sent; see [`super::BinanceExecution`]'s `resume`.
+    pub(super) resumes_sent: Arc<Mutex<u64>>,
 }
 
 /// Why a connection ended.
@@ -155,6 +157,11 @@ struct Task {
     /// Working orders of an earlier run not known yet: their symbols are named once the
     /// directory is read (`exchangeInfo`, before the first connect).
     resumed: Vec<ResumedOrder>,
+    /// How many resumes (working orders of an earlier run) came. A mass status asked before
+    /// the latest could not list their trades (it asks by symbol) nor give their quantities
+    /// in the host's terms: it is dropped, and asked again. The session starts before the
+    /// desk has read its book of record, so the first connect's can be such a one.
+    resumes_received: u64,
     delivered: Delivered,
     /// Amends sent as a cancel-replace whose new order has not shown yet.
     replacing: HashMap<OrderId, Replacing>,
@@ -212,6 +219,7 @@ pub(super) async fn run(
         symbols: SymbolDirectory::new(),
         orders: Orders::default(),
         resumed: Vec::new(),
+        resumes_received: 0,
         delivered: Delivered::default(),
         replacing: HashMap::new(),
         in_flight: HashMap::new(),
@@ -355,7 +363,11 @@ impl Task {
                 time_ms,
             }),
             Command::Query { id, symbol } => self.settle_on(id, &symbol),
-            Command::Resume(orders) => self.learn_resumed(orders),
+            // The next connect's mass status knows them.
+            Command::Resume(orders) => {
+                self.resumes_received += 1;
+                self.learn_resumed(orders);
+            }
             Command::MassStatus { since_ms } => self.start_mass_status(since_ms, None),
             Command::Close { done } => {
                 let _ = done.send(());
@@ -703,7 +715,11 @@ impl Task {
                 Ok(())
             }
             Command::Resume(orders) => {
+                self.resumes_received += 1;
                 self.learn_resumed(orders);
+                // This connection's mass status was asked without them: asked again, for
+                // this connection, so orders go once the desk has a whole one.
+                self.ask_mass_status(self.reconcile_from_ms, Some(self.epoch), true);
                 Ok(())
             }
             Command::MassStatus { since_ms } => {
@@ -893,8 +909,17 @@ impl Task {
             Internal::Fetched {
                 generation,
                 since_ms,
+                asked,
                 fetched,
             } => {
+                // Held while the mass status goes out, so a resume either comes before the
+                // check or finds the mass status queued, and drops it (see the port's resume).
+                let resumes_sent = self.shared.resumes_sent.clone();
+                let resumes_sent = lock(&resumes_sent);
+                if asked.resumes != *resumes_sent {
+                    info!(venue = %self.config.venue, "a mass status asked before the working orders of an earlier run were known is dropped: another is asked");
+                    return;
+                }
                 self.balances = fetched
                     .balances
                     .into_iter()
@@ -905,7 +930,8 @@ impl Task {
                     .collect();
                 // Before the mass status, so the reconciliation it completes compares them.
                 self.send_balances();
-                self.apply_mass_status(generation, since_ms, &fetched.open, &fetched.trades);
+                self.apply_mass_status(generation, since_ms, asked.again, &fetched.open, &fetched.trades);
+                drop(resumes_sent);
             }
             Internal::Ask(ask) => drop(ask),
             Internal::Resynced(_) => {}
@@ -939,6 +965,7 @@ impl Task {
         &mut self,
         generation: Option<u64>,
         since_ms: TimeMs,
+        again: bool,
         open: &[OrderResult],
         trades: &[crate::binance::wire::AccountTrade],
     ) {
@@ -960,7 +987,8 @@ impl Task {
                 continue;
             };
             let fill = trade_fill(trade, id);
-            if fill.trade_id.as_ref().is_some_and(|t| self.delivered.fill(t)) {
+            let new = fill.trade_id.as_ref().is_some_and(|t| self.delivered.fill(t));
+            if new || again {
                 fills.push(fill);
             }
         }
@@ -1364,9 +1392,18 @@ impl Task {
     /// Asks for the open orders and the trades since `since_ms`; when it is for reconnect
     /// `epoch`, orders go once it is out.
     fn start_mass_status(&mut self, since_ms: TimeMs, epoch: Option<u64>) {
+        self.ask_mass_status(since_ms, epoch, false);
+    }
+
+    /// A mass status job; `again`: see [`Asked::again`].
+    fn ask_mass_status(&mut self, since_ms: TimeMs, epoch: Option<u64>, again: bool) {
         let asker = self.asker.clone();
         let symbols = self.orders.symbols();
-        self.jobs.spawn(asker.mass_status(since_ms, symbols, epoch));
+        let asked = Asked {
+            resumes: self.resumes_received,
+            again,
+        };
+        self.jobs.spawn(asker.mass_status(since_ms, symbols, epoch, asked));
     }
 
     fn resync(&mut self, retry: Retry) {
