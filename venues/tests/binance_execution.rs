@@ -212,6 +212,18 @@ fn order(id: &str, side: Side, qty: &str, order_type: OrderType) -> NewOrder {
     }
 }
 
+/// An amend of `id`'s quantity to `qty` on BTC/USDT, the desk having booked `filled_qty`.
+fn qty_amend(id: &str, qty: &str, filled_qty: Decimal) -> AmendOrder {
+    AmendOrder {
+        id: OrderId::new(id),
+        symbol: btc(),
+        qty: d(qty),
+        limit_price: None,
+        filled_qty,
+        time_ms: 0,
+    }
+}
+
 fn is_fill_of(id: &str) -> impl Fn(&Execution) -> bool + '_ {
     move |e| matches!(e, Execution::Filled(f) if f.id.as_str() == id)
 }
@@ -332,16 +344,7 @@ fn an_amend_is_one_cancel_replace_the_desk_sees_as_an_amend_of_the_same_order() 
             == d("0.2")
     });
     // An amend of an order Binance no longer has is refused, typed.
-    rig.port
-        .amend(AmendOrder {
-            id: OrderId::new("a-1"),
-            symbol: btc(),
-            qty: d("0.3"),
-            limit_price: None,
-            filled_qty: Decimal::ZERO,
-            time_ms: 0,
-        })
-        .unwrap();
+    rig.port.amend(qty_amend("a-1", "0.3", Decimal::ZERO)).unwrap();
     let refused = rig.wait_for_execution("the refused amend", |e| matches!(e, Execution::AmendRejected { .. }));
     assert!(matches!(refused, Execution::AmendRejected { reason, .. } if reason.kind == RejectKind::UnknownOrder));
 }
@@ -718,16 +721,7 @@ fn amended_then_filled_while_away(rig: &mut Rig) -> u64 {
     let first = rig.binance.order("r-1").unwrap().order_id;
     rig.binance.trade("BTCUSDT", d("29000"), d("0.03"), true).unwrap();
     rig.wait_for_execution("the first fill", is_fill_of("r-1"));
-    rig.port
-        .amend(AmendOrder {
-            id: OrderId::new("r-1"),
-            symbol: btc(),
-            qty: d("0.2"),
-            limit_price: None,
-            filled_qty: Decimal::ZERO,
-            time_ms: 0,
-        })
-        .unwrap();
+    rig.port.amend(qty_amend("r-1", "0.2", Decimal::ZERO)).unwrap();
     rig.wait_for_execution("the amend", |e| matches!(e, Execution::Amended { .. }));
     let working = rig.binance.order("r-1").unwrap();
     assert_eq!((working.replaces, working.qty), (Some(first), d("0.17")));
@@ -779,16 +773,7 @@ fn a_resumed_order_amended_by_cancel_replace_reports_what_its_binance_order_left
 
     // Amended again, the new Binance order is for what is left after every fill the desk
     // booked (0.08), not only those the books held when the port resumed the order (0.03).
-    restarted
-        .amend(AmendOrder {
-            id: OrderId::new("r-1"),
-            symbol: btc(),
-            qty: d("0.3"),
-            limit_price: None,
-            filled_qty: d("0.08"),
-            time_ms: 0,
-        })
-        .unwrap();
+    restarted.amend(qty_amend("r-1", "0.3", d("0.08"))).unwrap();
     port::wait_for_execution(&mut restarted, &mut events, "the second amend", |e| {
         matches!(e, Execution::Amended { .. })
     });
@@ -944,16 +929,7 @@ fn a_quantity_decrease_is_amended_in_place_and_keeps_the_orders_place_in_the_que
         );
     }
     let venue_id = rig.binance.order("k-1").unwrap().order_id;
-    rig.port
-        .amend(AmendOrder {
-            id: OrderId::new("k-1"),
-            symbol: btc(),
-            qty: d("0.05"),
-            limit_price: None,
-            filled_qty: Decimal::ZERO,
-            time_ms: 0,
-        })
-        .unwrap();
+    rig.port.amend(qty_amend("k-1", "0.05", Decimal::ZERO)).unwrap();
     let amended = rig.wait_for_execution("the amend", |e| matches!(e, Execution::Amended { .. }));
     assert!(
         matches!(&amended, Execution::Amended { id, qty, .. } if id.as_str() == "k-1" && *qty == d("0.05")),
@@ -972,16 +948,7 @@ fn a_quantity_decrease_is_amended_in_place_and_keeps_the_orders_place_in_the_que
     };
     assert_eq!((fill.id.as_str(), fill.qty), ("k-1", d("0.05")));
     // An increase is not a kept-priority amend: it goes as a cancel-replace.
-    rig.port
-        .amend(AmendOrder {
-            id: OrderId::new("k-2"),
-            symbol: btc(),
-            qty: d("0.2"),
-            limit_price: None,
-            filled_qty: Decimal::ZERO,
-            time_ms: 0,
-        })
-        .unwrap();
+    rig.port.amend(qty_amend("k-2", "0.2", Decimal::ZERO)).unwrap();
     let amended = rig.wait_for_execution(
         "the increase",
         |e| matches!(e, Execution::Amended { id, .. } if id.as_str() == "k-2"),
@@ -999,16 +966,7 @@ fn an_amend_whose_reply_is_lost_is_settled_by_a_query_that_carries_binances_quan
     rig.wait_for_execution("the acceptance", |e| matches!(e, Execution::Accepted { .. }));
     // Binance amends it, and the socket drops before the answer or the REPLACED report.
     rig.binance.arm_fault(Fault::ExecuteThenDrop);
-    rig.port
-        .amend(AmendOrder {
-            id: OrderId::new("l-1"),
-            symbol: btc(),
-            qty: d("0.04"),
-            limit_price: None,
-            filled_qty: Decimal::ZERO,
-            time_ms: 0,
-        })
-        .unwrap();
+    rig.port.amend(qty_amend("l-1", "0.04", Decimal::ZERO)).unwrap();
     let status = rig.wait_for_execution(
         "the settling status",
         |e| matches!(e, Execution::Status(r) if r.id.as_str() == "l-1"),
