@@ -6,8 +6,9 @@
 //!
 //! 1. every order the exchange holds open is in the books, working, with the exchange's
 //!    quantity and filled quantity (in the host's terms: a Binance cancel-replace's new order
-//!    carries what the order it replaced had filled), and every order the books hold as
-//!    working is open there;
+//!    carries what the order it replaced had filled) and the exchange's id of the order
+//!    working now (a cancel-replace's new one), and every order the books hold as working is
+//!    open there;
 //! 2. the exchange placed each client order id once as a new order (none was sent twice; a
 //!    Binance cancel-replace keeps the id of the order it replaces), and knows none the books
 //!    do not;
@@ -205,8 +206,14 @@ fn books_agree(db: &Path, exchange: &Exchange) -> Result<(), String> {
         } else {
             "partially_filled"
         };
-        let wanted = (state, order.qty, order.filled);
-        if (booked.state.as_str(), booked.qty, booked.filled_qty) != wanted {
+        let wanted = (state, order.qty, order.filled, Some(order.venue_order_id.as_str()));
+        let held = (
+            booked.state.as_str(),
+            booked.qty,
+            booked.filled_qty,
+            booked.venue_order_id.as_deref(),
+        );
+        if held != wanted {
             return Err(format!(
                 "open order {id}: the exchange has {wanted:?}, the books {booked:?}"
             ));

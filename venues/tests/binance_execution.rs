@@ -329,6 +329,14 @@ fn an_amend_is_one_cancel_replace_the_desk_sees_as_an_amend_of_the_same_order() 
         ("a-1", d("0.16"), d("29100")),
         "the new order is for what was left, under the same client id"
     );
+    let Execution::Amended { venue_order_id, .. } = amended else {
+        unreachable!()
+    };
+    assert_eq!(
+        venue_order_id,
+        Some(VenueOrderId::new(&open[0].order_id.to_string())),
+        "the desk learns Binance's id of the new order"
+    );
     assert_eq!(
         rig.count(|e| matches!(e, VenueEvent::Execution(Execution::Cancelled { .. }))),
         0,

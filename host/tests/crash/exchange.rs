@@ -36,6 +36,8 @@ pub struct OpenOrder {
     pub qty: Decimal,
     pub filled: Decimal,
     pub price: Decimal,
+    /// The exchange's id of the order working now (a Binance chain's newest).
+    pub venue_order_id: String,
 }
 
 impl OpenOrder {
@@ -197,6 +199,7 @@ impl Exchange {
                         qty: order.order_qty,
                         filled: order.cum_qty,
                         price: order.limit_price.unwrap_or_default(),
+                        venue_order_id: order.order_id,
                     };
                     (order.cl_ord_id.unwrap_or_default(), open)
                 })
@@ -277,6 +280,7 @@ fn binance_open_orders(orders: &[local_binance::Order]) -> BTreeMap<String, Open
                 qty: filled_before + order.qty,
                 filled: filled_before + order.executed,
                 price: order.price,
+                venue_order_id: order.order_id.to_string(),
             };
             (order.client_order_id.clone(), open)
         })

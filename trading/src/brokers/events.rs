@@ -51,11 +51,14 @@ pub enum Execution {
     },
     /// Part or all of the order traded. Whether it is now filled follows from the quantities.
     Filled(FillReport),
-    /// The venue changed the order in place: its quantity (filled part included) and limit price are now these.
+    /// The venue changed the order: its quantity (filled part included) and limit price are now these.
     Amended {
         id: OrderId,
         qty: Decimal,
         limit_price: Option<Decimal>,
+        /// The venue's id of the order working now, where the amend made a new one (Binance's
+        /// cancel-replace); `None` where the venue amends in place and the id stays.
+        venue_order_id: Option<VenueOrderId>,
         time_ms: TimeMs,
     },
     /// The venue refused an amend; the order works on unchanged.

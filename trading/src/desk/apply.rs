@@ -110,8 +110,9 @@ impl Desk {
                 id,
                 qty,
                 limit_price,
+                venue_order_id,
                 time_ms,
-            } => self.apply_amend(&id, qty, limit_price, time_ms),
+            } => self.apply_amend(&id, qty, limit_price, venue_order_id, time_ms),
             Execution::AmendRejected { id, reason, time_ms } => {
                 warn!(order_id = %id, %reason, "the venue refused an amend; the order is unchanged");
                 self.tell_strategy(&id, Some(format!("amend refused: {reason}")), time_ms);
@@ -184,7 +185,7 @@ impl Desk {
             return;
         }
         warn!(order_id = %report.id, venue_qty = %qty, booked_qty = %order.request().qty, "the venue's order quantity differs from the books (an amend whose answer was lost): the venue's is taken");
-        self.apply_amend(&report.id, qty, None, report.time_ms);
+        self.apply_amend(&report.id, qty, None, report.venue_order_id.clone(), report.time_ms);
     }
 
     /// How much `fills` of order `id` add to what the desk has booked, each trade once;
@@ -391,9 +392,22 @@ impl Desk {
 
     /// Applies a confirmed amend; the strategy always hears of it (its remaining quantity or
     /// price changed, even when its status did not).
-    fn apply_amend(&mut self, id: &OrderId, qty: Decimal, limit_price: Option<Decimal>, time_ms: TimeMs) {
+    /// `venue_order_id`: the venue's id of the order that replaced the one working, if the
+    /// amend made a new one.
+    fn apply_amend(
+        &mut self,
+        id: &OrderId,
+        qty: Decimal,
+        limit_price: Option<Decimal>,
+        venue_order_id: Option<VenueOrderId>,
+        time_ms: TimeMs,
+    ) {
         self.change_order(id, time_ms, Tell::Always, |order| {
-            order.amend(qty, limit_price, time_ms)
+            order.amend(qty, limit_price, time_ms)?;
+            if let Some(venue_order_id) = venue_order_id {
+                order.renew_venue_order_id(venue_order_id);
+            }
+            Ok(())
         });
     }
 

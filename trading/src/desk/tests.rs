@@ -1060,10 +1060,12 @@ fn an_amend_is_checked_by_risk_and_applied_when_the_venue_confirms() {
     desk.amend_order(&alice(), &id, dec("3"), Some(dec("95")), 3).unwrap();
     assert_eq!(broker.script().amended[0].qty, dec("3"));
     assert_eq!(desk.order(&id).unwrap().request().qty, dec("2"));
+    // The venue made a new order of it (Binance's cancel-replace): the books know it by that.
     broker.push(Execution::Amended {
         id: id.clone(),
         qty: dec("3"),
         limit_price: Some(dec("95")),
+        venue_order_id: Some(VenueOrderId::new("replaced-by-2")),
         time_ms: 4,
     });
     desk.poll();
@@ -1072,7 +1074,12 @@ fn an_amend_is_checked_by_risk_and_applied_when_the_venue_confirms() {
         updates.iter().map(|u| (u.status, u.remaining_qty)).collect::<Vec<_>>(),
         [(OrderStatus::Open, dec("3"))]
     );
-    assert_eq!(desk.order(&id).unwrap().request().order_type, limit("95"));
+    let amended = desk.order(&id).unwrap();
+    assert_eq!(amended.request().order_type, limit("95"));
+    assert_eq!(
+        amended.venue_order_id().map(VenueOrderId::as_str),
+        Some("replaced-by-2")
+    );
     // 3. A refused amend leaves the order as it was and says so.
     broker.push(Execution::AmendRejected {
         id: id.clone(),

@@ -213,6 +213,13 @@ impl Order {
         }
     }
 
+    /// Takes the venue's id of the order that replaced the one working (an amend the venue
+    /// carries out as a new order): the id the venue knows the order by from now on. Written
+    /// with the amend that goes with it.
+    pub fn renew_venue_order_id(&mut self, venue_order_id: VenueOrderId) {
+        self.venue_order_id = Some(venue_order_id);
+    }
+
     /// Checks a fill against the order and computes its effect without applying it, so the
     /// caller can persist first and [`Order::commit_fill`] after.
     ///

@@ -119,10 +119,12 @@ pub fn execution(report: &ExecutionReport, id: OrderId) -> Result<Option<Executi
             reason: None,
             time_ms,
         }),
+        // A kept-priority amend: the same Binance order.
         ExecutionType::Replaced => Some(Execution::Amended {
             id,
             qty: report.qty,
             limit_price: (report.price > rust_decimal::Decimal::ZERO).then_some(report.price),
+            venue_order_id: None,
             time_ms,
         }),
         ExecutionType::Rejected => Some(Execution::Rejected {
@@ -246,6 +248,7 @@ mod tests {
                 id: id.clone(),
                 qty: d("1"),
                 limit_price: Some(d("0.10264410")),
+                venue_order_id: None,
                 time_ms: t
             })
         );

@@ -379,6 +379,7 @@ impl ExecutionPort for SimBroker {
             id: amend.id.clone(),
             qty: amend.qty,
             limit_price: amend.limit_price,
+            venue_order_id: None,
             time_ms: amend.time_ms,
         };
         let mut moved = book.orders[at].clone();

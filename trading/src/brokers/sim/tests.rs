@@ -686,6 +686,7 @@ fn an_amend_restamps_the_order_and_may_fill_it_against_remembered_events() {
                 id: OrderId::new("a"),
                 qty: d("2"),
                 limit_price: Some(d("95")),
+                venue_order_id: None,
                 time_ms: 3 * MIN,
             }),
             // Bar 3 opened at the amend's time: it fills the amended order at min(95, open 96).

@@ -1310,6 +1310,7 @@ impl Task {
                         id: id.clone(),
                         qty: amend.qty,
                         limit_price: Some(report.price),
+                        venue_order_id: Some(VenueOrderId::new(&report.order_id.to_string())),
                         time_ms: report.transaction_time,
                     });
                     if let Some(retry) = oversized {
@@ -1335,6 +1336,7 @@ impl Task {
                 id,
                 qty,
                 limit_price,
+                venue_order_id,
                 time_ms,
             })) => {
                 let filled_before = self.orders.get(&id).map_or(Decimal::ZERO, |known| known.filled_before);
@@ -1346,6 +1348,7 @@ impl Task {
                     id,
                     qty,
                     limit_price,
+                    venue_order_id,
                     time_ms,
                 });
             }

@@ -78,6 +78,7 @@ pub(super) fn execution(entry: &wire::Execution, id: OrderId) -> Result<Option<E
             id,
             qty,
             limit_price: entry.limit_price,
+            venue_order_id: None,
             time_ms,
         }),
         ExecType::Filled | ExecType::IcebergRefill | ExecType::Status => None,
@@ -187,6 +188,7 @@ mod tests {
                 id: id.clone(),
                 qty: d("0.5"),
                 limit_price: Some(d("29000")),
+                venue_order_id: None,
                 time_ms: t0 + 2000
             })
         );
